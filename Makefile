@@ -1,0 +1,28 @@
+# guichets — every target installs the environment itself when it is missing.
+SHELL := /bin/bash
+VENV := .venv
+STAMP := $(VENV)/.installed-stamp
+UV := python3 -m uv
+
+.PHONY: run test lint install clean
+
+$(STAMP): pyproject.toml uv.lock
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv from uv.lock
+
+run: $(STAMP) ## Run the whole Airflow pipeline on the bundled sample; prints the DuckDB and release paths
+	$(VENV)/bin/guichets run --mode sample
+
+test: $(STAMP) ## Unit tests and the end-to-end DAG test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean: ## Remove generated data (the releases too)
+	rm -rf data dbt/target dbt/logs

@@ -1,0 +1,203 @@
+"""Collect one source: list or fetch its pages, keep the evidence, parse, write capture files.
+
+Each capture becomes one JSON file ``<out>/collected/<source_id>/<timestamp>-<url hash>.json``
+(schema in docs/architecture.md), rewritten when the same capture is collected again, so
+collection is idempotent per (source, observed_at). Each fetched response is kept in a WARC
+file under ``<out>/evidence/warc/<source_id>/``. Nothing here opens DuckDB: collect tasks run
+in parallel.
+
+A capture that could not be fetched or parsed is recorded as such (``http_status``,
+``error_class``, ``parse_status``) and is *unknown* downstream, never a closure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from scrapers.cdx import CdxCapture, fetch_plan, list_captures
+from scrapers.decoding import decode_html
+from scrapers.evidence import sha256_hex, write_evidence
+from scrapers.fetch import Fetcher, FetchResult
+from scrapers.identity import match_counters
+from scrapers.parsers import parse_page
+from scrapers.registry import Source
+from scrapers.schedule import NoScheduleFound, ParseError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WebArchive:
+    """A Wayback-compatible archive: CDX endpoint and the base of raw (``id_``) replay URLs."""
+
+    cdx_url: str  # e.g. https://web.archive.org/cdx/search/cdx or http://127.0.0.1:PORT/sample/cdx
+    replay_base: str  # e.g. https://web.archive.org/web or http://127.0.0.1:PORT/sample
+    rate_per_s: float = 1.0
+
+    def raw_url(self, timestamp: str, url: str) -> str:
+        """URL of the capture as originally served, without the archive's rewriting."""
+        return f"{self.replay_base}/{timestamp}id_/{url}"
+
+
+def collect_from_archive(
+    source: Source,
+    archive: WebArchive,
+    out_dir: Path,
+    *,
+    fetcher: Fetcher | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> dict:
+    """Backfill ``source`` from a web archive: every capture of every URL it has lived at."""
+    fetcher = fetcher or Fetcher()
+    files: list[str] = []
+    for url in source.urls:
+        captures = list_captures(
+            fetcher, archive.cdx_url, url, date_from=date_from, date_to=date_to, rate_per_s=archive.rate_per_s
+        )
+        done: dict[str, dict] = {}
+        for cap, duplicate_of in fetch_plan(captures):
+            if duplicate_of is not None and duplicate_of.timestamp in done:
+                record = _duplicate_record(source, cap, done[duplicate_of.timestamp])
+            else:
+                result = fetcher.get(archive.raw_url(cap.timestamp, url), rate_per_s=archive.rate_per_s)
+                record = _process(source, url, result, cap.observed_at, out_dir, origin="web_archive")
+            done[cap.timestamp] = record
+            files.append(str(_write_capture(out_dir, record)))
+    return _summary(source, files)
+
+
+def collect_live(source: Source, out_dir: Path, *, fetcher: Fetcher | None = None) -> dict:
+    """Fetch every URL of ``source`` now, from the live web."""
+    fetcher = fetcher or Fetcher()
+    files = []
+    for url in source.urls:
+        observed_at = datetime.now(UTC).replace(microsecond=0)
+        result = fetcher.get(url, rate_per_s=source.rate_limit_per_s)
+        record = _process(source, url, result, observed_at, out_dir, origin="live")
+        files.append(str(_write_capture(out_dir, record)))
+    return _summary(source, files)
+
+
+def capture_id(source_id: str, url: str, observed_at: datetime) -> str:
+    """Stable capture ID: the same capture always gets the same ID."""
+    key = f"{source_id}|{url}|{observed_at:%Y%m%dT%H%M%SZ}"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def _process(source: Source, url: str, result: FetchResult, observed_at: datetime, out_dir: Path, origin: str) -> dict:
+    fetched_at = datetime.now(UTC).replace(microsecond=0)
+    cid = capture_id(source.id, url, observed_at)
+    capture = {
+        "capture_id": cid,
+        "source_id": source.id,
+        "url": url,
+        "fetch_url": result.url,
+        "final_url": result.url,
+        "observed_at": _iso(observed_at),
+        "fetched_at": _iso(fetched_at),
+        "origin": origin,
+        "http_status": result.status,
+        "error_class": result.error_class,
+        "redirect_location": result.header("Location") if result.status and 300 <= result.status < 400 else None,
+        "content_type": result.header("Content-Type"),
+        "content_length": len(result.content) if result.status else None,
+        "content_sha256": sha256_hex(result.content) if result.status else None,
+        "elapsed_ms": result.elapsed_ms,
+        "warc_file": None,
+        "warc_record_id": None,
+        "parser": source.parser,
+        "parse_status": "not_parsed",
+        "parse_message": result.error_message,
+    }
+    if result.status is not None:
+        warc = out_dir / "evidence" / "warc" / source.id / f"{observed_at:%Y%m%dT%H%M%SZ}-{cid[:8]}.warc.gz"
+        capture["warc_record_id"] = write_evidence(
+            warc,
+            result,
+            fetched_at,
+            note={"guichets-source": source.id, "guichets-observed-at": _iso(observed_at)},
+        )
+        capture["warc_file"] = str(warc.relative_to(out_dir))
+    schedules: list[dict] = []
+    if result.status != 200:
+        capture["parse_message"] = capture["parse_message"] or f"HTTP {result.status}: not parsed"
+    elif "html" not in (capture["content_type"] or "text/html").lower():
+        capture["parse_message"] = f"content-type {capture['content_type']!r} is not HTML"
+    else:
+        schedules = _parse(source, result, capture)
+    return {"capture": capture, "schedules": schedules}
+
+
+def _parse(source: Source, result: FetchResult, capture: dict) -> list[dict]:
+    html, _encoding = decode_html(result.content, capture["content_type"])
+    where = f"source {source.id}, capture {capture['observed_at']} ({capture['fetch_url']})"
+    try:
+        found = parse_page(html, language=source.language, parser=source.parser)
+    except NoScheduleFound as exc:
+        capture["parse_status"], capture["parse_message"] = "no_data", f"{where}: {exc}"
+        log.warning("no schedule found: %s: %s", where, exc)
+        return []
+    except ParseError as exc:
+        capture["parse_status"], capture["parse_message"] = "parse_error", f"{where}: {exc}"
+        log.warning("parse error: %s: %s", where, exc)
+        return []
+    except Exception as exc:  # a parser bug must not stop the run, but must be visible
+        capture["parse_status"] = "parse_error"
+        capture["parse_message"] = f"{where}: {type(exc).__name__}: {exc}"
+        log.exception("parser crashed on %s", where)
+        return []
+    capture["parse_status"] = "ok"
+    out = []
+    for sched, (counter_id, rule) in zip(found, match_counters(source, found), strict=True):
+        row = sched.to_dict()
+        row.update({"counter_id": counter_id, "match_rule": rule})
+        out.append(row)
+    return out
+
+
+def _duplicate_record(source: Source, cap: CdxCapture, earlier: dict) -> dict:
+    """An unchanged capture: same content as ``earlier``, observed again at ``cap``'s time."""
+    capture = dict(earlier["capture"])
+    capture.update(
+        {
+            "capture_id": capture_id(source.id, capture["url"], cap.observed_at),
+            "observed_at": _iso(cap.observed_at),
+            "fetch_url": None,
+            "elapsed_ms": 0,
+            "parse_message": f"same digest as capture {earlier['capture']['observed_at']}; not fetched again",
+        }
+    )
+    return {"capture": capture, "schedules": [dict(s) for s in earlier["schedules"]]}
+
+
+def _write_capture(out_dir: Path, record: dict) -> Path:
+    cap = record["capture"]
+    stamp = cap["observed_at"].replace("-", "").replace(":", "")
+    path = out_dir / "collected" / cap["source_id"] / f"{stamp}-{cap['capture_id'][:8]}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.part")
+    tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _summary(source: Source, files: list[str]) -> dict:
+    statuses = [json.loads(Path(f).read_text(encoding="utf-8"))["capture"]["parse_status"] for f in files]
+    return {
+        "source_id": source.id,
+        "captures": len(files),
+        "parsed": statuses.count("ok"),
+        "not_parsed": statuses.count("not_parsed"),
+        "failed": len(files) - statuses.count("ok") - statuses.count("not_parsed"),
+        "files": sorted(files),
+    }
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,224 @@
+"""Load capture files and the registry into the ``raw`` schema of the DuckDB warehouse.
+
+Idempotent: rows are replaced per capture (whose ID is a function of source, URL and
+observed_at), so loading the same captures twice leaves the tables unchanged. Every file is
+read and checked before anything is written, and the write is one transaction: a malformed
+file stops the load with its path named, and nothing already loaded is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from scrapers.registry import Registry
+
+CAPTURES = pa.schema(
+    [
+        ("capture_id", pa.string()),
+        ("source_id", pa.string()),
+        ("url", pa.string()),
+        ("fetch_url", pa.string()),
+        ("final_url", pa.string()),
+        ("observed_at", pa.timestamp("s")),
+        ("fetched_at", pa.timestamp("s")),
+        ("origin", pa.string()),
+        ("http_status", pa.int32()),
+        ("error_class", pa.string()),
+        ("redirect_location", pa.string()),
+        ("content_type", pa.string()),
+        ("content_length", pa.int64()),
+        ("content_sha256", pa.string()),
+        ("elapsed_ms", pa.int32()),
+        ("warc_file", pa.string()),
+        ("warc_record_id", pa.string()),
+        ("parser", pa.string()),
+        ("parse_status", pa.string()),
+        ("parse_message", pa.string()),
+    ]
+)
+SCHEDULES = pa.schema(
+    [
+        ("capture_id", pa.string()),
+        ("schedule_seq", pa.int32()),
+        ("source_id", pa.string()),
+        ("observed_at", pa.timestamp("s")),
+        ("counter_id", pa.string()),
+        ("match_rule", pa.string()),
+        ("name", pa.string()),
+        ("address", pa.string()),
+        ("channel", pa.string()),
+        ("appointment_only", pa.bool_()),
+        ("closed", pa.string()),
+        ("closed_reason", pa.string()),
+        ("layout", pa.string()),
+        ("confidence", pa.float64()),
+        ("evidence", pa.string()),
+        ("weekly_walkin_minutes", pa.int32()),
+        ("weekly_appointment_minutes", pa.int32()),
+    ]
+)
+SLOTS = pa.schema(
+    [
+        ("capture_id", pa.string()),
+        ("schedule_seq", pa.int32()),
+        ("day", pa.string()),
+        ("opens", pa.string()),
+        ("closes", pa.string()),
+        ("access", pa.string()),
+    ]
+)
+
+
+class LoadError(RuntimeError):
+    """A capture file cannot be loaded; the message names the file and the problem."""
+
+
+def read_capture_files(collected_dir: Path) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Read every ``collected/<source>/*.json`` file (sorted) into the three raw tables."""
+    captures, schedules, slots = [], [], []
+    for path in sorted(collected_dir.glob("*/*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            cap = {name: record["capture"].get(name) for name in CAPTURES.names}
+            for key in ("capture_id", "source_id", "observed_at", "parse_status"):
+                if not cap[key]:
+                    raise KeyError(key)
+            cap["observed_at"] = _ts(cap["observed_at"])
+            cap["fetched_at"] = _ts(cap["fetched_at"]) if cap["fetched_at"] else None
+            captures.append(cap)
+            for seq, sched in enumerate(record["schedules"]):
+                row = {name: sched.get(name) for name in SCHEDULES.names}
+                row.update(
+                    capture_id=cap["capture_id"],
+                    schedule_seq=seq,
+                    source_id=cap["source_id"],
+                    observed_at=cap["observed_at"],
+                )
+                schedules.append(row)
+                for slot in sched["slots"]:
+                    slots.append({"capture_id": cap["capture_id"], "schedule_seq": seq, **slot})
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise LoadError(f"{path}: cannot load capture file: {type(exc).__name__}: {exc}") from exc
+    try:
+        return (
+            pa.Table.from_pylist(captures, schema=CAPTURES),
+            pa.Table.from_pylist(schedules, schema=SCHEDULES),
+            pa.Table.from_pylist(slots, schema=SLOTS),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise LoadError(f"{collected_dir}: a capture file has a field of the wrong type: {exc}") from exc
+
+
+def load(db_path: Path, collected_dir: Path, registry: Registry) -> dict[str, int]:
+    """Load captures and registry into ``raw``; returns the row count of each raw table."""
+    captures, schedules, slots = read_capture_files(collected_dir)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        for name, table in (("captures", captures), ("schedules", schedules), ("schedule_slots", slots)):
+            con.register(f"new_{name}", table)
+            con.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} AS SELECT * FROM new_{name} LIMIT 0")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for name in ("captures", "schedules", "schedule_slots"):
+                con.execute(f"DELETE FROM raw.{name} WHERE capture_id IN (SELECT capture_id FROM new_captures)")
+                con.execute(f"INSERT INTO raw.{name} BY NAME SELECT * FROM new_{name}")
+            _load_registry(con, registry)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        return {
+            name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0]
+            for name in (
+                "captures",
+                "schedules",
+                "schedule_slots",
+                "registry_administrations",
+                "registry_sources",
+                "registry_counters",
+            )
+        }
+
+
+def _load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
+    """Replace the registry tables: the registry file is the single source of truth for identity."""
+    tables = {
+        "registry_administrations": pa.Table.from_pylist(
+            [
+                {
+                    "administration_id": a.id,
+                    "name_fr": a.name_fr,
+                    "name_nl": a.name_nl,
+                    "level": a.level,
+                    "region": a.region,
+                    "nis_code": a.nis_code,
+                }
+                for a in registry.administrations
+            ],
+            schema=pa.schema(
+                [
+                    ("administration_id", pa.string()),
+                    ("name_fr", pa.string()),
+                    ("name_nl", pa.string()),
+                    ("level", pa.string()),
+                    ("region", pa.string()),
+                    ("nis_code", pa.int32()),
+                ]
+            ),
+        ),
+        "registry_sources": pa.Table.from_pylist(
+            [
+                {
+                    "source_id": s.id,
+                    "administration_id": s.administration,
+                    "kind": s.kind,
+                    "urls": " ".join(s.urls),
+                    "language": s.language,
+                    "parser": s.parser,
+                    "cadence": s.cadence,
+                }
+                for s in registry.sources
+            ]
+        ),
+        "registry_counters": pa.Table.from_pylist(
+            [
+                {
+                    "counter_id": c.id,
+                    "source_id": c.source_id,
+                    "name": c.name,
+                    "address": c.address,
+                    "nis_code": c.nis_code,
+                }
+                for c in registry.counters()
+            ],
+            schema=pa.schema(
+                [
+                    ("counter_id", pa.string()),
+                    ("source_id", pa.string()),
+                    ("name", pa.string()),
+                    ("address", pa.string()),
+                    ("nis_code", pa.int32()),
+                ]
+            ),
+        ),
+        "dataset_info": pa.Table.from_pylist(
+            [
+                {"key": "registry", "value": registry.name},
+                {"key": "illustrative", "value": "true" if registry.illustrative else "false"},
+                {"key": "notice", "value": registry.notice or ""},
+            ]
+        ),
+    }
+    for name, table in tables.items():
+        con.register(f"reg_{name}", table)
+        con.execute(f"CREATE OR REPLACE TABLE raw.{name} AS SELECT * FROM reg_{name}")
+
+
+def _ts(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
