@@ -1,0 +1,57 @@
+import json
+
+import pytest
+
+from scrapers.cdx import CdxCapture, CdxError, fetch_plan, list_captures, parse_cdx
+from scrapers.fetch import Fetcher
+from tests.conftest import reply
+
+IA = json.dumps(
+    [
+        ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"],
+        ["be,x)/a", "20200101000000", "https://x.be/a", "text/html", "200", "AAA", "10"],
+        ["be,x)/a", "20210101000000", "https://x.be/a", "text/html", "200", "AAA", "10"],
+        ["be,x)/a", "20220101000000", "https://x.be/a", "text/html", "503", "BBB", "10"],
+        ["be,x)/a", "20230101000000", "https://x.be/a", "text/html", "200", "AAA", "10"],
+    ]
+)
+PYWB = "\n".join(
+    json.dumps({"urlkey": "be,x)/a", "timestamp": ts, "url": "https://x.be/a", "status": st, "digest": d})
+    for ts, st, d in [("20200101000000", "200", "AAA"), ("20210101000000", "301", "CCC")]
+)
+
+
+def test_reads_internet_archive_and_pywb_forms():
+    ia = parse_cdx(IA, "ia")
+    assert [c.status for c in ia] == ["200", "200", "503", "200"]
+    pw = parse_cdx(PYWB, "pywb")
+    assert pw[1] == CdxCapture("20210101000000", "https://x.be/a", "301", "CCC")
+    assert parse_cdx("", "empty") == []
+
+
+def test_duplicates_are_observations_not_fetches():
+    plan = fetch_plan(parse_cdx(IA, "ia"))
+    # 2021 repeats 2020 (not fetched again, still observed); 2023 follows a 503 so it is fetched.
+    assert [(c.timestamp[:4], dup.timestamp[:4] if dup else None) for c, dup in plan] == [
+        ("2020", None),
+        ("2021", "2020"),
+        ("2022", None),
+        ("2023", None),
+    ]
+
+
+def test_garbage_answer_names_the_url():
+    with pytest.raises(CdxError, match="from somewhere"):
+        parse_cdx("<html>not json</html>", "somewhere")
+
+
+def test_list_captures_over_http(local_server):
+    local_server.routes["/cdx"] = reply(200, PYWB.encode(), {"Content-Type": "text/x-ndjson"})
+    caps = list_captures(Fetcher(), f"{local_server.base}/cdx", "https://x.be/a", rate_per_s=100)
+    assert [c.timestamp for c in caps] == ["20200101000000", "20210101000000"]
+
+
+def test_cdx_server_error_is_an_error(local_server):
+    local_server.routes["/cdx"] = reply(404, b"")
+    with pytest.raises(CdxError, match="failed: 404"):
+        list_captures(Fetcher(max_retries=0), f"{local_server.base}/cdx", "https://x.be/a", rate_per_s=100)

@@ -1,0 +1,102 @@
+import gzip
+import time
+
+from scrapers.decoding import decode_html
+from scrapers.evidence import iter_responses, write_evidence
+from scrapers.fetch import Fetcher
+from tests.conftest import reply
+
+
+def fast_fetcher(**kw) -> Fetcher:
+    return Fetcher(timeout=(2, 2), backoff_s=0.01, **kw)
+
+
+def test_ok_page_and_user_agent(local_server):
+    seen = {}
+
+    def handler(h):
+        seen["ua"] = h.headers["User-Agent"]
+        reply(200, b"<html>ok</html>", {"Content-Type": "text/html; charset=utf-8"})(h)
+
+    local_server.routes["/p"] = handler
+    res = fast_fetcher().get(f"{local_server.base}/p", rate_per_s=100)
+    assert res.status == 200 and res.content == b"<html>ok</html>"
+    assert "guichets" in seen["ua"] and "+https://" in seen["ua"]
+
+
+def test_transient_503_is_retried_with_retry_after(local_server):
+    calls = []
+
+    def flaky(h):
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            reply(503, b"busy", {"Retry-After": "1"})(h)
+        else:
+            reply(200, b"fine", {"Content-Type": "text/html"})(h)
+
+    local_server.routes["/p"] = flaky
+    res = fast_fetcher().get(f"{local_server.base}/p", rate_per_s=100)
+    assert res.status == 200 and res.attempts == 2
+    assert calls[1] - calls[0] >= 0.95  # Retry-After honoured
+
+
+def test_archived_5xx_is_a_fact_not_retried(local_server):
+    local_server.routes["/p"] = reply(500, b"boom", {"Memento-Datetime": "Wed, 01 Jan 2020 10:00:00 GMT"})
+    res = fast_fetcher().get(f"{local_server.base}/p", rate_per_s=100)
+    assert res.status == 500 and res.attempts == 1 and local_server.hits["/p"] == 1
+
+
+def test_redirect_is_not_followed(local_server):
+    local_server.routes["/old"] = reply(301, b"", {"Location": "/new"})
+    res = fast_fetcher().get(f"{local_server.base}/old", rate_per_s=100)
+    assert res.status == 301 and res.header("location") == "/new"
+
+
+def test_oversized_body_is_refused(local_server):
+    local_server.routes["/big"] = reply(200, b"x" * 200_000, {"Content-Type": "text/html"})
+    res = fast_fetcher(max_bytes=100_000).get(f"{local_server.base}/big", rate_per_s=100)
+    assert res.status is None and res.error_class == "body_too_large"
+
+
+def test_gzip_bomb_is_refused(local_server):
+    bomb = gzip.compress(b"\0" * 50_000_000)  # ~50 KB on the wire, 50 MB decoded
+    local_server.routes["/bomb"] = reply(200, bomb, {"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    res = fast_fetcher(max_bytes=1_000_000).get(f"{local_server.base}/bomb", rate_per_s=100)
+    assert res.error_class == "body_too_large"
+
+
+def test_connection_refused_is_an_outcome(local_server):
+    url = f"{local_server.base}/p"
+    local_server.close()
+    res = fast_fetcher(max_retries=1).get(url, rate_per_s=100)
+    assert res.status is None and res.error_class == "connection_error" and res.attempts == 2
+
+
+def test_per_host_rate_limit(local_server):
+    local_server.routes["/p"] = reply(200, b"x", {"Content-Type": "text/html"})
+    fetcher = fast_fetcher()
+    start = time.monotonic()
+    for _ in range(4):
+        fetcher.get(f"{local_server.base}/p", rate_per_s=5)
+    assert time.monotonic() - start >= 0.6  # 4 requests at 5/s: at least 3 intervals of 0.2 s
+
+
+def test_windows_1252_without_charset():
+    body = "<html><p>Ouvert du lundi au vendredi, 9h–12h. Fermé l’été</p></html>".encode("windows-1252")
+    text, enc = decode_html(body, "text/html")
+    assert enc == "windows-1252" and "Fermé l’été" in text
+    text, enc = decode_html('<meta charset="iso-8859-1"><p>été</p>'.encode("latin-1"), None)
+    assert "été" in text
+
+
+def test_evidence_warc_roundtrip(local_server, tmp_path):
+    from datetime import UTC, datetime
+
+    local_server.routes["/p"] = reply(200, b"<html>evidence</html>", {"Content-Type": "text/html"})
+    res = fast_fetcher().get(f"{local_server.base}/p", rate_per_s=100)
+    path = tmp_path / "e.warc.gz"
+    rid = write_evidence(path, res, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+    (rec_headers, http_headers, body), *_ = list(iter_responses(path))
+    assert rec_headers.get_header("WARC-Record-ID") == rid
+    assert rec_headers.get_header("WARC-Date") == "2026-01-02T03:04:05Z"
+    assert http_headers.get_statuscode() == "200" and body == b"<html>evidence</html>"
