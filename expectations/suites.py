@@ -91,3 +91,6 @@ RAW_CAPTURES = TableSuite(
     },
     references={"source_id": "raw.registry_sources.source_id"},
 )
+
+# Extended with the marts' suites once the dbt models exist (see RELEASE_SUITES below).
+RELEASE_SUITES: tuple[TableSuite, ...] = (RAW_CAPTURES,)

@@ -1,0 +1,155 @@
+"""End to end: the real DAG (dag.test(), SQLite metadata, real pywb, dbt, GX) on the sample.
+
+Runs ``guichets run`` (what ``make run`` runs) twice into a fresh data directory and checks
+the release against the storyline's expected events.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from scrapers.registry import load_registry
+from scrapers.sample_web.build import load_storyline
+from warehouse.settings import SAMPLE_REGISTRY
+
+pytestmark = pytest.mark.e2e
+BIN = Path(sys.executable).parent
+RAW_TABLES = ("captures", "schedules", "schedule_slots")
+
+
+def run_pipeline(data: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "GUICHETS"))}
+    proc = subprocess.run(
+        [str(BIN / "guichets"), "run", "--mode", "sample", "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1200,
+    )
+    assert proc.returncode == 0, f"guichets run failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}"
+    return proc
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = con.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+            "WHERE table_schema IN ('raw', 'marts') ORDER BY 1"
+        ).fetchall()
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for (t,) in tables}
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    data = tmp_path_factory.mktemp("data")
+    first = run_pipeline(data)
+    db = data / "warehouse" / "guichets.duckdb"
+    counts_first = table_counts(db)
+    release_first = (data / "releases" / "latest").resolve()
+    sums_first = (release_first / "SHA256SUMS").read_text()
+    second = run_pipeline(data)
+    return {
+        "data": data,
+        "db": db,
+        "stdout": first.stdout,
+        "stdout_second": second.stdout,
+        "counts_first": counts_first,
+        "counts_second": table_counts(db),
+        "release_first": release_first,
+        "sums_first": sums_first,
+    }
+
+
+def query(db: Path, sql: str, params=()) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params).fetchall()
+
+
+def test_run_prints_paths_and_says_sample(sample_run):
+    out = sample_run["stdout"]
+    assert f"DuckDB database: {sample_run['db']}" in out
+    assert "Release:" in out and "ILLUSTRATIVE SAMPLE DATA" in out
+
+
+def test_every_sample_source_has_rows(sample_run):
+    registry = load_registry(SAMPLE_REGISTRY)
+    rows = dict(query(sample_run["db"], "SELECT source_id, count(*) FROM raw.captures GROUP BY 1"))
+    parsed = dict(
+        query(sample_run["db"], "SELECT source_id, count(*) FROM raw.captures WHERE parse_status='ok' GROUP BY 1")
+    )
+    for source in registry.sources:
+        assert rows.get(source.id, 0) >= 6, source.id
+        assert parsed.get(source.id, 0) >= 1, source.id
+
+
+def test_release_holds_parquet_and_marks_itself_illustrative(sample_run):
+    release = sample_run["release_first"]
+    meta = json.loads((release / "metadata.json").read_text())
+    assert meta["illustrative"] is True and meta["version"].startswith("sample-")
+    files = sorted((release / "data").glob("*.parquet"))
+    assert {f.stem for f in files} >= {"fct_counter_events", "fct_counter_history", "dim_counter"}
+    assert "ILLUSTRATIVE SAMPLE DATA" in (release / "README.md").read_text()
+    with duckdb.connect() as con:
+        events = con.execute(f"SELECT count(*) FROM '{release}/data/fct_counter_events.parquet'").fetchone()[0]
+    assert events > 0
+
+
+def test_storyline_events_appear_with_their_dates(sample_run):
+    story = load_storyline()
+    events = {
+        (counter, kind): str(day)[:10]
+        for counter, kind, day in query(
+            sample_run["db"], "SELECT counter_id, event_type, event_date FROM marts.fct_counter_events"
+        )
+    }
+    checked = 0
+    for expected in story["expected_events"]:
+        if expected["event"] == "page_moved":
+            continue
+        key = (expected["counter"], expected["event"])
+        assert key in events, f"missing event {key}; events of that counter: " + str(
+            {k: v for k, v in events.items() if k[0] == expected["counter"]}
+        )
+        assert events[key] == str(expected["date"])[:10], key
+        checked += 1
+    assert checked >= 4
+
+
+def test_server_errors_are_not_closures(sample_run):
+    story = load_storyline()
+    closures = {
+        c for (c,) in query(sample_run["db"], "SELECT counter_id FROM marts.fct_counter_events WHERE event_type='closed'")
+    }
+    expected_closed = {e["counter"] for e in story["expected_events"] if e["event"] == "closed"}
+    assert closures == expected_closed
+    errors = query(sample_run["db"], "SELECT count(*) FROM raw.captures WHERE http_status >= 500")[0][0]
+    assert errors >= 4  # one 500 and three consecutive 503 in the storyline
+
+
+def test_page_move_is_recorded_as_a_redirect(sample_run):
+    moved = query(
+        sample_run["db"],
+        "SELECT source_id, redirect_location FROM raw.captures WHERE http_status IN (301, 302, 308)",
+    )
+    assert moved and all(loc for _, loc in moved)
+
+
+def test_second_run_is_idempotent(sample_run):
+    assert sample_run["counts_first"] == sample_run["counts_second"]
+    release = (sample_run["data"] / "releases" / "latest").resolve()
+    assert release == sample_run["release_first"]
+    assert (release / "SHA256SUMS").read_text() == sample_run["sums_first"]
+
+
+def test_evidence_warcs_pass_warcio_check(sample_run):
+    warcs = sorted((sample_run["data"] / "evidence" / "warc").rglob("*.warc.gz"))
+    assert warcs
+    proc = subprocess.run([str(BIN / "warcio"), "check", *map(str, warcs[:50])], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
