@@ -124,9 +124,8 @@ def test_storyline_events_appear_with_their_dates(sample_run):
 
 def test_server_errors_are_not_closures(sample_run):
     story = load_storyline()
-    closures = {
-        c for (c,) in query(sample_run["db"], "SELECT counter_id FROM marts.fct_counter_events WHERE event_type='closed'")
-    }
+    sql = "SELECT counter_id FROM marts.fct_counter_events WHERE event_type = 'closed'"
+    closures = {c for (c,) in query(sample_run["db"], sql)}
     expected_closed = {e["counter"] for e in story["expected_events"] if e["event"] == "closed"}
     assert closures == expected_closed
     errors = query(sample_run["db"], "SELECT count(*) FROM raw.captures WHERE http_status >= 500")[0][0]
