@@ -53,8 +53,12 @@ def collect_from_archive(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> dict:
-    """Backfill ``source`` from a web archive: every capture of every URL it has lived at."""
-    fetcher = fetcher or Fetcher()
+    """Backfill ``source`` from a web archive: every capture of every URL it has lived at.
+
+    Archives are queried through their API, not crawled, so robots.txt is not consulted; the
+    archive's own rate limit (``archive.rate_per_s``) applies.
+    """
+    fetcher = fetcher or Fetcher(respect_robots=False)
     files: list[str] = []
     for url in source.urls:
         captures = list_captures(
@@ -65,21 +69,23 @@ def collect_from_archive(
             if duplicate_of is not None and duplicate_of.timestamp in done:
                 record = _duplicate_record(source, cap, done[duplicate_of.timestamp])
             else:
-                result = fetcher.get(archive.raw_url(cap.timestamp, url), rate_per_s=archive.rate_per_s)
-                record = _process(source, url, result, cap.observed_at, out_dir, origin="web_archive")
+                raw_url = archive.raw_url(cap.timestamp, url)
+                result = fetcher.get(raw_url, rate_per_s=archive.rate_per_s)
+                record = _process(source, url, raw_url, result, cap.observed_at, out_dir, origin="web_archive")
             done[cap.timestamp] = record
             files.append(str(_write_capture(out_dir, record)))
     return _summary(source, files)
 
 
 def collect_live(source: Source, out_dir: Path, *, fetcher: Fetcher | None = None) -> dict:
-    """Fetch every URL of ``source`` now, from the live web."""
+    """Fetch the current URL of ``source`` now, from the live web, following redirects (bounded)."""
     fetcher = fetcher or Fetcher()
     files = []
-    for url in source.urls:
+    # The last registered URL is where the page lives now; older ones are history for backfill.
+    for url in source.urls[-1:]:
         observed_at = datetime.now(UTC).replace(microsecond=0)
-        result = fetcher.get(url, rate_per_s=source.rate_limit_per_s)
-        record = _process(source, url, result, observed_at, out_dir, origin="live")
+        result = fetcher.get(url, rate_per_s=source.rate_limit_per_s, follow_redirects=True)
+        record = _process(source, url, url, result, observed_at, out_dir, origin="live")
         files.append(str(_write_capture(out_dir, record)))
     return _summary(source, files)
 
@@ -90,14 +96,16 @@ def capture_id(source_id: str, url: str, observed_at: datetime) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
-def _process(source: Source, url: str, result: FetchResult, observed_at: datetime, out_dir: Path, origin: str) -> dict:
+def _process(
+    source: Source, url: str, fetch_url: str, result: FetchResult, observed_at: datetime, out_dir: Path, origin: str
+) -> dict:
     fetched_at = datetime.now(UTC).replace(microsecond=0)
     cid = capture_id(source.id, url, observed_at)
     capture = {
         "capture_id": cid,
         "source_id": source.id,
         "url": url,
-        "fetch_url": result.url,
+        "fetch_url": fetch_url,
         "final_url": result.url,
         "observed_at": _iso(observed_at),
         "fetched_at": _iso(fetched_at),

@@ -16,9 +16,12 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
+
+from scrapers.netguard import UnsafeURL, check_url
+from scrapers.robots import RobotsCache
 
 USER_AGENT = "guichets-observatory/0.1 (+https://github.com/guichets/guichets; open-data research on public counters)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -40,6 +43,7 @@ class FetchResult:
     error_message: str | None = None
     elapsed_ms: int = 0
     attempts: int = 0
+    redirects: list[str] = field(default_factory=list)  # URLs left by redirects, in order
 
     def header(self, name: str) -> str | None:
         """Case-insensitive header lookup."""
@@ -79,6 +83,9 @@ class Fetcher:
         max_retries: int = 3,
         backoff_s: float = 1.0,
         user_agent: str = USER_AGENT,
+        allow_private: bool = False,
+        respect_robots: bool = True,
+        max_redirects: int = 5,
     ) -> None:
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -87,9 +94,43 @@ class Fetcher:
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": user_agent, "Accept": "text/html,application/xhtml+xml,*/*"})
         self.limiter = HostRateLimiter()
+        self.user_agent = user_agent
+        # Only sample and test modes reach 127.0.0.1; production refuses private networks.
+        self.allow_private = allow_private
+        self.max_redirects = max_redirects
+        self.robots = RobotsCache(self._plain_get, user_agent) if respect_robots else None
 
-    def get(self, url: str, *, rate_per_s: float = 1.0) -> FetchResult:
-        """GET ``url`` once politely, retrying transient failures; never raises for HTTP outcomes."""
+    def get(self, url: str, *, rate_per_s: float = 1.0, follow_redirects: bool = False) -> FetchResult:
+        """GET ``url`` politely, retrying transient failures; never raises for HTTP outcomes.
+
+        With ``follow_redirects`` (live pages), up to ``max_redirects`` hops are followed, each
+        checked again against private addresses and robots.txt; otherwise a 3xx is returned as
+        it is (a web archive's captured redirect is an observation: the page moved).
+        """
+        seen: list[str] = []
+        while True:
+            result = self._get_one(url, rate_per_s)
+            result.redirects = seen
+            location = result.header("Location") if result.status and 300 <= result.status < 400 else None
+            if not follow_redirects or not location:
+                return result
+            seen = [*seen, url]
+            url = urljoin(url, location)
+            if url in seen:
+                return self._error(url, "redirect_loop", f"redirect loop through {seen}", time.monotonic(), seen)
+            if len(seen) > self.max_redirects:
+                return self._error(url, "too_many_redirects", f"more than {self.max_redirects}", time.monotonic(), seen)
+
+    def _plain_get(self, url: str) -> FetchResult:
+        return self._get_one(url, 1.0, check_robots=False)
+
+    def _get_one(self, url: str, rate_per_s: float, check_robots: bool = True) -> FetchResult:
+        try:
+            check_url(url, allow_private=self.allow_private)
+        except UnsafeURL as exc:
+            return self._error(url, "unsafe_url", str(exc), time.monotonic())
+        if check_robots and self.robots is not None and not self.robots.allowed(url):
+            return self._error(url, "robots_disallowed", f"robots.txt disallows {url}", time.monotonic())
         host = urlsplit(url).netloc
         attempt = 0
         while True:
@@ -155,13 +196,14 @@ class Fetcher:
         return out
 
     @staticmethod
-    def _error(url: str, error_class: str, message: str, started: float) -> FetchResult:
+    def _error(url: str, error_class: str, message: str, started: float, redirects=None) -> FetchResult:
         return FetchResult(
             url=url,
             status=None,
             error_class=error_class,
             error_message=message[:500],
             elapsed_ms=int((time.monotonic() - started) * 1000),
+            redirects=list(redirects or []),
         )
 
     @staticmethod

@@ -75,9 +75,7 @@ NAMUR_OPEN = [(d, "08:30", "12:30", "walk_in") for d in WEEKDAYS]
 NAMUR_APPOINTMENT = [(d, "08:30", "12:30", "walk_in") for d in WEEKDAYS]  # the page flags "sur rendez-vous"
 MONS_OPEN = [(d, "09:00", "12:00", "walk_in") for d in ("mo", "th")] + [("sa", "09:00", "11:00", "walk_in")]
 HUY_OPEN = [(d, "09:00", "12:00", "walk_in") for d in ("mo", "we")]
-IXELLES_OPEN = [(d, "08:00", "12:30", "walk_in") for d in WEEKDAYS] + [
-    ("th", "13:30", "19:00", "appointment")
-]
+IXELLES_OPEN = [(d, "08:00", "12:30", "walk_in") for d in WEEKDAYS] + [("th", "13:30", "19:00", "appointment")]
 IXELLES_PHONE = [(d, "09:00", "16:00", "walk_in") for d in WEEKDAYS]
 
 
@@ -120,8 +118,13 @@ def _ixelles_page(counter_listed=True, closed=None):
     schedules = []
     if counter_listed:
         schedules.append(
-            _schedule("ixelles-population", "Service Population", IXELLES_OPEN, closed=closed,
-                      reason="travaux" if closed else None)
+            _schedule(
+                "ixelles-population",
+                "Service Population",
+                IXELLES_OPEN,
+                closed=closed,
+                reason="travaux" if closed else None,
+            )
         )
     else:
         schedules.append(_schedule(None, "Antenne Flagey", HUY_OPEN))
@@ -135,11 +138,23 @@ SCENARIO = [
     ("capac-offices", "2021-06-01 09:00:00", 200, None, "ok", _capac_page(LIEGE_FULL, NAMUR_OPEN, False, True)),
     ("capac-offices", "2021-09-01 09:00:00", 503, "http_5xx", "not_parsed", []),
     ("capac-offices", "2021-12-01 09:00:00", 200, None, "ok", _capac_page(LIEGE_FULL, NAMUR_OPEN, False, True)),
-    ("capac-offices", "2022-03-01 09:00:00", 200, None, "ok",
-     _capac_page(LIEGE_REDUCED, NAMUR_APPOINTMENT, True, False)),
+    (
+        "capac-offices",
+        "2022-03-01 09:00:00",
+        200,
+        None,
+        "ok",
+        _capac_page(LIEGE_REDUCED, NAMUR_APPOINTMENT, True, False),
+    ),
     ("capac-offices", "2022-04-01 09:00:00", 200, None, "no_data", []),
-    ("capac-offices", "2022-06-01 09:00:00", 200, None, "ok",
-     _capac_page(LIEGE_REDUCED, NAMUR_APPOINTMENT, True, False)),
+    (
+        "capac-offices",
+        "2022-06-01 09:00:00",
+        200,
+        None,
+        "ok",
+        _capac_page(LIEGE_REDUCED, NAMUR_APPOINTMENT, True, False),
+    ),
     ("capac-offices", "2022-09-01 09:00:00", 200, None, "ok", _capac_page(LIEGE_REDUCED, NAMUR_OPEN, False, False)),
     ("ixelles-population", "2021-01-15 10:00:00", 200, None, "ok", _ixelles_page()),
     ("ixelles-population", "2021-07-15 10:00:00", 200, None, "ok", _ixelles_page(counter_listed=False)),
@@ -170,8 +185,14 @@ def create_raw_fixture(db_path: str | Path) -> Path:
         con.executemany(
             "insert into raw.registry_administrations values (?, ?, ?, ?, ?, ?)",
             [
-                ("capac", "Caisse auxiliaire de paiement des allocations de chômage",
-                 "Hulpkas voor werkloosheidsuitkeringen", "federal", "federal", None),
+                (
+                    "capac",
+                    "Caisse auxiliaire de paiement des allocations de chômage",
+                    "Hulpkas voor werkloosheidsuitkeringen",
+                    "federal",
+                    "federal",
+                    None,
+                ),
                 ("commune-ixelles", "Commune d'Ixelles", "Gemeente Elsene", "commune", "brussels", 21009),
                 ("spf-finances", "SPF Finances", "FOD Financiën", "federal", "federal", None),
             ],
@@ -179,12 +200,33 @@ def create_raw_fixture(db_path: str | Path) -> Path:
         con.executemany(
             "insert into raw.registry_sources values (?, ?, ?, ?, ?, ?, ?)",
             [
-                ("capac-offices", "capac", "opening_hours",
-                 URLS["capac-offices"] + " https://www.hvw-capac.fgov.be/fr/contact", "fr", "auto", "monthly"),
-                ("ixelles-population", "commune-ixelles", "opening_hours", URLS["ixelles-population"], "fr",
-                 "table", "weekly"),
-                ("finances-procedures", "spf-finances", "procedures", "https://finances.belgium.be/fr/particuliers",
-                 "fr", "auto", "monthly"),
+                (
+                    "capac-offices",
+                    "capac",
+                    "opening_hours",
+                    URLS["capac-offices"] + " https://www.hvw-capac.fgov.be/fr/contact",
+                    "fr",
+                    "auto",
+                    "monthly",
+                ),
+                (
+                    "ixelles-population",
+                    "commune-ixelles",
+                    "opening_hours",
+                    URLS["ixelles-population"],
+                    "fr",
+                    "table",
+                    "weekly",
+                ),
+                (
+                    "finances-procedures",
+                    "spf-finances",
+                    "procedures",
+                    "https://finances.belgium.be/fr/particuliers",
+                    "fr",
+                    "auto",
+                    "monthly",
+                ),
             ],
         )
         con.executemany(
@@ -193,8 +235,13 @@ def create_raw_fixture(db_path: str | Path) -> Path:
                 ("capac-liege", "capac-offices", "CAPAC Liège", "Rue Natalis 2, 4020 Liège", 62063),
                 ("capac-namur", "capac-offices", "CAPAC Namur", "Rue des Bourgeois 7, 5000 Namur", 92094),
                 ("capac-mons", "capac-offices", "CAPAC Mons", "Rue de la Halle 15, 7000 Mons", 53053),
-                ("ixelles-population", "ixelles-population", "Ixelles — Population",
-                 "Chaussée d'Ixelles 168, 1050 Ixelles", 21009),
+                (
+                    "ixelles-population",
+                    "ixelles-population",
+                    "Ixelles — Population",
+                    "Chaussée d'Ixelles 168, 1050 Ixelles",
+                    21009,
+                ),
             ],
         )
         con.executemany(
@@ -209,12 +256,25 @@ def create_raw_fixture(db_path: str | Path) -> Path:
             con.execute(
                 "insert into raw.captures values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    cid, source_id, url,
-                    f"http://127.0.0.1:8080/archive/{observed:%Y%m%d%H%M%S}id_/{url}", url if status else None,
-                    observed, observed + timedelta(seconds=2), "web_archive", status, error_class, None,
-                    "text/html" if status else None, 4096 if status else None,
-                    f"sha256-{cid}" if status else None, 120, f"evidence/warc/{source_id}.warc.gz",
-                    f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, cid)}>", "auto", parse_status,
+                    cid,
+                    source_id,
+                    url,
+                    f"http://127.0.0.1:8080/archive/{observed:%Y%m%d%H%M%S}id_/{url}",
+                    url if status else None,
+                    observed,
+                    observed + timedelta(seconds=2),
+                    "web_archive",
+                    status,
+                    error_class,
+                    None,
+                    "text/html" if status else None,
+                    4096 if status else None,
+                    f"sha256-{cid}" if status else None,
+                    120,
+                    f"evidence/warc/{source_id}.warc.gz",
+                    f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, cid)}>",
+                    "auto",
+                    parse_status,
                     "no schedule found on the page" if parse_status == "no_data" else None,
                 ],
             )
@@ -224,8 +284,20 @@ def create_raw_fixture(db_path: str | Path) -> Path:
                 con.execute(
                     "insert into raw.schedules values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        cid, seq, source_id, observed, s["counter_id"], s["match_rule"], s["name"], s["address"],
-                        s["channel"], s["appointment_only"], s["closed"], s["closed_reason"], "table", 1.0,
+                        cid,
+                        seq,
+                        source_id,
+                        observed,
+                        s["counter_id"],
+                        s["match_rule"],
+                        s["name"],
+                        s["address"],
+                        s["channel"],
+                        s["appointment_only"],
+                        s["closed"],
+                        s["closed_reason"],
+                        "table",
+                        1.0,
                         f"<tr><th>{s['name']}</th></tr>",
                         0 if s["closed"] else _minutes(s["slots"], "walk_in"),
                         0 if s["closed"] else _minutes(s["slots"], "appointment"),

@@ -47,11 +47,18 @@ def test_garbage_answer_names_the_url():
 
 def test_list_captures_over_http(local_server):
     local_server.routes["/cdx"] = reply(200, PYWB.encode(), {"Content-Type": "text/x-ndjson"})
-    caps = list_captures(Fetcher(), f"{local_server.base}/cdx", "https://x.be/a", rate_per_s=100)
+    caps = list_captures(
+        Fetcher(allow_private=True, respect_robots=False), f"{local_server.base}/cdx", "https://x.be/a", rate_per_s=100
+    )
     assert [c.timestamp for c in caps] == ["20200101000000", "20210101000000"]
 
 
 def test_cdx_server_error_is_an_error(local_server):
     local_server.routes["/cdx"] = reply(404, b"")
     with pytest.raises(CdxError, match="failed: 404"):
-        list_captures(Fetcher(max_retries=0), f"{local_server.base}/cdx", "https://x.be/a", rate_per_s=100)
+        list_captures(
+            Fetcher(max_retries=0, allow_private=True, respect_robots=False),
+            f"{local_server.base}/cdx",
+            "https://x.be/a",
+            rate_per_s=100,
+        )

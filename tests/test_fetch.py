@@ -8,6 +8,9 @@ from tests.conftest import reply
 
 
 def fast_fetcher(**kw) -> Fetcher:
+    """A fetcher allowed to reach the local test server (production refuses 127.0.0.1)."""
+    kw.setdefault("allow_private", True)
+    kw.setdefault("respect_robots", False)
     return Fetcher(timeout=(2, 2), backoff_s=0.01, **kw)
 
 
@@ -100,3 +103,52 @@ def test_evidence_warc_roundtrip(local_server, tmp_path):
     assert rec_headers.get_header("WARC-Record-ID") == rid
     assert rec_headers.get_header("WARC-Date") == "2026-01-02T03:04:05Z"
     assert http_headers.get_statuscode() == "200" and body == b"<html>evidence</html>"
+
+
+def test_private_addresses_are_refused_by_default(local_server):
+    local_server.routes["/p"] = reply(200, b"x")
+    res = Fetcher(respect_robots=False).get(f"{local_server.base}/p")
+    assert res.error_class == "unsafe_url" and "non-public address 127.0.0.1" in res.error_message
+    assert "/p" not in local_server.hits
+    assert Fetcher().get("file:///etc/passwd").error_class == "unsafe_url"
+
+
+def test_redirect_to_private_address_is_refused_on_the_hop(local_server):
+    # Allowed to reach the first host, but the hop is re-checked: here to a link-local address.
+    local_server.routes["/p"] = reply(302, b"", {"Location": "http://169.254.169.254/latest/meta-data"})
+    fetcher = fast_fetcher()
+    fetcher.allow_private = True
+    first = fetcher.get(f"{local_server.base}/p", rate_per_s=100)
+    assert first.status == 302  # not followed unless asked
+    fetcher.allow_private = False
+    res = fetcher.get(f"{local_server.base}/p", rate_per_s=100, follow_redirects=True)
+    assert res.error_class == "unsafe_url"
+
+
+def test_redirect_loop_and_bound(local_server):
+    local_server.routes["/a"] = reply(302, b"", {"Location": "/b"})
+    local_server.routes["/b"] = reply(302, b"", {"Location": "/a"})
+    res = fast_fetcher().get(f"{local_server.base}/a", rate_per_s=100, follow_redirects=True)
+    assert res.error_class == "redirect_loop"
+    for i in range(10):
+        local_server.routes[f"/r{i}"] = reply(301, b"", {"Location": f"/r{i + 1}"})
+    res = fast_fetcher(max_redirects=3).get(f"{local_server.base}/r0", rate_per_s=100, follow_redirects=True)
+    assert res.error_class == "too_many_redirects"
+
+
+def test_redirect_followed_to_the_moved_page(local_server):
+    local_server.routes["/old"] = reply(301, b"", {"Location": "/new"})
+    local_server.routes["/new"] = reply(200, b"<html>new</html>", {"Content-Type": "text/html"})
+    res = fast_fetcher().get(f"{local_server.base}/old", rate_per_s=100, follow_redirects=True)
+    assert res.status == 200 and res.url.endswith("/new") and res.redirects == [f"{local_server.base}/old"]
+
+
+def test_robots_txt_disallow_is_respected(local_server):
+    local_server.routes["/robots.txt"] = reply(200, b"User-agent: *\nDisallow: /private\n")
+    local_server.routes["/private/page"] = reply(200, b"secret")
+    local_server.routes["/public"] = reply(200, b"ok")
+    fetcher = fast_fetcher(respect_robots=True)
+    assert fetcher.get(f"{local_server.base}/private/page", rate_per_s=100).error_class == "robots_disallowed"
+    assert "/private/page" not in local_server.hits
+    assert fetcher.get(f"{local_server.base}/public", rate_per_s=100).status == 200
+    assert local_server.hits["/robots.txt"] == 1  # read once per host

@@ -54,13 +54,16 @@ def test_errors_name_file_entry_and_field(tmp_path, old, new, message):
 
 
 def test_duplicate_ids_are_refused(tmp_path):
-    dup = GOOD + """
+    dup = (
+        GOOD
+        + """
   - id: commune-x-population
     administration: commune-x
     kind: opening_hours
     urls: [https://www.x.be/other]
     language: fr
 """
+    )
     with pytest.raises(RegistryError, match="duplicate id 'commune-x-population'"):
         load_registry(write(tmp_path, dup))
 

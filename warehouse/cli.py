@@ -15,6 +15,7 @@ import typer
 
 app = typer.Typer(help="guichets: an observatory of physical access to public services.", no_args_is_help=True)
 
+
 @app.callback()
 def _root() -> None:
     """guichets: collect, archive, parse, load, validate and publish data on public counters."""
