@@ -15,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapers.cdx import CdxCapture, fetch_plan, list_captures
 from scrapers.decoding import decode_html
@@ -73,8 +75,8 @@ def collect_from_archive(
                 result = fetcher.get(raw_url, rate_per_s=archive.rate_per_s)
                 record = _process(source, url, raw_url, result, cap.observed_at, out_dir, origin="web_archive")
             done[cap.timestamp] = record
-            files.append(str(_write_capture(out_dir, record)))
-    return _summary(source, files)
+            files.append(str(write_capture(out_dir, record)))
+    return summarise(source, files)
 
 
 def collect_live(source: Source, out_dir: Path, *, fetcher: Fetcher | None = None) -> dict:
@@ -86,8 +88,36 @@ def collect_live(source: Source, out_dir: Path, *, fetcher: Fetcher | None = Non
         observed_at = datetime.now(UTC).replace(microsecond=0)
         result = fetcher.get(url, rate_per_s=source.rate_limit_per_s, follow_redirects=True)
         record = _process(source, url, url, result, observed_at, out_dir, origin="live")
-        files.append(str(_write_capture(out_dir, record)))
-    return _summary(source, files)
+        files.append(str(write_capture(out_dir, record)))
+    return summarise(source, files)
+
+
+def collect_many(
+    sources: list[Source], out_dir: Path, *, fetcher: Fetcher | None = None, workers: int = 8
+) -> list[dict]:
+    """Collect many sources live: hosts in parallel, each host's sources one after another.
+
+    The fetcher's per-host limiter keeps each host at its rate; grouping by host keeps one
+    thread per host, so threads never queue behind each other's limits.
+    """
+    fetcher = fetcher or Fetcher()
+    by_host: dict[str, list[Source]] = {}
+    for source in sources:
+        by_host.setdefault(urlsplit(source.urls[-1]).netloc, []).append(source)
+
+    def run_host(host_sources: list[Source]) -> list[dict]:
+        return [collect_live(s, out_dir, fetcher=fetcher) for s in host_sources]
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = [r for batch in pool.map(run_host, by_host.values()) for r in batch]
+    return sorted(results, key=lambda r: r["source_id"])
+
+
+def replay_base_for(cdx_url: str) -> str:
+    """The raw-replay base matching a CDX endpoint (web.archive.org, or pywb's ``<coll>/cdx``)."""
+    if "web.archive.org" in cdx_url:
+        return "https://web.archive.org/web"
+    return cdx_url.rstrip("/").removesuffix("/cdx")
 
 
 def capture_id(source_id: str, url: str, observed_at: datetime) -> str:
@@ -99,10 +129,37 @@ def capture_id(source_id: str, url: str, observed_at: datetime) -> str:
 def _process(
     source: Source, url: str, fetch_url: str, result: FetchResult, observed_at: datetime, out_dir: Path, origin: str
 ) -> dict:
+    """Keep the evidence first (raw first: parsers can be re-run over it), then parse."""
     fetched_at = datetime.now(UTC).replace(microsecond=0)
-    cid = capture_id(source.id, url, observed_at)
+    warc_file = warc_record_id = None
+    if result.status is not None:
+        cid = capture_id(source.id, url, observed_at)
+        warc = out_dir / "evidence" / "warc" / source.id / f"{observed_at:%Y%m%dT%H%M%SZ}-{cid[:8]}.warc.gz"
+        note = {
+            "guichets-source": source.id,
+            "guichets-url": url,
+            "guichets-observed-at": _iso(observed_at),
+            "guichets-origin": origin,
+        }
+        warc_record_id = write_evidence(warc, result, fetched_at, note=note)
+        warc_file = str(warc.relative_to(out_dir))
+    return build_record(source, url, fetch_url, result, observed_at, fetched_at, origin, warc_file, warc_record_id)
+
+
+def build_record(
+    source: Source,
+    url: str,
+    fetch_url: str | None,
+    result: FetchResult,
+    observed_at: datetime,
+    fetched_at: datetime,
+    origin: str,
+    warc_file: str | None,
+    warc_record_id: str | None,
+) -> dict:
+    """The capture record (schema in docs/architecture.md) for one fetch result, parsed if it is a page."""
     capture = {
-        "capture_id": cid,
+        "capture_id": capture_id(source.id, url, observed_at),
         "source_id": source.id,
         "url": url,
         "fetch_url": fetch_url,
@@ -117,21 +174,12 @@ def _process(
         "content_length": len(result.content) if result.status else None,
         "content_sha256": sha256_hex(result.content) if result.status else None,
         "elapsed_ms": result.elapsed_ms,
-        "warc_file": None,
-        "warc_record_id": None,
+        "warc_file": warc_file,
+        "warc_record_id": warc_record_id,
         "parser": source.parser,
         "parse_status": "not_parsed",
         "parse_message": result.error_message,
     }
-    if result.status is not None:
-        warc = out_dir / "evidence" / "warc" / source.id / f"{observed_at:%Y%m%dT%H%M%SZ}-{cid[:8]}.warc.gz"
-        capture["warc_record_id"] = write_evidence(
-            warc,
-            result,
-            fetched_at,
-            note={"guichets-source": source.id, "guichets-observed-at": _iso(observed_at)},
-        )
-        capture["warc_file"] = str(warc.relative_to(out_dir))
     schedules: list[dict] = []
     if result.status != 200:
         capture["parse_message"] = capture["parse_message"] or f"HTTP {result.status}: not parsed"
@@ -184,7 +232,8 @@ def _duplicate_record(source: Source, cap: CdxCapture, earlier: dict) -> dict:
     return {"capture": capture, "schedules": [dict(s) for s in earlier["schedules"]]}
 
 
-def _write_capture(out_dir: Path, record: dict) -> Path:
+def write_capture(out_dir: Path, record: dict) -> Path:
+    """Write (or rewrite) a capture record to ``collected/<source>/<timestamp>-<id>.json``."""
     cap = record["capture"]
     stamp = cap["observed_at"].replace("-", "").replace(":", "")
     path = out_dir / "collected" / cap["source_id"] / f"{stamp}-{cap['capture_id'][:8]}.json"
@@ -195,7 +244,8 @@ def _write_capture(out_dir: Path, record: dict) -> Path:
     return path
 
 
-def _summary(source: Source, files: list[str]) -> dict:
+def summarise(source: Source, files: list[str]) -> dict:
+    """Counts of captures by outcome, and the files written (small enough for XCom)."""
     statuses = [json.loads(Path(f).read_text(encoding="utf-8"))["capture"]["parse_status"] for f in files]
     return {
         "source_id": source.id,

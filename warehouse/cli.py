@@ -45,6 +45,99 @@ def run(
     _print_outputs(settings)
 
 
+SourcesFile = Annotated[Path, typer.Option("--sources", help="Sources registry YAML file.")]
+OutDir = Annotated[Path | None, typer.Option("--out", help="Data directory to write into (default: ./data).")]
+
+
+@app.command()
+def collect(sources: SourcesFile, out: OutDir = None) -> None:
+    """Fetch every source of a registry from the live web, politely; keep WARC evidence."""
+    from scrapers.collect import collect_many
+    from scrapers.registry import load_registry
+    from warehouse.settings import get_settings
+
+    registry = _registry_or_exit(sources, load_registry)
+    settings = get_settings(out, sources)
+    summaries = collect_many(registry.sources, settings.data_dir)
+    _echo_summaries(summaries)
+
+
+@app.command()
+def backfill(
+    sources: SourcesFile,
+    cdx: Annotated[str, typer.Option("--cdx", help="CDX API URL (web.archive.org's, or a local pywb's).")],
+    date_from: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    date_to: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    replay: Annotated[str | None, typer.Option(help="Base of raw replay URLs (derived from --cdx if absent).")] = None,
+    out: OutDir = None,
+    allow_local: Annotated[bool, typer.Option(help="Allow an archive on 127.0.0.1 (sample/test mode).")] = False,
+) -> None:
+    """List and fetch a web archive's captures of every source URL, parse them as of capture time."""
+    from datetime import date
+
+    from scrapers.collect import WebArchive, collect_from_archive, replay_base_for
+    from scrapers.fetch import Fetcher
+    from scrapers.registry import load_registry
+    from warehouse.settings import get_settings
+
+    registry = _registry_or_exit(sources, load_registry)
+    try:
+        start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
+    except ValueError as exc:
+        typer.echo(f"error: --from/--to must be YYYY-MM-DD: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    settings = get_settings(out, sources)
+    archive = WebArchive(cdx, replay or replay_base_for(cdx))
+    fetcher = Fetcher(allow_private=allow_local, respect_robots=False)
+    summaries = [
+        collect_from_archive(s, archive, settings.data_dir, fetcher=fetcher, date_from=start, date_to=end)
+        for s in registry.sources
+    ]
+    _echo_summaries(summaries)
+
+
+@app.command("replay")
+def replay_cmd(
+    warc: Annotated[list[Path], typer.Option("--warc", help="WARC file(s) or folder(s) to replay.")],
+    sources: Annotated[Path | None, typer.Option("--sources", help="Registry (default: the sample one).")] = None,
+    out: OutDir = None,
+) -> None:
+    """Re-parse captures from WARC files without the network (after a parser improvement)."""
+    from scrapers.registry import load_registry
+    from scrapers.replay import ReplayError, replay_warcs
+    from warehouse.settings import get_settings
+
+    settings = get_settings(out, sources)
+    registry = _registry_or_exit(settings.registry, load_registry)
+    paths = sorted({f for p in warc for f in (p.rglob("*.warc.gz") if p.is_dir() else [p])})
+    try:
+        result = replay_warcs(paths, registry, settings.data_dir)
+    except ReplayError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    _echo_summaries(result["sources"])
+    for line in result["skipped"]:
+        typer.echo(f"skipped: {line}", err=True)
+
+
+def _registry_or_exit(path: Path, loader):
+    from scrapers.registry import RegistryError
+
+    try:
+        return loader(path)
+    except RegistryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _echo_summaries(summaries: list[dict]) -> None:
+    for s in summaries:
+        typer.echo(
+            f"{s['source_id']:<40} captures={s['captures']:<4} parsed={s['parsed']:<4} "
+            f"not_parsed={s['not_parsed']:<4} failed={s['failed']}"
+        )
+
+
 def _print_outputs(settings) -> None:
     import duckdb
 
