@@ -396,7 +396,8 @@ def derive_events(storyline) -> set[tuple]:
                     if i + 1 < len(days) and states[i + 1]["status"] == "absent":
                         events.add((o["counter"], "closed", day, False))
                 elif cur["status"] in ("closed", "temporarily_closed") and was_open:
-                    events.add((o["counter"], "closed", day, cur["status"] == "temporarily_closed"))
+                    kind = "temporarily_closed" if cur["status"] == "temporarily_closed" else "closed"
+                    events.add((o["counter"], kind, day, False))
                 elif cur["status"] == "open" and not was_open:
                     events.add((o["counter"], "reopened", day, False))
                 elif cur["status"] == "open" and was_open:
@@ -412,7 +413,14 @@ def test_expected_events_are_what_the_timelines_say(storyline):
     assert len(declared) == len(storyline["expected_events"])
     assert derive_events(storyline) == declared
     kinds = {e["event"] for e in storyline["expected_events"]}
-    assert kinds == {"closed", "reopened", "hours_reduced", "became_appointment_only", "page_moved"}
+    assert kinds == {
+        "closed",
+        "temporarily_closed",
+        "reopened",
+        "hours_reduced",
+        "became_appointment_only",
+        "page_moved",
+    }
 
 
 def test_required_situations(storyline, registry):
