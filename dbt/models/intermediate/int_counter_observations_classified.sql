@@ -1,0 +1,232 @@
+-- One row per (registered counter, successful capture of its source whose page lists at least
+-- one counter-channel schedule): what that capture says about the counter.
+--
+-- Failed captures are not here at all (unknown, never closed). A successful capture that lists
+-- only phone lines says nothing about physical counters and is left out too.
+-- Only channel = 'counter' schedules count; phone lines are never counter hours.
+
+with
+
+successful_captures as (
+
+    select capture_id, source_id, observed_at
+    from {{ ref('int_captures_classified') }}
+    where is_successful
+
+),
+
+registered_counters as (
+
+    select counter_id, source_id
+    from {{ ref('stg_registry__counters') }}
+
+),
+
+counter_schedules as (
+
+    select *
+    from {{ ref('stg_collector__schedules') }}
+    where channel = 'counter'
+
+),
+
+slots as (
+
+    select * from {{ ref('stg_collector__schedule_slots') }}
+
+),
+
+-- captures whose page lists reception points: only these can show a counter as absent
+listing_captures as (
+
+    select
+        successful_captures.capture_id,
+        successful_captures.source_id,
+        successful_captures.observed_at,
+        count(*) as listed_schedule_count
+
+    from successful_captures
+    inner join counter_schedules
+        on counter_schedules.capture_id = successful_captures.capture_id
+    group by all
+
+),
+
+observations as (
+
+    select
+        registered_counters.counter_id,
+        listing_captures.source_id,
+        listing_captures.capture_id,
+        listing_captures.observed_at,
+        listing_captures.listed_schedule_count
+
+    from registered_counters
+    inner join listing_captures
+        on listing_captures.source_id = registered_counters.source_id
+
+),
+
+-- the schedules of the page matched to this counter (usually one)
+matched_schedules as (
+
+    select
+        observations.counter_id,
+        observations.capture_id,
+        counter_schedules.schedule_seq,
+        counter_schedules.is_appointment_only,
+        counter_schedules.closure_status,
+        counter_schedules.closure_reason
+
+    from observations
+    inner join counter_schedules
+        on counter_schedules.capture_id = observations.capture_id
+        and counter_schedules.counter_id = observations.counter_id
+
+),
+
+matched_summary as (
+
+    select
+        counter_id,
+        capture_id,
+        count(*) as matched_schedule_count,
+        bool_or(closure_status = 'permanent') as has_permanent_closure,
+        bool_or(closure_status = 'temporary') as has_temporary_closure,
+        bool_or(coalesce(is_appointment_only, false)) as has_appointment_only_flag,
+        string_agg(distinct closure_reason, '; ' order by closure_reason) as closure_reason
+
+    from matched_schedules
+    group by counter_id, capture_id
+
+),
+
+-- the counter's slots, with the schedule's appointment-only flag applied to every slot;
+-- identical slots published twice are counted once
+effective_slots as (
+
+    select distinct
+        matched_schedules.counter_id,
+        matched_schedules.capture_id,
+        slots.day_code,
+        {{ day_number('slots.day_code') }} as day_number,
+        slots.opens,
+        slots.closes,
+        slots.opens_minute,
+        slots.closes_minute,
+        case
+            when coalesce(matched_schedules.is_appointment_only, false) then 'appointment'
+            else slots.access
+        end as effective_access
+
+    from matched_schedules
+    inner join slots
+        on slots.capture_id = matched_schedules.capture_id
+        and slots.schedule_seq = matched_schedules.schedule_seq
+
+),
+
+slot_summary as (
+
+    select
+        counter_id,
+        capture_id,
+        count(*) filter (where effective_access = 'walk_in') as walk_in_slot_count,
+        count(*) filter (where effective_access = 'appointment') as appointment_slot_count,
+        coalesce(sum(greatest(closes_minute - opens_minute, 0))
+            filter (where effective_access = 'walk_in'), 0) as weekly_walk_in_minutes,
+        coalesce(sum(greatest(closes_minute - opens_minute, 0))
+            filter (where effective_access = 'appointment'), 0) as weekly_appointment_minutes,
+        count(distinct day_code) as days_open,
+        count(distinct day_code) filter (where effective_access = 'walk_in') as walk_in_days_open,
+        -- indicator 7: a walk-in interval ending after 17:30 on a weekday, or on a Saturday
+        coalesce(bool_or(
+            effective_access = 'walk_in'
+            and ((day_number <= 5 and closes_minute > 17 * 60 + 30) or day_code = 'sa')
+        ), false) as has_out_of_hours_walk_in,
+        -- canonical signature: identical published hours give an identical string
+        string_agg(
+            day_code || ' ' || opens || '-' || closes || ' ' || effective_access,
+            '; '
+            order by day_number, opens_minute, closes_minute, effective_access
+        ) as hours_signature
+
+    from effective_slots
+    group by counter_id, capture_id
+
+),
+
+classified as (
+
+    select
+        observations.counter_id,
+        observations.source_id,
+        observations.capture_id,
+        observations.observed_at,
+        observations.listed_schedule_count,
+        coalesce(matched_summary.matched_schedule_count, 0) as matched_schedule_count,
+
+        case
+            when matched_summary.capture_id is null then 'absent'
+            when matched_summary.has_permanent_closure then 'closed_permanent'
+            when matched_summary.has_temporary_closure then 'closed_temporary'
+            when coalesce(slot_summary.walk_in_slot_count, 0) > 0 then 'open'
+            when coalesce(slot_summary.appointment_slot_count, 0) > 0
+                or matched_summary.has_appointment_only_flag then 'appointment_only'
+            else 'no_hours'
+        end as observed_state,
+
+        matched_summary.closure_reason,
+        slot_summary.walk_in_slot_count,
+        slot_summary.appointment_slot_count,
+        slot_summary.weekly_walk_in_minutes,
+        slot_summary.weekly_appointment_minutes,
+        slot_summary.days_open,
+        slot_summary.walk_in_days_open,
+        slot_summary.has_out_of_hours_walk_in,
+        slot_summary.hours_signature
+
+    from observations
+    left join matched_summary
+        on matched_summary.counter_id = observations.counter_id
+        and matched_summary.capture_id = observations.capture_id
+    left join slot_summary
+        on slot_summary.counter_id = observations.counter_id
+        and slot_summary.capture_id = observations.capture_id
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['counter_id', 'capture_id']) }} as counter_observation_id,
+        counter_id,
+        source_id,
+        capture_id,
+        observed_at,
+        observed_state,
+        observed_state in ('open', 'appointment_only', 'no_hours', 'closed_temporary', 'closed_permanent')
+            as is_listed,
+        case when observed_state in ('closed_temporary', 'closed_permanent') then closure_reason end as closure_reason,
+        -- hours only describe a counter that is present and not closed
+        case when observed_state in ('open', 'appointment_only', 'no_hours')
+            then coalesce(weekly_walk_in_minutes, 0) else 0 end as weekly_walk_in_minutes,
+        case when observed_state in ('open', 'appointment_only', 'no_hours')
+            then coalesce(weekly_appointment_minutes, 0) else 0 end as weekly_appointment_minutes,
+        case when observed_state in ('open', 'appointment_only', 'no_hours')
+            then coalesce(days_open, 0) else 0 end as days_open,
+        case when observed_state in ('open', 'appointment_only', 'no_hours')
+            then coalesce(walk_in_days_open, 0) else 0 end as walk_in_days_open,
+        case when observed_state in ('open', 'appointment_only', 'no_hours')
+            then coalesce(has_out_of_hours_walk_in, false) else false end as has_out_of_hours_walk_in,
+        case when observed_state in ('open', 'appointment_only')
+            then hours_signature end as hours_signature,
+        listed_schedule_count,
+        matched_schedule_count
+
+    from classified
+
+)
+
+select * from final
+order by counter_id, observed_at, capture_id

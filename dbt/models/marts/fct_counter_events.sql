@@ -1,0 +1,135 @@
+-- One row per change in a counter's history, each with the archived captures on either side.
+-- Events come from transitions between consecutive states of int_counter_states_collapsed; a
+-- transition can yield more than one event (e.g. became_appointment_only and hours_reduced).
+
+with
+
+states as (
+
+    select * from {{ ref('int_counter_states_collapsed') }}
+
+),
+
+framed as (
+
+    select
+        states.*,
+        lag(counter_state_id) over by_counter as previous_counter_state_id,
+        lag(state) over by_counter as previous_state,
+        lag(last_capture_id) over by_counter as previous_last_capture_id,
+        lag(last_observed_at) over by_counter as previous_last_observed_at,
+        lag(weekly_total_minutes) over by_counter as previous_weekly_total_minutes,
+        lag(weekly_walk_in_minutes) over by_counter as previous_weekly_walk_in_minutes,
+        lag(days_open) over by_counter as previous_days_open,
+        -- was the counter ever listed on its page before this state?
+        coalesce(bool_or(state in ('open', 'appointment_only', 'no_hours', 'closed_temporary')) over (
+            partition by counter_id order by valid_from
+            rows between unbounded preceding and 1 preceding
+        ), false) as was_listed_before
+
+    from states
+    window by_counter as (partition by counter_id order by valid_from)
+
+),
+
+transitions as (
+
+    select
+        *,
+        previous_state in ('open', 'appointment_only') and state in ('open', 'appointment_only')
+            as is_between_published_hours
+
+    from framed
+
+),
+
+events as (
+
+    select 'opened' as event_type, *
+    from transitions
+    where state in ('open', 'appointment_only', 'no_hours') and not was_listed_before
+
+    union all
+
+    select 'reopened' as event_type, *
+    from transitions
+    where state in ('open', 'appointment_only')
+        and previous_state in ('closed', 'closed_temporary')
+        and was_listed_before
+
+    union all
+
+    select 'closed' as event_type, *
+    from transitions
+    where state = 'closed' and was_listed_before
+
+    union all
+
+    select 'temporarily_closed' as event_type, *
+    from transitions
+    where state = 'closed_temporary'
+
+    union all
+
+    select 'became_appointment_only' as event_type, *
+    from transitions
+    where previous_state = 'open' and state = 'appointment_only'
+
+    union all
+
+    select 'walk_in_restored' as event_type, *
+    from transitions
+    where previous_state = 'appointment_only' and state = 'open'
+
+    union all
+
+    select 'hours_reduced' as event_type, *
+    from transitions
+    where is_between_published_hours and weekly_total_minutes < previous_weekly_total_minutes
+
+    union all
+
+    select 'hours_increased' as event_type, *
+    from transitions
+    where is_between_published_hours and weekly_total_minutes > previous_weekly_total_minutes
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['counter_id', 'event_type', 'valid_from']) }} as event_id,
+        counter_id,
+        source_id,
+        event_type,
+        valid_from as event_at,
+        cast(valid_from as date) as event_date,
+        previous_last_observed_at as previous_observed_at,
+        case when event_type = 'closed' then confirmed_at end as confirmed_at,
+        case when event_type = 'closed' then confirming_capture_id end as confirming_capture_id,
+        case when event_type = 'closed' then closure_basis end as closure_basis,
+        case when event_type in ('closed', 'temporarily_closed') then closure_reason end as closure_reason,
+        previous_state as state_before,
+        state as state_after,
+        previous_counter_state_id as counter_state_id_before,
+        counter_state_id as counter_state_id_after,
+        previous_weekly_total_minutes as weekly_minutes_before,
+        weekly_total_minutes as weekly_minutes_after,
+        case when event_type in ('hours_reduced', 'hours_increased', 'became_appointment_only', 'walk_in_restored')
+            then weekly_total_minutes - previous_weekly_total_minutes end as delta_minutes,
+        case when event_type in ('hours_reduced', 'hours_increased') and previous_weekly_total_minutes > 0
+            then round((weekly_total_minutes - previous_weekly_total_minutes)
+                / previous_weekly_total_minutes, 4) end as delta_share,
+        previous_weekly_walk_in_minutes as weekly_walk_in_minutes_before,
+        weekly_walk_in_minutes as weekly_walk_in_minutes_after,
+        previous_days_open as days_open_before,
+        days_open as days_open_after,
+        previous_last_capture_id as before_capture_id,
+        first_capture_id as after_capture_id
+
+    from events
+
+)
+
+select * from final
+order by counter_id, event_at, event_type

@@ -1,0 +1,220 @@
+"""Build the dbt project on the fixture scenario of tests/dbt_fixture.py and check the marts.
+
+One `dbt build` (models, data tests and unit tests) runs per test session into a temporary
+DuckDB file, with its own target and log folders so that parallel runs never clash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.dbt_fixture import create_raw_fixture
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_DIR = REPO_ROOT / "dbt"
+
+
+def _dbt_executable() -> str | None:
+    for candidate in (Path(sys.executable).parent / "dbt", REPO_ROOT / ".venv" / "bin" / "dbt"):
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("dbt")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    dbt = _dbt_executable()
+    if dbt is None:
+        pytest.skip("dbt is not installed")
+    tmp = tmp_path_factory.mktemp("dbt")
+    db_path = create_raw_fixture(tmp / "guichets.duckdb")
+    env = {
+        **os.environ,
+        "GUICHETS_DUCKDB": str(db_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    result = subprocess.run(
+        [
+            dbt,
+            "build",
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
+            "--no-partial-parse",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    summary = [line for line in result.stdout.splitlines() if "Done. PASS=" in line]
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    con = duckdb.connect(str(db_path), read_only=True)
+    yield con, summary[-1] if summary else ""
+    con.close()
+
+
+def _rows(con, sql: str, *params) -> list[dict]:
+    rel = con.execute(sql, list(params))
+    columns = [d[0] for d in rel.description]
+    return [dict(zip(columns, row, strict=True)) for row in rel.fetchall()]
+
+
+def test_build_passes_every_test(warehouse):
+    _con, summary = warehouse
+    assert "ERROR=0" in summary and "WARN=0" in summary and "SKIP=0" in summary, summary
+
+
+def test_events_are_exactly_the_scenario(warehouse):
+    con, _ = warehouse
+    events = {
+        (r["counter_id"], r["event_type"], r["event_date"])
+        for r in _rows(con, "select counter_id, event_type, event_date from marts.fct_counter_events")
+    }
+    assert events == {
+        ("capac-liege", "opened", date(2021, 3, 1)),
+        ("capac-liege", "hours_reduced", date(2022, 3, 1)),
+        ("capac-namur", "opened", date(2021, 3, 1)),
+        ("capac-namur", "became_appointment_only", date(2022, 3, 1)),
+        ("capac-namur", "walk_in_restored", date(2022, 9, 1)),
+        ("capac-mons", "opened", date(2021, 3, 1)),
+        ("capac-mons", "closed", date(2022, 3, 1)),
+        ("ixelles-population", "opened", date(2021, 1, 15)),
+        ("ixelles-population", "temporarily_closed", date(2022, 7, 15)),
+        ("ixelles-population", "reopened", date(2023, 1, 15)),
+    }
+
+
+def test_closure_is_dated_at_first_absence_and_confirmed_by_the_second(warehouse):
+    con, _ = warehouse
+    [closed] = _rows(con, "select * from marts.fct_counter_events where event_type = 'closed'")
+    assert closed["counter_id"] == "capac-mons"
+    assert closed["event_at"] == datetime(2022, 3, 1, 9, 0)
+    assert closed["confirmed_at"] == datetime(2022, 6, 1, 9, 0)
+    assert closed["confirming_capture_id"] == "capac-offices@2022-06-01"
+    assert closed["closure_basis"] == "confirmed_absence"
+    assert closed["before_capture_id"] == "capac-offices@2021-12-01"
+    assert closed["after_capture_id"] == "capac-offices@2022-03-01"
+    [current] = _rows(con, "select * from marts.dim_counter where counter_id = 'capac-mons'")
+    assert current["current_state"] == "closed"
+    assert current["current_state_since"] == datetime(2022, 3, 1, 9, 0)
+    assert current["last_seen_at"] == datetime(2021, 12, 1, 9, 0)
+
+
+def test_failed_captures_change_nothing(warehouse):
+    con, _ = warehouse
+    # the 503 (2021-09-01), the no_data capture (2022-04-01) and the timeout (2023-02-15) are
+    # not observations, so they neither end nor start any state
+    failed = ("capac-offices@2021-09-01", "capac-offices@2022-04-01", "ixelles-population@2023-02-15")
+    observed = _rows(
+        con,
+        "select capture_id from intermediate.int_counter_observations_classified where capture_id in (?, ?, ?)",
+        *failed,
+    )
+    assert observed == []
+    first_states = _rows(
+        con,
+        """select counter_id, state, valid_from, valid_to, observation_count
+           from marts.fct_counter_history where state_seq = 1 and source_id = 'capac-offices'
+           order by counter_id""",
+    )
+    for row in first_states:
+        assert row["state"] == "open"
+        assert row["valid_from"] == datetime(2021, 3, 1, 9, 0)
+        assert row["valid_to"] == datetime(2022, 3, 1, 9, 0)
+        assert row["observation_count"] == 3  # 2021-03, 2021-06 and 2021-12 collapse across the 503
+    assert not _rows(con, "select * from marts.fct_counter_events where event_date in ('2021-09-01', '2022-04-01')")
+    [ixelles] = _rows(con, "select * from marts.dim_counter where counter_id = 'ixelles-population'")
+    assert ixelles["current_state"] == "open"  # the final timeout is unknown
+
+
+def test_single_absence_is_not_a_closure(warehouse):
+    con, _ = warehouse
+    [first] = _rows(
+        con,
+        "select * from marts.fct_counter_history where counter_id = 'ixelles-population' and state_seq = 1",
+    )
+    assert first["state"] == "open"
+    assert first["valid_to"] == datetime(2022, 7, 15, 10, 0)
+    assert first["unconfirmed_absence_count"] == 1
+    assert first["last_capture_id"] == "ixelles-population@2022-01-15"
+
+
+def test_appointment_only_switch(warehouse):
+    con, _ = warehouse
+    [event] = _rows(con, "select * from marts.fct_counter_events where event_type = 'became_appointment_only'")
+    assert event["counter_id"] == "capac-namur"
+    assert (event["state_before"], event["state_after"]) == ("open", "appointment_only")
+    assert event["weekly_walk_in_minutes_before"] == 1200
+    assert event["weekly_walk_in_minutes_after"] == 0
+    assert event["before_capture_id"] == "capac-offices@2021-12-01"
+    assert event["after_capture_id"] == "capac-offices@2022-03-01"
+
+
+def test_hours_reduction_has_the_right_delta(warehouse):
+    con, _ = warehouse
+    [event] = _rows(con, "select * from marts.fct_counter_events where event_type = 'hours_reduced'")
+    assert event["counter_id"] == "capac-liege"
+    assert (event["weekly_minutes_before"], event["weekly_minutes_after"]) == (1080, 540)
+    assert event["delta_minutes"] == -540
+    assert event["delta_share"] == pytest.approx(-0.5)
+    assert (event["days_open_before"], event["days_open_after"]) == (5, 3)
+
+
+def test_keys_are_deterministic(warehouse):
+    con, _ = warehouse
+    [row] = _rows(
+        con,
+        "select counter_state_id from marts.fct_counter_history where counter_id = 'capac-mons' and state = 'closed'",
+    )
+    assert row["counter_state_id"] == hashlib.md5(b"capac-mons|2022-03-01 09:00:00").hexdigest()
+
+
+def test_monthly_states_run_to_the_data_horizon(warehouse):
+    con, _ = warehouse
+    spans = _rows(
+        con,
+        """select counter_id, min(month_start) as first_month, max(month_start) as last_month, count(*) as months
+           from marts.fct_counter_state_monthly group by counter_id order by counter_id""",
+    )
+    assert {r["counter_id"]: (r["first_month"], r["last_month"]) for r in spans} == {
+        "capac-liege": (date(2021, 3, 1), date(2023, 2, 1)),
+        "capac-mons": (date(2021, 3, 1), date(2023, 2, 1)),
+        "capac-namur": (date(2021, 3, 1), date(2023, 2, 1)),
+        "ixelles-population": (date(2021, 1, 1), date(2023, 2, 1)),
+    }
+    mons = {
+        r["month_start"]: r["state"]
+        for r in _rows(
+            con, "select month_start, state from marts.fct_counter_state_monthly where counter_id = 'capac-mons'"
+        )
+    }
+    assert mons[date(2022, 2, 1)] == "open"
+    assert mons[date(2022, 3, 1)] == "closed"
+
+
+def test_source_coverage(warehouse):
+    con, _ = warehouse
+    coverage = {r["source_id"]: r for r in _rows(con, "select * from marts.fct_source_coverage")}
+    capac = coverage["capac-offices"]
+    assert (capac["captures_total"], capac["captures_successful"], capac["captures_failed"]) == (8, 6, 2)
+    assert (capac["captures_http_error"], capac["captures_no_data"]) == (1, 1)
+    ixelles = coverage["ixelles-population"]
+    assert ixelles["last_capture_outcome"] == "fetch_error"
+    assert ixelles["last_successful_observed_at"] == datetime(2023, 1, 15, 10, 0)
+    assert coverage["finances-procedures"]["captures_total"] == 0
