@@ -59,8 +59,10 @@ def run_gate(db_path: Path, suites: tuple[TableSuite, ...] = RELEASE_SUITES) -> 
     """Validate ``suites`` against the warehouse; raise :class:`ValidationFailed` on any failure."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx  # heavy import: only when the gate runs
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # keep task logs readable
     source = context.data_sources.add_pandas("guichets_warehouse")
     report = GateReport()
     with duckdb.connect(str(db_path), read_only=True) as con:

@@ -8,9 +8,34 @@ turns that into GX Core expectations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
 
 MINUTES_PER_WEEK = 7 * 24 * 60
-COUNTER_STATES = ["open", "appointment_only", "closed_temporary", "closed", "absent_unconfirmed"]
+MARTS_YAML = Path(__file__).resolve().parent.parent / "dbt" / "models" / "marts" / "_marts__models.yml"
+COUNTER_STATES = ("open", "appointment_only", "no_hours", "closed_temporary", "closed", "not_listed")
+EVENT_TYPES = (
+    "opened",
+    "closed",
+    "reopened",
+    "temporarily_closed",
+    "became_appointment_only",
+    "walk_in_restored",
+    "hours_reduced",
+    "hours_increased",
+)
+
+
+@cache
+def documented_columns(model: str) -> tuple[str, ...]:
+    """The columns dbt's YAML documents for a mart: the published schema must be exactly these."""
+    models = yaml.safe_load(MARTS_YAML.read_text(encoding="utf-8"))["models"]
+    for m in models:
+        if m["name"] == model:
+            return tuple(c["name"] for c in m["columns"])
+    raise KeyError(f"model {model!r} is not documented in {MARTS_YAML}")
 
 
 @dataclass(frozen=True)
@@ -92,5 +117,70 @@ RAW_CAPTURES = TableSuite(
     references={"source_id": "raw.registry_sources.source_id"},
 )
 
-# Extended with the marts' suites once the dbt models exist (see RELEASE_SUITES below).
-RELEASE_SUITES: tuple[TableSuite, ...] = (RAW_CAPTURES,)
+WEEKLY = (0, MINUTES_PER_WEEK)
+
+DIM_ADMINISTRATION = TableSuite(
+    table="marts.dim_administration",
+    columns=documented_columns("dim_administration"),
+    key=("administration_id",),
+    not_null=("administration_level", "region"),
+    value_sets={"region": ("federal", "brussels", "wallonia", "flanders", "german_community")},
+)
+DIM_COUNTER = TableSuite(
+    table="marts.dim_counter",
+    columns=documented_columns("dim_counter"),
+    key=("counter_id",),
+    not_null=("source_id", "administration_id", "current_state"),
+    ranges={"current_weekly_walk_in_minutes": WEEKLY, "current_weekly_appointment_minutes": WEEKLY},
+    value_sets={"current_state": (*COUNTER_STATES, "unobserved")},
+    references={"administration_id": "marts.dim_administration.administration_id"},
+)
+FCT_COUNTER_HISTORY = TableSuite(
+    table="marts.fct_counter_history",
+    columns=documented_columns("fct_counter_history"),
+    key=("counter_state_id",),
+    not_null=("counter_id", "state", "valid_from", "first_capture_id", "is_current"),
+    ranges={
+        "weekly_walk_in_minutes": WEEKLY,
+        "weekly_appointment_minutes": WEEKLY,
+        "weekly_total_minutes": WEEKLY,
+        "days_open": (0, 7),
+    },
+    value_sets={"state": COUNTER_STATES},
+    intervals=(("valid_from", "valid_to"),),
+    references={"counter_id": "marts.dim_counter.counter_id"},
+)
+FCT_COUNTER_EVENTS = TableSuite(
+    table="marts.fct_counter_events",
+    columns=documented_columns("fct_counter_events"),
+    key=("event_id",),
+    not_null=("counter_id", "event_type", "event_at", "event_date", "after_capture_id"),
+    value_sets={"event_type": EVENT_TYPES},
+    references={"counter_id": "marts.dim_counter.counter_id"},
+)
+FCT_COUNTER_STATE_MONTHLY = TableSuite(
+    table="marts.fct_counter_state_monthly",
+    columns=documented_columns("fct_counter_state_monthly"),
+    key=("counter_month_id",),
+    not_null=("counter_id", "month_end", "state"),
+    ranges={"weekly_walk_in_minutes": WEEKLY, "weekly_appointment_minutes": WEEKLY},
+    value_sets={"state": COUNTER_STATES},
+    references={"counter_id": "marts.dim_counter.counter_id"},
+)
+FCT_SOURCE_COVERAGE = TableSuite(
+    table="marts.fct_source_coverage",
+    columns=documented_columns("fct_source_coverage"),
+    key=("source_id",),
+    ranges={"success_share": (0, 1)},
+)
+
+# What gates a release: the raw observation log and every published table.
+RELEASE_SUITES: tuple[TableSuite, ...] = (
+    RAW_CAPTURES,
+    DIM_ADMINISTRATION,
+    DIM_COUNTER,
+    FCT_COUNTER_HISTORY,
+    FCT_COUNTER_EVENTS,
+    FCT_COUNTER_STATE_MONTHLY,
+    FCT_SOURCE_COVERAGE,
+)
