@@ -106,6 +106,8 @@ RAW_CAPTURES = TableSuite(
         "parser",
         "parse_status",
         "parse_message",
+        "etag",
+        "last_modified",
     ),
     key=("capture_id",),
     not_null=("source_id", "url", "observed_at", "origin", "parse_status"),

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scrapers.cdx import CdxCapture, fetch_plan, list_captures
+from scrapers.cdx import fetch_plan, list_captures
 from scrapers.decoding import decode_html
 from scrapers.evidence import sha256_hex, write_evidence
 from scrapers.fetch import Fetcher, FetchResult
@@ -69,7 +69,7 @@ def collect_from_archive(
         done: dict[str, dict] = {}
         for cap, duplicate_of in fetch_plan(captures):
             if duplicate_of is not None and duplicate_of.timestamp in done:
-                record = _duplicate_record(source, cap, done[duplicate_of.timestamp])
+                record = _unchanged_record(source, cap.observed_at, done[duplicate_of.timestamp], "same digest")
             else:
                 raw_url = archive.raw_url(cap.timestamp, url)
                 result = fetcher.get(raw_url, rate_per_s=archive.rate_per_s)
@@ -80,16 +80,41 @@ def collect_from_archive(
 
 
 def collect_live(source: Source, out_dir: Path, *, fetcher: Fetcher | None = None) -> dict:
-    """Fetch the current URL of ``source`` now, from the live web, following redirects (bounded)."""
+    """Fetch the current URL of ``source`` now, from the live web, following redirects (bounded).
+
+    The request is conditional on the last successful capture's ETag/Last-Modified: a 304 is
+    recorded as a new observation of the unchanged page, without a new download.
+    """
     fetcher = fetcher or Fetcher()
     files = []
     # The last registered URL is where the page lives now; older ones are history for backfill.
     for url in source.urls[-1:]:
         observed_at = datetime.now(UTC).replace(microsecond=0)
-        result = fetcher.get(url, rate_per_s=source.rate_limit_per_s, follow_redirects=True)
-        record = _process(source, url, url, result, observed_at, out_dir, origin="live")
+        previous = _last_good_capture(out_dir, source.id, url)
+        prev_cap = previous["capture"] if previous else {}
+        result = fetcher.get(
+            url,
+            rate_per_s=source.rate_limit_per_s,
+            follow_redirects=True,
+            etag=prev_cap.get("etag"),
+            last_modified=prev_cap.get("last_modified"),
+        )
+        if result.status == 304 and previous:
+            record = _unchanged_record(source, observed_at, previous, "304 Not Modified", result)
+        else:
+            record = _process(source, url, url, result, observed_at, out_dir, origin="live")
         files.append(str(write_capture(out_dir, record)))
     return summarise(source, files)
+
+
+def _last_good_capture(out_dir: Path, source_id: str, url: str) -> dict | None:
+    """The latest successfully parsed capture of ``url`` already collected, if any."""
+    for path in sorted((out_dir / "collected" / source_id).glob("*.json"), reverse=True):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        cap = record["capture"]
+        if cap["url"] == url and cap["parse_status"] == "ok" and cap["http_status"] == 200:
+            return record
+    return None
 
 
 def collect_many(
@@ -179,6 +204,9 @@ def build_record(
         "parser": source.parser,
         "parse_status": "not_parsed",
         "parse_message": result.error_message,
+        "etag": result.header("ETag"),
+        "last_modified": result.header("Last-Modified"),
+        "attempts": result.attempt_log,
     }
     schedules: list[dict] = []
     if result.status != 200:
@@ -217,16 +245,20 @@ def _parse(source: Source, result: FetchResult, capture: dict) -> list[dict]:
     return out
 
 
-def _duplicate_record(source: Source, cap: CdxCapture, earlier: dict) -> dict:
-    """An unchanged capture: same content as ``earlier``, observed again at ``cap``'s time."""
+def _unchanged_record(
+    source: Source, observed_at: datetime, earlier: dict, why: str, result: FetchResult | None = None
+) -> dict:
+    """A new observation of an unchanged page: ``earlier``'s content, seen again at ``observed_at``."""
     capture = dict(earlier["capture"])
     capture.update(
         {
-            "capture_id": capture_id(source.id, capture["url"], cap.observed_at),
-            "observed_at": _iso(cap.observed_at),
-            "fetch_url": None,
-            "elapsed_ms": 0,
-            "parse_message": f"same digest as capture {earlier['capture']['observed_at']}; not fetched again",
+            "capture_id": capture_id(source.id, capture["url"], observed_at),
+            "observed_at": _iso(observed_at),
+            "fetch_url": result.url if result else None,
+            "fetched_at": _iso(datetime.now(UTC).replace(microsecond=0)) if result else capture["fetched_at"],
+            "elapsed_ms": result.elapsed_ms if result else 0,
+            "attempts": result.attempt_log if result else [],
+            "parse_message": f"{why}: same content as capture {earlier['capture']['observed_at']}",
         }
     )
     return {"capture": capture, "schedules": [dict(s) for s in earlier["schedules"]]}

@@ -1,16 +1,22 @@
 """Polite HTTP fetching with requests.
 
-One :class:`Fetcher` per process: an honest User-Agent, connect/read timeouts, a per-host
+One :class:`Fetcher` per process: an honest User-Agent, connect/read timeouts and a total
+deadline per response (a server that drips bytes cannot hold a worker forever), a per-host
 minimum interval between requests, bounded retries with exponential backoff and jitter on
-connection errors, 429 and 5xx (honouring ``Retry-After``), a response size cap, and no
-automatic redirect following (a redirect is itself an observation: the page moved).
+connection errors, 429 and 5xx (honouring ``Retry-After``), conditional GET, a size cap on
+the body as sent and as decoded (gzip bombs), robots.txt, public addresses only (checked after
+DNS resolution, on every redirect hop), and a bound on redirects.
 
 Archived statuses are facts, not failures: a web-archive replay of a capture that was a 500
 carries a ``Memento-Datetime`` header and is never retried.
+
+Every attempt (retries and redirect hops included) is kept in ``FetchResult.attempt_log``:
+that is the fetch log.
 """
 
 from __future__ import annotations
 
+import email.utils
 import random
 import threading
 import time
@@ -25,11 +31,12 @@ from scrapers.robots import RobotsCache
 
 USER_AGENT = "guichets-observatory/0.1 (+https://github.com/guichets/guichets; open-data research on public counters)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER_S = 300.0
 
 
 @dataclass
 class FetchResult:
-    """Everything we keep about one HTTP attempt (the body only if one was received)."""
+    """Everything we keep about one fetch (the body only if one was received)."""
 
     url: str
     status: int | None
@@ -44,6 +51,7 @@ class FetchResult:
     elapsed_ms: int = 0
     attempts: int = 0
     redirects: list[str] = field(default_factory=list)  # URLs left by redirects, in order
+    attempt_log: list[dict] = field(default_factory=list)
 
     def header(self, name: str) -> str | None:
         """Case-insensitive header lookup."""
@@ -71,14 +79,20 @@ class HostRateLimiter:
         if start > now:
             time.sleep(start - now)
 
+    def defer(self, host: str, seconds: float) -> None:
+        """Push the host's next slot back (after a 429 or 503 with ``Retry-After``)."""
+        with self._lock:
+            self._next[host] = max(self._next.get(host, 0.0), time.monotonic() + seconds)
+
 
 class Fetcher:
-    """A polite HTTP client for one process."""
+    """A polite HTTP client for one process (thread-safe: hosts can be fetched concurrently)."""
 
     def __init__(
         self,
         *,
         timeout: tuple[float, float] = (10.0, 30.0),
+        total_timeout_s: float = 120.0,
         max_bytes: int = 5_000_000,
         max_retries: int = 3,
         backoff_s: float = 1.0,
@@ -88,65 +102,97 @@ class Fetcher:
         max_redirects: int = 5,
     ) -> None:
         self.timeout = timeout
+        self.total_timeout_s = total_timeout_s
         self.max_bytes = max_bytes
         self.max_retries = max_retries
         self.backoff_s = backoff_s
-        self.session = requests.Session()
-        self.session.headers.update({"User-Agent": user_agent, "Accept": "text/html,application/xhtml+xml,*/*"})
-        self.limiter = HostRateLimiter()
         self.user_agent = user_agent
         # Only sample and test modes reach 127.0.0.1; production refuses private networks.
         self.allow_private = allow_private
         self.max_redirects = max_redirects
+        self.limiter = HostRateLimiter()
+        self._local = threading.local()
         self.robots = RobotsCache(self._plain_get, user_agent) if respect_robots else None
 
-    def get(self, url: str, *, rate_per_s: float = 1.0, follow_redirects: bool = False) -> FetchResult:
+    @property
+    def session(self) -> requests.Session:
+        """One requests session per thread (sessions are not thread-safe)."""
+        if not hasattr(self._local, "session"):
+            s = requests.Session()
+            s.headers.update({"User-Agent": self.user_agent, "Accept": "text/html,application/xhtml+xml,*/*"})
+            self._local.session = s
+        return self._local.session
+
+    def get(
+        self,
+        url: str,
+        *,
+        rate_per_s: float = 1.0,
+        follow_redirects: bool = False,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> FetchResult:
         """GET ``url`` politely, retrying transient failures; never raises for HTTP outcomes.
 
         With ``follow_redirects`` (live pages), up to ``max_redirects`` hops are followed, each
         checked again against private addresses and robots.txt; otherwise a 3xx is returned as
         it is (a web archive's captured redirect is an observation: the page moved).
+        ``etag``/``last_modified`` make the request conditional: an unchanged page answers 304.
         """
+        conditional = {}
+        if etag:
+            conditional["If-None-Match"] = etag
+        if last_modified:
+            conditional["If-Modified-Since"] = last_modified
         seen: list[str] = []
+        log: list[dict] = []
         while True:
-            result = self._get_one(url, rate_per_s)
-            result.redirects = seen
+            result = self._get_one(url, rate_per_s, log, conditional)
+            result.redirects, result.attempt_log = seen, log
             location = result.header("Location") if result.status and 300 <= result.status < 400 else None
-            if not follow_redirects or not location:
+            if not follow_redirects or not location or result.status == 304:
                 return result
             seen = [*seen, url]
             url = urljoin(url, location)
             if url in seen:
-                return self._error(url, "redirect_loop", f"redirect loop through {seen}", time.monotonic(), seen)
+                return self._fail(url, "redirect_loop", f"redirect loop through {seen}", log, seen)
             if len(seen) > self.max_redirects:
-                return self._error(url, "too_many_redirects", f"more than {self.max_redirects}", time.monotonic(), seen)
+                return self._fail(url, "too_many_redirects", f"more than {self.max_redirects} redirects", log, seen)
 
     def _plain_get(self, url: str) -> FetchResult:
-        return self._get_one(url, 1.0, check_robots=False)
+        return self._get_one(url, 1.0, [], {}, check_robots=False)
 
-    def _get_one(self, url: str, rate_per_s: float, check_robots: bool = True) -> FetchResult:
+    def _get_one(
+        self, url: str, rate_per_s: float, log: list[dict], headers: dict, check_robots: bool = True
+    ) -> FetchResult:
         try:
             check_url(url, allow_private=self.allow_private)
         except UnsafeURL as exc:
-            return self._error(url, "unsafe_url", str(exc), time.monotonic())
+            return self._fail(url, "unsafe_url", str(exc), log)
         if check_robots and self.robots is not None and not self.robots.allowed(url):
-            return self._error(url, "robots_disallowed", f"robots.txt disallows {url}", time.monotonic())
+            return self._fail(url, "robots_disallowed", f"robots.txt disallows {url}", log)
         host = urlsplit(url).netloc
         attempt = 0
         while True:
             attempt += 1
             self.limiter.wait(host, rate_per_s)
-            result = self._attempt(url)
+            result = self._attempt(url, headers)
             result.attempts = attempt
+            log.append(_log_row(result, attempt))
             if attempt > self.max_retries or not self._should_retry(result):
                 return result
-            time.sleep(self._delay(attempt, result))
+            delay, from_server = self._delay(attempt, result)
+            if from_server:
+                self.limiter.defer(host, delay)  # the whole host asked us to wait, not just this URL
+            time.sleep(delay)
 
-    def _attempt(self, url: str) -> FetchResult:
+    def _attempt(self, url: str, headers: dict) -> FetchResult:
         started = time.monotonic()
         try:
-            with self.session.get(url, timeout=self.timeout, allow_redirects=False, stream=True) as resp:
-                body = self._read_capped(resp)
+            with self.session.get(
+                url, headers=headers, timeout=self.timeout, allow_redirects=False, stream=True
+            ) as resp:
+                body = self._read_capped(resp, started)
                 content = self._decode(body, resp.headers.get("Content-Encoding", ""))
                 raw_version = getattr(resp.raw, "version", 11)
                 return FetchResult(
@@ -158,25 +204,31 @@ class Fetcher:
                     request_headers=list(resp.request.headers.items()),
                     body=body,
                     content=content,
-                    elapsed_ms=int((time.monotonic() - started) * 1000),
+                    elapsed_ms=_ms_since(started),
                 )
         except _BodyTooLarge as exc:
-            return self._error(url, "body_too_large", str(exc), started)
+            return _error(url, "body_too_large", str(exc), started)
+        except _TooSlow as exc:
+            return _error(url, "timeout", str(exc), started)
         except requests.Timeout as exc:
-            return self._error(url, "timeout", str(exc), started)
+            return _error(url, "timeout", str(exc), started)
+        except requests.exceptions.ContentDecodingError as exc:
+            return _error(url, "decode_error", str(exc), started)
         except requests.ConnectionError as exc:
-            return self._error(url, "connection_error", str(exc), started)
+            return _error(url, "connection_error", str(exc), started)
         except requests.RequestException as exc:
-            return self._error(url, "request_error", str(exc), started)
+            return _error(url, "request_error", str(exc), started)
 
-    def _read_capped(self, resp: requests.Response) -> bytes:
+    def _read_capped(self, resp: requests.Response, started: float) -> bytes:
         # Raw bytes, not requests' decoded stream: the WARC must hold what the server sent.
         chunks: list[bytes] = []
         size = 0
-        for chunk in resp.raw.stream(64 * 1024, decode_content=False):
+        for chunk in resp.raw.stream(16 * 1024, decode_content=False):
             size += len(chunk)
             if size > self.max_bytes:
                 raise _BodyTooLarge(f"body exceeds {self.max_bytes} bytes")
+            if time.monotonic() - started > self.total_timeout_s:
+                raise _TooSlow(f"response not complete after {self.total_timeout_s:.0f} s (slow drip)")
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -192,19 +244,15 @@ class Fetcher:
         except zlib.error as exc:
             raise requests.exceptions.ContentDecodingError(f"cannot decode {encoding} body: {exc}") from exc
         if len(out) > self.max_bytes or decoder.unconsumed_tail:
-            raise _BodyTooLarge(f"decoded body exceeds {self.max_bytes} bytes")
+            raise _BodyTooLarge(f"decoded body exceeds {self.max_bytes} bytes (compression bomb?)")
         return out
 
-    @staticmethod
-    def _error(url: str, error_class: str, message: str, started: float, redirects=None) -> FetchResult:
-        return FetchResult(
-            url=url,
-            status=None,
-            error_class=error_class,
-            error_message=message[:500],
-            elapsed_ms=int((time.monotonic() - started) * 1000),
-            redirects=list(redirects or []),
-        )
+    def _fail(self, url: str, error_class: str, message: str, log: list[dict], redirects=None) -> FetchResult:
+        result = _error(url, error_class, message, time.monotonic())
+        result.redirects = list(redirects or [])
+        log.append(_log_row(result, 0))
+        result.attempt_log = log
+        return result
 
     @staticmethod
     def _should_retry(result: FetchResult) -> bool:
@@ -215,12 +263,52 @@ class Fetcher:
             return result.header("Memento-Datetime") is None
         return False
 
-    def _delay(self, attempt: int, result: FetchResult) -> float:
-        retry_after = result.header("Retry-After")
-        if retry_after and retry_after.strip().isdigit():
-            return min(float(retry_after), 300.0)
-        return self.backoff_s * (2 ** (attempt - 1)) * (1 + random.random() * 0.5)
+    def _delay(self, attempt: int, result: FetchResult) -> tuple[float, bool]:
+        """Seconds to wait before the next attempt, and whether the server asked for them."""
+        retry_after = parse_retry_after(result.header("Retry-After"))
+        if retry_after is not None:
+            return min(retry_after, MAX_RETRY_AFTER_S), True
+        return self.backoff_s * (2 ** (attempt - 1)) * (1 + random.random() * 0.5), False
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _error(url: str, error_class: str, message: str, started: float) -> FetchResult:
+    return FetchResult(
+        url=url, status=None, error_class=error_class, error_message=message[:500], elapsed_ms=_ms_since(started)
+    )
+
+
+def _log_row(result: FetchResult, attempt: int) -> dict:
+    return {
+        "attempt": attempt,
+        "url": result.url,
+        "http_status": result.status,
+        "error_class": result.error_class,
+        "elapsed_ms": result.elapsed_ms,
+        "bytes": len(result.body),
+    }
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
 
 
 class _BodyTooLarge(Exception):
+    pass
+
+
+class _TooSlow(Exception):
     pass

@@ -71,3 +71,8 @@ class ParseError(Exception):
 
 class NoScheduleFound(ParseError):
     """A page fetched fine but yielded no schedule at all (possible layout drift)."""
+
+
+def hhmm(minutes: int) -> str:
+    """``570`` → ``"09:30"``: the inverse of the model's "HH:MM" strings (``1440`` → ``"24:00"``)."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -39,6 +39,20 @@ CAPTURES = pa.schema(
         ("parser", pa.string()),
         ("parse_status", pa.string()),
         ("parse_message", pa.string()),
+        ("etag", pa.string()),
+        ("last_modified", pa.string()),
+    ]
+)
+ATTEMPTS = pa.schema(
+    [
+        ("capture_id", pa.string()),
+        ("attempt_seq", pa.int32()),
+        ("attempt", pa.int32()),
+        ("url", pa.string()),
+        ("http_status", pa.int32()),
+        ("error_class", pa.string()),
+        ("elapsed_ms", pa.int32()),
+        ("bytes", pa.int64()),
     ]
 )
 SCHEDULES = pa.schema(
@@ -78,9 +92,9 @@ class LoadError(RuntimeError):
     """A capture file cannot be loaded; the message names the file and the problem."""
 
 
-def read_capture_files(collected_dir: Path) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """Read every ``collected/<source>/*.json`` file (sorted) into the three raw tables."""
-    captures, schedules, slots = [], [], []
+def read_capture_files(collected_dir: Path) -> dict[str, pa.Table]:
+    """Read every ``collected/<source>/*.json`` file (sorted) into the raw tables."""
+    captures, schedules, slots, attempts = [], [], [], []
     for path in sorted(collected_dir.glob("*/*.json")):
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
@@ -91,6 +105,8 @@ def read_capture_files(collected_dir: Path) -> tuple[pa.Table, pa.Table, pa.Tabl
             cap["observed_at"] = _ts(cap["observed_at"])
             cap["fetched_at"] = _ts(cap["fetched_at"]) if cap["fetched_at"] else None
             captures.append(cap)
+            for seq, attempt in enumerate(record["capture"].get("attempts") or []):
+                attempts.append({**attempt, "capture_id": cap["capture_id"], "attempt_seq": seq})
             for seq, sched in enumerate(record["schedules"]):
                 row = {name: sched.get(name) for name in SCHEDULES.names}
                 row.update(
@@ -105,27 +121,33 @@ def read_capture_files(collected_dir: Path) -> tuple[pa.Table, pa.Table, pa.Tabl
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise LoadError(f"{path}: cannot load capture file: {type(exc).__name__}: {exc}") from exc
     try:
-        return (
-            pa.Table.from_pylist(captures, schema=CAPTURES),
-            pa.Table.from_pylist(schedules, schema=SCHEDULES),
-            pa.Table.from_pylist(slots, schema=SLOTS),
-        )
+        return {
+            "captures": pa.Table.from_pylist(captures, schema=CAPTURES),
+            "fetch_attempts": pa.Table.from_pylist(attempts, schema=ATTEMPTS),
+            "schedules": pa.Table.from_pylist(schedules, schema=SCHEDULES),
+            "schedule_slots": pa.Table.from_pylist(slots, schema=SLOTS),
+        }
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise LoadError(f"{collected_dir}: a capture file has a field of the wrong type: {exc}") from exc
 
 
 def load(db_path: Path, collected_dir: Path, registry: Registry) -> dict[str, int]:
     """Load captures and registry into ``raw``; returns the row count of each raw table."""
-    captures, schedules, slots = read_capture_files(collected_dir)
+    tables = read_capture_files(collected_dir)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(db_path)) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        for name, table in (("captures", captures), ("schedules", schedules), ("schedule_slots", slots)):
+        for name, table in tables.items():
             con.register(f"new_{name}", table)
             con.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} AS SELECT * FROM new_{name} LIMIT 0")
+            # Tables created by an older version lack new columns: add them rather than lose data.
+            have = {r[0] for r in con.execute(f"DESCRIBE raw.{name}").fetchall()}
+            for col in table.schema:
+                if col.name not in have:
+                    con.execute(f"ALTER TABLE raw.{name} ADD COLUMN {col.name} {_duck_type(col.type)}")
         con.execute("BEGIN TRANSACTION")
         try:
-            for name in ("captures", "schedules", "schedule_slots"):
+            for name in tables:
                 con.execute(f"DELETE FROM raw.{name} WHERE capture_id IN (SELECT capture_id FROM new_captures)")
                 con.execute(f"INSERT INTO raw.{name} BY NAME SELECT * FROM new_{name}")
             _load_registry(con, registry)
@@ -137,6 +159,7 @@ def load(db_path: Path, collected_dir: Path, registry: Registry) -> dict[str, in
             name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0]
             for name in (
                 "captures",
+                "fetch_attempts",
                 "schedules",
                 "schedule_slots",
                 "registry_administrations",
@@ -218,6 +241,10 @@ def _load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
     for name, table in tables.items():
         con.register(f"reg_{name}", table)
         con.execute(f"CREATE OR REPLACE TABLE raw.{name} AS SELECT * FROM reg_{name}")
+
+
+def _duck_type(arrow_type: pa.DataType) -> str:
+    return {pa.string(): "VARCHAR", pa.int32(): "INTEGER", pa.int64(): "BIGINT"}.get(arrow_type, "VARCHAR")
 
 
 def _ts(value: str) -> datetime:

@@ -1,0 +1,109 @@
+"""Page parsers: HTML pages of Belgian administrations → :class:`~scrapers.schedule.CounterSchedule`.
+
+``parse_page(html, language=..., parser="auto")`` returns one schedule per reception point or
+phone line found on the page, or raises :class:`~scrapers.schedule.NoScheduleFound` /
+:class:`~scrapers.schedule.ParseError`; it never returns an empty list. ``parse_text`` reads one
+free-text hours description.
+
+Layouts (``parser``): ``jsonld`` (schema.org data), ``table`` (a row per day), ``dl`` (``<dt>``
+day, ``<dd>`` hours), ``text`` (sentences). ``auto`` tries JSON-LD first, then day tables and
+lists, then free text, office block by office block.
+"""
+
+from __future__ import annotations
+
+from scrapers.identity import fold
+from scrapers.parsers.blocks import OfficeBlock, read_offices
+from scrapers.parsers.dom import parse_html
+from scrapers.parsers.jsonld import read_jsonld
+from scrapers.parsers.text import parse_text
+from scrapers.parsers.timetext import LANGUAGES
+from scrapers.schedule import (
+    ACCESS_APPOINTMENT,
+    CHANNEL_PHONE,
+    CounterSchedule,
+    NoScheduleFound,
+    ParseError,
+    Slot,
+)
+
+__all__ = ["PARSERS", "NoScheduleFound", "ParseError", "parse_page", "parse_text"]
+
+PARSERS: tuple[str, ...] = ("auto", "jsonld", "table", "dl", "text")
+# Where counter hours may come from, in order of preference, for each parser.
+_LAYOUTS = {"auto": ("table", "dl", "text"), "table": ("table",), "dl": ("dl",), "text": ("text",)}
+_LOOKED_FOR = {
+    "jsonld": 'JSON-LD (<script type="application/ld+json">) with openingHoursSpecification or openingHours',
+    "table": "a <table> with one row per weekday",
+    "dl": "a <dl> with weekday <dt> terms",
+    "text": "sentences with days and opening times, appointment or closure statements",
+}
+
+
+def parse_page(html: str, *, language: str, parser: str = "auto") -> list[CounterSchedule]:
+    """Read every office schedule (and phone line) published on a page.
+
+    ``language`` (fr|nl|de|en) decides ambiguous day abbreviations ("ma" is *mardi* in French,
+    *maandag* in Dutch). Raises NoScheduleFound naming what was looked for when the page holds
+    no hours, and ParseError when the only data is malformed (e.g. invalid JSON-LD).
+    """
+    if parser not in PARSERS:
+        raise ValueError(f"parser must be one of {', '.join(PARSERS)}, not {parser!r}")
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    root = parse_html(html)
+    structured, ld_errors = read_jsonld(root, language) if parser in ("auto", "jsonld") else ([], [])
+    offices = read_offices(root, language)
+    if structured:
+        return _with_page_notes(structured, offices, language)
+    if parser == "jsonld":
+        raise _failure(ld_errors, [_LOOKED_FOR["jsonld"]])
+    layouts = _LAYOUTS[parser]
+    found = [schedule for office in offices for schedule in office.schedules(layouts)]
+    if found:
+        # Counter schedules in page order, then phone lines (the page-level block often holds
+        # both a phone line at the bottom and an intro at the top).
+        return sorted(found, key=lambda s: s.channel == CHANNEL_PHONE)
+    looked_for = [_LOOKED_FOR[p] for p in (("jsonld", *layouts) if parser == "auto" else layouts)]
+    structures = sum(o.day_structures for o in offices)
+    if structures and parser in ("auto", "table", "dl"):
+        ld_errors.append(f"{structures} day table(s)/list(s) found but no hours could be read from them")
+    raise _failure(ld_errors, looked_for)
+
+
+def _failure(errors: list[str], looked_for: list[str]) -> ParseError:
+    """ParseError when something was found but malformed, else NoScheduleFound."""
+    if errors:
+        return ParseError("; ".join(errors))
+    return NoScheduleFound("no opening hours found; looked for " + "; ".join(looked_for))
+
+
+def _with_page_notes(
+    structured: list[CounterSchedule], offices: list[OfficeBlock], language: str
+) -> list[CounterSchedule]:
+    """JSON-LD schedules, completed by what the visible page says about the same offices.
+
+    Structured data is often left untouched by a CMS when an office closes or goes
+    appointment-only; the visible notice then wins. Phone lines shown on the page are added when
+    the JSON-LD has none.
+    """
+    by_name = {fold(o.name): o for o in offices if o.name}
+    counters = [s for s in structured if s.channel != CHANNEL_PHONE]
+    for schedule in counters:
+        office = by_name.get(fold(schedule.name or ""))
+        if office is None and len(counters) == 1:
+            flagged = [o for o in offices if o.reader.closed or o.reader.appointment_only]
+            office = flagged[0] if len(flagged) == 1 else None
+        if office is None:
+            continue
+        reader = office.reader
+        if reader.closed and not schedule.closed:
+            schedule.closed, schedule.closed_reason = reader.closed, reader.closed_reason
+            if reader.closed == "permanent":
+                schedule.slots = []
+        if reader.appointment_only and not schedule.appointment_only:
+            schedule.appointment_only = True
+            schedule.slots = [Slot(s.day, s.opens, s.closes, ACCESS_APPOINTMENT) for s in schedule.slots]
+    if not any(s.channel == CHANNEL_PHONE for s in structured):
+        structured += [s for o in offices for s in o.schedules(()) if s.channel == CHANNEL_PHONE]
+    return structured

@@ -1,0 +1,297 @@
+"""Find the office blocks of a page and read each one's hours.
+
+A page may list several offices, each a ``<section>``/``<article>``/``<div>`` whose heading
+(h1-h6) is the office name, with an ``<address>``/``.address`` element or a line with a Belgian
+postcode. The page is walked once, in document order, into *items* (headings, text lines,
+tables, definition lists, addresses). Each item belongs to the closest heading before it whose
+enclosing element also encloses the item; headings that are labels ("Heures d'ouverture",
+"Par téléphone", "Contact") are not office names: they are read as context by the office they
+belong to.
+
+Header, navigation, footer, sidebars and cookie banners are skipped unless what they hold is an
+hours block (a day table or list, or an element whose class or heading says "hours"), so a
+footer "© 2021" or a news date never becomes a slot.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from scrapers.parsers import timetext as tt
+from scrapers.parsers.dl import dl_lines
+from scrapers.parsers.dom import class_words, squash, tag, text_of
+from scrapers.parsers.reading import Reader
+from scrapers.parsers.table import caption_of, table_lines
+from scrapers.parsers.text import feed_paragraph
+from scrapers.schedule import CHANNEL_COUNTER, CounterSchedule
+
+_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object", "button", "select",
+                   "option", "textarea", "input", "head", "title", "meta", "link", "map", "canvas"})  # fmt: skip
+_BLOCK = frozenset({"p", "div", "section", "article", "main", "header", "footer", "nav", "aside", "ul", "ol", "li",
+                    "blockquote", "pre", "figure", "figcaption", "form", "fieldset", "details", "summary", "center",
+                    "hr", "tr", "td", "th", "tbody", "thead", "tfoot", "caption", "table", "body", "html", "dd", "dt",
+                    "dl", "hgroup", "legend"})  # fmt: skip
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_SECTIONING = frozenset({"main", "article", "section"})
+_BOILER_TAGS = frozenset({"nav", "aside"})
+_PAGE_EDGE_TAGS = frozenset({"header", "footer"})  # boilerplate unless inside main/article/section
+_BOILER_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog"})
+_BOILER_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "footer", "cookie",
+                           "cookies", "sidebar", "social", "share", "sharing", "newsletter", "skip", "consent",
+                           "pagination", "masthead", "topbar"})  # fmt: skip
+_HOURS_WORDS = frozenset({"hours", "horaire", "horaires", "heures", "openinghours", "opening", "openingsuren",
+                          "openingstijden", "loketuren", "oeffnungszeiten", "öffnungszeiten",
+                          "schedule", "timetable"})  # fmt: skip
+_ADDRESS_WORDS = frozenset({"address", "adresse", "adres", "adr"})
+_ADDRESS_TAGS = frozenset({"p", "span", "div", "li", "address"})
+# A heading made only of these words (and hours vocabulary) names a part of an office block
+# ("Heures d'ouverture", "Contact", "Par téléphone"), not an office.
+_LABEL_WORDS = frozenset({
+    "contact", "kontakt", "adresse", "adres", "address", "anschrift", "info", "infos", "information",
+    "informations", "pratique", "pratiques", "praktisch", "praktische", "praktisches", "accès", "acces",
+    "bereikbaarheid", "toegang", "anfahrt", "horaire", "horaires", "heure", "heures", "hours", "uren", "openingsuren",
+    "openingstijden", "öffnungszeiten", "zeiten", "schedule", "calendrier", "téléphone", "telephone", "telefoon",
+    "telefon", "phone", "email", "mail", "plan", "itinéraire", "route", "ouverture", "opening", "public", "nos",
+    "notre", "our", "onze", "unsere", "unser", "pour", "voor", "für", "for", "par", "per", "via", "the", "les", "des",
+    "van", "het", "und", "and", "aux", "with", "avec", "met", "mit",
+})  # fmt: skip
+_LABEL_TOKENS = frozenset({tt.COUNTER_LABEL, tt.PHONE, tt.PHONE_LABEL, tt.APPT, tt.WALKIN, tt.DAY, tt.DABBR, tt.TIME,
+                           tt.NUM, tt.SEASON, tt.MONTH, tt.DAYPART, tt.CLOSED})  # fmt: skip
+_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
+_POSTCODE_LINE = re.compile(r"(?<!\d)[1-9]\d{3}\s+[A-ZÀ-Ý][\w'\-. ]+")
+_ADDRESS_LABEL = re.compile(r"^(?:adresse|adres|address|anschrift)\s*:\s*", re.IGNORECASE)
+
+
+@dataclass
+class Item:
+    """One piece of the page in document order."""
+
+    kind: str  # heading | text | table | dl | address
+    el: etree._Element  # the heading itself, or the block element that holds the piece
+    text: str = ""
+    lines: list[str] = field(default_factory=list)  # table rows / dl entries as lines
+    level: int = 0
+    boiler: bool = False
+    hours: bool = False  # inside an element or under a heading that says "hours"
+    days: bool = False  # a table or dl whose rows name days
+
+
+@dataclass
+class OfficeBlock:
+    """An office heading (None: the page itself) and what was read under it."""
+
+    heading: Item | None
+    reader: Reader
+    address: str | None = None
+    scope: etree._Element | None = None
+    day_structures: int = 0
+
+    @property
+    def name(self) -> str | None:
+        """The office name as the page shows it."""
+        return self.heading.text if self.heading is not None else None
+
+    def schedules(self, layouts: tuple[str, ...]) -> list[CounterSchedule]:
+        """The schedules read in this block (counter hours from the first of ``layouts`` that has any)."""
+        return self.reader.schedules(self.name, self.address, layouts)
+
+
+def read_offices(root: etree._Element, language: str) -> list[OfficeBlock]:
+    """Walk the page and read every office block's hours; office-less content is the page's block."""
+    walker = _Walker(language)
+    body = root.find("body")
+    walker.visit(body if body is not None else root, boiler=False, hours=False, sectioned=False)
+    walker.flush()
+    return _assign(walker.items, language)
+
+
+class _Walker:
+    """Turns the DOM into a flat list of items, one text line per block element or ``<br>``."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.items: list[Item] = []
+        self._buf: list[str] = []
+        self._buf_ctx: tuple[etree._Element, bool, bool] | None = None
+
+    def flush(self) -> None:
+        """End the current text line."""
+        if self._buf_ctx is not None:
+            text = squash("".join(self._buf))
+            if text:
+                el, boiler, hours = self._buf_ctx
+                self.items.append(Item("text", el, text, boiler=boiler, hours=hours))
+        self._buf, self._buf_ctx = [], None
+
+    def _text(self, text: str | None, block: etree._Element, boiler: bool, hours: bool) -> None:
+        if text and not text.isspace():
+            if self._buf_ctx is None:
+                self._buf_ctx = (block, boiler, hours)
+            self._buf.append(text)
+        elif text:
+            self._buf.append(" ")
+
+    def visit(self, el: etree._Element, boiler: bool, hours: bool, sectioned: bool, block=None) -> None:
+        """Visit ``el`` and its children; ``block`` is the nearest enclosing block element."""
+        name = tag(el)
+        if not name or name in _SKIP:
+            return
+        words = class_words(el)
+        role = (el.get("role") or "").lower()
+        boiler = (
+            boiler
+            or name in _BOILER_TAGS
+            or (name in _PAGE_EDGE_TAGS and not sectioned)
+            or role in _BOILER_ROLES
+            or bool(words & _BOILER_WORDS)
+        )
+        hours = hours or bool(words & _HOURS_WORDS) or "openinghours" in (el.get("itemprop") or "").lower()
+        sectioned = sectioned or name in _SECTIONING
+        level = _HEADINGS.get(name) or (int(el.get("aria-level") or 2) if role == "heading" else 0)
+        if level:
+            self.flush()
+            self.items.append(Item("heading", el, text_of(el), level=level, boiler=boiler, hours=hours))
+            return
+        # A table holding paragraphs, headings or other tables lays out the page: walk into it.
+        if name == "table" and not el.xpath(".//table|.//h1|.//h2|.//h3|.//h4|.//p|.//div"):
+            self.flush()
+            lines = table_lines(el, self.language)
+            days = lines is not None
+            if lines is None:
+                lines = [row for row in (text_of(tr) for tr in el.iter("tr")) if row]
+            self.items.append(Item("table", el, caption_of(el), lines, boiler=boiler, hours=hours, days=days))
+            return
+        if name == "dl":
+            self.flush()
+            lines, days = dl_lines(el, self.language)
+            self.items.append(Item("dl", el, "", lines, boiler=boiler, hours=hours, days=days))
+            return
+        if name in _ADDRESS_TAGS and (
+            name == "address" or words & _ADDRESS_WORDS or (el.get("itemprop") or "").lower() == "address"
+        ):
+            self.flush()
+            text = text_of(el, br=", ")
+            if text:
+                self.items.append(Item("address", el, text, boiler=boiler, hours=hours))
+            return
+        if name == "br":
+            self.flush()
+            return
+        is_block = name in _BLOCK or block is None
+        if is_block:
+            self.flush()
+            block = el
+        self._text(el.text, block, boiler, hours)
+        for child in el:
+            self.visit(child, boiler, hours, sectioned, block)
+            if child.tail:
+                if tag(child) in _BLOCK:
+                    self.flush()
+                self._text(child.tail, block, boiler, hours)
+            # An hours heading inside a footer or sidebar makes what follows it an hours block.
+            last = self.items[-1] if self.items else None
+            if last is not None and last.el is child and last.kind == "heading" and _is_hours_label(last.text):
+                hours = True
+        if is_block:
+            self.flush()
+
+
+def _is_hours_label(text: str) -> bool:
+    return bool(re.search(r"horaire|heures|ouverture|openingsuren|openingstijden|loketuren|zeiten|hours", text, re.I))
+
+
+def _is_label(heading: Item, language: str) -> bool:
+    """A heading that names part of an office block ("Horaires", "Par téléphone", "Lundi"), not an
+    office: once its hours vocabulary and label words are taken out, no word is left."""
+    text = tt.clean(heading.text)
+    rest = list(text)
+    for t in tt.tokenize(text, language):
+        if t.kind in _LABEL_TOKENS:
+            rest[t.start : t.end] = " " * (t.end - t.start)
+    return all(w.lower() in _LABEL_WORDS for w in _CONTENT_WORD.findall("".join(rest)))
+
+
+def _scope(heading: etree._Element) -> etree._Element:
+    """The element a heading names: its parent, or the grandparent when the parent only wraps it."""
+    parent = heading.getparent()
+    if parent is None:
+        return heading
+    if tag(parent) in ("header", "hgroup") or (len(parent) == 1 and not (parent.text or "").strip()):
+        grand = parent.getparent()
+        return grand if grand is not None else parent
+    return parent
+
+
+def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
+    """Give every item to its office heading and read each office's items in order."""
+    office_headings: list[tuple[int, Item, etree._Element]] = []  # (position, heading, scope)
+    blocks: dict[int | None, OfficeBlock] = {}
+    members: dict[int | None, list[Item]] = {}
+    for pos, item in enumerate(items):
+        owner = None
+        if item.kind != "heading" or _is_label(item, language):
+            ancestors = {id(a) for a in item.el.iterancestors()} | {id(item.el)}
+            owner = next((h for h in reversed(office_headings) if id(h[2]) in ancestors), None)
+            key = owner[0] if owner else None
+            members.setdefault(key, []).append(item)
+            if key not in blocks:
+                heading, scope = (owner[1], owner[2]) if owner else (None, None)
+                blocks[key] = OfficeBlock(heading, Reader(language), scope=scope)
+        elif not item.boiler:
+            office_headings.append((pos, item, _scope(item.el)))
+    for key, its in members.items():
+        _read_block(blocks[key], its)
+    # A block that only says "uniquement sur rendez-vous" speaks for the offices listed inside it.
+    ordered = list(blocks.values())
+    for block in ordered:
+        if block.reader.appointment_only and not _has_counter_hours(block):
+            inner = [b for b in ordered if b is not block and _encloses(block, b)]
+            if any(_has_counter_hours(b) for b in inner):
+                for b in inner:
+                    b.reader.appointment_only = True
+                block.reader.appointment_only = False
+    return ordered
+
+
+def _read_block(block: OfficeBlock, items: list[Item]) -> None:
+    reader = block.reader
+    for item in items:
+        if item.boiler and not (item.hours or item.days):
+            continue
+        if item.kind == "address":
+            block.address = block.address or item.text
+        elif item.kind == "heading":
+            feed_paragraph(reader, item.text, heading=True)
+        elif item.kind in ("table", "dl"):
+            if item.text:
+                feed_paragraph(reader, item.text, heading=True)  # the table's caption
+            layout = item.kind if item.days else "text"
+            block.day_structures += item.days
+            for line in item.lines:
+                reader.feed(line, layout, row=item.days)
+        elif block.address is None and _looks_like_address(item.text, reader.language):
+            block.address = _ADDRESS_LABEL.sub("", item.text)
+        else:
+            feed_paragraph(reader, item.text)
+
+
+def _looks_like_address(text: str, language: str) -> bool:
+    """A short line with a Belgian postcode and a place name, and no hours in it."""
+    if len(text) > 150 or not _POSTCODE_LINE.search(text):
+        return False
+    return not any(t.kind in (tt.TIME, tt.DAY) for t in tt.tokenize(tt.clean(text), language))
+
+
+def _has_counter_hours(block: OfficeBlock) -> bool:
+    return any(d.channel == CHANNEL_COUNTER for d in block.reader.drafts)
+
+
+def _encloses(outer: OfficeBlock, inner: OfficeBlock) -> bool:
+    if outer.heading is None:
+        return True
+    if inner.heading is None or outer.scope is None:
+        return False
+    return inner.heading.level > outer.heading.level and any(a is outer.scope for a in inner.heading.el.iterancestors())

@@ -1,0 +1,64 @@
+"""Small HTML helpers shared by the page parsers (lxml elements)."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from scrapers.schedule import ParseError
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_WHITESPACE = re.compile(r"\s+")
+
+
+def parse_html(html: str) -> etree._Element:
+    """The document root of ``html``; raises ParseError when it is empty or not HTML at all."""
+    if not html or not html.strip():
+        raise ParseError("empty page: no HTML to read")
+    # lxml refuses str input that still carries an XML encoding declaration.
+    html = _XML_DECLARATION.sub("", html, count=1)
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(f"page is not readable HTML: {exc}") from exc
+
+
+def tag(el: etree._Element) -> str:
+    """Lower-case tag name; "" for comments and processing instructions."""
+    return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+def squash(text: str) -> str:
+    """Collapse all whitespace runs to one space."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def text_of(el: etree._Element, br: str = " ") -> str:
+    """Visible text of ``el``, ``<br>`` replaced by ``br``, whitespace collapsed."""
+    parts: list[str] = []
+    _collect(el, parts, br)
+    return squash("".join(parts)) if br == " " else br.join(squash(p) for p in "".join(parts).split("\0") if p.strip())
+
+
+def _collect(el: etree._Element, parts: list[str], br: str) -> None:
+    name = tag(el)
+    if name in ("script", "style", "template", "noscript"):
+        return
+    if name == "br":
+        parts.append(" " if br == " " else "\0")
+    elif name and el.text:
+        parts.append(el.text)
+    for child in el:
+        _collect(child, parts, br)
+        if child.tail:
+            parts.append(child.tail)
+    if name in ("p", "div", "li", "tr", "dd", "dt"):
+        parts.append(" " if br == " " else "\0")
+
+
+def class_words(el: etree._Element) -> set[str]:
+    """Words of the ``class`` and ``id`` attributes, split on spaces, hyphens and underscores."""
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return set(re.split(r"[\s_-]+", raw)) - {""} if raw.strip() else set()

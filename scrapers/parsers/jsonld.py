@@ -1,0 +1,244 @@
+"""schema.org opening hours in ``<script type="application/ld+json">``.
+
+Objects may come alone, in a list or in an ``@graph``, and nest (``department``,
+``subOrganization``, ``location``...). Any object with ``openingHoursSpecification`` or
+``openingHours`` is an office; a ``ContactPoint`` with ``hoursAvailable`` is a phone line.
+``dayOfWeek`` may be a URL ("https://schema.org/Monday"), a bare name or an OSM code, alone or in
+a list; ``openingHours`` strings follow the schema.org/OSM form "Mo-Fr 09:00-12:00". A
+``description`` that says "Uniquement sur rendez-vous" or "définitivement fermé" sets the
+office's flags.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from lxml import etree
+
+from scrapers.parsers.reading import Draft, Reader, join_evidence
+from scrapers.schedule import (
+    ACCESS_APPOINTMENT,
+    ACCESS_WALK_IN,
+    CHANNEL_COUNTER,
+    CHANNEL_PHONE,
+    DAYS,
+    CounterSchedule,
+    Slot,
+    hhmm,
+)
+
+_HOURS_KEYS = ("openingHoursSpecification", "openingHours", "hoursAvailable")
+_SKIP_KEYS = frozenset({*_HOURS_KEYS, "specialOpeningHoursSpecification", "address", "geo", "image", "logo"})
+_SCHEMA_DAYS = {name: i for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday",
+                                                  "saturday", "sunday"))}  # fmt: skip
+_SCHEMA_DAYS.update({code: i for i, code in enumerate(DAYS)})
+_TIME = re.compile(r"^\s*T?(\d{1,2})[:h.](\d\d)")
+_OSM_DAY = r"(?:mo|tu|we|th|fr|sa|su)"
+_OSM = re.compile(
+    rf"(?<![a-z])(?P<days>(?:{_OSM_DAY}|ph)(?:\s*-\s*{_OSM_DAY})?(?:\s*,\s*(?:{_OSM_DAY}|ph)(?:\s*-\s*{_OSM_DAY})?)*)(?![a-z])"
+    r"|(?P<range>\d{1,2}:\d\d)\s*-\s*(?P<until>\d{1,2}:\d\d)|(?P<off>\boff\b|\bclosed\b)|(?P<sep>;)",
+    re.IGNORECASE,
+)
+_LENIENT_FIXES = (
+    (re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$"), ""),
+    (re.compile(r",\s*([}\]])"), r"\1"),  # trailing commas
+)
+
+
+def read_jsonld(root: etree._Element, language: str) -> tuple[list[CounterSchedule], list[str]]:
+    """Schedules from the page's JSON-LD, and a message per block that could not be read."""
+    schedules: list[CounterSchedule] = []
+    errors: list[str] = []
+    scripts = [s for s in root.iter("script") if "ld+json" in (s.get("type") or "").lower()]
+    for n, script in enumerate(scripts, 1):
+        raw = script.text or ""
+        if not raw.strip():
+            continue
+        try:
+            data = _loads(raw)
+        except ValueError as exc:
+            errors.append(f'invalid JSON-LD in <script type="application/ld+json"> #{n}: {exc}')
+            continue
+        nodes: list[tuple[dict, dict | None]] = []
+        _find_nodes(data, None, nodes, 0)
+        for node, parent in nodes:
+            schedule = _schedule(node, parent, language)
+            if schedule is None:
+                errors.append(f"JSON-LD #{n}: opening hours of {_name(node, language)!r} could not be read")
+            else:
+                schedules.append(schedule)
+    return schedules, errors
+
+
+def _loads(raw: str) -> Any:
+    try:
+        return json.loads(raw, strict=False)
+    except ValueError as first:
+        # CMS output wrapped in comments or CDATA, or with trailing commas, is common and harmless.
+        fixed = raw
+        for pattern, repl in _LENIENT_FIXES:
+            fixed = pattern.sub(repl, fixed)
+        try:
+            return json.loads(fixed, strict=False)
+        except ValueError:
+            raise first from None
+
+
+def _find_nodes(data: Any, parent: dict | None, out: list[tuple[dict, dict | None]], depth: int) -> None:
+    if depth > 12:
+        return
+    if isinstance(data, list):
+        for item in data:
+            _find_nodes(item, parent, out, depth + 1)
+    elif isinstance(data, dict):
+        if any(k in data for k in _HOURS_KEYS):
+            out.append((data, parent))
+        for key, value in data.items():
+            if key not in _SKIP_KEYS and isinstance(value, dict | list):
+                _find_nodes(value, data, out, depth + 1)
+
+
+def _schedule(node: dict, parent: dict | None, language: str) -> CounterSchedule | None:
+    types = node.get("@type")
+    types = " ".join(types) if isinstance(types, list) else str(types or "")
+    phone = "ContactPoint" in types
+    specs = node.get("openingHoursSpecification") or node.get("hoursAvailable") or []
+    drafts, unread = _from_specs(specs if isinstance(specs, list) else [specs])
+    strings = node.get("openingHours") or []
+    for text in strings if isinstance(strings, list) else [strings]:
+        found, bad = _from_osm(str(text))
+        drafts += found
+        unread += bad
+    flags = Reader(language)
+    flags.feed(_text(node.get("description"), language))
+    if not drafts and not flags.appointment_only and not flags.closed:
+        return None
+    appointment = flags.appointment_only and not phone
+    slots = sorted(
+        {Slot(DAYS[d.day], hhmm(d.opens), hhmm(d.closes), ACCESS_APPOINTMENT if appointment else ACCESS_WALK_IN)
+         for d in drafts}
+    )  # fmt: skip
+    if flags.closed == "permanent":
+        slots = []
+    name = _name(node, language) or (_name(parent, language) if phone and parent else None)
+    evidence = {k: node[k] for k in ("name", *_HOURS_KEYS, "description") if k in node}
+    return CounterSchedule(
+        name=name,
+        address=_address(node.get("address") or ((parent or {}).get("address") if phone else None)),
+        slots=slots,
+        appointment_only=appointment,
+        closed=None if phone else flags.closed,
+        closed_reason=None if phone else flags.closed_reason,
+        channel=CHANNEL_PHONE if phone else CHANNEL_COUNTER,
+        layout="jsonld",
+        evidence=join_evidence([json.dumps(evidence, ensure_ascii=False, separators=(",", ":"))]),
+        confidence=round(max(1.0 * 0.7**unread, 0.1), 2),
+    )
+
+
+def _from_specs(specs: list) -> tuple[list[Draft], int]:
+    """Drafts from OpeningHoursSpecification objects, and how many could not be read."""
+    regular = [s for s in specs if isinstance(s, dict) and not (s.get("validFrom") or s.get("validThrough"))]
+    # Specifications limited in time are seasonal exceptions when undated ones exist.
+    usable = regular or [s for s in specs if isinstance(s, dict)]
+    drafts: list[Draft] = []
+    unread = len(specs) - len([s for s in specs if isinstance(s, dict)])
+    for spec in usable:
+        days = _days(spec.get("dayOfWeek"))
+        opens, closes = _minutes(spec.get("opens")), _minutes(spec.get("closes"))
+        if days is None or opens is None or closes is None:
+            unread += 1
+            continue
+        if opens == closes == 0:
+            continue  # schema.org's way of saying "closed that day"
+        if closes == 0 or closes < opens:
+            closes = 24 * 60
+        drafts += [Draft(d, opens, closes, None, CHANNEL_COUNTER, "jsonld") for d in days]
+    return drafts, unread
+
+
+def _from_osm(text: str) -> tuple[list[Draft], int]:
+    """Drafts from an ``openingHours`` string: "Mo-Fr 09:00-12:00,13:00-16:00; Sa 09:00-12:00"."""
+    drafts: list[Draft] = []
+    days: list[int] = []
+    seen_any = False
+    for m in _OSM.finditer(text):
+        if m.group("days"):
+            days = _osm_days(m.group("days"))
+        elif m.group("range") and days:
+            opens, closes = _minutes(m.group("range")), _minutes(m.group("until"))
+            if opens is not None and closes is not None and opens < (closes or 24 * 60):
+                drafts += [Draft(d, opens, closes or 24 * 60, None, CHANNEL_COUNTER, "jsonld") for d in days]
+                seen_any = True
+        elif m.group("off") or m.group("sep"):
+            seen_any = seen_any or bool(m.group("off"))
+            if m.group("sep"):
+                days = []
+    return drafts, 0 if seen_any or not text.strip() else 1
+
+
+def _osm_days(spec: str) -> list[int]:
+    out: list[int] = []
+    for part in re.split(r"\s*,\s*", spec.lower()):
+        if part == "ph":
+            continue  # public holidays: not the regular week
+        first, _, last = part.partition("-")
+        a = DAYS.index(first.strip())
+        b = DAYS.index(last.strip()) if last else a
+        out += list(range(a, b + 1)) if a <= b else [*range(a, 7), *range(0, b + 1)]
+    return out
+
+
+def _days(value: Any) -> list[int] | None:
+    values = value if isinstance(value, list) else [value]
+    out = []
+    for v in values:
+        if isinstance(v, dict):
+            v = v.get("@id") or v.get("name")
+        if not isinstance(v, str):
+            return None
+        key = re.split(r"[/:#]", v.strip())[-1].lower()
+        if key == "publicholidays":
+            continue
+        if key not in _SCHEMA_DAYS:
+            return None
+        out.append(_SCHEMA_DAYS[key])
+    return out or None
+
+
+def _minutes(value: Any) -> int | None:
+    m = _TIME.match(value) if isinstance(value, str) else None
+    if m is None or int(m.group(1)) > 24 or int(m.group(2)) > 59:
+        return None
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
+def _text(value: Any, language: str) -> str:
+    """A plain string from a JSON-LD text value: a string, a language map or a list of them."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return str(value.get("@value") or "")
+    if isinstance(value, list):
+        texts = [v for v in value if isinstance(v, dict | str)]
+        preferred = [v for v in texts if isinstance(v, dict) and v.get("@language", "").startswith(language)]
+        return _text((preferred or texts or [""])[0], language)
+    return ""
+
+
+def _name(node: dict, language: str) -> str | None:
+    return _text(node.get("name"), language).strip() or None
+
+
+def _address(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, str):
+        return value.strip() or None
+    if not isinstance(value, dict):
+        return None
+    street = str(value.get("streetAddress") or "").strip()
+    town = " ".join(str(value.get(k) or "").strip() for k in ("postalCode", "addressLocality")).strip()
+    return ", ".join(p for p in (street, town) if p) or None

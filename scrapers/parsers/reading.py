@@ -1,0 +1,649 @@
+"""Read opening-hours text (one office block, line by line) into slots, closures and flags.
+
+Every layout ends up here: a table row is read as the line "Lundi : 9h00 - 12h00", a
+definition-list entry as "Maandag : 9u - 12u30", a paragraph as itself. A :class:`Reader` keeps
+what one line says about the next ones (a "Permanence téléphonique :" label turns the following
+hours into phone hours, a "Lundi :" label gives its day to a following "9h-12h").
+
+Within a sentence, tokens (see :mod:`timetext`) are grouped into *day sets* ("du lundi au
+vendredi", "lu, ma et je"), *ranges* ("de 9h à 12h", "9u-12u30") and *modifiers* (appointment,
+closed, phone line, exceptions...). Day sets and ranges form *statements* (days + ranges, in
+either order). A modifier applies, in this order of preference, to the ranges right after it
+("sur rendez-vous : 13h-16h", "fermé de 12h à 13h30"), to the range right before it
+("12h-13h30 fermé", "13h-16h (sur rendez-vous)"), to the statement it introduces ("fermé le
+mercredi", "uniquement sur rendez-vous le jeudi de 9h à 12h"), to the statement before it
+("Mercredi : fermé"), and otherwise to the whole office ("Uniquement sur rendez-vous.",
+"Ce bureau est définitivement fermé depuis le 1er mars 2023.").
+
+Statements that are not the regular week (a date, a season, public holidays, "le premier samedi
+du mois") give no slots: they are exceptions, which the normalized model does not hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scrapers.parsers import timetext as tt
+from scrapers.schedule import (
+    ACCESS_APPOINTMENT,
+    ACCESS_WALK_IN,
+    CHANNEL_COUNTER,
+    CHANNEL_PHONE,
+    DAYS,
+    CounterSchedule,
+    Slot,
+    hhmm,
+)
+
+MAX_EVIDENCE = 500
+# Confidence of hours read from a layout when every piece of the text was understood; each
+# piece left over (a time outside any range, days without hours, hours without days, a
+# monthly rule) multiplies it by PENALTY.
+BASE_CONFIDENCE = {"jsonld": 1.0, "table": 1.0, "dl": 1.0, "text": 0.9}
+PENALTY = 0.7
+_DAYPARTS = {"am": (0, 12 * 60), "pm": (12 * 60, 24 * 60), None: (0, 24 * 60)}
+
+_TIMEISH = frozenset({tt.TIME, tt.NUM, tt.NOON})
+_DAYISH = frozenset({tt.DAY, tt.DABBR})
+_ACCESS = {tt.APPT: ACCESS_APPOINTMENT, tt.WALKIN: ACCESS_WALK_IN}
+_CLOSING = frozenset({tt.CLOSED, tt.CLOSED_TEMP, tt.CLOSED_PERM})
+_CHANNEL = {tt.PHONE: CHANNEL_PHONE, tt.PHONE_LABEL: CHANNEL_PHONE, tt.COUNTER_LABEL: CHANNEL_COUNTER}
+_EFFECTS = frozenset({*_ACCESS, *_CLOSING, tt.NEG, *_CHANNEL})
+_IRREGULAR = frozenset({tt.SEASON, tt.MONTH, tt.PERIOD, tt.DATE, tt.MONTHLY, tt.ORDINAL})
+# Words that may stand between two day names of one list: "le lundi et le mardi", "op maandag".
+_DAY_FILLERS = frozenset({"", "le", "la", "les", "l'", "op", "am", "on", "the", "het", "de", "den", "des", "du", "'s"})
+# Words that may stand between a day abbreviation and its hours: "wo ook 13u30-16u".
+_ABBR_FILLERS = frozenset({"", "aussi", "également", "seulement", "uniquement", "ook", "enkel", "alleen", "telkens",
+                           "auch", "nur", "ebenfalls", "also", "only"})  # fmt: skip
+
+
+@dataclass(slots=True)
+class Draft:
+    """One interval read from the text, before closures and office-wide rules are applied."""
+
+    day: int
+    opens: int
+    closes: int
+    access: str | None  # None: not stated (walk-in unless the office is appointment-only)
+    channel: str
+    layout: str
+
+
+class _Atom:
+    """A day set (D), a time range (R), a joiner (J), a modifier (M) or a stray time (X)."""
+
+    __slots__ = ("kind", "start", "end", "mod", "days", "part", "opens", "closes", "stmt", "access",
+                 "closed", "channel")  # fmt: skip
+
+    def __init__(self, kind: str, start: int, end: int, mod: str | None = None) -> None:
+        self.kind, self.start, self.end, self.mod = kind, start, end, mod
+        self.days: tuple[int, ...] = ()
+        self.part: str | None = None
+        self.opens = self.closes = 0
+        self.stmt: int | None = None
+        self.access: str | None = None
+        self.closed = False
+        self.channel: str | None = None
+
+
+class _Statement:
+    """Days and the ranges that go with them, plus what modifiers said about them."""
+
+    __slots__ = ("days", "part", "ranges", "days_after", "after_mod", "excepts", "irregular", "monthly",
+                 "channel", "day_closed", "day_access", "access_part")  # fmt: skip
+
+    def __init__(self, days: tuple[int, ...] | None, part: str | None) -> None:
+        self.days, self.part = days, part
+        self.ranges: list[_Atom] = []
+        self.days_after = False  # days came after the ranges ("de 9h à 12h le samedi")
+        self.after_mod = False  # a modifier came after the days: more days start a new statement
+        self.excepts: list[tuple[tuple[int, ...], str | None]] = []
+        self.irregular = self.monthly = False
+        self.channel: str | None = None
+        self.day_closed: str | None = None  # "all" | "am" | "pm"
+        self.day_access: str | None = None
+        self.access_part: str | None = None
+
+
+class Reader:
+    """Reads the hours text of one office block, one line (or paragraph, or table row) at a time."""
+
+    def __init__(self, language: str) -> None:
+        if language not in tt.LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(tt.LANGUAGES)}, not {language!r}")
+        self.language = language
+        self.drafts: list[Draft] = []
+        self.closures: list[tuple[tuple[int, ...] | None, int, int]] = []  # counter time taken out
+        self.access_rules: list[tuple[tuple[int, ...] | None, str | None, str]] = []  # days, daypart, access
+        self.appointment_only = False
+        self.walk_in_stated = False
+        self.closed: str | None = None
+        self.closed_reason: str | None = None
+        self.penalties: dict[str, int] = {}
+        self.evidence: dict[tuple[str, str], list[str]] = {}
+        self.flag_evidence: list[str] = []
+        self.flag_layout: str | None = None
+        self.seen = False  # anything hours-like at all (days, times, appointment, closure)
+        self._channel = CHANNEL_COUNTER
+        self._irregular = False
+        self._carry_days: tuple[int, ...] | None = None
+
+    # -- feeding -------------------------------------------------------------------------------
+
+    def feed(self, text: str, layout: str = "text", *, heading: bool = False, row: bool = False) -> None:
+        """Read one line of ``layout`` ("table", "dl" or "text").
+
+        ``heading``: the line is a sub-heading of the block ("Heures d'ouverture", "Par
+        téléphone"): it sets the context of the lines after it. ``row``: a table row or
+        definition-list entry, where "Lundi" with an empty cell is simply no hours.
+        """
+        text = tt.clean(text)
+        if not text:
+            return
+        if heading:
+            self._carry_days = None
+        toks = tt.tokenize(text, self.language)
+        first, prev_end, line_start = 0, 0, True
+        for i in range(len(toks) + 1):
+            if i < len(toks) and toks[i].kind != tt.SEP:
+                continue
+            end = toks[i].start if i < len(toks) else len(text)
+            line_end = i == len(toks) or toks[i].value == "\n"
+            if first < i:
+                self._sentence(toks, first, i, text, prev_end, end, layout, heading, line_start and line_end, row)
+            if i < len(toks):
+                first, prev_end, line_start = i + 1, toks[i].end, toks[i].value == "\n"
+
+    # -- one sentence --------------------------------------------------------------------------
+
+    def _sentence(
+        self, toks: list[tt.Token], a: int, b: int, text: str, s0: int, s1: int, layout: str, heading: bool,
+        whole_line: bool, row: bool,
+    ) -> None:  # fmt: skip
+        sentence = text[s0:s1].strip()
+        day_context = row or self._carry_days is not None or any(t.kind in _DAYISH for t in toks[a:b])
+        atoms = self._atoms(toks, a, b, text, day_context, row or heading)
+        if not atoms:
+            return
+        stmts = _statements(atoms)
+        has_hours = any(x.kind in "DR" for x in atoms)
+        label = not has_hours and (
+            heading
+            or toks[b - 1].kind == tt.COLON
+            or (whole_line and len(sentence) <= 40 and not any(t.kind == tt.PHONENUM for t in toks[a:b]))
+        )
+        special = _mark_irregular(atoms, stmts)
+        if has_hours or any(x.kind == "X" for x in atoms):
+            self.seen = True
+        for idx, atom in enumerate(atoms):
+            if atom.kind == "M" and atom.mod in _EFFECTS:
+                self._modifier(atoms, idx, stmts, sentence, special, layout)
+        if label:
+            self._set_context(atoms, heading)
+        if not special and any(x.kind == "X" for x in atoms):
+            self._penalize(layout)
+        carried = whole_line and _is_day_label(stmts)
+        self._emit(stmts, layout, sentence, row or carried)
+        if carried:
+            self._carry_days = stmts[0].days
+        elif any(st.days is not None for st in stmts):
+            self._carry_days = None
+
+    def _atoms(self, toks: list[tt.Token], a: int, b: int, text: str, day_context: bool, alone_ok: bool) -> list[_Atom]:
+        atoms: list[_Atom] = []
+        i = a
+        while i < b:
+            t = toks[i]
+            kind = t.kind
+            if kind in _DAYISH:
+                j, atom, count, abbr_only = _day_group(toks, i, b, text)
+                if not abbr_only or count > 1 or _abbr_context(toks, i, j, a, b, text, alone_ok):
+                    atoms.append(atom)
+                i = j
+                continue
+            if kind == tt.FROM and i + 1 < b and toks[i + 1].kind in _DAYISH:
+                i += 1  # "du lundi", "van maandag": the day group follows
+                continue
+            if kind in _TIMEISH or kind == tt.FROM:
+                j, atom = _range(toks, i, b, text, day_context)
+                if atom is not None:
+                    atoms.append(atom)
+                    i = j
+                    continue
+                if kind in (tt.TIME, tt.NOON):
+                    atoms.append(_Atom("X", t.start, t.end))
+                i += 1
+                continue
+            if kind in (tt.AND, tt.COLON):
+                atoms.append(_Atom("J", t.start, t.end, kind))
+            elif kind == tt.DATE:
+                if i + 2 < b and toks[i + 1].kind == tt.TO and toks[i + 2].kind == tt.DATE:
+                    atoms.append(_Atom("M", t.start, toks[i + 2].end, tt.PERIOD))
+                    i += 3
+                    continue
+                if not (i > a and toks[i - 1].kind in (tt.SINCE, tt.FROM)):  # "depuis le 1er mars": validity
+                    atoms.append(_Atom("M", t.start, t.end, tt.DATE))
+            elif kind == tt.DAYPART:
+                atom = _Atom("M", t.start, t.end, tt.DAYPART)
+                atom.part = t.value
+                atoms.append(atom)
+            elif kind not in (tt.TO, tt.SINCE, tt.PHONENUM):
+                atoms.append(_Atom("M", t.start, t.end, kind))
+            i += 1
+        return atoms
+
+    def _modifier(
+        self, atoms: list[_Atom], idx: int, stmts: list[_Statement], sentence: str, special: bool, layout: str
+    ) -> None:
+        """Apply the modifier ``atoms[idx]`` to the ranges, statements or office it speaks about."""
+        mod = atoms[idx].mod
+        self.seen = True
+        part = next((x.part for x in atoms[idx + 1 : idx + 2] if x.mod == tt.DAYPART), None)
+        n = idx + 1
+        while n < len(atoms) and (atoms[n].mod in (tt.COLON, tt.DAYPART, tt.FROM)):
+            n += 1
+        nxt = atoms[n] if n < len(atoms) else None
+        prev = atoms[idx - 1] if idx else None
+        tight_prev = prev is not None and prev.kind == "R" and _tight(sentence, prev, atoms[idx])
+        if nxt is not None and nxt.kind == "R":
+            group = [nxt]
+            for x in atoms[n + 1 :]:
+                if x.kind == "R" and x.stmt == nxt.stmt:
+                    group.append(x)
+                elif x.kind != "J":
+                    break
+            _on_ranges(mod, group)
+        elif tight_prev and mod not in (tt.PHONE_LABEL, tt.COUNTER_LABEL):
+            _on_ranges(mod, [prev])
+        elif nxt is not None and nxt.kind == "D":
+            first = stmts[nxt.stmt]
+            _on_statements(mod, stmts[nxt.stmt :] if mod in _ACCESS or mod in _CHANNEL else [first], part)
+        elif mod not in (tt.PHONE_LABEL, tt.COUNTER_LABEL):
+            before = next((x for x in reversed(atoms[:idx]) if x.kind in "DR"), None)
+            if before is not None:
+                _on_statements(mod, [stmts[before.stmt]], part)
+            else:
+                self._office_wide(mod, part, sentence, special, atoms, layout)
+
+    def _office_wide(
+        self, mod: str, part: str | None, sentence: str, special: bool, atoms: list[_Atom], layout: str
+    ) -> None:
+        """A modifier with no days or hours around it speaks about the whole office."""
+        if mod == tt.APPT and not special:
+            if part:
+                self.access_rules.append((None, part, ACCESS_APPOINTMENT))
+            else:
+                self.appointment_only = True
+        elif mod == tt.WALKIN:
+            self.walk_in_stated = True
+        elif mod == tt.CLOSED_PERM:
+            self.closed, self.closed_reason = "permanent", sentence
+        elif mod in _CLOSING and not special and self.closed != "permanent":
+            if part:
+                self.closures.append((None, *_DAYPARTS[part]))
+            elif mod == tt.CLOSED_TEMP or not any(x.kind == "X" for x in atoms):
+                self.closed, self.closed_reason = "temporary", sentence
+            else:
+                return
+        else:
+            return
+        self.flag_evidence.append(sentence)
+        self.flag_layout = self.flag_layout or layout
+
+    def _set_context(self, atoms: list[_Atom], heading: bool) -> None:
+        """A label line ("Permanence téléphonique :", "Horaire d'été") sets how later lines read."""
+        mods = {x.mod for x in atoms}
+        if tt.PHONE in mods or tt.PHONE_LABEL in mods:
+            self._channel = CHANNEL_PHONE
+        elif tt.COUNTER_LABEL in mods or heading:
+            self._channel = CHANNEL_COUNTER
+        if mods & {tt.SEASON, tt.MONTH, tt.PERIOD}:
+            self._irregular = True
+        elif heading or mods & {tt.PHONE, tt.PHONE_LABEL, tt.COUNTER_LABEL}:
+            self._irregular = False
+
+    def _emit(self, stmts: list[_Statement], layout: str, sentence: str, quiet: bool) -> None:
+        """Turn statements into drafts, closures and access rules; ``quiet``: days without hours
+        are expected (a table row with an empty cell, a "Lundi :" label line)."""
+        produced_in: set[str] = set()
+        for st in stmts:
+            if st.irregular or self._irregular:
+                if st.monthly:
+                    self._penalize(layout)
+                continue
+            days = st.days if st.days is not None else self._carry_days
+            if days is None:
+                for r in st.ranges:
+                    if r.closed:
+                        self.closures.append((None, r.opens, r.closes))
+                        produced_in.add(CHANNEL_COUNTER)
+                    else:
+                        self._penalize(layout)
+                continue
+            for ex_days, ex_part in st.excepts:
+                if ex_part:
+                    self.closures.append((ex_days, *_DAYPARTS[ex_part]))
+                else:
+                    days = tuple(d for d in days if d not in ex_days)
+            for r in st.ranges:
+                channel = r.channel or st.channel or self._channel
+                produced_in.add(channel)
+                if r.closed:
+                    if channel == CHANNEL_COUNTER:
+                        self.closures.append((days, r.opens, r.closes))
+                    continue
+                for d in days:
+                    self.drafts.append(Draft(d, r.opens, r.closes, r.access, channel, layout))
+            if st.day_closed:
+                self.closures.append((days, *_DAYPARTS[None if st.day_closed == "all" else st.day_closed]))
+                produced_in.add(CHANNEL_COUNTER)
+            if st.day_access:
+                self.access_rules.append((days, st.access_part, st.day_access))
+                produced_in.add(CHANNEL_COUNTER)
+            if not st.ranges and _no_effect(st) and not quiet:
+                self._penalize(layout)
+        for channel in produced_in:
+            self.evidence.setdefault((layout, channel), []).append(sentence)
+
+    def _penalize(self, layout: str) -> None:
+        self.penalties[layout] = self.penalties.get(layout, 0) + 1
+
+    # -- results -------------------------------------------------------------------------------
+
+    def confidence(self, layout: str) -> float:
+        """How much to trust what was read from ``layout`` (see BASE_CONFIDENCE)."""
+        value = BASE_CONFIDENCE.get(layout, 0.9) * PENALTY ** self.penalties.get(layout, 0)
+        return round(max(value, 0.1), 2)
+
+    def schedules(
+        self, name: str | None, address: str | None, layouts: tuple[str, ...] = ("table", "dl", "text")
+    ) -> list[CounterSchedule]:
+        """The counter schedule and phone line read so far; counter hours come from the first of
+        ``layouts`` that has any (a day table wins over the same hours repeated in prose)."""
+        out: list[CounterSchedule] = []
+        counter = [d for d in self.drafts if d.channel == CHANNEL_COUNTER]
+        chosen = next((lay for lay in layouts if any(d.layout == lay for d in counter)), None)
+        slots = self._finish([d for d in counter if d.layout == chosen])
+        if self.closed == "permanent":
+            slots = []
+        if slots or self.appointment_only or self.closed:
+            layout = chosen or self.flag_layout or "text"
+            evidence = self.evidence.get((chosen, CHANNEL_COUNTER), []) if chosen else []
+            appointment_only = bool(slots) and all(s.access == ACCESS_APPOINTMENT for s in slots)
+            out.append(
+                CounterSchedule(
+                    name=name,
+                    address=address,
+                    slots=slots,
+                    appointment_only=appointment_only or (self.appointment_only and not slots),
+                    closed=self.closed,
+                    closed_reason=self.closed_reason,
+                    layout=layout,
+                    evidence=join_evidence([*evidence, *self.flag_evidence]),
+                    confidence=self.confidence(layout),
+                )
+            )
+        phone = [d for d in self.drafts if d.channel == CHANNEL_PHONE]
+        phone_layout = next((lay for lay in (*layouts, *BASE_CONFIDENCE) if any(d.layout == lay for d in phone)), None)
+        if phone_layout is not None:
+            slots = self._finish([d for d in phone if d.layout == phone_layout], counter=False)
+            out.append(
+                CounterSchedule(
+                    name=name,
+                    address=address,
+                    slots=slots,
+                    channel=CHANNEL_PHONE,
+                    layout=phone_layout,
+                    evidence=join_evidence(self.evidence.get((phone_layout, CHANNEL_PHONE), [])),
+                    confidence=self.confidence(phone_layout),
+                )
+            )
+        return out
+
+    def _finish(self, drafts: list[Draft], *, counter: bool = True) -> list[Slot]:
+        """Apply closures, access rules and appointment-only to ``drafts``; merge overlaps."""
+        pieces: list[tuple[int, int, int, str | None]] = [(d.day, d.opens, d.closes, d.access) for d in drafts]
+        if counter:
+            for days, c_open, c_close in self.closures:
+                kept = []
+                for day, o, c, acc in pieces:
+                    if (days is not None and day not in days) or c_close <= o or c_open >= c:
+                        kept.append((day, o, c, acc))
+                        continue
+                    if o < c_open:
+                        kept.append((day, o, c_open, acc))
+                    if c_close < c:
+                        kept.append((day, c_close, c, acc))
+                pieces = kept
+        slots: set[tuple[int, int, int, str]] = set()
+        for day, o, c, acc in pieces:
+            if counter and acc is None:
+                for days, part, rule_access in self.access_rules:
+                    if (days is None or day in days) and (part is None or _DAYPARTS[part][0] <= o < _DAYPARTS[part][1]):
+                        acc = rule_access
+                if acc is None and self.appointment_only:
+                    acc = ACCESS_APPOINTMENT
+            slots.add((day, o, c, acc or ACCESS_WALK_IN))
+        return [Slot(DAYS[d], hhmm(o), hhmm(c), acc) for d, o, c, acc in _merge(sorted(slots))]
+
+
+def join_evidence(parts: list[str]) -> str:
+    """The sentences a schedule was read from, deduplicated, at most MAX_EVIDENCE characters."""
+    text = " | ".join(dict.fromkeys(p for p in parts if p))
+    return text if len(text) <= MAX_EVIDENCE else text[: MAX_EVIDENCE - 1].rstrip() + "…"
+
+
+# -- grammar helpers -------------------------------------------------------------------------------
+
+
+def _blank(text: str, start: int, end: int) -> bool:
+    return start >= end or text[start:end].isspace()
+
+
+def _tight(text: str, left: _Atom, right: _Atom) -> bool:
+    """Nothing but spaces and brackets between two atoms: "13h-16h (sur rendez-vous)"."""
+    return not text[left.end : right.start].strip(" ()[]")
+
+
+def _day_group(toks: list[tt.Token], i: int, b: int, text: str) -> tuple[int, _Atom, int, bool]:
+    """Read "du lundi au vendredi", "lu, ma et je", "Mo.-Fr." from ``toks[i]``.
+
+    Returns the index after the group, its D atom, how many day words it has and whether they
+    were all abbreviations.
+    """
+    days: list[int] = []
+    part = None
+    count, abbr_only, through = 0, True, False
+    j = i
+    while True:
+        t = toks[j]
+        values, p = t.value
+        if through and days:
+            days.extend(tt.day_span(days[-1], values[0]))
+            days.extend(values[1:])
+        else:
+            days.extend(values)
+        count += 1
+        abbr_only = abbr_only and t.kind == tt.DABBR
+        part = p or part
+        j += 1
+        if j < b and toks[j].kind == tt.DAYPART and _blank(text, toks[j - 1].end, toks[j].start):
+            part = toks[j].value  # "mercredi après-midi"
+            j += 1
+        if j + 1 < b and toks[j].kind in (tt.TO, tt.AND):
+            k = j + 1
+            if toks[k].kind == tt.FROM and k + 1 < b:
+                k += 1
+            if (
+                toks[k].kind in _DAYISH
+                and text[toks[j - 1].end : toks[j].start].strip().lower() in _DAY_FILLERS
+                and text[toks[j].end : toks[k].start].strip().lower() in _DAY_FILLERS
+            ):
+                through = toks[j].kind == tt.TO
+                j = k
+                continue
+        break
+    atom = _Atom("D", toks[i].start, toks[j - 1].end)
+    atom.days = tuple(sorted(set(days)))
+    atom.part = part
+    return j, atom, count, abbr_only
+
+
+def _abbr_context(toks: list[tt.Token], i: int, j: int, a: int, b: int, text: str, alone_ok: bool) -> bool:
+    """A lone abbreviation ("ma", "di", "sa", "je") is a day only where a day is expected.
+
+    French "ma demande", "sa carte", "je suis" and Dutch "zo snel" must stay words, so it needs
+    hours or a colon right after it ("Ma 9u-12u", "Ma.:"), or a line of its own (a table's day
+    cell).
+    """
+    if j < b:
+        nxt = toks[j]
+        return nxt.kind in (*_TIMEISH, tt.COLON, tt.FROM) and (
+            text[toks[j - 1].end : nxt.start].strip().lower() in _ABBR_FILLERS
+        )
+    return alone_ok and i == a
+
+
+def _range(toks: list[tt.Token], i: int, b: int, text: str, day_context: bool) -> tuple[int, _Atom | None]:
+    """Read "de 9h à 12h", "9u-12u30", "van 9 tot 12 uur", "entre midi et 13h30" from ``toks[i]``."""
+    j = i
+    between = from_word = False
+    if toks[j].kind == tt.FROM:
+        between, from_word = toks[j].value == "between", True
+        j += 1
+        if j >= b or not _blank(text, toks[i].end, toks[j].start):
+            return i, None
+    if j + 2 >= b:
+        return i, None
+    left, conn, right = toks[j], toks[j + 1], toks[j + 2]
+    if left.kind not in _TIMEISH or right.kind not in _TIMEISH:
+        return i, None
+    if not (conn.kind == tt.TO or (between and conn.kind == tt.AND)):
+        return i, None
+    if not (_blank(text, left.end, conn.start) and _blank(text, conn.end, right.start)):
+        return i, None
+    if left.kind == tt.NUM and right.kind == tt.NUM and not (from_word or day_context):
+        return i, None  # "1-2 personnes" is not a time range
+    opens = left.value * 60 if left.kind == tt.NUM else left.value
+    closes = right.value * 60 if right.kind == tt.NUM else right.value
+    if left.kind == tt.NOON and opens == 1440:
+        opens = 0
+    if closes <= opens and closes < 12 * 60 and closes + 12 * 60 > opens:
+        closes += 12 * 60  # "de 9 à 5": counters do not close before they open
+    elif opens < 6 * 60 and left.kind == tt.NUM and opens + 12 * 60 < closes:
+        opens += 12 * 60  # "de 2 à 17h" reads as 14:00
+    atom = _Atom("R" if 0 <= opens < closes <= 1440 else "X", toks[i].start, right.end)
+    atom.opens, atom.closes = opens, closes
+    return j + 3, atom
+
+
+def _statements(atoms: list[_Atom]) -> list[_Statement]:
+    """Group the day sets and ranges of one sentence into statements; number every atom."""
+    stmts: list[_Statement] = []
+    cur: _Statement | None = None
+    after_except = False
+    for atom in atoms:
+        if atom.kind == "D":
+            if after_except and stmts:
+                # "..., sauf le mercredi": the latest statement that has that day
+                target = next((st for st in reversed(stmts) if set(st.days or ()) & set(atom.days)), stmts[-1])
+                target.excepts.append((atom.days, atom.part))
+                atom.stmt = stmts.index(target)
+                after_except = False
+                continue
+            if cur is not None and cur.days is None:  # "de 9h à 12h le samedi"
+                cur.days, cur.part, cur.days_after = atom.days, atom.part, True
+            elif cur is not None and not cur.ranges and not cur.after_mod:  # "lundi matin, mardi"
+                cur.days = tuple(sorted({*cur.days, *atom.days}))
+            else:
+                cur = _Statement(atom.days, atom.part)
+                stmts.append(cur)
+        elif atom.kind == "R":
+            if cur is None or cur.days_after:
+                cur = _Statement(None, None)
+                stmts.append(cur)
+            cur.ranges.append(atom)
+        elif atom.kind == "M":
+            if atom.mod == tt.EXCEPT:
+                after_except = True
+            elif cur is not None and atom.mod in _EFFECTS:
+                cur.after_mod = True
+        atom.stmt = len(stmts) - 1 if stmts else None
+    return stmts
+
+
+def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement]) -> bool:
+    """Mark statements that are not the regular week; True when the sentence has such a marker."""
+    special = False
+    for idx, atom in enumerate(atoms):
+        if atom.kind != "M" or atom.mod not in _IRREGULAR:
+            continue
+        before = next((x for x in reversed(atoms[:idx]) if x.kind != "J" and x.mod not in _IRREGULAR), None)
+        if before is not None and before.mod == tt.EXCEPT:
+            continue  # "sauf les jours fériés": the regular week minus holidays
+        if atom.mod == tt.ORDINAL:
+            nxt = next((x for x in atoms[idx + 1 :] if x.kind != "J" and x.mod != tt.ORDINAL), None)
+            if nxt is None or nxt.kind != "D":
+                continue  # "premier étage"
+            stmts[nxt.stmt].irregular = stmts[nxt.stmt].monthly = True
+            special = True
+            continue
+        special = True
+        if atom.mod == tt.MONTHLY:
+            target = atom.stmt if atom.stmt is not None else (0 if stmts else None)
+            if target is not None:
+                stmts[target].irregular = stmts[target].monthly = True
+        elif atom.stmt is None:
+            for st in stmts:
+                st.irregular = True
+        else:
+            stmts[atom.stmt].irregular = True
+    return special
+
+
+def _on_ranges(mod: str, ranges: list[_Atom]) -> None:
+    for r in ranges:
+        if mod in _ACCESS:
+            r.access = _ACCESS[mod]
+        elif mod in _CLOSING:
+            r.closed = True
+        elif mod in _CHANNEL:
+            r.channel = _CHANNEL[mod]
+
+
+def _on_statements(mod: str, stmts: list[_Statement], part: str | None) -> None:
+    for st in stmts:
+        if mod in _ACCESS:
+            if st.ranges:
+                for r in st.ranges:
+                    r.access = r.access or _ACCESS[mod]
+            else:
+                st.day_access, st.access_part = _ACCESS[mod], part or st.part
+        elif mod in _CLOSING or mod == tt.NEG:
+            if not st.ranges:
+                st.day_closed = part or st.part or "all"
+            elif part:
+                st.excepts.append((st.days or tt.ALL_DAYS, part))
+        elif mod in _CHANNEL:
+            st.channel = _CHANNEL[mod]
+
+
+def _is_day_label(stmts: list[_Statement]) -> bool:
+    """Only days and nothing said about them ("Lundi :"): they go with the next lines' hours."""
+    return len(stmts) == 1 and stmts[0].days is not None and not stmts[0].ranges and _no_effect(stmts[0])
+
+
+def _no_effect(st: _Statement) -> bool:
+    return not (st.day_closed or st.day_access or st.excepts or st.channel)
+
+
+def _merge(slots: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+    """Merge overlapping intervals of the same day and access ("9h-16h" read twice stays one)."""
+    out: list[tuple[int, int, int, str]] = []
+    for day, o, c, acc in sorted(slots, key=lambda s: (s[0], s[3], s[1], s[2])):
+        if out and out[-1][0] == day and out[-1][3] == acc and o < out[-1][2]:
+            last = out[-1]
+            out[-1] = (day, last[1], max(last[2], c), acc)
+        else:
+            out.append((day, o, c, acc))
+    return out

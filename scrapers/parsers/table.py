@@ -1,0 +1,42 @@
+"""Day tables: ``<table>`` with one row per day (day in a ``th``/first ``td``, hours after it).
+
+A table is read as lines ("Lundi : 9h00 - 12h00 et 13h30 - 16h00") by the shared grammar, so a
+cell may say anything a sentence can: "Fermé", "Sur rendez-vous : 13h - 16h", "9u-12u30".
+Tables with the days as column headers (one row of hours below) are read column by column.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from scrapers.parsers.dom import tag, text_of
+from scrapers.parsers.timetext import starts_with_day
+
+
+def table_lines(table: etree._Element, language: str) -> list[str] | None:
+    """The rows of a day table as "day : hours" lines, or None when no row or column names a day."""
+    rows = []
+    for tr in table.iter("tr"):
+        cells = [text_of(cell, br=", ") for cell in tr if tag(cell) in ("th", "td")]
+        if any(cells):
+            rows.append(cells)
+    if not rows:
+        return None
+    header = rows[0]
+    if len(rows) > 1 and sum(starts_with_day(c, language) for c in header) >= 2:
+        return [
+            f"{header[i]} : {row[i]}"
+            for row in rows[1:]
+            for i in range(min(len(header), len(row)))
+            if starts_with_day(header[i], language)
+        ]
+    if not any(starts_with_day(row[0], language) for row in rows):
+        return None
+    # Several hour columns ("matin", "après-midi") become one list: "Lundi : 9h-12h, 13h-16h".
+    return [row[0] + " : " + ", ".join(c for c in row[1:] if c) if len(row) > 1 else row[0] for row in rows]
+
+
+def caption_of(table: etree._Element) -> str:
+    """The table's ``<caption>`` text ("Permanence téléphonique", "Horaire d'été"), or ""."""
+    caption = table.find("caption")
+    return text_of(caption) if caption is not None else ""

@@ -1,0 +1,370 @@
+"""The words and numbers of opening hours in French, Dutch, German and English, as tokens.
+
+One regular expression per page language (compiled at import) scans a text once and yields
+:class:`Token` objects: day names and abbreviations, times ("9h30", "09:00", "9.30", "9u",
+"9 uur", "9 Uhr", "midi"), connectors ("à", "tot", "bis", "-", "et", "en", ","), and the
+phrases that change what the times mean (appointment only, closed, phone line, public holidays,
+monthly rules...). ``scrapers.parsers.reading`` turns the tokens into slots.
+
+The page language only decides the two- and three-letter day abbreviations, which clash across
+languages ("ma" is *mardi* in French but *maandag* in Dutch, "di" is *dimanche*, *dinsdag* or
+*Dienstag*); full day names are recognised in every language, since bilingual pages are common.
+The vocabulary follows shared/reference/vocabulary.md.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+LANGUAGES: tuple[str, ...] = ("fr", "nl", "de", "en")
+
+# Token kinds.
+DAY = "day"  # value: (days tuple, daypart or None); full names, "werkdagen", "tous les jours"
+DABBR = "dabbr"  # value: (days tuple, None); abbreviation, only trusted in a day context
+DAYPART = "daypart"  # value: "am" | "pm"
+TIME = "time"  # value: minutes since midnight
+NUM = "num"  # value: a bare number 0-24, an hour only inside a range
+NOON = "noon"  # value: minutes (midi = 720, minuit = 1440)
+TO = "to"  # "-", "à", "au", "tot", "t.e.m.", "bis", "to"
+AND = "and"  # ",", "et", "en", "und", "and", "/", "&"
+FROM = "from"  # value: "between" for entre/tussen/zwischen (then "et" means "to"), else None
+SINCE = "since"  # depuis, sinds, seit, à partir du (a validity start, not a one-off date)
+COLON = "colon"
+SEP = "sep"  # value: "\n" for a line break, else the punctuation
+APPT = "appointment"
+WALKIN = "walk_in"
+CLOSED = "closed"
+CLOSED_TEMP = "closed_temporary"
+CLOSED_PERM = "closed_permanent"
+NEG = "negation"
+PHONE = "phone"
+PHONE_LABEL = "phone_label"  # "Tél. :", only a phone line when hours follow
+COUNTER_LABEL = "counter_label"  # "guichet", "loket", "heures d'ouverture": counter hours again
+EXCEPT = "except"
+SEASON = "season"  # holidays, summer, exceptional: not the regular week
+MONTH = "month"
+DATE = "date"
+PERIOD = "period"  # a date range: "du 1er juillet au 31 août"
+MONTHLY = "monthly"  # "du mois", "om de twee weken": not a weekly rule
+ORDINAL = "ordinal"  # "premier", "tweede": a monthly rule when a day name follows
+PHONENUM = "phone_number"
+
+_DAY_NAMES: dict[str, int] = {}
+for _i, _names in enumerate(
+    (
+        ("lundi", "maandag", "montag", "monday"),
+        ("mardi", "dinsdag", "dienstag", "tuesday"),
+        ("mercredi", "woensdag", "mittwoch", "wednesday"),
+        ("jeudi", "donderdag", "donnerstag", "thursday"),
+        ("vendredi", "vrijdag", "freitag", "friday"),
+        ("samedi", "zaterdag", "samstag", "sonnabend", "saturday"),
+        ("dimanche", "zondag", "sonntag", "sunday"),
+    )
+):
+    for _name in _names:
+        _DAY_NAMES[_name] = _i
+
+ABBREVIATIONS: dict[str, dict[str, int]] = {
+    "fr": {"lun": 0, "lu": 0, "mar": 1, "ma": 1, "mer": 2, "me": 2, "jeu": 3, "je": 3,
+           "ven": 4, "ve": 4, "sam": 5, "sa": 5, "dim": 6, "di": 6},
+    "nl": {"maa": 0, "ma": 0, "din": 1, "di": 1, "woe": 2, "wo": 2, "don": 3, "do": 3,
+           "vrij": 4, "vr": 4, "zat": 5, "za": 5, "zon": 6, "zo": 6},
+    "de": {"mo": 0, "di": 1, "mi": 2, "do": 3, "fr": 4, "sa": 5, "so": 6},
+    "en": {"mon": 0, "mo": 0, "tue": 1, "tues": 1, "tu": 1, "wed": 2, "we": 2, "thu": 3,
+           "thur": 3, "thurs": 3, "th": 3, "fri": 4, "fr": 4, "sat": 5, "sa": 5, "sun": 6, "su": 6},
+}  # fmt: skip
+
+WEEKDAYS: tuple[int, ...] = (0, 1, 2, 3, 4)
+ALL_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
+
+_MONTHS = (
+    r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre"
+    r"|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+    r"|januar|februar|m[äa]rz|august|dezember|january|february|march|june|july|october"
+)
+_DAYPART_SUFFIX = r"voormiddag|namiddag|ochtend|middag|avond|vormittag|nachmittag|morgen|abend"
+_PM_SUFFIXES = frozenset({"namiddag", "middag", "avond", "nachmittag", "abend"})
+
+
+def _phrases(*alternatives: str) -> str:
+    """Alternatives as one group, bounded by word edges; " " matches a space, " ?" an optional one."""
+    body = "|".join(a.replace(" ?", r"\s?").replace(" ", r"\s") for a in alternatives)
+    return rf"(?<!\w)(?:{body})(?!\w)"
+
+
+# The order matters where two alternatives can start at the same place: the first one wins
+# ("définitivement fermé" before "fermé", "permanence téléphonique" before "permanence",
+# dates before times before bare numbers).
+_COMMON: list[tuple[str, str]] = [
+    ("CLOSED_PERM", _phrases(
+        r"d[ée]finitivement ferm[ée]e?s?", r"ferm[ée]e?s? d[ée]finitivement", r"fermeture d[ée]finitive",
+        r"(?:a|ont) (?:d[ée]finitivement )?ferm[ée] (?:ses|leurs) portes",
+        r"fermera d[ée]finitivement", r"definitief (?:gesloten|dicht)", r"(?:voorgoed|blijvend) gesloten",
+        r"definitieve sluiting", r"endg[üu]ltig geschlossen", r"dauerhaft geschlossen",
+        r"permanently closed", r"closed permanently", r"closed for good", r"permanent closure",
+    )),
+    ("CLOSED_TEMP", _phrases(
+        r"(?:temporairement|provisoirement|momentan[ée]ment) ferm[ée]e?s?",
+        r"ferm[ée]e?s? (?:temporairement|provisoirement|momentan[ée]ment)",
+        r"ferm[ée]e?s? jusqu'(?:à|a) nouvel (?:ordre|avis)",
+        r"ferm[ée]e?s? pour (?:cause de )?(?:travaux|r[ée]novation|d[ée]m[ée]nagement)",
+        r"fermeture (?:temporaire|provisoire)", r"(?:tijdelijk|voorlopig) (?:gesloten|dicht)",
+        r"gesloten wegens (?:werken|verbouwing|renovatie|verhuis)", r"gesloten tot nader (?:order|bericht)",
+        r"tijdelijke sluiting", r"(?:vor[üu]bergehend|vorl[äa]ufig) geschlossen", r"bis auf weiteres geschlossen",
+        r"temporarily closed", r"closed temporarily", r"closed until further notice",
+    )),
+    ("WALKIN", _phrases(
+        r"sans (?:prise de )?(?:rendez-vous|rendez vous|rdv)", r"acc[èe]s libre", r"libre acc[èe]s",
+        r"(?:zonder|geen) afspraak(?: nodig)?", r"vrije (?:inloop|toegang)", r"vrij binnenlopen",
+        r"ohne (?:vorherige )?(?:terminvereinbarung|termin|voranmeldung|anmeldung)",
+        r"pas (?:besoin )?de (?:rendez-vous|rdv)(?: n[ée]cessaire)?", r"walk-in", r"without (?:an )?appointment",
+        r"no appointment (?:needed|required|necessary)",
+    )),
+    ("APPT", _phrases(
+        r"(?:(?:uniquement|exclusivement|seulement|toujours) )?(?:sur|avec) (?:prise de )?(?:un )?"
+        r"(?:rendez-vous|rendez vous|rdv|r\.-v\.)(?: (?:uniquement|exclusivement|obligatoire|pr[ée]alable))?",
+        r"(?:rendez-vous|rdv) (?:obligatoire|indispensable|requis|n[ée]cessaire)",
+        r"(?:(?:enkel|alleen|uitsluitend|steeds|telkens|enkele) )?(?:op|na|met|volgens) (?:voorafgaande )?afspraak",
+        r"afspraak (?:verplicht|vereist|noodzakelijk)",
+        r"(?:(?:nur|ausschlie(?:ß|ss)lich) )?(?:nach|mit) (?:vorheriger |vorherige )?"
+        r"(?:terminvereinbarung|terminabsprache|termin|vereinbarung|absprache|voranmeldung|anmeldung)",
+        r"termin (?:erforderlich|notwendig|n[öo]tig)",
+        r"(?:only )?by appointment(?: only)?", r"appointments? only", r"with an appointment",
+        r"appointment required",
+    )),
+    ("PHONE", _phrases(
+        r"permanences? t[ée]l[ée]phoniques?", r"accueil t[ée]l[ée]phonique",
+        r"(?:(?:joignables?|accessibles?|disponibles?) )?(?:par|au) t[ée]l[ée]phone",
+        r"t[ée]l[ée]phoniquement", r"ligne t[ée]l[ée]phonique", r"call[-\s]?cent(?:er|re)",
+        r"telefonisch(?: (?:bereikbaar|te bereiken|erreichbar))?", r"telefoonpermanentie",
+        r"telefonische (?:permanentie|dienstverlening|bereikbaarheid|erreichbarkeit|sprechzeiten)",
+        r"telefonsprechstunden?", r"per telefo(?:on|n)",
+        r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)", r"helpline", r"hotline",
+    )),
+    ("PHONE_LABEL", r"(?<!\w)(?:t[ée]l[ée]phone|t[ée]l\.?|tel\.?|telefoon|telefon|phone)\s?:"),
+    ("COUNTER_LABEL", _phrases(
+        r"guichets?", r"accueil", r"heures d'(?:ouverture|accueil)", r"horaires?", r"ouverture au public",
+        r"permanences?", r"loket(?:ten|uren)?", r"onthaal", r"openingsuren", r"openingstijden", r"zitdag(?:en)?",
+        r"[öo]ffnungszeiten", r"sprechzeiten", r"sprechstunden?", r"publikumsverkehr", r"schalter", r"empfang",
+        r"opening hours", r"office hours", r"front desk",
+    )),
+    ("CLOSED", _phrases(r"ferm[ée]e?s?", r"gesloten", r"dicht", r"geschlossen", r"closed")),
+    ("EXCEPT", _phrases(
+        r"sauf", r"except[ée]e?s?", r"à l'exception d(?:u|es?|')", r"hormis", r"behalve", r"uitgezonderd",
+        r"met uitzondering van", r"au(?:ß|ss)er", r"ausgenommen", r"mit ausnahme von", r"except", r"excluding",
+    )),
+    ("NEG", _phrases(r"pas", r"niet", r"nicht", r"not", r"geen", r"kein(?:e|en)?", r"jamais", r"nooit", r"never")),
+    ("DATE", r"(?<![\w.,:/])(?:"
+        rf"\d{{1,2}}(?:er|re|e|ème|eme|de|ste|st|nd|rd|th|\.)?\s?(?:{_MONTHS})(?!\w)(?:\s(?:19|20)\d\d)?"
+        rf"|(?:{_MONTHS})\s(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s)?(?:19|20)\d\d"
+        r"|\d{1,2}(?P<dsep>[/.-])(?:0?[1-9]|1[0-2])(?P=dsep)(?:\d{4}|\d\d)(?!\d)"
+        r"|(?:19|20)\d\d-\d\d-\d\d)"),
+    ("PHONENUM", r"(?<![\w.,:/])(?:\+32\s?(?:\(0\)\s?)?|0032\s?|0)\d{1,3}(?:[ /.]\d{2,3}){2,4}(?![\d:])"),
+    ("TIME_AP", r"(?<![\w.,:/])(?P<tap_h>1[0-2]|0?\d)(?:[:.h](?P<tap_m>[0-5]\d))?\s?"
+                r"(?P<tap_x>a\.?m\.?|p\.?m\.?)(?!\w)"),
+    ("TIME_HM", r"(?<![\w.,:/])(?P<thm_h>[01]?\d|2[0-4])(?:\s?[hu]\s?|[:.])(?P<thm_m>[0-5]\d)(?!\d)"
+                r"(?:\s?(?:uur|uhr|u|h)(?!\w))?"),
+    ("TIME_H", r"(?<![\w.,:/])(?P<th_h>[01]?\d|2[0-4])\s?(?:h|u|uur|uhr|heures?|hrs?|o'clock)(?!\w)"),
+    ("DAYPART_AM", _phrases(
+        r"matin(?:s|ée|ee)?", r"avant-midi", r"voormiddag(?:en|s)?", r"'s (?:morgens|ochtends|voormiddags)",
+        r"ochtend(?:en|s)?", r"vormittags?", r"morgens", r"mornings?",
+    )),
+    ("DAYPART_PM", _phrases(
+        r"apr[èe]s[-\s]?midis?", r"namiddag(?:en|s)?", r"'s (?:namiddags|middags|avonds)", r"nachmittags?",
+        r"afternoons?", r"soir(?:ée|ee|s)?", r"avond(?:en|s)?", r"abends?", r"evenings?",
+    )),
+    ("NOON", _phrases(r"midi", r"noon", r"mittags?")),
+    ("MIDNIGHT", _phrases(r"minuit", r"middernacht", r"mitternacht", r"midnight")),
+    ("WEEKDAYS", _phrases(
+        r"(?:tous )?les jours ouvrables", r"jours ouvrables", r"en semaine", r"jours de (?:la )?semaine",
+        r"(?:alle |elke )?werkdag(?:en)?", r"weekdag(?:en)?", r"(?:an )?werktag(?:en|s)?", r"werkt[äa]glich",
+        r"(?:on |every )?weekdays?",
+    )),
+    ("ALLDAYS", _phrases(
+        r"tous les jours", r"chaque jour", r"7 ?j(?:ours)? ?(?:/|sur) ?7", r"elke dag", r"alle dagen",
+        r"dagelijks", r"7 ?(?:op|/) ?7", r"t[äa]glich", r"jeden tag", r"every day", r"daily", r"7 days a week",
+    )),
+    ("DAYNAME", r"(?<!\w)(?:'s )?(?P<dname>" + "|".join(sorted(_DAY_NAMES, key=len, reverse=True))
+        + rf")(?:s|en)?(?P<dpart>{_DAYPART_SUFFIX})?s?(?!\w)"),
+    ("MONTHLY", _phrases(
+        r"(?:du|de chaque|par) mois", r"van (?:de|elke) maand", r"per maand", r"maandelijks",
+        r"(?:des|jeden|pro) monats?", r"im monat", r"monatlich", r"(?:of the|each|per|a) month", r"monthly",
+        r"mensuel(?:le)?(?:ment)?", r"(?:toutes les|tous les) (?:deux|2|quinze|15) (?:semaines|jours)",
+        r"une semaine sur deux", r"om de (?:twee|2|veertien|14) (?:weken|dagen)", r"(?:even|oneven) weken",
+        r"alle (?:zwei|2|14) (?:wochen|tage)", r"(?:every|each) (?:other|two|2) weeks?", r"biweekly",
+        r"fortnightly",
+    )),
+    ("SEASON", _phrases(
+        r"(?:jours? )?f[ée]ri[ée]s?", r"feestdag(?:en)?", r"feiertag(?:e|en|s)?", r"(?:public |bank )?holidays?",
+        r"vacances", r"cong[ée]s", r"(?:school)?vakanties?", r"(?:schul)?ferien", r"zomer\w*", r"sommer\w*",
+        r"summer", r"en [ée]t[ée]", r"d'[ée]t[ée]", r"l'[ée]t[ée]", r"estival\w*", r"hiver", r"winter\w*",
+        r"no[ëe]l", r"kerst\w*", r"weihnacht\w*", r"christmas", r"p[âa]ques", r"pasen", r"ostern", r"easter",
+        r"exceptionnel\w*", r"uitzonderlijk\w*", r"ausnahmsweise", r"exceptional\w*", r"toussaint",
+        r"allerheiligen", r"carnaval", r"krokus\w*",
+    )),
+    ("MONTH", _phrases(_MONTHS)),
+    ("ORDINAL", _phrases(
+        r"premi(?:er|ère|ere)", r"1(?:er|re|ère|ere|ste|st)", r"deuxi[èe]me", r"2(?:e|ème|eme|de|nd)",
+        r"troisi[èe]me", r"3(?:e|ème|eme|de|rd)", r"quatri[èe]me", r"4(?:e|ème|eme|de|th)", r"derni(?:er|ère|ere)",
+        r"eerste", r"tweede", r"derde", r"vierde", r"laatste", r"erste[nrs]?", r"zweite[nrs]?", r"dritte[nrs]?",
+        r"vierte[nrs]?", r"letzte[nrs]?", r"first", r"third", r"fourth", r"last",
+    )),
+]  # fmt: skip
+
+_FROM_WORDS = {
+    "fr": (r"de", r"du", r"des", r"dès", r"d'"),
+    "nl": (r"van", r"vanaf"),
+    "de": (r"von", r"vom", r"ab"),
+    "en": (r"from",),
+}
+_BETWEEN = _phrases(r"entre", r"tussen", r"zwischen", r"between")
+
+_TAIL: list[tuple[str, str]] = [
+    ("NUM", r"(?<![\w.,:/])(?P<num>[01]?\d|2[0-4])(?![\w]|[.,:/]\d)"),
+    ("SINCE", _phrases(r"depuis", r"[àa] partir d(?:u|e|es)", r"[àa] partir d'", r"sinds", r"met ingang van",
+                       r"seit", r"ab dem", r"since", r"as of", r"starting")),
+    ("BETWEEN", _BETWEEN),
+    ("TO_WORD", _phrases(r"jusqu'(?:à|a|au)", r"jusque", r"tot(?: en met)?", r"t\. ?e\. ?m\.", r"tem", r"t/m",
+                         r"bis(?: einschlie(?:ß|ss)lich)?", r"to", r"till?", r"until", r"through", r"thru",
+                         r"à", r"aux?", r"a(?=\s\d)")),
+    ("TO_DASH", r"-"),
+    ("AND", _phrases(r"et", r"en", r"und", r"and", r"ou", r"of", r"oder", r"or") + r"|[,&+/]"),
+    ("COLON", r":"),
+    ("SEP", r"\n|[;!?|•·▪]|\.(?=\s|$)"),
+]  # fmt: skip
+
+
+class Token(NamedTuple):
+    """One recognised piece of text: ``kind`` is one of this module's kind constants."""
+
+    kind: str
+    start: int
+    end: int
+    value: object = None
+
+
+def _compile(language: str) -> re.Pattern[str]:
+    abbr = "|".join(sorted(ABBREVIATIONS[language], key=len, reverse=True))
+    parts = list(_COMMON)
+    # Abbreviations come after full names and months ("mar" must not eat "mars").
+    parts.append(("ABBR", rf"(?<!\w)(?P<abbr>{abbr})(?:\.|(?!\w))"))
+    parts.append(("FROM", _phrases(*_FROM_WORDS[language])))
+    parts.extend(_TAIL)
+    alternatives = "|".join(f"(?P<{name}>{pattern})" for name, pattern in parts)
+    # Every token starts a word or is punctuation: one check per position instead of one per
+    # alternative makes the scan several times faster.
+    return re.compile(rf"(?:(?<!\w)|(?=[^\w\s]))(?:{alternatives})")
+
+
+_LEXERS: dict[str, re.Pattern[str]] = {lang: _compile(lang) for lang in LANGUAGES}
+
+# Constant-valued groups: group name → (kind, value).
+_SIMPLE: dict[str, tuple[str, object]] = {
+    "CLOSED_PERM": (CLOSED_PERM, None),
+    "CLOSED_TEMP": (CLOSED_TEMP, None),
+    "WALKIN": (WALKIN, None),
+    "APPT": (APPT, None),
+    "PHONE": (PHONE, None),
+    "PHONE_LABEL": (PHONE_LABEL, None),
+    "COUNTER_LABEL": (COUNTER_LABEL, None),
+    "CLOSED": (CLOSED, None),
+    "EXCEPT": (EXCEPT, None),
+    "NEG": (NEG, None),
+    "DATE": (DATE, None),
+    "PHONENUM": (PHONENUM, None),
+    "DAYPART_AM": (DAYPART, "am"),
+    "DAYPART_PM": (DAYPART, "pm"),
+    "NOON": (NOON, 720),
+    "MIDNIGHT": (NOON, 1440),
+    "WEEKDAYS": (DAY, (WEEKDAYS, None)),
+    "ALLDAYS": (DAY, (ALL_DAYS, None)),
+    "MONTHLY": (MONTHLY, None),
+    "SEASON": (SEASON, None),
+    "MONTH": (MONTH, None),
+    "ORDINAL": (ORDINAL, None),
+    "FROM": (FROM, None),
+    "SINCE": (SINCE, None),
+    "BETWEEN": (FROM, "between"),
+    "TO_WORD": (TO, None),
+    "TO_DASH": (TO, None),
+    "AND": (AND, None),
+    "COLON": (COLON, None),
+}
+
+# Every dash, quote and space variant becomes its plain ASCII form, one character for one.
+_CHAR_MAP = str.maketrans(
+    {
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u2018\u2019\u201b\u00b4`\u2032", "'"),
+        **dict.fromkeys("\u00a0\u2007\u2009\u200a\u202f\u205f\u3000\t\f\v\u200b", " "),
+        "\r": "\n",
+    }
+)
+_SPACES = re.compile(r" {2,}")
+_LINE_BREAKS = re.compile(r" ?\n[\n ]*")
+
+
+def clean(text: str) -> str:
+    """Text with one kind of dash, quote and space, runs of spaces and blank lines collapsed."""
+    text = text.translate(_CHAR_MAP)
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _LINE_BREAKS.sub("\n", text)
+    return text.strip()
+
+
+def tokenize(text: str, language: str) -> list[Token]:
+    """Tokens of an already :func:`clean` text, in order; unrecognised words produce none."""
+    low = text.lower()
+    if len(low) != len(text):  # a rare character whose lower case is longer: keep offsets aligned
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    out: list[Token] = []
+    append = out.append
+    for m in _LEXERS[language].finditer(low):
+        group = m.lastgroup
+        simple = _SIMPLE.get(group)
+        if simple is not None:
+            append(Token(simple[0], m.start(), m.end(), simple[1]))
+        elif group == "NUM":
+            append(Token(NUM, m.start(), m.end(), int(m.group("num"))))
+        elif group == "TIME_HM":
+            append(Token(TIME, m.start(), m.end(), int(m.group("thm_h")) * 60 + int(m.group("thm_m"))))
+        elif group == "TIME_H":
+            append(Token(TIME, m.start(), m.end(), int(m.group("th_h")) * 60))
+        elif group == "TIME_AP":
+            hour = int(m.group("tap_h")) % 12 + (12 if m.group("tap_x")[0] == "p" else 0)
+            append(Token(TIME, m.start(), m.end(), hour * 60 + int(m.group("tap_m") or 0)))
+        elif group == "DAYNAME":
+            suffix = m.group("dpart")
+            part = None if suffix is None else ("pm" if suffix in _PM_SUFFIXES else "am")
+            append(Token(DAY, m.start(), m.end(), ((_DAY_NAMES[m.group("dname")],), part)))
+        elif group == "ABBR":
+            append(Token(DABBR, m.start(), m.end(), ((ABBREVIATIONS[language][m.group("abbr")],), None)))
+        elif group == "SEP":
+            append(Token(SEP, m.start(), m.end(), m.group()))
+    return out
+
+
+def day_span(first: int, last: int) -> tuple[int, ...]:
+    """Days from ``first`` to ``last`` inclusive (0 = Monday), wrapping over the weekend."""
+    if first <= last:
+        return tuple(range(first, last + 1))
+    return tuple(range(first, 7)) + tuple(range(0, last + 1))
+
+
+def starts_with_day(text: str, language: str) -> bool:
+    """True when ``text`` (a table cell, a ``<dt>``) begins with a day name or a weekday range.
+
+    Abbreviations count only in a short cell ("Ma", "Mo.-Fr."), where they cannot be the French
+    words "ma", "sa" or "je".
+    """
+    text = clean(text)
+    toks = tokenize(text[:60], language)
+    first = next((t for t in toks if t.kind != FROM), None)
+    if first is None or first.kind not in (DAY, DABBR) or text[: first.start].strip(" -•*'").lower() not in (
+        "", "le", "les", "op", "am", "on", "du", "van", "von", "from"
+    ):  # fmt: skip
+        return False
+    return first.kind == DAY or len(text) <= 16
