@@ -68,7 +68,9 @@ def guichets_pipeline():
     def load(summaries: list[dict]) -> dict:
         from warehouse.pipeline import load_stage
 
-        return {"collected": sum(s["captures"] for s in summaries), "tables": load_stage(_settings())}
+        # Index by length: iterating a lazy XCom sequence probes one past the end and logs an error.
+        collected = sum(summaries[i]["captures"] for i in range(len(summaries)))
+        return {"collected": collected, "tables": load_stage(_settings())}
 
     @task
     def dbt_build(_loaded: dict) -> str:

@@ -59,7 +59,19 @@ def run_dag(settings: Settings, mode: str = "sample") -> None:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
     dag = bag.get_dag(DAG_ID)
     run = dag.test(run_conf={"mode": mode})
-    states = {ti.task_id + (f"[{ti.map_index}]" if ti.map_index >= 0 else ""): ti.state for ti in run.task_instances}
-    failed = sorted(k for k, v in states.items() if str(v) not in ("success", "TaskInstanceState.SUCCESS"))
-    if str(run.state) not in ("success", "DagRunState.SUCCESS") or failed:
+    states = _task_states(run.run_id)
+    failed = sorted(k for k, v in states.items() if v != "success")
+    if str(run.state) != "success" or failed:
         raise DagRunFailed(f"DAG run {run.run_id} ended {run.state}; tasks not successful: {failed}")
+
+
+def _task_states(run_id: str) -> dict[str, str]:
+    """Task states of one run, read in a fresh session (dag.test() returns a detached DagRun)."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.query(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state).filter(
+            TaskInstance.dag_id == DAG_ID, TaskInstance.run_id == run_id
+        )
+        return {f"{t}[{m}]" if m >= 0 else t: str(s) for t, m, s in rows}
