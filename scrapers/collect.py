@@ -33,6 +33,10 @@ from scrapers.schedule import NoScheduleFound, ParseError
 log = logging.getLogger(__name__)
 
 
+# The Internet Archive's Wayback Machine: CDX API and raw replay base.
+WAYBACK = {"cdx_url": "https://web.archive.org/cdx/search/cdx", "base_url": "https://web.archive.org/web"}
+
+
 @dataclass(frozen=True)
 class WebArchive:
     """A Wayback-compatible archive: CDX endpoint and the base of raw (``id_``) replay URLs."""
@@ -140,8 +144,8 @@ def collect_many(
 
 def replay_base_for(cdx_url: str) -> str:
     """The raw-replay base matching a CDX endpoint (web.archive.org, or pywb's ``<coll>/cdx``)."""
-    if "web.archive.org" in cdx_url:
-        return "https://web.archive.org/web"
+    if cdx_url == WAYBACK["cdx_url"]:
+        return WAYBACK["base_url"]
     return cdx_url.rstrip("/").removesuffix("/cdx")
 
 

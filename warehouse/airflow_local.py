@@ -13,7 +13,7 @@ from pathlib import Path
 
 from warehouse.settings import PROJECT_ROOT, Settings
 
-DAG_ID = "guichets_pipeline"
+PIPELINE_DAG = "guichets_pipeline"
 
 
 class DagRunFailed(RuntimeError):
@@ -48,8 +48,8 @@ def migrate(home: Path) -> None:
     marker.touch()
 
 
-def run_dag(settings: Settings, mode: str = "sample") -> None:
-    """Run the pipeline DAG once with ``dag.test()``; raise :class:`DagRunFailed` unless it succeeded."""
+def run_dag(settings: Settings, conf: dict, dag_id: str = PIPELINE_DAG) -> None:
+    """Run a DAG once with ``dag.test()``; raise :class:`DagRunFailed` unless it succeeded."""
     home = configure(settings)
     migrate(home)
     from airflow.dag_processing.dagbag import DagBag
@@ -57,21 +57,21 @@ def run_dag(settings: Settings, mode: str = "sample") -> None:
     bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
-    dag = bag.get_dag(DAG_ID)
-    run = dag.test(run_conf={"mode": mode})
-    states = _task_states(run.run_id)
+    dag = bag.get_dag(dag_id)
+    run = dag.test(run_conf=conf)
+    states = _task_states(dag_id, run.run_id)
     failed = sorted(k for k, v in states.items() if v != "success")
     if str(run.state) != "success" or failed:
         raise DagRunFailed(f"DAG run {run.run_id} ended {run.state}; tasks not successful: {failed}")
 
 
-def _task_states(run_id: str) -> dict[str, str]:
+def _task_states(dag_id: str, run_id: str) -> dict[str, str]:
     """Task states of one run, read in a fresh session (dag.test() returns a detached DagRun)."""
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
 
     with create_session() as session:
         rows = session.query(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state).filter(
-            TaskInstance.dag_id == DAG_ID, TaskInstance.run_id == run_id
+            TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id
         )
         return {f"{t}[{m}]" if m >= 0 else t: str(s) for t, m, s in rows}

@@ -38,7 +38,7 @@ def run(
 
     settings = get_settings(data_dir, registry)
     try:
-        run_dag(settings, mode=mode)
+        run_dag(settings, {"mode": mode})
     except DagRunFailed as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc

@@ -65,8 +65,8 @@ def parse_page(html: str, *, language: str, parser: str = "auto") -> list[Counte
         # both a phone line at the bottom and an intro at the top).
         return sorted(found, key=lambda s: s.channel == CHANNEL_PHONE)
     looked_for = [_LOOKED_FOR[p] for p in (("jsonld", *layouts) if parser == "auto" else layouts)]
-    structures = sum(o.day_structures for o in offices)
-    if structures and parser in ("auto", "table", "dl"):
+    structures = sum(o.day_structures.get(kind, 0) for o in offices for kind in layouts)
+    if structures:
         ld_errors.append(f"{structures} day table(s)/list(s) found but no hours could be read from them")
     raise _failure(ld_errors, looked_for)
 

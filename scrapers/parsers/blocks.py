@@ -25,7 +25,6 @@ from scrapers.parsers.dl import dl_lines
 from scrapers.parsers.dom import class_words, squash, tag, text_of
 from scrapers.parsers.reading import Reader
 from scrapers.parsers.table import caption_of, table_lines
-from scrapers.parsers.text import feed_paragraph
 from scrapers.schedule import CHANNEL_COUNTER, CounterSchedule
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object", "button", "select",
@@ -87,7 +86,7 @@ class OfficeBlock:
     reader: Reader
     address: str | None = None
     scope: etree._Element | None = None
-    day_structures: int = 0
+    day_structures: dict[str, int] = field(default_factory=dict)  # "table"/"dl" → how many had day rows
 
     @property
     def name(self) -> str | None:
@@ -134,7 +133,9 @@ class _Walker:
         elif text:
             self._buf.append(" ")
 
-    def visit(self, el: etree._Element, boiler: bool, hours: bool, sectioned: bool, block=None) -> None:
+    def visit(
+        self, el: etree._Element, boiler: bool, hours: bool, sectioned: bool, block: etree._Element | None = None
+    ) -> None:
         """Visit ``el`` and its children; ``block`` is the nearest enclosing block element."""
         name = tag(el)
         if not name or name in _SKIP:
@@ -150,7 +151,7 @@ class _Walker:
         )
         hours = hours or bool(words & _HOURS_WORDS) or "openinghours" in (el.get("itemprop") or "").lower()
         sectioned = sectioned or name in _SECTIONING
-        level = _HEADINGS.get(name) or (int(el.get("aria-level") or 2) if role == "heading" else 0)
+        level = _HEADINGS.get(name) or (_aria_level(el) if role == "heading" else 0)
         if level:
             self.flush()
             self.items.append(Item("heading", el, text_of(el), level=level, boiler=boiler, hours=hours))
@@ -199,8 +200,17 @@ class _Walker:
             self.flush()
 
 
+def _aria_level(el: etree._Element) -> int:
+    """Level of a ``role="heading"`` element (2 when missing or not a number, as browsers do)."""
+    level = (el.get("aria-level") or "").strip()
+    return int(level) if level.isdigit() and 0 < int(level) < 10 else 2
+
+
+_HOURS_LABEL = re.compile(r"horaire|heures|ouverture|openingsuren|openingstijden|loketuren|zeiten|hours", re.I)
+
+
 def _is_hours_label(text: str) -> bool:
-    return bool(re.search(r"horaire|heures|ouverture|openingsuren|openingstijden|loketuren|zeiten|hours", text, re.I))
+    return bool(_HOURS_LABEL.search(text))
 
 
 def _is_label(heading: Item, language: str) -> bool:
@@ -264,18 +274,27 @@ def _read_block(block: OfficeBlock, items: list[Item]) -> None:
         if item.kind == "address":
             block.address = block.address or item.text
         elif item.kind == "heading":
-            feed_paragraph(reader, item.text, heading=True)
+            reader.feed(item.text, heading=True)
         elif item.kind in ("table", "dl"):
             if item.text:
-                feed_paragraph(reader, item.text, heading=True)  # the table's caption
-            layout = item.kind if item.days else "text"
-            block.day_structures += item.days
-            for line in item.lines:
-                reader.feed(line, layout, row=item.days)
-        elif block.address is None and _looks_like_address(item.text, reader.language):
-            block.address = _ADDRESS_LABEL.sub("", item.text)
+                reader.feed(item.text, heading=True)  # the table's caption
+            if item.days:
+                block.day_structures[item.kind] = block.day_structures.get(item.kind, 0) + 1
+                for line in item.lines:
+                    reader.feed(line, item.kind, row=True)
+            else:  # "Adresse : ...", "Horaires : du lundi au vendredi ...": prose in a grid
+                for line in item.lines:
+                    _read_line(block, line)
         else:
-            feed_paragraph(reader, item.text)
+            _read_line(block, item.text)
+
+
+def _read_line(block: OfficeBlock, text: str) -> None:
+    """A line of prose: the office's address (the first line that looks like one) or hours text."""
+    if block.address is None and _looks_like_address(text, block.reader.language):
+        block.address = _ADDRESS_LABEL.sub("", text)
+    else:
+        block.reader.feed(text)
 
 
 def _looks_like_address(text: str, language: str) -> bool:

@@ -36,26 +36,27 @@ def squash(text: str) -> str:
 
 
 def text_of(el: etree._Element, br: str = " ") -> str:
-    """Visible text of ``el``, ``<br>`` replaced by ``br``, whitespace collapsed."""
-    parts: list[str] = []
-    _collect(el, parts, br)
-    return squash("".join(parts)) if br == " " else br.join(squash(p) for p in "".join(parts).split("\0") if p.strip())
+    """Visible text of ``el`` with whitespace collapsed; line breaks (``<br>``, paragraphs,
+    list items inside it) become ``br``."""
+    lines: list[list[str]] = [[]]
+    _collect(el, lines)
+    return br.join(text for text in (squash("".join(parts)) for parts in lines) if text)
 
 
-def _collect(el: etree._Element, parts: list[str], br: str) -> None:
+def _collect(el: etree._Element, lines: list[list[str]]) -> None:
     name = tag(el)
     if name in ("script", "style", "template", "noscript"):
         return
     if name == "br":
-        parts.append(" " if br == " " else "\0")
+        lines.append([])
     elif name and el.text:
-        parts.append(el.text)
+        lines[-1].append(el.text)
     for child in el:
-        _collect(child, parts, br)
+        _collect(child, lines)
         if child.tail:
-            parts.append(child.tail)
+            lines[-1].append(child.tail)
     if name in ("p", "div", "li", "tr", "dd", "dt"):
-        parts.append(" " if br == " " else "\0")
+        lines.append([])
 
 
 def class_words(el: etree._Element) -> set[str]:

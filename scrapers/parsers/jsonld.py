@@ -17,7 +17,7 @@ from typing import Any
 
 from lxml import etree
 
-from scrapers.parsers.reading import Draft, Reader, join_evidence
+from scrapers.parsers.reading import Draft, Reader, join_evidence, make_slot
 from scrapers.schedule import (
     ACCESS_APPOINTMENT,
     ACCESS_WALK_IN,
@@ -25,8 +25,6 @@ from scrapers.schedule import (
     CHANNEL_PHONE,
     DAYS,
     CounterSchedule,
-    Slot,
-    hhmm,
 )
 
 _HOURS_KEYS = ("openingHoursSpecification", "openingHours", "hoursAvailable")
@@ -116,10 +114,8 @@ def _schedule(node: dict, parent: dict | None, language: str) -> CounterSchedule
     if not drafts and not flags.appointment_only and not flags.closed:
         return None
     appointment = flags.appointment_only and not phone
-    slots = sorted(
-        {Slot(DAYS[d.day], hhmm(d.opens), hhmm(d.closes), ACCESS_APPOINTMENT if appointment else ACCESS_WALK_IN)
-         for d in drafts}
-    )  # fmt: skip
+    access = ACCESS_APPOINTMENT if appointment else ACCESS_WALK_IN
+    slots = sorted({make_slot(d.day, d.opens, d.closes, access) for d in drafts})
     if flags.closed == "permanent":
         slots = []
     name = _name(node, language) or (_name(parent, language) if phone and parent else None)

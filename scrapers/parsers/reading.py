@@ -22,6 +22,7 @@ du mois") give no slots: they are exceptions, which the normalized model does no
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scrapers.parsers import timetext as tt
 from scrapers.schedule import (
@@ -49,12 +50,14 @@ _ACCESS = {tt.APPT: ACCESS_APPOINTMENT, tt.WALKIN: ACCESS_WALK_IN}
 _CLOSING = frozenset({tt.CLOSED, tt.CLOSED_TEMP, tt.CLOSED_PERM})
 _CHANNEL = {tt.PHONE: CHANNEL_PHONE, tt.PHONE_LABEL: CHANNEL_PHONE, tt.COUNTER_LABEL: CHANNEL_COUNTER}
 _EFFECTS = frozenset({*_ACCESS, *_CLOSING, tt.NEG, *_CHANNEL})
+# What makes a text "about hours" even when nothing usable comes out of it.
+_HOURS_WORDS = frozenset({*_ACCESS, *_CLOSING, tt.PHONE})
 _IRREGULAR = frozenset({tt.SEASON, tt.MONTH, tt.PERIOD, tt.DATE, tt.MONTHLY, tt.ORDINAL})
 # Words that may stand between two day names of one list: "le lundi et le mardi", "op maandag".
 _DAY_FILLERS = frozenset({"", "le", "la", "les", "l'", "op", "am", "on", "the", "het", "de", "den", "des", "du", "'s"})
 # Words that may stand between a day abbreviation and its hours: "wo ook 13u30-16u".
 _ABBR_FILLERS = frozenset({"", "aussi", "également", "seulement", "uniquement", "ook", "enkel", "alleen", "telkens",
-                           "auch", "nur", "ebenfalls", "also", "only"})  # fmt: skip
+                           "extra", "auch", "nur", "ebenfalls", "zusätzlich", "also", "only"})  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -116,7 +119,6 @@ class Reader:
         self.closures: list[tuple[tuple[int, ...] | None, int, int]] = []  # counter time taken out
         self.access_rules: list[tuple[tuple[int, ...] | None, str | None, str]] = []  # days, daypart, access
         self.appointment_only = False
-        self.walk_in_stated = False
         self.closed: str | None = None
         self.closed_reason: str | None = None
         self.penalties: dict[str, int] = {}
@@ -173,7 +175,7 @@ class Reader:
             or (whole_line and len(sentence) <= 40 and not any(t.kind == tt.PHONENUM for t in toks[a:b]))
         )
         special = _mark_irregular(atoms, stmts)
-        if has_hours or any(x.kind == "X" for x in atoms):
+        if has_hours or any(x.kind == "X" or x.mod in _HOURS_WORDS for x in atoms):
             self.seen = True
         for idx, atom in enumerate(atoms):
             if atom.kind == "M" and atom.mod in _EFFECTS:
@@ -237,7 +239,6 @@ class Reader:
     ) -> None:
         """Apply the modifier ``atoms[idx]`` to the ranges, statements or office it speaks about."""
         mod = atoms[idx].mod
-        self.seen = True
         part = next((x.part for x in atoms[idx + 1 : idx + 2] if x.mod == tt.DAYPART), None)
         n = idx + 1
         while n < len(atoms) and (atoms[n].mod in (tt.COLON, tt.DAYPART, tt.FROM)):
@@ -274,8 +275,6 @@ class Reader:
                 self.access_rules.append((None, part, ACCESS_APPOINTMENT))
             else:
                 self.appointment_only = True
-        elif mod == tt.WALKIN:
-            self.walk_in_stated = True
         elif mod == tt.CLOSED_PERM:
             self.closed, self.closed_reason = "permanent", sentence
         elif mod in _CLOSING and not special and self.closed != "permanent":
@@ -366,7 +365,11 @@ class Reader:
         slots = self._finish([d for d in counter if d.layout == chosen])
         if self.closed == "permanent":
             slots = []
-        if slots or self.appointment_only or self.closed:
+        # Flags alone (appointment only, closed) make a schedule only when the office has no
+        # hours at all (hours in a layout not asked for must not read as "no hours"), except a
+        # permanent closure, which makes any published hours moot.
+        flagged = (self.appointment_only or self.closed) and (chosen or not counter)
+        if slots or flagged or self.closed == "permanent":
             layout = chosen or self.flag_layout or "text"
             evidence = self.evidence.get((chosen, CHANNEL_COUNTER), []) if chosen else []
             appointment_only = bool(slots) and all(s.access == ACCESS_APPOINTMENT for s in slots)
@@ -424,7 +427,13 @@ class Reader:
                 if acc is None and self.appointment_only:
                     acc = ACCESS_APPOINTMENT
             slots.add((day, o, c, acc or ACCESS_WALK_IN))
-        return [Slot(DAYS[d], hhmm(o), hhmm(c), acc) for d, o, c, acc in _merge(sorted(slots))]
+        return [make_slot(d, o, c, acc) for d, o, c, acc in _merge(sorted(slots))]
+
+
+@lru_cache(maxsize=8192)
+def make_slot(day: int, opens: int, closes: int, access: str) -> Slot:
+    """A Slot from a day index and minutes; slots are immutable, so equal ones are shared."""
+    return Slot(DAYS[day], hhmm(opens), hhmm(closes), access)
 
 
 def join_evidence(parts: list[str]) -> str:

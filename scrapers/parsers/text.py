@@ -1,7 +1,8 @@
 """Free-text hours: "Du lundi au vendredi de 9h à 12h et de 13h30 à 16h. Uniquement sur rendez-vous."
 
-The grammar lives in :mod:`scrapers.parsers.reading`; this module reads one description on its
-own (:func:`parse_text`) and feeds the paragraphs of an office block (:func:`feed_paragraph`).
+The grammar lives in :mod:`scrapers.parsers.reading` (shared with tables and definition lists,
+whose rows are read as lines); page paragraphs are fed to it by :mod:`scrapers.parsers.blocks`.
+This module reads one description on its own.
 """
 
 from __future__ import annotations
@@ -40,8 +41,3 @@ def parse_text(text: str, language: str) -> CounterSchedule:
             confidence=min(reader.confidence("text"), _NOTHING_USABLE_CONFIDENCE),
         )
     raise NoScheduleFound(f"no days, times, appointment or closure statement in text {clean(text)[:80]!r}")
-
-
-def feed_paragraph(reader: Reader, text: str, *, heading: bool = False) -> None:
-    """Read one paragraph (or one ``<br>``-separated line, or a sub-heading) of an office block."""
-    reader.feed(text, "text", heading=heading)

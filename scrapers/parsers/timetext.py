@@ -88,9 +88,13 @@ _PM_SUFFIXES = frozenset({"namiddag", "middag", "avond", "nachmittag", "abend"})
 
 
 def _phrases(*alternatives: str) -> str:
-    """Alternatives as one group, bounded by word edges; " " matches a space, " ?" an optional one."""
+    """Alternatives as one group ending at a word edge; " " matches a space, " ?" an optional one.
+
+    Tokens only start at a word start or on punctuation (see ``_compile``), so no leading
+    word-edge test is needed.
+    """
     body = "|".join(a.replace(" ?", r"\s?").replace(" ", r"\s") for a in alternatives)
-    return rf"(?<!\w)(?:{body})(?!\w)"
+    return rf"(?:{body})(?!\w)"
 
 
 # The order matters where two alternatives can start at the same place: the first one wins
@@ -142,7 +146,7 @@ _COMMON: list[tuple[str, str]] = [
         r"telefonsprechstunden?", r"per telefo(?:on|n)",
         r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)", r"helpline", r"hotline",
     )),
-    ("PHONE_LABEL", r"(?<!\w)(?:t[ée]l[ée]phone|t[ée]l\.?|tel\.?|telefoon|telefon|phone)\s?:"),
+    ("PHONE_LABEL", r"(?:t[ée]l[ée]phone|t[ée]l\.?|tel\.?|telefoon|telefon|phone)\s?:"),
     ("COUNTER_LABEL", _phrases(
         r"guichets?", r"accueil", r"heures d'(?:ouverture|accueil)", r"horaires?", r"ouverture au public",
         r"permanences?", r"loket(?:ten|uren)?", r"onthaal", r"openingsuren", r"openingstijden", r"zitdag(?:en)?",
@@ -155,17 +159,9 @@ _COMMON: list[tuple[str, str]] = [
         r"met uitzondering van", r"au(?:ß|ss)er", r"ausgenommen", r"mit ausnahme von", r"except", r"excluding",
     )),
     ("NEG", _phrases(r"pas", r"niet", r"nicht", r"not", r"geen", r"kein(?:e|en)?", r"jamais", r"nooit", r"never")),
-    ("DATE", r"(?<![\w.,:/])(?:"
-        rf"\d{{1,2}}(?:er|re|e|ème|eme|de|ste|st|nd|rd|th|\.)?\s?(?:{_MONTHS})(?!\w)(?:\s(?:19|20)\d\d)?"
-        rf"|(?:{_MONTHS})\s(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s)?(?:19|20)\d\d"
-        r"|\d{1,2}(?P<dsep>[/.-])(?:0?[1-9]|1[0-2])(?P=dsep)(?:\d{4}|\d\d)(?!\d)"
-        r"|(?:19|20)\d\d-\d\d-\d\d)"),
-    ("PHONENUM", r"(?<![\w.,:/])(?:\+32\s?(?:\(0\)\s?)?|0032\s?|0)\d{1,3}(?:[ /.]\d{2,3}){2,4}(?![\d:])"),
-    ("TIME_AP", r"(?<![\w.,:/])(?P<tap_h>1[0-2]|0?\d)(?:[:.h](?P<tap_m>[0-5]\d))?\s?"
-                r"(?P<tap_x>a\.?m\.?|p\.?m\.?)(?!\w)"),
-    ("TIME_HM", r"(?<![\w.,:/])(?P<thm_h>[01]?\d|2[0-4])(?:\s?[hu]\s?|[:.])(?P<thm_m>[0-5]\d)(?!\d)"
-                r"(?:\s?(?:uur|uhr|u|h)(?!\w))?"),
-    ("TIME_H", r"(?<![\w.,:/])(?P<th_h>[01]?\d|2[0-4])\s?(?:h|u|uur|uhr|heures?|hrs?|o'clock)(?!\w)"),
+    # Numbers: dates before times before phone numbers... all behind one test (see _NUMERIC).
+    ("NUMERIC", ""),
+    ("DATE_M", rf"(?:{_MONTHS})\s(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s)?(?:19|20)\d\d"),
     ("DAYPART_AM", _phrases(
         r"matin(?:s|ée|ee)?", r"avant-midi", r"voormiddag(?:en|s)?", r"'s (?:morgens|ochtends|voormiddags)",
         r"ochtend(?:en|s)?", r"vormittags?", r"morgens", r"mornings?",
@@ -185,7 +181,7 @@ _COMMON: list[tuple[str, str]] = [
         r"tous les jours", r"chaque jour", r"7 ?j(?:ours)? ?(?:/|sur) ?7", r"elke dag", r"alle dagen",
         r"dagelijks", r"7 ?(?:op|/) ?7", r"t[äa]glich", r"jeden tag", r"every day", r"daily", r"7 days a week",
     )),
-    ("DAYNAME", r"(?<!\w)(?:'s )?(?P<dname>" + "|".join(sorted(_DAY_NAMES, key=len, reverse=True))
+    ("DAYNAME", r"(?:'s )?(?P<dname>" + "|".join(sorted(_DAY_NAMES, key=len, reverse=True))
         + rf")(?:s|en)?(?P<dpart>{_DAYPART_SUFFIX})?s?(?!\w)"),
     ("MONTHLY", _phrases(
         r"(?:du|de chaque|par) mois", r"van (?:de|elke) maand", r"per maand", r"maandelijks",
@@ -212,6 +208,21 @@ _COMMON: list[tuple[str, str]] = [
     )),
 ]  # fmt: skip
 
+# Alternatives that start with a digit (or "+32"), tried in this order only where a number
+# starts: not inside a word or right after ".,:/" ("1.5", "12/03").
+_NUMERIC: list[tuple[str, str]] = [
+    (
+        "DATE",
+        rf"\d{{1,2}}(?:er|re|e|ème|eme|de|ste|st|nd|rd|th|\.)?\s?(?:{_MONTHS})(?!\w)(?:\s(?:19|20)\d\d)?"
+        r"|\d{1,2}(?P<dsep>[/.-])(?:0?[1-9]|1[0-2])(?P=dsep)(?:\d{4}|\d\d)(?!\d)"
+        r"|(?:19|20)\d\d-\d\d-\d\d",
+    ),
+    ("PHONENUM", r"(?:\+32\s?(?:\(0\)\s?)?|0032\s?|0)\d{1,3}(?:[ /.]\d{2,3}){2,4}(?![\d:])"),
+    ("TIME_AP", r"(?P<tap_h>1[0-2]|0?\d)(?:[:.h](?P<tap_m>[0-5]\d))?\s?(?P<tap_x>a\.?m\.?|p\.?m\.?)(?!\w)"),
+    ("TIME_HM", r"(?P<thm_h>[01]?\d|2[0-4])(?:\s?[hu]\s?|[:.])(?P<thm_m>[0-5]\d)(?!\d)(?:\s?(?:uur|uhr|u|h)(?!\w))?"),
+    ("TIME_H", r"(?P<th_h>[01]?\d|2[0-4])\s?(?:h|u|uur|uhr|heures?|hrs?|o'clock)(?!\w)"),
+]
+
 _FROM_WORDS = {
     "fr": (r"de", r"du", r"des", r"dès", r"d'"),
     "nl": (r"van", r"vanaf"),
@@ -221,7 +232,7 @@ _FROM_WORDS = {
 _BETWEEN = _phrases(r"entre", r"tussen", r"zwischen", r"between")
 
 _TAIL: list[tuple[str, str]] = [
-    ("NUM", r"(?<![\w.,:/])(?P<num>[01]?\d|2[0-4])(?![\w]|[.,:/]\d)"),
+    ("NUM", r"(?<![\w.,:/])(?P<num>[01]?\d|2[0-4])(?!\w|[.,:/]\d)"),
     ("SINCE", _phrases(r"depuis", r"[àa] partir d(?:u|e|es)", r"[àa] partir d'", r"sinds", r"met ingang van",
                        r"seit", r"ab dem", r"since", r"as of", r"starting")),
     ("BETWEEN", _BETWEEN),
@@ -248,12 +259,17 @@ def _compile(language: str) -> re.Pattern[str]:
     abbr = "|".join(sorted(ABBREVIATIONS[language], key=len, reverse=True))
     parts = list(_COMMON)
     # Abbreviations come after full names and months ("mar" must not eat "mars").
-    parts.append(("ABBR", rf"(?<!\w)(?P<abbr>{abbr})(?:\.|(?!\w))"))
+    parts.append(("ABBR", rf"(?P<abbr>{abbr})(?:\.|(?!\w))"))
     parts.append(("FROM", _phrases(*_FROM_WORDS[language])))
     parts.extend(_TAIL)
-    alternatives = "|".join(f"(?P<{name}>{pattern})" for name, pattern in parts)
-    # Every token starts a word or is punctuation: one check per position instead of one per
-    # alternative makes the scan several times faster.
+    numeric = "|".join(f"(?:{pattern})(?P<{name}>)" for name, pattern in _NUMERIC)
+    # Each alternative is named by an empty group at its end: the C engine then skips an
+    # alternative on its first character, and ``lastgroup`` is that name.
+    alternatives = "|".join(
+        rf"(?<![\w.,:/])(?=[\d+])(?:{numeric})" if name == "NUMERIC" else f"(?:{pattern})(?P<{name}>)"
+        for name, pattern in parts
+    )
+    # Tokens start a word or are punctuation: one test per position, not one per alternative.
     return re.compile(rf"(?:(?<!\w)|(?=[^\w\s]))(?:{alternatives})")
 
 
@@ -272,6 +288,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "EXCEPT": (EXCEPT, None),
     "NEG": (NEG, None),
     "DATE": (DATE, None),
+    "DATE_M": (DATE, None),
     "PHONENUM": (PHONENUM, None),
     "DAYPART_AM": (DAYPART, "am"),
     "DAYPART_PM": (DAYPART, "pm"),
@@ -322,28 +339,30 @@ def tokenize(text: str, language: str) -> list[Token]:
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     out: list[Token] = []
     append = out.append
+    new = tuple.__new__  # NamedTuple's own __new__ is a Python call: too slow for the hot path
     for m in _LEXERS[language].finditer(low):
         group = m.lastgroup
+        start, end = m.span()
         simple = _SIMPLE.get(group)
         if simple is not None:
-            append(Token(simple[0], m.start(), m.end(), simple[1]))
+            append(new(Token, (simple[0], start, end, simple[1])))
         elif group == "NUM":
-            append(Token(NUM, m.start(), m.end(), int(m.group("num"))))
+            append(new(Token, (NUM, start, end, int(m.group("num")))))
         elif group == "TIME_HM":
-            append(Token(TIME, m.start(), m.end(), int(m.group("thm_h")) * 60 + int(m.group("thm_m"))))
+            append(new(Token, (TIME, start, end, int(m.group("thm_h")) * 60 + int(m.group("thm_m")))))
         elif group == "TIME_H":
-            append(Token(TIME, m.start(), m.end(), int(m.group("th_h")) * 60))
+            append(new(Token, (TIME, start, end, int(m.group("th_h")) * 60)))
         elif group == "TIME_AP":
             hour = int(m.group("tap_h")) % 12 + (12 if m.group("tap_x")[0] == "p" else 0)
-            append(Token(TIME, m.start(), m.end(), hour * 60 + int(m.group("tap_m") or 0)))
+            append(new(Token, (TIME, start, end, hour * 60 + int(m.group("tap_m") or 0))))
         elif group == "DAYNAME":
             suffix = m.group("dpart")
             part = None if suffix is None else ("pm" if suffix in _PM_SUFFIXES else "am")
-            append(Token(DAY, m.start(), m.end(), ((_DAY_NAMES[m.group("dname")],), part)))
+            append(new(Token, (DAY, start, end, ((_DAY_NAMES[m.group("dname")],), part))))
         elif group == "ABBR":
-            append(Token(DABBR, m.start(), m.end(), ((ABBREVIATIONS[language][m.group("abbr")],), None)))
+            append(new(Token, (DABBR, start, end, ((ABBREVIATIONS[language][m.group("abbr")],), None))))
         elif group == "SEP":
-            append(Token(SEP, m.start(), m.end(), m.group()))
+            append(new(Token, (SEP, start, end, m.group())))
     return out
 
 

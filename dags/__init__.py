@@ -1,0 +1,1 @@
+"""Airflow DAGs of guichets (installed as a package so DAG files can share ``dags.guichets_tasks``)."""

@@ -1,0 +1,36 @@
+"""Backfill from a web archive, over a date range: triggered by hand.
+
+Lists every registered URL's captures through a Wayback-compatible CDX API, fetches each raw
+capture (``id_``), and runs it through the same parsers with observed_at = capture time; then
+load → dbt build → GX gate → publish, like the main pipeline. ``archive: sample`` backfills
+from the bundled sample archive served locally (for demonstrations and tests).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import Param, dag
+
+from dags.guichets_tasks import collect_and_publish
+
+
+@dag(
+    dag_id="guichets_backfill",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["guichets", "backfill"],
+    params={
+        "archive": Param("wayback", enum=["wayback", "sample"], description="where the captures come from"),
+        "date_from": Param("2015-01-01", type="string", format="date", description="first day (YYYY-MM-DD)"),
+        "date_to": Param("2026-12-31", type="string", format="date", description="last day (YYYY-MM-DD)"),
+    },
+    doc_md=__doc__,
+)
+def guichets_backfill():
+    collect_and_publish()
+
+
+guichets_backfill()

@@ -1,0 +1,105 @@
+"""Tasks shared by the guichets DAGs: thin wrappers over ``warehouse.pipeline``.
+
+Heavy imports stay inside the tasks (the DAG processor parses this file often). Tasks pass
+paths, IDs and counts through XCom, never page bodies.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import get_current_context, task
+
+
+def _settings():
+    from warehouse.settings import get_settings
+
+    return get_settings()
+
+
+@task
+def start_archive() -> dict:
+    """Where collection reads from: the local sample archive (started here), the Wayback Machine, or {} for live."""
+    from scrapers.collect import WAYBACK
+    from warehouse.pipeline import start_sample_archive
+
+    params = get_current_context()["params"]
+    source = params.get("archive") or params.get("mode")
+    if source == "sample":
+        return start_sample_archive(_settings())
+    if source == "wayback":
+        return dict(WAYBACK)
+    return {}
+
+
+@task
+def stop_archive(archive: dict) -> None:
+    """Stop the sample archive server, whatever happened to the collection."""
+    from warehouse.pipeline import stop_sample_archive
+
+    stop_sample_archive(archive)
+
+
+@task
+def plan_batches() -> list[list[str]]:
+    """Sources grouped by host: one mapped collect task per host."""
+    from warehouse.pipeline import plan_host_batches
+
+    return plan_host_batches(_settings())
+
+
+@task(max_active_tis_per_dagrun=8)
+def collect(source_ids: list[str], archive: dict) -> dict:
+    """Collect one host's sources, from the archive in ``archive`` (or live if it is empty)."""
+    from warehouse.pipeline import collect_batch
+
+    params = get_current_context()["params"]
+    return collect_batch(
+        _settings(),
+        source_ids,
+        archive or None,
+        date_from=params.get("date_from") or None,
+        date_to=params.get("date_to") or None,
+    )
+
+
+@task
+def load(summaries) -> dict:
+    """Load every collected capture into DuckDB (idempotent)."""
+    from warehouse.pipeline import load_stage
+
+    # Index by length: iterating a lazy XCom sequence probes one past the end and logs an error.
+    collected = sum(summaries[i]["captures"] for i in range(len(summaries)))
+    return {"collected": collected, "tables": load_stage(_settings())}
+
+
+@task
+def dbt_build(_loaded: dict) -> str:
+    """One ``dbt build`` (models, tests, unit tests) against the warehouse."""
+    from warehouse.pipeline import transform_stage
+
+    return transform_stage(_settings())
+
+
+@task
+def validate(_built: str) -> dict:
+    """The GX gate: a failure stops the run here, and nothing is published."""
+    from warehouse.pipeline import validate_stage
+
+    return validate_stage(_settings())
+
+
+@task
+def publish(_validated: dict) -> dict:
+    """Publish the release atomically and move ``latest``."""
+    from warehouse.pipeline import publish_stage
+
+    return publish_stage(_settings())
+
+
+def collect_and_publish() -> None:
+    """Wire the whole flow: archive setup → collect per host → teardown; load → dbt → gate → publish."""
+    archive = start_archive()
+    summaries = collect.partial(archive=archive).expand(source_ids=plan_batches())
+    # as_teardown (not the @teardown decorator: these tasks are shared by two DAGs) makes the
+    # server stop whatever happens to collection.
+    summaries >> stop_archive(archive).as_teardown(setups=archive)
+    publish(validate(dbt_build(load(summaries))))

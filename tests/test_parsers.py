@@ -1,0 +1,314 @@
+"""Page parsers: fixture pages with their expected schedules, and the hard cases of free text.
+
+Each ``tests/fixtures/pages/NAME.html`` has a ``NAME.expected.json`` next to it:
+``{"language": "fr", "parser": "auto", "schedules": [...]}`` (only the keys given for a
+schedule are checked; slots are written ``"mo 09:00-12:00"`` or ``"we 13:00-16:00
+appointment"``) or ``{"language": ..., "error": "NoScheduleFound" | "ParseError",
+"message_contains": "..."}``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scrapers.parsers import PARSERS, parse_page, parse_text
+from scrapers.parsers.reading import MAX_EVIDENCE
+from scrapers.schedule import ACCESS_APPOINTMENT, CounterSchedule, NoScheduleFound, ParseError
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+FIXTURES = sorted(p.name.removesuffix(".expected.json") for p in PAGES.glob("*.expected.json"))
+ERRORS = {"NoScheduleFound": NoScheduleFound, "ParseError": ParseError}
+# Real published sentences from shared/reference/opening_hours_examples.jsonl (sources noted there).
+LICHTERVELDE = (
+    "Op zaterdag is de dienst wel een uur langer open tot 12 uur, maar alleen op de tweede en vierde zaterdag "
+    "van de maand."
+)
+SINT_GENESIUS_RODE = (
+    "Alleen de bevolkingsdienst en de dienst burgerlijke stand zijn geopend op zaterdag van 9 tot 12 uur. "
+    "De loketten van de bevolkingsdienst [...] zijn tijdelijk gesloten op dinsdag. Deze diensten zijn op "
+    "dinsdagochtend wel telefonisch bereikbaar van 8 tot 12 uur."
+)
+UCCLE_STRIKE = "Wordt de permanentie van de dienst Bevolking van 15 tot 18.45 uur niet verzekerd."
+FINANCES_CHARTER = "dans tous nos bureaux uniquement sur rendez-vous"
+
+
+def compact(schedule: CounterSchedule) -> list[str]:
+    """Slots as "mo 09:00-12:00" / "we 13:00-16:00 appointment", in the model's order."""
+    return [
+        f"{s['day']} {s['opens']}-{s['closes']}" + (" appointment" if s["access"] == ACCESS_APPOINTMENT else "")
+        for s in schedule.to_dict()["slots"]
+    ]
+
+
+def test_every_page_fixture_has_its_expected_answer() -> None:
+    assert FIXTURES, "no fixtures found"
+    htmls = sorted(p.stem for p in PAGES.glob("*.html"))
+    assert htmls == FIXTURES
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_page_fixture(name: str) -> None:
+    expected = json.loads((PAGES / f"{name}.expected.json").read_text(encoding="utf-8"))
+    html = (PAGES / f"{name}.html").read_text(encoding="utf-8")
+    kwargs = {"language": expected["language"], "parser": expected.get("parser", "auto")}
+    if "error" in expected:
+        with pytest.raises(ERRORS[expected["error"]]) as info:
+            parse_page(html, **kwargs)
+        assert type(info.value) is ERRORS[expected["error"]]
+        assert expected["message_contains"] in str(info.value)
+        return
+    found = parse_page(html, **kwargs)
+    assert len(found) == len(expected["schedules"]), [(s.name, s.channel, compact(s)) for s in found]
+    for got, want in zip(found, expected["schedules"], strict=True):
+        row = got.to_dict()
+        row["slots"] = compact(got)
+        assert {k: row[k] for k in want} == want, f"{name}: {got.name}"
+        assert len(got.evidence) <= MAX_EVIDENCE
+        assert got.evidence or got.closed, "every schedule says what it was read from"
+
+
+@pytest.mark.parametrize(
+    ("page", "parser"),
+    [("text_fr_offices", "jsonld"), ("dl_nl_two_offices", "table"), ("dl_nl_two_offices", "text"),
+     ("table_nl_abbreviations", "dl")],
+)  # fmt: skip
+def test_a_layout_that_is_not_on_the_page_is_no_schedule(page: str, parser: str) -> None:
+    expected = json.loads((PAGES / f"{page}.expected.json").read_text(encoding="utf-8"))
+    html = (PAGES / f"{page}.html").read_text(encoding="utf-8")
+    with pytest.raises(NoScheduleFound, match="looked for"):
+        parse_page(html, language=expected["language"], parser=parser)
+
+
+def test_forced_layout_keeps_offices_that_have_no_hours_at_all() -> None:
+    html = (PAGES / "text_fr_offices.html").read_text(encoding="utf-8")
+    found = parse_page(html, language="fr", parser="table")
+    # The closed office has no hours anywhere; the others have hours, but not in a table.
+    assert [(s.name, s.closed, s.channel) for s in found] == [
+        ("Antenne sociale de Jumet", "permanent", "counter"),
+        ("Nos antennes sociales", None, "phone"),
+    ]
+
+
+def test_forced_layout_reads_only_that_layout() -> None:
+    html = (PAGES / "table_fr_multi_office.html").read_text(encoding="utf-8")
+    found = parse_page(html, language="fr", parser="table")
+    assert [s.layout for s in found if s.channel == "counter"] == ["table", "table"]
+
+
+def test_same_markup_reads_ma_as_tuesday_in_french_and_monday_in_dutch() -> None:
+    html = "<html><body><main><h1>Accueil</h1><table><tr><th>Ma</th><td>9h-12h</td></tr></table></main></body></html>"
+    assert compact(parse_page(html, language="fr")[0]) == ["tu 09:00-12:00"]
+    assert compact(parse_page(html, language="nl")[0]) == ["mo 09:00-12:00"]
+    assert compact(parse_text("ma 9h-12h", "fr")) == ["tu 09:00-12:00"]
+    assert compact(parse_text("ma 9u-12u", "nl")) == ["mo 09:00-12:00"]
+    assert compact(parse_text("di 14-16 Uhr", "de")) == ["tu 14:00-16:00"]
+    assert compact(parse_text("di 10h-12h", "fr")) == ["su 10:00-12:00"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "slots"),
+    [
+        ("fr", "Du lundi au vendredi de 9h à 12h et de 13h30 à 16h.",
+         ["mo 09:00-12:00", "mo 13:30-16:00", "tu 09:00-12:00", "tu 13:30-16:00", "we 09:00-12:00",
+          "we 13:30-16:00", "th 09:00-12:00", "th 13:30-16:00", "fr 09:00-12:00", "fr 13:30-16:00"]),
+        ("nl", "Van maandag tot vrijdag van 9 tot 12 uur.",
+         ["mo 09:00-12:00", "tu 09:00-12:00", "we 09:00-12:00", "th 09:00-12:00", "fr 09:00-12:00"]),
+        ("fr", "Le mercredi de 13h à 16h.", ["we 13:00-16:00"]),
+        ("fr", "lundi, mardi et jeudi : 9h-12h", ["mo 09:00-12:00", "tu 09:00-12:00", "th 09:00-12:00"]),
+        ("fr", "lu-ve 9h00-12h00", ["mo 09:00-12:00", "tu 09:00-12:00", "we 09:00-12:00", "th 09:00-12:00",
+                                    "fr 09:00-12:00"]),
+        ("nl", "ma t.e.m. vr: 9u-12u30", ["mo 09:00-12:30", "tu 09:00-12:30", "we 09:00-12:30", "th 09:00-12:30",
+                                          "fr 09:00-12:30"]),
+        ("nl", "Woensdag 9u30 - 12u en 13u - 16u30", ["we 09:30-12:00", "we 13:00-16:30"]),
+        ("de", "Mo.–Fr. 9:00–12:00 Uhr", ["mo 09:00-12:00", "tu 09:00-12:00", "we 09:00-12:00", "th 09:00-12:00",
+                                          "fr 09:00-12:00"]),
+        ("de", "Montag von 9 bis 12 Uhr und 14 bis 16 Uhr", ["mo 09:00-12:00", "mo 14:00-16:00"]),
+        ("en", "Monday to Wednesday 9am-5pm", ["mo 09:00-17:00", "tu 09:00-17:00", "we 09:00-17:00"]),
+        ("fr", "Le samedi de 9h à midi", ["sa 09:00-12:00"]),
+        ("fr", "Le jeudi 9.30 - 12.00 / 13.00 - 15.30", ["th 09:30-12:00", "th 13:00-15:30"]),
+        ("fr", "De 9h à 12h du lundi au mercredi", ["mo 09:00-12:00", "tu 09:00-12:00", "we 09:00-12:00"]),
+        # Lunch breaks and closures inside the week.
+        ("fr", "Lundi : 9h-16h (12h-13h30 fermé)", ["mo 09:00-12:00", "mo 13:30-16:00"]),
+        ("fr", "Lundi et mardi de 8h à 16h, fermé entre midi et 13h", ["mo 08:00-12:00", "mo 13:00-16:00",
+                                                                      "tu 08:00-12:00", "tu 13:00-16:00"]),
+        ("fr", "Du lundi au mercredi de 9h à 12h et de 13h à 16h, fermé le mercredi après-midi",
+         ["mo 09:00-12:00", "mo 13:00-16:00", "tu 09:00-12:00", "tu 13:00-16:00", "we 09:00-12:00"]),
+        ("fr", "Du lundi au jeudi de 9h à 12h, sauf le mercredi", ["mo 09:00-12:00", "tu 09:00-12:00",
+                                                                  "th 09:00-12:00"]),
+        ("nl", "Maandag en dinsdag van 9 tot 12 uur. Dinsdag: gesloten.", ["mo 09:00-12:00"]),
+        # Appointments attach to what they are next to.
+        ("fr", "Lundi 9h-12h et 13h-16h sur rendez-vous", ["mo 09:00-12:00", "mo 13:00-16:00 appointment"]),
+        ("fr", "Mercredi : sur rendez-vous : 13h - 16h", ["we 13:00-16:00 appointment"]),
+        ("nl", "Donderdag 9u-12u, op afspraak van 14u tot 16u", ["th 09:00-12:00", "th 14:00-16:00 appointment"]),
+        # Not the regular week: seasons, dates, monthly rules.
+        ("fr", "En juillet et août : du lundi au vendredi de 9h à 12h", []),
+        ("fr", "Séance d'information le lundi 15 mars de 19h à 22h", []),
+        ("fr", "Le premier samedi du mois de 9h à 12h", []),
+        ("nl", "Du lundi au vendredi", []),
+    ],
+)  # fmt: skip
+def test_parse_text_slots(language: str, text: str, slots: list[str]) -> None:
+    assert compact(parse_text(text, language)) == slots
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Uniquement sur rendez-vous."),
+        ("fr", "Sur rendez-vous"),
+        ("nl", "Enkel op afspraak."),
+        ("nl", "Alleen op afspraak"),
+        ("nl", "Uitsluitend op afspraak."),
+        ("nl", "Op afspraak"),
+        ("de", "Nur nach Terminvereinbarung"),
+        ("en", "By appointment only."),
+        ("fr", FINANCES_CHARTER),
+    ],
+)
+def test_appointment_only_statements(language: str, text: str) -> None:
+    schedule = parse_text(text, language)
+    assert schedule.appointment_only and schedule.slots == []
+
+
+def test_appointment_only_sentence_turns_every_slot_into_an_appointment() -> None:
+    schedule = parse_text("Du lundi au vendredi de 9h à 12h. Uniquement sur rendez-vous.", "fr")
+    assert schedule.appointment_only
+    assert {s.access for s in schedule.slots} == {ACCESS_APPOINTMENT}
+    assert schedule.weekly_minutes(ACCESS_APPOINTMENT) == 15 * 60
+
+
+def test_walk_in_is_not_an_appointment() -> None:
+    schedule = parse_text("Le lundi de 9h à 12h sans rendez-vous.", "fr")
+    assert not schedule.appointment_only and compact(schedule) == ["mo 09:00-12:00"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "closed"),
+    [
+        ("fr", "Ce bureau est définitivement fermé depuis le 1er mars 2023.", "permanent"),
+        ("nl", "Dit kantoor is definitief gesloten sinds 1 september 2023.", "permanent"),
+        ("de", "Das Büro ist endgültig geschlossen.", "permanent"),
+        ("fr", "Ce bureau est temporairement fermé pour travaux.", "temporary"),
+        ("nl", "Het loket is tijdelijk gesloten.", "temporary"),
+        ("de", "Vorübergehend geschlossen.", "temporary"),
+        ("en", "Temporarily closed.", "temporary"),
+    ],
+)
+def test_closures(language: str, text: str, closed: str) -> None:
+    schedule = parse_text(text, language)
+    assert schedule.closed == closed
+    assert schedule.closed_reason == text.rstrip(".")
+
+
+def test_permanent_closure_drops_the_published_week() -> None:
+    text = "Du lundi au vendredi de 9h à 12h. Ce bureau est définitivement fermé depuis le 1er mars 2023."
+    schedule = parse_text(text, "fr")
+    assert schedule.closed == "permanent" and schedule.slots == []
+    assert schedule.to_dict()["weekly_walkin_minutes"] == 0
+
+
+def test_holidays_closure_is_not_an_office_closure() -> None:
+    schedule = parse_text("Du lundi au vendredi de 9h à 12h. Fermé les jours fériés.", "fr")
+    assert schedule.closed is None and len(schedule.slots) == 5
+
+
+def test_phone_hours_are_never_counter_hours() -> None:
+    only_phone = parse_text("Permanence téléphonique : du lundi au vendredi de 9h à 12h", "fr")
+    assert only_phone.channel == "phone" and len(only_phone.slots) == 5
+    mixed = parse_text(SINT_GENESIUS_RODE, "nl")
+    assert mixed.channel == "counter"
+    assert compact(mixed) == ["sa 09:00-12:00"], "Tuesday's phone hours must not become counter hours"
+
+
+def test_reference_examples_with_no_regular_hours_have_low_confidence() -> None:
+    monthly = parse_text(LICHTERVELDE, "nl")
+    assert monthly.slots == [] and monthly.confidence <= 0.3
+    strike = parse_text(UCCLE_STRIKE, "nl")
+    assert strike.slots == [] and strike.confidence <= 0.3
+
+
+def test_confidence_drops_with_unread_remainder() -> None:
+    clean = parse_text("Le lundi de 9h à 12h.", "fr")
+    messy = parse_text("Le lundi de 9h à 12h. Le mardi à partir de 14h.", "fr")
+    assert compact(messy) == ["mo 09:00-12:00"]
+    assert messy.confidence < clean.confidence <= 0.9
+
+
+def test_french_words_that_look_like_day_abbreviations_stay_words() -> None:
+    schedule = parse_text("Je dépose ma demande le lundi de 9h à 12h, sa carte le jeudi de 14h à 16h.", "fr")
+    assert compact(schedule) == ["mo 09:00-12:00", "th 14:00-16:00"]
+
+
+@pytest.mark.parametrize("text", ["Bienvenue sur le site de la commune.", "Adressez-vous à l'accueil.", ""])
+def test_parse_text_without_hours_raises(text: str) -> None:
+    with pytest.raises(NoScheduleFound):
+        parse_text(text, "fr")
+
+
+def test_page_level_appointment_sentence_applies_to_the_offices_below_it() -> None:
+    html = """<html><body><main><h1>Nos bureaux</h1>
+      <p>Dans tous nos bureaux, l'accueil se fait uniquement sur rendez-vous.</p>
+      <section><h2>Bureau A</h2><p>Le lundi de 9h à 12h.</p></section>
+      <section><h2>Bureau B</h2><p>Le mardi de 13h à 16h.</p></section>
+    </main></body></html>"""
+    found = parse_page(html, language="fr")
+    assert [(s.name, s.appointment_only, compact(s)) for s in found] == [
+        ("Bureau A", True, ["mo 09:00-12:00 appointment"]),
+        ("Bureau B", True, ["tu 13:00-16:00 appointment"]),
+    ]
+
+
+def test_jsonld_opening_hours_strings_and_day_ids() -> None:
+    html = """<html><head><script type="application/ld+json">
+      {"@context": "https://schema.org", "@type": "CivicStructure", "name": "Maison communale",
+       "openingHours": ["Mo-Fr 09:00-12:00,13:00-16:00; Sa 09:00-12:00; Su off", "PH off"],
+       "department": {"@type": "GovernmentOffice", "name": "État civil",
+         "openingHoursSpecification": {"dayOfWeek": {"@id": "schema:Thursday"}, "opens": "14:00", "closes": "19:00"}}}
+    </script></head><body></body></html>"""
+    town_hall, civil = parse_page(html, language="fr", parser="jsonld")
+    assert compact(town_hall) == [
+        f"{d} {h}" for d in ("mo", "tu", "we", "th", "fr") for h in ("09:00-12:00", "13:00-16:00")
+    ] + ["sa 09:00-12:00"]
+    assert (civil.name, compact(civil)) == ("État civil", ["th 14:00-19:00"])
+
+
+def test_evidence_is_trimmed_to_500_characters() -> None:
+    days = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi")
+    text = " ".join(f"Le {day} de {h}h à {h}h30." for day in days for h in range(8, 16))
+    schedule = parse_text(text, "fr")
+    assert len(schedule.slots) == 48
+    assert len(text) > MAX_EVIDENCE and len(schedule.evidence) == MAX_EVIDENCE
+    assert schedule.evidence.endswith("…")
+
+
+def test_invalid_arguments() -> None:
+    with pytest.raises(ValueError, match="parser"):
+        parse_page("<html></html>", language="fr", parser="pdf")
+    with pytest.raises(ValueError, match="language"):
+        parse_page("<html></html>", language="it")
+    with pytest.raises(ValueError, match="language"):
+        parse_text("lundi 9h-12h", "it")
+    assert PARSERS == ("auto", "jsonld", "table", "dl", "text")
+
+
+def test_empty_or_blank_page_is_a_parse_error() -> None:
+    with pytest.raises(ParseError):
+        parse_page("   ", language="fr")
+
+
+def test_page_without_body_text_raises_no_schedule_found() -> None:
+    with pytest.raises(NoScheduleFound):
+        parse_page("<html><head><title>x</title></head><body></body></html>", language="nl")
+
+
+def test_aria_heading_names_an_office() -> None:
+    html = '<html><body><div role="heading" aria-level="x">Bureau de Uccle</div><p>Lundi : 9h-12h</p></body></html>'
+    assert parse_page(html, language="fr")[0].name == "Bureau de Uccle"
+
+
+def test_xml_declaration_is_accepted() -> None:
+    html = '<?xml version="1.0" encoding="utf-8"?><html><body><p>Lundi : 9h-12h</p></body></html>'
+    assert compact(parse_page(html, language="fr")[0]) == ["mo 09:00-12:00"]
