@@ -122,7 +122,7 @@ def _last_good_capture(out_dir: Path, source_id: str, url: str) -> dict | None:
 
 
 def collect_many(
-    sources: list[Source], out_dir: Path, *, fetcher: Fetcher | None = None, workers: int = 8
+    sources: list[Source], out_dir: Path, *, fetcher: Fetcher | None = None, max_workers: int = 64
 ) -> list[dict]:
     """Collect many sources live: hosts in parallel, each host's sources one after another.
 
@@ -137,7 +137,8 @@ def collect_many(
     def run_host(host_sources: list[Source]) -> list[dict]:
         return [collect_live(s, out_dir, fetcher=fetcher) for s in host_sources]
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    # Threads mostly sleep on per-host limits: one per host, so no host waits for another's turn.
+    with ThreadPoolExecutor(max_workers=max(1, min(len(by_host), max_workers))) as pool:
         results = [r for batch in pool.map(run_host, by_host.values()) for r in batch]
     return sorted(results, key=lambda r: r["source_id"])
 

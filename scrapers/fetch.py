@@ -21,6 +21,7 @@ import random
 import threading
 import time
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -97,7 +98,7 @@ class Fetcher:
         max_retries: int = 3,
         backoff_s: float = 1.0,
         user_agent: str = USER_AGENT,
-        allow_private: bool = False,
+        allow_private: bool | Collection[str] = False,
         respect_robots: bool = True,
         max_redirects: int = 5,
     ) -> None:
@@ -107,7 +108,7 @@ class Fetcher:
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.user_agent = user_agent
-        # Only sample and test modes reach 127.0.0.1; production refuses private networks.
+        # Production refuses private networks; sample mode names the one local archive it may reach.
         self.allow_private = allow_private
         self.max_redirects = max_redirects
         self.limiter = HostRateLimiter()

@@ -114,15 +114,15 @@ def test_private_addresses_are_refused_by_default(local_server):
 
 
 def test_redirect_to_private_address_is_refused_on_the_hop(local_server):
-    # Allowed to reach the first host, but the hop is re-checked: here to a link-local address.
+    # Only the local server's own host:port is allowed; the redirect hop is checked again.
     local_server.routes["/p"] = reply(302, b"", {"Location": "http://169.254.169.254/latest/meta-data"})
-    fetcher = fast_fetcher()
-    fetcher.allow_private = True
-    first = fetcher.get(f"{local_server.base}/p", rate_per_s=100)
-    assert first.status == 302  # not followed unless asked
-    fetcher.allow_private = False
-    res = fetcher.get(f"{local_server.base}/p", rate_per_s=100, follow_redirects=True)
-    assert res.error_class == "unsafe_url"
+    local_server.routes["/q"] = reply(302, b"", {"Location": "http://127.0.0.1:9/admin"})
+    fetcher = Fetcher(allow_private={f"127.0.0.1:{local_server.port}"}, respect_robots=False, timeout=(2, 2))
+    assert fetcher.get(f"{local_server.base}/p", rate_per_s=100).status == 302  # not followed unless asked
+    for path in ("/p", "/q"):
+        res = fetcher.get(f"{local_server.base}{path}", rate_per_s=100, follow_redirects=True)
+        assert res.error_class == "unsafe_url" and "non-public address" in res.error_message
+        assert [row["error_class"] for row in res.attempt_log] == [None, "unsafe_url"]
 
 
 def test_redirect_loop_and_bound(local_server):

@@ -70,7 +70,9 @@ def backfill(
     date_to: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
     replay: Annotated[str | None, typer.Option(help="Base of raw replay URLs (derived from --cdx if absent).")] = None,
     out: OutDir = None,
-    allow_local: Annotated[bool, typer.Option(help="Allow an archive on 127.0.0.1 (sample/test mode).")] = False,
+    allow_local: Annotated[
+        bool, typer.Option(help="Allow the archive's own host even if private, e.g. 127.0.0.1 (sample/test mode).")
+    ] = False,
 ) -> None:
     """List and fetch a web archive's captures of every source URL, parse them as of capture time."""
     from datetime import date
@@ -88,7 +90,9 @@ def backfill(
         raise typer.Exit(2) from exc
     settings = get_settings(out, sources)
     archive = WebArchive(cdx, replay or replay_base_for(cdx))
-    fetcher = Fetcher(allow_private=allow_local, respect_robots=False)
+    from urllib.parse import urlsplit
+
+    fetcher = Fetcher(allow_private={urlsplit(cdx).netloc} if allow_local else False, respect_robots=False)
     summaries = [
         collect_from_archive(s, archive, settings.data_dir, fetcher=fetcher, date_from=start, date_to=end)
         for s in registry.sources

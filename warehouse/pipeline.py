@@ -68,6 +68,7 @@ def collect_batch(
     relative to the data directory.
     """
     from datetime import date
+    from urllib.parse import urlsplit
 
     from scrapers.collect import WebArchive, collect_from_archive, collect_live
     from scrapers.fetch import Fetcher
@@ -78,7 +79,8 @@ def collect_batch(
         local = bool(archive.get("local"))
         # Our own local archive needs no politeness; other people's archives get 1 request/s.
         web_archive = WebArchive(archive["cdx_url"], archive["base_url"], rate_per_s=50.0 if local else 1.0)
-        fetcher = Fetcher(allow_private=local, respect_robots=False)
+        allowed = {urlsplit(archive["cdx_url"]).netloc} if local else False
+        fetcher = Fetcher(allow_private=allowed, respect_robots=False)
         start = date.fromisoformat(date_from) if date_from else None
         end = date.fromisoformat(date_to) if date_to else None
         for sid in source_ids:
