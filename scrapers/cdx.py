@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from urllib.parse import quote
 
 from scrapers.fetch import Fetcher
 
@@ -55,32 +56,58 @@ def list_captures(
     date_from: date | None = None,
     date_to: date | None = None,
     rate_per_s: float = 1.0,
+    page_size: int | None = None,
+    max_pages: int = 1000,
 ) -> list[CdxCapture]:
-    """List the captures of exactly ``page_url``, oldest first (duplicates kept; see :func:`fetch_plan`)."""
-    params = [f"url={page_url}", "output=json"]
+    """List the captures of exactly ``page_url``, oldest first (duplicates kept; see :func:`fetch_plan`).
+
+    With ``page_size`` (the Internet Archive), results come in pages chained by resume keys;
+    pywb answers everything at once and is queried without it.
+    """
+    params = [f"url={quote(page_url, safe=':/')}", "output=json"]
     if date_from:
         params.append(f"from={date_from:%Y%m%d}")
     if date_to:
         params.append(f"to={date_to:%Y%m%d}235959")
-    query_url = f"{cdx_url}?{'&'.join(params)}"
-    result = fetcher.get(query_url, rate_per_s=rate_per_s)
-    if result.status != 200:
-        raise CdxError(
-            f"CDX query {query_url} failed: {result.status or result.error_class} {result.error_message or ''}"
-        )
-    return sorted(set(parse_cdx(result.content.decode("utf-8"), query_url)))
+    if page_size:
+        params += [f"limit={page_size}", "showResumeKey=true"]
+    base_query = f"{cdx_url}?{'&'.join(params)}"
+    captures: list[CdxCapture] = []
+    resume_key: str | None = None
+    for _ in range(max_pages):
+        query_url = base_query + (f"&resumeKey={quote(resume_key, safe='')}" if resume_key else "")
+        result = fetcher.get(query_url, rate_per_s=rate_per_s)
+        if result.status != 200:
+            raise CdxError(
+                f"CDX query {query_url} failed: {result.status or result.error_class} {result.error_message or ''}"
+            )
+        page, resume_key = parse_cdx_page(result.content.decode("utf-8"), query_url)
+        captures += page
+        if not resume_key:
+            return sorted(set(captures))
+    raise CdxError(f"CDX query {base_query}: more than {max_pages} pages; narrow the date range")
 
 
 def parse_cdx(text: str, where: str) -> list[CdxCapture]:
     """Parse a CDX JSON answer in either the Internet Archive or the pywb form."""
+    return parse_cdx_page(text, where)[0]
+
+
+def parse_cdx_page(text: str, where: str) -> tuple[list[CdxCapture], str | None]:
+    """Parse one CDX answer; returns its captures and the resume key of the next page, if any."""
     text = text.strip()
     if not text:
-        return []
+        return [], None
+    resume_key = None
     try:
         if text.startswith("["):
             rows = json.loads(text)
             if not rows:
-                return []
+                return [], None
+            # The Internet Archive ends a page with an empty row and then [resume key].
+            if len(rows) >= 2 and rows[-2] == [] and len(rows[-1]) == 1:
+                resume_key = rows[-1][0]
+                rows = rows[:-2]
             fields = [_FIELD_ALIASES.get(f, f) for f in rows[0]]
             records = [dict(zip(fields, row, strict=False)) for row in rows[1:]]
         else:
@@ -105,23 +132,21 @@ def parse_cdx(text: str, where: str) -> list[CdxCapture]:
             )
         except KeyError as exc:
             raise CdxError(f"CDX answer from {where} lacks field {exc} in {rec}") from exc
-    return out
+    return out, resume_key
 
 
 def fetch_plan(captures: list[CdxCapture]) -> list[tuple[CdxCapture, CdxCapture | None]]:
     """Pair each capture with the earlier capture it duplicates (same URL, status and digest), or None.
 
-    Input must be sorted. Only captures paired with None need fetching.
+    Input must be sorted. Only captures paired with None need fetching. A revisit record
+    (status "-", the archive saw the same payload again) counts as the previous status.
     """
     plan: list[tuple[CdxCapture, CdxCapture | None]] = []
     prev: CdxCapture | None = None
     prev_fetched: CdxCapture | None = None
     for cap in captures:
-        same = (
-            prev is not None
-            and cap.digest
-            and (prev.url, prev.digest, prev.status) == (cap.url, cap.digest, cap.status)
-        )
+        status = prev.status if (prev is not None and cap.status in ("-", "")) else cap.status
+        same = prev is not None and cap.digest and (prev.url, prev.digest, prev.status) == (cap.url, cap.digest, status)
         if same:
             plan.append((cap, prev_fetched))
         else:

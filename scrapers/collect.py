@@ -34,7 +34,11 @@ log = logging.getLogger(__name__)
 
 
 # The Internet Archive's Wayback Machine: CDX API and raw replay base.
-WAYBACK = {"cdx_url": "https://web.archive.org/cdx/search/cdx", "base_url": "https://web.archive.org/web"}
+WAYBACK = {
+    "cdx_url": "https://web.archive.org/cdx/search/cdx",
+    "base_url": "https://web.archive.org/web",
+    "page_size": 5000,
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class WebArchive:
     cdx_url: str  # e.g. https://web.archive.org/cdx/search/cdx or http://127.0.0.1:PORT/sample/cdx
     replay_base: str  # e.g. https://web.archive.org/web or http://127.0.0.1:PORT/sample
     rate_per_s: float = 1.0
+    page_size: int | None = None  # CDX paging by resume key (the Internet Archive); pywb needs none
 
     def raw_url(self, timestamp: str, url: str) -> str:
         """URL of the capture as originally served, without the archive's rewriting."""
@@ -68,7 +73,13 @@ def collect_from_archive(
     files: list[str] = []
     for url in source.urls:
         captures = list_captures(
-            fetcher, archive.cdx_url, url, date_from=date_from, date_to=date_to, rate_per_s=archive.rate_per_s
+            fetcher,
+            archive.cdx_url,
+            url,
+            date_from=date_from,
+            date_to=date_to,
+            rate_per_s=archive.rate_per_s,
+            page_size=archive.page_size,
         )
         done: dict[str, dict] = {}
         for cap, duplicate_of in fetch_plan(captures):

@@ -9,6 +9,7 @@ by URL and dated by ``WARC-Date``.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,10 +37,32 @@ def replay_warcs(paths: list[Path], registry: Registry, out_dir: Path) -> dict:
             _replay_file(path, registry, by_url, out_dir, files, skipped)
         except (OSError, ValueError) as exc:
             raise ReplayError(f"{path}: cannot replay: {type(exc).__name__}: {exc}") from exc
+    _refresh_unchanged(out_dir, files)
     return {
         "sources": [summarise(registry.source(sid), sorted(f)) for sid, f in sorted(files.items())],
         "skipped": skipped,
     }
+
+
+def _refresh_unchanged(out_dir: Path, files: dict[str, list[str]]) -> None:
+    """Re-derive observations of unchanged pages (same digest, 304) from their replayed original.
+
+    Such a capture has no WARC record of its own: it points at the earlier capture's evidence,
+    so it takes that capture's new parse.
+    """
+    by_record = {}
+    for paths in files.values():
+        for path in paths:
+            rec = json.loads(Path(path).read_text(encoding="utf-8"))
+            by_record[rec["capture"]["warc_record_id"]] = rec
+    for path in sorted((out_dir / "collected").glob("*/*.json")):
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        original = by_record.get(rec["capture"].get("warc_record_id"))
+        if original is None or original["capture"]["capture_id"] == rec["capture"]["capture_id"]:
+            continue
+        rec["capture"]["parse_status"] = original["capture"]["parse_status"]
+        rec["schedules"] = original["schedules"]
+        files.setdefault(rec["capture"]["source_id"], []).append(str(write_capture(out_dir, rec)))
 
 
 def _replay_file(path: Path, registry: Registry, by_url: dict, out_dir: Path, files: dict, skipped: list) -> None:

@@ -62,3 +62,45 @@ def test_cdx_server_error_is_an_error(local_server):
             "https://x.be/a",
             rate_per_s=100,
         )
+
+
+def test_internet_archive_paging_by_resume_key(local_server):
+    header = ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]
+    page1 = [header, ["be,x)/a", "20200101000000", "https://x.be/a", "text/html", "200", "AAA", "1"], [], ["KEY 1"]]
+    page2 = [header, ["be,x)/a", "20210101000000", "https://x.be/a", "text/html", "200", "BBB", "1"]]
+    seen = []
+
+    def handler(h):
+        seen.append(h.path)
+        body = page2 if "resumeKey=KEY%201" in h.path else page1
+        reply(200, json.dumps(body).encode(), {"Content-Type": "application/json"})(h)
+
+    local_server.routes["/cdx"] = handler
+    fetcher = Fetcher(allow_private=True, respect_robots=False)
+    caps = list_captures(fetcher, f"{local_server.base}/cdx", "https://x.be/a", rate_per_s=100, page_size=1)
+    assert [c.digest for c in caps] == ["AAA", "BBB"]
+    assert len(seen) == 2 and "limit=1" in seen[0] and "showResumeKey=true" in seen[0]
+
+
+def test_revisit_records_are_duplicates_of_what_they_revisit():
+    caps = [
+        CdxCapture("20200101000000", "https://x.be/a", "200", "AAA", "text/html"),
+        CdxCapture("20200601000000", "https://x.be/a", "-", "AAA", "warc/revisit"),
+    ]
+    assert [dup.timestamp if dup else None for _, dup in fetch_plan(caps)] == [None, "20200101000000"]
+
+
+def test_cdx_429_is_retried_with_backoff(local_server):
+    calls = []
+
+    def handler(h):
+        calls.append(1)
+        if len(calls) == 1:
+            reply(429, b"slow down", {"Retry-After": "1"})(h)
+        else:
+            reply(200, PYWB.encode(), {"Content-Type": "text/x-ndjson"})(h)
+
+    local_server.routes["/cdx"] = handler
+    fetcher = Fetcher(allow_private=True, respect_robots=False)
+    caps = list_captures(fetcher, f"{local_server.base}/cdx", "https://x.be/a", rate_per_s=100)
+    assert len(caps) == 2 and len(calls) == 2

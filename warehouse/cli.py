@@ -77,7 +77,7 @@ def backfill(
     """List and fetch a web archive's captures of every source URL, parse them as of capture time."""
     from datetime import date
 
-    from scrapers.collect import WebArchive, collect_from_archive, replay_base_for
+    from scrapers.collect import WAYBACK, WebArchive, collect_from_archive, replay_base_for
     from scrapers.fetch import Fetcher
     from scrapers.registry import load_registry
     from warehouse.settings import get_settings
@@ -89,7 +89,10 @@ def backfill(
         typer.echo(f"error: --from/--to must be YYYY-MM-DD: {exc}", err=True)
         raise typer.Exit(2) from exc
     settings = get_settings(out, sources)
-    archive = WebArchive(cdx, replay or replay_base_for(cdx))
+    page_size = WAYBACK["page_size"] if cdx == WAYBACK["cdx_url"] else None
+    # A local archive (sample/test) is ours: politeness limits are for other people's servers.
+    rate = 50.0 if allow_local else 1.0
+    archive = WebArchive(cdx, replay or replay_base_for(cdx), rate_per_s=rate, page_size=page_size)
     from urllib.parse import urlsplit
 
     fetcher = Fetcher(allow_private={urlsplit(cdx).netloc} if allow_local else False, respect_robots=False)

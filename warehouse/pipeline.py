@@ -78,7 +78,12 @@ def collect_batch(
     if archive:
         local = bool(archive.get("local"))
         # Our own local archive needs no politeness; other people's archives get 1 request/s.
-        web_archive = WebArchive(archive["cdx_url"], archive["base_url"], rate_per_s=50.0 if local else 1.0)
+        web_archive = WebArchive(
+            archive["cdx_url"],
+            archive["base_url"],
+            rate_per_s=50.0 if local else 1.0,
+            page_size=archive.get("page_size"),
+        )
         allowed = {urlsplit(archive["cdx_url"]).netloc} if local else False
         fetcher = Fetcher(allow_private=allowed, respect_robots=False)
         start = date.fromisoformat(date_from) if date_from else None
