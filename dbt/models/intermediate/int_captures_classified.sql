@@ -9,6 +9,20 @@ captures as (
 
 ),
 
+-- how many counter schedules each capture listed, and how many matched a registered counter
+listings as (
+
+    select
+        capture_id,
+        count(*) as counter_schedule_count,
+        count(counter_id) as matched_counter_count
+
+    from {{ ref('stg_collector__schedules') }}
+    where channel = 'counter'
+    group by capture_id
+
+),
+
 classified as (
 
     select
@@ -26,9 +40,15 @@ classified as (
             when parse_status = 'parse_error' then 'parse_error'
             else 'not_parsed'
         end as capture_outcome,
-        coalesce(http_status = 200 and parse_status = 'ok', false) as is_successful
+        coalesce(http_status = 200 and parse_status = 'ok', false) as is_successful,
+        coalesce(listings.counter_schedule_count, 0) as counter_schedule_count,
+        coalesce(listings.matched_counter_count, 0) as matched_counter_count,
+        -- the capture can say whether registered counters are present or absent
+        coalesce(http_status = 200 and parse_status = 'ok' and listings.matched_counter_count > 0, false)
+            as is_counter_evidence
 
     from captures
+    left join listings using (capture_id)
 
 )
 

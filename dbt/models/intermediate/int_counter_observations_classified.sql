@@ -36,7 +36,9 @@ slots as (
 
 ),
 
--- captures whose page lists reception points: only these can show a counter as absent
+-- captures whose page lists reception points and recognises at least one registered counter:
+-- only these can show a counter as absent. A page whose offices all fail to match the registry
+-- (renamed, redesigned) is layout drift, flagged in fct_source_coverage, never N closures.
 listing_captures as (
 
     select
@@ -49,6 +51,7 @@ listing_captures as (
     inner join counter_schedules
         on counter_schedules.capture_id = successful_captures.capture_id
     group by all
+    having count(counter_schedules.counter_id) > 0
 
 ),
 

@@ -37,10 +37,31 @@ capture_summary as (
         min(observed_at) as first_observed_at,
         max(observed_at) as last_observed_at,
         max(observed_at) filter (where is_successful) as last_successful_observed_at,
-        arg_max(capture_outcome, observed_at) as last_capture_outcome
+        arg_max(capture_outcome, observed_at) as last_capture_outcome,
+        max(observed_at) filter (where is_counter_evidence) as last_counter_evidence_at
 
     from captures
     group by source_id
+
+),
+
+-- Layout drift: the page still answers 200 but no longer yields what it used to (nothing
+-- parsed, or no registered counter recognised) since its last good capture. Conclusions about
+-- the source's counters are suspended: those captures are not evidence of anything.
+drift as (
+
+    select
+        captures.source_id,
+        min(captures.observed_at) as drift_since,
+        count(*) as drift_capture_count
+
+    from captures
+    inner join capture_summary using (source_id)
+    where
+        captures.http_status = 200
+        and captures.observed_at > capture_summary.last_counter_evidence_at
+        and not captures.is_counter_evidence
+    group by captures.source_id
 
 ),
 
@@ -65,11 +86,15 @@ final as (
         capture_summary.last_observed_at,
         capture_summary.last_successful_observed_at,
         capture_summary.last_capture_outcome,
+        capture_summary.last_counter_evidence_at,
+        coalesce(drift.drift_capture_count, 0) > 0 as layout_drift_flag,
+        drift.drift_since,
         data_horizon.data_last_observed_at
 
     from sources
     cross join data_horizon
     left join capture_summary on capture_summary.source_id = sources.source_id
+    left join drift on drift.source_id = sources.source_id
 
 )
 
