@@ -12,7 +12,9 @@ from airflow.sdk import get_current_context, task
 def _settings():
     from warehouse.settings import get_settings
 
-    return get_settings()
+    params = get_current_context()["params"]
+    source = params.get("archive") or params.get("mode")
+    return get_settings(mode="sample" if source == "sample" else "live")
 
 
 @task

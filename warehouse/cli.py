@@ -30,13 +30,18 @@ DataDir = Annotated[
 def run(
     mode: Annotated[str, typer.Option(help="sample: the bundled archive; live: the real web.")] = "sample",
     data_dir: DataDir = None,
-    registry: Annotated[Path | None, typer.Option(help="Sources registry (default: the sample one).")] = None,
+    registry: Annotated[
+        Path | None, typer.Option(help="Sources registry (default: sample.yaml in sample mode, else production.yaml).")
+    ] = None,
 ) -> None:
     """Run the whole Airflow pipeline once, in-process, and print where the results are."""
     from warehouse.airflow_local import DagRunFailed, run_dag
     from warehouse.settings import get_settings
 
-    settings = get_settings(data_dir, registry)
+    if mode not in ("sample", "live"):
+        typer.echo(f"error: --mode must be sample or live, not {mode!r}", err=True)
+        raise typer.Exit(2)
+    settings = get_settings(data_dir, registry, mode=mode)
     try:
         run_dag(settings, {"mode": mode})
     except DagRunFailed as exc:

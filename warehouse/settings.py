@@ -8,6 +8,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_REGISTRY = PROJECT_ROOT / "scrapers" / "registries" / "sample.yaml"
+PRODUCTION_REGISTRY = PROJECT_ROOT / "scrapers" / "registries" / "production.yaml"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
 
 
@@ -39,8 +40,15 @@ class Settings:
         return self.data_dir / "dbt"
 
 
-def get_settings(data_dir: str | Path | None = None, registry: str | Path | None = None) -> Settings:
-    """Settings from arguments, else ``GUICHETS_DATA_DIR`` / ``GUICHETS_REGISTRY``, else defaults."""
+def get_settings(
+    data_dir: str | Path | None = None, registry: str | Path | None = None, *, mode: str = "sample"
+) -> Settings:
+    """Settings from arguments, else ``GUICHETS_DATA_DIR`` / ``GUICHETS_REGISTRY``, else defaults.
+
+    The default registry follows the mode: the sample one for the bundled sample archive, the
+    production one (real administrations) for live collection and Wayback backfills.
+    """
     data = Path(data_dir or os.environ.get("GUICHETS_DATA_DIR") or PROJECT_ROOT / "data")
-    reg = Path(registry or os.environ.get("GUICHETS_REGISTRY") or SAMPLE_REGISTRY)
+    default = SAMPLE_REGISTRY if mode == "sample" else PRODUCTION_REGISTRY
+    reg = Path(registry or os.environ.get("GUICHETS_REGISTRY") or default)
     return Settings(data_dir=data.resolve(), registry=reg.resolve())
