@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3.exceptions
 
 from scrapers.netguard import UnsafeURL, check_url
 from scrapers.robots import RobotsCache
@@ -64,7 +65,12 @@ class FetchResult:
 
 
 class HostRateLimiter:
-    """Keeps at least ``1/rate`` seconds between two requests to the same host (thread-safe)."""
+    """Keeps at least ``1/rate`` seconds between two requests to the same host (thread-safe).
+
+    The fetcher also calls :meth:`defer` when each attempt ends, so the interval holds between the
+    end of one response and the next request, as the server sees them, not only between two
+    scheduled starts (which any delay in sending the earlier request would shorten).
+    """
 
     def __init__(self) -> None:
         self._next: dict[str, float] = {}
@@ -178,6 +184,9 @@ class Fetcher:
             attempt += 1
             self.limiter.wait(host, rate_per_s)
             result = self._attempt(url, headers)
+            # Count the interval again from the end of this attempt: the server has seen this request
+            # by then, so however late it was sent (connect, scheduling), the next one comes >= 1/rate later.
+            self.limiter.defer(host, 1.0 / rate_per_s)
             result.attempts = attempt
             log.append(_log_row(result, attempt))
             if attempt > self.max_retries or not self._should_retry(result):
@@ -219,12 +228,21 @@ class Fetcher:
             return _error(url, "connection_error", str(exc), started)
         except requests.RequestException as exc:
             return _error(url, "request_error", str(exc), started)
+        # Errors while reading the body from resp.raw are urllib3's own: requests does not wrap them.
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            return _error(url, "timeout", str(exc), started)
+        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead) as exc:
+            return _error(url, "connection_error", str(exc), started)
+        except urllib3.exceptions.HTTPError as exc:
+            return _error(url, "request_error", str(exc), started)
 
     def _read_capped(self, resp: requests.Response, started: float) -> bytes:
         # Raw bytes, not requests' decoded stream: the WARC must hold what the server sent.
+        # read1 returns whatever has arrived (one recv): a full-size read would block until 16 KiB
+        # came in, so a server dripping a byte at a time would never reach the deadline check.
         chunks: list[bytes] = []
         size = 0
-        for chunk in resp.raw.stream(16 * 1024, decode_content=False):
+        while chunk := resp.raw.read1(16 * 1024, decode_content=False):
             size += len(chunk)
             if size > self.max_bytes:
                 raise _BodyTooLarge(f"body exceeds {self.max_bytes} bytes")

@@ -1,0 +1,1 @@
+"""Benchmarks run by hand (bench_*.py: not collected by pytest)."""
