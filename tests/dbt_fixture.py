@@ -15,8 +15,9 @@ The scenario (all illustrative, all UTC):
   - 2021-09-01 answered HTTP 503 and 2022-04-01 was fetched but yielded no schedule: both are
     *unknown* and must change nothing.
 * source ``ixelles-population`` (1 registered counter and a phone line):
-  - open, missing once on 2021-07-15 while another office is listed (not a closure: it is back on
-    2022-01-15 with the same hours), closed temporarily on 2022-07-15 (``temporarily_closed``),
+  - open, missing once on 2021-07-15 while only an unregistered office is listed (no registered
+    counter recognised: no evidence at all, never a closure; it is back on 2022-01-15 with the
+    same hours), closed temporarily on 2022-07-15 (``temporarily_closed``),
     open again on 2023-01-15 (``reopened``); a fetch timeout on 2023-02-15 (unknown).
 * source ``finances-procedures`` (a procedure catalogue, no counters, never captured).
 
