@@ -152,3 +152,21 @@ def test_evidence_warcs_pass_warcio_check(sample_run):
     assert warcs
     proc = subprocess.run([str(BIN / "warcio"), "check", *map(str, warcs[:50])], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_backfill_dag_over_a_date_range(tmp_path):
+    """The manually triggered backfill DAG, on the local sample archive, for one year only."""
+    script = (
+        "from warehouse.airflow_local import run_dag\n"
+        "from warehouse.settings import get_settings\n"
+        f"s = get_settings({str(tmp_path)!r}, mode='sample')\n"
+        "run_dag(s, {'archive': 'sample', 'date_from': '2021-01-01', 'date_to': '2021-12-31'},"
+        " dag_id='guichets_backfill')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "GUICHETS"))}
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=1200)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    db = tmp_path / "warehouse" / "guichets.duckdb"
+    years = query(db, "SELECT DISTINCT year(observed_at) FROM raw.captures")
+    assert years == [(2021,)]
+    assert (tmp_path / "releases" / "latest" / "metadata.json").exists()
