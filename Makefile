@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 UV := python3 -m uv
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean bench
 
 $(STAMP): pyproject.toml uv.lock
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -19,6 +19,9 @@ run: $(STAMP) ## Run the whole Airflow pipeline on the bundled sample; prints th
 test: $(STAMP) ## Unit tests and the end-to-end DAG test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest -q
+
+bench: $(STAMP) ## Benchmarks (scripts that print numbers, not tests)
+	$(VENV)/bin/python -m tests.benchmarks.bench_fetch
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
