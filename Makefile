@@ -22,6 +22,7 @@ test: $(STAMP) ## Unit tests and the end-to-end DAG test
 
 bench: $(STAMP) ## Benchmarks (scripts that print numbers, not tests)
 	$(VENV)/bin/python -m tests.benchmarks.bench_fetch
+	$(VENV)/bin/python -m tests.benchmarks.bench_hours
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -2,7 +2,12 @@
 
 A parser turns a page into a list of :class:`CounterSchedule`; collection serialises them
 with :meth:`CounterSchedule.to_dict`. Times are local wall-clock "HH:MM" strings; days are
-ISO-ordered two-letter codes.
+ISO-ordered two-letter codes. The JSON form is documented in docs/hours.md (JSON Schema:
+docs/schedule.schema.json).
+
+The *normal week* (``slots``) is kept apart from everything that is not a weekly rule:
+:class:`Regime` objects for holiday, summer and other dated regimes, and monthly or one-day
+rules in ``exceptions``. Indicators are computed on the normal week only.
 """
 
 from __future__ import annotations
@@ -14,6 +19,11 @@ ACCESS_WALK_IN = "walk_in"
 ACCESS_APPOINTMENT = "appointment"
 CHANNEL_COUNTER = "counter"
 CHANNEL_PHONE = "phone"
+# Regimes other than the normal week, and rules that are not weekly.
+REGIME_KINDS: tuple[str, ...] = (
+    "summer", "school_holidays", "public_holidays", "christmas", "winter", "exceptional", "period",
+)  # fmt: skip
+EXCEPTION_KINDS: tuple[str, ...] = ("monthly", "date")
 
 
 @dataclass(frozen=True, order=True)
@@ -31,6 +41,28 @@ class Slot:
 
 
 @dataclass
+class Regime:
+    """Hours that apply instead of the normal week at some times: a season, holidays, a dated
+    period (kinds in REGIME_KINDS), or a rule that is not weekly (kinds in EXCEPTION_KINDS:
+    "le premier samedi du mois", "le lundi 15 mars")."""
+
+    kind: str
+    evidence: str
+    slots: list[Slot] = field(default_factory=list)
+    closed: bool = False  # the counter is closed during this regime ("fermé les jours fériés")
+    months: list[int] = field(default_factory=list)  # 1..12, when the text names months
+    nth: list[int] = field(default_factory=list)  # monthly rules: 1..4, -1 for "last"
+    date_from: str | None = None  # ISO date, or "--MM-DD" when the text gives no year
+    date_to: str | None = None
+
+    def to_dict(self) -> dict:
+        """JSON-ready form with sorted slots."""
+        d = asdict(self)
+        d["slots"] = [asdict(s) for s in sort_slots(self.slots)]
+        return d
+
+
+@dataclass
 class CounterSchedule:
     """What one page says about one reception point (or one phone line)."""
 
@@ -44,6 +76,12 @@ class CounterSchedule:
     layout: str = "unknown"  # jsonld | table | dl | text
     evidence: str = ""
     confidence: float = 1.0
+    phone_only: bool = False  # the text says the service is reached by telephone only
+    regimes: list[Regime] = field(default_factory=list)
+    exceptions: list[Regime] = field(default_factory=list)
+    valid_from: str | None = None  # "depuis le 1er mars 2023": ISO date (or "--MM-DD")
+    valid_until: str | None = None
+    unparsed: list[str] = field(default_factory=list)  # sentences about hours that were not fully understood
 
     def weekly_minutes(self, access: str) -> int:
         """Sum of published minutes per week for one access mode."""
@@ -54,10 +92,21 @@ class CounterSchedule:
     def to_dict(self) -> dict:
         """JSON-ready form, with slots sorted and weekly totals computed."""
         d = asdict(self)
-        d["slots"] = [asdict(s) for s in sorted(self.slots, key=lambda s: (DAYS.index(s.day), s.opens))]
+        d["slots"] = [asdict(s) for s in sort_slots(self.slots)]
+        d["regimes"] = [r.to_dict() for r in self.regimes]
+        d["exceptions"] = [r.to_dict() for r in self.exceptions]
         d["weekly_walkin_minutes"] = self.weekly_minutes(ACCESS_WALK_IN)
         d["weekly_appointment_minutes"] = self.weekly_minutes(ACCESS_APPOINTMENT)
+        # Imported here: the OSM writer validates with a compiled library the model does not need.
+        from scrapers.osm import to_osm
+
+        d["osm_opening_hours"] = to_osm(self)
         return d
+
+
+def sort_slots(slots: list[Slot]) -> list[Slot]:
+    """Slots in the model's order: by weekday (Monday first), then opening time."""
+    return sorted(slots, key=lambda s: (DAYS.index(s.day), s.opens, s.closes, s.access))
 
 
 def _to_minutes(hhmm: str) -> int:

@@ -74,6 +74,13 @@ SCHEDULES = pa.schema(
         ("evidence", pa.string()),
         ("weekly_walkin_minutes", pa.int32()),
         ("weekly_appointment_minutes", pa.int32()),
+        ("phone_only", pa.bool_()),
+        ("valid_from", pa.string()),
+        ("valid_until", pa.string()),
+        ("osm_opening_hours", pa.string()),
+        ("regimes", pa.string()),  # JSON: nested lists stay one column a journalist can read
+        ("exceptions", pa.string()),
+        ("unparsed", pa.string()),
     ]
 )
 SLOTS = pa.schema(
@@ -109,6 +116,10 @@ def read_capture_files(collected_dir: Path) -> dict[str, pa.Table]:
                 attempts.append({**attempt, "capture_id": cap["capture_id"], "attempt_seq": seq})
             for seq, sched in enumerate(record["schedules"]):
                 row = {name: sched.get(name) for name in SCHEDULES.names}
+                for key in ("regimes", "exceptions"):
+                    row[key] = json.dumps(sched.get(key) or [], ensure_ascii=False, sort_keys=True)
+                row["phone_only"] = bool(sched.get("phone_only"))
+                row["unparsed"] = " | ".join(sched.get("unparsed") or []) or None
                 row.update(
                     capture_id=cap["capture_id"],
                     schedule_seq=seq,

@@ -16,7 +16,7 @@ from scrapers.identity import fold
 from scrapers.parsers.blocks import OfficeBlock, read_offices
 from scrapers.parsers.dom import parse_html
 from scrapers.parsers.jsonld import read_jsonld
-from scrapers.parsers.text import parse_text
+from scrapers.parsers.text import parse_text, read_hours_text
 from scrapers.parsers.timetext import LANGUAGES
 from scrapers.schedule import (
     ACCESS_APPOINTMENT,
@@ -27,7 +27,7 @@ from scrapers.schedule import (
     Slot,
 )
 
-__all__ = ["PARSERS", "NoScheduleFound", "ParseError", "parse_page", "parse_text"]
+__all__ = ["PARSERS", "NoScheduleFound", "ParseError", "parse_page", "parse_text", "read_hours_text"]
 
 PARSERS: tuple[str, ...] = ("auto", "jsonld", "table", "dl", "text")
 # Where counter hours may come from, in order of preference, for each parser.

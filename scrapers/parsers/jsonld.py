@@ -1,4 +1,4 @@
-"""schema.org opening hours in ``<script type="application/ld+json">``.
+"""schema.org opening hours in ``<script type="application/ld+json">`` (and in microdata).
 
 Objects may come alone, in a list or in an ``@graph``, and nest (``department``,
 ``subOrganization``, ``location``...). Any object with ``openingHoursSpecification`` or
@@ -17,6 +17,7 @@ from typing import Any
 
 from lxml import etree
 
+from scrapers.parsers.microdata import microdata_items
 from scrapers.parsers.reading import Draft, Reader, join_evidence, make_slot
 from scrapers.schedule import (
     ACCESS_APPOINTMENT,
@@ -59,15 +60,32 @@ def read_jsonld(root: etree._Element, language: str) -> tuple[list[CounterSchedu
         except ValueError as exc:
             errors.append(f'invalid JSON-LD in <script type="application/ld+json"> #{n}: {exc}')
             continue
-        nodes: list[tuple[dict, dict | None]] = []
-        _find_nodes(data, None, nodes, 0)
-        for node, parent in nodes:
-            schedule = _schedule(node, parent, language)
-            if schedule is None:
-                errors.append(f"JSON-LD #{n}: opening hours of {_name(node, language)!r} could not be read")
-            else:
-                schedules.append(schedule)
+        found, bad = schedules_from_data(data, language)
+        schedules += found
+        errors += [f"JSON-LD #{n}: opening hours of {name!r} could not be read" for name in bad]
+    # Microdata marks offices up inline; it is read only when there is no JSON-LD, which wins.
+    if not schedules and not errors:
+        found, bad = schedules_from_data(microdata_items(root), language)
+        for schedule in found:
+            schedule.layout = "microdata"
+        schedules += found
+        errors += [f"microdata: opening hours of {name!r} could not be read" for name in bad]
     return schedules, errors
+
+
+def schedules_from_data(data: Any, language: str) -> tuple[list[CounterSchedule], list[str | None]]:
+    """Schedules from schema.org objects (parsed JSON-LD or microdata items), and the names of
+    the offices whose hours could not be read."""
+    nodes: list[tuple[dict, dict | None]] = []
+    _find_nodes(data, None, nodes, 0)
+    schedules, bad = [], []
+    for node, parent in nodes:
+        schedule = _schedule(node, parent, language)
+        if schedule is None:
+            bad.append(_name(node, language))
+        else:
+            schedules.append(schedule)
+    return schedules, bad
 
 
 def _loads(raw: str) -> Any:

@@ -15,15 +15,17 @@ mercredi", "uniquement sur rendez-vous le jeudi de 9h à 12h"), to the statement
 ("Mercredi : fermé"), and otherwise to the whole office ("Uniquement sur rendez-vous.",
 "Ce bureau est définitivement fermé depuis le 1er mars 2023.").
 
-Statements that are not the regular week (a date, a season, public holidays, "le premier samedi
-du mois") give no slots: they are exceptions, which the normalized model does not hold.
+Statements that are not the regular week (a season, public holidays, a dated period, "le
+premier samedi du mois", a one-day notice) never give normal-week slots: they become regimes and
+exceptions of their own (see :mod:`scrapers.parsers.regimes`), kept beside the normal week.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from scrapers.parsers import regimes as rg
 from scrapers.parsers import timetext as tt
 from scrapers.schedule import (
     ACCESS_APPOINTMENT,
@@ -31,7 +33,9 @@ from scrapers.schedule import (
     CHANNEL_COUNTER,
     CHANNEL_PHONE,
     DAYS,
+    EXCEPTION_KINDS,
     CounterSchedule,
+    Regime,
     Slot,
     hhmm,
 )
@@ -53,6 +57,9 @@ _EFFECTS = frozenset({*_ACCESS, *_CLOSING, tt.NEG, *_CHANNEL})
 # What makes a text "about hours" even when nothing usable comes out of it.
 _HOURS_WORDS = frozenset({*_ACCESS, *_CLOSING, tt.PHONE})
 _IRREGULAR = frozenset({tt.SEASON, tt.MONTH, tt.PERIOD, tt.DATE, tt.MONTHLY, tt.ORDINAL})
+# What stands between two month names of one range: "juillet-août", "juli t.e.m. augustus".
+_MONTH_RANGE_WORDS = frozenset({"-", "à", "au", "a", "tot", "tot en met", "t.e.m.", "t/m", "tem", "bis", "to", "until",
+                                "through", "jusqu'à", "jusqu'au"})  # fmt: skip
 # Words that may stand between two day names of one list: "le lundi et le mardi", "op maandag".
 _DAY_FILLERS = frozenset({"", "le", "la", "les", "l'", "op", "am", "on", "the", "het", "de", "den", "des", "du", "'s"})
 # Words that may stand between a day abbreviation and its hours: "wo ook 13u30-16u".
@@ -72,11 +79,20 @@ class Draft:
     layout: str
 
 
+@dataclass(slots=True)
+class _RegimeDraft:
+    """What the text says about one regime (summer, holidays, a monthly rule...)."""
+
+    pieces: list[tuple[tuple[int, ...] | None, int, int, str | None]] = field(default_factory=list)
+    closed: bool = False
+    evidence: list[str] = field(default_factory=list)
+
+
 class _Atom:
     """A day set (D), a time range (R), a joiner (J), a modifier (M) or a stray time (X)."""
 
     __slots__ = ("kind", "start", "end", "mod", "days", "part", "opens", "closes", "stmt", "access",
-                 "closed", "channel")  # fmt: skip
+                 "closed", "channel", "value")  # fmt: skip
 
     def __init__(self, kind: str, start: int, end: int, mod: str | None = None) -> None:
         self.kind, self.start, self.end, self.mod = kind, start, end, mod
@@ -87,13 +103,14 @@ class _Atom:
         self.access: str | None = None
         self.closed = False
         self.channel: str | None = None
+        self.value: object = None  # a PERIOD's (date_from, date_to)
 
 
 class _Statement:
     """Days and the ranges that go with them, plus what modifiers said about them."""
 
     __slots__ = ("days", "part", "ranges", "days_after", "after_mod", "excepts", "irregular", "monthly",
-                 "channel", "day_closed", "day_access", "access_part")  # fmt: skip
+                 "channel", "day_closed", "day_access", "access_part", "regime")  # fmt: skip
 
     def __init__(self, days: tuple[int, ...] | None, part: str | None) -> None:
         self.days, self.part = days, part
@@ -106,6 +123,7 @@ class _Statement:
         self.day_closed: str | None = None  # "all" | "am" | "pm"
         self.day_access: str | None = None
         self.access_part: str | None = None
+        self.regime: rg.RegimeKey | None = None
 
 
 class Reader:
@@ -126,9 +144,20 @@ class Reader:
         self.flag_evidence: list[str] = []
         self.flag_layout: str | None = None
         self.seen = False  # anything hours-like at all (days, times, appointment, closure)
+        self.regimes: dict[rg.RegimeKey, _RegimeDraft] = {}
+        self.valid_from: str | None = None
+        self.valid_until: str | None = None
+        self.phone_only = False
+        self.unparsed: list[str] = []
         self._channel = CHANNEL_COUNTER
         self._irregular = False
+        self._regime_ctx: rg.RegimeKey | None = None
         self._carry_days: tuple[int, ...] | None = None
+        self._sentence_now = ""
+        # "ma-vr 8u30-12u zonder afspraak; 13u-16u op afspraak": the days of the previous
+        # sentence of the same line go on after a semicolon.
+        self._line_days: tuple[int, ...] | None = None
+        self._after_semicolon = False
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -146,6 +175,7 @@ class Reader:
             self._carry_days = None
         toks = tt.tokenize(text, self.language)
         first, prev_end, line_start = 0, 0, True
+        self._line_days, self._after_semicolon = None, False
         for i in range(len(toks) + 1):
             if i < len(toks) and toks[i].kind != tt.SEP:
                 continue
@@ -155,6 +185,9 @@ class Reader:
                 self._sentence(toks, first, i, text, prev_end, end, layout, heading, line_start and line_end, row)
             if i < len(toks):
                 first, prev_end, line_start = i + 1, toks[i].end, toks[i].value == "\n"
+                self._after_semicolon = toks[i].value == ";"
+                if line_start:
+                    self._line_days = None
 
     # -- one sentence --------------------------------------------------------------------------
 
@@ -162,7 +195,7 @@ class Reader:
         self, toks: list[tt.Token], a: int, b: int, text: str, s0: int, s1: int, layout: str, heading: bool,
         whole_line: bool, row: bool,
     ) -> None:  # fmt: skip
-        sentence = text[s0:s1].strip()
+        sentence = self._sentence_now = text[s0:s1].strip()
         day_context = row or self._carry_days is not None or any(t.kind in _DAYISH for t in toks[a:b])
         atoms = self._atoms(toks, a, b, text, day_context, row or heading)
         if not atoms:
@@ -174,14 +207,24 @@ class Reader:
             or toks[b - 1].kind == tt.COLON
             or (whole_line and len(sentence) <= 40 and not any(t.kind == tt.PHONENUM for t in toks[a:b]))
         )
-        special = _mark_irregular(atoms, stmts)
-        if has_hours or any(x.kind == "X" or x.mod in _HOURS_WORDS for x in atoms):
+        key, excepted = _mark_irregular(atoms, stmts, text)
+        special = key is not None
+        mods = {x.mod for x in atoms}
+        if has_hours or any(x.kind == "X" or x.mod in _HOURS_WORDS or x.value == "hours" for x in atoms):
             self.seen = True
+        elif tt.OPEN in mods and tt.DAYPART in mods:
+            self.seen = True  # "Ouvert le matin": about hours, though none can be read
         for idx, atom in enumerate(atoms):
             if atom.kind == "M" and atom.mod in _EFFECTS:
-                self._modifier(atoms, idx, stmts, sentence, special, layout)
+                self._modifier(atoms, idx, stmts, sentence, text, special, layout)
+        if tt.PHONE in mods and tt.APPT not in mods and rg.PHONE_ONLY.search(sentence):
+            self.phone_only = True
+        for kind in excepted:  # "sauf les jours fériés": the counter is closed on them
+            self._regime(rg.RegimeKey(kind), sentence).closed = True
+        if key is not None and not stmts and any(x.mod in _CLOSING for x in atoms):
+            self._regime(key, sentence).closed = True  # "Fermé les jours fériés", "Fermé en août"
         if label:
-            self._set_context(atoms, heading)
+            self._set_context(atoms, heading, key)
         if not special and any(x.kind == "X" for x in atoms):
             self._penalize(layout)
         carried = whole_line and _is_day_label(stmts)
@@ -190,6 +233,8 @@ class Reader:
             self._carry_days = stmts[0].days
         elif any(st.days is not None for st in stmts):
             self._carry_days = None
+        with_days = [st.days for st in stmts if st.days is not None and not st.irregular]
+        self._line_days = with_days[-1] if with_days else self._line_days
 
     def _atoms(self, toks: list[tt.Token], a: int, b: int, text: str, day_context: bool, alone_ok: bool) -> list[_Atom]:
         atoms: list[_Atom] = []
@@ -212,7 +257,7 @@ class Reader:
                     atoms.append(atom)
                     i = j
                     continue
-                if kind in (tt.TIME, tt.NOON):
+                if kind in (tt.TIME, tt.NOON) and not _money(text, t.start, t.end):
                     atoms.append(_Atom("X", t.start, t.end))
                 i += 1
                 continue
@@ -220,32 +265,56 @@ class Reader:
                 atoms.append(_Atom("J", t.start, t.end, kind))
             elif kind == tt.DATE:
                 if i + 2 < b and toks[i + 1].kind == tt.TO and toks[i + 2].kind == tt.DATE:
-                    atoms.append(_Atom("M", t.start, toks[i + 2].end, tt.PERIOD))
+                    atom = _Atom("M", t.start, toks[i + 2].end, tt.PERIOD)
+                    atom.value = (
+                        rg.iso_date(text[t.start : t.end]),
+                        rg.iso_date(text[toks[i + 2].start : toks[i + 2].end]),
+                    )
+                    atoms.append(atom)
                     i += 3
                     continue
-                if not (i > a and toks[i - 1].kind in (tt.SINCE, tt.FROM)):  # "depuis le 1er mars": validity
+                if i > a and toks[i - 1].kind == tt.SINCE:  # "depuis le 1er mars 2023": validity
+                    self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
+                elif i > a and toks[i - 1].kind == tt.TO and not (i > a + 1 and toks[i - 2].kind == tt.DATE):
+                    self.valid_until = rg.iso_date(text[t.start : t.end]) or self.valid_until  # "jusqu'au 30 juin"
+                elif i > a and toks[i - 1].kind == tt.FROM:
+                    if text[toks[i - 1].start : toks[i - 1].end].lower() in ("vanaf", "ab", "from"):
+                        self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
+                else:
                     atoms.append(_Atom("M", t.start, t.end, tt.DATE))
             elif kind == tt.DAYPART:
                 atom = _Atom("M", t.start, t.end, tt.DAYPART)
                 atom.part = t.value
                 atoms.append(atom)
             elif kind not in (tt.TO, tt.SINCE, tt.PHONENUM):
-                atoms.append(_Atom("M", t.start, t.end, kind))
+                atom = _Atom("M", t.start, t.end, kind)
+                atom.value = t.value
+                atoms.append(atom)
             i += 1
         return atoms
 
     def _modifier(
-        self, atoms: list[_Atom], idx: int, stmts: list[_Statement], sentence: str, special: bool, layout: str
-    ) -> None:
-        """Apply the modifier ``atoms[idx]`` to the ranges, statements or office it speaks about."""
+        self, atoms: list[_Atom], idx: int, stmts: list[_Statement], sentence: str, line: str, special: bool,
+        layout: str,
+    ) -> None:  # fmt: skip
+        """Apply the modifier ``atoms[idx]`` to the ranges, statements or office it speaks about
+        (atom offsets are into ``line``, the text fed)."""
         mod = atoms[idx].mod
         part = next((x.part for x in atoms[idx + 1 : idx + 2] if x.mod == tt.DAYPART), None)
+        if part is None and idx and atoms[idx - 1].mod == tt.DAYPART and _tight(line, atoms[idx - 1], atoms[idx]):
+            part = atoms[idx - 1].part
         n = idx + 1
-        while n < len(atoms) and (atoms[n].mod in (tt.COLON, tt.DAYPART, tt.FROM)):
+        # What may stand between a modifier and what it speaks of: "Contact center : 078 15 15 15, du
+        # lundi...", "Phone line open 9:00-12:00".
+        skip = (tt.COLON, tt.DAYPART, tt.FROM, tt.OPEN, *((tt.AND,) if mod in (tt.PHONE, tt.PHONE_LABEL) else ()))
+        while n < len(atoms) and (atoms[n].mod in skip):
             n += 1
         nxt = atoms[n] if n < len(atoms) else None
         prev = atoms[idx - 1] if idx else None
-        tight_prev = prev is not None and prev.kind == "R" and _tight(sentence, prev, atoms[idx])
+        tight_prev = prev is not None and prev.kind == "R" and _tight(line, prev, atoms[idx])
+        if tight_prev and mod in _CLOSING and nxt is not None and nxt.kind == "D":
+            # "10h-17h (fermé le lundi)": the closure is about the day named after it.
+            tight_prev = line[atoms[idx].end : nxt.start].strip().lower() not in _DAY_FILLERS
         if nxt is not None and nxt.kind == "R":
             group = [nxt]
             for x in atoms[n + 1 :]:
@@ -254,7 +323,7 @@ class Reader:
                 elif x.kind != "J":
                     break
             _on_ranges(mod, group)
-        elif tight_prev and mod not in (tt.PHONE_LABEL, tt.COUNTER_LABEL):
+        elif tight_prev and (mod not in (tt.PHONE_LABEL, tt.COUNTER_LABEL) or "(" in line[prev.end : atoms[idx].start]):
             _on_ranges(mod, [prev])
         elif nxt is not None and nxt.kind == "D":
             first = stmts[nxt.stmt]
@@ -289,7 +358,7 @@ class Reader:
         self.flag_evidence.append(sentence)
         self.flag_layout = self.flag_layout or layout
 
-    def _set_context(self, atoms: list[_Atom], heading: bool) -> None:
+    def _set_context(self, atoms: list[_Atom], heading: bool, key: rg.RegimeKey | None) -> None:
         """A label line ("Permanence téléphonique :", "Horaire d'été") sets how later lines read."""
         mods = {x.mod for x in atoms}
         if tt.PHONE in mods or tt.PHONE_LABEL in mods:
@@ -297,9 +366,9 @@ class Reader:
         elif tt.COUNTER_LABEL in mods or heading:
             self._channel = CHANNEL_COUNTER
         if mods & {tt.SEASON, tt.MONTH, tt.PERIOD}:
-            self._irregular = True
+            self._irregular, self._regime_ctx = True, key
         elif heading or mods & {tt.PHONE, tt.PHONE_LABEL, tt.COUNTER_LABEL}:
-            self._irregular = False
+            self._irregular, self._regime_ctx = False, None
 
     def _emit(self, stmts: list[_Statement], layout: str, sentence: str, quiet: bool) -> None:
         """Turn statements into drafts, closures and access rules; ``quiet``: days without hours
@@ -307,10 +376,15 @@ class Reader:
         produced_in: set[str] = set()
         for st in stmts:
             if st.irregular or self._irregular:
-                if st.monthly:
-                    self._penalize(layout)
+                key = st.regime or self._regime_ctx
+                if key is None or (st.monthly and not st.ranges):
+                    self._penalize(layout)  # a rule we cannot place ("tot 12 uur, de tweede zaterdag")
+                if key is not None:
+                    self._emit_regime(st, key, sentence)
                 continue
             days = st.days if st.days is not None else self._carry_days
+            if days is None and self._after_semicolon and st.ranges:
+                days = self._line_days
             if days is None:
                 for r in st.ranges:
                     if r.closed:
@@ -344,8 +418,30 @@ class Reader:
         for channel in produced_in:
             self.evidence.setdefault((layout, channel), []).append(sentence)
 
+    def _regime(self, key: rg.RegimeKey, sentence: str) -> _RegimeDraft:
+        draft = self.regimes.setdefault(key, _RegimeDraft())
+        if sentence not in draft.evidence:
+            draft.evidence.append(sentence)
+        return draft
+
+    def _emit_regime(self, st: _Statement, key: rg.RegimeKey, sentence: str) -> None:
+        """Hours (or a closure) of a statement that is not the normal week, into its regime."""
+        draft = self._regime(key, sentence)
+        days = st.days if st.days is not None else self._carry_days
+        if days is not None:
+            days = tuple(d for d in days if not any(d in ex for ex, part in st.excepts if part is None))
+        opening = [
+            r for r in st.ranges if not r.closed and (r.channel or st.channel or self._channel) == CHANNEL_COUNTER
+        ]
+        for r in opening:
+            draft.pieces.append((days, r.opens, r.closes, r.access))
+        if st.day_closed == "all" and not opening:
+            draft.closed = True
+
     def _penalize(self, layout: str) -> None:
         self.penalties[layout] = self.penalties.get(layout, 0) + 1
+        if self._sentence_now and self._sentence_now not in self.unparsed:
+            self.unparsed.append(self._sentence_now)
 
     # -- results -------------------------------------------------------------------------------
 
@@ -373,19 +469,19 @@ class Reader:
             layout = chosen or self.flag_layout or "text"
             evidence = self.evidence.get((chosen, CHANNEL_COUNTER), []) if chosen else []
             appointment_only = bool(slots) and all(s.access == ACCESS_APPOINTMENT for s in slots)
-            out.append(
-                CounterSchedule(
-                    name=name,
-                    address=address,
-                    slots=slots,
-                    appointment_only=appointment_only or (self.appointment_only and not slots),
-                    closed=self.closed,
-                    closed_reason=self.closed_reason,
-                    layout=layout,
-                    evidence=join_evidence([*evidence, *self.flag_evidence]),
-                    confidence=self.confidence(layout),
-                )
+            schedule = CounterSchedule(
+                name=name,
+                address=address,
+                slots=slots,
+                appointment_only=appointment_only or (self.appointment_only and not slots),
+                closed=self.closed,
+                closed_reason=self.closed_reason,
+                layout=layout,
+                evidence=join_evidence([*evidence, *self.flag_evidence]),
+                confidence=self.confidence(layout),
             )
+            self.complete(schedule)
+            out.append(schedule)
         phone = [d for d in self.drafts if d.channel == CHANNEL_PHONE]
         phone_layout = next((lay for lay in (*layouts, *BASE_CONFIDENCE) if any(d.layout == lay for d in phone)), None)
         if phone_layout is not None:
@@ -403,15 +499,47 @@ class Reader:
             )
         return out
 
+    def complete(self, schedule: CounterSchedule) -> None:
+        """Give a counter schedule what was read beside its normal week: regimes, exceptions,
+        validity, the phone-only flag and the sentences not fully understood."""
+        normal_days = tuple(sorted({DAYS.index(s.day) for s in schedule.slots})) or tt.WEEKDAYS
+        for key, draft in self.regimes.items():
+            pieces: set[tuple[int, int, int, str]] = set()
+            for days, o, c, access in draft.pieces:
+                if access is None:
+                    access = ACCESS_APPOINTMENT if self.appointment_only else ACCESS_WALK_IN
+                pieces.update((d, o, c, access) for d in (days if days is not None else normal_days))
+            slots = [make_slot(d, o, c, acc) for d, o, c, acc in _merge(sorted(pieces))]
+            regime = Regime(
+                kind=key.kind,
+                evidence=join_evidence(draft.evidence),
+                slots=slots,
+                closed=draft.closed and not slots,
+                months=list(key.months),
+                nth=list(key.nth),
+                date_from=key.date_from,
+                date_to=key.date_to,
+            )
+            if not slots and not regime.closed:
+                continue  # a season named with no hours and no closure says nothing we can use
+            (schedule.exceptions if key.kind in EXCEPTION_KINDS else schedule.regimes).append(regime)
+        schedule.valid_from, schedule.valid_until = self.valid_from, self.valid_until
+        schedule.phone_only = self.phone_only and not schedule.slots
+        schedule.unparsed = list(self.unparsed)
+
     def _finish(self, drafts: list[Draft], *, counter: bool = True) -> list[Slot]:
         """Apply closures, access rules and appointment-only to ``drafts``; merge overlaps."""
         pieces: list[tuple[int, int, int, str | None]] = [(d.day, d.opens, d.closes, d.access) for d in drafts]
         if counter:
             for days, c_open, c_close in self.closures:
                 kept = []
+                afternoon = (c_open, c_close) == _DAYPARTS["pm"]
                 for day, o, c, acc in pieces:
                     if (days is not None and day not in days) or c_close <= o or c_open >= c:
                         kept.append((day, o, c, acc))
+                        continue
+                    if afternoon and o < c_open and c <= c_open + 60:
+                        kept.append((day, o, c, acc))  # "fermé l'après-midi" leaves a 9h-12h30 morning whole
                         continue
                     if o < c_open:
                         kept.append((day, o, c_open, acc))
@@ -450,8 +578,24 @@ def _blank(text: str, start: int, end: int) -> bool:
 
 
 def _tight(text: str, left: _Atom, right: _Atom) -> bool:
-    """Nothing but spaces and brackets between two atoms: "13h-16h (sur rendez-vous)"."""
-    return not text[left.end : right.start].strip(" ()[]")
+    """Nothing but spaces, brackets and "only" words between two atoms: "13h-16h (sur
+    rendez-vous)", "13u-16u (enkel telefonisch)"."""
+    between = text[left.end : right.start].strip(" ()[]")
+    return not between or all(w in _ABBR_FILLERS for w in between.lower().split())
+
+
+def _in_part(r: _Atom, part: str) -> bool:
+    low, high = _DAYPARTS[part]
+    return low <= r.opens < high
+
+
+def _money(text: str, start: int, end: int) -> bool:
+    """A number next to a currency sign is a price ("de 9 à 12 €", "€ 20.10"), not a time."""
+    return (
+        text[:start].rstrip().endswith("€")
+        or text[end:].lstrip()[:3].lower() in ("€", "eur")
+        or (text[end:].lstrip().startswith(("€", "eur", "%")))
+    )
 
 
 def _day_group(toks: list[tt.Token], i: int, b: int, text: str) -> tuple[int, _Atom, int, bool]:
@@ -527,6 +671,8 @@ def _range(toks: list[tt.Token], i: int, b: int, text: str, day_context: bool) -
     left, conn, right = toks[j], toks[j + 1], toks[j + 2]
     if left.kind not in _TIMEISH or right.kind not in _TIMEISH:
         return i, None
+    if _money(text, left.start, right.end):
+        return i, None  # "de 9 à 12 €": a price
     if not (conn.kind == tt.TO or (between and conn.kind == tt.AND)):
         return i, None
     if not (_blank(text, left.end, conn.start) and _blank(text, conn.end, right.start)):
@@ -581,33 +727,81 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
     return stmts
 
 
-def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement]) -> bool:
-    """Mark statements that are not the regular week; True when the sentence has such a marker."""
-    special = False
+def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement], text: str) -> tuple[rg.RegimeKey | None, list[str]]:
+    """Mark the statements that are not the regular week and give them their regime.
+
+    Returns the sentence's regime key (None when every statement is the regular week) and the
+    kinds of the regimes it *excepts* ("sauf les jours fériés": the regular week minus holidays).
+    """
+    marked: list[_Statement] = []
+    excepted: list[str] = []
+    seasons: list[str] = []
+    months: list[int] = []
+    nth: list[int] = []
+    period: tuple[str | None, str | None] | None = None
+    date: str | None = None
+    monthly = False
+    prev_month: _Atom | None = None
     for idx, atom in enumerate(atoms):
         if atom.kind != "M" or atom.mod not in _IRREGULAR:
             continue
+        words = text[atom.start : atom.end]
         before = next((x for x in reversed(atoms[:idx]) if x.kind != "J" and x.mod not in _IRREGULAR), None)
         if before is not None and before.mod == tt.EXCEPT:
-            continue  # "sauf les jours fériés": the regular week minus holidays
+            if atom.mod == tt.SEASON and (kind := rg.season_kind(words)):
+                excepted.append(kind)
+            continue
         if atom.mod == tt.ORDINAL:
             nxt = next((x for x in atoms[idx + 1 :] if x.kind != "J" and x.mod != tt.ORDINAL), None)
             if nxt is None or nxt.kind != "D":
                 continue  # "premier étage"
             stmts[nxt.stmt].irregular = stmts[nxt.stmt].monthly = True
-            special = True
+            marked.append(stmts[nxt.stmt])
+            if (value := rg.nth_of(words)) is not None:
+                nth.append(value)
+            monthly = True
             continue
-        special = True
         if atom.mod == tt.MONTHLY:
+            monthly = True
             target = atom.stmt if atom.stmt is not None else (0 if stmts else None)
             if target is not None:
                 stmts[target].irregular = stmts[target].monthly = True
-        elif atom.stmt is None:
-            for st in stmts:
-                st.irregular = True
-        else:
-            stmts[atom.stmt].irregular = True
-    return special
+                marked.append(stmts[target])
+            continue
+        if atom.mod == tt.SEASON:
+            seasons.append(rg.season_kind(words) or "exceptional")
+        elif atom.mod == tt.MONTH and (number := rg.month_number(words)):
+            between = text[prev_month.end : atom.start].strip().lower() if prev_month is not None else None
+            if months and between in _MONTH_RANGE_WORDS:
+                months.extend(rg.months_between(months[-1], number)[1:])
+            else:
+                months.append(number)
+            prev_month = atom
+        elif atom.mod == tt.PERIOD:
+            period = atom.value  # type: ignore[assignment]
+        elif atom.mod == tt.DATE:
+            date = date or rg.iso_date(words)
+        targets = stmts if atom.stmt is None else [stmts[atom.stmt]]
+        for st in targets:
+            st.irregular = True
+            marked.append(st)
+    if seasons and seasons[0] == "exceptional" and date is not None and period is None:
+        key = rg.RegimeKey("date", (), (), date)  # "exceptionnellement fermé le vendredi 2 juin"
+    elif seasons:
+        key = rg.RegimeKey(seasons[0], tuple(months), (), *(period or (None, None)))
+    elif period is not None:
+        key = rg.RegimeKey("period", tuple(months), (), *period)
+    elif months:
+        key = rg.RegimeKey(rg.kind_for_months(tuple(months)), tuple(months))
+    elif monthly:
+        key = rg.RegimeKey("monthly", (), tuple(sorted(set(nth))))
+    elif date is not None or marked:
+        key = rg.RegimeKey("date", (), (), date)
+    else:
+        return (None, excepted)
+    for st in marked:
+        st.regime = key
+    return key, excepted
 
 
 def _on_ranges(mod: str, ranges: list[_Atom]) -> None:
@@ -624,7 +818,8 @@ def _on_statements(mod: str, stmts: list[_Statement], part: str | None) -> None:
     for st in stmts:
         if mod in _ACCESS:
             if st.ranges:
-                for r in st.ranges:
+                # "9h-12h et 13h-16h. L'après-midi sur rendez-vous": only the ranges of that daypart.
+                for r in st.ranges if part is None else [r for r in st.ranges if _in_part(r, part)]:
                     r.access = r.access or _ACCESS[mod]
             else:
                 st.day_access, st.access_part = _ACCESS[mod], part or st.part

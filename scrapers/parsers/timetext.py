@@ -40,7 +40,9 @@ CLOSED_PERM = "closed_permanent"
 NEG = "negation"
 PHONE = "phone"
 PHONE_LABEL = "phone_label"  # "Tél. :", only a phone line when hours follow
-COUNTER_LABEL = "counter_label"  # "guichet", "loket", "heures d'ouverture": counter hours again
+COUNTER_LABEL = "counter_label"  # "guichet", "loket", "heures d'ouverture": counter hours again (value
+# "hours" for the words that name opening hours themselves: "horaires", "openingsuren")
+OPEN = "open"  # "ouvert", "geopend": no effect, but the text is about opening hours
 EXCEPT = "except"
 SEASON = "season"  # holidays, summer, exceptional: not the regular week
 MONTH = "month"
@@ -117,6 +119,7 @@ _COMMON: list[tuple[str, str]] = [
         r"gesloten wegens (?:werken|verbouwing|renovatie|verhuis)", r"gesloten tot nader (?:order|bericht)",
         r"tijdelijke sluiting", r"(?:vor[üu]bergehend|vorl[äa]ufig) geschlossen", r"bis auf weiteres geschlossen",
         r"temporarily closed", r"closed temporarily", r"closed until further notice",
+        r"(?:est |sont )?suspendue?s?", r"(?:is |zijn |wordt |worden )?opgeschort", r"ausgesetzt", r"suspended",
     )),
     ("WALKIN", _phrases(
         r"sans (?:prise de )?(?:rendez-vous|rendez vous|rdv)", r"acc[èe]s libre", r"libre acc[èe]s",
@@ -130,7 +133,7 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:rendez-vous|rendez vous|rdv|r\.-v\.)(?: (?:uniquement|exclusivement|obligatoire|pr[ée]alable))?",
         r"(?:rendez-vous|rdv) (?:obligatoire|indispensable|requis|n[ée]cessaire)",
         r"(?:(?:enkel|alleen|uitsluitend|steeds|telkens|enkele) )?(?:op|na|met|volgens) (?:voorafgaande )?afspraak",
-        r"afspraak (?:verplicht|vereist|noodzakelijk)",
+        r"afspraak (?:verplicht|vereist|noodzakelijk)", r"(?:maak|maakt|maken) (?:u |je )?(?:eerst )?een afspraak",
         r"(?:(?:nur|ausschlie(?:ß|ss)lich) )?(?:nach|mit) (?:vorheriger |vorherige )?"
         r"(?:terminvereinbarung|terminabsprache|termin|vereinbarung|absprache|voranmeldung|anmeldung)",
         r"termin (?:erforderlich|notwendig|n[öo]tig)",
@@ -140,22 +143,28 @@ _COMMON: list[tuple[str, str]] = [
     ("PHONE", _phrases(
         r"permanences? t[ée]l[ée]phoniques?", r"accueil t[ée]l[ée]phonique",
         r"(?:(?:joignables?|accessibles?|disponibles?) )?(?:par|au) t[ée]l[ée]phone",
-        r"t[ée]l[ée]phoniquement", r"ligne t[ée]l[ée]phonique", r"call[-\s]?cent(?:er|re)",
+        r"t[ée]l[ée]phoniquement", r"ligne t[ée]l[ée]phonique", r"(?:call|contact)[-\s]?cent(?:er|re)",
+        r"(?:horaires?|heures) t[ée]l[ée]phoniques?", r"(?:horaires?|heures) de permanence t[ée]l[ée]phonique",
         r"telefonisch(?: (?:bereikbaar|te bereiken|erreichbar))?", r"telefoonpermanentie",
         r"telefonische (?:permanentie|dienstverlening|bereikbaarheid|erreichbarkeit|sprechzeiten)",
         r"telefonsprechstunden?", r"per telefo(?:on|n)",
         r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)", r"helpline", r"hotline",
     )),
     ("PHONE_LABEL", r"(?:t[ée]l[ée]phone|t[ée]l\.?|tel\.?|telefoon|telefon|phone)\s?:"),
+    ("HOURS_LABEL", _phrases(
+        r"heures d'(?:ouverture|accueil)", r"horaires?", r"openingsuren", r"openingstijden", r"[öo]ffnungszeiten",
+        r"opening hours", r"office hours",
+    )),
     ("COUNTER_LABEL", _phrases(
-        r"guichets?", r"accueil", r"heures d'(?:ouverture|accueil)", r"horaires?", r"ouverture au public",
-        r"permanences?", r"loket(?:ten|uren)?", r"onthaal", r"openingsuren", r"openingstijden", r"zitdag(?:en)?",
-        r"[öo]ffnungszeiten", r"sprechzeiten", r"sprechstunden?", r"publikumsverkehr", r"schalter", r"empfang",
-        r"opening hours", r"office hours", r"front desk",
+        r"guichets?", r"accueil", r"ouverture au public",
+        r"permanences?", r"loket(?:ten|uren)?", r"onthaal", r"zitdag(?:en)?",
+        r"sprechzeiten", r"sprechstunden?", r"publikumsverkehr", r"schalter", r"empfang", r"front desk",
     )),
     ("CLOSED", _phrases(r"ferm[ée]e?s?", r"gesloten", r"dicht", r"geschlossen", r"closed")),
+    ("OPEN", _phrases(r"ouverte?s?", r"open", r"geopend", r"ge[öo]ffnet", r"opened")),
     ("EXCEPT", _phrases(
-        r"sauf", r"except[ée]e?s?", r"à l'exception d(?:u|es?|')", r"hormis", r"behalve", r"uitgezonderd",
+        r"sauf", r"hors", r"en dehors des?", r"buiten(?: de)?", r"au(?:ß|ss)erhalb(?: der)?", r"outside(?: of)?",
+        r"except[ée]e?s?", r"à l'exception d(?:u|es?|')", r"hormis", r"behalve", r"uitgezonderd",
         r"met uitzondering van", r"au(?:ß|ss)er", r"ausgenommen", r"mit ausnahme von", r"except", r"excluding",
     )),
     ("NEG", _phrases(r"pas", r"niet", r"nicht", r"not", r"geen", r"kein(?:e|en)?", r"jamais", r"nooit", r"never")),
@@ -170,7 +179,7 @@ _COMMON: list[tuple[str, str]] = [
         r"apr[èe]s[-\s]?midis?", r"namiddag(?:en|s)?", r"'s (?:namiddags|middags|avonds)", r"nachmittags?",
         r"afternoons?", r"soir(?:ée|ee|s)?", r"avond(?:en|s)?", r"abends?", r"evenings?",
     )),
-    ("NOON", _phrases(r"midi", r"noon", r"mittags?")),
+    ("NOON", _phrases(r"midi", r"noon", r"mittags?", r"middag", r"midday")),
     ("MIDNIGHT", _phrases(r"minuit", r"middernacht", r"mitternacht", r"midnight")),
     ("WEEKDAYS", _phrases(
         r"(?:tous )?les jours ouvrables", r"jours ouvrables", r"en semaine", r"jours de (?:la )?semaine",
@@ -218,7 +227,7 @@ _NUMERIC: list[tuple[str, str]] = [
         r"|(?:19|20)\d\d-\d\d-\d\d",
     ),
     ("PHONENUM", r"(?:\+32\s?(?:\(0\)\s?)?|0032\s?|0)\d{1,3}(?:[ /.]\d{2,3}){2,4}(?![\d:])"),
-    ("TIME_AP", r"(?P<tap_h>1[0-2]|0?\d)(?:[:.h](?P<tap_m>[0-5]\d))?\s?(?P<tap_x>a\.?m\.?|p\.?m\.?)(?!\w)"),
+    ("TIME_AP", r"(?P<tap_h>1[0-2]|0?\d)(?:[:.h](?P<tap_m>[0-5]\d))?\s?(?P<tap_x>a\.m\.|p\.m\.|am|pm)(?!\w)"),
     ("TIME_HM", r"(?P<thm_h>[01]?\d|2[0-4])(?:\s?[hu]\s?|[:.])(?P<thm_m>[0-5]\d)(?!\d)(?:\s?(?:uur|uhr|u|h)(?!\w))?"),
     ("TIME_H", r"(?P<th_h>[01]?\d|2[0-4])\s?(?:h|u|uur|uhr|heures?|hrs?|o'clock)(?!\w)"),
 ]
@@ -240,9 +249,9 @@ _TAIL: list[tuple[str, str]] = [
                          r"bis(?: einschlie(?:ß|ss)lich)?", r"to", r"till?", r"until", r"through", r"thru",
                          r"à", r"aux?", r"a(?=\s\d)")),
     ("TO_DASH", r"-"),
-    ("AND", _phrases(r"et", r"en", r"und", r"and", r"ou", r"of", r"oder", r"or") + r"|[,&+/]"),
+    ("AND", _phrases(r"et", r"en", r"und", r"and", r"ou", r"of", r"oder", r"or") + r"|[,&+/|]"),
     ("COLON", r":"),
-    ("SEP", r"\n|[;!?|•·▪]|\.(?=\s|$)"),
+    ("SEP", r"\n|[;!?•·▪]|\.(?=\s|$)"),
 ]  # fmt: skip
 
 
@@ -284,6 +293,8 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "PHONE": (PHONE, None),
     "PHONE_LABEL": (PHONE_LABEL, None),
     "COUNTER_LABEL": (COUNTER_LABEL, None),
+    "HOURS_LABEL": (COUNTER_LABEL, "hours"),
+    "OPEN": (OPEN, None),
     "CLOSED": (CLOSED, None),
     "EXCEPT": (EXCEPT, None),
     "NEG": (NEG, None),
@@ -319,6 +330,7 @@ _CHAR_MAP = str.maketrans(
     }
 )
 _SPACES = re.compile(r" {2,}")
+_NEW_SENTENCE = re.compile(r"\s+[A-ZÀ-Ý]")
 _LINE_BREAKS = re.compile(r" ?\n[\n ]*")
 
 
@@ -355,6 +367,8 @@ def tokenize(text: str, language: str) -> list[Token]:
         elif group == "TIME_AP":
             hour = int(m.group("tap_h")) % 12 + (12 if m.group("tap_x")[0] == "p" else 0)
             append(new(Token, (TIME, start, end, hour * 60 + int(m.group("tap_m") or 0))))
+            if low[end - 1] == "." and _NEW_SENTENCE.match(text, end):
+                append(new(Token, (SEP, end - 1, end, ".")))  # "11:15 a.m. Closed on...": the dot ends a sentence
         elif group == "DAYNAME":
             suffix = m.group("dpart")
             part = None if suffix is None else ("pm" if suffix in _PM_SUFFIXES else "am")
