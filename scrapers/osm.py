@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from scrapers.schedule import CounterSchedule, Regime
 
 _OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+_DAY_INDEX = {day: i for i, day in enumerate(DAYS)}
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 APPOINTMENT_COMMENT = '"by appointment"'
 # Regimes OSM names by a keyword of its own.
@@ -39,16 +40,15 @@ def to_osm(schedule: CounterSchedule) -> str | None:
 
 def week_rules(slots: list[Slot], selector: str = "") -> list[str]:
     """OSM rules for weekly slots: days with the same intervals share one rule ("Mo-Fr 09:00-12:00")."""
-    by_day: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-    for i, day in enumerate(DAYS):
-        walk_in = tuple(
-            sorted(f"{s.opens}-{s.closes}" for s in slots if s.day == day and s.access != ACCESS_APPOINTMENT)
-        )
-        appointment = tuple(
-            sorted(f"{s.opens}-{s.closes}" for s in slots if s.day == day and s.access == ACCESS_APPOINTMENT)
-        )
-        if walk_in or appointment:
-            by_day[i] = (walk_in, appointment)
+    walk_in: dict[int, list[str]] = {}
+    appointment: dict[int, list[str]] = {}
+    for s in slots:
+        target = appointment if s.access == ACCESS_APPOINTMENT else walk_in
+        target.setdefault(_DAY_INDEX[s.day], []).append(f"{s.opens}-{s.closes}")
+    by_day = {
+        i: (tuple(sorted(walk_in.get(i, ()))), tuple(sorted(appointment.get(i, ()))))
+        for i in sorted({*walk_in, *appointment})
+    }
     patterns: dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]] = {}
     for i, pattern in by_day.items():
         patterns.setdefault(pattern, []).append(i)
