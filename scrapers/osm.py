@@ -33,7 +33,10 @@ def to_osm(schedule: CounterSchedule) -> str | None:
     rules = week_rules(schedule.slots)
     if not rules and schedule.appointment_only:
         rules = [APPOINTMENT_COMMENT]
-    for regime in [*schedule.regimes, *schedule.exceptions]:
+    # Later rules override earlier ones: openings of regimes and rules first, closures last
+    # ("PH off" must win over "Sa[1] 09:00-12:00" on a holiday Saturday).
+    special = [*schedule.regimes, *schedule.exceptions]
+    for regime in sorted(special, key=lambda r: r.closed):
         rules += _regime_rules(regime)
     return _valid("; ".join(rules)) if rules else None
 
@@ -159,8 +162,8 @@ _LOOKS_LIKE_OSM = re.compile(
     r"^\s*(?:(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)\b|24/7|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b|off\b|\")"
 )
 _RULE_DAYS = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)(?:\[([-\d,]+)\])?(?:-(Mo|Tu|We|Th|Fr|Sa|Su))?")
-# ", We 13:00-16:00": an additional rule, which adds to the days it names instead of replacing them.
-_ADDITIONAL = re.compile(r",\s*(?=(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)\b)")
+# "..., We 13:00-16:00" after a time or a comment: an additional rule, which adds to the days it names instead of replacing them.
+_ADDITIONAL = re.compile(r"(?<=[\d\"]),\s*(?=(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)\b)")
 _RULE_TIME = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
 _RULE_MONTHS = re.compile(
     r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?:-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))?\b"

@@ -271,11 +271,11 @@ def _batch_item(line: str, default_lang: str) -> tuple[str, str, str | None]:
 
 
 def _decode(data: bytes) -> str:
-    """UTF-8 (a BOM dropped), else Windows-1252: what Belgian pages that are not UTF-8 use."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("windows-1252", errors="replace")
+    """A page or batch line as text, decoded as collection decodes pages (meta charset, UTF-8,
+    else windows-1252)."""
+    from scrapers.decoding import decode_html
+
+    return decode_html(data, None)[0].removeprefix("\ufeff")
 
 
 def _hours_summary(result: dict) -> list[str]:
