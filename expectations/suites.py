@@ -25,6 +25,8 @@ EVENT_TYPES = (
     "walk_in_restored",
     "hours_reduced",
     "hours_increased",
+    "days_open_cut",
+    "replaced_by_partner_or_online",
 )
 
 
@@ -176,6 +178,42 @@ FCT_SOURCE_COVERAGE = TableSuite(
     ranges={"success_share": (0, 1)},
 )
 
+DIM_MUNICIPALITY = TableSuite(
+    table="marts.dim_municipality",
+    columns=documented_columns("dim_municipality"),
+    key=("nis_code", "valid_from"),
+    not_null=("name_fr", "name_nl", "region", "valid_from", "is_current"),
+    ranges={"nis_code": (10000, 99999), "population": (0, 2_000_000)},
+    value_sets={"region": ("flanders", "wallonia", "brussels")},
+    intervals=(("valid_from", "valid_to"),),
+    min_rows=581,
+)
+SCOPES = ("belgium", "region", "municipality", "administration")
+FCT_ACCESS_INDICATORS = TableSuite(
+    table="marts.fct_access_indicators",
+    columns=documented_columns("fct_access_indicators"),
+    key=("indicator_cell_id",),
+    not_null=(
+        "scope_type",
+        "scope_id",
+        "counter_type",
+        "month_start",
+        "counters_tracked",
+        "coverage_share",
+        "is_indicative",
+        "reference_week",
+    ),  # fmt: skip
+    ranges={
+        "appointment_only_share": (0, 1),
+        "appointment_hours_share": (0, 1),
+        "coverage_share": (0, 1),
+        "unknown_hours_share": (0, 1),
+        "walk_in_hours_per_week": (0, MINUTES_PER_WEEK / 60 * 1_000_000),
+        "median_weekly_hours": (0, MINUTES_PER_WEEK / 60),
+    },
+    value_sets={"scope_type": SCOPES},
+)
+
 # What gates a release: the raw observation log and every published table.
 RELEASE_SUITES: tuple[TableSuite, ...] = (
     RAW_CAPTURES,
@@ -185,4 +223,6 @@ RELEASE_SUITES: tuple[TableSuite, ...] = (
     FCT_COUNTER_EVENTS,
     FCT_COUNTER_STATE_MONTHLY,
     FCT_SOURCE_COVERAGE,
+    DIM_MUNICIPALITY,
+    FCT_ACCESS_INDICATORS,
 )

@@ -162,7 +162,7 @@ _LOOKS_LIKE_OSM = re.compile(
     r"^\s*(?:(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)\b|24/7|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b|off\b|\")"
 )
 _RULE_DAYS = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)(?:\[([-\d,]+)\])?(?:-(Mo|Tu|We|Th|Fr|Sa|Su))?")
-# "..., We 13:00-16:00" after a time or a comment: an additional rule, which adds to the days it names instead of replacing them.
+# "..., We 13:00-16:00" after a time or a comment: an additional rule (it adds to its days, not replaces).
 _ADDITIONAL = re.compile(r"(?<=[\d\"]),\s*(?=(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)\b)")
 _RULE_TIME = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
 _RULE_MONTHS = re.compile(

@@ -89,6 +89,7 @@ def test_events_are_exactly_the_scenario(warehouse):
     assert events == {
         ("capac-liege", "opened", date(2021, 3, 1)),
         ("capac-liege", "hours_reduced", date(2022, 3, 1)),
+        ("capac-liege", "days_open_cut", date(2022, 3, 1)),
         ("capac-namur", "opened", date(2021, 3, 1)),
         ("capac-namur", "became_appointment_only", date(2022, 3, 1)),
         ("capac-namur", "walk_in_restored", date(2022, 9, 1)),
@@ -221,3 +222,57 @@ def test_source_coverage(warehouse):
     assert ixelles["last_capture_outcome"] == "fetch_error"
     assert ixelles["last_successful_observed_at"] == datetime(2023, 1, 15, 10, 0)
     assert coverage["finances-procedures"]["captures_total"] == 0
+
+
+def test_downgrades_are_typed(warehouse):
+    con, _ = warehouse
+    rows = _rows(con, "select counter_id, event_type, downgrade_type from marts.fct_counter_events where is_downgrade")
+    assert {(r["counter_id"], r["event_type"], r["downgrade_type"]) for r in rows} == {
+        ("capac-liege", "hours_reduced", "hours_cut"),  # 1080 -> 540 minutes: a 50% cut
+        ("capac-liege", "days_open_cut", "days_open_cut"),
+        ("capac-namur", "became_appointment_only", "walk_in_to_appointment_only"),
+    }
+
+
+def test_municipalities_seed_is_statbel_2020(warehouse):
+    con, _ = warehouse
+    ((current, population, year),) = con.execute(
+        "select count(*), sum(population), any_value(population_year) from marts.dim_municipality where is_current"
+    ).fetchall()
+    assert (current, population, year) == (581, 11_492_641, 2020)
+    ended = con.execute("select count(*) from marts.dim_municipality where valid_to = date '2018-12-31'").fetchone()
+    assert ended[0] > 0, "codes ended by the 2019 mergers keep their rows with a validity end"
+
+
+def test_access_indicators_by_hand(warehouse):
+    con, _ = warehouse
+    cell = _rows(
+        con,
+        "select * from marts.fct_access_indicators where scope_type = 'region' and scope_id = 'wallonia' "
+        "and counter_type = 'all' and month_start = date '2022-06-01'",
+    )[0]
+    # Liège open 540 min a week, Namur appointment-only, Mons closed (confirmed on 2022-06-01)
+    assert (cell["counters_tracked"], cell["active_counters"], cell["walk_in_counters"]) == (3, 2, 1)
+    assert (cell["appointment_only_counters"], cell["closed_counters"], cell["unknown_hours_counters"]) == (1, 1, 0)
+    assert cell["walk_in_hours_per_week"] == 9.0 and cell["appointment_only_share"] == 0.5
+    assert cell["population"] == 3_645_243  # Wallonia, 1 January 2020
+    assert cell["walk_in_hours_per_10k"] == round(9.0 / 3_645_243 * 10_000, 4)
+    assert (cell["coverage_share"], cell["is_indicative"]) == (1.0, False)
+    liege = _rows(
+        con,
+        "select walk_in_hours_per_10k, population from marts.fct_access_indicators where scope_type = "
+        "'municipality' and scope_id = '62063' and counter_type = 'all' and month_start = date '2022-06-01'",
+    )[0]
+    assert liege == {"walk_in_hours_per_10k": round(9.0 / 197_217 * 10_000, 4), "population": 197_217}
+
+
+def test_a_stale_source_makes_its_cells_indicative(warehouse):
+    con, _ = warehouse
+    # Ixelles' last successful capture before 2022-06-30 is 2022-01-15: older than 92 days
+    cell = _rows(
+        con,
+        "select coverage_share, is_indicative, oldest_last_success_age_days from marts.fct_access_indicators "
+        "where scope_type = 'municipality' and scope_id = '21009' and counter_type = 'all' "
+        "and month_start = date '2022-06-01'",
+    )[0]
+    assert cell == {"coverage_share": 0.0, "is_indicative": True, "oldest_last_success_age_days": 166}

@@ -141,6 +141,7 @@ slot_summary as (
         coalesce(sum(greatest(closes_minute - opens_minute, 0))
             filter (where effective_access = 'appointment'), 0) as weekly_appointment_minutes,
         count(distinct day_code) as days_open,
+        count(distinct day_code) filter (where day_number <= 5) as weekdays_open,
         count(distinct day_code) filter (where effective_access = 'walk_in') as walk_in_days_open,
         -- indicator 7: a walk-in interval ending after 17:30 on a weekday, or on a Saturday
         coalesce(bool_or(
@@ -185,6 +186,7 @@ classified as (
         slot_summary.weekly_walk_in_minutes,
         slot_summary.weekly_appointment_minutes,
         slot_summary.days_open,
+        slot_summary.weekdays_open,
         slot_summary.walk_in_days_open,
         slot_summary.has_out_of_hours_walk_in,
         slot_summary.hours_signature
@@ -218,6 +220,8 @@ final as (
             then coalesce(weekly_appointment_minutes, 0) else 0 end as weekly_appointment_minutes,
         case when observed_state in ('open', 'appointment_only', 'no_hours')
             then coalesce(days_open, 0) else 0 end as days_open,
+        case when observed_state in ('open', 'appointment_only', 'no_hours')
+            then coalesce(weekdays_open, 0) else 0 end as weekdays_open,
         case when observed_state in ('open', 'appointment_only', 'no_hours')
             then coalesce(walk_in_days_open, 0) else 0 end as walk_in_days_open,
         case when observed_state in ('open', 'appointment_only', 'no_hours')

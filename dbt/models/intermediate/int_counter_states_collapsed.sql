@@ -148,6 +148,7 @@ collapsed as (
         arg_min(weekly_appointment_minutes, observation_seq) filter (where not is_carried)
             as weekly_appointment_minutes,
         arg_min(days_open, observation_seq) filter (where not is_carried) as days_open,
+        arg_min(weekdays_open, observation_seq) filter (where not is_carried) as weekdays_open,
         arg_min(walk_in_days_open, observation_seq) filter (where not is_carried) as walk_in_days_open,
         arg_min(has_out_of_hours_walk_in, observation_seq) filter (where not is_carried)
             as has_out_of_hours_walk_in,
@@ -185,6 +186,7 @@ final as (
         weekly_appointment_minutes,
         weekly_walk_in_minutes + weekly_appointment_minutes as weekly_total_minutes,
         days_open,
+        weekdays_open,
         walk_in_days_open,
         has_out_of_hours_walk_in,
         hours_signature,

@@ -1,6 +1,10 @@
 -- One row per change in a counter's history, each with the archived captures on either side.
 -- Events come from transitions between consecutive states of int_counter_states_collapsed; a
 -- transition can yield more than one event (e.g. became_appointment_only and hours_reduced).
+-- Downgrades (indicator 14) are marked with downgrade_type: walk-in -> appointment-only, days
+-- open cut, hours cut by at least `downgrade_hours_cut_share` (var, default 25%), and a counter
+-- closed with a notice that sends people to a partner point or an online counter.
+{%- set cut_share = var('downgrade_hours_cut_share', 0.25) | float %}
 
 with
 
@@ -93,6 +97,23 @@ events as (
     from transitions
     where is_between_published_hours and weekly_total_minutes > previous_weekly_total_minutes
 
+    union all
+
+    select 'days_open_cut' as event_type, *
+    from transitions
+    where is_between_published_hours and days_open < previous_days_open
+
+    union all
+
+    -- "remplacé par l'e-guichet", "voortaan via het e-loket", "point partenaire": the counter
+    -- closes and its closure notice sends people to a partner point or an online service
+    select 'replaced_by_partner_or_online' as event_type, *
+    from transitions
+    where state in ('closed', 'closed_temporary') and was_listed_before
+        and regexp_matches(lower(coalesce(closure_reason, '')),
+            '(e-guichet|e-loket|guichet (en ligne|électronique|electronique)|digita(al|le) loket|en ligne|online'
+            || '|myminfin|itsme|partenaire|partner|point relais|relais|servicepunt|antenne partenaire)')
+
 ),
 
 final as (
@@ -125,11 +146,20 @@ final as (
         previous_days_open as days_open_before,
         days_open as days_open_after,
         previous_last_capture_id as before_capture_id,
-        first_capture_id as after_capture_id
+        first_capture_id as after_capture_id,
+        case
+            when event_type = 'became_appointment_only' then 'walk_in_to_appointment_only'
+            when event_type = 'days_open_cut' then 'days_open_cut'
+            when event_type = 'hours_reduced' and previous_weekly_total_minutes > 0
+                and (previous_weekly_total_minutes - weekly_total_minutes)
+                    >= {{ cut_share }} * previous_weekly_total_minutes then 'hours_cut'
+            when event_type = 'replaced_by_partner_or_online' then 'replaced_by_partner_or_online'
+        end as downgrade_type
 
     from events
 
 )
 
-select * from final
+select *, downgrade_type is not null as is_downgrade
+from final
 order by counter_id, event_at, event_type

@@ -40,6 +40,7 @@ final as (
         states.weekly_appointment_minutes,
         states.weekly_total_minutes,
         states.days_open,
+        states.weekdays_open,
         states.walk_in_days_open,
         states.has_out_of_hours_walk_in,
         states.hours_signature,

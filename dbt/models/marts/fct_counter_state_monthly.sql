@@ -94,7 +94,9 @@ final as (
         history.weekly_appointment_minutes,
         history.weekly_total_minutes,
         history.days_open,
+        history.weekdays_open,
         history.walk_in_days_open,
+        history.has_out_of_hours_walk_in,
         history.valid_from as state_since,
         observation_counts.observations_in_month,
         observation_counts.last_observed_at
