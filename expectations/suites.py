@@ -214,6 +214,15 @@ FCT_ACCESS_INDICATORS = TableSuite(
     value_sets={"scope_type": SCOPES},
 )
 
+FCT_COUNTER_MATCH_REVIEW = TableSuite(
+    table="marts.fct_counter_match_review",
+    columns=documented_columns("fct_counter_match_review"),
+    key=("review_id",),
+    not_null=("source_id", "match_rule", "capture_count", "last_capture_id"),
+    value_sets={"match_rule": ("unmatched", "ambiguous")},
+    min_rows=0,
+)
+
 # What gates a release: the raw observation log and every published table.
 RELEASE_SUITES: tuple[TableSuite, ...] = (
     RAW_CAPTURES,
@@ -225,4 +234,5 @@ RELEASE_SUITES: tuple[TableSuite, ...] = (
     FCT_SOURCE_COVERAGE,
     DIM_MUNICIPALITY,
     FCT_ACCESS_INDICATORS,
+    FCT_COUNTER_MATCH_REVIEW,
 )

@@ -276,3 +276,22 @@ def test_a_stale_source_makes_its_cells_indicative(warehouse):
         "and month_start = date '2022-06-01'",
     )[0]
     assert cell == {"coverage_share": 0.0, "is_indicative": True, "oldest_last_success_age_days": 166}
+
+
+def test_source_freshness_flags_a_stale_observation_log(tmp_path):
+    dbt = _dbt_executable()
+    if dbt is None:
+        pytest.skip("dbt is not installed")
+    db_path = create_raw_fixture(tmp_path / "fresh.duckdb")
+    env = {**os.environ, "GUICHETS_DUCKDB": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    subprocess.run(
+        [dbt, "source", "freshness", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    import json
+
+    results = json.loads((tmp_path / "target" / "sources.json").read_text())["results"]
+    statuses = {r["unique_id"].split(".")[-1]: r["status"] for r in results}
+    # the fixture's last capture is from 2023: far more than 45 days ago
+    assert statuses == {"captures": "error"}
