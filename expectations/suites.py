@@ -110,6 +110,8 @@ RAW_CAPTURES = TableSuite(
         "parse_message",
         "etag",
         "last_modified",
+        "record_sha256",
+        "load_batch",
     ),
     key=("capture_id",),
     not_null=("source_id", "url", "observed_at", "origin", "parse_status"),

@@ -309,6 +309,21 @@ def create_raw_fixture(db_path: str | Path) -> Path:
                         "insert into raw.schedule_slots values (?, ?, ?, ?, ?, ?)",
                         [[cid, seq, day, opens, closes, access] for day, opens, closes, access in s["slots"]],
                     )
+        # The columns the loader adds to every capture and schedule (warehouse/load.py).
+        con.execute(
+            "alter table raw.captures add column etag varchar;"
+            "alter table raw.captures add column last_modified varchar;"
+            "alter table raw.captures add column record_sha256 varchar;"
+            "alter table raw.captures add column load_batch bigint default 1;"
+            "update raw.captures set record_sha256 = sha256(capture_id);"
+            "alter table raw.schedules add column phone_only boolean default false;"
+            "alter table raw.schedules add column valid_from varchar;"
+            "alter table raw.schedules add column valid_until varchar;"
+            "alter table raw.schedules add column osm_opening_hours varchar;"
+            "alter table raw.schedules add column regimes varchar default '[]';"
+            "alter table raw.schedules add column exceptions varchar default '[]';"
+            "alter table raw.schedules add column unparsed varchar;"
+        )
     finally:
         con.close()
     return db_path

@@ -4,10 +4,16 @@ Idempotent: rows are replaced per capture (whose ID is a function of source, URL
 observed_at), so loading the same captures twice leaves the tables unchanged. Every file is
 read and checked before anything is written, and the write is one transaction: a malformed
 file stops the load with its path named, and nothing already loaded is lost.
+
+Each capture carries the SHA-256 of its capture file (``record_sha256``) and the number of the
+load that wrote it (``load_batch``: 1, 2, 3... never a clock). A capture whose file did not
+change is not rewritten; new and re-parsed captures get the next batch number. The dbt models
+read only batches they have not seen yet (incremental builds).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +47,8 @@ CAPTURES = pa.schema(
         ("parse_message", pa.string()),
         ("etag", pa.string()),
         ("last_modified", pa.string()),
+        ("record_sha256", pa.string()),
+        ("load_batch", pa.int64()),
     ]
 )
 ATTEMPTS = pa.schema(
@@ -104,8 +112,11 @@ def read_capture_files(collected_dir: Path) -> dict[str, pa.Table]:
     captures, schedules, slots, attempts = [], [], [], []
     for path in sorted(collected_dir.glob("*/*.json")):
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
+            raw = path.read_bytes()
+            record = json.loads(raw.decode("utf-8"))
             cap = {name: record["capture"].get(name) for name in CAPTURES.names}
+            cap["record_sha256"] = hashlib.sha256(raw).hexdigest()
+            cap["load_batch"] = None  # set when loading, from what is already in the warehouse
             for key in ("capture_id", "source_id", "observed_at", "parse_status"):
                 if not cap[key]:
                     raise KeyError(key)
@@ -158,9 +169,22 @@ def load(db_path: Path, collected_dir: Path, registry: Registry) -> dict[str, in
                     con.execute(f"ALTER TABLE raw.{name} ADD COLUMN {col.name} {_duck_type(col.type)}")
         con.execute("BEGIN TRANSACTION")
         try:
+            # Only captures that are new or whose file changed are written, under the next batch.
+            con.execute(
+                "CREATE TEMP TABLE changed AS SELECT n.capture_id FROM new_captures n "
+                "LEFT JOIN raw.captures o USING (capture_id) "
+                "WHERE o.capture_id IS NULL OR o.record_sha256 IS DISTINCT FROM n.record_sha256"
+            )
+            batch = con.execute("SELECT coalesce(max(load_batch), 0) + 1 FROM raw.captures").fetchone()[0]
             for name in tables:
-                con.execute(f"DELETE FROM raw.{name} WHERE capture_id IN (SELECT capture_id FROM new_captures)")
-                con.execute(f"INSERT INTO raw.{name} BY NAME SELECT * FROM new_{name}")
+                con.execute(f"DELETE FROM raw.{name} WHERE capture_id IN (SELECT capture_id FROM changed)")
+                replace = "REPLACE (? AS load_batch)" if name == "captures" else ""
+                con.execute(
+                    f"INSERT INTO raw.{name} BY NAME SELECT * {replace} FROM new_{name} "
+                    "WHERE capture_id IN (SELECT capture_id FROM changed)",
+                    [batch] if replace else [],
+                )
+            con.execute("DROP TABLE changed")
             _load_registry(con, registry)
             con.execute("COMMIT")
         except Exception:

@@ -61,21 +61,36 @@ month_bounds as (
 
 ),
 
+-- observations per counter and month, then the latest one up to each month's end (an
+-- equi-join on the month and a running max: no range join over the observation log)
+observation_months as (
+
+    select
+        counter_id,
+        cast(date_trunc('month', observed_at) as date) as month_start,
+        count(*) as observations_in_month,
+        max(observed_at) as last_in_month
+
+    from observations
+    group by all
+
+),
+
 observation_counts as (
 
     select
         month_bounds.counter_id,
         month_bounds.month_start,
-        count(observations.observed_at) filter (
-            where observations.observed_at >= month_bounds.month_start
-        ) as observations_in_month,
-        max(observations.observed_at) as last_observed_at
+        coalesce(observation_months.observations_in_month, 0) as observations_in_month,
+        max(observation_months.last_in_month) over (
+            partition by month_bounds.counter_id order by month_bounds.month_start
+            rows between unbounded preceding and current row
+        ) as last_observed_at
 
     from month_bounds
-    left join observations
-        on observations.counter_id = month_bounds.counter_id
-        and observations.observed_at < month_bounds.next_month_start
-    group by month_bounds.counter_id, month_bounds.month_start
+    left join observation_months
+        on observation_months.counter_id = month_bounds.counter_id
+        and observation_months.month_start = month_bounds.month_start
 
 ),
 

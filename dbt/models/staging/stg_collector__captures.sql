@@ -37,6 +37,10 @@ renamed as (
         cast(parse_status as varchar) as parse_status,
         cast(parse_message as varchar) as parse_message,
 
+        -- loading (incremental models read only load batches they have not seen)
+        cast(coalesce(load_batch, 0) as bigint) as load_batch,
+        cast(record_sha256 as varchar) as record_sha256,
+
         -- timestamps
         cast(observed_at as timestamp) as observed_at,
         cast(fetched_at as timestamp) as fetched_at
