@@ -23,8 +23,13 @@ def dbt_executable() -> str:
     return str(Path(sys.executable).with_name("dbt"))
 
 
-def dbt_build(settings: Settings, *extra: str) -> str:
-    """Run ``dbt build`` (seeds, models, tests, unit tests); returns dbt's summary line."""
+# Incremental models must exist before `dbt build` runs their unit tests (which come before the
+# model itself): on a new database they are created empty first.
+INCREMENTAL_MODELS = ("int_counter_observations_classified", "int_counter_states_collapsed")
+
+
+def dbt_command(settings: Settings, *args: str) -> subprocess.CompletedProcess:
+    """Run one dbt command against the warehouse (the venv's dbt, the project's profile)."""
     work = settings.dbt_work_dir
     env = {
         **os.environ,
@@ -33,7 +38,7 @@ def dbt_build(settings: Settings, *extra: str) -> str:
     }
     cmd = [
         dbt_executable(),
-        "build",
+        *args,
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
@@ -42,12 +47,37 @@ def dbt_build(settings: Settings, *extra: str) -> str:
         str(work / "target"),
         "--log-path",
         str(work / "logs"),
-        *extra,
     ]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
+
+
+def dbt_build(settings: Settings, *extra: str) -> str:
+    """Run ``dbt build`` (seeds, models, tests, unit tests); returns dbt's summary line.
+
+    Incremental by default: only load batches not seen yet are read (``--full-refresh`` in
+    ``extra`` rebuilds everything).
+    """
+    if _missing_incremental_models(settings.duckdb_path):
+        _check(
+            dbt_command(settings, "run", "--select", "+config.materialized:incremental", "--empty"), "dbt run --empty"
+        )
+    return _check(dbt_command(settings, "build", *extra), "dbt build")
+
+
+def _missing_incremental_models(db_path: Path) -> bool:
+    import duckdb
+
+    if not db_path.exists():
+        return True
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    return not set(INCREMENTAL_MODELS) <= have
+
+
+def _check(proc: subprocess.CompletedProcess, what: str) -> str:
     out = proc.stdout + proc.stderr
     summary = next((ln.strip() for ln in reversed(out.splitlines()) if "Done. PASS=" in ln), "")
     if proc.returncode != 0:
         failures = [ln.strip() for ln in out.splitlines() if any(k in ln for k in ("ERROR", "FAIL ", "Failure in"))]
-        raise DbtError("dbt build failed: " + (summary or "no summary") + "\n" + "\n".join(failures[-30:]))
+        raise DbtError(f"{what} failed: " + (summary or "no summary") + "\n" + "\n".join(failures[-30:]))
     return summary

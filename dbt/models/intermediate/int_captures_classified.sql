@@ -32,6 +32,7 @@ classified as (
         http_status,
         error_class,
         parse_status,
+        load_batch,
         case
             when http_status = 200 and parse_status = 'ok' then 'successful'
             when http_status is null then 'fetch_error'

@@ -4,12 +4,26 @@
 -- Failed captures are not here at all (unknown, never closed). A successful capture that lists
 -- only phone lines says nothing about physical counters and is left out too.
 -- Only channel = 'counter' schedules count; phone lines are never counter hours.
+--
+-- Incremental: an observation depends only on its capture and the registry, so a build reads
+-- only captures of load batches it has not seen (and every capture for a counter new to the
+-- registry). A capture loaded again (re-parsed) first has its old observations deleted.
+
+{{ config(
+    materialized='incremental',
+    unique_key='counter_observation_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where capture_id in (select capture_id from "
+        ~ "{{ ref('int_captures_classified') }} where load_batch > (select coalesce(max(load_batch), -1) "
+        ~ "from {{ this }})){% endif %}",
+) }}
 
 with
 
 successful_captures as (
 
-    select capture_id, source_id, observed_at
+    select capture_id, source_id, observed_at, load_batch
     from {{ ref('int_captures_classified') }}
     where is_successful
 
@@ -45,6 +59,7 @@ listing_captures as (
         successful_captures.capture_id,
         successful_captures.source_id,
         successful_captures.observed_at,
+        successful_captures.load_batch,
         count(*) as listed_schedule_count
 
     from successful_captures
@@ -62,11 +77,16 @@ observations as (
         listing_captures.source_id,
         listing_captures.capture_id,
         listing_captures.observed_at,
+        listing_captures.load_batch,
         listing_captures.listed_schedule_count
 
     from registered_counters
     inner join listing_captures
         on listing_captures.source_id = registered_counters.source_id
+    {% if is_incremental() %}
+    where listing_captures.load_batch > (select coalesce(max(load_batch), -1) from {{ this }})
+        or registered_counters.counter_id not in (select distinct counter_id from {{ this }})
+    {% endif %}
 
 ),
 
@@ -167,6 +187,7 @@ classified as (
         observations.source_id,
         observations.capture_id,
         observations.observed_at,
+        observations.load_batch,
         observations.listed_schedule_count,
         coalesce(matched_summary.matched_schedule_count, 0) as matched_schedule_count,
 
@@ -229,7 +250,8 @@ final as (
         case when observed_state in ('open', 'appointment_only')
             then hours_signature end as hours_signature,
         listed_schedule_count,
-        matched_schedule_count
+        matched_schedule_count,
+        load_batch
 
     from classified
 

@@ -12,15 +12,144 @@
 -- A page announcing a permanent closure is `closed` at once (announced, see closure_basis);
 -- absences right after it continue the same closure.
 
+--
+-- Incremental (a new week must not rebuild every history): only counters with observations of
+-- load batches not seen yet are touched. When those observations simply continue the current
+-- state — all later than anything seen for the counter, no unconfirmed absence pending, and each
+-- one either listed with the current state's key or (for a counter closed or never listed by
+-- absence) absent again — the current row is extended in place (the *fast path*). Every other
+-- touched counter (a change, a pending absence, an archive capture older than what was seen, a
+-- re-parsed capture) has its whole history recomputed from its observations by the same logic
+-- as a full build. tests/test_dbt_incremental.py checks that both give the full build's rows.
+
+-- depends_on: {{ ref('int_captures_classified') }}
+-- depends_on: {{ ref('stg_registry__counters') }}
+
+{{ config(
+    materialized='incremental',
+    unique_key='counter_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 {%- set confirmations = var('closure_confirmations', 2) | int %}
 
 with
 
-observations as (
+all_observations as (
 
     select * from {{ ref('int_counter_observations_classified') }}
 
 ),
+
+{% if is_incremental() %}
+
+watermark as (
+
+    select coalesce(max(last_load_batch), -1) as load_batch from {{ this }}
+
+),
+
+current_states as (
+
+    select * from {{ this }} where is_current
+
+),
+
+new_observations as (
+
+    select all_observations.*
+    from all_observations
+    where all_observations.load_batch > (select load_batch from watermark)
+
+),
+
+-- captures loaded since the last build, per source: one not later than a counter's last
+-- observation (an archive capture, or a capture re-parsed) means recomputing that counter
+source_changes as (
+
+    select source_id, min(observed_at) as earliest_changed_at
+    from {{ ref('int_captures_classified') }}
+    where load_batch > (select load_batch from watermark)
+    group by source_id
+
+),
+
+touched as (
+
+    select
+        new_observations.counter_id,
+        count(*) as new_count,
+        min(new_observations.observed_at) as first_new_at,
+        max(new_observations.observed_at) as last_new_at,
+        arg_max(new_observations.capture_id, new_observations.observed_at) as last_new_capture_id,
+        max(new_observations.load_batch) as new_load_batch,
+        coalesce(bool_and(
+            case
+                when new_observations.observed_state = 'absent'
+                    then current_states.state in ('closed', 'not_listed')
+                        and current_states.last_observed_state = 'absent'
+                else (case when new_observations.observed_state = 'closed_permanent' then 'closed'
+                        else new_observations.observed_state end)
+                    || '|' || coalesce(new_observations.hours_signature, '')
+                    = current_states.state || '|' || coalesce(current_states.hours_signature, '')
+            end
+        ), false) as continues_current_state,
+        any_value(current_states.tail_observed_at) as tail_observed_at,
+        any_value(current_states.last_observed_at) as current_last_observed_at,
+        any_value(source_changes.earliest_changed_at) as earliest_changed_at
+
+    from new_observations
+    left join current_states on current_states.counter_id = new_observations.counter_id
+    left join source_changes on source_changes.source_id = new_observations.source_id
+    group by new_observations.counter_id
+
+),
+
+fast_counters as (
+
+    select * from touched
+    where continues_current_state
+        and tail_observed_at = current_last_observed_at
+        and first_new_at > tail_observed_at
+        and earliest_changed_at > tail_observed_at
+
+),
+
+-- every other counter with news, and counters of sources with an older or re-parsed capture
+slow_counters as (
+
+    select counter_id from touched
+    where counter_id not in (select counter_id from fast_counters)
+
+    union
+
+    select current_states.counter_id
+    from current_states
+    inner join {{ ref('stg_registry__counters') }} as registered
+        on registered.counter_id = current_states.counter_id
+    inner join source_changes
+        on source_changes.source_id = registered.source_id
+        and source_changes.earliest_changed_at <= current_states.tail_observed_at
+
+),
+
+observations as (
+
+    select * from all_observations
+    where counter_id in (select counter_id from slow_counters)
+
+),
+
+{% else %}
+
+observations as (
+
+    select * from all_observations
+
+),
+
+{% endif %}
 
 sequenced as (
 
@@ -153,8 +282,12 @@ collapsed as (
         arg_min(has_out_of_hours_walk_in, observation_seq) filter (where not is_carried)
             as has_out_of_hours_walk_in,
         arg_min(hours_signature, observation_seq) filter (where not is_carried) as hours_signature,
+        arg_max(observed_state, observation_seq) filter (where not is_carried) as last_observed_state,
         count(*) filter (where not is_carried) as observation_count,
-        count(*) filter (where is_carried) as unconfirmed_absence_count
+        count(*) filter (where is_carried) as unconfirmed_absence_count,
+        -- the last observation of any kind in this state, unconfirmed absences included
+        max(observed_at) as tail_observed_at,
+        max(load_batch) as last_load_batch
 
     from numbered
     group by counter_id, state_seq
@@ -190,12 +323,47 @@ final as (
         walk_in_days_open,
         has_out_of_hours_walk_in,
         hours_signature,
+        last_observed_state,
         observation_count,
-        unconfirmed_absence_count
+        unconfirmed_absence_count,
+        tail_observed_at,
+        last_load_batch
 
     from collapsed
 
 )
 
+{% if is_incremental() %}
+
+-- fast path: the current row goes on to the newest observation; earlier rows are kept as they are
+, extended as (
+
+    select
+        this_rows.* replace (
+            case when this_rows.is_current then fast_counters.last_new_at else this_rows.last_observed_at end
+                as last_observed_at,
+            case when this_rows.is_current then fast_counters.last_new_capture_id else this_rows.last_capture_id end
+                as last_capture_id,
+            case when this_rows.is_current then this_rows.observation_count + fast_counters.new_count
+                else this_rows.observation_count end as observation_count,
+            case when this_rows.is_current then fast_counters.last_new_at else this_rows.tail_observed_at end
+                as tail_observed_at,
+            case when this_rows.is_current then fast_counters.new_load_batch else this_rows.last_load_batch end
+                as last_load_batch
+        )
+
+    from {{ this }} as this_rows
+    inner join fast_counters on fast_counters.counter_id = this_rows.counter_id
+
+)
+
+select * from final
+union all by name
+select * from extended
+
+{% else %}
+
 select * from final
 order by counter_id, valid_from
+
+{% endif %}
