@@ -119,3 +119,26 @@ def test_a_reparsed_capture_replaces_its_observations(incremental: Path) -> None
         con.execute("UPDATE raw.captures SET load_batch = 2, record_sha256 = 'reparsed' WHERE capture_id = ?", [cid])
     dbt_build(settings)
     assert _marts_and_states(settings.duckdb_path) == _full_build_of(settings.duckdb_path, incremental / "full-r")
+
+
+def test_a_counter_added_to_the_registry_gets_its_whole_history(incremental: Path) -> None:
+    settings = get_settings(incremental / "registry")
+    create_raw_fixture(settings.duckdb_path)
+    dbt_build(settings)
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        # the curator registers the Huy office, and the past captures are matched again (replay)
+        con.execute(
+            "INSERT INTO raw.registry_counters VALUES ('capac-huy', 'capac-offices', 'Antenne Huy', NULL, 61031)"
+        )
+        con.execute(
+            "UPDATE raw.schedules SET counter_id = 'capac-huy', match_rule = 'match:antenne huy' "
+            "WHERE name = 'Antenne Huy'"
+        )
+        con.execute(
+            "UPDATE raw.captures SET load_batch = 2, record_sha256 = 'rematched' WHERE capture_id IN "
+            "(SELECT capture_id FROM raw.schedules WHERE counter_id = 'capac-huy')"
+        )
+    dbt_build(settings)
+    result = _marts_and_states(settings.duckdb_path)
+    assert result == _full_build_of(settings.duckdb_path, incremental / "full-g")
+    assert any(row[0] == "capac-huy" for row in result["marts.dim_counter"])

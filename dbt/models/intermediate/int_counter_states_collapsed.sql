@@ -19,7 +19,7 @@
 -- one either listed with the current state's key or (for a counter closed or never listed by
 -- absence) absent again — the current row is extended in place (the *fast path*). Every other
 -- touched counter (a change, a pending absence, an archive capture older than what was seen, a
--- re-parsed capture) has its whole history recomputed from its observations by the same logic
+-- re-parsed capture, a counter new to the registry) has its whole history recomputed from its observations by the same logic
 -- as a full build. tests/test_dbt_incremental.py checks that both give the full build's rows.
 
 -- depends_on: {{ ref('int_captures_classified') }}
@@ -131,6 +131,12 @@ slow_counters as (
     inner join source_changes
         on source_changes.source_id = registered.source_id
         and source_changes.earliest_changed_at <= current_states.tail_observed_at
+
+    union
+
+    -- a counter added to the registry: its observations of past captures are all new to this model
+    select distinct counter_id from all_observations
+    where counter_id not in (select counter_id from {{ this }})
 
 ),
 
