@@ -132,6 +132,26 @@ def test_server_errors_are_not_closures(sample_run):
     assert errors >= 4  # one 500 and three consecutive 503 in the storyline
 
 
+def test_a_site_redesign_is_layout_drift_not_closures(sample_run):
+    story = load_storyline()
+    drifted = {e["source"] for e in story["expected_non_events"] if e["kind"] == "layout_drift"}
+    flagged = query(
+        sample_run["db"], "SELECT source_id, drift_since FROM marts.fct_source_coverage WHERE layout_drift_flag"
+    )
+    assert {s for s, _ in flagged} == drifted
+    counters = [e["counter"] for e in story["expected_non_events"] if e["kind"] == "layout_drift"]
+    in_list = ", ".join(f"'{c}'" for c in counters)
+    states = query(
+        sample_run["db"], f"SELECT DISTINCT current_state FROM marts.dim_counter WHERE counter_id IN ({in_list})"
+    )
+    assert states and all(state != "closed" for (state,) in states)
+    events = query(
+        sample_run["db"],
+        f"SELECT count(*) FROM marts.fct_counter_events WHERE counter_id IN ({in_list}) AND event_at >= '2025-01-01'",
+    )
+    assert events == [(0,)]
+
+
 def test_page_move_is_recorded_as_a_redirect(sample_run):
     moved = query(
         sample_run["db"],

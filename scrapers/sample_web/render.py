@@ -243,6 +243,8 @@ def render_page(story: dict, source: Source, administration: str, day: str, url:
         "year": day[:4],
         "last_updated": s["last_updated"].format(date=format_date(last_changed, lang)),
     }
+    if story.get("redesigned_on") and day >= story["redesigned_on"]:
+        return _env().get_template("layout_redesign.html.j2").render(context)
     if story["layout"] == "jsonld":
         context["jsonld"] = _jsonld(story, offices, url, story["site_name"], lang)
     return _env().get_template(f"layout_{story['layout']}.html.j2").render(context)

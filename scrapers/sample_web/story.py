@@ -175,6 +175,9 @@ def validate_storyline(storyline: dict, registry: Registry) -> None:
             raise StorylineError(f"{where}: the registry lists {len(source.urls)} URLs but no 'moved_on'")
         if story.get("moved_on") and len(source.urls) < 2:
             raise StorylineError(f"{where}: 'moved_on' needs an old and a new URL in the registry")
+        redesigned = story.get("redesigned_on")
+        if redesigned and not any(d >= redesigned for d in captures if d not in (story.get("errors") or {})):
+            raise StorylineError(f"{where}: 'redesigned_on' {redesigned} is after every capture")
         counters = [o["counter"] for o in story.get("offices") or []]
         declared = [c.id for c in source.counters]
         if sorted(counters) != sorted(declared):
