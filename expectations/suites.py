@@ -225,6 +225,71 @@ FCT_COUNTER_MATCH_REVIEW = TableSuite(
     min_rows=0,
 )
 
+CHANNEL_STATUSES = ("available", "not_available", "not_stated")
+PROCEDURE_CHANNELS = ("online", "online_digital_identity", "counter_walk_in", "counter_appointment", "phone", "post",
+                      "intermediary")  # fmt: skip
+DIM_PROCEDURE = TableSuite(
+    table="marts.dim_procedure",
+    columns=documented_columns("dim_procedure"),
+    key=("procedure_key",),
+    not_null=("procedure_label_fr", "procedure_label_nl"),
+    min_rows=15,
+)
+FCT_PROCEDURE_CHANNEL_HISTORY = TableSuite(
+    table="marts.fct_procedure_channel_history",
+    columns=documented_columns("fct_procedure_channel_history"),
+    key=("procedure_state_id",),
+    not_null=("procedure_track_id", "administration_id", "procedure_key", "valid_from", "first_capture_id"),
+    value_sets={f"{c}_status": CHANNEL_STATUSES for c in PROCEDURE_CHANNELS}
+    | {"three_channel_status": ("all_three", "some", "none", "not_stated")},
+    intervals=(("valid_from", "valid_to"),),
+    references={
+        "procedure_key": "marts.dim_procedure.procedure_key",
+        "administration_id": "marts.dim_administration.administration_id",
+    },  # fmt: skip
+    min_rows=0,
+)
+FCT_PROCEDURE_TRANSITIONS = TableSuite(
+    table="marts.fct_procedure_transitions",
+    columns=documented_columns("fct_procedure_transitions"),
+    key=("transition_id",),
+    not_null=("procedure_track_id", "transition_type", "transition_at", "before_capture_id", "after_capture_id"),
+    value_sets={
+        "transition_type": ("became_online_only", "digital_identity_required", "counter_removed", "counter_restored")
+    },  # fmt: skip
+    min_rows=0,
+)
+FCT_PROCEDURE_STATES_MONTHLY = TableSuite(
+    table="marts.fct_procedure_states_monthly",
+    columns=documented_columns("fct_procedure_states_monthly"),
+    key=("procedure_month_id",),
+    not_null=("procedure_track_id", "month_start", "procedure_state_id"),
+    min_rows=0,
+)
+FCT_PROCEDURE_INDICATORS = TableSuite(
+    table="marts.fct_procedure_indicators",
+    columns=documented_columns("fct_procedure_indicators"),
+    key=("procedure_indicator_id",),
+    not_null=("administration_id", "month_start", "tracked_procedures"),
+    ranges={"online_only_share": (0, 1), "digital_identity_share": (0, 1), "three_channel_share": (0, 1)},
+    min_rows=0,
+)
+FCT_CHANNEL_GUARANTEE = TableSuite(
+    table="marts.fct_channel_guarantee",
+    columns=documented_columns("fct_channel_guarantee"),
+    key=("guarantee_id",),
+    not_null=("administration_id", "month_start", "guarantee_status", "scope_note"),
+    value_sets={"guarantee_status": ("compliant", "partial", "none", "not_stated")},
+    min_rows=0,
+)
+FCT_PROCEDURE_MATCH_REVIEW = TableSuite(
+    table="marts.fct_procedure_match_review",
+    columns=documented_columns("fct_procedure_match_review"),
+    key=("review_id",),
+    not_null=("source_id", "procedure_title", "last_capture_id"),
+    min_rows=0,
+)
+
 # What gates a release: the raw observation log and every published table.
 RELEASE_SUITES: tuple[TableSuite, ...] = (
     RAW_CAPTURES,
@@ -237,4 +302,11 @@ RELEASE_SUITES: tuple[TableSuite, ...] = (
     DIM_MUNICIPALITY,
     FCT_ACCESS_INDICATORS,
     FCT_COUNTER_MATCH_REVIEW,
+    DIM_PROCEDURE,
+    FCT_PROCEDURE_CHANNEL_HISTORY,
+    FCT_PROCEDURE_TRANSITIONS,
+    FCT_PROCEDURE_STATES_MONTHLY,
+    FCT_PROCEDURE_INDICATORS,
+    FCT_CHANNEL_GUARANTEE,
+    FCT_PROCEDURE_MATCH_REVIEW,
 )

@@ -224,24 +224,35 @@ def build_record(
         "last_modified": result.header("Last-Modified"),
         "attempts": result.attempt_log,
     }
-    schedules: list[dict] = []
+    record = {"capture": capture, "schedules": [], "procedures": []}
     if result.status != 200:
         capture["parse_message"] = capture["parse_message"] or f"HTTP {result.status}: not parsed"
     elif "html" not in (capture["content_type"] or "text/html").lower():
         capture["parse_message"] = f"content-type {capture['content_type']!r} is not HTML"
     else:
-        schedules = _parse(source, result, capture)
-    return {"capture": capture, "schedules": schedules}
+        # One page, one reading: opening-hours pages give schedules, catalogues give procedures.
+        key = "procedures" if source.kind == "procedures" else "schedules"
+        record[key] = _parse(source, result, capture)
+    return record
 
 
 def _parse(source: Source, result: FetchResult, capture: dict) -> list[dict]:
     html, _encoding = decode_html(result.content, capture["content_type"])
     where = f"source {source.id}, capture {capture['observed_at']} ({capture['fetch_url']})"
     try:
+        if source.kind == "procedures":
+            from scrapers.procedures import NoProcedureFound, parse_procedures
+
+            try:
+                procedures = [p.to_dict() for p in parse_procedures(html, language=source.language)]
+            except NoProcedureFound as exc:
+                raise NoScheduleFound(str(exc)) from exc  # nothing found: no_data, like a page without hours
+            capture["parse_status"] = "ok"
+            return procedures
         found = parse_page(html, language=source.language, parser=source.parser)
     except NoScheduleFound as exc:
         capture["parse_status"], capture["parse_message"] = "no_data", f"{where}: {exc}"
-        log.warning("no schedule found: %s: %s", where, exc)
+        log.warning("nothing found: %s: %s", where, exc)
         return []
     except ParseError as exc:
         capture["parse_status"], capture["parse_message"] = "parse_error", f"{where}: {exc}"
@@ -277,7 +288,11 @@ def _unchanged_record(
             "parse_message": f"{why}: same content as capture {earlier['capture']['observed_at']}",
         }
     )
-    return {"capture": capture, "schedules": [dict(s) for s in earlier["schedules"]]}
+    return {
+        "capture": capture,
+        "schedules": [dict(s) for s in earlier["schedules"]],
+        "procedures": [dict(p) for p in earlier.get("procedures") or []],
+    }
 
 
 def write_capture(out_dir: Path, record: dict) -> Path:

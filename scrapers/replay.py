@@ -62,6 +62,7 @@ def _refresh_unchanged(out_dir: Path, files: dict[str, list[str]]) -> None:
             continue
         rec["capture"]["parse_status"] = original["capture"]["parse_status"]
         rec["schedules"] = original["schedules"]
+        rec["procedures"] = original.get("procedures") or []
         files.setdefault(rec["capture"]["source_id"], []).append(str(write_capture(out_dir, rec)))
 
 

@@ -20,6 +20,14 @@ The scenario (all illustrative, all UTC):
     same hours), closed temporarily on 2022-07-15 (``temporarily_closed``),
     open again on 2023-01-15 (``reopened``); a fetch timeout on 2023-02-15 (unknown).
 * source ``finances-procedures`` (a procedure catalogue, no counters, never captured).
+* source ``ixelles-demarches`` (a procedure catalogue of a Brussels commune):
+  - ``household-composition-certificate``: counter + online + post, then online only from
+    2022-02-01 (``became_online_only``, ``counter_removed``), a counter again from 2023-02-01
+    (``counter_restored``);
+  - ``personal-income-tax-return``: online without login, then from 2022-02-01 only with itsme
+    (``digital_identity_required``); reworded on 2023-02-01 with the same channels (no transition);
+  - an unmatched title ("Permis de stationnement riverain"), listed for curation;
+  - a 503 on 2022-08-01: unknown, changes nothing.
 
 Run as a script to write a scratch database: ``python tests/dbt_fixture.py /tmp/guichets.duckdb``.
 """
@@ -165,6 +173,38 @@ SCENARIO = [
     ("ixelles-population", "2023-02-15 10:00:00", None, "timeout", "not_parsed", []),
 ]
 
+CHANNELS = ("online", "online_digital_identity", "counter_walk_in", "counter_appointment", "phone", "post",
+            "intermediary")  # fmt: skip
+A, N, S = "available", "not_available", "not_stated"
+
+
+def _procedure(title: str, key: str | None, **statuses: str) -> dict:
+    return {"title": title, "procedure_key": key, "match_rule": f"taxonomy:{title.lower()}" if key else "unmatched",
+            "channels": {c: statuses.get(c, S) for c in CHANNELS}}  # fmt: skip
+
+
+HOUSEHOLD_FULL = _procedure("Composition de ménage", "household-composition-certificate", online=A,
+                            online_digital_identity=A, counter_walk_in=A, post=A)  # fmt: skip
+HOUSEHOLD_ONLINE = _procedure("Composition de ménage", "household-composition-certificate", online=A,
+                              online_digital_identity=A, counter_walk_in=N, counter_appointment=N, post=N)  # fmt: skip
+HOUSEHOLD_BACK = _procedure("Composition de ménage", "household-composition-certificate", online=A,
+                            online_digital_identity=A, counter_appointment=A, post=N)  # fmt: skip
+TAX_OPEN = _procedure("Déclaration d'impôt", "personal-income-tax-return", online=A, counter_appointment=A, post=A)
+TAX_ITSME = _procedure("Déclaration d'impôt", "personal-income-tax-return", online=N, online_digital_identity=A,
+                       counter_appointment=A, post=A)  # fmt: skip
+TAX_REWORDED = _procedure("Votre déclaration d'impôt", "personal-income-tax-return", online=N,
+                          online_digital_identity=A, counter_appointment=A, post=A)  # fmt: skip
+PARKING = _procedure("Permis de stationnement riverain", None, online=A)
+
+# (observed_at, http_status, procedures)
+PROCEDURE_SCENARIO = [
+    ("2021-02-01 08:00:00", 200, [HOUSEHOLD_FULL, TAX_OPEN, PARKING]),
+    ("2021-08-01 08:00:00", 200, [HOUSEHOLD_FULL, TAX_OPEN, PARKING]),
+    ("2022-02-01 08:00:00", 200, [HOUSEHOLD_ONLINE, TAX_ITSME, PARKING]),
+    ("2022-08-01 08:00:00", 503, []),
+    ("2023-02-01 08:00:00", 200, [HOUSEHOLD_BACK, TAX_REWORDED, PARKING]),
+]
+
 URLS = {
     "capac-offices": "https://www.hvw-capac.fgov.be/fr/bureaux",
     "ixelles-population": "https://www.ixelles.be/site/population-horaires",
@@ -174,6 +214,48 @@ URLS = {
 def capture_id(source_id: str, observed_at: str) -> str:
     """The fixture's capture IDs: readable, unique per (source, observed_at)."""
     return f"{source_id}@{observed_at[:10]}"
+
+
+def _insert_procedures(con: duckdb.DuckDBPyConnection) -> None:
+    """The procedure catalogue scenario, in the loader's raw.procedures / raw.procedure_channels."""
+    con.execute(
+        "create or replace table raw.procedures (capture_id varchar, procedure_seq integer, source_id varchar, "
+        "observed_at timestamp, title varchar, procedure_key varchar, match_rule varchar, fee_text varchar, "
+        "fee_eur double, evidence varchar, confidence double);"
+        "create or replace table raw.procedure_channels (capture_id varchar, procedure_seq integer, "
+        "channel varchar, status varchar, evidence varchar);"
+        "create or replace table raw.registry_procedures (procedure_key varchar, label_fr varchar, "
+        "label_nl varchar, label_de varchar, label_en varchar);"
+    )
+    con.executemany(
+        "insert into raw.registry_procedures values (?, ?, ?, ?, ?)",
+        [
+            ("household-composition-certificate", "Composition de ménage", "Gezinssamenstelling",
+             "Haushaltszusammensetzung", "Household composition certificate"),
+            ("personal-income-tax-return", "Déclaration à l'impôt des personnes physiques",
+             "Aangifte personenbelasting", "Einkommensteuererklärung", "Personal income tax return"),
+        ],
+    )  # fmt: skip
+    url = "https://www.ixelles.be/site/demarches"
+    for observed_at, status, procedures in PROCEDURE_SCENARIO:
+        cid = capture_id("ixelles-demarches", observed_at)
+        observed = datetime.fromisoformat(observed_at)
+        con.execute(
+            "insert into raw.captures values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [cid, "ixelles-demarches", url, url, url, observed, observed, "web_archive", status,
+             None if status == 200 else "http_5xx", None, "text/html", 2000, "0" * 64, 30, None, None, "auto",
+             "ok" if status == 200 else "not_parsed", None],
+        )  # fmt: skip
+        for seq, proc in enumerate(procedures):
+            con.execute(
+                "insert into raw.procedures values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [cid, seq, "ixelles-demarches", observed, proc["title"], proc["procedure_key"], proc["match_rule"],
+                 None, None, proc["title"], 0.9],
+            )  # fmt: skip
+            con.executemany(
+                "insert into raw.procedure_channels values (?, ?, ?, ?, ?)",
+                [[cid, seq, c, st, None if st == S else f"{proc['title']}: {c}"] for c, st in proc["channels"].items()],
+            )
 
 
 def create_raw_fixture(db_path: str | Path) -> Path:
@@ -224,6 +306,15 @@ def create_raw_fixture(db_path: str | Path) -> Path:
                     "spf-finances",
                     "procedures",
                     "https://finances.belgium.be/fr/particuliers",
+                    "fr",
+                    "auto",
+                    "monthly",
+                ),
+                (
+                    "ixelles-demarches",
+                    "commune-ixelles",
+                    "procedures",
+                    "https://www.ixelles.be/site/demarches",
                     "fr",
                     "auto",
                     "monthly",
@@ -309,6 +400,7 @@ def create_raw_fixture(db_path: str | Path) -> Path:
                         "insert into raw.schedule_slots values (?, ?, ?, ?, ?, ?)",
                         [[cid, seq, day, opens, closes, access] for day, opens, closes, access in s["slots"]],
                     )
+        _insert_procedures(con)
         # The columns the loader adds to every capture and schedule (warehouse/load.py).
         con.execute(
             "alter table raw.captures add column etag varchar;"

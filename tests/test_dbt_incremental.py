@@ -20,9 +20,11 @@ from tests.dbt_fixture import create_raw_fixture
 from warehouse.settings import get_settings
 from warehouse.transform import dbt_build, dbt_executable
 
-RAW_TABLES = ("captures", "schedules", "schedule_slots")
+RAW_TABLES = ("captures", "schedules", "schedule_slots", "procedures", "procedure_channels")
 # Columns that record *how* a row was built (load batches), not what it says.
 BUILD_COLUMNS = {"last_load_batch", "load_batch"}
+# The counter history and everything built on it; data tests are left to the other test files.
+SELECT = ("--select", "@int_counter_states_collapsed", "--exclude", "resource_type:test", "resource_type:unit_test")
 
 
 def _marts_and_states(db: Path) -> dict[str, list[tuple]]:
@@ -71,7 +73,7 @@ def _full_build_of(db: Path, tmp: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(copy.duckdb_path)) as con:
         for schema in ("staging", "intermediate", "marts", "later"):
             con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    dbt_build(copy, "--full-refresh")
+    dbt_build(copy, "--full-refresh", *SELECT)
     return _marts_and_states(copy.duckdb_path)
 
 
@@ -86,7 +88,7 @@ def test_incremental_builds_equal_full_builds(incremental: Path) -> None:
     settings = get_settings(incremental / "inc")
     create_raw_fixture(settings.duckdb_path)
     _hold_back(settings.duckdb_path, "observed_at >= '2021-12-01' OR capture_id = 'capac-offices@2021-03-01'")
-    dbt_build(settings)
+    dbt_build(settings, *SELECT)
     steps = [
         # later weeks: Namur turns appointment-only, Liège is cut, Mons is absent once (pending)
         ("observed_at < '2022-06-01' AND capture_id <> 'capac-offices@2021-03-01'", 2),
@@ -97,7 +99,7 @@ def test_incremental_builds_equal_full_builds(incremental: Path) -> None:
     ]
     for n, (where, batch) in enumerate(steps):
         _release(settings.duckdb_path, where, batch)
-        dbt_build(settings)
+        dbt_build(settings, *SELECT)
         assert _marts_and_states(settings.duckdb_path) == _full_build_of(
             settings.duckdb_path, incremental / f"full-{n}"
         ), f"incremental build {batch} differs from a full build"
@@ -106,7 +108,7 @@ def test_incremental_builds_equal_full_builds(incremental: Path) -> None:
 def test_a_reparsed_capture_replaces_its_observations(incremental: Path) -> None:
     settings = get_settings(incremental / "reparse")
     create_raw_fixture(settings.duckdb_path)
-    dbt_build(settings)
+    dbt_build(settings, *SELECT)
     with duckdb.connect(str(settings.duckdb_path)) as con:
         # the 2021-12-01 page read again by a better parser: Liège's Tuesday afternoon was a mistake
         cid = "capac-offices@2021-12-01"
@@ -117,14 +119,14 @@ def test_a_reparsed_capture_replaces_its_observations(incremental: Path) -> None
             [cid, cid],
         )
         con.execute("UPDATE raw.captures SET load_batch = 2, record_sha256 = 'reparsed' WHERE capture_id = ?", [cid])
-    dbt_build(settings)
+    dbt_build(settings, *SELECT)
     assert _marts_and_states(settings.duckdb_path) == _full_build_of(settings.duckdb_path, incremental / "full-r")
 
 
 def test_a_counter_added_to_the_registry_gets_its_whole_history(incremental: Path) -> None:
     settings = get_settings(incremental / "registry")
     create_raw_fixture(settings.duckdb_path)
-    dbt_build(settings)
+    dbt_build(settings, *SELECT)
     with duckdb.connect(str(settings.duckdb_path)) as con:
         # the curator registers the Huy office, and the past captures are matched again (replay)
         con.execute(
@@ -138,7 +140,7 @@ def test_a_counter_added_to_the_registry_gets_its_whole_history(incremental: Pat
             "UPDATE raw.captures SET load_batch = 2, record_sha256 = 'rematched' WHERE capture_id IN "
             "(SELECT capture_id FROM raw.schedules WHERE counter_id = 'capac-huy')"
         )
-    dbt_build(settings)
+    dbt_build(settings, *SELECT)
     result = _marts_and_states(settings.duckdb_path)
     assert result == _full_build_of(settings.duckdb_path, incremental / "full-g")
     assert any(row[0] == "capac-huy" for row in result["marts.dim_counter"])

@@ -295,3 +295,34 @@ def test_source_freshness_flags_a_stale_observation_log(tmp_path):
     statuses = {r["unique_id"].split(".")[-1]: r["status"] for r in results}
     # the fixture's last capture is from 2023: far more than 45 days ago
     assert statuses == {"captures": "error"}
+
+
+def test_procedure_transitions_are_exactly_the_scenario(warehouse):
+    con, _ = warehouse
+    rows = _rows(con, "select procedure_key, transition_type, transition_date from marts.fct_procedure_transitions")
+    assert {(r["procedure_key"], r["transition_type"], r["transition_date"]) for r in rows} == {
+        ("household-composition-certificate", "became_online_only", date(2022, 2, 1)),
+        ("household-composition-certificate", "counter_removed", date(2022, 2, 1)),
+        ("household-composition-certificate", "counter_restored", date(2023, 2, 1)),
+        ("personal-income-tax-return", "digital_identity_required", date(2022, 2, 1)),
+    }  # the 2023 rewording of the tax return and the 503 of 2022-08-01 change nothing
+
+
+def test_procedure_indicators_and_the_three_channel_guarantee(warehouse):
+    con, _ = warehouse
+    cell = _rows(
+        con,
+        "select i.tracked_procedures, i.online_only_share, i.digital_identity_share, g.guarantee_status, "
+        "g.is_legal_scope from marts.fct_procedure_indicators i join marts.fct_channel_guarantee g "
+        "using (administration_id, month_start) where administration_id = 'commune-ixelles' "
+        "and month_start = date '2022-06-01'",
+    )[0]
+    assert cell == {
+        "tracked_procedures": 2,
+        "online_only_share": 0.5,  # the household composition certificate
+        "digital_identity_share": 0.5,  # the tax return: only with itsme online
+        "guarantee_status": "partial",  # no procedure publishes counter, telephone and post
+        "is_legal_scope": True,  # Ixelles is in Brussels
+    }
+    review = _rows(con, "select procedure_title, capture_count from marts.fct_procedure_match_review")
+    assert review == [{"procedure_title": "Permis de stationnement riverain", "capture_count": 4}]

@@ -152,6 +152,25 @@ def test_a_site_redesign_is_layout_drift_not_closures(sample_run):
     assert events == [(0,)]
 
 
+def test_procedure_transitions_are_the_storyline_s(sample_run):
+    story = load_storyline()
+    got = {
+        (source, key, kind, str(day)[:10])
+        for source, key, kind, day in query(
+            sample_run["db"],
+            "SELECT source_id, procedure_key, transition_type, transition_date FROM marts.fct_procedure_transitions",
+        )
+    }
+    expected = {
+        (t["source"], t["procedure_key"], t["transition"], t["date"]) for t in story["expected_procedure_transitions"]
+    }
+    assert got == expected  # exactly: a rewording of the same channels is no transition
+    unmatched = query(sample_run["db"], "SELECT count(*) FROM marts.fct_procedure_match_review")[0][0]
+    assert unmatched >= 1
+    guarantee = query(sample_run["db"], "SELECT count(*) FROM marts.fct_channel_guarantee WHERE is_legal_scope")[0][0]
+    assert guarantee > 0  # the Brussels catalogue is in the legal scope of the three-channel guarantee
+
+
 def test_page_move_is_recorded_as_a_redirect(sample_run):
     moved = query(
         sample_run["db"],

@@ -24,10 +24,12 @@ from scrapers.sample_web.story import (
     REGISTRIES_DIR,
     StorylineError,
     intro_at,
+    is_procedures,
     load_sample_registry,
     load_storyline,
     office_state,
     plan_captures,
+    procedure_state,
     validate_storyline,
 )
 from scrapers.schedule import ACCESS_APPOINTMENT, ACCESS_WALK_IN
@@ -178,7 +180,7 @@ def test_registry_loads_and_is_illustrative():
 def test_storyline_matches_registry(storyline, registry):
     validate_storyline(storyline, registry)
     assert {s["source"] for s in storyline["sources"]} == {s.id for s in registry.sources}
-    story_counters = {o["counter"] for s in storyline["sources"] for o in s["offices"]}
+    story_counters = {o["counter"] for s in storyline["sources"] for o in s.get("offices") or []}
     assert story_counters == {c.id for c in registry.counters()}
     # One source of truth for URLs: the registry. The storyline names none.
     assert not [v for v in strings_in(storyline) if "://" in v]
@@ -196,6 +198,19 @@ def test_validation_fails_loudly(storyline, registry):
     broken = copy.deepcopy(storyline)
     broken["sources"][0]["offices"][0]["name"] = "Somewhere else"
     with pytest.raises(StorylineError, match="none of"):
+        validate_storyline(broken, registry)
+    procedure_page = next(i for i, s in enumerate(storyline["sources"]) if is_procedures(s))
+    broken = copy.deepcopy(storyline)
+    broken["sources"][procedure_page]["procedures"][0]["timeline"][0]["channels"]["online"] = "maybe"
+    with pytest.raises(StorylineError, match="channel online: maybe"):
+        validate_storyline(broken, registry)
+    broken = copy.deepcopy(storyline)
+    broken["sources"][procedure_page]["procedures"][0]["key"] = "no-such-procedure"
+    with pytest.raises(StorylineError, match="not in the procedure taxonomy"):
+        validate_storyline(broken, registry)
+    broken = copy.deepcopy(storyline)
+    broken["sources"][procedure_page]["layout"] = "text"
+    with pytest.raises(StorylineError, match="registry kind 'procedures' needs layout procedures"):
         validate_storyline(broken, registry)
 
 
@@ -234,8 +249,8 @@ def test_captures_per_source(storyline, plan):
 
 def test_all_four_layouts_in_both_languages(storyline, registry):
     seen = {(s["layout"], registry.source(s["source"]).language) for s in storyline["sources"]}
-    assert {layout for layout, _ in seen} == {"jsonld", "table", "dl", "text"}
-    for layout in ("jsonld", "table", "dl", "text"):
+    assert {layout for layout, _ in seen} == {"jsonld", "table", "dl", "text", "procedures"}
+    for layout in ("jsonld", "table", "dl", "text", "procedures"):
         assert {(layout, "fr"), (layout, "nl")} <= seen, layout
 
 
@@ -288,6 +303,8 @@ def test_every_page_is_a_full_document(storyline, registry, plan):
 def test_office_blocks_have_the_documented_shape(storyline, registry, plan):
     appointment_words = {"fr": "Uniquement sur rendez-vous", "nl": "Enkel op afspraak"}
     for c, story, source, html in pages(storyline, registry, plan):
+        if is_procedures(story):
+            continue  # test_procedure_pages_have_the_documented_shape
         soup = BeautifulSoup(html, "html.parser")
         layout = story["layout"]
         blocks = office_blocks(soup, layout)
@@ -392,9 +409,9 @@ def derive_events(storyline) -> set[tuple]:
         days = successful(story)
         if story.get("moved_on"):
             first = next(d for d in story["captures"] if d >= story["moved_on"])
-            for o in story["offices"]:
+            for o in story.get("offices") or []:
                 events.add((o["counter"], "page_moved", first, False))
-        for o in story["offices"]:
+        for o in story.get("offices") or []:
             states = [office_state(o, d) for d in days]
             for i in range(1, len(days)):
                 prev, cur, day = states[i - 1], states[i], days[i]
@@ -490,7 +507,7 @@ def test_appointment_slots_are_marked(storyline):
     access = {
         s.access
         for story in storyline["sources"]
-        for o in story["offices"]
+        for o in story.get("offices") or []
         for d in story["captures"]
         if office_state(o, d)["status"] == "open"
         for s in office_state(o, d)["slots"]
@@ -507,3 +524,126 @@ def test_a_redesigned_page_answers_but_holds_no_hours(storyline, registry, plan)
     for _c, html in found:
         with pytest.raises(NoScheduleFound):
             parse_page(html, language="nl")
+
+
+# ---- procedure pages ------------------------------------------------------------------------
+
+
+def procedure_stories(storyline) -> list[dict]:
+    return [s for s in storyline["sources"] if is_procedures(s)]
+
+
+def test_procedure_sources(storyline, registry):
+    stories_ = procedure_stories(storyline)
+    assert len(stories_) >= 3
+    admins = {a.id: a for a in registry.administrations}
+    for story in stories_:
+        source = registry.source(story["source"])
+        assert source.kind == "procedures" and not source.counters and "offices" not in story
+        assert len(story["captures"]) >= 6 and all("2019-01-01" <= d <= "2026-12-31" for d in story["captures"])
+        assert source.administration in admins
+    assert {registry.source(s["source"]).language for s in stories_} == {"fr", "nl"}
+    assert {s.kind for s in registry.sources if s.kind != "procedures"} == {"opening_hours"}
+    keys = [p.get("key") for s in stories_ for p in s["procedures"]]
+    assert None in keys  # a procedure that is not in the taxonomy: kept as unmatched
+
+
+def test_procedure_pages_have_the_documented_shape(storyline, registry, plan):
+    for c, story, _source, html in pages(storyline, registry, plan):
+        if not is_procedures(story):
+            continue
+        soup = BeautifulSoup(html, "html.parser")
+        sections = soup.select("div.procedures section.procedure")
+        states = [procedure_state(p, c.page_date) for p in story["procedures"]]
+        assert [s.h2.get_text() for s in sections] == [s["title"] for s in states], (c.url, c.page_date)
+        for section, state in zip(sections, states, strict=True):
+            paragraphs = [p.get_text() for p in section.find_all("p", class_=False)]
+            assert paragraphs == state["text"]
+
+
+def test_procedure_pages_parse_back_to_the_storyline(storyline, registry, plan):
+    from scrapers.procedures import CHANNELS, parse_procedures
+
+    checked = 0
+    for c, story, source, html in pages(storyline, registry, plan):
+        if not is_procedures(story):
+            continue
+        found = parse_procedures(html, language=source.language)
+        want = [procedure_state(p, c.page_date) for p in story["procedures"]]
+        got = [(p.title, p.procedure_key, {k: p.channels[k].status for k in CHANNELS}) for p in found]
+        assert got == [(w["title"], w["key"], w["channels"]) for w in want], (c.source_id, c.page_date)
+        assert all(p.match_rule == ("unmatched" if p.procedure_key is None else p.match_rule) for p in found)
+        checked += 1
+    assert checked >= 18
+
+
+def procedure_history(story: dict, procedure: dict) -> list[tuple[str, dict[str, str]]]:
+    days = successful(story)
+    return [(d, procedure_state(procedure, d)["channels"]) for d in days]
+
+
+COUNTER_CHANNELS = ("counter_walk_in", "counter_appointment")
+NON_DIGITAL_CHANNELS = (*COUNTER_CHANNELS, "phone", "post")  # intermediaries do not count (indicator 10)
+
+
+def has(channels: dict[str, str], among: tuple[str, ...]) -> bool:
+    return any(channels[ch] == "available" for ch in among)
+
+
+def derive_procedure_transitions(storyline) -> set[tuple]:
+    """Transitions as documented in storyline.yaml, between successive successful captures."""
+    found = set()
+    for story in procedure_stories(storyline):
+        for procedure in story["procedures"]:
+            ident = procedure.get("key") or procedure["title"]
+            history = procedure_history(story, procedure)
+            removed = False
+            for (_, before), (day, after) in zip(history, history[1:], strict=False):
+                online_now = has(after, ("online", "online_digital_identity"))
+                if online_now and has(before, NON_DIGITAL_CHANNELS) and not has(after, NON_DIGITAL_CHANNELS):
+                    found.add((story["source"], ident, "became_online_only", day))
+                if has(before, COUNTER_CHANNELS) and not has(after, COUNTER_CHANNELS):
+                    found.add((story["source"], ident, "counter_removed", day))
+                    removed = True
+                elif removed and not has(before, COUNTER_CHANNELS) and has(after, COUNTER_CHANNELS):
+                    found.add((story["source"], ident, "counter_restored", day))
+                if (
+                    after["online_digital_identity"] == "available"
+                    and before["online"] == "available" != after["online"]
+                ):
+                    found.add((story["source"], ident, "digital_identity_required", day))
+    return found
+
+
+def test_expected_procedure_transitions_are_what_the_timelines_say(storyline):
+    declared = {
+        (t["source"], t["procedure_key"], t["transition"], t["date"])
+        for t in storyline["expected_procedure_transitions"]
+    }
+    assert len(declared) == len(storyline["expected_procedure_transitions"])
+    assert derive_procedure_transitions(storyline) == declared
+    assert {t["transition"] for t in storyline["expected_procedure_transitions"]} == {
+        "became_online_only",
+        "digital_identity_required",
+        "counter_removed",
+        "counter_restored",
+    }
+    for t in storyline["expected_procedure_transitions"]:
+        assert t["date"] in stories(storyline)[t["source"]]["captures"]
+
+
+def test_expected_procedure_non_transitions_are_in_the_story(storyline):
+    derived = {(t[0], t[1], t[3]) for t in derive_procedure_transitions(storyline)}
+    by_id = stories(storyline)
+    kinds = set()
+    for item in storyline["expected_procedure_non_transitions"]:
+        story = by_id[item["source"]]
+        procedure = next(p for p in story["procedures"] if p.get("key") == item["procedure_key"])
+        kinds.add(item["kind"])
+        for day in item["dates"]:
+            prev_day = story["captures"][story["captures"].index(day) - 1]
+            before, after = procedure_state(procedure, prev_day), procedure_state(procedure, day)
+            assert before["channels"] == after["channels"]
+            assert before["text"] != after["text"]  # the wording changed ...
+            assert (item["source"], item["procedure_key"], day) not in derived  # ... and nothing else
+    assert kinds == {"wording_change"}

@@ -308,6 +308,70 @@ def _slot_label(slot: dict) -> str:
     return f"{_DAY_LABELS.get(slot['day'], slot['day'])} {slot['opens']}–{slot['closes']}{access}"
 
 
+procedures_app = typer.Typer(
+    help="Read procedure pages (catalogues, service pages, FAQs) the way the collector does.", no_args_is_help=True
+)
+app.add_typer(procedures_app, name="procedures")
+
+
+@procedures_app.callback()
+def _procedures() -> None:
+    """Read procedure pages (catalogues, service pages, FAQs) the way the collector does."""
+
+
+@procedures_app.command("parse")
+def procedures_parse(
+    file: Annotated[Path, typer.Option("--file", help="An HTML page: one result per procedure found.")],
+    lang: Annotated[
+        str, typer.Option("--lang", help="auto|fr|nl|de|en; auto reads <html lang> or detects it.")
+    ] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per procedure per line.")] = False,
+) -> None:
+    """List the procedures of a page with the status of each channel (online, counter, phone, post...)."""
+    if lang not in HOURS_LANGUAGES:
+        typer.echo(f"error: --lang must be one of {'|'.join(HOURS_LANGUAGES)}, not {lang!r}", err=True)
+        raise typer.Exit(2)
+    # Imported here, not at the top: the parsers pull in lxml, and `guichets --help` must stay fast.
+    from scrapers.parsers.language import language_of_html
+    from scrapers.procedures import NoProcedureFound, parse_procedures
+    from scrapers.schedule import ParseError
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        typer.echo(f"error: cannot read --file {file}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from exc
+    html = _decode(data)
+    language = language_of_html(html) if lang == "auto" else lang
+    try:
+        procedures = parse_procedures(html, language=language)
+    except (NoProcedureFound, ParseError) as exc:
+        typer.echo(f"error: {type(exc).__name__} in {file}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    for i, procedure in enumerate(procedures):
+        result = {"language": language, **procedure.to_dict()}
+        if as_json:
+            typer.echo(json.dumps(result, ensure_ascii=False, sort_keys=False))
+        else:
+            if i:
+                typer.echo("")
+            typer.echo("\n".join(_procedure_summary(result)))
+
+
+def _procedure_summary(result: dict) -> list[str]:
+    """Human-readable lines for one procedure: title, key, each channel's status and the fee."""
+    lines = [result["title"]]
+    lines.append(f"  key:        {result['procedure_key'] or '(unmatched)'}  [{result['match_rule']}]")
+    for channel, status in result["channels"].items():
+        evidence = f"  «{status['evidence']}»" if status["evidence"] else ""
+        lines.append(f"  {channel:<24} {status['status']:<14}{evidence}".rstrip())
+    if result["fee_text"] is not None:
+        euros = "" if result["fee_eur"] is None else f" ({result['fee_eur']:.2f} EUR)"
+        lines.append(f"  fee:        {result['fee_text']}{euros}")
+    lines.append(f"  confidence: {result['confidence']:.2f}")
+    return lines
+
+
 def _registry_or_exit(path: Path, loader):
     from scrapers.registry import RegistryError
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from scrapers.procedures.taxonomy import load_taxonomy
 from scrapers.registry import Registry
 
 CAPTURES = pa.schema(
@@ -91,6 +92,30 @@ SCHEDULES = pa.schema(
         ("unparsed", pa.string()),
     ]
 )
+PROCEDURES = pa.schema(
+    [
+        ("capture_id", pa.string()),
+        ("procedure_seq", pa.int32()),
+        ("source_id", pa.string()),
+        ("observed_at", pa.timestamp("s")),
+        ("title", pa.string()),
+        ("procedure_key", pa.string()),
+        ("match_rule", pa.string()),
+        ("fee_text", pa.string()),
+        ("fee_eur", pa.float64()),
+        ("evidence", pa.string()),
+        ("confidence", pa.float64()),
+    ]
+)
+PROCEDURE_CHANNELS = pa.schema(
+    [
+        ("capture_id", pa.string()),
+        ("procedure_seq", pa.int32()),
+        ("channel", pa.string()),
+        ("status", pa.string()),
+        ("evidence", pa.string()),
+    ]
+)
 SLOTS = pa.schema(
     [
         ("capture_id", pa.string()),
@@ -109,7 +134,7 @@ class LoadError(RuntimeError):
 
 def read_capture_files(collected_dir: Path) -> dict[str, pa.Table]:
     """Read every ``collected/<source>/*.json`` file (sorted) into the raw tables."""
-    captures, schedules, slots, attempts = [], [], [], []
+    captures, schedules, slots, attempts, procedures, channels = [], [], [], [], [], []
     for path in sorted(collected_dir.glob("*/*.json")):
         try:
             raw = path.read_bytes()
@@ -140,6 +165,19 @@ def read_capture_files(collected_dir: Path) -> dict[str, pa.Table]:
                 schedules.append(row)
                 for slot in sched["slots"]:
                     slots.append({"capture_id": cap["capture_id"], "schedule_seq": seq, **slot})
+            for seq, proc in enumerate(record.get("procedures") or []):
+                row = {name: proc.get(name) for name in PROCEDURES.names}
+                row.update(
+                    capture_id=cap["capture_id"], procedure_seq=seq, source_id=cap["source_id"],
+                    observed_at=cap["observed_at"],
+                )  # fmt: skip
+                procedures.append(row)
+                for channel in sorted(proc["channels"]):
+                    state = proc["channels"][channel]
+                    channels.append(
+                        {"capture_id": cap["capture_id"], "procedure_seq": seq, "channel": channel,
+                         "status": state["status"], "evidence": state.get("evidence")}
+                    )  # fmt: skip
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise LoadError(f"{path}: cannot load capture file: {type(exc).__name__}: {exc}") from exc
     try:
@@ -148,6 +186,8 @@ def read_capture_files(collected_dir: Path) -> dict[str, pa.Table]:
             "fetch_attempts": pa.Table.from_pylist(attempts, schema=ATTEMPTS),
             "schedules": pa.Table.from_pylist(schedules, schema=SCHEDULES),
             "schedule_slots": pa.Table.from_pylist(slots, schema=SLOTS),
+            "procedures": pa.Table.from_pylist(procedures, schema=PROCEDURES),
+            "procedure_channels": pa.Table.from_pylist(channels, schema=PROCEDURE_CHANNELS),
         }
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise LoadError(f"{collected_dir}: a capture file has a field of the wrong type: {exc}") from exc
@@ -197,6 +237,8 @@ def load(db_path: Path, collected_dir: Path, registry: Registry) -> dict[str, in
                 "fetch_attempts",
                 "schedules",
                 "schedule_slots",
+                "procedures",
+                "procedure_channels",
                 "registry_administrations",
                 "registry_sources",
                 "registry_counters",
@@ -265,6 +307,16 @@ def _load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
                 ]
             ),
         ),
+        # The procedure taxonomy: stable keys and labels the procedure marts are read against.
+        "registry_procedures": pa.Table.from_pylist(
+            [
+                {"procedure_key": e.key, "label_fr": e.label_fr, "label_nl": e.label_nl, "label_de": e.label_de,
+                 "label_en": e.label_en}
+                for e in load_taxonomy().entries
+            ],
+            schema=pa.schema([(n, pa.string()) for n in ("procedure_key", "label_fr", "label_nl", "label_de",
+                                                          "label_en")]),
+        ),  # fmt: skip
         "dataset_info": pa.Table.from_pylist(
             [
                 {"key": "registry", "value": registry.name},

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def plan_host_batches(settings: Settings) -> list[list[str]]:
-    """Opening-hours source IDs grouped by host, one batch per host (sorted, deterministic).
+    """Source IDs (opening hours and procedure catalogues) grouped by host, one batch per host
+    (sorted, deterministic).
 
     Collect tasks are mapped over these batches, not over sources: each host is then fetched by
     one process whose rate limiter sees all its requests, while different hosts run in parallel
@@ -28,8 +29,7 @@ def plan_host_batches(settings: Settings) -> list[list[str]]:
     registry = load_registry(settings.registry)
     batches: dict[str, list[str]] = {}
     for s in registry.sources:
-        if s.kind == "opening_hours":
-            batches.setdefault(urlsplit(s.urls[-1]).netloc, []).append(s.id)
+        batches.setdefault(urlsplit(s.urls[-1]).netloc, []).append(s.id)
     return [batches[host] for host in sorted(batches)]
 
 

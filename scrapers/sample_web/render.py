@@ -1,4 +1,5 @@
-"""HTML of the sample pages: page shells and office blocks in the four layouts, FR and NL.
+"""HTML of the sample pages: page shells and office blocks in the four layouts, and procedure
+pages (``layout: procedures``), FR and NL.
 
 Templates live in ``templates/`` (one Jinja file per layout, wording in ``strings.yaml``);
 this module turns a page state (see :mod:`scrapers.sample_web.story`) into their context.
@@ -22,8 +23,10 @@ from scrapers.sample_web.story import (
     StorylineError,
     counter_of,
     intro_at,
+    is_procedures,
     office_state,
     parse_week,
+    procedure_state,
 )
 from scrapers.schedule import ACCESS_APPOINTMENT, DAYS, Slot
 
@@ -215,13 +218,17 @@ def render_page(story: dict, source: Source, administration: str, day: str, url:
     """The HTML of a source's page as it stood on ``day``, served at ``url``."""
     lang = source.language
     s = _strings()[lang]
-    offices, changed = [], []
-    for office in story["offices"]:
+    offices, procedures, changed = [], [], []
+    for office in story.get("offices") or []:
         state = office_state(office, day)
         changed.append(state["changed"])
         if state["status"] != "absent":
             counter = counter_of(source, office["counter"])
             offices.append(_office_context(state, counter, story, lang))
+    for procedure in story.get("procedures") or []:
+        state = procedure_state(procedure, day)
+        changed.append(state["changed"])
+        procedures.append({"title": state["title"], "paragraphs": state["text"]})
     intro, intro_changed = intro_at(story, day)
     last_changed = max([*changed, intro_changed])
     phone = ""
@@ -239,6 +246,7 @@ def render_page(story: dict, source: Source, administration: str, day: str, url:
         "intro": intro,
         "nav": story.get("nav", s["nav"]),
         "offices": offices,
+        "procedures": procedures,
         "phone": phone,
         "year": day[:4],
         "last_updated": s["last_updated"].format(date=format_date(last_changed, lang)),
@@ -247,6 +255,9 @@ def render_page(story: dict, source: Source, administration: str, day: str, url:
         return _env().get_template("layout_redesign.html.j2").render(context)
     if story["layout"] == "jsonld":
         context["jsonld"] = _jsonld(story, offices, url, story["site_name"], lang)
+    if is_procedures(story):
+        # A procedure catalogue sits under "Démarches" / "Diensten", not under "Contact".
+        context["section"] = s["procedures_section"]
     return _env().get_template(f"layout_{story['layout']}.html.j2").render(context)
 
 

@@ -14,13 +14,18 @@ from pathlib import Path
 
 import yaml
 
+from scrapers.procedures.model import CHANNELS as PROCEDURE_CHANNELS
+from scrapers.procedures.model import NOT_STATED
+from scrapers.procedures.model import STATUSES as CHANNEL_STATUSES
+from scrapers.procedures.taxonomy import default_taxonomy
 from scrapers.registry import Counter, Registry, Source, load_registry
 from scrapers.schedule import ACCESS_APPOINTMENT, ACCESS_WALK_IN, DAYS, Slot
 
 HERE = Path(__file__).resolve().parent
 STORYLINE_PATH = HERE / "storyline.yaml"
 REGISTRIES_DIR = HERE.parent / "registries"
-LAYOUTS = ("jsonld", "table", "dl", "text")
+LAYOUTS = ("jsonld", "table", "dl", "text")  # opening-hours pages
+PROCEDURES_LAYOUT = "procedures"  # procedure pages (registry kind: procedures)
 STATUSES = ("open", "temporarily_closed", "closed", "absent")
 CAPTURE_HOUR = 9
 REDIRECT_DELAY = dt.timedelta(seconds=4)  # the new URL is captured right after the 301
@@ -149,6 +154,37 @@ def intro_at(story: dict, day: str) -> tuple[str, str]:
     return text, changed
 
 
+def procedure_state(procedure: dict, day: str) -> dict | None:
+    """A procedure as its page shows it on ``day`` (timeline entries folded up to that date).
+
+    Returns None before the first entry. The result has ``title``, ``key`` (the taxonomy key the
+    title must match, None for a procedure that is not in the taxonomy), ``channels`` (every
+    channel of :data:`PROCEDURE_CHANNELS`, ``not_stated`` unless given), ``text`` (paragraphs)
+    and ``changed`` (the date of the last entry applied). ``channels`` carry over from entry to
+    entry; ``text`` is replaced when given.
+    """
+    state: dict | None = None
+    for entry in procedure["timeline"]:
+        if entry["from"] > day:
+            break
+        channels = dict(state["channels"]) if state else dict.fromkeys(PROCEDURE_CHANNELS, NOT_STATED)
+        channels.update(entry.get("channels") or {})
+        text = entry.get("text", state["text"] if state else [])
+        state = {
+            "title": procedure["title"],
+            "key": procedure.get("key"),
+            "channels": channels,
+            "text": [" ".join(t.split()) for t in ([text] if isinstance(text, str) else text)],
+            "changed": entry["from"],
+        }
+    return state
+
+
+def is_procedures(story: dict) -> bool:
+    """Whether a storyline source is a procedure page (``layout: procedures``)."""
+    return story.get("layout") == PROCEDURES_LAYOUT
+
+
 def validate_storyline(storyline: dict, registry: Registry) -> None:
     """Check the storyline against itself and the registry; raise StorylineError naming the problem."""
     stories = storyline.get("sources") or []
@@ -159,8 +195,13 @@ def validate_storyline(storyline: dict, registry: Registry) -> None:
     for story in stories:
         source = registry.source(story["source"])
         where = f"storyline source {source.id}"
-        if story.get("layout") not in LAYOUTS:
-            raise StorylineError(f"{where}: layout {story.get('layout')!r}; expected one of {LAYOUTS}")
+        if (source.kind == "procedures") != is_procedures(story):
+            raise StorylineError(
+                f"{where}: registry kind {source.kind!r} needs layout "
+                f"{PROCEDURES_LAYOUT if source.kind == 'procedures' else 'one of ' + str(LAYOUTS)}"
+            )
+        if story.get("layout") not in (*LAYOUTS, PROCEDURES_LAYOUT):
+            raise StorylineError(f"{where}: layout {story.get('layout')!r}; expected one of {LAYOUTS} or procedures")
         if story["layout"] == "jsonld" and not story.get("jsonld"):
             raise StorylineError(f"{where}: the jsonld layout needs a 'jsonld' mapping")
         if source.language not in PAGE_LANGUAGES:
@@ -178,12 +219,41 @@ def validate_storyline(storyline: dict, registry: Registry) -> None:
         redesigned = story.get("redesigned_on")
         if redesigned and not any(d >= redesigned for d in captures if d not in (story.get("errors") or {})):
             raise StorylineError(f"{where}: 'redesigned_on' {redesigned} is after every capture")
+        if is_procedures(story):
+            _validate_procedures(where, story, source)
+            continue
         counters = [o["counter"] for o in story.get("offices") or []]
         declared = [c.id for c in source.counters]
         if sorted(counters) != sorted(declared):
             raise StorylineError(f"{where}: offices {counters} differ from registry counters {declared}")
         for office in story["offices"]:
             _validate_office(where, story, office, source)
+
+
+def _validate_procedures(where: str, story: dict, source: Source) -> None:
+    if source.counters or story.get("offices"):
+        raise StorylineError(f"{where}: a procedure page lists procedures, not offices or counters")
+    procedures = story.get("procedures") or []
+    if not procedures:
+        raise StorylineError(f"{where}: the procedures layout needs a non-empty 'procedures' list")
+    titles = [p.get("title") for p in procedures]
+    if len(set(titles)) != len(titles) or not all(titles):
+        raise StorylineError(f"{where}: procedure titles must be given and unique, got {titles}")
+    keys = set(default_taxonomy().keys)
+    for procedure in procedures:
+        here = f"{where}, procedure {procedure['title']!r}"
+        if procedure.get("key") is not None and procedure["key"] not in keys:
+            raise StorylineError(f"{here}: key {procedure['key']!r} is not in the procedure taxonomy")
+        froms = [e["from"] for e in procedure.get("timeline") or []]
+        if not froms or froms != sorted(froms) or froms[0] > story["captures"][0]:
+            raise StorylineError(f"{here}: timeline must be sorted and start before the first capture")
+        if not procedure["timeline"][0].get("text"):
+            raise StorylineError(f"{here}: the first timeline entry needs a 'text'")
+        for entry in procedure["timeline"]:
+            for channel, status in (entry.get("channels") or {}).items():
+                if channel not in PROCEDURE_CHANNELS or status not in CHANNEL_STATUSES:
+                    raise StorylineError(f"{here}: channel {channel}: {status} on {entry['from']}; expected channels "
+                                         f"{PROCEDURE_CHANNELS} with statuses {CHANNEL_STATUSES}")  # fmt: skip
 
 
 def _validate_office(where: str, story: dict, office: dict, source: Source) -> None:

@@ -23,6 +23,15 @@ listings as (
 
 ),
 
+-- how many procedures a catalogue capture listed
+procedure_listings as (
+
+    select capture_id, count(*) as procedure_count
+    from {{ ref('stg_collector__procedures') }}
+    group by capture_id
+
+),
+
 classified as (
 
     select
@@ -46,10 +55,15 @@ classified as (
         coalesce(listings.matched_counter_count, 0) as matched_counter_count,
         -- the capture can say whether registered counters are present or absent
         coalesce(http_status = 200 and parse_status = 'ok' and listings.matched_counter_count > 0, false)
-            as is_counter_evidence
+            as is_counter_evidence,
+        coalesce(procedure_listings.procedure_count, 0) as procedure_count,
+        -- a catalogue capture says something only when it lists procedures
+        coalesce(http_status = 200 and parse_status = 'ok' and procedure_listings.procedure_count > 0, false)
+            as is_procedure_evidence
 
     from captures
     left join listings using (capture_id)
+    left join procedure_listings using (capture_id)
 
 )
 

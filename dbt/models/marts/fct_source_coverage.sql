@@ -38,7 +38,9 @@ capture_summary as (
         max(observed_at) as last_observed_at,
         max(observed_at) filter (where is_successful) as last_successful_observed_at,
         arg_max(capture_outcome, observed_at) as last_capture_outcome,
-        max(observed_at) filter (where is_counter_evidence) as last_counter_evidence_at
+        max(observed_at) filter (where is_counter_evidence) as last_counter_evidence_at,
+        max(observed_at) filter (where is_counter_evidence or coalesce(is_procedure_evidence, false))
+            as last_evidence_at
 
     from captures
     group by source_id
@@ -59,8 +61,8 @@ drift as (
     inner join capture_summary using (source_id)
     where
         captures.http_status = 200
-        and captures.observed_at > capture_summary.last_counter_evidence_at
-        and not captures.is_counter_evidence
+        and captures.observed_at > capture_summary.last_evidence_at
+        and not (captures.is_counter_evidence or coalesce(captures.is_procedure_evidence, false))
     group by captures.source_id
 
 ),

@@ -1,0 +1,605 @@
+"""Channel statements and fees read from the sentences of a procedure block (FR, NL, DE, EN).
+
+A sentence is cut into clauses (at ";", ":", ",", "mais", "maar", "but", "aber"); each clause is
+read for *channel cues* (where the procedure is done: "en ligne", "au guichet", "per post",
+"via uw vakbond", "itsme"...) and for what it says about them:
+
+- **positive**: the channels mentioned are ``available`` ("Vous pouvez la demander au guichet").
+- **negation** ("n'est plus possible au guichet", "niet meer aan het loket", "nicht mehr",
+  "no longer", "ni par courrier"): the channels are ``not_available``. A negation without a
+  channel applies to the channels of the clause before it ("Au guichet, ce n'est plus
+  possible") or, failing that, to the next clause that names one.
+- **only** ("uniquement en ligne", "enkel online", "nur online", "ne ... qu'en ligne"): the
+  channels named after "only" are ``available`` and the others are *inferred* ``not_available``:
+  online-only closes the counters, post and phone; counter-only closes online, post and phone;
+  appointment-only ("uniquement sur rendez-vous") closes walk-in only. Intermediaries are never
+  closed by inference (an intermediary may still do the procedure for you).
+- "not only" ("pas seulement", "niet alleen", "nicht nur") is neither only nor a negation;
+  "no need" ("plus besoin de vous déplacer", "geen afspraak nodig") closes nothing
+  ("plus besoin de rendez-vous" opens walk-in); "N'hésitez pas" is no negation.
+- Clauses that are conditions ("si vous n'avez pas d'itsme", "als u geen kaartlezer heeft"),
+  questions, and temporary closures ("fermé le 11 novembre", "onderhoud") say nothing.
+
+Channel rules:
+
+- a digital identity (itsme, a card reader, "avec votre eID", "met uw identiteitskaart") in a
+  clause that is about doing it online makes it ``online_digital_identity`` rather than
+  ``online``; an identity card brought to a counter is a document, not a channel;
+- a counter is ``counter_appointment`` when the sentence says appointment ("sur rendez-vous",
+  "op afspraak"), ``counter_walk_in`` otherwise ("au guichet", "sans rendez-vous"); a negated
+  counter without either closes both. "Prenez rendez-vous en ligne ou par téléphone" books an
+  appointment: online and phone there are not channels of the procedure;
+- phone, post and e-mail count only when the clause says the procedure can be done that way (an
+  action or a possibility: "demander", "aanvragen", "possible", "kunt") and is not about
+  questions or contact ("Pour toute question, appelez le ..."): a phone number is not a phone
+  channel. E-mail requests are an ``online`` channel (no digital identity).
+
+Every statement keeps the whole sentence as evidence (≤ 300 characters). ``direct`` statements
+(said of that channel) beat *inferred* ones (from "only"); see :func:`resolve`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from scrapers.procedures.model import AVAILABLE, MAX_EVIDENCE, NOT_AVAILABLE
+from scrapers.procedures.taxonomy import normalize
+
+ONLINE, DIGITAL_ID = "online", "online_digital_identity"
+WALK_IN, APPOINTMENT = "counter_walk_in", "counter_appointment"
+PHONE, POST, INTERMEDIARY = "phone", "post", "intermediary"
+COUNTER = "counter"  # a counter without walk-in/appointment said: walk-in when available, both when closed
+_COUNTERS = (WALK_IN, APPOINTMENT)
+
+
+def _rx(*parts: str) -> re.Pattern[str]:
+    """One regex of alternatives, each bounded by non-word characters (text is normalized)."""
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])")
+
+
+# ---- channel cues (all languages: Brussels pages mix them) ----------------------------------------
+# Online places whose names contain "guichet"/"loket" are found first and blanked, so the
+# counter cues below never see them.
+_ONLINE = _rx(
+    r"guichets? (?:electroniques?|en ligne|virtuels?|numeriques?)", r"e-?guichets?", r"e-?loket",
+    r"digita(?:al|le) loket",
+    r"elektronisch(?:e)? loket", r"online ?loket", r"online-schalter", r"en ligne", r"on-?line", r"internet",
+    r"sites? (?:internet|web)", r"sur (?:le|notre) site", r"website", r"webformulier",
+    r"formulaire (?:electronique|web|en ligne)",
+    r"portail", r"irisbox", r"mon ?espace", r"myminfin", r"tax-on-web", r"taxonweb", r"mypension", r"my ?pension",
+    r"myhandicap", r"mijn ?burgerprofiel", r"burgerprofiel", r"connectez-vous", r"vous connecter", r"se connecter",
+    r"inloggen", r"log (?:je|u) in", r"meld (?:je|u) aan", r"par voie electronique", r"electroniquement",
+    r"digitaal", r"digitale weg", r"elektronisch", r"numeriquement",
+)  # fmt: skip
+_EMAIL = _rx(r"(?:par|per|via|by) (?:e-?mail|courriel|mail)", r"e-?mail", r"courriel")
+_ID_STRONG = _rx(
+    r"itsme", r"lecteurs? de cartes?(?: d'identite| eid)?", r"lecteur eid", r"kaartlezer", r"kartenleser",
+    r"card reader", r"csam", r"cles? numeriques?", r"digitale sleutels?",
+)  # fmt: skip
+_ID_WEAK = re.compile(
+    r"(?<![\w-])(?:avec|via|par|au moyen d[eu']|a l'aide d[eu']|grace a|met|door middel van|mit|with|using)\s+"
+    r"(?:(?:votre|vos|ta|ton|uw|je|jouw|ihre[mnr]?|ihrem|your|la|le|l'|de|het|een|une|un|einen?)\s*)?"
+    r"(?:carte d'identite(?: electronique)?|carte eid|e-?id|(?:elektronische )?identiteitskaart|"
+    r"(?:elektronische[nmr]? )?personalausweis|(?:electronic )?identity card)(?![\w])"
+)
+_WITHOUT_ID = re.compile(
+    r"(?<![\w-])(?:sans|zonder|ohne|without)\s+(?:(?:votre|uw|je|ihre[mn]?|your|un|une|een)\s+)?"
+    r"(?:itsme|lecteur de cartes?|kaartlezer|kartenleser|card reader|e-?id|carte d'identite electronique)(?![\w])"
+)
+_PAGE_WORDS = _rx(r"page d'accueil", r"startpagina", r"homepage", r"startseite")  # "accueil" that is no counter
+_COUNTER = _rx(
+    r"guichets?", r"au comptoir", r"a l'accueil", r"accueil", r"sur place", r"en personne", r"personnellement",
+    r"vous presenter", r"se presenter", r"presentez-vous", r"presentez vous", r"vous rendre (?:au|a|aux|dans|chez)",
+    r"rendez-vous (?:au|aux|a la|a l'|dans|chez|sur place)", r"au bureau", r"bureaux?", r"points? de contact",
+    r"permanences?", r"maison communale", r"hotel de ville", r"hotel communal", r"administration communale",
+    r"antennes?", r"loket(?:ten)?", r"balie", r"onthaal", r"stadhuis", r"gemeentehuis", r"administratief centrum",
+    r"dienstencentrum", r"kantoor", r"kantoren", r"ter plaatse", r"persoonlijk", r"langskomen", r"langs ?komen",
+    r"kom (?:dan |gerust )?langs", r"ga langs", r"langsgaan", r"zitdag(?:en)?", r"schalter", r"vor ort",
+    r"personlich", r"im buro", r"burgerburo", r"rathaus", r"gemeindehaus", r"counters?", r"desk", r"in person",
+    r"town hall", r"city hall",
+)  # fmt: skip
+_WALK_IN = _rx(
+    r"sans (?:prendre )?(?:de |un )?rendez-vous", r"sans rdv", r"acces libre", r"librement",
+    r"zonder (?:een )?afspraak",
+    r"vrije inloop", r"vrij binnenlopen", r"ohne termin(?:vereinbarung)?", r"without (?:an )?appointment", r"walk-in",
+)  # fmt: skip
+_APPOINTMENT = _rx(r"rendez-vous", r"rdv", r"afspraak", r"afspraken", r"termin(?:vereinbarung)?", r"appointments?")
+# "Rendez-vous au guichet" is French for "go to the counter"; "rendez-vous sur le site", "go to the site".
+_GO_TO = re.compile(r"(?:^|[^\w' -]|\s)\s*rendez-vous (?:au|aux|a la|a l'|dans|chez|sur)\b")
+_APPOINTMENT_BEFORE = re.compile(r"(?:sur|avec|un|le|votre|de|d'un|prendre|prenez|fixer|fixez|reserver|reservez|"
+                                 r"demander|demandez|uniquement sur|seulement sur)\s+$")  # fmt: skip
+# Booking an appointment online or by phone ("prenez rendez-vous en ligne", "maak online een
+# afspraak"): those means are blanked, they are not channels of the procedure.
+_BOOK_NOUN = r"(?:rendez-vous|rdv|afspraak|termin|appointment)"
+_FILLER = (
+    r"(?:\s+(?:maken|maak|te|kan|kunt|kun|nemen|prendre|prenez|vereinbaren|buchen|make|book|is|est|sont|"
+    r"possible|mogelijk|moglich|aussi|ook|auch|also|eenvoudig|facilement|gemakkelijk|snel|rapidement))*"
+)
+_MEANS = (
+    r"(?:en ligne|online|internet|par telephone|telephoniquement|telefonisch|per telefoon|by phone|"
+    r"via (?:notre|le|het|onze|de|la|l'|ons|unsere) ?(?:site(?: web| internet)?|website|formulier|e-loket|"
+    r"e-guichet|guichet electronique|plateforme|platform|application|app)|sur (?:notre|le) site(?: web| internet)?)"
+)
+_NUMBER = r"(?:\s*(?:au|op het|op|am|at)?\s*(?:numero|nummer)?\s*\+?\d[\d /.]{6,}\d)?"
+_CHAIN = rf"{_MEANS}{_NUMBER}(?:\s*(?:,|ou|of|oder|or|et|en)\s*{_MEANS}{_NUMBER})*"
+_BOOKING = re.compile(
+    rf"{_BOOK_NOUN}{_FILLER}\s+({_CHAIN})|({_MEANS}(?:\s*(?:,|ou|of|oder|or)\s*{_MEANS})*){_FILLER}\s+"
+    rf"(?:een |un |einen |an )?{_BOOK_NOUN}"
+)
+_PHONE = _rx(
+    r"par telephone", r"telephoniquement", r"par appel(?: telephonique)?", r"au telephone", r"permanence telephonique",
+    r"appelez", r"appeler", r"telephonez", r"telephoner", r"telefonisch", r"per telefoon", r"via de telefoon",
+    r"telefoneren", r"bellen", r"bel", r"belt", r"per telefon", r"anrufen", r"rufen sie", r"by (?:tele)?phone",
+    r"over the phone", r"call us", r"call",
+)  # fmt: skip
+_POST = _rx(
+    r"par courrier(?: postal)?", r"par la poste", r"par voie postale", r"par lettre", r"courrier postal",
+    r"formulaires? papier", r"version papier", r"declaration papier", r"sur papier", r"format papier",
+    r"par envoi postal", r"per post", r"per brief", r"via de post", r"met de post", r"op papier",
+    r"papieren (?:formulier|aangifte|versie)", r"schriftelijk", r"per briefpost", r"auf dem postweg",
+    r"schriftlich", r"papierformular", r"by post", r"by mail", r"paper form", r"in writing",
+)  # fmt: skip
+_INTERMEDIARY = re.compile(
+    r"(?<![\w-])(?:(?:via|par|aupres d[eu']|aupres de la|chez|a|avec l'aide d[eu']|par l'intermediaire d[eu']|"
+    r"l'aide d[eu']|bij|door|met de hulp van|uber|durch|bei|through|with the help of)\s+"
+    r"(?:(?:votre|vos|ton|ta|un|une|le|la|l'|son|sa|leur|uw|je|jouw|een|de|het|ihre[nmr]?|ihrem|einen?|einer|your|a|an|the)\s*)?"
+    r"(?:syndicats?|organismes? de paiement|caisses? de paiement|mutualites?|mutuelles?|cpas|"
+    r"assistante?s? socia(?:le|l|les|ux)|travailleu(?:r|se)s? socia(?:l|le|ux)|comptable|mandataire|vakbond|"
+    r"uitbetalingsinstelling|ziekenfonds|mutualiteit|"
+    r"ocmw|maatschappelijk werker|sociaal werker|sociaal assistent|boekhouder|mandataris|gewerkschaft|krankenkasse|"
+    r"oshz|sozialarbeiter(?:in)?|auszahlungseinrichtung|union|trade union|health insurance fund|social worker|"
+    r"intermediaire|tussenpersoon|intermediary))"
+    r"|(?:votre|vos|uw|je|ihre[rnm]?|your)\s+(?:syndicat|organisme de paiement|mutualite|mutuelle|vakbond|"
+    r"uitbetalingsinstelling|ziekenfonds|gewerkschaft|krankenkasse|union|assistante? sociale?|travailleu(?:r|se) "
+    r"socia(?:l|le)|maatschappelijk werker|sozialarbeiter(?:in)?|social worker)"
+)
+# In a table header or a label, a bare "intermediary" names the channel.
+_INTERMEDIARY_LABEL = _rx(r"intermediaires?", r"tussenpersonen?", r"vermittler", r"intermediar(?:y|ies)",
+                          r"via (?:un|une|een) (?:tiers|derde)")  # fmt: skip
+
+# ---- polarity, per language ------------------------------------------------------------------------
+_NOT_ONLY = {
+    "fr": _rx(
+        r"(?:ne\s+|n')(?:[\w-]+\s+){0,2}?pas (?:seulement|uniquement|exclusivement|que)",
+        r"pas seulement",
+        r"non seulement",
+        r"pas uniquement",
+        r"pas que",
+        r"pas exclusivement",
+    ),
+    "nl": _rx(r"niet alleen", r"niet enkel", r"niet uitsluitend"),
+    "de": _rx(r"nicht nur", r"nicht ausschliesslich"),
+    "en": _rx(r"not only", r"not just"),
+}
+_IDIOMS = {  # negations that negate nothing about channels
+    "fr": _rx(r"n'hesitez pas", r"hesitez pas", r"n'oubliez pas", r"ne tardez pas", r"n'attendez pas",
+              r"ne manquez pas", r"ne pas oublier"),
+    "nl": _rx(r"aarzel niet", r"vergeet niet", r"niet vergeten", r"twijfel niet", r"of niet"),
+    "de": _rx(r"zogern sie nicht", r"vergessen sie nicht", r"nicht vergessen"),
+    "en": _rx(r"don't hesitate", r"do not hesitate", r"don't forget", r"do not forget"),
+}  # fmt: skip
+_NEED = {  # "no need to": closes nothing (and "no appointment needed" opens walk-in)
+    "fr": _rx(r"(?:pas|plus) besoin",
+              r"(?:pas|plus|aucun) (?:de |d')?(?:[\w-]+ ){0,2}(?:n'est )?(?:necessaire|requis|obligatoire)",
+              r"n'(?:est|etes|avez) (?:pas|plus) (?:besoin|necessaire|oblige|obligatoire|requis)",
+              r"inutile de", r"ne (?:devez|doit|devrez|devra) (?:pas|plus)", r"sans (?:devoir|vous|avoir a) "
+              r"(?:deplacer|rendre|passer|quitter|sortir)", r"sans (?:vous )?(?:deplacer|rendre|passer)"),
+    "nl": _rx(r"(?:niet|geen) (?:[\w-]+ ){0,3}?(?:meer )?nodig", r"hoef(?:t)? (?:u |je |jij )?(?:niet|niets|geen)",
+              r"hoeft niet",
+              r"zonder (?:je |u )?(?:te )?verplaatsen", r"zonder langs te (?:komen|gaan)", r"moet (?:u|je) niet",
+              r"niet (?:meer )?verplicht"),
+    "de": _rx(r"(?:nicht|kein\w*) (?:[\w-]+ ){0,2}?(?:mehr )?(?:notwendig|notig|erforderlich)",
+              r"brauchen (?:sie )?(?:nicht|kein\w*)",
+              r"mussen (?:sie )?nicht", r"kein termin (?:notig|erforderlich)"),
+    "en": _rx(r"no need", r"not (?:required|necessary|needed)", r"don't need", r"do not need", r"do not have to",
+              r"without (?:having to )?(?:go|come|travel)", r"no appointment (?:is )?(?:needed|necessary|required)"),
+}  # fmt: skip
+_NEGATION = {
+    "fr": _rx(r"ne", r"ni", r"plus (?:possible|accepte|acceptee|acceptees|delivree?s?|disponible|propose)",
+              r"pas (?:possible|disponible|accepte)", r"impossible", r"aucune?", r"supprimee?s?", r"jamais"),
+    "nl": _rx(r"niet", r"geen", r"nooit", r"onmogelijk", r"afgeschaft", r"noch"),
+    "de": _rx(r"nicht", r"kein\w*", r"nie", r"unmoglich", r"weder", r"abgeschafft"),
+    "en": _rx(r"not", r"no longer", r"cannot", r"can't", r"no", r"never", r"impossible", r"nor"),
+}  # fmt: skip
+_NEGATION["fr"] = re.compile(_NEGATION["fr"].pattern + r"|(?<![\w-])n'")  # "n'est plus": no word boundary after "'"
+_NE_QUE = re.compile(
+    r"(?<![\w-])(?:ne\b|n')(?:.*?)(?<![\w-])(qu'|que )"
+    r"(?=en |au|aux|a |par |via |sur |dans |chez |avec |aupres |l'e|le g)"
+)  # "ne ... que": only, not negation
+_ONLY = {
+    "fr": _rx(r"uniquement", r"seulement", r"exclusivement"),
+    "nl": _rx(r"enkel", r"alleen", r"uitsluitend", r"slechts"),
+    "de": _rx(r"nur", r"ausschliesslich", r"lediglich"),
+    "en": _rx(r"only", r"exclusively", r"solely"),
+}
+_CONDITION_START = {
+    "fr": re.compile(r"^(?:si|s'|lorsque|quand|sauf si|au cas ou|pour (?:les personnes|ceux|celles) qui|a defaut)\b"),
+    "nl": re.compile(r"^(?:als|indien|wanneer|tenzij|in geval|heb je geen|heeft u geen|bij gebrek)\b"),
+    "de": re.compile(r"^(?:wenn|falls|sofern|sollten sie)\b"),
+    "en": re.compile(r"^(?:if|when|unless|in case)\b"),
+}
+# A condition inside a clause ("présentez-vous au guichet si vous n'avez pas d'ordinateur"): cut there.
+_CONDITION_INSIDE = {
+    "fr": re.compile(r"\s(?:si (?:vous|tu|votre|vos|le|la|les|il|elle|aucun|necessaire|besoin)|s'ils?|lorsque)\b"),
+    "nl": re.compile(r"\s(?:als (?:u|je|jij|uw|er|het|de|men)|indien|wanneer|tenzij)\b"),
+    "de": re.compile(r"\s(?:wenn|falls|sofern)\b"),
+    "en": re.compile(r"\s(?:if|unless)\b"),
+}
+_CLOSURE = {
+    "fr": _rx(r"fermee?s?", r"fermeture", r"maintenance", r"en panne", r"greve", r"pour travaux"),
+    "nl": _rx(r"gesloten", r"sluiting", r"onderhoud", r"storing", r"staking", r"wegens werken"),
+    "de": _rx(r"geschlossen", r"schliessung", r"wartung", r"storung", r"streik"),
+    "en": _rx(r"closed", r"closure", r"maintenance", r"outage", r"strike"),
+}
+_PERMANENT = _rx(r"definitivement", r"definitief", r"endgultig", r"permanently", r"for good")
+_ACTION = {
+    "fr": _rx(r"demand\w*", r"command\w*", r"obten\w*", r"obtien\w*", r"introdui\w*", r"effectu\w*", r"faire", r"fait",
+              r"realis\w*", r"declar\w*", r"signal\w*", r"possibles?", r"pouv\w*", r"peu[tx]", r"peuvent", r"envoy\w*",
+              r"renvoy\w*", r"rempli\w*", r"depos\w*", r"transmet\w*", r"delivr\w*", r"disponibles?", r"accessibles?",
+              r"recevoir", r"recevez", r"commandez", r"signalez", r"acceptee?s?"),
+    "nl": _rx(r"aanvra\w*", r"vraag", r"vraagt", r"bestel\w*", r"kan", r"kunt", r"kun", r"kunnen", r"mogelijk",
+              r"doen", r"doet", r"indien\w*", r"regel\w*", r"verkrijg\w*", r"krijg\w*", r"opsturen", r"stuur\w*",
+              r"verzend\w*", r"aangifte", r"beschikbaar", r"invullen", r"vul", r"geef", r"geeft", r"doorgeven",
+              r"meld\w*",
+              r"download\w*", r"terecht"),
+    "de": _rx(r"beantrag\w*", r"konnen", r"kann", r"moglich", r"bestell\w*", r"einreich\w*", r"erledig\w*",
+              r"anfordern", r"erhalten", r"verfugbar"),
+    "en": _rx(r"apply\w*", r"request\w*", r"can", r"order\w*", r"submit\w*", r"possible", r"available", r"obtain",
+              r"done", r"do"),
+}  # fmt: skip
+_INFO = {
+    "fr": _rx(r"questions?", r"renseignements?", r"informations?", r"infos?", r"contactez", r"contacter",
+              r"joignables?",
+              r"plus d'info\w*"),
+    "nl": _rx(r"met vragen", r"voor vragen", r"bij vragen", r"vragen over", r"heb je vragen", r"heeft u vragen",
+              r"inlichtingen", r"informatie", r"meer info", r"bereikbaar", r"contact"),
+    "de": _rx(r"fragen", r"auskunft", r"auskunfte", r"informationen", r"erreichbar", r"kontakt"),
+    "en": _rx(r"questions?", r"information", r"contact", r"reachable"),
+}  # fmt: skip
+# Help and advice by phone or post is no way of doing the procedure (an intermediary's help is).
+_HELP = {
+    "fr": _rx(r"aide", r"conseils?"),
+    "nl": _rx(r"hulp", r"advies"),
+    "de": _rx(r"hilfe", r"beratung"),
+    "en": _rx(r"help", r"advice"),
+}
+# "..., avec itsme": the means of what the clause before says ("en ligne, avec itsme").
+_INSTRUMENT = re.compile(r"^(?:avec|met|mit|with|using|grace a|au moyen d|door middel van)\b")
+_DISJUNCTION = re.compile(r"(?<!\w)(?:ou|of|oder|or|soit|ofwel|entweder)(?!\w)")
+_PURPOSE = re.compile(r"^(?:pour|afin de|afin d'|om|teneinde|um|to|in order to)\b")
+_YES = re.compile(r"^(?:oui|yes|ja|jawel|bien sur|absolument|natuurlijk|zeker|certainement|gewiss|sicher)\b")
+_NO = re.compile(r"^(?:non|no|nee|neen|nein|helaas niet|malheureusement pas|malheureusement non)\b")
+_CLAUSE_SPLIT = re.compile(r"\s*(?:;|:(?!\d)|,|\s-\s|\s\u2013\s|\bmais\b|\bmaar\b|\bbut\b|\baber\b|\bsondern\b|"
+                           r"\btoutefois\b|\bcependant\b|\bpar contre\b|\bdaarentegen\b|\bhowever\b)\s*")  # fmt: skip
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'«“(]?[A-ZÀ-ÖØ-Þ0-9])")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What one sentence says about one channel."""
+
+    channel: str
+    status: str  # available | not_available
+    evidence: str
+    direct: bool = True  # said of this channel; False when inferred from "only" or the digital-identity rule
+    plain: bool = False  # walk-in read from a counter named without "sans rendez-vous" ("au guichet")
+
+
+def split_sentences(text: str) -> list[str]:
+    """A text line cut into sentences (at ., ! or ? followed by a capital or a digit)."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def evidence_of(text: str) -> str:
+    """``text`` cut to the evidence limit (300 characters), marked with "…" when cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_EVIDENCE else text[: MAX_EVIDENCE - 1].rstrip() + "…"
+
+
+def _lang(language: str) -> str:
+    return language if language in _NEGATION else "fr"
+
+
+class _Clause:
+    """The cues of one clause, found on the normalized text."""
+
+    def __init__(self, text: str, language: str) -> None:
+        lang = _lang(language)
+        self.text = text
+        base = _NOT_ONLY[lang].sub(" ", text)
+        base = _IDIOMS[lang].sub(" ", base)
+        need = _NEED[lang].search(base)
+        self.need = need is not None
+        # "Plus besoin de rendez-vous": the appointment it names is the one you no longer need.
+        self.no_appointment_needed = bool(need) and bool(_APPOINTMENT.search(base, need.start()))
+        if self.need:
+            base = _NEED[lang].sub(" ", base)
+        ne_que = _NE_QUE.search(base)
+        only = _ONLY[lang].search(base)
+        self.only_at: int | None = ne_que.start(1) if ne_que else (only.start() if only else None)
+        negation_text = base[: ne_que.start()] + base[ne_que.end() :] if ne_que else base
+        self.negation = bool(_NEGATION[lang].search(negation_text)) and not self.need
+        self.closure = bool(_CLOSURE[lang].search(base))
+        self.permanent = bool(_PERMANENT.search(base))
+        self.action = bool(_ACTION[lang].search(base))
+        self.info = bool(_INFO[lang].search(base))
+        self.help = bool(_HELP[lang].search(base))
+        masked = _PAGE_WORDS.sub(" ", base)
+        self.without_id = bool(_WITHOUT_ID.search(masked))
+        masked = _WITHOUT_ID.sub(" ", masked)
+        # Booking means ("prenez rendez-vous en ligne ou par téléphone") are blanked, the appointment kept.
+        for m in _BOOKING.finditer(masked):
+            for g in (1, 2):
+                if m.group(g):
+                    masked = masked[: m.start(g)] + " " * (m.end(g) - m.start(g)) + masked[m.end(g) :]
+        self.cues: list[tuple[int, str]] = []  # (position, channel family)
+        self.walk_in = self.appointment = False
+        for m in _WALK_IN.finditer(masked):
+            self.cues.append((m.start(), WALK_IN))
+            self.walk_in = True
+        masked = _WALK_IN.sub(lambda m: " " * len(m.group()), masked)
+        for m in _APPOINTMENT.finditer(masked):
+            before = masked[max(0, m.start() - 30) : m.start()]
+            if (
+                m.group().startswith("rendez-vous")
+                and _GO_TO.match(masked, max(0, m.start() - 1))
+                and not (_APPOINTMENT_BEFORE.search(before))
+            ):
+                continue  # "rendez-vous au guichet": go to the counter (a counter cue below)
+            if self.no_appointment_needed and m.start() >= need.start():
+                continue
+            self.cues.append((m.start(), APPOINTMENT))
+            self.appointment = True
+        for m in _ONLINE.finditer(masked):
+            self.cues.append((m.start(), ONLINE))
+        masked = _ONLINE.sub(lambda m: " " * len(m.group()), masked)
+        self.id_cues = [m.start() for m in _ID_STRONG.finditer(masked)] + [m.start() for m in _ID_WEAK.finditer(masked)]
+        for m in _COUNTER.finditer(masked):
+            self.cues.append((m.start(), COUNTER))
+        self.email = [m.start() for m in _EMAIL.finditer(masked)]
+        self.phone = [m.start() for m in _PHONE.finditer(masked)]
+        self.post = [m.start() for m in _POST.finditer(masked)]
+        self.intermediary = [m.start() for m in _INTERMEDIARY.finditer(masked)]
+        self.intermediary += [m.start() for m in _INTERMEDIARY_LABEL.finditer(masked)]
+        self.masked = masked  # the text every cue position refers to
+
+    def channels(self, sentence_appointment: bool, sentence_walk_in: bool, guarded: bool) -> list[tuple[int, str]]:
+        """The channels this clause names, in text order.
+
+        ``guarded``: phone, post and e-mail count only with an action and without a contact cue.
+        """
+        found: list[tuple[int, str]] = []
+        online_cue = [p for p, c in self.cues if c == ONLINE] + (self.email if guarded else [])
+        counter_cue = [p for p, c in self.cues if c == COUNTER]
+        id_applies = bool(self.id_cues) and not self.without_id and (bool(online_cue) or not counter_cue)
+        if id_applies:
+            found.append((min(self.id_cues + online_cue), DIGITAL_ID))
+        elif online_cue:
+            found.append((min(online_cue), ONLINE))
+        for pos, family in self.cues:
+            if family == WALK_IN or family == APPOINTMENT:
+                found.append((pos, family))
+            elif family == COUNTER:
+                if sentence_walk_in and not self.appointment:
+                    kind = WALK_IN
+                elif sentence_appointment and not sentence_walk_in:
+                    kind = APPOINTMENT
+                else:
+                    kind = COUNTER
+                found.append((pos, kind))
+        if guarded:
+            found += [(p, PHONE) for p in self.phone[:1]] + [(p, POST) for p in self.post[:1]]
+            if self.post:
+                # "Renvoyez-le par courrier à l'administration communale": a destination, not a counter.
+                first_post = min(self.post)
+                found = [(p, c) for p, c in found if not (c in (COUNTER, WALK_IN) and p > first_post
+                         and not _DISJUNCTION.search(self.masked, first_post, p))]  # fmt: skip
+        if self.intermediary and not self.info:
+            found.append((min(self.intermediary), INTERMEDIARY))
+        # One entry per channel, at its first position.
+        first: dict[str, int] = {}
+        for pos, ch in sorted(found):
+            first.setdefault(ch, pos)
+        return sorted((p, c) for c, p in first.items())
+
+
+def read_sentence(sentence: str, language: str, context: tuple[str, ...] = ()) -> list[Statement]:
+    """The channel statements of one sentence.
+
+    ``context`` names the channels a heading, a table column or a list term has already given
+    ("Au guichet" above "Sur rendez-vous uniquement."); a clause that names no channel itself but
+    says something (an action, a negation, "only") speaks about them.
+    """
+    raw = sentence.strip()
+    text = normalize(raw).replace("(", " ").replace(")", " ")
+    if not text or text.rstrip(" .").endswith("?"):
+        return []
+    lang = _lang(language)
+    evidence = evidence_of(raw)
+    clauses: list[str] = []
+    for piece in (c for c in _CLAUSE_SPLIT.split(text) if c and c.strip()):
+        # "Pour remplir votre déclaration en ligne, vous devez ...": a purpose qualifies what follows.
+        if clauses and (_PURPOSE.match(clauses[-1]) or _INSTRUMENT.match(piece)):
+            clauses[-1] = f"{clauses[-1]} {piece}"
+        else:
+            clauses.append(piece)
+    parsed = []
+    for clause in clauses:
+        if _CONDITION_START[lang].match(clause):
+            parsed.append(None)
+            continue
+        cut = _CONDITION_INSIDE[lang].search(clause)
+        parsed.append(_Clause(clause[: cut.start()] if cut else clause, lang))
+    live = [c for c in parsed if c is not None]
+    # An action anywhere in the sentence ("Faites votre demande ..., ou par courrier") says the channels
+    # of its clauses are ways of doing the procedure.
+    sentence_said = any(c.action or c.negation or c.only_at is not None for c in live) or bool(context)
+    sentence_appointment = any(c.appointment for c in live)
+    sentence_walk_in = any(c.walk_in for c in live)
+    out: list[Statement] = []
+    previous: list[str] = []  # channels of the previous clause, when it was read as positive
+    pending_negation = pending_only = False
+    for clause in parsed:
+        if clause is None:
+            previous = []
+            continue
+        if clause.closure and not clause.permanent:
+            previous = []
+            continue  # "fermé le 11 novembre", "en maintenance": nothing about the procedure's channels
+        guarded = sentence_said and not clause.info and not clause.help
+        named = clause.channels(sentence_appointment, sentence_walk_in, guarded)
+        if clause.need:
+            # "Plus besoin de vous déplacer": closes nothing; "plus besoin de rendez-vous": walk-in.
+            if clause.no_appointment_needed:
+                out.append(Statement(WALK_IN, AVAILABLE, evidence))
+            named = [(p, c) for p, c in named if c not in (COUNTER, WALK_IN, APPOINTMENT, DIGITAL_ID)]
+        channels = [c for _, c in named]
+        negative = clause.negation or (clause.closure and clause.permanent)
+        if not channels:
+            if context and not clause.need and (clause.action or negative or clause.only_at is not None):
+                channels = list(context)
+                named = [(0, c) for c in channels]
+            elif negative and previous:
+                # "Au guichet, ce n'est plus possible": the negation speaks of the clause before.
+                closed = _expand(previous, True)
+                out = [s for s in out if not (s.channel in closed and s.status == AVAILABLE)]
+                out += [Statement(ch, NOT_AVAILABLE, evidence) for ch in closed]
+                previous = []
+                continue
+            else:
+                pending_negation = pending_negation or negative
+                pending_only = pending_only or clause.only_at is not None
+                continue
+        if clause.only_at is not None or pending_only:
+            after = [c for p, c in named if clause.only_at is None or p >= clause.only_at] or channels
+            out += _only(after, evidence)
+            previous = []
+        elif negative or pending_negation:
+            out += _statements(channels, NOT_AVAILABLE, evidence)
+            previous = []
+        else:
+            out += _statements(channels, AVAILABLE, evidence)
+            previous = channels
+        pending_negation = pending_only = False
+    return out
+
+
+def _statements(channels: list[str], status: str, evidence: str) -> list[Statement]:
+    negative = status == NOT_AVAILABLE
+    plain = COUNTER in channels and not negative
+    return [Statement(ch, status, evidence, plain=plain and ch == WALK_IN) for ch in _expand(channels, negative)]
+
+
+def _expand(channels: list[str], negative: bool) -> list[str]:
+    """Clause channels → model channels: a plain counter is walk-in when open, both when closed;
+    online closed closes the digital-identity way too."""
+    out: list[str] = []
+    for ch in channels:
+        if ch == COUNTER:
+            out += list(_COUNTERS) if negative else [WALK_IN]
+        elif ch == ONLINE and negative:
+            out += [ONLINE, DIGITAL_ID]
+        else:
+            out.append(ch)
+    return list(dict.fromkeys(out))
+
+
+def _only(channels: list[str], evidence: str) -> list[Statement]:
+    """Statements for "only <channels>": those available, the others inferred not available."""
+    available = _expand(channels, False)
+    out = _statements(channels, AVAILABLE, evidence)
+    if set(available) <= set(_COUNTERS) and APPOINTMENT in available:
+        closed = [WALK_IN] if WALK_IN not in available else []  # appointment-only: the counter's walk-in only
+    else:
+        closed = [ONLINE, DIGITAL_ID, WALK_IN, APPOINTMENT, PHONE, POST]
+        if ONLINE in available:
+            closed.remove(DIGITAL_ID)  # "only online" says nothing about needing an identity
+        if COUNTER in channels and APPOINTMENT not in available:
+            closed.remove(APPOINTMENT)  # "uniquement au guichet" does not say walk-in or appointment
+    out += [Statement(ch, NOT_AVAILABLE, evidence, direct=False) for ch in closed if ch not in available]
+    return out
+
+
+def read_label(text: str, language: str) -> tuple[str, ...] | None:
+    """The channels a heading, a table header or a list term names ("En ligne", "Au guichet",
+    "Par courrier", "Via votre syndicat"); None when it names none."""
+    norm = normalize(text).strip(" :?!.")
+    if not norm:
+        return None
+    clause = _Clause(norm, language)
+    named = [c for _, c in clause.channels(clause.appointment, clause.walk_in, True)]
+    return tuple(dict.fromkeys(named)) or None
+
+
+_ALL_CUES = (_ONLINE, _EMAIL, _ID_STRONG, _ID_WEAK, _WITHOUT_ID, _COUNTER, _WALK_IN, _APPOINTMENT, _PHONE, _POST,
+             _INTERMEDIARY, _INTERMEDIARY_LABEL)  # fmt: skip
+
+
+def without_cues(text: str) -> str:
+    """A normalized text with every channel cue blanked: what is left of a heading once the
+    channels it names are taken out ("Au guichet" → "")."""
+    out = normalize(text)
+    for pattern in _ALL_CUES:
+        out = pattern.sub(" ", out)
+    return out
+
+
+def yes_no(text: str) -> str | None:
+    """``available`` for an answer starting with "Oui"/"Ja"/"Yes", ``not_available`` for "Non"/"Nee"/"No"."""
+    norm = normalize(text)
+    if _YES.match(norm):
+        return AVAILABLE
+    if _NO.match(norm):
+        return NOT_AVAILABLE
+    return None
+
+
+def expand_label(channels: tuple[str, ...], status: str, evidence: str) -> list[Statement]:
+    """Statements for a label's channels given a status (a table cell "Oui"/"Non", a FAQ answer)."""
+    return _statements(list(channels), status, evidence)
+
+
+# ---- fees ------------------------------------------------------------------------------------------
+_AMOUNT = re.compile(
+    r"(?:€|\beur(?:o|os)?\b)\s*(\d{1,4}(?:[.,]\d{1,2})?)(?![\d])|(?<![\d.,])(\d{1,4}(?:[.,]\d{1,2})?)\s*(?:€|eur(?:o|os)?\b)",
+    re.IGNORECASE,
+)
+_FREE = re.compile(
+    r"(?<!\w)(gratuit(?:e|s|es|ement)?|gratis|kosteloos|kostenloos|kostenlos|gebührenfrei|gebuhrenfrei|"
+    r"free of charge|sans frais)(?!\w)",
+    re.IGNORECASE,
+)
+_PAID = re.compile(r"(?<!\w)(payant|payante|betalend|betaald|kostenpflichtig|gebührenpflichtig)(?!\w)", re.IGNORECASE)
+
+
+def read_fee(sentences: list[str]) -> tuple[str | None, float | None]:
+    """``(fee_text, fee_eur)`` from a block's sentences.
+
+    One amount (however often repeated) gives it in euros ("5 €", "€ 5,00", "5,50 EUR"; 0.0 for
+    "gratuit", "gratis", "kosteloos"); several different amounts give ``fee_eur`` null and the
+    sentences that state them as ``fee_text``; "payant" without an amount gives null.
+    """
+    found: list[tuple[str, float | None, str]] = []  # (as written, euros, sentence)
+    for sentence in sentences:
+        hits = []
+        for m in _AMOUNT.finditer(sentence):
+            number = m.group(1) or m.group(2)
+            hits.append((m.start(), m.group().strip(), float(number.replace(",", "."))))
+        for m in _FREE.finditer(sentence):
+            word = m.group(1).lower()
+            hits.append((m.start(), "gratuit" if word.startswith("gratuit") else word, 0.0))
+        if not hits:
+            for m in _PAID.finditer(sentence):
+                hits.append((m.start(), m.group(1).lower(), None))
+        found += [(written, euros, sentence) for _, written, euros in sorted(hits)]
+    if not found:
+        return None, None
+    amounts = {euros for _, euros, _ in found if euros is not None}
+    if len(amounts) == 1:
+        euros = amounts.pop()
+        return next(w for w, e, _ in found if e == euros), euros
+    if not amounts:
+        return found[0][0], None
+    said = list(dict.fromkeys(s for _, euros, s in found if euros is not None))
+    return evidence_of(" ".join(said)), None
