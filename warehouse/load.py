@@ -310,12 +310,18 @@ def _load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         # The procedure taxonomy: stable keys and labels the procedure marts are read against.
         "registry_procedures": pa.Table.from_pylist(
             [
-                {"procedure_key": e.key, "label_fr": e.label_fr, "label_nl": e.label_nl, "label_de": e.label_de,
-                 "label_en": e.label_en}
+                {
+                    "procedure_key": e.key,
+                    "label_fr": e.label_fr,
+                    "label_nl": e.label_nl,
+                    "label_de": e.label_de,
+                    "label_en": e.label_en,
+                }
                 for e in load_taxonomy().entries
             ],
-            schema=pa.schema([(n, pa.string()) for n in ("procedure_key", "label_fr", "label_nl", "label_de",
-                                                          "label_en")]),
+            schema=pa.schema(
+                [(n, pa.string()) for n in ("procedure_key", "label_fr", "label_nl", "label_de", "label_en")]
+            ),
         ),  # fmt: skip
         "dataset_info": pa.Table.from_pylist(
             [
