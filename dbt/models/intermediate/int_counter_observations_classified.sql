@@ -117,10 +117,90 @@ matched_summary as (
         bool_or(closure_status = 'permanent') as has_permanent_closure,
         bool_or(closure_status = 'temporary') as has_temporary_closure,
         bool_or(coalesce(is_appointment_only, false)) as has_appointment_only_flag,
-        string_agg(distinct closure_reason, '; ' order by closure_reason) as closure_reason
+        -- one reason (several schedules for one counter on one page are rare): no ordered string_agg
+        min(closure_reason) as closure_reason
 
     from matched_schedules
     group by counter_id, capture_id
+
+),
+
+-- Fast path: each schedule's slots summarised once, in one pass over the slot table, before
+-- any join at slot grain; the appointment-only flag is applied afterwards (all its minutes
+-- become appointment minutes, every slot reads "appointment" in the signature).
+schedule_summary as (
+
+    select
+        capture_id,
+        schedule_seq,
+        count(*) filter (where access = 'walk_in') as walk_in_slot_count,
+        count(*) filter (where access = 'appointment') as appointment_slot_count,
+        count(*) as slot_count,
+        coalesce(sum(greatest(closes_minute - opens_minute, 0)) filter (where access = 'walk_in'), 0)
+            as walk_in_minutes,
+        coalesce(sum(greatest(closes_minute - opens_minute, 0)) filter (where access = 'appointment'), 0)
+            as appointment_minutes,
+        -- days as a bit mask (Monday = bit 0): counting bits is much cheaper than count(distinct)
+        bit_or(1 << ({{ day_number('day_code') }} - 1)) as day_mask,
+        coalesce(bit_or(1 << ({{ day_number('day_code') }} - 1)) filter (where access = 'walk_in'), 0)
+            as walk_in_day_mask,
+        coalesce(bool_or(
+            access = 'walk_in' and (({{ day_number('day_code') }} <= 5 and closes_minute > 17 * 60 + 30) or day_code = 'sa')
+        ), false) as has_out_of_hours_walk_in,
+        -- an order-independent fingerprint of the published hours: equal hours, equal value
+        {{ hours_fingerprint('day_code', 'opens', 'closes', 'access') }} as hours_signature,
+        {{ hours_fingerprint('day_code', 'opens', 'closes', "'appointment'") }} as appointment_signature
+
+    from slots
+    group by capture_id, schedule_seq
+
+),
+
+-- the rare (counter, capture) pairs the fast path cannot summarise exactly: several schedules
+-- matched to one counter, or an appointment-only schedule that also lists walk-in slots (the
+-- flag can make two slots one). Parsers never publish the same slot twice in one schedule.
+exact_pairs as (
+
+    select matched_schedules.counter_id, matched_schedules.capture_id
+    from matched_schedules
+    left join schedule_summary
+        on schedule_summary.capture_id = matched_schedules.capture_id
+        and schedule_summary.schedule_seq = matched_schedules.schedule_seq
+    group by matched_schedules.counter_id, matched_schedules.capture_id
+    having count(*) > 1 or bool_or(
+        coalesce(matched_schedules.is_appointment_only, false)
+        and schedule_summary.walk_in_slot_count > 0 and schedule_summary.appointment_slot_count > 0
+    )
+
+),
+
+fast_slot_summary as (
+
+    select
+        matched_schedules.counter_id,
+        matched_schedules.capture_id,
+        case when flag then 0 else schedule_summary.walk_in_slot_count end as walk_in_slot_count,
+        case when flag then schedule_summary.slot_count else schedule_summary.appointment_slot_count end
+            as appointment_slot_count,
+        case when flag then 0 else schedule_summary.walk_in_minutes end as weekly_walk_in_minutes,
+        case when flag then schedule_summary.walk_in_minutes + schedule_summary.appointment_minutes
+            else schedule_summary.appointment_minutes end as weekly_appointment_minutes,
+        bit_count(schedule_summary.day_mask) as days_open,
+        bit_count(schedule_summary.day_mask & 31) as weekdays_open,
+        case when flag then 0 else bit_count(schedule_summary.walk_in_day_mask) end as walk_in_days_open,
+        case when flag then false else schedule_summary.has_out_of_hours_walk_in end as has_out_of_hours_walk_in,
+        case when flag then schedule_summary.appointment_signature else schedule_summary.hours_signature end
+            as hours_signature
+
+    from (
+        select *, coalesce(is_appointment_only, false) as flag from matched_schedules
+    ) as matched_schedules
+    inner join schedule_summary
+        on schedule_summary.capture_id = matched_schedules.capture_id
+        and schedule_summary.schedule_seq = matched_schedules.schedule_seq
+    anti join exact_pairs
+        on exact_pairs.counter_id = matched_schedules.counter_id
+        and exact_pairs.capture_id = matched_schedules.capture_id
 
 ),
 
@@ -143,13 +223,16 @@ effective_slots as (
         end as effective_access
 
     from matched_schedules
+    inner join exact_pairs
+        on exact_pairs.counter_id = matched_schedules.counter_id
+        and exact_pairs.capture_id = matched_schedules.capture_id
     inner join slots
         on slots.capture_id = matched_schedules.capture_id
         and slots.schedule_seq = matched_schedules.schedule_seq
 
 ),
 
-slot_summary as (
+exact_slot_summary as (
 
     select
         counter_id,
@@ -168,15 +251,19 @@ slot_summary as (
             effective_access = 'walk_in'
             and ((day_number <= 5 and closes_minute > 17 * 60 + 30) or day_code = 'sa')
         ), false) as has_out_of_hours_walk_in,
-        -- canonical signature: identical published hours give an identical string
-        string_agg(
-            day_code || ' ' || opens || '-' || closes || ' ' || effective_access,
-            '; '
-            order by day_number, opens_minute, closes_minute, effective_access
-        ) as hours_signature
+        -- the same fingerprint as the fast path, over the distinct effective slots
+        {{ hours_fingerprint('day_code', 'opens', 'closes', 'effective_access') }} as hours_signature
 
     from effective_slots
     group by counter_id, capture_id
+
+),
+
+slot_summary as (
+
+    select * from fast_slot_summary
+    union all by name
+    select * from exact_slot_summary
 
 ),
 
@@ -258,4 +345,3 @@ final as (
 )
 
 select * from final
-order by counter_id, observed_at, capture_id
