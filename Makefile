@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 UV := python3 -m uv
 
-.PHONY: run test lint install clean bench
+.PHONY: run test lint install clean bench bench-dbt
 
 $(STAMP): pyproject.toml uv.lock
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -23,6 +23,10 @@ test: $(STAMP) ## Unit tests and the end-to-end DAG test
 bench: $(STAMP) ## Benchmarks (scripts that print numbers, not tests)
 	$(VENV)/bin/python -m tests.benchmarks.bench_fetch
 	$(VENV)/bin/python -m tests.benchmarks.bench_hours
+	$(VENV)/bin/python -m tests.benchmarks.bench_dbt
+
+bench-dbt: $(STAMP) ## dbt at national-plus scale: 20,000 counters x 400 weeks, full and incremental build, peak memory
+	$(VENV)/bin/python -m tests.benchmarks.bench_dbt
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
