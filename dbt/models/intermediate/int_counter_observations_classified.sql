@@ -226,7 +226,9 @@ effective_slots as (
     inner join exact_pairs
         on exact_pairs.counter_id = matched_schedules.counter_id
         and exact_pairs.capture_id = matched_schedules.capture_id
-    inner join slots
+    -- the view itself, not the `slots` CTE: a CTE read twice is materialized whole (48 M rows at
+    -- national scale), read once it streams
+    inner join {{ ref('stg_collector__schedule_slots') }} as slots
         on slots.capture_id = matched_schedules.capture_id
         and slots.schedule_seq = matched_schedules.schedule_seq
 
