@@ -36,17 +36,34 @@ registered_counters as (
 
 ),
 
+{% if is_incremental() %}
+-- what this build reads: the captures of unseen load batches, or everything when the registry
+-- gained a counter (its past captures are all new to this model)
+scope as (
+
+    select capture_id from successful_captures
+    where load_batch > (select coalesce(max(load_batch), -1) from {{ this }})
+        or exists (
+            select 1 from registered_counters
+            where counter_id not in (select distinct counter_id from {{ this }})
+        )
+
+),
+{% endif %}
+
 counter_schedules as (
 
     select *
     from {{ ref('stg_collector__schedules') }}
     where channel = 'counter'
+    {% if is_incremental() %}and capture_id in (select capture_id from scope){% endif %}
 
 ),
 
 slots as (
 
     select * from {{ ref('stg_collector__schedule_slots') }}
+    {% if is_incremental() %}where capture_id in (select capture_id from scope){% endif %}
 
 ),
 
