@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 UV := python3 -m uv
 
-.PHONY: run test lint install clean bench bench-dbt
+.PHONY: run test lint install clean bench bench-dbt airflow
 
 $(STAMP): pyproject.toml uv.lock
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -16,7 +16,15 @@ install: $(STAMP) ## Create .venv from uv.lock
 run: $(STAMP) ## Run the whole Airflow pipeline on the bundled sample; prints the DuckDB and release paths
 	$(VENV)/bin/guichets run --mode sample
 
-test: $(STAMP) ## Unit tests and the end-to-end DAG test
+# The trend-report tests print PDFs and render pages in headless Chromium: Debian's packages,
+# installed here when missing (as root, as on CI and the project's machines).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "Chromium is missing: install Debian's chromium and chromium-driver"; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null
+
+test: $(STAMP) $(CHROMIUM) ## Unit tests and the end-to-end DAG test (installs Chromium if missing)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest -q
 
@@ -27,6 +35,20 @@ bench: $(STAMP) ## Benchmarks (scripts that print numbers, not tests)
 
 bench-dbt: $(STAMP) ## dbt at national-plus scale: 20,000 counters x 400 weeks, full and incremental build, peak memory
 	$(VENV)/bin/python -m tests.benchmarks.bench_dbt
+
+# `make airflow AIRFLOW_PORT=8081` to use another port.
+AIRFLOW_PORT ?= 8080
+
+airflow: $(STAMP) ## Start the Airflow UI on http://localhost:$(AIRFLOW_PORT) (airflow standalone, AIRFLOW_HOME=data/airflow); Ctrl-C stops it
+	@mkdir -p data/airflow
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
+	AIRFLOW_HOME="$(CURDIR)/data/airflow" \
+	AIRFLOW__CORE__DAGS_FOLDER="$(CURDIR)/dags" \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False \
+	AIRFLOW__API__HOST=127.0.0.1 \
+	AIRFLOW__API__PORT=$(AIRFLOW_PORT) \
+	GUICHETS_DATA_DIR="$(CURDIR)/data" \
+	$(VENV)/bin/airflow standalone
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

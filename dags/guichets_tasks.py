@@ -83,25 +83,42 @@ def dbt_build(_loaded: dict) -> str:
 
 @task
 def validate(_built: str) -> dict:
-    """The GX gate: a failure stops the run here, and nothing is published."""
+    """The GX gate on the observation log: a failure stops the run here, and nothing is published."""
     from warehouse.pipeline import validate_stage
 
     return validate_stage(_settings())
 
 
 @task
-def publish(_validated: dict) -> dict:
-    """Publish the release atomically and move ``latest``."""
+def stage_release(_validated: dict) -> dict:
+    """Write: build the release in a staging directory (nothing published yet)."""
+    from warehouse.pipeline import write_stage
+
+    return write_stage(_settings())
+
+
+@task
+def audit_release(staged: dict) -> dict:
+    """Audit: the GX gate on the staged release's files; a failure stops the run and publishes nothing."""
+    from warehouse.pipeline import audit_stage
+
+    return audit_stage(_settings(), staged)
+
+
+@task
+def publish(staged: dict, _audited: dict) -> dict:
+    """Publish: rename the audited release into place atomically and move ``latest``."""
     from warehouse.pipeline import publish_stage
 
-    return publish_stage(_settings())
+    return publish_stage(_settings(), staged)
 
 
 def collect_and_publish() -> None:
-    """Wire the whole flow: archive setup → collect per host → teardown; load → dbt → gate → publish."""
+    """Wire the whole flow: archive setup → collect per host → teardown; load → dbt → gate → stage → audit → publish."""
     archive = start_archive()
     summaries = collect.partial(archive=archive).expand(source_ids=plan_batches())
     # as_teardown (not the @teardown decorator: these tasks are shared by two DAGs) makes the
     # server stop whatever happens to collection.
     summaries >> stop_archive(archive).as_teardown(setups=archive)
-    publish(validate(dbt_build(load(summaries))))
+    staged = stage_release(validate(dbt_build(load(summaries))))
+    publish(staged, audit_release(staged))

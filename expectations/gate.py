@@ -1,22 +1,34 @@
-"""Run the release gate: GX Core checkpoints over tables read from the DuckDB warehouse.
+"""Run a release gate: GX Core checkpoints over tables of the DuckDB warehouse or of a staged release.
 
 GX 1.24 has no DuckDB data source (and its SQLAlchemy route to DuckDB is broken), so each
-table is read read-only into a pandas DataFrame and validated through GX's pandas data
-source. This is the only module that calls GX.
+table is read into a pandas DataFrame through DuckDB (from the warehouse file, read-only, or
+from a release's parquet files through views) and validated through GX's pandas data source:
+one ExpectationSuite, ValidationDefinition and Checkpoint per table, plus one batch holding
+every column's type (``information_schema.columns``). This is the only module that runs GX.
+
+Data Docs can be built into a directory (a release's ``validation/``); GX stamps the render
+time and random ids into its HTML, which are normalised away so that the release holds no
+wall-clock value and rebuilding it gives the same bytes.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
+import shutil
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from expectations.suites import RELEASE_SUITES, TableSuite
+from expectations.suites import ReleaseCheck, TableSuite
 
 log = logging.getLogger(__name__)
+SCHEMA_BATCH = "information_schema.columns"
+PARTIAL_UNEXPECTED = 5  # sample offending values reported per failed expectation
 
 
 @dataclass
@@ -27,10 +39,12 @@ class ExpectationFailure:
     expectation: str
     column: str | None
     detail: str
+    check: str | None = None  # the release-over-release check, when it is one
 
     def __str__(self) -> str:
         col = f".{self.column}" if self.column else ""
-        return f"{self.table}{col}: {self.expectation} failed: {self.detail}"
+        name = f" [{self.check}]" if self.check else ""
+        return f"{self.table}{col}: {self.expectation}{name} failed: {self.detail}"
 
 
 @dataclass
@@ -39,84 +53,271 @@ class GateReport:
 
     evaluated: int = 0
     failures: list[ExpectationFailure] = field(default_factory=list)
+    # Failures of release-over-release checks waived by a recorded override: (failure, override).
+    waived: list[tuple[ExpectationFailure, dict]] = field(default_factory=list)
+    # One JSON-able record per expectation, in a stable order (for the release's validation/).
+    results: list[dict] = field(default_factory=list)
 
     @property
     def success(self) -> bool:
-        """True when every expectation on every table passed."""
+        """True when every expectation on every table passed (or was waived by an override)."""
         return not self.failures
 
 
 class ValidationFailed(RuntimeError):
     """The gate refused the data; the message lists every failed expectation."""
 
-    def __init__(self, report: GateReport) -> None:
+    def __init__(self, report: GateReport, where: str = "") -> None:
         self.report = report
         lines = [str(f) for f in report.failures]
-        super().__init__(f"{len(lines)} of {report.evaluated} expectations failed:\n" + "\n".join(lines))
+        head = f"{len(lines)} of {report.evaluated} expectations failed" + (f" ({where})" if where else "")
+        super().__init__(head + ":\n" + "\n".join(lines))
 
 
-def run_gate(db_path: Path, suites: tuple[TableSuite, ...] = RELEASE_SUITES) -> GateReport:
-    """Validate ``suites`` against the warehouse; raise :class:`ValidationFailed` on any failure."""
+def run_gate(
+    source: Path | Mapping[str, Path],
+    suites: Iterable[TableSuite],
+    *,
+    horizon: datetime | None = None,
+    checks: Iterable[ReleaseCheck] = (),
+    overrides: Mapping[str, dict] | None = None,
+    docs_dir: Path | None = None,
+    run_name: str | None = None,
+    run_time: datetime | None = None,
+) -> GateReport:
+    """Validate ``suites`` (and release-over-release ``checks``); raise :class:`ValidationFailed` on any failure.
+
+    ``source`` is a DuckDB file (tables ``schema.table``) or a mapping ``schema.table`` ->
+    parquet file. ``horizon`` is the latest moment a date column may hold; ``overrides`` maps a
+    check name to the recorded override that waives it. With ``docs_dir``, GX Data Docs are
+    built there (run ``run_name`` at ``run_time``), whether the gate passes or not.
+    """
+    suites = tuple(suites)
+    checks = tuple(checks)
+    overrides = dict(overrides or {})
+    frames, columns = _read_tables(source, suites)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx  # heavy import: only when the gate runs
+    from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # keep task logs readable
-    source = context.data_sources.add_pandas("guichets_warehouse")
+    if docs_dir is not None:
+        _add_docs_site(context, docs_dir)
+    data_source = context.data_sources.add_pandas("guichets")
+    run_id = RunIdentifier(run_name=run_name, run_time=run_time) if run_name else None
     report = GateReport()
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        frames = {s.table: _read(con, s.table) for s in suites}
-        for suite_spec in suites:
-            for ref_table in {r.split(".")[0] + "." + r.split(".")[1] for r in suite_spec.references.values()}:
-                if ref_table not in frames:
-                    frames[ref_table] = _read(con, ref_table)
-    for suite_spec in suites:
-        df = frames[suite_spec.table]
-        asset = source.add_dataframe_asset(suite_spec.table)
-        batch = asset.add_batch_definition_whole_dataframe(f"{suite_spec.table}__whole")
-        suite = context.suites.add(gx.ExpectationSuite(name=f"{suite_spec.table}__suite"))
-        for expectation in suite_spec.expectations(frames):
+
+    batches: list[tuple[str, object, list]] = []
+    for spec in suites:
+        expectations = spec.expectations(frames, horizon=horizon)
+        expectations += [c.expectation() for c in checks if c.table == spec.table]
+        batches.append((spec.table, frames[spec.table], expectations))
+    typed = [s for s in suites if s.types]
+    if typed:
+        batches.append((SCHEMA_BATCH, columns, [_types_expectation(typed)]))
+
+    for table, frame, expectations in batches:
+        suite = context.suites.add(gx.ExpectationSuite(name=table))
+        for expectation in expectations:
             suite.add_expectation(expectation)
+        batch = data_source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(f"{table}__whole")
         definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"{suite_spec.table}__release", data=batch, suite=suite)
+            gx.ValidationDefinition(name=f"{table}__release", data=batch, suite=suite)
         )
+        partial = 100 if table == SCHEMA_BATCH else PARTIAL_UNEXPECTED  # every wrong type, not a sample
         checkpoint = context.checkpoints.add(
             gx.Checkpoint(
-                name=f"{suite_spec.table}__gate",
+                name=f"{table}__gate",
                 validation_definitions=[definition],
-                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": partial},
             )
         )
-        result = checkpoint.run(batch_parameters={"dataframe": df})
+        result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run_id)
         for run in result.run_results.values():
             for r in run.results:
                 report.evaluated += 1
-                if not r.success:
-                    report.failures.append(_failure(suite_spec.table, r))
+                report.results.append(_record(table, r))
+                if r.success:
+                    continue
+                for failure in _failures(table, r):
+                    if failure.check and failure.check in overrides:
+                        report.waived.append((failure, overrides[failure.check]))
+                    else:
+                        report.failures.append(failure)
+    if docs_dir is not None:
+        context.build_data_docs(site_names=["release"])
+        _normalise_docs(docs_dir, run_time)
     if not report.success:
-        raise ValidationFailed(report)
+        raise ValidationFailed(report, where=str(source if isinstance(source, Path) else "staged release files"))
     return report
+
+
+def _read_tables(source: Path | Mapping[str, Path], suites: tuple[TableSuite, ...]):
+    """Frames of every suite's table and of the tables they reference, and the column-type frame."""
+    wanted = [s.table for s in suites]
+    wanted += sorted({t for s in suites for t in s.referenced_tables()} - set(wanted))
+    if isinstance(source, Path):
+        con = duckdb.connect(str(source), read_only=True)
+    else:
+        # Views over the staged parquet files: the gate reads exactly what will be published.
+        con = duckdb.connect()
+        for table, path in sorted(source.items()):
+            schema = table.split(".")[0]
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{Path(path).as_posix()}')")
+    try:
+        frames = {t: _read(con, t) for t in wanted}
+        rows = []
+        for spec in suites:
+            if spec.types:
+                described = con.execute(f"DESCRIBE SELECT * FROM {spec.table}").fetchall()
+                # Every column, declared or not: an undeclared one fails (a schema change must be deliberate).
+                rows += [(f"{spec.table}.{name}", dtype) for name, dtype, *_ in described]
+    finally:
+        con.close()
+    import pandas as pd
+
+    return frames, pd.DataFrame(rows, columns=["column_path", "data_type"])
 
 
 def _read(con: duckdb.DuckDBPyConnection, table: str):
     try:
         return con.execute(f"SELECT * FROM {table}").df()
     except duckdb.CatalogException as exc:
-        raise RuntimeError(f"table {table} is missing from the warehouse: {exc}") from exc
+        raise RuntimeError(f"table {table} is missing: {exc}") from exc
 
 
-def _failure(table: str, r) -> ExpectationFailure:
+def _types_expectation(suites: list[TableSuite]):
+    """Every (table.column, type) pair must be one the suites declare."""
+    import great_expectations.expectations as gxe
+
+    pairs = []
+    for spec in suites:
+        for col, accepted in spec.types.items():
+            for dtype in (accepted,) if isinstance(accepted, str) else accepted:
+                pairs.append((f"{spec.table}.{col}", dtype))
+    return gxe.ExpectColumnPairValuesToBeInSet(
+        column_A="column_path", column_B="data_type", value_pairs_set=sorted(pairs)
+    )
+
+
+def _failures(table: str, r) -> list[ExpectationFailure]:
     cfg = r.expectation_config
-    kwargs = {k: v for k, v in cfg.kwargs.items() if k not in ("batch_id", "value_set")}
+    kwargs = {k: v for k, v in cfg.kwargs.items() if k not in ("batch_id", "value_set", "value_pairs_set")}
     res = r.result or {}
+    check = (cfg.meta or {}).get("check")
+    if table == SCHEMA_BATCH and res.get("partial_unexpected_list"):
+        declared = {}
+        for path, dtype in cfg.kwargs.get("value_pairs_set") or []:
+            declared.setdefault(path, []).append(dtype)
+        out = []
+        for path, dtype in res["partial_unexpected_list"]:
+            schema, name, column = path.split(".", 2)
+            expected = " or ".join(declared.get(path, [])) or "no declared type (expectations/published_types.yaml)"
+            out.append(
+                ExpectationFailure(f"{schema}.{name}", "column type", column, f"type {dtype}, expected {expected}")
+            )
+        return out
     if r.exception_info and r.exception_info.get("raised_exception"):
         detail = f"error: {r.exception_info.get('exception_message')}"
     elif "partial_unexpected_list" in res:
         detail = (
             f"{res.get('unexpected_count')} unexpected of {res.get('element_count')} rows; "
-            f"sample offending values: {res.get('partial_unexpected_list')}"
+            f"sample offending values: {[_plain(v) for v in res.get('partial_unexpected_list') or []]}"
         )
+        if "max_value" in kwargs and (cfg.meta or {}).get("horizon"):
+            detail += f" (after the horizon {_plain(kwargs['max_value'])})"
     else:
-        detail = f"observed {res.get('observed_value')!r}; expected {kwargs}"
-    return ExpectationFailure(table, cfg.type, kwargs.get("column") or kwargs.get("column_A"), detail)
+        expected = {k: _plain(v) for k, v in kwargs.items() if k not in ("row_condition", "condition_parser")}
+        detail = f"observed {_plain(res.get('observed_value'))!r}; expected {expected}"
+        if check:
+            detail += f" ({cfg.meta.get('description')})"
+    column = kwargs.get("column") or kwargs.get("column_A")
+    if "column_list" in kwargs:
+        column = ",".join(kwargs["column_list"])
+    return [ExpectationFailure(table, cfg.type, column, detail, check)]
+
+
+def _record(table: str, r) -> dict:
+    """A stable, JSON-able summary of one expectation's outcome."""
+    cfg = r.expectation_config
+    kwargs = cfg.kwargs
+    res = r.result or {}
+    record = {
+        "table": table,
+        "expectation": cfg.type,
+        "column": kwargs.get("column") or kwargs.get("column_A") or (",".join(kwargs.get("column_list") or []) or None),
+        "success": bool(r.success),
+    }
+    if (cfg.meta or {}).get("check"):
+        record["check"] = cfg.meta["check"]
+    if "observed_value" in res:
+        record["observed_value"] = _plain(res["observed_value"])
+    if "unexpected_count" in res:
+        record["unexpected_count"] = res["unexpected_count"]
+    if not r.success and res.get("partial_unexpected_list"):
+        record["sample_unexpected"] = [_plain(v) for v in res["partial_unexpected_list"]]
+    return record
+
+
+def _plain(value):
+    """JSON-able, readable form of a value GX reports (timestamps as ISO text, tuples as lists)."""
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _add_docs_site(context, docs_dir: Path) -> None:
+    shutil.rmtree(docs_dir, ignore_errors=True)
+    for name in list(context.get_config().data_docs_sites or {}):
+        context.delete_data_docs_site(name)  # the ephemeral context's default site writes to a temp dir
+    context.add_data_docs_site(
+        "release",
+        {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+        },
+    )
+
+
+_RENDER_STAMP = re.compile(r"\?d=\d{8}T\d{6}\.\d{6}Z")
+_STAMP = re.compile(r"\d{8}T\d{6}\.\d{6}Z")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _numbering():
+    """A regex replacement giving each distinct match a counter in order of appearance: id1, id2..."""
+    ids: dict[str, str] = {}
+    return lambda m: ids.setdefault(m.group(0), f"id{len(ids) + 1}")
+
+
+def _normalise_docs(docs_dir: Path, run_time: datetime | None) -> None:
+    """Make GX's Data Docs a pure function of the validation: no render or load times, no random ids.
+
+    GX adds a cache-busting render time to the logo URL, the batch's load time (``ge_load_time``)
+    and random collapse-widget ids; these become the run time and per-page counters. Static files
+    no page uses (screenshots, fonts of the authoring UI) are dropped to keep releases small.
+    """
+    run_stamp = f"{run_time:%Y%m%dT%H%M%S.%fZ}" if run_time else "00000000T000000.000000Z"
+    for page in sorted(docs_dir.rglob("*.html")):
+        text = page.read_text("utf-8")
+        text = _RENDER_STAMP.sub("", text)
+        text = _STAMP.sub(run_stamp, text)
+        text = _UUID.sub(_numbering(), text)
+        page.write_text(text, "utf-8")
+    used = {"favicon.ico"}
+    for path in sorted((docs_dir / "static").rglob("*"), reverse=True):
+        if path.is_file() and path.name not in used:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()

@@ -1,21 +1,33 @@
 """The release gate's suites, declared as code: one :class:`TableSuite` per table.
 
-A suite states the table's exact columns, its key, required columns, value ranges, allowed
-values, validity intervals and references to dimensions; :meth:`TableSuite.expectations`
-turns that into GX Core expectations.
+A suite states the table's exact columns and their types, its key, required columns, value
+ranges, allowed values and patterns, validity intervals, references to dimensions, and which
+of its dates must not lie after a horizon; :meth:`TableSuite.expectations` turns that into GX
+Core expectations. :class:`ReleaseCheck` objects compare a release with the previous one; each
+has a name, so that a recorded override can waive it for one release version.
+
+Two gates use these suites: :data:`RAW_SUITES` on the warehouse's observation log (the only
+check against the wall clock: nothing observed in the future), and :data:`PUBLISHED_SUITES` on
+a staged release's own parquet files (dates checked against the data's last observation).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
-import yaml
+from expectations.published_schema import delta_columns, documented_columns, published_types
 
 MINUTES_PER_WEEK = 7 * 24 * 60
-MARTS_YAML = Path(__file__).resolve().parent.parent / "dbt" / "models" / "marts" / "_marts__models.yml"
+DAY_CODES = ("mo", "tu", "we", "th", "fr", "sa", "su")
+# "HH:MM" local times; a slot may close at 24:00 (midnight at the end of the day), never open then.
+OPENS_PATTERN = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+CLOSES_PATTERN = r"^(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
+TIMESTAMP_TYPES = ("TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP WITH TIME ZONE")
+DATE_TYPES = ("DATE",)
 COUNTER_STATES = ("open", "appointment_only", "no_hours", "closed_temporary", "closed", "not_listed")
+ACTIVE_STATES = ("open", "appointment_only")  # a counter people can go to, with or without an appointment
 EVENT_TYPES = (
     "opened",
     "closed",
@@ -28,34 +40,45 @@ EVENT_TYPES = (
     "days_open_cut",
     "replaced_by_partner_or_online",
 )
-
-
-@cache
-def documented_columns(model: str) -> tuple[str, ...]:
-    """The columns dbt's YAML documents for a mart: the published schema must be exactly these."""
-    models = yaml.safe_load(MARTS_YAML.read_text(encoding="utf-8"))["models"]
-    for m in models:
-        if m["name"] == model:
-            return tuple(c["name"] for c in m["columns"])
-    raise KeyError(f"model {model!r} is not documented in {MARTS_YAML}")
+# Release over release: a count may not fall by more than this share unless an override says why.
+MAX_DROP_SHARE = 0.20
 
 
 @dataclass(frozen=True)
 class TableSuite:
-    """Expectations on one warehouse table (``schema.table``)."""
+    """Expectations on one table (``schema.table``), in the warehouse or in a staged release."""
 
     table: str
     columns: tuple[str, ...]
-    key: tuple[str, ...]
+    key: tuple[str, ...]  # () for a table without a key (each row is a fact of its parent)
     not_null: tuple[str, ...] = ()
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     value_sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    intervals: tuple[tuple[str, str], ...] = ()  # (from, to): from < to where to is set
+    patterns: dict[str, str] = field(default_factory=dict)  # column -> regular expression
+    intervals: tuple[tuple[str, str], ...] = ()  # (from, to): from < to where both are set
     references: dict[str, str] = field(default_factory=dict)  # column -> "schema.table.column"
     min_rows: int = 1
+    # column -> DuckDB type, or a tuple of accepted types; checked by the gate's schema batch.
+    types: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
+    # Date and timestamp columns allowed after the horizon (month ends, reference calendars).
+    horizon_exempt: tuple[str, ...] = ()
 
-    def expectations(self, frames: dict) -> list:
-        """GX expectation objects for this table; ``frames`` gives referenced tables' values."""
+    def horizon_columns(self) -> tuple[str, ...]:
+        """Date and timestamp columns (by their declared type) that must not lie after the horizon."""
+        out = []
+        for col in self.columns:
+            accepted = self.types.get(col, ())
+            accepted = (accepted,) if isinstance(accepted, str) else accepted
+            if col not in self.horizon_exempt and any(t in TIMESTAMP_TYPES + DATE_TYPES for t in accepted):
+                out.append(col)
+        return tuple(out)
+
+    def expectations(self, frames: Mapping, horizon=None) -> list:
+        """GX expectation objects for this table.
+
+        ``frames`` gives referenced tables' values; ``horizon`` (a naive UTC datetime) is the
+        latest moment a date or timestamp column may hold.
+        """
         import great_expectations.expectations as gxe
 
         out = [
@@ -64,7 +87,7 @@ class TableSuite:
         ]
         if len(self.key) == 1:
             out.append(gxe.ExpectColumnValuesToBeUnique(column=self.key[0]))
-        else:
+        elif self.key:
             out.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(self.key)))
         for col in dict.fromkeys(self.key + self.not_null):
             out.append(gxe.ExpectColumnValuesToNotBeNull(column=col))
@@ -72,6 +95,8 @@ class TableSuite:
             out.append(gxe.ExpectColumnValuesToBeBetween(column=col, min_value=lo, max_value=hi))
         for col, values in self.value_sets.items():
             out.append(gxe.ExpectColumnValuesToBeInSet(column=col, value_set=list(values)))
+        for col, regex in self.patterns.items():
+            out.append(gxe.ExpectColumnValuesToMatchRegex(column=col, regex=regex))
         for start, end in self.intervals:
             out.append(
                 gxe.ExpectColumnPairValuesAToBeGreaterThanB(
@@ -82,8 +107,96 @@ class TableSuite:
             schema, table, ref_col = target.split(".")
             values = sorted(frames[f"{schema}.{table}"][ref_col].dropna().unique().tolist())
             out.append(gxe.ExpectColumnValuesToBeInSet(column=col, value_set=values))
+        if horizon is not None:
+            for col in self.horizon_columns():
+                out.append(gxe.ExpectColumnValuesToBeBetween(column=col, max_value=horizon, meta={"horizon": True}))
         return out
 
+    def referenced_tables(self) -> set[str]:
+        """Tables whose values this suite's references need."""
+        return {".".join(target.split(".")[:2]) for target in self.references.values()}
+
+
+@dataclass(frozen=True)
+class ReleaseCheck:
+    """A named comparison of a release with earlier ones, run as a GX expectation on one table.
+
+    ``min_rows`` (optionally on rows matching a pandas ``row_condition``) or ``forbidden``
+    values of ``column``. A failure refuses the release unless an override for ``name`` and
+    the release's version is recorded.
+    """
+
+    name: str
+    table: str
+    description: str
+    min_rows: int | None = None
+    row_condition: str | None = None
+    column: str | None = None
+    forbidden: tuple[str, ...] = ()
+
+    def expectation(self):
+        """The GX expectation; its ``meta`` carries the check's name for waivers and reports."""
+        import great_expectations.expectations as gxe
+
+        meta = {"check": self.name, "description": self.description}
+        if self.column is not None:
+            return gxe.ExpectColumnValuesToNotBeInSet(column=self.column, value_set=list(self.forbidden), meta=meta)
+        if self.row_condition:
+            return gxe.ExpectTableRowCountToBeBetween(
+                min_value=self.min_rows, row_condition=self.row_condition, condition_parser="pandas", meta=meta
+            )
+        return gxe.ExpectTableRowCountToBeBetween(min_value=self.min_rows, meta=meta)
+
+
+def release_over_release_checks(
+    previous_version: str,
+    previous_rows: Mapping[str, int],
+    previous_active_counters: int,
+    retired_counter_ids: Iterable[str],
+) -> tuple[ReleaseCheck, ...]:
+    """The checks of a new release against the previous one (and every earlier one).
+
+    * ``active_counters_drop``: active counters (dim_counter rows whose current_state is open
+      or appointment_only) may not drop by more than :data:`MAX_DROP_SHARE`;
+    * ``row_count_drop.<table>``: nor may any published table's row count;
+    * ``counter_id_reused``: a counter ID retired in an earlier release never comes back.
+    """
+    keep = 1 - MAX_DROP_SHARE
+    checks = [
+        ReleaseCheck(
+            name="active_counters_drop",
+            table="marts.dim_counter",
+            description=(
+                f"active counters (current_state in {list(ACTIVE_STATES)}) at least {keep:.0%} of the "
+                f"{previous_active_counters} of release {previous_version}"
+            ),
+            min_rows=math.ceil(previous_active_counters * keep - 1e-9),
+            row_condition="current_state.isin(" + repr(list(ACTIVE_STATES)) + ")",
+        )
+    ]
+    for table, rows in sorted(previous_rows.items()):
+        checks.append(
+            ReleaseCheck(
+                name=f"row_count_drop.{table.split('.', 1)[1]}",
+                table=table,
+                description=f"rows at least {keep:.0%} of the {rows} of release {previous_version}",
+                min_rows=math.ceil(rows * keep - 1e-9),
+            )
+        )
+    retired = tuple(sorted(set(retired_counter_ids)))
+    checks.append(
+        ReleaseCheck(
+            name="counter_id_reused",
+            table="marts.dim_counter",
+            description=f"no counter_id retired before release {previous_version} comes back ({len(retired)} retired)",
+            column="counter_id",
+            forbidden=retired,
+        )
+    )
+    return tuple(checks)
+
+
+TIMESTAMPS = ("TIMESTAMP_S", "TIMESTAMP")  # the loader writes seconds; staging casts to TIMESTAMP anyway
 
 RAW_CAPTURES = TableSuite(
     table="raw.captures",
@@ -121,12 +234,96 @@ RAW_CAPTURES = TableSuite(
         "origin": ("web_archive", "live"),
     },
     references={"source_id": "raw.registry_sources.source_id"},
+    types={
+        "observed_at": TIMESTAMPS,
+        "fetched_at": TIMESTAMPS,
+        "http_status": "INTEGER",
+        "content_length": "BIGINT",
+        "elapsed_ms": "INTEGER",
+        "load_batch": "BIGINT",
+    }
+    | {
+        c: "VARCHAR"
+        for c in (
+            "capture_id",
+            "source_id",
+            "url",
+            "fetch_url",
+            "final_url",
+            "origin",
+            "error_class",
+            "redirect_location",
+            "content_type",
+            "content_sha256",
+            "warc_file",
+            "warc_record_id",
+            "parser",
+            "parse_status",
+            "parse_message",
+            "etag",
+            "last_modified",
+            "record_sha256",
+        )
+    },  # fmt: skip
 )
+_RAW_SCHEDULE_COLUMNS = (
+    "capture_id", "schedule_seq", "source_id", "observed_at", "counter_id", "match_rule", "name", "address",
+    "channel", "appointment_only", "closed", "closed_reason", "layout", "confidence", "evidence",
+    "weekly_walkin_minutes", "weekly_appointment_minutes", "phone_only", "valid_from", "valid_until",
+    "osm_opening_hours", "regimes", "exceptions", "unparsed",
+)  # fmt: skip
+RAW_SCHEDULES = TableSuite(
+    table="raw.schedules",
+    columns=_RAW_SCHEDULE_COLUMNS,
+    key=("capture_id", "schedule_seq"),
+    not_null=("source_id", "observed_at", "match_rule", "channel"),
+    ranges={
+        "weekly_walkin_minutes": (0, MINUTES_PER_WEEK),
+        "weekly_appointment_minutes": (0, MINUTES_PER_WEEK),
+        "confidence": (0, 1),
+    },
+    value_sets={"channel": ("counter", "phone")},
+    references={"capture_id": "raw.captures.capture_id"},
+    types=dict.fromkeys(_RAW_SCHEDULE_COLUMNS, "VARCHAR")
+    | {
+        "schedule_seq": "INTEGER",
+        "observed_at": TIMESTAMPS,
+        "appointment_only": "BOOLEAN",
+        "confidence": "DOUBLE",
+        "weekly_walkin_minutes": "INTEGER",
+        "weekly_appointment_minutes": "INTEGER",
+        "phone_only": "BOOLEAN",
+    },
+    min_rows=0,
+)
+RAW_SCHEDULE_SLOTS = TableSuite(
+    table="raw.schedule_slots",
+    columns=("capture_id", "schedule_seq", "day", "opens", "closes", "access"),
+    key=(),  # a slot is a fact of its schedule; two equal slots are harmless
+    not_null=("capture_id", "schedule_seq", "day", "opens", "closes", "access"),
+    value_sets={"day": DAY_CODES, "access": ("walk_in", "appointment")},
+    patterns={"opens": OPENS_PATTERN, "closes": CLOSES_PATTERN},
+    intervals=(("opens", "closes"),),  # "HH:MM" strings order like the times they name
+    references={"capture_id": "raw.captures.capture_id"},
+    types={
+        "capture_id": "VARCHAR",
+        "schedule_seq": "INTEGER",
+        "day": "VARCHAR",
+        "opens": "VARCHAR",
+        "closes": "VARCHAR",
+        "access": "VARCHAR",
+    },  # fmt: skip
+    min_rows=0,
+)
+
+# What the warehouse gate checks: the observation log, which is not published.
+RAW_SUITES: tuple[TableSuite, ...] = (RAW_CAPTURES, RAW_SCHEDULES, RAW_SCHEDULE_SLOTS)
 
 WEEKLY = (0, MINUTES_PER_WEEK)
 
 DIM_ADMINISTRATION = TableSuite(
     table="marts.dim_administration",
+    types=published_types("marts.dim_administration"),
     columns=documented_columns("dim_administration"),
     key=("administration_id",),
     not_null=("administration_level", "region"),
@@ -134,6 +331,7 @@ DIM_ADMINISTRATION = TableSuite(
 )
 DIM_COUNTER = TableSuite(
     table="marts.dim_counter",
+    types=published_types("marts.dim_counter"),
     columns=documented_columns("dim_counter"),
     key=("counter_id",),
     not_null=("source_id", "administration_id", "current_state"),
@@ -143,6 +341,7 @@ DIM_COUNTER = TableSuite(
 )
 FCT_COUNTER_HISTORY = TableSuite(
     table="marts.fct_counter_history",
+    types=published_types("marts.fct_counter_history"),
     columns=documented_columns("fct_counter_history"),
     key=("counter_state_id",),
     not_null=("counter_id", "state", "valid_from", "first_capture_id", "is_current"),
@@ -158,6 +357,7 @@ FCT_COUNTER_HISTORY = TableSuite(
 )
 FCT_COUNTER_EVENTS = TableSuite(
     table="marts.fct_counter_events",
+    types=published_types("marts.fct_counter_events"),
     columns=documented_columns("fct_counter_events"),
     key=("event_id",),
     not_null=("counter_id", "event_type", "event_at", "event_date", "after_capture_id"),
@@ -166,6 +366,8 @@ FCT_COUNTER_EVENTS = TableSuite(
 )
 FCT_COUNTER_STATE_MONTHLY = TableSuite(
     table="marts.fct_counter_state_monthly",
+    types=published_types("marts.fct_counter_state_monthly"),
+    horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
     columns=documented_columns("fct_counter_state_monthly"),
     key=("counter_month_id",),
     not_null=("counter_id", "month_end", "state"),
@@ -175,6 +377,7 @@ FCT_COUNTER_STATE_MONTHLY = TableSuite(
 )
 FCT_SOURCE_COVERAGE = TableSuite(
     table="marts.fct_source_coverage",
+    types=published_types("marts.fct_source_coverage"),
     columns=documented_columns("fct_source_coverage"),
     key=("source_id",),
     ranges={"success_share": (0, 1)},
@@ -182,6 +385,8 @@ FCT_SOURCE_COVERAGE = TableSuite(
 
 DIM_MUNICIPALITY = TableSuite(
     table="marts.dim_municipality",
+    types=published_types("marts.dim_municipality"),
+    horizon_exempt=("valid_from", "valid_to", "population_date"),  # Statbel's calendar, not observations
     columns=documented_columns("dim_municipality"),
     key=("nis_code", "valid_from"),
     not_null=("name_fr", "name_nl", "region", "valid_from", "is_current"),
@@ -193,6 +398,8 @@ DIM_MUNICIPALITY = TableSuite(
 SCOPES = ("belgium", "region", "municipality", "administration")
 FCT_ACCESS_INDICATORS = TableSuite(
     table="marts.fct_access_indicators",
+    types=published_types("marts.fct_access_indicators"),
+    horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
     columns=documented_columns("fct_access_indicators"),
     key=("indicator_cell_id",),
     not_null=(
@@ -218,6 +425,7 @@ FCT_ACCESS_INDICATORS = TableSuite(
 
 FCT_COUNTER_MATCH_REVIEW = TableSuite(
     table="marts.fct_counter_match_review",
+    types=published_types("marts.fct_counter_match_review"),
     columns=documented_columns("fct_counter_match_review"),
     key=("review_id",),
     not_null=("source_id", "match_rule", "capture_count", "last_capture_id"),
@@ -230,6 +438,7 @@ PROCEDURE_CHANNELS = ("online", "online_digital_identity", "counter_walk_in", "c
                       "intermediary")  # fmt: skip
 DIM_PROCEDURE = TableSuite(
     table="marts.dim_procedure",
+    types=published_types("marts.dim_procedure"),
     columns=documented_columns("dim_procedure"),
     key=("procedure_key",),
     not_null=("procedure_label_fr", "procedure_label_nl"),
@@ -237,6 +446,7 @@ DIM_PROCEDURE = TableSuite(
 )
 FCT_PROCEDURE_CHANNEL_HISTORY = TableSuite(
     table="marts.fct_procedure_channel_history",
+    types=published_types("marts.fct_procedure_channel_history"),
     columns=documented_columns("fct_procedure_channel_history"),
     key=("procedure_state_id",),
     not_null=("procedure_track_id", "administration_id", "procedure_key", "valid_from", "first_capture_id"),
@@ -251,6 +461,7 @@ FCT_PROCEDURE_CHANNEL_HISTORY = TableSuite(
 )
 FCT_PROCEDURE_TRANSITIONS = TableSuite(
     table="marts.fct_procedure_transitions",
+    types=published_types("marts.fct_procedure_transitions"),
     columns=documented_columns("fct_procedure_transitions"),
     key=("transition_id",),
     not_null=("procedure_track_id", "transition_type", "transition_at", "before_capture_id", "after_capture_id"),
@@ -261,6 +472,8 @@ FCT_PROCEDURE_TRANSITIONS = TableSuite(
 )
 FCT_PROCEDURE_STATES_MONTHLY = TableSuite(
     table="marts.fct_procedure_states_monthly",
+    types=published_types("marts.fct_procedure_states_monthly"),
+    horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
     columns=documented_columns("fct_procedure_states_monthly"),
     key=("procedure_month_id",),
     not_null=("procedure_track_id", "month_start", "procedure_state_id"),
@@ -268,6 +481,8 @@ FCT_PROCEDURE_STATES_MONTHLY = TableSuite(
 )
 FCT_PROCEDURE_INDICATORS = TableSuite(
     table="marts.fct_procedure_indicators",
+    types=published_types("marts.fct_procedure_indicators"),
+    horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
     columns=documented_columns("fct_procedure_indicators"),
     key=("procedure_indicator_id",),
     not_null=("administration_id", "month_start", "tracked_procedures"),
@@ -276,6 +491,8 @@ FCT_PROCEDURE_INDICATORS = TableSuite(
 )
 FCT_CHANNEL_GUARANTEE = TableSuite(
     table="marts.fct_channel_guarantee",
+    types=published_types("marts.fct_channel_guarantee"),
+    horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
     columns=documented_columns("fct_channel_guarantee"),
     key=("guarantee_id",),
     not_null=("administration_id", "month_start", "guarantee_status", "scope_note"),
@@ -284,15 +501,35 @@ FCT_CHANNEL_GUARANTEE = TableSuite(
 )
 FCT_PROCEDURE_MATCH_REVIEW = TableSuite(
     table="marts.fct_procedure_match_review",
+    types=published_types("marts.fct_procedure_match_review"),
     columns=documented_columns("fct_procedure_match_review"),
     key=("review_id",),
     not_null=("source_id", "procedure_title", "last_capture_id"),
     min_rows=0,
 )
 
-# What gates a release: the raw observation log and every published table.
-RELEASE_SUITES: tuple[TableSuite, ...] = (
-    RAW_CAPTURES,
+DELTA_COUNTER_CHANGES = TableSuite(
+    table="delta.counter_changes",
+    types=published_types("delta.counter_changes"),
+    columns=delta_columns("counter_changes"),
+    key=("change", "event_id"),
+    not_null=("counter_id", "event_type", "event_date", "state_after"),
+    value_sets={"change": ("created", "closed", "downgraded"), "event_type": EVENT_TYPES},
+    references={"counter_id": "marts.dim_counter.counter_id", "event_id": "marts.fct_counter_events.event_id"},
+    min_rows=0,
+)
+DELTA_COUNTER_IDS = TableSuite(
+    table="delta.counter_ids",
+    types=published_types("delta.counter_ids"),
+    columns=delta_columns("counter_ids"),
+    key=("counter_id",),
+    not_null=("change",),
+    value_sets={"change": ("created", "retired", "resurrected")},
+    min_rows=0,
+)
+
+# What gates a release, on the staged release's own files: every published table.
+PUBLISHED_SUITES: tuple[TableSuite, ...] = (
     DIM_ADMINISTRATION,
     DIM_COUNTER,
     FCT_COUNTER_HISTORY,
@@ -309,4 +546,14 @@ RELEASE_SUITES: tuple[TableSuite, ...] = (
     FCT_PROCEDURE_INDICATORS,
     FCT_CHANNEL_GUARANTEE,
     FCT_PROCEDURE_MATCH_REVIEW,
+    DELTA_COUNTER_CHANGES,
+    DELTA_COUNTER_IDS,
 )
+
+
+def suite_for(table: str, suites: Iterable[TableSuite] = PUBLISHED_SUITES) -> TableSuite:
+    """The suite of a table; a published table without one is an error (nothing ungated is published)."""
+    for suite in suites:
+        if suite.table == table:
+            return suite
+    raise KeyError(f"no release suite declares {table}: add one to expectations/suites.py before publishing it")

@@ -17,6 +17,7 @@ import pytest
 
 from scrapers.registry import load_registry
 from scrapers.sample_web.build import load_storyline
+from warehouse.releases import verify_release
 from warehouse.settings import SAMPLE_REGISTRY
 
 pytestmark = pytest.mark.e2e
@@ -99,6 +100,17 @@ def test_release_holds_parquet_and_marks_itself_illustrative(sample_run):
     with duckdb.connect() as con:
         events = con.execute(f"SELECT count(*) FROM '{release}/data/fct_counter_events.parquet'").fetchone()[0]
     assert events > 0
+
+
+def test_sample_release_was_audited_and_verifies(sample_run):
+    release = sample_run["release_first"]
+    assert verify_release(release) == []  # checksums, Data Package (frictionless), metadata
+    meta = json.loads((release / "metadata.json").read_text())
+    assert meta["validation"]["failed"] == 0 and meta["validation"]["evaluated"] > 200
+    assert (release / "validation" / "index.html").is_file() and (release / "guichets.duckdb").is_file()
+    assert not [p for p in release.parent.iterdir() if p.name.startswith((".staging", ".refused"))]
+    proc = subprocess.run([str(BIN / "frictionless"), "validate", "datapackage.json"], cwd=release, capture_output=True)
+    assert proc.returncode == 0, proc.stdout[-3000:]
 
 
 def test_storyline_events_appear_with_their_dates(sample_run):

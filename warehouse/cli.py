@@ -1,17 +1,27 @@
 """The ``guichets`` command-line tool.
 
-Start-up stays light: heavy packages (Airflow, dbt, GX, DuckDB) are imported inside the
-commands that need them.
+Start-up stays light: heavy packages (Airflow, dbt, GX, DuckDB, rich, Altair) are imported
+inside the commands that need them.
+
+Exit codes, for scripts: 0 the command did its work; 1 the work failed (the message on stderr
+says what and where: a failed DAG run, a missing or locked database, an SQL error, a PDF that
+could not be printed); 2 bad usage (unknown command or option, invalid value, a malformed
+registry). Results go to stdout; progress, notes and errors to stderr.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from warehouse.release_cli import release_app
 
 app = typer.Typer(help="guichets: an observatory of physical access to public services.", no_args_is_help=True)
 
@@ -57,14 +67,40 @@ OutDir = Annotated[Path | None, typer.Option("--out", help="Data directory to wr
 @app.command()
 def collect(sources: SourcesFile, out: OutDir = None) -> None:
     """Fetch every source of a registry from the live web, politely; keep WARC evidence."""
-    from scrapers.collect import collect_many
     from scrapers.registry import load_registry
     from warehouse.settings import get_settings
 
     registry = _registry_or_exit(sources, load_registry)
     settings = get_settings(out, sources)
-    summaries = collect_many(registry.sources, settings.data_dir)
+    summaries = _collect_live_with_progress(list(registry.sources), settings.data_dir)
     _echo_summaries(summaries)
+
+
+def _collect_live_with_progress(sources: list, data_dir: Path) -> list[dict]:
+    """``collect_many`` with a progress bar: same scheduling (one thread per host, one shared
+    fetcher whose per-host limiter keeps each host at its rate), one step per source done."""
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import urlsplit
+
+    from scrapers.collect import collect_live
+    from scrapers.fetch import Fetcher
+
+    fetcher = Fetcher()
+    by_host: dict[str, list] = {}
+    for source in sources:
+        by_host.setdefault(urlsplit(source.urls[-1]).netloc, []).append(source)
+    with _progress(len(sources), "collect") as advance:
+
+        def run_host(host_sources: list) -> list[dict]:
+            done = []
+            for source in host_sources:
+                done.append(collect_live(source, data_dir, fetcher=fetcher))
+                advance(source.id)
+            return done
+
+        with ThreadPoolExecutor(max_workers=max(1, min(len(by_host), 64))) as pool:
+            results = [r for batch in pool.map(run_host, by_host.values()) for r in batch]
+    return sorted(results, key=lambda r: r["source_id"])
 
 
 @app.command()
@@ -101,10 +137,13 @@ def backfill(
     from urllib.parse import urlsplit
 
     fetcher = Fetcher(allow_private={urlsplit(cdx).netloc} if allow_local else False, respect_robots=False)
-    summaries = [
-        collect_from_archive(s, archive, settings.data_dir, fetcher=fetcher, date_from=start, date_to=end)
-        for s in registry.sources
-    ]
+    summaries = []
+    with _progress(len(registry.sources), "backfill") as advance:
+        for s in registry.sources:
+            summaries.append(
+                collect_from_archive(s, archive, settings.data_dir, fetcher=fetcher, date_from=start, date_to=end)
+            )
+            advance(s.id)
     _echo_summaries(summaries)
 
 
@@ -130,6 +169,464 @@ def replay_cmd(
     _echo_summaries(result["sources"])
     for line in result["skipped"]:
         typer.echo(f"skipped: {line}", err=True)
+
+
+@contextmanager
+def _progress(total: int, description: str) -> Iterator[Callable[[str], None]]:
+    """Yield ``advance(label)``: a rich progress bar on a terminal, else one plain line per step.
+
+    Progress goes to stderr, so stdout keeps only the summaries scripts read. ``advance`` may be
+    called from several threads.
+    """
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if console.is_terminal:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        columns = (
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[current]}"),
+        )
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task(description, total=total, current="")
+            yield lambda label: bar.update(task, advance=1, current=label)
+        return
+    lock = threading.Lock()
+    done = 0
+
+    def advance(label: str) -> None:
+        nonlocal done
+        with lock:
+            done += 1
+            typer.echo(f"{description}: {done}/{total} {label}", err=True)
+
+    yield advance
+
+
+DbPath = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB database file (default: <data-dir>/warehouse/guichets.duckdb)."),
+]
+
+
+def _open_database(data_dir: Path | None, db: Path | None):
+    """A read-only, sandboxed connection to the database, or exit 1 saying why not.
+
+    Read-only: nothing can be written to the database. Sandboxed: no file or network access from
+    SQL (no COPY TO, ATTACH, read_csv of other files, extension downloads), and the settings are
+    locked so that SQL cannot lift it. Temporary tables in memory stay allowed.
+    """
+    import duckdb
+
+    from warehouse.settings import get_settings
+
+    path = db or get_settings(data_dir).duckdb_path
+    if not path.is_file():
+        typer.echo(f"error: no database at {path} (run `guichets run` first, or give --db)", err=True)
+        raise typer.Exit(1)
+    config = {
+        "enable_external_access": False,
+        "autoload_known_extensions": False,
+        "autoinstall_known_extensions": False,
+        "lock_configuration": True,
+    }
+    try:
+        return duckdb.connect(str(path), read_only=True, config=config)
+    except duckdb.Error as exc:
+        # Typically the pipeline holds the write lock: DuckDB allows one writer and no reader then.
+        typer.echo(f"error: cannot open {path} read-only: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def status(
+    data_dir: DataDir = None,
+    db: DbPath = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document instead of tables.")] = False,
+) -> None:
+    """Where the data stands: latest release, last load, and per source captures, failures, drift, freshness."""
+    from warehouse.settings import get_settings
+
+    settings = get_settings(data_dir)
+    con = _open_database(data_dir, db)
+    with con:
+        report = _status_report(con, settings)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        return
+    _print_status(report)
+
+
+def _status_report(con, settings) -> dict:
+    """The status as plain data: release, load and per-source rows (see :func:`status`)."""
+    tables = {
+        r[0] for r in con.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()
+    }
+    if "raw.captures" not in tables:
+        typer.echo("error: the database has no raw.captures table (nothing loaded yet)", err=True)
+        raise typer.Exit(1)
+    info = (
+        dict(con.execute("SELECT key, value FROM raw.dataset_info").fetchall()) if "raw.dataset_info" in tables else {}
+    )
+    load = con.execute(
+        """
+        SELECT max(load_batch), count(*), count(*) FILTER (parse_status = 'ok' AND http_status = 200),
+               max(observed_at), max(observed_at) FILTER (parse_status = 'ok' AND http_status = 200), max(fetched_at)
+        FROM raw.captures
+        """
+    ).fetchone()
+    horizon = load[3]
+    drift_sql = (
+        "SELECT source_id, layout_drift_flag, drift_since FROM marts.fct_source_coverage"
+        if "marts.fct_source_coverage" in tables
+        else "SELECT NULL::VARCHAR AS source_id, NULL::BOOLEAN AS layout_drift_flag, NULL::TIMESTAMP AS drift_since "
+        "WHERE false"
+    )
+    rows = con.execute(
+        f"""
+        WITH per_source AS (
+            SELECT source_id, count(*) AS captures,
+                   count(*) FILTER (NOT (parse_status = 'ok' AND http_status = 200)) AS failures,
+                   max(observed_at) FILTER (parse_status = 'ok' AND http_status = 200) AS last_success,
+                   max(observed_at) AS last_capture,
+                   arg_max(CASE WHEN http_status IS NULL THEN coalesce(error_class, 'fetch_error')
+                               WHEN http_status <> 200 THEN 'http ' || http_status
+                               ELSE parse_status END, observed_at) AS last_outcome
+            FROM raw.captures GROUP BY source_id
+        )
+        SELECT p.*, d.layout_drift_flag, d.drift_since,
+               date_diff('day', p.last_success, ?::TIMESTAMP) AS days_behind
+        FROM per_source p LEFT JOIN ({drift_sql}) d USING (source_id)
+        ORDER BY p.source_id
+        """,
+        [horizon],
+    ).fetchall()
+    names = (
+        "source_id",
+        "captures",
+        "failures",
+        "last_success",
+        "last_capture",
+        "last_outcome",
+        "drift",
+        "drift_since",
+    )
+    sources = [dict(zip((*names, "days_behind"), r, strict=True)) for r in rows]
+    latest = settings.releases_dir / "latest"
+    release = None
+    if (latest / "metadata.json").is_file():
+        meta = json.loads((latest / "metadata.json").read_text("utf-8"))
+        release = {
+            "version": meta.get("version"),
+            "path": str(latest.resolve()),
+            "data_as_of": meta.get("data_as_of"),
+            "illustrative": meta.get("illustrative"),
+            "tables": len(meta.get("tables", [])),
+            "rows": sum(t.get("rows", 0) for t in meta.get("tables", [])),
+            "reports": sorted(p.name for p in (latest / "report").glob("report-*"))
+            if (latest / "report").is_dir()
+            else [],
+        }
+    return {
+        "data_dir": str(settings.data_dir),
+        "database": str(settings.duckdb_path),
+        "illustrative": info.get("illustrative") == "true",
+        "registry": info.get("registry"),
+        "release": release,
+        "last_load": {
+            "load_batch": load[0],
+            "captures": load[1],
+            "successful": load[2],
+            "data_horizon": load[3],
+            "last_successful_observation": load[4],
+            "last_fetched_at": load[5],
+        },
+        "sources": sources,
+    }
+
+
+def _print_status(report: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = _console(Console)
+    if report["illustrative"]:
+        console.print("[bold red]*** ILLUSTRATIVE SAMPLE DATA: invented pages of real administrations; not facts. ***")
+    console.print(f"data directory: {report['data_dir']}")
+    release = report["release"]
+    if release:
+        reports = ", ".join(release["reports"]) or "none (guichets report)"
+        console.print(
+            f"latest release: {release['version']} (data as of {release['data_as_of']}; {release['tables']} tables, "
+            f"{release['rows']} rows) {release['path']}\n  reports: {reports}"
+        )
+    else:
+        console.print("latest release: none (guichets run publishes one)")
+    load = report["last_load"]
+    console.print(
+        f"database: {report['database']}\n  last load batch {load['load_batch']}: {load['captures']} captures "
+        f"({load['successful']} successful), last fetched {_fmt(load['last_fetched_at'])}\n"
+        f"  data horizon (last capture): {_fmt(load['data_horizon'])}; "
+        f"last successful observation: {_fmt(load['last_successful_observation'])}"
+    )
+    table = Table(title="sources", title_justify="left")
+    for name in ("source", "captures", "failures", "last success", "days behind horizon", "last outcome", "drift"):
+        table.add_column(name, justify="right" if name in ("captures", "failures", "days behind horizon") else "left")
+    for s in report["sources"]:
+        drift = f"since {_fmt(s['drift_since'])}" if s["drift"] else ("no" if s["drift"] is not None else "?")
+        style = "yellow" if s["drift"] or s["last_outcome"] != "ok" else None
+        table.add_row(
+            s["source_id"],
+            str(s["captures"]),
+            str(s["failures"]),
+            _fmt(s["last_success"]),
+            "never" if s["days_behind"] is None else str(s["days_behind"]),
+            str(s["last_outcome"]),
+            drift,
+            style=style,
+        )
+    console.print(table)
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    return value.isoformat(sep=" ") if hasattr(value, "isoformat") else str(value)
+
+
+def _console(console_class):
+    """A console for results on stdout: a terminal's width, or wide enough not to wrap in a pipe."""
+    console = console_class()
+    return console if console.is_terminal else console_class(width=10_000, no_color=True, highlight=False)
+
+
+QUERY_FORMATS = ("table", "csv", "json")
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help='SQL to run, e.g. "select * from marts.dim_counter limit 5".')],
+    data_dir: DataDir = None,
+    db: DbPath = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header line, every row.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array of objects, every row.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows shown as a table (CSV/JSON: all rows).")] = 1000,
+) -> None:
+    """Run one SQL query on the DuckDB database, read-only, and print the result."""
+    if as_csv and as_json:
+        typer.echo("error: give at most one of --csv and --json", err=True)
+        raise typer.Exit(2)
+    import duckdb
+
+    con = _open_database(data_dir, db)
+    with con:
+        try:
+            cursor = con.execute(sql)
+        except duckdb.Error as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        _print_result(cursor, "csv" if as_csv else "json" if as_json else "table", limit)
+
+
+def _print_result(cursor, fmt: str, limit: int) -> None:
+    """Print a DuckDB result as a table (at most ``limit`` rows), CSV or JSON (all rows, streamed)."""
+    if cursor.description is None:
+        typer.echo("ok")
+        return
+    columns = [d[0] for d in cursor.description]
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        while batch := cursor.fetchmany(1000):
+            writer.writerows(batch)
+        return
+    if fmt == "json":
+        sys.stdout.write("[")
+        first = True
+        while batch := cursor.fetchmany(1000):
+            for row in batch:
+                sys.stdout.write(
+                    ("\n" if first else ",\n")
+                    + json.dumps(dict(zip(columns, row, strict=True)), default=_json_default, ensure_ascii=False)
+                )
+                first = False
+        sys.stdout.write("\n]\n" if not first else "]\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = cursor.fetchmany(limit)
+    more = len(cursor.fetchmany(1)) if len(rows) == limit else 0
+    table = Table(*columns, show_lines=False)
+    for row in rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    console = _console(Console)
+    console.print(table)
+    if more:
+        typer.echo(f"(more than {limit} rows; showing {limit}: use --limit, --csv or --json)", err=True)
+    else:
+        typer.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)
+
+
+def _json_default(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    try:
+        return float(value)  # Decimal, numpy numbers
+    except (TypeError, ValueError):
+        return str(value)
+
+
+SHELL_HELP = """\
+Statements end with ";" (a line may hold several; a statement may span lines).
+  .tables            list the tables (schema.table)
+  .schema TABLE      columns of a table
+  .mode table|csv|json   how results are printed (default table)
+  .help              this help
+  .quit / .exit      leave (so does end of input)
+Read-only: nothing can be written to the database; no file or network access from SQL."""
+
+
+@app.command()
+def shell(
+    data_dir: DataDir = None,
+    db: DbPath = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows shown per result in table mode.")] = 1000,
+) -> None:
+    """An interactive read-only SQL prompt on the DuckDB database (reads stdin until .quit)."""
+    import duckdb
+
+    con = _open_database(data_dir, db)
+    interactive = sys.stdin.isatty()
+    mode, failures, buffer = "table", 0, ""
+    if interactive:
+        typer.echo(f"guichets shell (read-only). .help for help, .quit to leave.\n{SHELL_HELP.splitlines()[0]}")
+    with con:
+        while True:
+            if interactive:
+                typer.echo("guichets> " if not buffer else "     ...> ", nl=False)
+            line = sys.stdin.readline()
+            if not line:  # end of input: run what is pending, then leave
+                if buffer.strip():
+                    failures += _shell_run(con, buffer, mode, limit, duckdb)
+                break
+            stripped = line.strip()
+            if not buffer and stripped.startswith("."):
+                command, _, arg = stripped.partition(" ")
+                if command in (".quit", ".exit"):
+                    break
+                mode, ok = _shell_dot(con, command, arg.strip(), mode, limit, duckdb)
+                failures += 0 if ok else 1
+                continue
+            buffer += line
+            if stripped.endswith(";"):
+                failures += _shell_run(con, buffer, mode, limit, duckdb)
+                buffer = ""
+    if failures:
+        # Scripts piping statements in learn that something failed; each error was printed.
+        raise typer.Exit(1)
+
+
+def _shell_run(con, sql: str, mode: str, limit: int, duckdb) -> int:
+    """Run the statements in ``sql``, printing each result; 1 when one failed, else 0."""
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 1
+    for statement in statements:
+        try:
+            _print_result(con.execute(statement), mode, limit)
+        except duckdb.Error as exc:
+            typer.echo(f"error: {exc}", err=True)
+            return 1
+    return 0
+
+
+def _shell_dot(con, command: str, arg: str, mode: str, limit: int, duckdb) -> tuple[str, bool]:
+    """One dot-command; returns (mode, ok)."""
+    if command == ".help":
+        typer.echo(SHELL_HELP)
+    elif command == ".tables":
+        _print_result(
+            con.execute(
+                "SELECT table_schema || '.' || table_name AS table_name FROM information_schema.tables "
+                "WHERE table_schema NOT IN ('information_schema', 'pg_catalog') ORDER BY 1"
+            ),
+            mode,
+            10_000,
+        )
+    elif command == ".schema" and arg:
+        try:
+            _print_result(con.execute(f"DESCRIBE {arg}"), mode, 10_000)
+        except duckdb.Error as exc:
+            typer.echo(f"error: {exc}", err=True)
+            return mode, False
+    elif command == ".mode" and arg in QUERY_FORMATS:
+        return arg, True
+    else:
+        typer.echo(f"error: unknown command {command} {arg}".rstrip() + " (.help lists them)", err=True)
+        return mode, False
+    return mode, True
+
+
+@app.command()
+def report(
+    release: Annotated[
+        Path | None, typer.Option("--release", help="Release directory (default: <data-dir>/releases/latest).")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Comma-separated languages among fr, nl, en.")] = "fr,nl",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write into OUT/report/ instead of <release>/report/.")
+    ] = None,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="HTML only (the PDF needs headless Chromium).")] = False,
+    data_dir: DataDir = None,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="DuckDB database to resolve evidence links from (default: the release's data dir)."),
+    ] = None,
+) -> None:
+    """Build the trend report of a release: report-<lang>.html (self-contained) and report-<lang>.pdf."""
+    from warehouse.report.render import LANGUAGES
+
+    languages = tuple(dict.fromkeys(code.strip() for code in lang.split(",") if code.strip()))
+    if not languages or any(code not in LANGUAGES for code in languages):
+        typer.echo(f"error: --lang must list languages among {', '.join(LANGUAGES)}, not {lang!r}", err=True)
+        raise typer.Exit(2)
+    if release is not None and not (release / "metadata.json").is_file():
+        typer.echo(f"error: --release {release} is not a release directory (no metadata.json)", err=True)
+        raise typer.Exit(2)
+    from warehouse.report import ChromiumError, ReportError, build_report
+    from warehouse.settings import get_settings
+
+    settings = get_settings(data_dir)
+    release_dir = release or settings.releases_dir / "latest"
+    if not (release_dir / "metadata.json").is_file():
+        typer.echo(f"error: no release at {release_dir} (run `guichets run` first, or give --release)", err=True)
+        raise typer.Exit(1)
+    if db is None and release is None:
+        db = settings.duckdb_path if settings.duckdb_path.is_file() else None
+    try:
+        files = build_report(release_dir, languages, out, pdf=not no_pdf, db_path=db)
+    except ReportError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    except ChromiumError as exc:
+        typer.echo(f"error: {exc}\n(the HTML reports were written; --no-pdf skips the PDF)", err=True)
+        raise typer.Exit(1) from exc
+    meta = json.loads((release_dir / "metadata.json").read_text("utf-8"))
+    if meta.get("illustrative"):
+        typer.echo("*** ILLUSTRATIVE SAMPLE DATA: the report says so on every page. ***")
+    for path in files:
+        typer.echo(str(path))
 
 
 hours_app = typer.Typer(help="Read opening-hours texts and pages the way the collector does.", no_args_is_help=True)
@@ -312,6 +809,7 @@ procedures_app = typer.Typer(
     help="Read procedure pages (catalogues, service pages, FAQs) the way the collector does.", no_args_is_help=True
 )
 app.add_typer(procedures_app, name="procedures")
+app.add_typer(release_app, name="release")
 
 
 @procedures_app.callback()

@@ -119,18 +119,46 @@ def transform_stage(settings: Settings) -> str:
 
 
 def validate_stage(settings: Settings) -> dict:
-    """Run the GX release gate; raises ``ValidationFailed`` naming each failed expectation."""
-    from expectations.gate import run_gate
+    """Gate the warehouse's observation log (not published); raises ``ValidationFailed`` naming each failure.
 
-    report = run_gate(settings.duckdb_path)
+    The published tables are gated later, on the staged release's own files (:func:`audit_stage`).
+    This is the only check against the wall clock: nothing may have been observed in the future.
+    """
+    from datetime import UTC, datetime
+
+    from expectations.gate import run_gate
+    from expectations.suites import RAW_SUITES
+
+    now = datetime.now(UTC).replace(tzinfo=None)  # raw timestamps are naive UTC
+    report = run_gate(settings.duckdb_path, RAW_SUITES, horizon=now)
     return {"evaluated": report.evaluated, "failed": len(report.failures)}
 
 
-def publish_stage(settings: Settings) -> dict:
-    """Publish the marts as a release; returns its version and path."""
-    from warehouse.publish import publish
+def write_stage(settings: Settings) -> dict:
+    """Write-audit-publish, step 1: build the release in a staging directory; returns it (JSON-able)."""
+    from warehouse.publish import stage_release
 
-    release = publish(settings.duckdb_path, settings.releases_dir)
+    return stage_release(settings.duckdb_path, settings.releases_dir).to_dict()
+
+
+def audit_stage(settings: Settings, staged: dict) -> dict:
+    """Step 2: validate the staged release's files; raises ``ReleaseRefused`` (nothing is published)."""
+    from warehouse.publish import StagedRelease, audit_release
+
+    return audit_release(StagedRelease.from_dict(staged), settings.release_overrides)
+
+
+def publish_stage(settings: Settings, staged: dict | None = None) -> dict:
+    """Step 3: rename the audited release into place and move ``latest``; returns its version and path.
+
+    Without ``staged``, runs all three steps (stage, audit, publish) at once.
+    """
+    from warehouse.publish import StagedRelease, publish, publish_release
+
+    if staged is None:
+        release = publish(settings.duckdb_path, settings.releases_dir, settings.release_overrides)
+    else:
+        release = publish_release(StagedRelease.from_dict(staged))
     return {
         "version": release.version,
         "path": str(release.path),

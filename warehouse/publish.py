@@ -1,29 +1,74 @@
-"""Publish a release: an immutable, self-describing directory of parquet files.
+"""Publish a release by write-audit-publish: build it in a staging directory, validate it, rename it.
 
-The release is written to a staging directory and renamed into place in one step, so a
-reader never sees half a release; ``latest`` is a symlink replaced atomically. The version is
-derived from the data (the date of the latest observation), never from the wall clock, and a
-version never changes meaning: different content gets a new suffix, identical content is a
-no-op.
+1. :func:`stage_release` writes the whole release into ``<releases>/.staging-<version>/``:
+   parquet and CSV per table, the delta tables and CHANGELOG against the previous release,
+   the DuckDB file, the Data Package and a draft ``metadata.json``;
+2. :func:`audit_release` runs the GX gate on the staged files themselves (every published
+   table, the type contract, dates against the data's horizon, release-over-release checks
+   with their recorded overrides) and builds the Data Docs into ``validation/``; a failure
+   moves the staged directory aside to ``.refused-<version>/`` and raises
+   :class:`ReleaseRefused`, naming every failed expectation, table, column and sample values;
+3. :func:`publish_release` writes the rest of the metadata and ``SHA256SUMS``, renames the
+   directory into place in one step and moves ``latest``. Nothing before this step touches a
+   published release.
+
+The version is derived from the data (the date of the latest successful observation), never
+from the wall clock, and never changes meaning: different content gets a new suffix, identical
+content is a no-op.
 """
 
 from __future__ import annotations
 
-import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import yaml
+
+from expectations.gate import ValidationFailed
+from expectations.published_schema import table_doc
+from expectations.suites import PUBLISHED_SUITES, suite_for
+from warehouse import release_metadata as rm
+from warehouse.release_changes import (
+    active_counters,
+    changelog_markdown,
+    compute_changes,
+    retired_counter_ids,
+    write_deltas,
+)
+from warehouse.release_files import (
+    DUCKDB_READABLE_BY,
+    DUCKDB_STORAGE_VERSION,
+    export_parquet,
+    parquet_to_csv,
+    write_duckdb,
+)
+from warehouse.releases import (
+    DATAPACKAGE,
+    DUCKDB_FILE,
+    METADATA,
+    VALIDATION_DIR,
+    latest_release,
+    list_releases,
+    load_metadata,
+    point_latest,
+    release_tables,
+    sha256,
+    table_path,
+    validate_datapackage,
+    write_checksums,
+)
 
 PUBLISHED_SCHEMA = "marts"
-SAMPLE_BANNER = (
-    "ILLUSTRATIVE SAMPLE DATA: built from the bundled sample web archive. The administrations are real, "
-    "but the pages, hours and events are invented for demonstration. Do not cite these numbers as facts "
-    "about real administrations."
-)
+SAMPLE_BANNER = rm.SAMPLE_BANNER
+RESULTS = f"{VALIDATION_DIR}/results.json"
+# Byte-identical when rebuilt from the same inputs (checked by tests/test_release.py).
+REPRODUCIBLE = ("data/*.parquet", "data/*.csv", "delta/*.parquet", "delta/*.csv", DUCKDB_FILE)
 
 
 @dataclass(frozen=True)
@@ -36,8 +81,41 @@ class Release:
     created: bool  # False when identical content was already published under this version
 
 
-def publish(db_path: Path, releases_dir: Path) -> Release:
-    """Export every ``marts`` table to a new release directory and point ``latest`` at it."""
+@dataclass(frozen=True)
+class StagedRelease:
+    """A release built but not yet published (or, when ``unchanged``, already published as is)."""
+
+    version: str
+    path: Path
+    releases_dir: Path
+    unchanged: bool
+
+    def to_dict(self) -> dict:
+        """JSON-able form (Airflow passes it from task to task)."""
+        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> StagedRelease:
+        """Inverse of :meth:`to_dict`."""
+        return cls(d["version"], Path(d["path"]), Path(d["releases_dir"]), bool(d["unchanged"]))
+
+
+class ReleaseRefused(RuntimeError):
+    """The audit refused a staged release: nothing was published; the message says what failed where."""
+
+    def __init__(self, detail: str, version: str, previous: str | None, refused_dir: Path, report=None) -> None:
+        self.report = report  # the gate's GateReport, when the gate refused it
+        self.version = version
+        self.refused_dir = refused_dir
+        kept = f"the latest release stays {previous}" if previous else "there is still no release"
+        super().__init__(
+            f"release {version} refused: nothing was published and {kept}.\n{detail}\n"
+            f"Validation report of the refused release: {refused_dir / VALIDATION_DIR / 'index.html'}"
+        )
+
+
+def stage_release(db_path: Path, releases_dir: Path) -> StagedRelease:
+    """Build the release of the warehouse's marts in a staging directory (the *write* step)."""
     releases_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(db_path), read_only=True) as con:
         info = dict(con.execute("SELECT key, value FROM raw.dataset_info").fetchall())
@@ -45,9 +123,10 @@ def publish(db_path: Path, releases_dir: Path) -> Release:
         as_of = con.execute("SELECT max(observed_at)::DATE FROM raw.captures WHERE parse_status = 'ok'").fetchone()[0]
         if as_of is None:
             raise RuntimeError(f"{db_path}: no successfully parsed capture; nothing to publish")
+        first, last = con.execute("SELECT min(observed_at)::DATE, max(observed_at) FROM raw.captures").fetchone()
         base_version = f"{'sample-' if illustrative else ''}{as_of:%Y.%m.%d}"
         tables = [
-            r[0]
+            f"{PUBLISHED_SCHEMA}.{r[0]}"
             for r in con.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name",
                 [PUBLISHED_SCHEMA],
@@ -55,48 +134,227 @@ def publish(db_path: Path, releases_dir: Path) -> Release:
         ]
         if not tables:
             raise RuntimeError(f"{db_path}: schema {PUBLISHED_SCHEMA!r} has no tables; run dbt first")
-        staging = releases_dir / f".staging-{base_version}-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        (staging / "data").mkdir(parents=True)
-        counts: dict[str, int] = {}
-        kv = "{illustrative: 'true'}" if illustrative else "{illustrative: 'false'}"
         for table in tables:
-            out = staging / "data" / f"{table}.parquet"
-            # ORDER BY ALL: sorted rows make identical inputs give byte-identical files.
-            con.execute(
-                f"COPY (SELECT * FROM {PUBLISHED_SCHEMA}.{table} ORDER BY ALL) TO '{out}' "
-                f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {kv})"
-            )
-            counts[table] = con.execute(f"SELECT count(*) FROM {PUBLISHED_SCHEMA}.{table}").fetchone()[0]
-    checksums = {f"data/{t}.parquet": _sha256(staging / "data" / f"{t}.parquet") for t in tables}
-    metadata = {
+            suite_for(table)  # nothing ungated is published
+        missing = sorted({s.table for s in PUBLISHED_SUITES if s.table.startswith("marts.")} - set(tables))
+        if missing:
+            raise RuntimeError(f"{db_path}: published tables missing from the warehouse: {missing}")
+        staging = releases_dir / f".staging-{base_version}"
+        shutil.rmtree(staging, ignore_errors=True)
+        counts = {t: export_parquet(con, t, table_path(staging, t), illustrative=illustrative) for t in tables}
+    checksums = {table_path(staging, t).relative_to(staging).as_posix(): sha256(table_path(staging, t)) for t in tables}
+    version = _free_version(releases_dir, base_version, checksums)
+    if (releases_dir / version).exists():  # identical content already published under this version
+        shutil.rmtree(staging)
+        return StagedRelease(version, releases_dir / version, releases_dir, unchanged=True)
+
+    previous = latest_release(releases_dir)
+    earlier = [(r.version, r.path) for r in list_releases(releases_dir)]
+    counts |= write_deltas(staging, previous.path if previous else None, earlier, illustrative=illustrative)
+    with duckdb.connect() as con:
+        for table in counts:
+            parquet_to_csv(con, table_path(staging, table), table_path(staging, table, "csv"))
+    docs = {t: (table_doc(t).description, table_doc(t).columns) for t in counts}
+    write_duckdb(staging / DUCKDB_FILE, release_tables(staging), docs)
+    changes = compute_changes(staging, previous.path if previous else None, version, previous and previous.version)
+    (staging / "CHANGELOG.md").write_text(changelog_markdown(changes, SAMPLE_BANNER if illustrative else None), "utf-8")
+    meta = {
         "name": "guichets",
-        "title": "Physical access to public services in Belgium (counters and opening hours, as published)",
+        "version": version,
+        "title": (rm.SAMPLE_PREFIX["en"] if illustrative else "") + rm.TITLES["en"],
         "illustrative": illustrative,
         "notice": SAMPLE_BANNER if illustrative else info.get("notice", ""),
         "registry": info.get("registry"),
         "data_as_of": f"{as_of:%Y-%m-%d}",
-        "tables": [
-            {"name": t, "path": f"data/{t}.parquet", "rows": counts[t], "sha256": checksums[f"data/{t}.parquet"]}
-            for t in tables
-        ],
+        "data_observed_from": f"{first:%Y-%m-%d}",
+        "data_last_observed_at": last.isoformat(),
+        "previous_release": previous.version if previous else None,
+        "license": {"id": rm.LICENSE_ID, "url": rm.LICENSE_URL},
+        "tables": [_table_entry(staging, t, counts[t]) for t in sorted(counts, key=_table_order)],
+        "duckdb": {
+            "path": DUCKDB_FILE,
+            "storage_version": DUCKDB_STORAGE_VERSION,
+            "readable_by": DUCKDB_READABLE_BY,
+        },
+        "reproducible_files": list(REPRODUCIBLE),
+        "software": {p: importlib.metadata.version(p) for p in ("duckdb", "dbt-core", "dbt-duckdb",
+                                                               "great-expectations", "frictionless")},
+        "validation": None,  # filled in by the audit
+    }  # fmt: skip
+    rm.write_json(staging / METADATA, meta)
+    rm.write_json(staging / DATAPACKAGE, rm.datapackage(meta, staging))
+    return StagedRelease(version, staging, releases_dir, unchanged=False)
+
+
+def _table_order(table: str) -> tuple:
+    return (table.split(".")[0] != PUBLISHED_SCHEMA, table)  # marts first, then deltas
+
+
+def _table_entry(staging: Path, table: str, rows: int) -> dict:
+    suite = suite_for(table)
+    with duckdb.connect() as con:
+        columns = [
+            (name, dtype)
+            for name, dtype, *_ in con.execute(
+                "DESCRIBE SELECT * FROM read_parquet(?)", [str(table_path(staging, table))]
+            ).fetchall()
+        ]
+    paths = {
+        "path": table_path(staging, table).relative_to(staging).as_posix(),
+        "csv": table_path(staging, table, "csv").relative_to(staging).as_posix(),
     }
-    version = _free_version(releases_dir, base_version, checksums)
-    final = releases_dir / version
-    if final.exists():  # identical content already published under this version
-        shutil.rmtree(staging)
-        _point_latest(releases_dir, version)
-        return Release(version, final, counts, created=False)
-    metadata["version"] = version
-    (staging / "metadata.json").write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    (staging / "README.md").write_text(_readme(metadata), "utf-8")
-    files = sorted(p for p in staging.rglob("*") if p.is_file())
-    (staging / "SHA256SUMS").write_text(
-        "".join(f"{_sha256(p)}  {p.relative_to(staging).as_posix()}\n" for p in files), "utf-8"
-    )
-    staging.rename(final)
-    _point_latest(releases_dir, version)
-    return Release(version, final, counts, created=True)
+    return rm.table_entry(table, staging, paths, rows, suite.key, suite.references, columns)
+
+
+def load_overrides(path: Path | None, version: str) -> list[dict]:
+    """The recorded overrides for release ``version`` from an overrides YAML file.
+
+    The file holds ``overrides:``, a list of ``{check, version, reason, who}``; each waives one
+    release-over-release check for one release version only, and is recorded in that release.
+    """
+    if path is None or not path.is_file():
+        return []
+    try:
+        doc = yaml.safe_load(path.read_text("utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from exc
+    entries = doc.get("overrides") if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: expected a mapping with an 'overrides' list")
+    out = []
+    for number, entry in enumerate(entries, start=1):
+        missing = [k for k in ("check", "version", "reason", "who") if not str((entry or {}).get(k) or "").strip()]
+        if missing:
+            raise ValueError(f"{path}: override #{number} lacks {', '.join(missing)}")
+        if str(entry["version"]) == version:
+            out.append({k: str(entry[k]) for k in ("check", "version", "reason", "who")})
+    return out
+
+
+def audit_release(staged: StagedRelease, overrides_path: Path | None = None) -> dict:
+    """Validate a staged release's own files (the *audit* step); raise :class:`ReleaseRefused` on failure."""
+    if staged.unchanged:
+        return {"version": staged.version, "skipped": "identical content already published"}
+    from expectations.gate import run_gate
+    from expectations.suites import release_over_release_checks
+
+    meta = load_metadata(staged.path)
+    previous = staged.releases_dir / meta["previous_release"] if meta["previous_release"] else None
+    checks = ()
+    if previous is not None:
+        prev_meta = load_metadata(previous)
+        # Releases published before delta tables existed name their tables without a schema.
+        prev_rows = {t.get("table") or f"marts.{t['name']}": t["rows"] for t in prev_meta["tables"]}
+        checks = release_over_release_checks(
+            previous.name,
+            {t: n for t, n in prev_rows.items() if t.startswith(f"{PUBLISHED_SCHEMA}.")},
+            active_counters(previous),
+            retired_counter_ids(previous, [(r.version, r.path) for r in list_releases(staged.releases_dir)]),
+        )
+    overrides = load_overrides(overrides_path, staged.version)
+    known = {c.name for c in checks}
+    unknown = [o["check"] for o in overrides if o["check"] not in known]
+    if unknown:
+        raise ValueError(f"{overrides_path}: overrides for {staged.version} name unknown checks: {unknown}")
+    as_of = datetime.fromisoformat(meta["data_as_of"]).replace(tzinfo=UTC)
+    try:
+        report = run_gate(
+            release_tables(staged.path),
+            PUBLISHED_SUITES,
+            horizon=datetime.fromisoformat(meta["data_last_observed_at"]),
+            checks=checks,
+            overrides={o["check"]: o for o in overrides},
+            docs_dir=staged.path / VALIDATION_DIR,
+            run_name=staged.version,
+            run_time=as_of,
+        )
+    except ValidationFailed as exc:
+        # The refused release keeps its report: Data Docs and results.json say what failed where.
+        rm.write_json(
+            staged.path / RESULTS, _summary(staged, exc.report, overrides) | {"expectations": exc.report.results}
+        )
+        raise ReleaseRefused(
+            str(exc), staged.version, meta["previous_release"], _set_aside(staged), exc.report
+        ) from exc
+    problems = validate_datapackage(staged.path)
+    if problems:
+        detail = f"{DATAPACKAGE}: Frictionless validation failed:\n" + "\n".join(problems)
+        raise ReleaseRefused(detail, staged.version, meta["previous_release"], _set_aside(staged))
+    summary = _summary(staged, report, overrides)
+    audited = {rel: sha256(staged.path / rel) for rel in _data_files(staged.path)}
+    rm.write_json(staged.path / RESULTS, {**summary, "audited_sha256": audited, "expectations": report.results})
+    return summary
+
+
+def _summary(staged: StagedRelease, report, overrides: list[dict]) -> dict:
+    """The validation summary recorded in the release (``metadata.json`` and ``validation/results.json``)."""
+    return {
+        "version": staged.version,
+        "evaluated": report.evaluated,
+        "failed": len(report.failures),
+        "great_expectations": importlib.metadata.version("great-expectations"),
+        "data_docs": f"{VALIDATION_DIR}/index.html",
+        "results": RESULTS,
+        "waived": [
+            {"check": f.check, "table": f.table, "column": f.column, "detail": f.detail, "override": o}
+            for f, o in report.waived
+        ],
+        "overrides": overrides,
+        "frictionless": "valid" if report.success else "not run",
+    }
+
+
+def _set_aside(staged: StagedRelease) -> Path:
+    """Move a refused staged release out of the way, kept for inspection (never listed as a release)."""
+    refused = staged.releases_dir / f".refused-{staged.version}"
+    shutil.rmtree(refused, ignore_errors=True)
+    staged.path.rename(refused)
+    return refused
+
+
+def _data_files(release_dir: Path) -> list[str]:
+    files = [p for pattern in REPRODUCIBLE for p in release_dir.glob(pattern)]
+    return sorted(p.relative_to(release_dir).as_posix() for p in files)
+
+
+def publish_release(staged: StagedRelease) -> Release:
+    """Finish the metadata of an audited release and rename it into place (the *publish* step)."""
+    if staged.unchanged:
+        point_latest(staged.releases_dir, staged.version)
+        meta = load_metadata(staged.path)
+        return Release(staged.version, staged.path, {t["name"]: t["rows"] for t in meta["tables"]}, created=False)
+    results_path = staged.path / RESULTS
+    if not results_path.is_file():
+        raise RuntimeError(f"{staged.path}: not audited (no {RESULTS}); run the audit before publishing")
+    results = json.loads(results_path.read_text("utf-8"))
+    audited = results.pop("audited_sha256")
+    now = {rel: sha256(staged.path / rel) for rel in _data_files(staged.path)}
+    if now != audited:
+        changed = sorted(k for k in set(now) | set(audited) if now.get(k) != audited.get(k))
+        raise RuntimeError(f"{staged.path}: files changed after the audit: {changed}; nothing published")
+    results.pop("expectations")
+    meta = load_metadata(staged.path)
+    meta["validation"] = results
+    rm.write_json(staged.path / METADATA, meta)
+    (staged.path / "README.md").write_text(rm.readme(meta), "utf-8")
+    (staged.path / "LICENSE").write_text(rm.license_text(meta), "utf-8")
+    (staged.path / "CITATION.cff").write_text(rm.citation_cff(meta), "utf-8")
+    rm.write_json(staged.path / ".zenodo.json", rm.zenodo(meta))
+    files = sorted(p.relative_to(staged.path).as_posix() for p in staged.path.rglob("*") if p.is_file())
+    listed = [f for f in files if not f.startswith(f"{VALIDATION_DIR}/") or f in (RESULTS, results["data_docs"])]
+    rm.write_json(staged.path / "dcat.jsonld", rm.dcat(meta, staged.path, [*listed, "SHA256SUMS"]))
+    write_checksums(staged.path)
+    final = staged.releases_dir / staged.version
+    os.rename(staged.path, final)  # atomic: readers see no release or the whole release
+    point_latest(staged.releases_dir, staged.version)
+    return Release(staged.version, final, {t["name"]: t["rows"] for t in meta["tables"]}, created=True)
+
+
+def publish(db_path: Path, releases_dir: Path, overrides_path: Path | None = None) -> Release:
+    """Stage, audit and publish the warehouse's marts as a release (all three steps)."""
+    staged = stage_release(db_path, releases_dir)
+    audit_release(staged, overrides_path)
+    return publish_release(staged)
 
 
 def _free_version(releases_dir: Path, base: str, checksums: dict[str, str]) -> str:
@@ -104,45 +362,11 @@ def _free_version(releases_dir: Path, base: str, checksums: dict[str, str]) -> s
     n = 1
     while True:
         version = base if n == 1 else f"{base}-{n}"
-        existing = releases_dir / version / "metadata.json"
+        existing = releases_dir / version / METADATA
         if not existing.exists():
             return version
         meta = json.loads(existing.read_text("utf-8"))
-        if {t["path"]: t["sha256"] for t in meta["tables"]} == checksums:
+        published = {t["path"]: t["sha256"] for t in meta["tables"] if t["path"].startswith("data/")}
+        if published == checksums:
             return version
         n += 1
-
-
-def _point_latest(releases_dir: Path, version: str) -> None:
-    tmp = releases_dir / ".latest.tmp"
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(version)
-    os.replace(tmp, releases_dir / "latest")
-
-
-def _readme(meta: dict) -> str:
-    lines = [f"# guichets release {meta['version']}", ""]
-    if meta["illustrative"]:
-        lines += [f"> **{SAMPLE_BANNER}**", ""]
-    lines += [
-        meta["title"] + ".",
-        "",
-        f"Data as of {meta['data_as_of']} (date of the latest successfully parsed observation). "
-        "Opening hours are as published by the administrations, not as experienced.",
-        "",
-        "| table | rows | file |",
-        "|---|---|---|",
-        *[f"| {t['name']} | {t['rows']} | `{t['path']}` |" for t in meta["tables"]],
-        "",
-        "Verify the files with `sha256sum -c SHA256SUMS`.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

@@ -30,6 +30,11 @@ class Settings:
         return self.data_dir / "releases"
 
     @property
+    def release_overrides(self) -> Path:
+        """Recorded overrides of release-over-release checks (see ``warehouse.publish.load_overrides``)."""
+        return self.data_dir / "release_overrides.yaml"
+
+    @property
     def sample_web_dir(self) -> Path:
         """The generated sample archive (WARC files and the pywb collection)."""
         return self.data_dir / "sample_web"

@@ -1,0 +1,105 @@
+"""The data files of a release: parquet (zstd) and CSV per table, and a DuckDB database.
+
+Every file is a pure function of the tables: rows are sorted (``ORDER BY ALL``), writes are
+single-threaded, and nothing records when it was written, so the same tables give the same
+bytes. The DuckDB file is written in DuckDB's v1.0.0 storage format: readable by DuckDB 1.0 and
+every later version (a DuckDB 2.0 default file is not readable before 2.0), and, unlike the
+newer formats (which write random bytes into every file), byte-identical from one build to the
+next once FSST string compression (randomly sampled) is turned off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import duckdb
+
+# Oldest storage format DuckDB 2.0 writes; DuckDB >= 1.0 reads it (checked with 1.0.0 and 2.0.1).
+# From v1.4.0 on, every file carries random bytes and rebuilds differ.
+DUCKDB_STORAGE_VERSION = "v1.0.0"
+DUCKDB_READABLE_BY = "DuckDB 1.0.0 or later (storage format v1.0.0; tested with DuckDB 1.0.0 and 2.0.1)"
+# ISO 8601 with a space, as DuckDB writes it: "2023-02-01 08:00:00" (Frictionless reads it as a datetime).
+CSV_OPTIONS = "HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULLSTR ''"
+
+
+def _deterministic(con: duckdb.DuckDBPyConnection) -> None:
+    # One thread: the writers then emit row groups and blocks in one order only.
+    con.execute("SET threads = 1")
+    con.execute("SET preserve_insertion_order = true")
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, table: str, out: Path, *, illustrative: bool) -> int:
+    """Write ``table`` (sorted) to a zstd parquet file; returns its row count.
+
+    HUGEINT columns (DuckDB's 128-bit result of ``sum``) are published as BIGINT: parquet would
+    store them as floating point, and no reader of CSV or parquet needs 128 bits for minutes
+    per week. A value too large for BIGINT fails the cast, and the build, loudly.
+    """
+    _deterministic(con)
+    schema, name = table.split(".", 1)
+    cols = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [schema, name],
+    ).fetchall()
+    select = ", ".join(f'CAST("{c}" AS BIGINT) AS "{c}"' if t == "HUGEINT" else f'"{c}"' for c, t in cols)
+    kv = "{illustrative: 'true'}" if illustrative else "{illustrative: 'false'}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(
+        f"COPY (SELECT {select} FROM {table} ORDER BY ALL) TO '{out.as_posix()}' "
+        f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {kv})"
+    )
+    return con.execute(f"SELECT count(*) FROM read_parquet('{out.as_posix()}')").fetchone()[0]
+
+
+def parquet_to_csv(con: duckdb.DuckDBPyConnection, parquet: Path, csv: Path) -> None:
+    """The same rows, in the same order, as UTF-8 CSV with a header (empty field = null)."""
+    _deterministic(con)
+    con.execute(
+        f"COPY (SELECT * FROM read_parquet('{parquet.as_posix()}')) TO '{csv.as_posix()}' (FORMAT csv, {CSV_OPTIONS})"
+    )
+
+
+def write_query_parquet(con: duckdb.DuckDBPyConnection, sql: str, out: Path, *, illustrative: bool) -> int:
+    """Write the rows of ``sql`` (sorted) to a zstd parquet file; returns the row count."""
+    _deterministic(con)
+    kv = "{illustrative: 'true'}" if illustrative else "{illustrative: 'false'}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(
+        f"COPY (SELECT * FROM ({sql}) ORDER BY ALL) TO '{out.as_posix()}' "
+        f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {kv})"
+    )
+    return con.execute(f"SELECT count(*) FROM read_parquet('{out.as_posix()}')").fetchone()[0]
+
+
+def write_duckdb(out: Path, tables: Mapping[str, Path], docs: Mapping[str, tuple[str, Mapping[str, str]]]) -> None:
+    """A DuckDB database of the release's tables, with table and column comments.
+
+    ``tables`` maps ``schema.table`` (``marts`` tables go to ``main``) to its parquet file;
+    ``docs`` maps the same names to (table description, {column: description}).
+    """
+    out.unlink(missing_ok=True)
+    with duckdb.connect() as con:
+        _deterministic(con)
+        # FSST string compression trains its symbol table on a random sample: rebuilds would differ.
+        con.execute("SET disabled_compression_methods = 'fsst'")
+        con.execute(f"ATTACH '{out.as_posix()}' AS rel (STORAGE_VERSION '{DUCKDB_STORAGE_VERSION}')")
+        for table, path in sorted(tables.items()):
+            schema, name = table.split(".", 1)
+            target_schema = "main" if schema == "marts" else schema
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS rel.{target_schema}")
+            target = f"rel.{target_schema}.{name}"
+            con.execute(f"CREATE TABLE {target} AS SELECT * FROM read_parquet('{path.as_posix()}')")
+            description, columns = docs.get(table, ("", {}))
+            if description:
+                con.execute(f"COMMENT ON TABLE {target} IS {_sql_str(description)}")
+            for column, text in columns.items():
+                if text:
+                    con.execute(f'COMMENT ON COLUMN {target}."{column}" IS {_sql_str(text)}')
+        con.execute("CHECKPOINT rel")
+        con.execute("DETACH rel")
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
