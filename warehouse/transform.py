@@ -28,14 +28,10 @@ def dbt_executable() -> str:
 INCREMENTAL_MODELS = ("int_counter_observations_classified", "int_counter_states_collapsed")
 
 
-def dbt_command(settings: Settings, *args: str) -> subprocess.CompletedProcess:
-    """Run one dbt command against the warehouse (the venv's dbt, the project's profile)."""
-    work = settings.dbt_work_dir
-    env = {
-        **os.environ,
-        "GUICHETS_DUCKDB": str(settings.duckdb_path),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    }
+def dbt_invocation(duckdb_path: Path, work: Path, *args: str) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of one dbt command against a warehouse file (the venv's
+    dbt, the project's profile, target and logs under ``work``)."""
+    env = {**os.environ, "GUICHETS_DUCKDB": str(duckdb_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
     cmd = [
         dbt_executable(),
         *args,
@@ -48,6 +44,12 @@ def dbt_command(settings: Settings, *args: str) -> subprocess.CompletedProcess:
         "--log-path",
         str(work / "logs"),
     ]
+    return cmd, env
+
+
+def dbt_command(settings: Settings, *args: str) -> subprocess.CompletedProcess:
+    """Run one dbt command against the warehouse and wait for it."""
+    cmd, env = dbt_invocation(settings.duckdb_path, settings.dbt_work_dir, *args)
     return subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
 
 

@@ -50,16 +50,7 @@ def read_jsonld(root: etree._Element, language: str) -> tuple[list[CounterSchedu
     """Schedules from the page's JSON-LD, and a message per block that could not be read."""
     schedules: list[CounterSchedule] = []
     errors: list[str] = []
-    scripts = [s for s in root.iter("script") if "ld+json" in (s.get("type") or "").lower()]
-    for n, script in enumerate(scripts, 1):
-        raw = script.text or ""
-        if not raw.strip():
-            continue
-        try:
-            data = _loads(raw)
-        except ValueError as exc:
-            errors.append(f'invalid JSON-LD in <script type="application/ld+json"> #{n}: {exc}')
-            continue
+    for n, data in jsonld_documents(root, errors):
         found, bad = schedules_from_data(data, language)
         schedules += found
         errors += [f"JSON-LD #{n}: opening hours of {name!r} could not be read" for name in bad]
@@ -71,6 +62,22 @@ def read_jsonld(root: etree._Element, language: str) -> tuple[list[CounterSchedu
         schedules += found
         errors += [f"microdata: opening hours of {name!r} could not be read" for name in bad]
     return schedules, errors
+
+
+def jsonld_documents(root: etree._Element, errors: list[str]) -> list[tuple[int, Any]]:
+    """The parsed ``<script type="application/ld+json">`` blocks of a page, numbered from 1;
+    a block that is not JSON (even leniently) adds a message to ``errors`` instead."""
+    out = []
+    scripts = [s for s in root.iter("script") if "ld+json" in (s.get("type") or "").lower()]
+    for n, script in enumerate(scripts, 1):
+        raw = script.text or ""
+        if not raw.strip():
+            continue
+        try:
+            out.append((n, _loads(raw)))
+        except ValueError as exc:
+            errors.append(f'invalid JSON-LD in <script type="application/ld+json"> #{n}: {exc}')
+    return out
 
 
 def schedules_from_data(data: Any, language: str) -> tuple[list[CounterSchedule], list[str | None]]:
@@ -128,7 +135,7 @@ def _schedule(node: dict, parent: dict | None, language: str) -> CounterSchedule
         drafts += found
         unread += bad
     flags = Reader(language)
-    flags.feed(_text(node.get("description"), language))
+    flags.feed(jsonld_text(node.get("description"), language))
     if not drafts and not flags.appointment_only and not flags.closed:
         return None
     appointment = flags.appointment_only and not phone
@@ -229,7 +236,7 @@ def _minutes(value: Any) -> int | None:
     return int(m.group(1)) * 60 + int(m.group(2))
 
 
-def _text(value: Any, language: str) -> str:
+def jsonld_text(value: Any, language: str) -> str:
     """A plain string from a JSON-LD text value: a string, a language map or a list of them."""
     if isinstance(value, str):
         return value
@@ -238,12 +245,12 @@ def _text(value: Any, language: str) -> str:
     if isinstance(value, list):
         texts = [v for v in value if isinstance(v, dict | str)]
         preferred = [v for v in texts if isinstance(v, dict) and v.get("@language", "").startswith(language)]
-        return _text((preferred or texts or [""])[0], language)
+        return jsonld_text((preferred or texts or [""])[0], language)
     return ""
 
 
 def _name(node: dict, language: str) -> str | None:
-    return _text(node.get("name"), language).strip() or None
+    return jsonld_text(node.get("name"), language).strip() or None
 
 
 def _address(value: Any) -> str | None:

@@ -506,21 +506,13 @@ def _types(node: dict) -> set[str]:
 
 
 def _jsonld_blocks(root: etree._Element, language: str) -> tuple[list[_Block], list[str]]:
-    # The lenient JSON loading and text values of the opening-hours JSON-LD reader, shared.
-    from scrapers.parsers.jsonld import _loads, _text
+    # The script blocks, lenient JSON loading and text values of the opening-hours reader, shared.
+    from scrapers.parsers.jsonld import jsonld_documents
+    from scrapers.parsers.jsonld import jsonld_text as _text
 
     blocks: list[_Block] = []
     errors: list[str] = []
-    scripts = [s for s in root.iter("script") if "ld+json" in (s.get("type") or "").lower()]
-    for n, script in enumerate(scripts, 1):
-        raw = script.text or ""
-        if not raw.strip():
-            continue
-        try:
-            data = _loads(raw)
-        except ValueError as exc:
-            errors.append(f'invalid JSON-LD in <script type="application/ld+json"> #{n}: {exc}')
-            continue
+    for n, data in jsonld_documents(root, errors):
         nodes: list[dict] = []
         _find_services(data, nodes, 0)
         for node in nodes:

@@ -123,19 +123,7 @@ def tree_rss(root: int) -> int:
 
 def run_dbt(label: str, args: list[str], db: Path, work: Path) -> Run:
     """Run ``dbt <args>`` the way warehouse/transform.py does, polling the memory of its process tree."""
-    env = {**os.environ, "GUICHETS_DUCKDB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-    cmd = [
-        transform.dbt_executable(),
-        *args,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-    ]
+    cmd, env = transform.dbt_invocation(db, work, *args)
     results = work / "target" / "run_results.json"
     results.unlink(missing_ok=True)  # a failed run must not be read as the previous one's
     out_path = work / f"{label.split()[0]}.out"
