@@ -332,11 +332,17 @@ def test_a_wrong_column_type_is_refused_naming_the_column(warehouse, first, tmp_
 def test_drops_need_a_recorded_override_and_retired_ids_never_come_back(warehouse, first, tmp_path):
     releases = tmp_path / "releases"
     shutil.copytree(first.path.parent, releases, symlinks=True)
-    tables = ("dim_counter", "fct_counter_history", "fct_counter_events", "fct_counter_state_monthly")
+    # fct_counter_state_monthly is a view of intermediate.int_counter_months
+    tables = (
+        "marts.dim_counter",
+        "marts.fct_counter_history",
+        "marts.fct_counter_events",
+        "intermediate.int_counter_months",
+    )
     retired = copy_warehouse(
         warehouse,
         tmp_path / "retired",
-        ";".join(f"DELETE FROM marts.{t} WHERE counter_id = 'capac-mons'" for t in tables),
+        ";".join(f"DELETE FROM {t} WHERE counter_id = 'capac-mons'" for t in tables),
     )
     with pytest.raises(ReleaseRefused) as err:
         publish(retired.duckdb_path, releases)

@@ -9,13 +9,16 @@ Not a pytest test: pytest collects ``test_*.py`` only. A synthetic observation l
 appointment-only switches, closures and reopenings) is written into a fresh DuckDB file
 (default under the temp directory, never the source tree). Then the real dbt project is run as
 a subprocess, exactly as warehouse/transform.py runs it (the venv's ``dbt``, ``--project-dir``
-and ``--profiles-dir dbt``, target and log paths outside the tree, ``GUICHETS_DUCKDB``):
+and ``--profiles-dir dbt``, target and log paths outside the tree, ``GUICHETS_DUCKDB``, the
+pipeline's build command ``transform.BUILD``: seeds, models and data tests):
 
-1. ``dbt build --full-refresh`` (the full build; on the new database, preceded as in
-   transform.py by ``dbt run --select +config.materialized:incremental --empty``, counted in it);
+1. the build with ``--full-refresh`` (the full build);
 2. ``dbt run --full-refresh`` (models only, to see how much of the build is tests; skip it with
    ``--no-models-only``);
-3. one more week is appended (``append_week``), then ``dbt build`` (the incremental build).
+3. one more week is appended (``append_week``), then the build (the incremental build);
+4. the build again with nothing new (what the graph costs when no row changes);
+5. dbt's fixed cost: the same build, twice, on a 200-counter x 10-week database (the second run,
+   with nothing new, is the floor of any incremental build of this project on this machine).
 
 For each run: wall time, dbt's summary line, the peak resident memory of the dbt process tree
 (/proc polled every 0.1 s, RSS of dbt and its children summed), with two cross-checks: the
@@ -62,7 +65,6 @@ INCREMENTAL_MAX_SHARE = 0.05
 POLL_S = 0.1
 PAGE = os.sysconf("SC_PAGE_SIZE")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # dbt colours its output even into a file
-BOOTSTRAP = ["run", "--select", "+config.materialized:incremental", "--empty"]  # transform.dbt_build's first step
 MARTS = ("fct_counter_history", "fct_counter_events", "fct_counter_state_monthly")
 
 
@@ -147,14 +149,6 @@ def run_dbt(label: str, args: list[str], db: Path, work: Path) -> Run:
     return Run(label, wall, peak, usage.ru_maxrss * 1024, children * 1024, proc.returncode, summary, output, nodes)
 
 
-def missing_incremental_models(db: Path) -> bool:
-    """Whether the models transform.py creates empty before the first build are missing from ``db``."""
-    models = getattr(transform, "INCREMENTAL_MODELS", ())
-    with duckdb.connect(str(db), read_only=True) as con:
-        have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    return not set(models) <= have
-
-
 def report(run: Run) -> None:
     """Print one run's figures; on failure, the failing lines of dbt's output."""
     print(f"\n{run.label}: {run.wall_s:.1f} s wall, peak RSS {gib(run.peak_rss)} of the dbt process tree")
@@ -196,6 +190,23 @@ def marts_counts(db: Path) -> None:
             print("  events: " + ", ".join(f"{kind} {n:,d}" for kind, n in rows))
         except duckdb.Error:
             pass
+
+
+def fixed_cost(db: Path, seed: int) -> Run | None:
+    """The no-op build of a tiny synthetic database (200 counters, 10 weeks): dbt's own cost."""
+    work = db.with_name(db.stem + "-dbt")
+    for path in (db, db.with_name(db.name + ".wal")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    in_child(generate, db, counters=200, weeks=10, seed=seed)
+    labels = ("floor-full", "floor (no-op build, 200 counters)")
+    runs = [run_dbt(label, list(transform.BUILD), db, work) for label in labels]
+    report(runs[-1])
+    for path in (db, db.with_name(db.name + ".wal")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(work, ignore_errors=True)
+    return runs[-1] if all(run.returncode == 0 for run in runs) else None
 
 
 def gib(n_bytes: float) -> str:
@@ -243,15 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  raw.{name:28s} {n:12,d}")
 
     runs = []
-    if missing_incremental_models(db):
-        # As warehouse/transform.py does on a new database: incremental models are created empty
-        # first, since `dbt build` runs their unit tests before the models themselves.
-        bootstrap = run_dbt("bootstrap (dbt run --empty)", BOOTSTRAP, db, work)
-        report(bootstrap)
-        runs.append(bootstrap)
-        if bootstrap.returncode != 0:
-            return 1
-    full = run_dbt("full build (dbt build --full-refresh)", ["build", "--full-refresh"], db, work)
+    full = run_dbt("full build (dbt build --full-refresh)", [*transform.BUILD, "--full-refresh"], db, work)
     report(full)
     runs.append(full)
     if full.returncode != 0:
@@ -270,18 +273,31 @@ def main(argv: list[str] | None = None) -> int:
         f"\nappended week {args.weeks} in {time.perf_counter() - started:.1f} s: "
         + ", ".join(f"{n:,d} {name}" for name, n in added.items())
     )
-    incremental = run_dbt("incremental build (dbt build, one new week)", ["build"], db, work)
+    incremental = run_dbt("incremental build (dbt build, one new week)", list(transform.BUILD), db, work)
     report(incremental)
     runs.append(incremental)
     if incremental.returncode != 0:
         return 1
+    noop = run_dbt("no-op build (dbt build, nothing new)", list(transform.BUILD), db, work)
+    report(noop)
+    if noop.returncode != 0:
+        return 1
+    floor = fixed_cost(db.with_name(db.stem + "-floor.duckdb"), args.seed)
+    if floor is None:
+        return 1
 
     peak = max(run.peak_rss for run in runs)
     # from a new database, the full build includes the bootstrap, as in the pipeline
-    full_s = full.wall_s + sum(run.wall_s for run in runs if run.label.startswith("bootstrap"))
+    full_s = full.wall_s
     share = incremental.wall_s / full_s
     checks = [full_s <= FULL_BUILD_MAX_S, peak <= PEAK_MEMORY_MAX, share <= INCREMENTAL_MAX_SHARE]
     print(f"\nincremental / full build: {incremental.wall_s:.1f} s / {full_s:.1f} s = {share:.1%}")
+    print(
+        f"  no-op build at this scale {noop.wall_s:.1f} s ({noop.wall_s / full_s:.1%}); dbt's fixed cost "
+        f"(no-op build of a 200-counter database) {floor.wall_s:.1f} s ({floor.wall_s / full_s:.1%}); "
+        f"the week beyond that fixed cost: {incremental.wall_s - floor.wall_s:.1f} s "
+        f"({(incremental.wall_s - floor.wall_s) / full_s:.1%})"
+    )
     print(f"full build        {full_s:7.1f} s      (target <= {FULL_BUILD_MAX_S} s: {verdict(checks[0])})")
     print(f"peak memory       {gib(peak):>9s}    (target <= {gib(PEAK_MEMORY_MAX)}: {verdict(checks[1])})")
     print(f"incremental build {share:8.1%}     (target <= {INCREMENTAL_MAX_SHARE:.0%} of full: {verdict(checks[2])})")

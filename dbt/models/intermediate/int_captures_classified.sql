@@ -1,11 +1,25 @@
 -- One row per capture with its outcome. Only `successful` captures (HTTP 200 and parse ok) can
 -- say anything about a counter; every other outcome is *unknown*, never a closure.
+--
+-- Incremental: a row depends only on its capture's raw rows, and a capture loaded again (re-parsed,
+-- matched again to the registry) gets a new load batch; a build reads the captures of load batches
+-- it has not seen and replaces their rows.
+
+{{ config(
+    materialized='incremental',
+    unique_key='capture_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 
 with
 
 captures as (
 
     select * from {{ ref('stg_collector__captures') }}
+    {% if is_incremental() %}
+    where load_batch > (select coalesce(max(load_batch), -1) from {{ this }})
+    {% endif %}
 
 ),
 
@@ -19,6 +33,7 @@ listings as (
 
     from {{ ref('stg_collector__schedules') }}
     where channel = 'counter'
+    {% if is_incremental() %}and capture_id in (select capture_id from captures){% endif %}
     group by capture_id
 
 ),
@@ -28,6 +43,7 @@ procedure_listings as (
 
     select capture_id, count(*) as procedure_count
     from {{ ref('stg_collector__procedures') }}
+    {% if is_incremental() %}where capture_id in (select capture_id from captures){% endif %}
     group by capture_id
 
 ),

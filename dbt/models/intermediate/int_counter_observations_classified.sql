@@ -16,7 +16,7 @@
     on_schema_change='fail',
     pre_hook="{% if is_incremental() %}delete from {{ this }} where capture_id in (select capture_id from "
         ~ "{{ ref('int_captures_classified') }} where load_batch > (select coalesce(max(load_batch), -1) "
-        ~ "from {{ this }})){% endif %}",
+        ~ "from {{ this }})){% else %}checkpoint{% endif %}",
 ) }}
 
 with
