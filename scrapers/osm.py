@@ -170,6 +170,25 @@ _RULE_MONTHS = re.compile(
 )
 
 
+_LOOSE_DAY = re.compile(r"(?<![A-Za-z])(mo|tu|we|th|fr|sa|su|ph|sh)(?![A-Za-z])", re.IGNORECASE)
+_LOOSE_TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d\d)\s*-\s*(\d{1,2}):(\d\d)")
+_LOOSE_DAY_RANGE = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\s*-\s*(Mo|Tu|We|Th|Fr|Sa|Su)\b")
+
+
+def normalize_osm(text: str) -> str:
+    """The OSM spelling of a hand-written schema.org ``openingHours`` value.
+
+    schema.org's examples follow OSM, but pages write "mo-fr 9:00 - 17:00": day codes in any
+    case, one-digit hours, spaces around dashes. Comments (in quotes) are left as they are.
+    """
+    parts = text.split('"')
+    for i in range(0, len(parts), 2):  # outside quotes only
+        part = _LOOSE_DAY.sub(lambda m: m[1].upper() if m[1].lower() in ("ph", "sh") else m[1].capitalize(), parts[i])
+        part = _LOOSE_TIME.sub(lambda m: f"{int(m[1]):02d}:{m[2]}-{int(m[3]):02d}:{m[4]}", part)
+        parts[i] = _LOOSE_DAY_RANGE.sub(r"\1-\2", part)
+    return '"'.join(parts).strip()
+
+
 def looks_like_osm(text: str) -> bool:
     """True for a valid OSM ``opening_hours`` string ("Mo-Fr 09:00-12:00; PH off")."""
     return bool(_LOOKS_LIKE_OSM.match(text)) and _valid(text.strip()) is not None

@@ -275,6 +275,17 @@ def test_jsonld_opening_hours_strings_and_day_ids() -> None:
     assert (civil.name, compact(civil)) == ("État civil", ["th 14:00-19:00"])
 
 
+def test_jsonld_opening_hours_strings_are_read_with_osm_semantics() -> None:
+    # hand-written spellings (lower case, one-digit hours, spaced dashes); a later rule overrides
+    # the days it names, as in OSM; "PH" rules are not the normal week
+    html = """<html><head><script type="application/ld+json">
+      {"@type": "GovernmentOffice", "name": "Guichet",
+       "openingHours": "mo-fr 9:00 - 12:00; we 13:00-16:00; ph 10:00-11:00"}
+    </script></head><body></body></html>"""
+    [office] = parse_page(html, language="fr", parser="jsonld")
+    assert compact(office) == ["mo 09:00-12:00", "tu 09:00-12:00", "we 13:00-16:00", "th 09:00-12:00", "fr 09:00-12:00"]
+
+
 def test_evidence_is_trimmed_to_500_characters() -> None:
     days = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi")
     text = " ".join(f"Le {day} de {h}h à {h}h30." for day in days for h in range(8, 16))

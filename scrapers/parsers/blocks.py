@@ -22,25 +22,21 @@ from lxml import etree
 
 from scrapers.parsers import timetext as tt
 from scrapers.parsers.dl import dl_lines
-from scrapers.parsers.dom import class_words, squash, tag, text_of
+from scrapers.parsers.dom import (
+    BLOCK_TAGS,
+    SECTIONING_TAGS,
+    SKIP_TAGS,
+    class_words,
+    heading_level,
+    is_boilerplate,
+    squash,
+    tag,
+    text_of,
+)
 from scrapers.parsers.reading import Reader
 from scrapers.parsers.table import caption_of, table_lines
 from scrapers.schedule import CHANNEL_COUNTER, CounterSchedule
 
-_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object", "button", "select",
-                   "option", "textarea", "input", "head", "title", "meta", "link", "map", "canvas"})  # fmt: skip
-_BLOCK = frozenset({"p", "div", "section", "article", "main", "header", "footer", "nav", "aside", "ul", "ol", "li",
-                    "blockquote", "pre", "figure", "figcaption", "form", "fieldset", "details", "summary", "center",
-                    "hr", "tr", "td", "th", "tbody", "thead", "tfoot", "caption", "table", "body", "html", "dd", "dt",
-                    "dl", "hgroup", "legend"})  # fmt: skip
-_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-_SECTIONING = frozenset({"main", "article", "section"})
-_BOILER_TAGS = frozenset({"nav", "aside"})
-_PAGE_EDGE_TAGS = frozenset({"header", "footer"})  # boilerplate unless inside main/article/section
-_BOILER_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog"})
-_BOILER_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "footer", "cookie",
-                           "cookies", "sidebar", "social", "share", "sharing", "newsletter", "skip", "consent",
-                           "pagination", "masthead", "topbar"})  # fmt: skip
 _HOURS_WORDS = frozenset({"hours", "horaire", "horaires", "heures", "openinghours", "opening", "openingsuren",
                           "openingstijden", "loketuren", "oeffnungszeiten", "öffnungszeiten",
                           "schedule", "timetable"})  # fmt: skip
@@ -138,20 +134,13 @@ class _Walker:
     ) -> None:
         """Visit ``el`` and its children; ``block`` is the nearest enclosing block element."""
         name = tag(el)
-        if not name or name in _SKIP:
+        if not name or name in SKIP_TAGS:
             return
         words = class_words(el)
-        role = (el.get("role") or "").lower()
-        boiler = (
-            boiler
-            or name in _BOILER_TAGS
-            or (name in _PAGE_EDGE_TAGS and not sectioned)
-            or role in _BOILER_ROLES
-            or bool(words & _BOILER_WORDS)
-        )
+        boiler = boiler or is_boilerplate(el, sectioned)
         hours = hours or bool(words & _HOURS_WORDS) or "openinghours" in (el.get("itemprop") or "").lower()
-        sectioned = sectioned or name in _SECTIONING
-        level = _HEADINGS.get(name) or (_aria_level(el) if role == "heading" else 0)
+        sectioned = sectioned or name in SECTIONING_TAGS
+        level = heading_level(el)
         if level:
             self.flush()
             self.items.append(Item("heading", el, text_of(el), level=level, boiler=boiler, hours=hours))
@@ -181,7 +170,7 @@ class _Walker:
         if name == "br":
             self.flush()
             return
-        is_block = name in _BLOCK or block is None
+        is_block = name in BLOCK_TAGS or block is None
         if is_block:
             self.flush()
             block = el
@@ -189,7 +178,7 @@ class _Walker:
         for child in el:
             self.visit(child, boiler, hours, sectioned, block)
             if child.tail:
-                if tag(child) in _BLOCK:
+                if tag(child) in BLOCK_TAGS:
                     self.flush()
                 self._text(child.tail, block, boiler, hours)
             # An hours heading inside a footer or sidebar makes what follows it an hours block.
@@ -198,12 +187,6 @@ class _Walker:
                 hours = True
         if is_block:
             self.flush()
-
-
-def _aria_level(el: etree._Element) -> int:
-    """Level of a ``role="heading"`` element (2 when missing or not a number, as browsers do)."""
-    level = (el.get("aria-level") or "").strip()
-    return int(level) if level.isdigit() and 0 < int(level) < 10 else 2
 
 
 _HOURS_LABEL = re.compile(r"horaire|heures|ouverture|openingsuren|openingstijden|loketuren|zeiten|hours", re.I)

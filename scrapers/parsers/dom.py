@@ -63,3 +63,43 @@ def class_words(el: etree._Element) -> set[str]:
     """Words of the ``class`` and ``id`` attributes, split on spaces, hyphens and underscores."""
     raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
     return set(re.split(r"[\s_-]+", raw)) - {""} if raw.strip() else set()
+
+
+# ---- page structure: what the office and procedure walkers skip, split and treat as boilerplate ----
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object", "button", "select",
+                       "option", "textarea", "input", "head", "title", "meta", "link", "map", "canvas"})  # fmt: skip
+# Elements that start a new text line.
+BLOCK_TAGS = frozenset({"p", "div", "section", "article", "main", "header", "footer", "nav", "aside", "ul", "ol", "li",
+                        "blockquote", "pre", "figure", "figcaption", "form", "fieldset", "details", "summary",
+                        "center", "hr", "tr", "td", "th", "tbody", "thead", "tfoot", "caption", "table", "body",
+                        "html", "dd", "dt", "dl", "hgroup", "legend", "address"})  # fmt: skip
+HEADING_LEVELS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+SECTIONING_TAGS = frozenset({"main", "article", "section"})
+_BOILER_TAGS = frozenset({"nav", "aside"})
+_PAGE_EDGE_TAGS = frozenset({"header", "footer"})  # boilerplate unless inside main/article/section
+_BOILER_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog"})
+_BOILER_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "footer", "cookie",
+                           "cookies", "sidebar", "social", "share", "sharing", "newsletter", "skip", "consent",
+                           "pagination", "masthead", "topbar"})  # fmt: skip
+
+
+def is_boilerplate(el: etree._Element, sectioned: bool) -> bool:
+    """Navigation, sidebars, cookie banners, and a page header or footer outside the main content
+    (``sectioned``: inside main/article/section)."""
+    name = tag(el)
+    return (
+        name in _BOILER_TAGS
+        or (name in _PAGE_EDGE_TAGS and not sectioned)
+        or (el.get("role") or "").lower() in _BOILER_ROLES
+        or bool(class_words(el) & _BOILER_WORDS)
+    )
+
+
+def heading_level(el: etree._Element) -> int:
+    """1-6 for h1-h6; for ``role="heading"`` its aria-level (2 when missing or not a number, as
+    browsers do); 0 for anything else."""
+    level = HEADING_LEVELS.get(tag(el), 0)
+    if level or (el.get("role") or "").lower() != "heading":
+        return level
+    aria = (el.get("aria-level") or "").strip()
+    return int(aria) if aria.isdigit() and 0 < int(aria) < 10 else 2

@@ -17,6 +17,7 @@ from typing import Any
 
 from lxml import etree
 
+from scrapers.osm import normalize_osm, read_osm
 from scrapers.parsers.microdata import microdata_items
 from scrapers.parsers.reading import Draft, Reader, join_evidence, make_slot
 from scrapers.schedule import (
@@ -34,12 +35,6 @@ _SCHEMA_DAYS = {name: i for i, name in enumerate(("monday", "tuesday", "wednesda
                                                   "saturday", "sunday"))}  # fmt: skip
 _SCHEMA_DAYS.update({code: i for i, code in enumerate(DAYS)})
 _TIME = re.compile(r"^\s*T?(\d{1,2})[:h.](\d\d)")
-_OSM_DAY = r"(?:mo|tu|we|th|fr|sa|su)"
-_OSM = re.compile(
-    rf"(?<![a-z])(?P<days>(?:{_OSM_DAY}|ph)(?:\s*-\s*{_OSM_DAY})?(?:\s*,\s*(?:{_OSM_DAY}|ph)(?:\s*-\s*{_OSM_DAY})?)*)(?![a-z])"
-    r"|(?P<range>\d{1,2}:\d\d)\s*-\s*(?P<until>\d{1,2}:\d\d)|(?P<off>\boff\b|\bclosed\b)|(?P<sep>;)",
-    re.IGNORECASE,
-)
 _LENIENT_FIXES = (
     (re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$"), ""),
     (re.compile(r",\s*([}\]])"), r"\1"),  # trailing commas
@@ -181,35 +176,15 @@ def _from_specs(specs: list) -> tuple[list[Draft], int]:
 
 
 def _from_osm(text: str) -> tuple[list[Draft], int]:
-    """Drafts from an ``openingHours`` string: "Mo-Fr 09:00-12:00,13:00-16:00; Sa 09:00-12:00"."""
-    drafts: list[Draft] = []
-    days: list[int] = []
-    seen_any = False
-    for m in _OSM.finditer(text):
-        if m.group("days"):
-            days = _osm_days(m.group("days"))
-        elif m.group("range") and days:
-            opens, closes = _minutes(m.group("range")), _minutes(m.group("until"))
-            if opens is not None and closes is not None and opens < (closes or 24 * 60):
-                drafts += [Draft(d, opens, closes or 24 * 60, None, CHANNEL_COUNTER, "jsonld") for d in days]
-                seen_any = True
-        elif m.group("off") or m.group("sep"):
-            seen_any = seen_any or bool(m.group("off"))
-            if m.group("sep"):
-                days = []
-    return drafts, 0 if seen_any or not text.strip() else 1
-
-
-def _osm_days(spec: str) -> list[int]:
-    out: list[int] = []
-    for part in re.split(r"\s*,\s*", spec.lower()):
-        if part == "ph":
-            continue  # public holidays: not the regular week
-        first, _, last = part.partition("-")
-        a = DAYS.index(first.strip())
-        b = DAYS.index(last.strip()) if last else a
-        out += list(range(a, b + 1)) if a <= b else [*range(a, 7), *range(0, b + 1)]
-    return out
+    """Drafts from an ``openingHours`` string ("Mo-Fr 09:00-12:00,13:00-16:00; Sa 09:00-12:00"),
+    read with OSM's semantics by scrapers/osm.py, and 1 when it said nothing readable."""
+    schedule = read_osm(normalize_osm(text))
+    drafts = [
+        Draft(DAYS.index(s.day), _minutes(s.opens), _minutes(s.closes), None, CHANNEL_COUNTER, "jsonld")
+        for s in schedule.slots
+    ]
+    said = drafts or schedule.regimes or schedule.exceptions or re.search(r"\b(?:off|closed)\b", text, re.I)
+    return drafts, 0 if said or not text.strip() else 1
 
 
 def _days(value: Any) -> list[int] | None:

@@ -43,7 +43,17 @@ from typing import Any
 
 from lxml import etree
 
-from scrapers.parsers.dom import class_words, parse_html, squash, tag, text_of
+from scrapers.parsers.dom import (
+    BLOCK_TAGS,
+    SECTIONING_TAGS,
+    SKIP_TAGS,
+    heading_level,
+    is_boilerplate,
+    parse_html,
+    squash,
+    tag,
+    text_of,
+)
 from scrapers.procedures.model import (
     AVAILABLE,
     CHANNELS,
@@ -89,21 +99,7 @@ class NoProcedureFound(ParseError):
     what was looked for."""
 
 
-# ---- the page walk (same boilerplate rules as scrapers.parsers.blocks) ---------------------------
-_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object", "button", "select",
-                   "option", "textarea", "input", "head", "title", "meta", "link", "map", "canvas"})  # fmt: skip
-_BLOCK = frozenset({"p", "div", "section", "article", "main", "header", "footer", "nav", "aside", "ul", "ol", "li",
-                    "blockquote", "pre", "figure", "figcaption", "form", "fieldset", "details", "summary", "center",
-                    "hr", "tr", "td", "th", "tbody", "thead", "tfoot", "caption", "table", "body", "html", "dd", "dt",
-                    "dl", "hgroup", "legend", "address"})  # fmt: skip
-_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-_SECTIONING = frozenset({"main", "article", "section"})
-_BOILER_TAGS = frozenset({"nav", "aside"})
-_PAGE_EDGE_TAGS = frozenset({"header", "footer"})
-_BOILER_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog"})
-_BOILER_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "footer", "cookie",
-                           "cookies", "sidebar", "social", "share", "sharing", "newsletter", "skip", "consent",
-                           "pagination", "masthead", "topbar"})  # fmt: skip
+# ---- the page walk (the page-structure rules of scrapers.parsers.dom) ----------------------------
 
 
 @dataclass
@@ -136,18 +132,10 @@ class _Walker:
 
     def visit(self, el: etree._Element, sectioned: bool = False, block: etree._Element | None = None) -> None:
         name = tag(el)
-        if not name or name in _SKIP:
+        if not name or name in SKIP_TAGS or is_boilerplate(el, sectioned):
             return
-        role = (el.get("role") or "").lower()
-        if (
-            name in _BOILER_TAGS
-            or (name in _PAGE_EDGE_TAGS and not sectioned)
-            or role in _BOILER_ROLES
-            or class_words(el) & _BOILER_WORDS
-        ):
-            return
-        sectioned = sectioned or name in _SECTIONING
-        level = _HEADINGS.get(name) or (2 if role == "heading" else 0)
+        sectioned = sectioned or name in SECTIONING_TAGS
+        level = heading_level(el)
         if level:
             self.flush()
             self.events.append(_Event("heading", el, text_of(el), level))
@@ -159,7 +147,7 @@ class _Walker:
         if name == "br":
             self.flush()
             return
-        is_block = name in _BLOCK or block is None
+        is_block = name in BLOCK_TAGS or block is None
         if is_block:
             self.flush()
             block = el
@@ -167,7 +155,7 @@ class _Walker:
         for child in el:
             self.visit(child, sectioned, block)
             if child.tail:
-                if tag(child) in _BLOCK:
+                if tag(child) in BLOCK_TAGS:
                     self.flush()
                 self._text(child.tail, block)
         if is_block:
