@@ -144,3 +144,17 @@ def test_a_counter_added_to_the_registry_gets_its_whole_history(incremental: Pat
     result = _marts_and_states(settings.duckdb_path)
     assert result == _full_build_of(settings.duckdb_path, incremental / "full-g")
     assert any(row[0] == "capac-huy" for row in result["marts.dim_counter"])
+
+
+def test_a_build_that_stopped_half_way_is_caught_up(incremental: Path) -> None:
+    # A run whose build stopped after the monthly states (the indicators were not rebuilt): the
+    # next run must bring the indicators up to date, not only with its own week.
+    settings = get_settings(incremental / "halfway")
+    create_raw_fixture(settings.duckdb_path)
+    _hold_back(settings.duckdb_path, "observed_at >= '2022-06-01'")
+    dbt_build(settings, *SELECT)
+    _release(settings.duckdb_path, "observed_at < '2023-01-01'", 2)
+    dbt_build(settings, "--select", "+int_counter_months", "--exclude", "resource_type:test")
+    _release(settings.duckdb_path, "true", 3)
+    dbt_build(settings, *SELECT)
+    assert _marts_and_states(settings.duckdb_path) == _full_build_of(settings.duckdb_path, incremental / "full-h")
