@@ -184,6 +184,49 @@ def test_dcat_describes_the_dataset_and_every_file(first):
     assert urls["data/dim_counter.parquet"]["dcat:mediaType"]["@id"].endswith("application/vnd.apache.parquet")
 
 
+def test_dcat_is_rdf_with_the_dcat_ap_mandatory_properties(first):
+    # Read as RDF (rdflib's JSON-LD parser; the context is inline, nothing is fetched), relative
+    # IRIs resolved against the release folder: the graph, not the JSON, must carry DCAT-AP.
+    from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import DCAT, DCTERMS
+
+    spdx = Namespace("http://spdx.org/rdf/terms#")
+    r = first.path
+    base = r.resolve().as_uri() + "/"
+    g = Graph().parse(data=(r / "dcat.jsonld").read_text(encoding="utf-8"), format="json-ld", publicID=base)
+    [dataset] = list(g.subjects(RDF.type, DCAT.Dataset))
+    assert dataset == URIRef(base)
+    # DCAT-AP 3: a Dataset has dct:title and dct:description (mandatory); we give them in fr, nl, en
+    for prop in (DCTERMS.title, DCTERMS.description):
+        assert {o.language for o in g.objects(dataset, prop)} == {"fr", "nl", "en"}, prop
+    for prop in (
+        DCAT.contactPoint,
+        DCAT.distribution,
+        DCAT.keyword,
+        DCTERMS.publisher,
+        DCTERMS.spatial,
+        DCTERMS.temporal,
+        DCAT.theme,
+        DCTERMS.issued,
+        DCTERMS.license,
+    ):  # recommended ones
+        assert g.value(dataset, prop) is not None, prop  # fmt: skip
+    issued = g.value(dataset, DCTERMS.issued)
+    assert isinstance(issued, Literal) and issued.datatype == XSD.date and isinstance(issued.toPython(), date)
+    distributions = list(g.objects(dataset, DCAT.distribution))
+    assert len(distributions) == len(json.loads((r / "dcat.jsonld").read_text())["dcat:distribution"])
+    for dist in distributions:
+        assert (dist, RDF.type, DCAT.Distribution) in g
+        url = g.value(dist, DCAT.accessURL)  # mandatory for a Distribution
+        assert isinstance(url, URIRef) and url.startswith(base), url
+        path = r / url.removeprefix(base)
+        assert path.is_file(), url
+        if path.name != "SHA256SUMS":
+            assert int(g.value(dist, DCAT.byteSize)) == path.stat().st_size
+            checksum = g.value(dist, spdx.checksum)
+            assert str(g.value(checksum, spdx.checksumValue)) == sha256(path)
+
+
 def test_readme_dictionary_and_duckdb_comments_come_from_the_dbt_docs(first):
     r = first.path
     readme = (r / "README.md").read_text()
