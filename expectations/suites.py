@@ -117,6 +117,14 @@ class TableSuite:
         return {".".join(target.split(".")[:2]) for target in self.references.values()}
 
 
+def published_suite(table: str, **expectations) -> TableSuite:
+    """The suite of a published table (``marts.x`` or ``delta.y``): its columns are the documented
+    ones and its types the type contract (expectations/published_types.yaml)."""
+    schema, name = table.split(".", 1)
+    columns = documented_columns(name) if schema == "marts" else delta_columns(name)
+    return TableSuite(table=table, columns=columns, types=published_types(table), **expectations)
+
+
 @dataclass(frozen=True)
 class ReleaseCheck:
     """A named comparison of a release with earlier ones, run as a GX expectation on one table.
@@ -321,28 +329,22 @@ RAW_SUITES: tuple[TableSuite, ...] = (RAW_CAPTURES, RAW_SCHEDULES, RAW_SCHEDULE_
 
 WEEKLY = (0, MINUTES_PER_WEEK)
 
-DIM_ADMINISTRATION = TableSuite(
-    table="marts.dim_administration",
-    types=published_types("marts.dim_administration"),
-    columns=documented_columns("dim_administration"),
+DIM_ADMINISTRATION = published_suite(
+    "marts.dim_administration",
     key=("administration_id",),
     not_null=("administration_level", "region"),
     value_sets={"region": ("federal", "brussels", "wallonia", "flanders", "german_community")},
 )
-DIM_COUNTER = TableSuite(
-    table="marts.dim_counter",
-    types=published_types("marts.dim_counter"),
-    columns=documented_columns("dim_counter"),
+DIM_COUNTER = published_suite(
+    "marts.dim_counter",
     key=("counter_id",),
     not_null=("source_id", "administration_id", "current_state"),
     ranges={"current_weekly_walk_in_minutes": WEEKLY, "current_weekly_appointment_minutes": WEEKLY},
     value_sets={"current_state": (*COUNTER_STATES, "unobserved")},
     references={"administration_id": "marts.dim_administration.administration_id"},
 )
-FCT_COUNTER_HISTORY = TableSuite(
-    table="marts.fct_counter_history",
-    types=published_types("marts.fct_counter_history"),
-    columns=documented_columns("fct_counter_history"),
+FCT_COUNTER_HISTORY = published_suite(
+    "marts.fct_counter_history",
     key=("counter_state_id",),
     not_null=("counter_id", "state", "valid_from", "first_capture_id", "is_current"),
     ranges={
@@ -355,39 +357,31 @@ FCT_COUNTER_HISTORY = TableSuite(
     intervals=(("valid_from", "valid_to"),),
     references={"counter_id": "marts.dim_counter.counter_id"},
 )
-FCT_COUNTER_EVENTS = TableSuite(
-    table="marts.fct_counter_events",
-    types=published_types("marts.fct_counter_events"),
-    columns=documented_columns("fct_counter_events"),
+FCT_COUNTER_EVENTS = published_suite(
+    "marts.fct_counter_events",
     key=("event_id",),
     not_null=("counter_id", "event_type", "event_at", "event_date", "after_capture_id"),
     value_sets={"event_type": EVENT_TYPES},
     references={"counter_id": "marts.dim_counter.counter_id"},
 )
-FCT_COUNTER_STATE_MONTHLY = TableSuite(
-    table="marts.fct_counter_state_monthly",
-    types=published_types("marts.fct_counter_state_monthly"),
+FCT_COUNTER_STATE_MONTHLY = published_suite(
+    "marts.fct_counter_state_monthly",
     horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
-    columns=documented_columns("fct_counter_state_monthly"),
     key=("counter_month_id",),
     not_null=("counter_id", "month_end", "state"),
     ranges={"weekly_walk_in_minutes": WEEKLY, "weekly_appointment_minutes": WEEKLY},
     value_sets={"state": COUNTER_STATES},
     references={"counter_id": "marts.dim_counter.counter_id"},
 )
-FCT_SOURCE_COVERAGE = TableSuite(
-    table="marts.fct_source_coverage",
-    types=published_types("marts.fct_source_coverage"),
-    columns=documented_columns("fct_source_coverage"),
+FCT_SOURCE_COVERAGE = published_suite(
+    "marts.fct_source_coverage",
     key=("source_id",),
     ranges={"success_share": (0, 1)},
 )
 
-DIM_MUNICIPALITY = TableSuite(
-    table="marts.dim_municipality",
-    types=published_types("marts.dim_municipality"),
+DIM_MUNICIPALITY = published_suite(
+    "marts.dim_municipality",
     horizon_exempt=("valid_from", "valid_to", "population_date"),  # Statbel's calendar, not observations
-    columns=documented_columns("dim_municipality"),
     key=("nis_code", "valid_from"),
     not_null=("name_fr", "name_nl", "region", "valid_from", "is_current"),
     ranges={"nis_code": (10000, 99999), "population": (0, 2_000_000)},
@@ -396,11 +390,9 @@ DIM_MUNICIPALITY = TableSuite(
     min_rows=581,
 )
 SCOPES = ("belgium", "region", "municipality", "administration")
-FCT_ACCESS_INDICATORS = TableSuite(
-    table="marts.fct_access_indicators",
-    types=published_types("marts.fct_access_indicators"),
+FCT_ACCESS_INDICATORS = published_suite(
+    "marts.fct_access_indicators",
     horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
-    columns=documented_columns("fct_access_indicators"),
     key=("indicator_cell_id",),
     not_null=(
         "scope_type",
@@ -423,10 +415,8 @@ FCT_ACCESS_INDICATORS = TableSuite(
     value_sets={"scope_type": SCOPES},
 )
 
-FCT_COUNTER_MATCH_REVIEW = TableSuite(
-    table="marts.fct_counter_match_review",
-    types=published_types("marts.fct_counter_match_review"),
-    columns=documented_columns("fct_counter_match_review"),
+FCT_COUNTER_MATCH_REVIEW = published_suite(
+    "marts.fct_counter_match_review",
     key=("review_id",),
     not_null=("source_id", "match_rule", "capture_count", "last_capture_id"),
     value_sets={"match_rule": ("unmatched", "ambiguous")},
@@ -436,18 +426,14 @@ FCT_COUNTER_MATCH_REVIEW = TableSuite(
 CHANNEL_STATUSES = ("available", "not_available", "not_stated")
 PROCEDURE_CHANNELS = ("online", "online_digital_identity", "counter_walk_in", "counter_appointment", "phone", "post",
                       "intermediary")  # fmt: skip
-DIM_PROCEDURE = TableSuite(
-    table="marts.dim_procedure",
-    types=published_types("marts.dim_procedure"),
-    columns=documented_columns("dim_procedure"),
+DIM_PROCEDURE = published_suite(
+    "marts.dim_procedure",
     key=("procedure_key",),
     not_null=("procedure_label_fr", "procedure_label_nl"),
     min_rows=15,
 )
-FCT_PROCEDURE_CHANNEL_HISTORY = TableSuite(
-    table="marts.fct_procedure_channel_history",
-    types=published_types("marts.fct_procedure_channel_history"),
-    columns=documented_columns("fct_procedure_channel_history"),
+FCT_PROCEDURE_CHANNEL_HISTORY = published_suite(
+    "marts.fct_procedure_channel_history",
     key=("procedure_state_id",),
     not_null=("procedure_track_id", "administration_id", "procedure_key", "valid_from", "first_capture_id"),
     value_sets={f"{c}_status": CHANNEL_STATUSES for c in PROCEDURE_CHANNELS}
@@ -459,10 +445,8 @@ FCT_PROCEDURE_CHANNEL_HISTORY = TableSuite(
     },  # fmt: skip
     min_rows=0,
 )
-FCT_PROCEDURE_TRANSITIONS = TableSuite(
-    table="marts.fct_procedure_transitions",
-    types=published_types("marts.fct_procedure_transitions"),
-    columns=documented_columns("fct_procedure_transitions"),
+FCT_PROCEDURE_TRANSITIONS = published_suite(
+    "marts.fct_procedure_transitions",
     key=("transition_id",),
     not_null=("procedure_track_id", "transition_type", "transition_at", "before_capture_id", "after_capture_id"),
     value_sets={
@@ -470,58 +454,46 @@ FCT_PROCEDURE_TRANSITIONS = TableSuite(
     },  # fmt: skip
     min_rows=0,
 )
-FCT_PROCEDURE_STATES_MONTHLY = TableSuite(
-    table="marts.fct_procedure_states_monthly",
-    types=published_types("marts.fct_procedure_states_monthly"),
+FCT_PROCEDURE_STATES_MONTHLY = published_suite(
+    "marts.fct_procedure_states_monthly",
     horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
-    columns=documented_columns("fct_procedure_states_monthly"),
     key=("procedure_month_id",),
     not_null=("procedure_track_id", "month_start", "procedure_state_id"),
     min_rows=0,
 )
-FCT_PROCEDURE_INDICATORS = TableSuite(
-    table="marts.fct_procedure_indicators",
-    types=published_types("marts.fct_procedure_indicators"),
+FCT_PROCEDURE_INDICATORS = published_suite(
+    "marts.fct_procedure_indicators",
     horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
-    columns=documented_columns("fct_procedure_indicators"),
     key=("procedure_indicator_id",),
     not_null=("administration_id", "month_start", "tracked_procedures"),
     ranges={"online_only_share": (0, 1), "digital_identity_share": (0, 1), "three_channel_share": (0, 1)},
     min_rows=0,
 )
-FCT_CHANNEL_GUARANTEE = TableSuite(
-    table="marts.fct_channel_guarantee",
-    types=published_types("marts.fct_channel_guarantee"),
+FCT_CHANNEL_GUARANTEE = published_suite(
+    "marts.fct_channel_guarantee",
     horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
-    columns=documented_columns("fct_channel_guarantee"),
     key=("guarantee_id",),
     not_null=("administration_id", "month_start", "guarantee_status", "scope_note"),
     value_sets={"guarantee_status": ("compliant", "partial", "none", "not_stated")},
     min_rows=0,
 )
-FCT_PROCEDURE_MATCH_REVIEW = TableSuite(
-    table="marts.fct_procedure_match_review",
-    types=published_types("marts.fct_procedure_match_review"),
-    columns=documented_columns("fct_procedure_match_review"),
+FCT_PROCEDURE_MATCH_REVIEW = published_suite(
+    "marts.fct_procedure_match_review",
     key=("review_id",),
     not_null=("source_id", "procedure_title", "last_capture_id"),
     min_rows=0,
 )
 
-DELTA_COUNTER_CHANGES = TableSuite(
-    table="delta.counter_changes",
-    types=published_types("delta.counter_changes"),
-    columns=delta_columns("counter_changes"),
+DELTA_COUNTER_CHANGES = published_suite(
+    "delta.counter_changes",
     key=("change", "event_id"),
     not_null=("counter_id", "event_type", "event_date", "state_after"),
     value_sets={"change": ("created", "closed", "downgraded"), "event_type": EVENT_TYPES},
     references={"counter_id": "marts.dim_counter.counter_id", "event_id": "marts.fct_counter_events.event_id"},
     min_rows=0,
 )
-DELTA_COUNTER_IDS = TableSuite(
-    table="delta.counter_ids",
-    types=published_types("delta.counter_ids"),
-    columns=delta_columns("counter_ids"),
+DELTA_COUNTER_IDS = published_suite(
+    "delta.counter_ids",
     key=("counter_id",),
     not_null=("change",),
     value_sets={"change": ("created", "retired", "resurrected")},

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from scrapers.yaml_file import read_yaml
 
 KINDS = ("opening_hours", "procedures")
 LEVELS = ("federal", "regional", "union", "mutuality", "commune", "cpas")
@@ -92,12 +92,7 @@ class Registry:
 def load_registry(path: str | Path) -> Registry:
     """Read and validate a registry YAML file."""
     path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RegistryError(f"{path}: registry file not found") from exc
-    except yaml.YAMLError as exc:
-        raise RegistryError(f"{path}: not valid YAML: {exc}") from exc
+    doc = read_yaml(path, RegistryError, "registry")
     if not isinstance(doc, dict):
         raise RegistryError(f"{path}: top level must be a mapping with 'administrations' and 'sources'")
     v = _Validator(path)

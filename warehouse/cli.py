@@ -692,6 +692,13 @@ def _hours_text(text: str, lang: str, as_json: bool) -> None:
 
 def _hours_file(path: Path, lang: str, as_json: bool) -> None:
     from scrapers.parsers import parse_page
+
+    html, language = _read_page(path, lang)
+    _echo_results(language, parse_page(html, language=language), as_json, _hours_summary)
+
+
+def _read_page(path: Path, lang: str) -> tuple[str, str]:
+    """The text of an HTML page given with ``--file`` and its language (``auto``: from the page)."""
     from scrapers.parsers.language import language_of_html
 
     try:
@@ -700,16 +707,19 @@ def _hours_file(path: Path, lang: str, as_json: bool) -> None:
         typer.echo(f"error: cannot read --file {path}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from exc
     html = _decode(data)
-    language = language_of_html(html) if lang == "auto" else lang
-    schedules = parse_page(html, language=language)
-    for i, schedule in enumerate(schedules):
-        result = {"language": language, **schedule.to_dict()}
+    return html, language_of_html(html) if lang == "auto" else lang
+
+
+def _echo_results(language: str, found: list, as_json: bool, summary: Callable[[dict], list[str]]) -> None:
+    """One JSON line per result, or each result's summary lines with a blank line between."""
+    for i, item in enumerate(found):
+        result = {"language": language, **item.to_dict()}
         if as_json:
             typer.echo(json.dumps(result, ensure_ascii=False, sort_keys=False))
         else:
             if i:
                 typer.echo("")
-            typer.echo("\n".join(_hours_summary(result)))
+            typer.echo("\n".join(summary(result)))
 
 
 def _hours_batch(source: str, lang: str) -> None:
@@ -830,30 +840,16 @@ def procedures_parse(
         typer.echo(f"error: --lang must be one of {'|'.join(HOURS_LANGUAGES)}, not {lang!r}", err=True)
         raise typer.Exit(2)
     # Imported here, not at the top: the parsers pull in lxml, and `guichets --help` must stay fast.
-    from scrapers.parsers.language import language_of_html
     from scrapers.procedures import NoProcedureFound, parse_procedures
     from scrapers.schedule import ParseError
 
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        typer.echo(f"error: cannot read --file {file}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from exc
-    html = _decode(data)
-    language = language_of_html(html) if lang == "auto" else lang
+    html, language = _read_page(file, lang)
     try:
         procedures = parse_procedures(html, language=language)
     except (NoProcedureFound, ParseError) as exc:
         typer.echo(f"error: {type(exc).__name__} in {file}: {exc}", err=True)
         raise typer.Exit(1) from exc
-    for i, procedure in enumerate(procedures):
-        result = {"language": language, **procedure.to_dict()}
-        if as_json:
-            typer.echo(json.dumps(result, ensure_ascii=False, sort_keys=False))
-        else:
-            if i:
-                typer.echo("")
-            typer.echo("\n".join(_procedure_summary(result)))
+    _echo_results(language, procedures, as_json, _procedure_summary)
 
 
 def _procedure_summary(result: dict) -> list[str]:

@@ -36,7 +36,6 @@ def export_parquet(con: duckdb.DuckDBPyConnection, table: str, out: Path, *, ill
     store them as floating point, and no reader of CSV or parquet needs 128 bits for minutes
     per week. A value too large for BIGINT fails the cast, and the build, loudly.
     """
-    _deterministic(con)
     schema, name = table.split(".", 1)
     cols = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns "
@@ -44,13 +43,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, table: str, out: Path, *, ill
         [schema, name],
     ).fetchall()
     select = ", ".join(f'CAST("{c}" AS BIGINT) AS "{c}"' if t == "HUGEINT" else f'"{c}"' for c, t in cols)
-    kv = "{illustrative: 'true'}" if illustrative else "{illustrative: 'false'}"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(
-        f"COPY (SELECT {select} FROM {table} ORDER BY ALL) TO '{out.as_posix()}' "
-        f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {kv})"
-    )
-    return con.execute(f"SELECT count(*) FROM read_parquet('{out.as_posix()}')").fetchone()[0]
+    return write_query_parquet(con, f"SELECT {select} FROM {table}", out, illustrative=illustrative)
 
 
 def parquet_to_csv(con: duckdb.DuckDBPyConnection, parquet: Path, csv: Path) -> None:

@@ -29,9 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-import yaml
-
 from scrapers.identity import fold
+from scrapers.yaml_file import read_yaml
 
 TAXONOMY_PATH = Path(__file__).resolve().with_name("taxonomy.yaml")
 LABEL_FIELDS: tuple[str, ...] = ("label_fr", "label_nl", "label_de", "label_en")
@@ -112,12 +111,7 @@ class Taxonomy:
 def load_taxonomy(path: str | Path = TAXONOMY_PATH) -> Taxonomy:
     """Read and validate a taxonomy file; raise TaxonomyError naming the entry and field."""
     path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise TaxonomyError(f"{path}: taxonomy file not found") from exc
-    except yaml.YAMLError as exc:
-        raise TaxonomyError(f"{path}: not valid YAML: {exc}") from exc
+    doc = read_yaml(path, TaxonomyError, "taxonomy")
     items = doc.get("procedures") if isinstance(doc, dict) else None
     if not isinstance(items, list) or not items:
         raise TaxonomyError(f"{path}: top level must be a mapping with a non-empty 'procedures' list")
