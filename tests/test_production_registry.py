@@ -14,13 +14,11 @@ from scrapers.registry import load_registry
 REPO = Path(__file__).resolve().parents[1]
 PRODUCTION = REPO / "scrapers" / "registries" / "production.yaml"
 # Shared reference data lives next to the repository in the workspace, not in CI: optional.
-MUNICIPALITIES = REPO.parent / "shared" / "reference" / "geo" / "belgian_municipalities_2020.csv"
+# The committed dbt seed (built from the Statbel list by warehouse/reference_geo.py), so that the
+# check runs in any clone.
+MUNICIPALITIES = REPO / "dbt" / "seeds" / "belgian_municipalities.csv"
 LOCAL = ("commune", "cpas")
-CSV_REGION = {
-    "Région de Bruxelles-Capitale": {"brussels"},
-    "Région flamande": {"flanders"},
-    "Région wallonne": {"wallonia", "german_community"},
-}
+CSV_REGION = {"brussels": {"brussels"}, "flanders": {"flanders"}, "wallonia": {"wallonia", "german_community"}}
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +75,14 @@ def test_other_administrations_have_no_nis_code(admins):
             assert a.nis_code is None, f"{a.id} ({a.level}) should not carry a commune NIS code"
 
 
-@pytest.mark.skipif(not MUNICIPALITIES.exists(), reason="shared reference data not available")
 def test_nis_codes_exist_in_statbel_2020_list(admins):
     with MUNICIPALITIES.open(encoding="utf-8", newline="") as f:
-        region_by_nis = {int(row["NIS_code"]): row["region_FR"] for row in csv.DictReader(f)}
+        # communes in force on 1 January 2020 (the seed also keeps merged ones, with valid_to)
+        region_by_nis = {
+            int(row["nis_code"]): row["region"]
+            for row in csv.DictReader(f)
+            if not row["valid_to"] or row["valid_to"] > "2020-01-01"
+        }
     for a in admins.values():
         if a.level in LOCAL:
             assert a.nis_code in region_by_nis, f"{a.id}: NIS {a.nis_code} is not a 2020 Belgian commune"
