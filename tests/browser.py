@@ -13,11 +13,18 @@ import json
 import os
 import re
 import subprocess
-import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
-from warehouse.report.chromium import BASE_FLAGS, find_chromium, run_chromium
+from warehouse.report.chromium import (
+    BASE_FLAGS,
+    chromium_profile,
+    find_chromium,
+    run_chromium,
+    start_chromium,
+    stop_chromium,
+)
 
 # Chromium logs each console message of a page as `...:INFO:CONSOLE(<line>)] "<text>", source: ...`.
 CONSOLE_LINE = re.compile(r":CONSOLE(?::|\()\d*\)?\]\s*(.*)")
@@ -70,14 +77,15 @@ class DevTools:
         binary = find_chromium()
         if binary is None:
             raise RuntimeError("Chromium not found")
-        self._profile = tempfile.TemporaryDirectory(prefix="guichets-cdp-")
-        self._log = open(Path(self._profile.name) / "stderr.log", "wb")  # noqa: SIM115 (closed in close())
-        self.proc = subprocess.Popen(
-            [binary, *BASE_FLAGS, f"--user-data-dir={self._profile.name}", "--remote-debugging-port=0", "about:blank"],
+        self._cleanup = ExitStack()
+        profile = self._cleanup.enter_context(chromium_profile())
+        self._log = open(Path(profile) / "stderr.log", "wb")  # noqa: SIM115 (closed in close())
+        self.proc = start_chromium(
+            [binary, *BASE_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=self._log,
         )
-        port_file = Path(self._profile.name) / "DevToolsActivePort"
+        port_file = Path(profile) / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not (port_file.is_file() and len(port_file.read_text().split()) >= 2):
             if time.monotonic() > deadline or self.proc.poll() is not None:
@@ -181,19 +189,13 @@ class DevTools:
         return path
 
     def close(self) -> None:
-        """Stop this browser (only the process started here) and remove its profile."""
+        """Stop this browser (the process started here and its helpers) and remove its profile."""
         ws = getattr(self, "ws", None)
         if ws is not None:
             ws.close()
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_chromium(self.proc)
         self._log.close()
-        self._profile.cleanup()
+        self._cleanup.close()
 
     def __enter__(self) -> DevTools:
         return self

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -51,14 +55,66 @@ def run_chromium(args: list[str], *, timeout: float = 120.0) -> subprocess.Compl
             "Chromium not found (looked for $GUICHETS_CHROMIUM, " + ", ".join(CANDIDATES) + "); "
             "on Debian: apt-get install -y chromium"
         )
-    with tempfile.TemporaryDirectory(prefix="guichets-chromium-") as profile:
+    with chromium_profile() as profile:
         cmd = [binary, *BASE_FLAGS, f"--user-data-dir={profile}", *args]
         try:
-            return subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise ChromiumError(f"Chromium did not finish in {timeout:.0f} s: {' '.join(cmd)}") from exc
+            proc = start_chromium(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except OSError as exc:
             raise ChromiumError(f"cannot run {binary}: {exc}") from exc
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise ChromiumError(f"Chromium did not finish in {timeout:.0f} s: {' '.join(cmd)}") from exc
+        finally:
+            stop_chromium(proc)
+        return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
+
+
+def start_chromium(cmd: list[str], **popen: object) -> subprocess.Popen:
+    """Start Chromium as the leader of a new process group, so :func:`stop_chromium` reaches its helpers."""
+    return subprocess.Popen(cmd, start_new_session=True, **popen)  # type: ignore[call-overload]
+
+
+def stop_chromium(proc: subprocess.Popen, *, grace: float = 10.0) -> None:
+    """Stop a Chromium started by :func:`start_chromium`: the browser, then every helper it forked.
+
+    The browser process can exit while its utility processes still write into the profile; they
+    share its process group, which is killed here so that the profile can then be removed.
+    """
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=grace)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # the group is already gone
+
+
+@contextmanager
+def chromium_profile() -> Iterator[str]:
+    """A fresh ``--user-data-dir``, removed once Chromium has been stopped."""
+    profile = tempfile.mkdtemp(prefix="guichets-chromium-")
+    try:
+        yield profile
+    finally:
+        # A killed helper may still be flushing for a moment: retry briefly, then leave the
+        # leftovers to the system's temporary-file cleanup rather than fail the caller.
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                shutil.rmtree(profile)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    shutil.rmtree(profile, ignore_errors=True)
+                    break
+                time.sleep(0.1)
 
 
 def print_pdf(html: Path, pdf: Path, *, timeout: float = 120.0) -> Path:
