@@ -17,7 +17,10 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from expectations.published_schema import delta_columns, documented_columns, published_types
+from warehouse.load import CAPTURES, SCHEDULES, SLOTS, duckdb_types
 
 MINUTES_PER_WEEK = 7 * 24 * 60
 DAY_CODES = ("mo", "tu", "we", "th", "fr", "sa", "su")
@@ -204,36 +207,15 @@ def release_over_release_checks(
     return tuple(checks)
 
 
-TIMESTAMPS = ("TIMESTAMP_S", "TIMESTAMP")  # the loader writes seconds; staging casts to TIMESTAMP anyway
+def raw_suite(table: str, schema: pa.Schema, **expectations) -> TableSuite:
+    """The suite of a raw table: its columns and types are the loader's (warehouse.load)."""
+    types = duckdb_types(schema)
+    return TableSuite(table=table, columns=tuple(types), types=types, **expectations)
 
-RAW_CAPTURES = TableSuite(
-    table="raw.captures",
-    columns=(
-        "capture_id",
-        "source_id",
-        "url",
-        "fetch_url",
-        "final_url",
-        "observed_at",
-        "fetched_at",
-        "origin",
-        "http_status",
-        "error_class",
-        "redirect_location",
-        "content_type",
-        "content_length",
-        "content_sha256",
-        "elapsed_ms",
-        "warc_file",
-        "warc_record_id",
-        "parser",
-        "parse_status",
-        "parse_message",
-        "etag",
-        "last_modified",
-        "record_sha256",
-        "load_batch",
-    ),
+
+RAW_CAPTURES = raw_suite(
+    "raw.captures",
+    CAPTURES,
     key=("capture_id",),
     not_null=("source_id", "url", "observed_at", "origin", "parse_status"),
     ranges={"http_status": (100, 599)},
@@ -242,47 +224,10 @@ RAW_CAPTURES = TableSuite(
         "origin": ("web_archive", "live"),
     },
     references={"source_id": "raw.registry_sources.source_id"},
-    types={
-        "observed_at": TIMESTAMPS,
-        "fetched_at": TIMESTAMPS,
-        "http_status": "INTEGER",
-        "content_length": "BIGINT",
-        "elapsed_ms": "INTEGER",
-        "load_batch": "BIGINT",
-    }
-    | {
-        c: "VARCHAR"
-        for c in (
-            "capture_id",
-            "source_id",
-            "url",
-            "fetch_url",
-            "final_url",
-            "origin",
-            "error_class",
-            "redirect_location",
-            "content_type",
-            "content_sha256",
-            "warc_file",
-            "warc_record_id",
-            "parser",
-            "parse_status",
-            "parse_message",
-            "etag",
-            "last_modified",
-            "record_sha256",
-        )
-    },  # fmt: skip
 )
-_RAW_SCHEDULE_COLUMNS = (
-    "capture_id", "schedule_seq", "source_id", "observed_at", "counter_id", "match_rule", "name", "address",
-    "channel", "appointment_only", "closed", "closed_reason", "layout", "confidence", "evidence",
-    "weekly_walkin_minutes", "weekly_appointment_minutes", "phone_only", "valid_from", "valid_until",
-    "osm_opening_hours", "regimes", "exceptions", "unparsed",
-)  # fmt: skip
-RAW_SCHEDULES = TableSuite(
-    table="raw.schedules",
-    columns=_RAW_SCHEDULE_COLUMNS,
+RAW_SCHEDULES = raw_suite(
+    "raw.schedules",
+    SCHEDULES,
     key=("capture_id", "schedule_seq"),
     not_null=("source_id", "observed_at", "match_rule", "channel"),
     ranges={
@@ -292,35 +237,17 @@ RAW_SCHEDULES = TableSuite(
     },
     value_sets={"channel": ("counter", "phone")},
     references={"capture_id": "raw.captures.capture_id"},
-    types=dict.fromkeys(_RAW_SCHEDULE_COLUMNS, "VARCHAR")
-    | {
-        "schedule_seq": "INTEGER",
-        "observed_at": TIMESTAMPS,
-        "appointment_only": "BOOLEAN",
-        "confidence": "DOUBLE",
-        "weekly_walkin_minutes": "INTEGER",
-        "weekly_appointment_minutes": "INTEGER",
-        "phone_only": "BOOLEAN",
-    },
     min_rows=0,
 )
-RAW_SCHEDULE_SLOTS = TableSuite(
-    table="raw.schedule_slots",
-    columns=("capture_id", "schedule_seq", "day", "opens", "closes", "access"),
+RAW_SCHEDULE_SLOTS = raw_suite(
+    "raw.schedule_slots",
+    SLOTS,
     key=(),  # a slot is a fact of its schedule; two equal slots are harmless
     not_null=("capture_id", "schedule_seq", "day", "opens", "closes", "access"),
     value_sets={"day": DAY_CODES, "access": ("walk_in", "appointment")},
     patterns={"opens": OPENS_PATTERN, "closes": CLOSES_PATTERN},
     intervals=(("opens", "closes"),),  # "HH:MM" strings order like the times they name
     references={"capture_id": "raw.captures.capture_id"},
-    types={
-        "capture_id": "VARCHAR",
-        "schedule_seq": "INTEGER",
-        "day": "VARCHAR",
-        "opens": "VARCHAR",
-        "closes": "VARCHAR",
-        "access": "VARCHAR",
-    },  # fmt: skip
     min_rows=0,
 )
 

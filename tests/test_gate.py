@@ -138,6 +138,15 @@ def test_raw_suites_pass_what_the_loader_writes(tmp_path):
     assert report.success and report.evaluated >= 30
 
 
+def test_a_raw_column_not_of_the_loaders_type_is_refused(tmp_path):
+    db = loaded_warehouse(tmp_path)
+    with duckdb.connect(str(db)) as con:
+        con.execute("ALTER TABLE raw.schedules ALTER phone_only TYPE VARCHAR")
+    with pytest.raises(ValidationFailed) as err:
+        run_gate(db, RAW_SUITES, horizon=datetime(2030, 1, 1))
+    assert "raw.schedules.phone_only: column type failed: type VARCHAR, expected BOOLEAN" in str(err.value)
+
+
 def test_raw_slots_with_bad_days_or_times_and_future_captures_are_refused(tmp_path):
     db = loaded_warehouse(tmp_path)
     with duckdb.connect(str(db)) as con:

@@ -98,3 +98,22 @@ def test_malformed_file_is_named_and_nothing_is_lost(tmp_path):
     with pytest.raises(LoadError, match=str(bad)):
         load(db, collected, reg)
     assert counts(db) == (1, 1, 2)
+
+
+def test_columns_missing_from_an_older_warehouse_are_added_with_the_loaders_types(tmp_path):
+    reg = load_registry(write(tmp_path, GOOD))
+    collected, db = tmp_path / "collected", tmp_path / "w.duckdb"
+    capture_file(collected, "20200101")
+    load(db, collected, reg)
+    with duckdb.connect(str(db)) as con:  # a warehouse written before these columns existed
+        for col in ("phone_only", "confidence", "weekly_walkin_minutes"):
+            con.execute(f"ALTER TABLE raw.schedules DROP COLUMN {col}")
+    capture_file(collected, "20210101")
+    load(db, collected, reg)
+    with duckdb.connect(str(db), read_only=True) as con:
+        types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE raw.schedules)").fetchall())
+        walkin = con.execute("SELECT weekly_walkin_minutes FROM raw.schedules WHERE capture_id = 'cap-20210101'")
+        assert walkin.fetchone() == (360,)
+    added = (types["phone_only"], types["confidence"], types["weekly_walkin_minutes"])
+    assert added == ("BOOLEAN", "DOUBLE", "INTEGER")
+    assert counts(db) == (2, 2, 4)

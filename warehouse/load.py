@@ -204,9 +204,9 @@ def load(db_path: Path, collected_dir: Path, registry: Registry) -> dict[str, in
             con.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} AS SELECT * FROM new_{name} LIMIT 0")
             # Tables created by an older version lack new columns: add them rather than lose data.
             have = {r[0] for r in con.execute(f"DESCRIBE raw.{name}").fetchall()}
-            for col in table.schema:
-                if col.name not in have:
-                    con.execute(f"ALTER TABLE raw.{name} ADD COLUMN {col.name} {_duck_type(col.type)}")
+            for col, duck_type in duckdb_types(table.schema).items():
+                if col not in have:
+                    con.execute(f"ALTER TABLE raw.{name} ADD COLUMN {col} {duck_type}")
         con.execute("BEGIN TRANSACTION")
         try:
             # Only captures that are new or whose file changed are written, under the next batch.
@@ -336,8 +336,11 @@ def _load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         con.execute(f"CREATE OR REPLACE TABLE raw.{name} AS SELECT * FROM reg_{name}")
 
 
-def _duck_type(arrow_type: pa.DataType) -> str:
-    return {pa.string(): "VARCHAR", pa.int32(): "INTEGER", pa.int64(): "BIGINT"}.get(arrow_type, "VARCHAR")
+def duckdb_types(schema: pa.Schema) -> dict[str, str]:
+    """Each column of an Arrow schema with the DuckDB type that DuckDB itself gives it on load."""
+    with duckdb.connect() as con:
+        rel = con.from_arrow(schema.empty_table())
+        return dict(zip(rel.columns, map(str, rel.dtypes), strict=True))
 
 
 def _ts(value: str) -> datetime:
