@@ -11,3 +11,8 @@
         when 'fr' then 5 when 'sa' then 6 when 'su' then 7
     end
 {%- endmacro %}
+
+{#- Indicator 7 for one slot: it ends after 17:30 on a weekday, or it is on a Saturday. -#}
+{% macro is_out_of_hours(day_code, closes_minute) -%}
+    (({{ day_number(day_code) }} <= 5 and {{ closes_minute }} > 17 * 60 + 30) or {{ day_code }} = 'sa')
+{%- endmacro %}

@@ -54,6 +54,7 @@ from scrapers.parsers.dom import (
     tag,
     text_of,
 )
+from scrapers.parsers.jsonld import jsonld_documents, jsonld_text
 from scrapers.procedures.model import (
     AVAILABLE,
     CHANNELS,
@@ -494,28 +495,24 @@ def _types(node: dict) -> set[str]:
 
 
 def _jsonld_blocks(root: etree._Element, language: str) -> tuple[list[_Block], list[str]]:
-    # The script blocks, lenient JSON loading and text values of the opening-hours reader, shared.
-    from scrapers.parsers.jsonld import jsonld_documents
-    from scrapers.parsers.jsonld import jsonld_text as _text
-
     blocks: list[_Block] = []
     errors: list[str] = []
     for n, data in jsonld_documents(root, errors):
         nodes: list[dict] = []
         _find_services(data, nodes, 0)
         for node in nodes:
-            title = _title(_text(node.get("name"), language))
+            title = _title(jsonld_text(node.get("name"), language))
             if not title:
                 errors.append(f"JSON-LD #{n}: a {'/'.join(sorted(_types(node)))} without a name")
                 continue
             block = _Block(title, "jsonld")
-            description = _text(node.get("description"), language)
+            description = jsonld_text(node.get("description"), language)
             if description:
                 block.lines.append((description, ()))
             channels = node.get("availableChannel") or []
             for channel in channels if isinstance(channels, list) else [channels]:
                 if isinstance(channel, dict):
-                    block.statements += _channel_statements(channel, language, _text)
+                    block.statements += _channel_statements(channel, language)
             block.structured = bool(block.statements)
             block.fee_texts += _offer_fees(node.get("offers"))
             blocks.append(block)
@@ -537,10 +534,10 @@ def _find_services(data: Any, out: list[dict], depth: int) -> None:
                 _find_services(value, out, depth + 1)
 
 
-def _channel_statements(channel: dict, language: str, text_value) -> list[Statement]:
+def _channel_statements(channel: dict, language: str) -> list[Statement]:
     """Channels of one schema.org ServiceChannel."""
     said = " ".join(
-        t for t in (text_value(channel.get("name"), language), text_value(channel.get("description"), language)) if t
+        t for t in (jsonld_text(channel.get("name"), language), jsonld_text(channel.get("description"), language)) if t
     )
     out: list[Statement] = []
     for sentence in split_sentences(said):
@@ -559,7 +556,7 @@ def _channel_statements(channel: dict, language: str, text_value) -> list[Statem
         out.append(Statement(POST, AVAILABLE, evidence_of(f"{label}servicePostalAddress")))
     if channel.get("serviceLocation"):
         place = channel["serviceLocation"]
-        name = text_value(place.get("name"), language) if isinstance(place, dict) else str(place)
+        name = jsonld_text(place.get("name"), language) if isinstance(place, dict) else str(place)
         appointment = bool(re.search(r"rendez-vous|rdv|afspraak|termin|appointment", norm)) and not re.search(
             r"sans rendez-vous|zonder afspraak|ohne termin|without appointment", norm
         )

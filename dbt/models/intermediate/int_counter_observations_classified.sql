@@ -162,7 +162,7 @@ schedule_summary as (
         coalesce(bit_or(1 << ({{ day_number('day_code') }} - 1)) filter (where access = 'walk_in'), 0)
             as walk_in_day_mask,
         coalesce(bool_or(
-            access = 'walk_in' and (({{ day_number('day_code') }} <= 5 and closes_minute > 17 * 60 + 30) or day_code = 'sa')
+            access = 'walk_in' and {{ is_out_of_hours('day_code', 'closes_minute') }}
         ), false) as has_out_of_hours_walk_in,
         -- an order-independent fingerprint of the published hours: equal hours, equal value
         {{ hours_fingerprint('day_code', 'opens', 'closes', 'access') }} as hours_signature,
@@ -268,7 +268,7 @@ exact_slot_summary as (
         -- indicator 7: a walk-in interval ending after 17:30 on a weekday, or on a Saturday
         coalesce(bool_or(
             effective_access = 'walk_in'
-            and ((day_number <= 5 and closes_minute > 17 * 60 + 30) or day_code = 'sa')
+            and {{ is_out_of_hours('day_code', 'closes_minute') }}
         ), false) as has_out_of_hours_walk_in,
         -- the same fingerprint as the fast path, over the distinct effective slots
         {{ hours_fingerprint('day_code', 'opens', 'closes', 'effective_access') }} as hours_signature
