@@ -348,7 +348,8 @@ class Reader:
             self.closed, self.closed_reason = "permanent", sentence
         elif mod in _CLOSING and not special and self.closed != "permanent":
             if part:
-                self.closures.append((None, *_DAYPARTS[part]))
+                # "MAANDAG / Van 8.30 tot 12 uur / GESLOTEN tijdens de namiddag": the day the block is about.
+                self.closures.append((self._carry_days, *_DAYPARTS[part]))
             elif mod == tt.CLOSED_TEMP or not any(x.kind == "X" for x in atoms):
                 self.closed, self.closed_reason = "temporary", sentence
             else:
@@ -833,8 +834,10 @@ def _on_statements(mod: str, stmts: list[_Statement], part: str | None) -> None:
 
 
 def _is_day_label(stmts: list[_Statement]) -> bool:
-    """Only days and nothing said about them ("Lundi :"): they go with the next lines' hours."""
-    return len(stmts) == 1 and stmts[0].days is not None and not stmts[0].ranges and _no_effect(stmts[0])
+    """Days and no hours ("Lundi :", "WOENSDAG (zonder afspraak)"): they go with the next lines'
+    hours. A closed day ("Mercredi : fermé") is no label."""
+    st = stmts[0] if len(stmts) == 1 else None
+    return st is not None and st.days is not None and not st.ranges and not st.day_closed and not st.excepts
 
 
 def _no_effect(st: _Statement) -> bool:

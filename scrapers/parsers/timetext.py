@@ -279,7 +279,7 @@ def _compile(language: str) -> re.Pattern[str]:
         for name, pattern in parts
     )
     # Tokens start a word or are punctuation: one test per position, not one per alternative.
-    return re.compile(rf"(?:(?<!\w)|(?=[^\w\s]))(?:{alternatives})")
+    return re.compile(rf"(?:(?<!\w)|(?=[^\w ]))(?:{alternatives})")
 
 
 _LEXERS: dict[str, re.Pattern[str]] = {lang: _compile(lang) for lang in LANGUAGES}
