@@ -220,7 +220,7 @@ RAW_CAPTURES = raw_suite(
     not_null=("source_id", "url", "observed_at", "origin", "parse_status"),
     ranges={"http_status": (100, 599)},
     value_sets={
-        "parse_status": ("ok", "no_data", "parse_error", "not_parsed"),
+        "parse_status": ("ok", "no_data", "unavailable", "parse_error", "not_parsed"),
         "origin": ("web_archive", "live"),
     },
     references={"source_id": "raw.registry_sources.source_id"},

@@ -28,7 +28,7 @@ from scrapers.fetch import Fetcher, FetchResult
 from scrapers.identity import match_counters
 from scrapers.parsers import parse_page
 from scrapers.registry import Source
-from scrapers.schedule import NoScheduleFound, ParseError
+from scrapers.schedule import NoScheduleFound, ParseError, UnavailablePage
 
 log = logging.getLogger(__name__)
 
@@ -250,6 +250,11 @@ def _parse(source: Source, result: FetchResult, capture: dict) -> list[dict]:
             capture["parse_status"] = "ok"
             return procedures
         found = parse_page(html, language=source.language, parser=source.parser)
+    except UnavailablePage as exc:
+        # A maintenance or error page served with 200: a failed capture, kept as evidence.
+        capture["parse_status"], capture["parse_message"] = "unavailable", f"{where}: {exc}"
+        log.warning("unavailable page: %s: %s", where, exc)
+        return []
     except NoScheduleFound as exc:
         capture["parse_status"], capture["parse_message"] = "no_data", f"{where}: {exc}"
         log.warning("nothing found: %s: %s", where, exc)

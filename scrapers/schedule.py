@@ -133,6 +133,11 @@ class NoScheduleFound(ParseError):
     """A page fetched fine but yielded no schedule at all (possible layout drift)."""
 
 
+class UnavailablePage(ParseError):
+    """The page is a stand-in for the site (maintenance notice, error or block page served with
+    200): a failed capture, never a reading of the counters."""
+
+
 def hhmm(minutes: int) -> str:
     """``570`` → ``"09:30"``: the inverse of the model's "HH:MM" strings (``1440`` → ``"24:00"``)."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"

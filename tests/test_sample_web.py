@@ -17,6 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 from warcio.archiveiterator import ArchiveIterator
 
+from scrapers.parsers import parse_page
 from scrapers.registry import load_registry
 from scrapers.sample_web.build import build_sample_web
 from scrapers.sample_web.render import capture_body
@@ -32,7 +33,7 @@ from scrapers.sample_web.story import (
     procedure_state,
     validate_storyline,
 )
-from scrapers.schedule import ACCESS_APPOINTMENT, ACCESS_WALK_IN
+from scrapers.schedule import ACCESS_APPOINTMENT, ACCESS_WALK_IN, UnavailablePage
 
 HHMM = re.compile(r"^\d\d:\d\d$")
 
@@ -90,9 +91,11 @@ def strings_in(value) -> list[str]:
 
 
 def successful(story: dict) -> list[str]:
-    """Capture dates a parser can read: no server error, not after a redesign (layout drift)."""
+    """Capture dates a parser can read: no server error, no stand-in page, not after a redesign
+    (layout drift)."""
     redesigned = story.get("redesigned_on") or "9999"
-    return [d for d in story["captures"] if d not in (story.get("errors") or {}) and d < redesigned]
+    failed = {**(story.get("errors") or {}), **(story.get("standins") or {})}
+    return [d for d in story["captures"] if d not in failed and d < redesigned]
 
 
 def redesigned(story: dict, day: str) -> bool:
@@ -277,10 +280,11 @@ def test_redirect_and_server_errors(storyline, plan, registry):
 
 
 def pages(storyline, registry, plan, *, redesigns: bool = False):
-    """Every 200 page of the plan; redesigned pages (nothing readable) only when asked for."""
+    """Every 200 page of the plan (not the stand-in pages); redesigned pages (nothing readable)
+    only when asked for."""
     by_id = stories(storyline)
     for c in plan:
-        if c.status == 200 and (redesigns or not redesigned(by_id[c.source_id], c.page_date)):
+        if c.status == 200 and not c.standin and (redesigns or not redesigned(by_id[c.source_id], c.page_date)):
             story = by_id[c.source_id]
             source = registry.source(c.source_id)
             yield c, story, source, capture_body(c, story, source, registry).decode("utf-8")
@@ -315,7 +319,7 @@ def test_office_blocks_have_the_documented_shape(storyline, registry, plan):
             text = f"{block.h2.get_text()} {block.select_one('p.address').get_text()}".lower()
             matching = [k.id for k in source.counters if any(m in text for m in k.match)]
             assert matching == [office["counter"]], (c.url, text)
-            if state["status"] in ("closed", "temporarily_closed"):
+            if state["status"] in ("closed", "temporarily_closed", "hours_elsewhere"):
                 assert block.select_one("p.notice") and not block.select("table, dl")
                 continue
             if state["appointment_only"]:
@@ -415,6 +419,8 @@ def derive_events(storyline) -> set[tuple]:
             states = [office_state(o, d) for d in days]
             for i in range(1, len(days)):
                 prev, cur, day = states[i - 1], states[i], days[i]
+                if "hours_elsewhere" in (prev["status"], cur["status"]):
+                    continue  # listed without hours: present, hours unknown, no event either way
                 was_open = prev["status"] == "open"
                 if cur["status"] == "absent" and was_open:
                     if i + 1 < len(days) and states[i + 1]["status"] == "absent":
@@ -489,6 +495,14 @@ def test_expected_non_events_are_in_the_story(storyline, plan):
             if item["kind"] == "layout_drift":
                 assert redesigned(story, day) and office_state(office, day)["status"] == "open"
                 continue
+            if item["kind"] == "standin_page":
+                assert story["standins"][day] in ("maintenance", "error_page")
+                statuses = {c.status for c in plan if c.source_id == story["source"] and c.page_date == day}
+                assert statuses == {200}
+                continue
+            if item["kind"] == "hours_elsewhere":
+                assert office_state(office, day)["status"] == "hours_elsewhere"
+                continue
             before, after = office_state(office, prev_day), office_state(office, day)
             assert before["slots"] == after["slots"] and before["status"] == after["status"] == "open"
             if item["kind"] == "wording_change":
@@ -496,7 +510,14 @@ def test_expected_non_events_are_in_the_story(storyline, plan):
                 assert before["name"] == after["name"]
             elif item["kind"] == "office_renamed":
                 assert before["name"] != after["name"]
-    assert {"server_error", "wording_change", "office_renamed", "layout_drift"} <= kinds
+    assert {
+        "server_error",
+        "wording_change",
+        "office_renamed",
+        "layout_drift",
+        "standin_page",
+        "hours_elsewhere",
+    } <= kinds
     derived = {(e[0], e[2]) for e in derive_events(storyline)}
     for item in storyline["expected_non_events"]:
         for day in item["dates"]:
@@ -647,3 +668,15 @@ def test_expected_procedure_non_transitions_are_in_the_story(storyline):
             assert before["text"] != after["text"]  # the wording changed ...
             assert (item["source"], item["procedure_key"], day) not in derived  # ... and nothing else
     assert kinds == {"wording_change"}
+
+
+def test_stand_in_pages_are_unavailable_pages_not_closures(storyline, registry, plan):
+    """A 200 maintenance or error page is read as a page standing in for the site."""
+    by_id = stories(storyline)
+    standins = [c for c in plan if c.standin]
+    assert {c.standin for c in standins} == {"maintenance", "error_page"}
+    for c in standins:
+        story, source = by_id[c.source_id], registry.source(c.source_id)
+        html = capture_body(c, story, source, registry).decode("utf-8")
+        with pytest.raises(UnavailablePage):
+            parse_page(html, language=source.language)

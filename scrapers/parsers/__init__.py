@@ -18,6 +18,7 @@ from scrapers.parsers.dom import parse_html
 from scrapers.parsers.jsonld import read_jsonld
 from scrapers.parsers.text import parse_text, read_hours_text
 from scrapers.parsers.timetext import LANGUAGES
+from scrapers.parsers.unavailable import unavailable_reason
 from scrapers.schedule import (
     ACCESS_APPOINTMENT,
     CHANNEL_PHONE,
@@ -25,9 +26,10 @@ from scrapers.schedule import (
     NoScheduleFound,
     ParseError,
     Slot,
+    UnavailablePage,
 )
 
-__all__ = ["PARSERS", "NoScheduleFound", "ParseError", "parse_page", "parse_text", "read_hours_text"]
+__all__ = ["PARSERS", "NoScheduleFound", "ParseError", "UnavailablePage", "parse_page", "parse_text", "read_hours_text"]
 
 PARSERS: tuple[str, ...] = ("auto", "jsonld", "table", "dl", "text")
 # Where counter hours may come from, in order of preference, for each parser.
@@ -45,13 +47,16 @@ def parse_page(html: str, *, language: str, parser: str = "auto") -> list[Counte
 
     ``language`` (fr|nl|de|en) decides ambiguous day abbreviations ("ma" is *mardi* in French,
     *maandag* in Dutch). Raises NoScheduleFound naming what was looked for when the page holds
-    no hours, and ParseError when the only data is malformed (e.g. invalid JSON-LD).
+    no hours, ParseError when the only data is malformed (e.g. invalid JSON-LD), and
+    UnavailablePage when the page is a maintenance, error or block page standing in for the site.
     """
     if parser not in PARSERS:
         raise ValueError(f"parser must be one of {', '.join(PARSERS)}, not {parser!r}")
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
     root = parse_html(html)
+    if reason := unavailable_reason(root):
+        raise UnavailablePage(f"the page stands in for the site (maintenance or error page): {reason}")
     structured, ld_errors = read_jsonld(root, language) if parser in ("auto", "jsonld") else ([], [])
     offices = read_offices(root, language)
     if structured:
@@ -59,8 +64,18 @@ def parse_page(html: str, *, language: str, parser: str = "auto") -> list[Counte
     if parser == "jsonld":
         raise _failure(ld_errors, [_LOOKED_FOR["jsonld"]])
     layouts = _LAYOUTS[parser]
-    found = [schedule for office in offices for schedule in office.schedules(layouts)]
-    if found:
+    found, readings = [], 0
+    for office in offices:
+        schedules = office.schedules(layouts)
+        if schedules:
+            found += schedules
+            readings += 1
+        elif parser == "auto" and (named := office.named_without_hours()) is not None:
+            found.append(named)
+            # "Heures d'ouverture : voir le document PDF" is itself a reading; a bare name and
+            # address alone is not (a contact page, or hours drawn by JavaScript: layout drift).
+            readings += office.points_elsewhere()
+    if readings:
         # Counter schedules in page order, then phone lines (the page-level block often holds
         # both a phone line at the bottom and an intro at the top).
         return sorted(found, key=lambda s: s.channel == CHANNEL_PHONE)
@@ -106,4 +121,11 @@ def _with_page_notes(
             schedule.slots = [Slot(s.day, s.opens, s.closes, ACCESS_APPOINTMENT) for s in schedule.slots]
     if not any(s.channel == CHANNEL_PHONE for s in structured):
         structured += [s for o in offices for s in o.schedules(()) if s.channel == CHANNEL_PHONE]
+    # Offices the visible page names that the structured data leaves out: their own hours (or
+    # closure) from the visible text, or "hours not published here".
+    known = {fold(s.name or "") for s in structured}
+    for office in offices:
+        if office.name and fold(office.name) not in known and office.heading is not None and not office.heading.boiler:
+            visible = [s for s in office.schedules(("table", "dl", "text")) if s.channel != CHANNEL_PHONE]
+            structured += visible or [s for s in [office.named_without_hours()] if s is not None]
     return structured

@@ -33,7 +33,7 @@ from scrapers.parsers.dom import (
     tag,
     text_of,
 )
-from scrapers.parsers.reading import Reader
+from scrapers.parsers.reading import Reader, join_evidence
 from scrapers.parsers.table import caption_of, table_lines
 from scrapers.schedule import CHANNEL_COUNTER, CounterSchedule
 
@@ -58,6 +58,13 @@ _LABEL_TOKENS = frozenset({tt.COUNTER_LABEL, tt.PHONE, tt.PHONE_LABEL, tt.APPT, 
 _CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
 _POSTCODE_LINE = re.compile(r"(?<!\d)[1-9]\d{3}\s+[A-ZÀ-Ý][\w'\-. ]+")
 _ADDRESS_LABEL = re.compile(r"^(?:adresse|adres|address|anschrift)\s*:\s*", re.IGNORECASE)
+# "Heures d'ouverture : voir le document PDF", "Openingsuren: zie bijlage": hours published elsewhere.
+_ELSEWHERE = re.compile(
+    r"\bpdf\b|\bvoir\b|\bzie\b|\bsiehe\b|\bsee\b|\bconsult|\bbijlage|\banhang|\bdocument|t[ée]l[ée]charg|download",
+    re.IGNORECASE,
+)
+# An office named without hours: what is read (present, hours not on this page) is as sure as text.
+HOURS_NOT_PUBLISHED_CONFIDENCE = 0.9
 
 
 @dataclass
@@ -92,6 +99,33 @@ class OfficeBlock:
     def schedules(self, layouts: tuple[str, ...]) -> list[CounterSchedule]:
         """The schedules read in this block (counter hours from the first of ``layouts`` that has any)."""
         return self.reader.schedules(self.name, self.address, layouts)
+
+    def points_elsewhere(self) -> bool:
+        """The block says its hours are in a document or on another page ("voir le PDF")."""
+        return any(_ELSEWHERE.search(m) for m in self.reader.hours_mentions)
+
+    def named_without_hours(self) -> CounterSchedule | None:
+        """The office as still *named* on the page when its block gives no hours and no closure:
+        an office heading with an address, or whose hours the page points elsewhere ("Heures
+        d'ouverture : voir le document PDF"). Its hours are not published here: present, with no
+        slots, never closed (a closure needs a statement)."""
+        if self.heading is None or self.heading.boiler or not (self.address or self.points_elsewhere()):
+            return None
+        reader = self.reader
+        if any(d.channel == CHANNEL_COUNTER for d in reader.drafts) or reader.closed or reader.appointment_only:
+            return None
+        note = (
+            join_evidence([m for m in reader.hours_mentions if _ELSEWHERE.search(m)])
+            or "no opening hours under this office on the page"
+        )
+        return CounterSchedule(
+            name=self.name,
+            address=self.address,
+            layout="text",
+            evidence=join_evidence([self.name or "", *reader.hours_mentions]),
+            confidence=HOURS_NOT_PUBLISHED_CONFIDENCE,
+            unparsed=[f"hours not published on this page: {note}"],
+        )
 
 
 def read_offices(root: etree._Element, language: str) -> list[OfficeBlock]:

@@ -144,6 +144,7 @@ class Reader:
         self.flag_evidence: list[str] = []
         self.flag_layout: str | None = None
         self.seen = False  # anything hours-like at all (days, times, appointment, closure)
+        self.hours_mentions: list[str] = []  # sentences that name the hours ("Heures d'ouverture : voir PDF")
         self.regimes: dict[rg.RegimeKey, _RegimeDraft] = {}
         self.valid_from: str | None = None
         self.valid_until: str | None = None
@@ -210,6 +211,8 @@ class Reader:
         key, excepted = _mark_irregular(atoms, stmts, text)
         special = key is not None
         mods = {x.mod for x in atoms}
+        if any(x.value == "hours" for x in atoms) and len(self.hours_mentions) < 3:
+            self.hours_mentions.append(sentence)
         if has_hours or any(x.kind == "X" or x.mod in _HOURS_WORDS or x.value == "hours" for x in atoms):
             self.seen = True
         elif tt.OPEN in mods and tt.DAYPART in mods:
@@ -339,20 +342,27 @@ class Reader:
         self, mod: str, part: str | None, sentence: str, special: bool, atoms: list[_Atom], layout: str
     ) -> None:
         """A modifier with no days or hours around it speaks about the whole office."""
+        # "Aucun guichet ne sera définitivement fermé", "niet tijdelijk gesloten": no closure.
+        negated = any(x.mod == tt.NEG for x in atoms)
         if mod == tt.APPT and not special:
             if part:
                 self.access_rules.append((None, part, ACCESS_APPOINTMENT))
             else:
                 self.appointment_only = True
-        elif mod == tt.CLOSED_PERM:
+        elif mod == tt.CLOSED_PERM and not negated:
             self.closed, self.closed_reason = "permanent", sentence
         elif mod in _CLOSING and not special and self.closed != "permanent":
             if part:
                 # "MAANDAG / Van 8.30 tot 12 uur / GESLOTEN tijdens de namiddag": the day the block is about.
                 self.closures.append((self._carry_days, *_DAYPARTS[part]))
-            elif mod == tt.CLOSED_TEMP or not any(x.kind == "X" for x in atoms):
+            elif (mod == tt.CLOSED_TEMP or any(x.mod == tt.INDEFINITE for x in atoms)) and not negated:
                 self.closed, self.closed_reason = "temporary", sentence
             else:
+                # A bare "fermé" / "gesloten" says nothing about the office as a whole (a closed
+                # cell of a flattened table, "fermé aujourd'hui", a closed day named elsewhere):
+                # only a closure statement ("temporairement fermé", "tijdelijk gesloten") closes it.
+                if self._carry_days is None:
+                    self._penalize(layout)
                 return
         else:
             return

@@ -51,6 +51,7 @@ PERIOD = "period"  # a date range: "du 1er juillet au 31 août"
 MONTHLY = "monthly"  # "du mois", "om de twee weken": not a weekly rule
 ORDINAL = "ordinal"  # "premier", "tweede": a monthly rule when a day name follows
 PHONENUM = "phone_number"
+INDEFINITE = "indefinite"  # "jusqu'à nouvel ordre", "tot nader order": with "fermé", a closure for now
 
 _DAY_NAMES: dict[str, int] = {}
 for _i, _names in enumerate(
@@ -121,6 +122,11 @@ _COMMON: list[tuple[str, str]] = [
         r"temporarily closed", r"closed temporarily", r"closed until further notice",
         r"(?:est |sont )?suspendue?s?", r"(?:is |zijn |wordt |worden )?opgeschort", r"ausgesetzt", r"suspended",
     )),
+    ("INDEFINITE", _phrases(
+        r"jusqu'(?:à|a) nouvel (?:ordre|avis)", r"pour une dur[ée]e ind[ée]termin[ée]e", r"tot nader (?:order|bericht)",
+        r"voor onbepaalde (?:tijd|duur)", r"bis auf weiteres", r"auf unbestimmte zeit", r"until further notice",
+        r"indefinitely",
+    )),
     ("WALKIN", _phrases(
         r"sans (?:prise de )?(?:rendez-vous|rendez vous|rdv)", r"acc[èe]s libre", r"libre acc[èe]s",
         r"(?:zonder|geen) afspraak(?: nodig)?", r"vrije (?:inloop|toegang)", r"vrij binnenlopen",
@@ -167,7 +173,8 @@ _COMMON: list[tuple[str, str]] = [
         r"except[ée]e?s?", r"à l'exception d(?:u|es?|')", r"hormis", r"behalve", r"uitgezonderd",
         r"met uitzondering van", r"au(?:ß|ss)er", r"ausgenommen", r"mit ausnahme von", r"except", r"excluding",
     )),
-    ("NEG", _phrases(r"pas", r"niet", r"nicht", r"not", r"geen", r"kein(?:e|en)?", r"jamais", r"nooit", r"never")),
+    ("NEG", _phrases(r"pas", r"niet", r"nicht", r"not", r"geen", r"kein(?:e|en|er)?", r"jamais", r"nooit", r"never",
+                     r"aucune?", r"no")),
     # Numbers: dates before times before phone numbers... all behind one test (see _NUMERIC).
     ("NUMERIC", ""),
     ("DATE_M", rf"(?:{_MONTHS})\s(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s)?(?:19|20)\d\d"),
@@ -181,6 +188,7 @@ _COMMON: list[tuple[str, str]] = [
     )),
     ("NOON", _phrases(r"midi", r"noon", r"mittags?", r"middag", r"midday")),
     ("MIDNIGHT", _phrases(r"minuit", r"middernacht", r"mitternacht", r"midnight")),
+    ("WEEKEND", _phrases(r"(?:le |les |au |op het |in het |am |at the |on )?(?:week-?ends?|wochenenden?)")),
     ("WEEKDAYS", _phrases(
         r"(?:tous )?les jours ouvrables", r"jours ouvrables", r"en semaine", r"jours de (?:la )?semaine",
         r"(?:alle |elke )?werkdag(?:en)?", r"weekdag(?:en)?", r"(?:an )?werktag(?:en|s)?", r"werkt[äa]glich",
@@ -289,6 +297,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "CLOSED_PERM": (CLOSED_PERM, None),
     "CLOSED_TEMP": (CLOSED_TEMP, None),
     "WALKIN": (WALKIN, None),
+    "INDEFINITE": (INDEFINITE, None),
     "APPT": (APPT, None),
     "PHONE": (PHONE, None),
     "PHONE_LABEL": (PHONE_LABEL, None),
@@ -306,6 +315,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "NOON": (NOON, 720),
     "MIDNIGHT": (NOON, 1440),
     "WEEKDAYS": (DAY, (WEEKDAYS, None)),
+    "WEEKEND": (DAY, ((5, 6), None)),
     "ALLDAYS": (DAY, (ALL_DAYS, None)),
     "MONTHLY": (MONTHLY, None),
     "SEASON": (SEASON, None),

@@ -11,7 +11,7 @@ says so, and the fee when stated. The contract is docs/procedures.md.
 from __future__ import annotations
 
 from scrapers.procedures.model import CHANNELS, STATUSES, ChannelStatus, ProcedureObservation
-from scrapers.procedures.parser import NoProcedureFound, parse_procedures
+from scrapers.procedures.parser import NoProcedureFound, parse_procedures, read_channels
 from scrapers.procedures.taxonomy import TaxonomyError, load_taxonomy, match_procedure
 
 __all__ = [
@@ -24,4 +24,5 @@ __all__ = [
     "load_taxonomy",
     "match_procedure",
     "parse_procedures",
+    "read_channels",
 ]

@@ -55,6 +55,7 @@ from scrapers.parsers.dom import (
     text_of,
 )
 from scrapers.parsers.jsonld import jsonld_documents, jsonld_text
+from scrapers.parsers.unavailable import unavailable_reason
 from scrapers.procedures.model import (
     AVAILABLE,
     CHANNELS,
@@ -81,7 +82,7 @@ from scrapers.procedures.sentences import (
     yes_no,
 )
 from scrapers.procedures.taxonomy import Taxonomy, default_taxonomy, normalize
-from scrapers.schedule import ParseError
+from scrapers.schedule import ParseError, UnavailablePage
 
 CONFIDENCE_STRUCTURED = 1.0
 CONFIDENCE_TEXT = 0.9
@@ -579,12 +580,14 @@ def _offer_fees(offers: Any) -> list[str]:
 # ---- from blocks to observations ----------------------------------------------------------------------
 
 
-def resolve(statements: list[Statement]) -> tuple[dict[str, ChannelStatus], bool]:
+def resolve(statements: list[Statement], *, whole_block: bool = True) -> tuple[dict[str, ChannelStatus], bool]:
     """One status per channel from all statements of a block, and whether they conflicted.
 
     Direct statements beat inferred ones ("uniquement en ligne" closes post unless a sentence
     says post is possible); between direct statements, ``not_available`` wins (a notice that the
     counter is gone beats the stale paragraph that still describes it) and flags a conflict.
+    ``whole_block``: the statements are everything a procedure block says, so an online way that
+    needs a digital identity, and no other online way described, closes plain ``online``.
     """
     out: dict[str, ChannelStatus] = {}
     conflict = False
@@ -604,10 +607,29 @@ def resolve(statements: list[Statement]) -> tuple[dict[str, ChannelStatus], bool
         evidence = next(s.evidence for s in best if s.status == status)
         out[channel] = ChannelStatus(status, evidence)
     online, digital = out.get(ONLINE), out.get(DIGITAL_ID)
-    if digital is not None and digital.status == AVAILABLE and online is None:
+    if whole_block and digital is not None and digital.status == AVAILABLE and online is None:
         # The only online way the page describes needs a digital identity.
         out[ONLINE] = ChannelStatus(NOT_AVAILABLE, digital.evidence)
     return out, conflict
+
+
+def read_channels(text: str, language: str) -> dict[str, ChannelStatus]:
+    """What a fragment of text (a sentence, a few lines or list items) says about a procedure's
+    channels, read as the page parser reads a block's lines: a line that only names channels
+    ("Au guichet :", "Par courrier") gives its channels to the lines after it. Channels the
+    text does not state are absent from the result (``not_stated``)."""
+    statements: list[Statement] = []
+    context: tuple[str, ...] = ()
+    for line in (squash(part) for part in text.splitlines()):
+        if not line:
+            continue
+        label, channels = _is_label(line.rstrip(":"), language)
+        if label and channels and len(line) <= 60:
+            context = channels
+            continue
+        for sentence in split_sentences(line):
+            statements += read_sentence(sentence, language, context)
+    return resolve(statements, whole_block=False)[0]
 
 
 def _observation(block: _Block, language: str, taxonomy: Taxonomy) -> ProcedureObservation | None:
@@ -661,12 +683,15 @@ def parse_procedures(html: str, *, language: str, taxonomy: Taxonomy | None = No
 
     ``language`` (fr|nl|de|en) chooses the wording rules and the taxonomy phrases tried first.
     Raises :class:`NoProcedureFound` naming what was looked for when the page holds no procedure,
-    and ParseError when the page is not HTML or its only data is malformed JSON-LD.
+    ParseError when the page is not HTML or its only data is malformed JSON-LD, and
+    UnavailablePage for a maintenance or error page standing in for the site.
     """
     if language not in ("fr", "nl", "de", "en"):
         raise ValueError(f"language must be one of fr, nl, de, en, not {language!r}")
     taxonomy = taxonomy or default_taxonomy()
     root = parse_html(html)
+    if reason := unavailable_reason(root):
+        raise UnavailablePage(f"the page stands in for the site (maintenance or error page): {reason}")
     blocks, errors = read_blocks(root, language)
     found = [(b, o) for b in blocks if (o := _observation(b, language, taxonomy)) is not None]
     # The page title is a procedure only on a single-procedure page.

@@ -168,6 +168,9 @@ def _office_context(state: dict, counter: Counter, story: dict, lang: str) -> di
         since = format_date(state.get("since") or state["changed"], lang)
         ctx["notice"] = s["permanently_closed"].format(date=since) + " " + s["moved_elsewhere"]
         return ctx
+    if state["status"] == "hours_elsewhere":
+        ctx["notice"], ctx["slots"] = s["hours_elsewhere"], ()
+        return ctx
     style = story.get("time_style", "long")
     shown_days = [d for d in DAYS[:5]] + [d for d in DAYS[5:] if any(x.day == d for x in state["slots"])]
     ctx["rows"] = [
@@ -279,6 +282,9 @@ def capture_body(capture: Capture, story: dict, source: Source, registry: Regist
     """The HTTP body the server sent for ``capture`` (a page, an error page or a redirect body)."""
     if capture.status != 200:
         return _error_page(capture.status, story, source, capture.location).encode("utf-8")
+    if capture.standin:
+        context = {"lang": source.language, "s": _strings()[source.language], "site_name": story["site_name"]}
+        return _env().get_template(f"standin_{capture.standin}.html.j2").render(context).encode("utf-8")
     admin = next(a for a in registry.administrations if a.id == source.administration)
     admin_name = (admin.name_fr if source.language == "fr" else admin.name_nl) or admin.name_fr or admin.name_nl
     return render_page(story, source, admin_name, capture.page_date, capture.url).encode("utf-8")

@@ -26,7 +26,10 @@ STORYLINE_PATH = HERE / "storyline.yaml"
 REGISTRIES_DIR = HERE.parent / "registries"
 LAYOUTS = ("jsonld", "table", "dl", "text")  # opening-hours pages
 PROCEDURES_LAYOUT = "procedures"  # procedure pages (registry kind: procedures)
-STATUSES = ("open", "temporarily_closed", "closed", "absent")
+# hours_elsewhere: the office is still named on its page, but its hours moved to a PDF.
+STATUSES = ("open", "temporarily_closed", "closed", "absent", "hours_elsewhere")
+# Pages that answer 200 but stand in for the site: a maintenance notice, an error page.
+STANDINS = ("maintenance", "error_page")
 CAPTURE_HOUR = 9
 REDIRECT_DELAY = dt.timedelta(seconds=4)  # the new URL is captured right after the 301
 PAGE_LANGUAGES = ("fr", "nl")  # the languages templates/strings.yaml words pages in
@@ -46,6 +49,7 @@ class Capture:
     status: int
     location: str | None = None  # for 301 answers
     page_date: str = ""  # ISO date whose storyline state the page shows
+    standin: str | None = None  # a 200 page standing in for the site (STANDINS), not the page itself
 
     @property
     def timestamp(self) -> str:
@@ -212,6 +216,11 @@ def validate_storyline(storyline: dict, registry: Registry) -> None:
         for day in story.get("errors") or {}:
             if day not in captures:
                 raise StorylineError(f"{where}: error on {day}, which is not a capture date")
+        for day, kind in (story.get("standins") or {}).items():
+            if day not in captures or day in (story.get("errors") or {}):
+                raise StorylineError(f"{where}: stand-in page on {day}, which is not a capture date without error")
+            if kind not in STANDINS:
+                raise StorylineError(f"{where}: stand-in page {kind!r} on {day}; expected one of {STANDINS}")
         if len(source.urls) > 1 and not story.get("moved_on"):
             raise StorylineError(f"{where}: the registry lists {len(source.urls)} URLs but no 'moved_on'")
         if story.get("moved_on") and len(source.urls) < 2:
@@ -309,6 +318,7 @@ def plan_captures(storyline: dict, registry: Registry) -> list[Capture]:
     for story in storyline["sources"]:
         source = registry.source(story["source"])
         errors = story.get("errors") or {}
+        standins = story.get("standins") or {}
         moved_on = story.get("moved_on")
         for day in story["captures"]:
             at = capture_time(source.id, day)
@@ -316,7 +326,9 @@ def plan_captures(storyline: dict, registry: Registry) -> list[Capture]:
             if moved_on and day >= moved_on:
                 old, new = source.urls[0], source.urls[-1]
                 plan.append(Capture(source.id, old, at, 301, location=new, page_date=day))
-                plan.append(Capture(source.id, new, at + REDIRECT_DELAY, status, page_date=day))
+                plan.append(
+                    Capture(source.id, new, at + REDIRECT_DELAY, status, page_date=day, standin=standins.get(day))
+                )
             else:
-                plan.append(Capture(source.id, source.urls[0], at, status, page_date=day))
+                plan.append(Capture(source.id, source.urls[0], at, status, page_date=day, standin=standins.get(day)))
     return sorted(plan, key=lambda c: (c.source_id, c.observed_at, c.url))

@@ -62,6 +62,7 @@ classified as (
             when http_status = 200 and parse_status = 'ok' then 'successful'
             when http_status is null then 'fetch_error'
             when http_status <> 200 then 'http_error'
+            when parse_status = 'unavailable' then 'unavailable'
             when parse_status = 'no_data' then 'no_data'
             when parse_status = 'parse_error' then 'parse_error'
             else 'not_parsed'

@@ -4,6 +4,8 @@
 -- Failed captures are not here at all (unknown, never closed). A successful capture that lists
 -- only phone lines says nothing about physical counters and is left out too.
 -- Only channel = 'counter' schedules count; phone lines are never counter hours.
+-- A reading below var('min_reading_confidence') is unknown for its counter (no observation), and
+-- only a page with at least one confident reading of a registered counter can show another absent.
 --
 -- Incremental: an observation depends only on its capture and the registry, so a build reads
 -- only captures of load batches it has not seen (and every capture for a counter new to the
@@ -83,7 +85,8 @@ listing_captures as (
     inner join counter_schedules
         on counter_schedules.capture_id = successful_captures.capture_id
     group by all
-    having count(counter_schedules.counter_id) > 0
+    having count(counter_schedules.counter_id)
+        filter (where counter_schedules.confidence >= {{ var('min_reading_confidence') }}) > 0
 
 ),
 
@@ -116,7 +119,8 @@ matched_schedules as (
         counter_schedules.schedule_seq,
         counter_schedules.is_appointment_only,
         counter_schedules.closure_status,
-        counter_schedules.closure_reason
+        counter_schedules.closure_reason,
+        counter_schedules.confidence
 
     from observations
     inner join counter_schedules
@@ -135,7 +139,8 @@ matched_summary as (
         bool_or(closure_status = 'temporary') as has_temporary_closure,
         bool_or(coalesce(is_appointment_only, false)) as has_appointment_only_flag,
         -- one reason (several schedules for one counter on one page are rare): no ordered string_agg
-        min(closure_reason) as closure_reason
+        min(closure_reason) as closure_reason,
+        bool_or(confidence >= {{ var('min_reading_confidence') }}) as has_confident_reading
 
     from matched_schedules
     group by counter_id, capture_id
@@ -325,6 +330,8 @@ classified as (
     left join slot_summary
         on slot_summary.counter_id = observations.counter_id
         and slot_summary.capture_id = observations.capture_id
+    -- an unsure reading of this counter is no observation of it (unknown, never absent)
+    where matched_summary.capture_id is null or matched_summary.has_confident_reading
 
 ),
 

@@ -31,6 +31,7 @@ capture_summary as (
         count(*) filter (where not is_successful) as captures_failed,
         count(*) filter (where capture_outcome = 'fetch_error') as captures_fetch_error,
         count(*) filter (where capture_outcome = 'http_error') as captures_http_error,
+        count(*) filter (where capture_outcome = 'unavailable') as captures_unavailable,
         count(*) filter (where capture_outcome = 'no_data') as captures_no_data,
         count(*) filter (where capture_outcome = 'parse_error') as captures_parse_error,
         count(*) filter (where capture_outcome = 'not_parsed') as captures_not_parsed,
@@ -61,6 +62,8 @@ drift as (
     inner join capture_summary using (source_id)
     where
         captures.http_status = 200
+        -- a maintenance or error page says nothing about the page's layout
+        and captures.capture_outcome <> 'unavailable'
         and captures.observed_at > capture_summary.last_evidence_at
         and not (captures.is_counter_evidence or coalesce(captures.is_procedure_evidence, false))
     group by captures.source_id
@@ -78,6 +81,7 @@ final as (
         coalesce(capture_summary.captures_failed, 0) as captures_failed,
         coalesce(capture_summary.captures_fetch_error, 0) as captures_fetch_error,
         coalesce(capture_summary.captures_http_error, 0) as captures_http_error,
+        coalesce(capture_summary.captures_unavailable, 0) as captures_unavailable,
         coalesce(capture_summary.captures_no_data, 0) as captures_no_data,
         coalesce(capture_summary.captures_parse_error, 0) as captures_parse_error,
         coalesce(capture_summary.captures_not_parsed, 0) as captures_not_parsed,
