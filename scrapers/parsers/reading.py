@@ -219,7 +219,7 @@ class Reader:
             self.seen = True  # "Ouvert le matin": about hours, though none can be read
         for idx, atom in enumerate(atoms):
             if atom.kind == "M" and atom.mod in _EFFECTS:
-                self._modifier(atoms, idx, stmts, sentence, text, special, layout)
+                self._modifier(atoms, idx, stmts, sentence, text, key, layout)
         if tt.PHONE in mods and tt.APPT not in mods and rg.PHONE_ONLY.search(sentence):
             self.phone_only = True
         for kind in excepted:  # "sauf les jours fériés": the counter is closed on them
@@ -297,8 +297,8 @@ class Reader:
         return atoms
 
     def _modifier(
-        self, atoms: list[_Atom], idx: int, stmts: list[_Statement], sentence: str, line: str, special: bool,
-        layout: str,
+        self, atoms: list[_Atom], idx: int, stmts: list[_Statement], sentence: str, line: str,
+        key: rg.RegimeKey | None, layout: str,
     ) -> None:  # fmt: skip
         """Apply the modifier ``atoms[idx]`` to the ranges, statements or office it speaks about
         (atom offsets are into ``line``, the text fed)."""
@@ -336,12 +336,24 @@ class Reader:
             if before is not None:
                 _on_statements(mod, [stmts[before.stmt]], part)
             else:
-                self._office_wide(mod, part, sentence, special, atoms, layout)
+                self._office_wide(atoms[idx], part, sentence, key, atoms, layout)
 
     def _office_wide(
-        self, mod: str, part: str | None, sentence: str, special: bool, atoms: list[_Atom], layout: str
+        self, atom: _Atom, part: str | None, sentence: str, key: rg.RegimeKey | None, atoms: list[_Atom], layout: str
     ) -> None:
         """A modifier with no days or hours around it speaks about the whole office."""
+        mod, special = atom.mod, key is not None
+        if atom.value == "announce":
+            # "L'office postal va fermer le 21 mars", "sluit halfweg juli zijn vestiging": an announced
+            # closure, dated or not; never when the sentence names days, hours or a season (weekly
+            # hours, holidays: "ferme ses portes le lundi").
+            if any(x.kind in "DRX" or x.mod == tt.CONDITIONAL for x in atoms) or (
+                key is not None and key.kind not in ("date", "period")
+            ):
+                return
+            special = False
+            if mod == tt.CLOSED_PERM and any(x.mod == tt.INDEFINITE for x in atoms):
+                mod = tt.CLOSED_TEMP
         # "Aucun guichet ne sera définitivement fermé", "niet tijdelijk gesloten": no closure.
         negated = any(x.mod == tt.NEG for x in atoms)
         if mod == tt.APPT and not special:
@@ -684,8 +696,9 @@ def _range(toks: list[tt.Token], i: int, b: int, text: str, day_context: bool) -
         return i, None
     if _money(text, left.start, right.end):
         return i, None  # "de 9 à 12 €": a price
-    if not (conn.kind == tt.TO or (between and conn.kind == tt.AND)):
-        return i, None
+    slash = conn.kind == tt.AND and text[conn.start : conn.end] == "/" and left.kind == right.kind == tt.TIME
+    if not (conn.kind == tt.TO or (between and conn.kind == tt.AND) or (slash and left.value < right.value)):
+        return i, None  # "8h/12h" is a range; "lundi/mardi" or "9h / 14h" the wrong way round is not
     if not (_blank(text, left.end, conn.start) and _blank(text, conn.end, right.start)):
         return i, None
     if left.kind == tt.NUM and right.kind == tt.NUM and not (from_word or day_context):
@@ -753,13 +766,29 @@ def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement], text: str) -> t
     date: str | None = None
     monthly = False
     prev_month: _Atom | None = None
+    # "restera ouverte tout l'été aux heures habituelles, soit le mercredi...": the normal week.
+    usual = any(x.mod == tt.USUAL for x in atoms)
     for idx, atom in enumerate(atoms):
         if atom.kind != "M" or atom.mod not in _IRREGULAR:
+            continue
+        if usual and atom.mod in (tt.SEASON, tt.MONTH):
             continue
         words = text[atom.start : atom.end]
         before = next((x for x in reversed(atoms[:idx]) if x.kind != "J" and x.mod not in _IRREGULAR), None)
         if before is not None and before.mod == tt.EXCEPT:
             if atom.mod == tt.SEASON and (kind := rg.season_kind(words)):
+                excepted.append(kind)
+            continue
+        if (
+            before is not None
+            and before.mod == tt.CLOSED
+            and atom.mod == tt.SEASON
+            and atom.stmt is not None
+            and stmts[atom.stmt].ranges
+            and stmts[atom.stmt].ranges[-1].end < before.start
+        ):
+            # "Mo-Fr 7:30-16:00, closed on holidays": the holidays are closed; the week stays the week.
+            if kind := rg.season_kind(words):
                 excepted.append(kind)
             continue
         if atom.mod == tt.ORDINAL:

@@ -51,6 +51,8 @@ PERIOD = "period"  # a date range: "du 1er juillet au 31 août"
 MONTHLY = "monthly"  # "du mois", "om de twee weken": not a weekly rule
 ORDINAL = "ordinal"  # "premier", "tweede": a monthly rule when a day name follows
 PHONENUM = "phone_number"
+USUAL = "usual"  # "aux heures habituelles", "de gewone openingsuren": the normal week, whatever the season
+CONDITIONAL = "conditional"  # "pourrait", "zou kunnen", "könnte": a possible closure is no closure
 INDEFINITE = "indefinite"  # "jusqu'à nouvel ordre", "tot nader order": with "fermé", a closure for now
 
 _DAY_NAMES: dict[str, int] = {}
@@ -122,6 +124,52 @@ _COMMON: list[tuple[str, str]] = [
         r"temporarily closed", r"closed temporarily", r"closed until further notice",
         r"(?:est |sont )?suspendue?s?", r"(?:is |zijn |wordt |worden )?opgeschort", r"ausgesetzt", r"suspended",
     )),
+    # Announcements that an office closes (press and notices): a closure only when the sentence
+    # names no day, hours or season (see reading.Reader._office_wide).
+    ("ANN_TEMP", _phrases(
+        r"(?:seront|sera|restera|resteront|est|sont|rester|reste|restent) (?:provisoirement |temporairement |"
+        r"momentan[ée]ment |actuellement )?inaccessibles?(?: au public)?",
+        r"n'(?:est|sont|était|étaient) (?:plus|pas|toujours pas) accessibles?(?: au public)?",
+        r"ne (?:re[çc]oi(?:t|vent)|accueille(?:nt)?) plus(?: physiquement)?(?: le public| de public| la population)?",
+        r"(?:sont|est) ferm[ée]e?s? au public", r"(?:resteront|restera) hors service",
+        r"(?:sluit|sluiten|sloot|sloten) (?:\w+ ){0,3}(?:tijdelijk|voorlopig|een (?:week|maand|tijdje)|"
+        r"voor onbepaalde tijd)(?: de deuren)?",
+        r"(?:sluit|sluiten|sloot|sloten) (?:\w+ ){0,4}(?:al )?(?:zijn|haar|hun|de) (?:locaties|kantoren|vestigingen)",
+        r"(?:is|zijn) (?:\w+ ){0,3}niet (?:meer )?(?:bereikbaar|toegankelijk)",
+        r"(?:ist|sind) (?:\w+ ){0,3}nicht (?:mehr )?zug[äa]nglich",
+        r"(?:no longer|not) (?:be )?(?:accessible|open) to the public", r"closed to the public",
+    )),
+    ("ANN_PERM", _phrases(
+        # Not the conditional ("pourrait fermer", "zou kunnen sluiten"): a possible closure is none yet.
+        r"(?:va|vont|doit|doivent|devra|devront) "
+        r"(?:bient[ôo]t |d[ée]finitivement |prochainement )?fermer(?: (?:ses|leurs) portes)?",
+        r"fermer(?:a|ont) (?:ensuite |bient[ôo]t |prochainement )*(?:(?:ses|leurs) portes|d[ée]finitivement)",
+        r"(?:ferme|ferment) (?:d[ée]finitivement )?(?:ses|leurs) portes(?! (?:à|a|dès|vers|de|entre) ?\d)",
+        r"(?:la |une )?fermeture (?:d[ée]finitive )?(?:du|des|de la|de l'|de ce|de cette|de ces|de \d+)",
+        r"ouvrira (?:une )?(?:toute )?derni[èe]re fois",
+        r"(?:sluit|sluiten) (?:\w+ ){0,3}(?:de|zijn|haar|hun) deuren",
+        r"(?:sluit|sluiten) (?:\w+ ){0,2}(?:definitief|voorgoed|eind \w+|halfweg \w+|\w+ (?:zijn|haar) vestiging)",
+        r"(?:gaat|gaan|moet|moeten|zal|zullen|zou|zouden) (?:\w+ ){0,2}dicht(?: gaan)?",
+        r"(?:wil|willen|gaat|gaan|zal|zullen|moet|moeten) (?:\w+ ){1,6}sluiten",
+        r"(?:wordt|worden|werd|werden) (?:\w+ ){0,3}gesloten", r"(?:de )?sluiting van (?:het|de|alle|\d+)",
+        r"(?:wird|werden|wurde|wurden) (?:\w+ ){0,4}geschlossen",
+        r"(?:ihre|seine|die) (?:pforten|t[üu]ren|tore) (?:\w+ )?(?:geschlossen|schlie(?:ß|ss)en|dicht)",
+        r"mach(?:t|en) (?:\w+ ){0,3}dicht", r"zu schlie(?:ß|ss)en", r"schlie(?:ß|ss)ung (?:der|des|von|ihrer|seiner)",
+        r"(?:g[äa]nzlich|komplett|vollst[äa]ndig) geschlossen", r"hat(?:te)? (?:\w+ ){1,6}geschlossen",
+        r"will (?:\w+ )?close(?! at)", r"(?:is|are) (?:set|due|going) to close", r"to close (?:its|their|all|the)",
+        r"closing down", r"(?:will|would) (?:be )?(?:closed|shut) (?:down|for good|permanently)",
+    )),
+    ("CONDITIONAL", _phrases(
+        r"pourrai(?:t|ent)", r"devrai(?:t|ent)", r"serai(?:t|ent)", r"envisag\w+", r"zou(?:den)?", r"overweeg\w*",
+        r"k[öo]nnte(?:n)?", r"w[üu]rde(?:n)?", r"sollte(?:n)?", r"could", r"might", r"would", r"considering",
+    )),
+    ("USUAL", _phrases(
+        r"(?:(?:aux|à ses|à leurs|selon (?:ses|leurs)|avec (?:son|leur)|ses|leurs|les|l') ?)?"
+        r"(?:heures|horaires?) (?:d'ouverture )?(?:habituel(?:le)?s?|normaux|normales?|ordinaires?|coutumi[èe]re?s?)",
+        r"(?:(?:tijdens )?de )?(?:gewone|gebruikelijke|normale|reguliere|vaste) (?:openingsuren|openingstijden|uren|tijden)",
+        r"(?:zu den )?(?:[üu]blichen|gewohnten|regul[äa]ren|normalen) (?:[öo]ffnungszeiten|zeiten|sprechzeiten)",
+        r"(?:(?:at|during) )?(?:the )?(?:usual|normal|regular) (?:opening )?hours",
+    )),
     ("INDEFINITE", _phrases(
         r"jusqu'(?:à|a) nouvel (?:ordre|avis)", r"pour une dur[ée]e ind[ée]termin[ée]e", r"tot nader (?:order|bericht)",
         r"voor onbepaalde (?:tijd|duur)", r"bis auf weiteres", r"auf unbestimmte zeit", r"until further notice",
@@ -140,11 +188,16 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:rendez-vous|rdv) (?:obligatoire|indispensable|requis|n[ée]cessaire)",
         r"(?:(?:enkel|alleen|uitsluitend|steeds|telkens|enkele) )?(?:op|na|met|volgens) (?:voorafgaande )?afspraak",
         r"afspraak (?:verplicht|vereist|noodzakelijk)", r"(?:maak|maakt|maken) (?:u |je )?(?:eerst )?een afspraak",
-        r"(?:(?:nur|ausschlie(?:ß|ss)lich) )?(?:nach|mit) (?:vorheriger |vorherige )?"
+        r"(?:(?:nur|ausschlie(?:ß|ss)lich)(?: noch)? )?(?:nach|mit|auf|per) (?:vorheriger |vorherige |telefonischer )?"
         r"(?:terminvereinbarung|terminabsprache|termin|vereinbarung|absprache|voranmeldung|anmeldung)",
         r"termin (?:erforderlich|notwendig|n[öo]tig)",
         r"(?:only )?by appointment(?: only)?", r"appointments? only", r"with an appointment",
         r"appointment required",
+        # Words that name the times themselves as appointment times.
+        r"(?:na|via|met|op) (?:een )?(?:telefonische|online|digitale) afspraak", r"afspraak(?:dag|uren|moment)\w*",
+        r"(?:les )?rendez-vous (?:sont |restent )?possibles?", r"plages? (?:horaires? )?(?:de|sur) rendez-vous",
+        r"cr[ée]neaux? de rendez-vous", r"(?:jours|heures) de rendez-vous", r"termin(?:tage|zeiten|sprechstunden?)",
+        r"appointment (?:hours|times|days|slots)",
     )),
     ("PHONE", _phrases(
         r"permanences? t[ée]l[ée]phoniques?", r"accueil t[ée]l[ée]phonique",
@@ -154,6 +207,8 @@ _COMMON: list[tuple[str, str]] = [
         r"telefonisch(?: (?:bereikbaar|te bereiken|erreichbar))?", r"telefoonpermanentie",
         r"telefonische (?:permanentie|dienstverlening|bereikbaarheid|erreichbarkeit|sprechzeiten)",
         r"telefonsprechstunden?", r"per telefo(?:on|n)",
+        r"(?:op|via) (?:het )?(?:telefoon)?nummer", r"telefoonnummer", r"telefonnummer", r"unter (?:der )?(?:telefon)?nummer",
+        r"num[ée]ro de t[ée]l[ée]phone", r"au (?:num[ée]ro|n°)(?= ?(?:0\d|\+32))", r"(?:tele)?phone number",
         r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)", r"helpline", r"hotline",
     )),
     ("PHONE_LABEL", r"(?:t[ée]l[ée]phone|t[ée]l\.?|tel\.?|telefoon|telefon|phone)\s?:"),
@@ -191,7 +246,7 @@ _COMMON: list[tuple[str, str]] = [
     ("WEEKEND", _phrases(r"(?:le |les |au |op het |in het |am |at the |on )?(?:week-?ends?|wochenenden?)")),
     ("WEEKDAYS", _phrases(
         r"(?:tous )?les jours ouvrables", r"jours ouvrables", r"en semaine", r"jours de (?:la )?semaine",
-        r"(?:alle |elke )?werkdag(?:en)?", r"weekdag(?:en)?", r"(?:an )?werktag(?:en|s)?", r"werkt[äa]glich",
+        r"(?:alle |elke )?werkdag(?:en)?", r"weekdag(?:en)?", r"(?:an )?werktag(?:en|s)?", r"werkt[äa]glich", r"wochentags",
         r"(?:on |every )?weekdays?",
     )),
     ("ALLDAYS", _phrases(
@@ -199,7 +254,9 @@ _COMMON: list[tuple[str, str]] = [
         r"dagelijks", r"7 ?(?:op|/) ?7", r"t[äa]glich", r"jeden tag", r"every day", r"daily", r"7 days a week",
     )),
     ("DAYNAME", r"(?:'s )?(?P<dname>" + "|".join(sorted(_DAY_NAMES, key=len, reverse=True))
-        + rf")(?:s|en)?(?P<dpart>{_DAYPART_SUFFIX})?s?(?!\w)"),
+        + rf")(?:s|en)?(?P<dpart>{_DAYPART_SUFFIX})?s?"
+        # "Maandagvan 14:00 tot 19:00": a day name glued to its hours by a flattened widget.
+        r"(?:(?!\w)|(?=(?:van|vanaf|de|du|von|vom|ab|from)\s?\d|\d))"),
     ("MONTHLY", _phrases(
         r"(?:du|de chaque|par) mois", r"van (?:de|elke) maand", r"per maand", r"maandelijks",
         r"(?:des|jeden|pro) monats?", r"im monat", r"monatlich", r"(?:of the|each|per|a) month", r"monthly",
@@ -214,7 +271,7 @@ _COMMON: list[tuple[str, str]] = [
         r"summer", r"en [ée]t[ée]", r"d'[ée]t[ée]", r"l'[ée]t[ée]", r"estival\w*", r"hiver", r"winter\w*",
         r"no[ëe]l", r"kerst\w*", r"weihnacht\w*", r"christmas", r"p[âa]ques", r"pasen", r"ostern", r"easter",
         r"exceptionnel\w*", r"uitzonderlijk\w*", r"ausnahmsweise", r"exceptional\w*", r"toussaint",
-        r"allerheiligen", r"carnaval", r"krokus\w*",
+        r"allerheiligen", r"carnaval", r"rosenmontag", r"fa(?:s|st)n(?:acht|ets)\w*", r"karneval\w*", r"fasching\w*", r"krokus\w*",
     )),
     ("MONTH", _phrases(_MONTHS)),
     ("ORDINAL", _phrases(
@@ -298,6 +355,10 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "CLOSED_TEMP": (CLOSED_TEMP, None),
     "WALKIN": (WALKIN, None),
     "INDEFINITE": (INDEFINITE, None),
+    "CONDITIONAL": (CONDITIONAL, None),
+    "ANN_TEMP": (CLOSED_TEMP, "announce"),
+    "ANN_PERM": (CLOSED_PERM, "announce"),
+    "USUAL": (USUAL, None),
     "APPT": (APPT, None),
     "PHONE": (PHONE, None),
     "PHONE_LABEL": (PHONE_LABEL, None),
@@ -340,8 +401,9 @@ _CHAR_MAP = str.maketrans(
     }
 )
 _SPACES = re.compile(r" {2,}")
-_NEW_SENTENCE = re.compile(r"\s+[A-ZÀ-Ý]")
+_NEW_SENTENCE = re.compile(r"\s+(?!Mon|Tue|Wed|Thu|Fri|Sat|Sun)[A-ZÀ-Ý]")  # "4:30 p.m. Monday" goes on
 _LINE_BREAKS = re.compile(r" ?\n[\n ]*")
+_GLUED_TO = re.compile(r"(?:(?<=\bà)|(?<=\bbis)|(?<=\btot))(?=\d)")  # "8h à18h", "9.00 bis16.30"
 
 
 def clean(text: str) -> str:
@@ -351,6 +413,8 @@ def clean(text: str) -> str:
         text = _SPACES.sub(" ", text)
     if "\n" in text:
         text = _LINE_BREAKS.sub("\n", text)
+    if "à" in text or "bis" in text or "tot" in text:
+        text = _GLUED_TO.sub(" ", text)
     return text.strip()
 
 
