@@ -166,7 +166,8 @@ _COMMON: list[tuple[str, str]] = [
     ("USUAL", _phrases(
         r"(?:(?:aux|à ses|à leurs|selon (?:ses|leurs)|avec (?:son|leur)|ses|leurs|les|l') ?)?"
         r"(?:heures|horaires?) (?:d'ouverture )?(?:habituel(?:le)?s?|normaux|normales?|ordinaires?|coutumi[èe]re?s?)",
-        r"(?:(?:tijdens )?de )?(?:gewone|gebruikelijke|normale|reguliere|vaste) (?:openingsuren|openingstijden|uren|tijden)",
+        r"(?:(?:tijdens )?de )?(?:gewone|gebruikelijke|normale|reguliere|vaste) "
+        r"(?:openingsuren|openingstijden|uren|tijden)",
         r"(?:zu den )?(?:[üu]blichen|gewohnten|regul[äa]ren|normalen) (?:[öo]ffnungszeiten|zeiten|sprechzeiten)",
         r"(?:(?:at|during) )?(?:the )?(?:usual|normal|regular) (?:opening )?hours",
     )),
@@ -207,7 +208,8 @@ _COMMON: list[tuple[str, str]] = [
         r"telefonisch(?: (?:bereikbaar|te bereiken|erreichbar))?", r"telefoonpermanentie",
         r"telefonische (?:permanentie|dienstverlening|bereikbaarheid|erreichbarkeit|sprechzeiten)",
         r"telefonsprechstunden?", r"per telefo(?:on|n)",
-        r"(?:op|via) (?:het )?(?:telefoon)?nummer", r"telefoonnummer", r"telefonnummer", r"unter (?:der )?(?:telefon)?nummer",
+        r"(?:op|via) (?:het )?(?:telefoon)?nummer", r"telefoonnummer", r"telefonnummer",
+        r"unter (?:der )?(?:telefon)?nummer",
         r"num[ée]ro de t[ée]l[ée]phone", r"au (?:num[ée]ro|n°)(?= ?(?:0\d|\+32))", r"(?:tele)?phone number",
         r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)", r"helpline", r"hotline",
     )),
@@ -246,7 +248,8 @@ _COMMON: list[tuple[str, str]] = [
     ("WEEKEND", _phrases(r"(?:le |les |au |op het |in het |am |at the |on )?(?:week-?ends?|wochenenden?)")),
     ("WEEKDAYS", _phrases(
         r"(?:tous )?les jours ouvrables", r"jours ouvrables", r"en semaine", r"jours de (?:la )?semaine",
-        r"(?:alle |elke )?werkdag(?:en)?", r"weekdag(?:en)?", r"(?:an )?werktag(?:en|s)?", r"werkt[äa]glich", r"wochentags",
+        r"(?:alle |elke )?werkdag(?:en)?", r"weekdag(?:en)?", r"(?:an )?werktag(?:en|s)?", r"werkt[äa]glich",
+        r"wochentags",
         r"(?:on |every )?weekdays?",
     )),
     ("ALLDAYS", _phrases(
@@ -271,7 +274,8 @@ _COMMON: list[tuple[str, str]] = [
         r"summer", r"en [ée]t[ée]", r"d'[ée]t[ée]", r"l'[ée]t[ée]", r"estival\w*", r"hiver", r"winter\w*",
         r"no[ëe]l", r"kerst\w*", r"weihnacht\w*", r"christmas", r"p[âa]ques", r"pasen", r"ostern", r"easter",
         r"exceptionnel\w*", r"uitzonderlijk\w*", r"ausnahmsweise", r"exceptional\w*", r"toussaint",
-        r"allerheiligen", r"carnaval", r"rosenmontag", r"fa(?:s|st)n(?:acht|ets)\w*", r"karneval\w*", r"fasching\w*", r"krokus\w*",
+        r"allerheiligen", r"carnaval", r"rosenmontag", r"fa(?:s|st)n(?:acht|ets)\w*", r"karneval\w*", r"fasching\w*",
+        r"krokus\w*",
     )),
     ("MONTH", _phrases(_MONTHS)),
     ("ORDINAL", _phrases(
