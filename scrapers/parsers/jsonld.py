@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 
 from lxml import etree
 
 from scrapers.osm import normalize_osm, read_osm
-from scrapers.parsers.microdata import microdata_items
+from scrapers.parsers import timetext as tt
+from scrapers.parsers.calendar import DatedDay, weekly_pattern
+from scrapers.parsers.microdata import microdata_items, rdfa_items
 from scrapers.parsers.reading import Draft, Reader, join_evidence, make_slot
 from scrapers.schedule import (
     ACCESS_APPOINTMENT,
@@ -27,6 +30,7 @@ from scrapers.schedule import (
     CHANNEL_PHONE,
     DAYS,
     CounterSchedule,
+    Regime,
 )
 
 _HOURS_KEYS = ("openingHoursSpecification", "openingHours", "hoursAvailable")
@@ -49,13 +53,15 @@ def read_jsonld(root: etree._Element, language: str) -> tuple[list[CounterSchedu
         found, bad = schedules_from_data(data, language)
         schedules += found
         errors += [f"JSON-LD #{n}: opening hours of {name!r} could not be read" for name in bad]
-    # Microdata marks offices up inline; it is read only when there is no JSON-LD, which wins.
-    if not schedules and not errors:
-        found, bad = schedules_from_data(microdata_items(root), language)
+    # Microdata and RDFa mark offices up inline; they are read only when there is no JSON-LD, which wins.
+    for layout, items in (("microdata", microdata_items), ("rdfa", rdfa_items)):
+        if schedules or errors:
+            break
+        found, bad = schedules_from_data(items(root), language)
         for schedule in found:
-            schedule.layout = "microdata"
+            schedule.layout = layout
         schedules += found
-        errors += [f"microdata: opening hours of {name!r} could not be read" for name in bad]
+        errors += [f"{layout}: opening hours of {name!r} could not be read" for name in bad]
     return schedules, errors
 
 
@@ -123,7 +129,7 @@ def _schedule(node: dict, parent: dict | None, language: str) -> CounterSchedule
     types = " ".join(types) if isinstance(types, list) else str(types or "")
     phone = "ContactPoint" in types
     specs = node.get("openingHoursSpecification") or node.get("hoursAvailable") or []
-    drafts, unread = _from_specs(specs if isinstance(specs, list) else [specs])
+    drafts, unread, exceptions, confidence = _from_specs(specs if isinstance(specs, list) else [specs], language)
     strings = node.get("openingHours") or []
     for text in strings if isinstance(strings, list) else [strings]:
         found, bad = _from_osm(str(text))
@@ -131,14 +137,20 @@ def _schedule(node: dict, parent: dict | None, language: str) -> CounterSchedule
         unread += bad
     flags = Reader(language)
     flags.feed(jsonld_text(node.get("description"), language))
-    if not drafts and not flags.appointment_only and not flags.closed:
+    if node.get("@label"):  # the label a widget shows above the office's calendar ("Op afspraak")
+        flags.feed(str(node["@label"]))
+    if not drafts and not exceptions and not flags.appointment_only and not flags.closed:
         return None
-    appointment = flags.appointment_only and not phone
-    access = ACCESS_APPOINTMENT if appointment else ACCESS_WALK_IN
-    slots = sorted({make_slot(d.day, d.opens, d.closes, access) for d in drafts})
+    name = _name(node, language) or (_name(parent, language) if phone and parent else None)
+    # A channel named as a phone line ("Telefonisch", "Tele-service") is one, whatever its type.
+    phone = phone or any(t.kind == tt.PHONE for t in tt.tokenize(tt.clean(name or ""), language))
+    appointment = (flags.appointment_only and not phone) or (
+        bool(drafts) and all(d.access == ACCESS_APPOINTMENT for d in drafts)
+    )
+    default = ACCESS_APPOINTMENT if appointment else ACCESS_WALK_IN
+    slots = sorted({make_slot(d.day, d.opens, d.closes, d.access or default) for d in drafts})
     if flags.closed == "permanent":
         slots = []
-    name = _name(node, language) or (_name(parent, language) if phone and parent else None)
     evidence = {k: node[k] for k in ("name", *_HOURS_KEYS, "description") if k in node}
     return CounterSchedule(
         name=name,
@@ -149,30 +161,89 @@ def _schedule(node: dict, parent: dict | None, language: str) -> CounterSchedule
         closed_reason=None if phone else flags.closed_reason,
         channel=CHANNEL_PHONE if phone else CHANNEL_COUNTER,
         layout="jsonld",
-        evidence=join_evidence([json.dumps(evidence, ensure_ascii=False, separators=(",", ":"))]),
-        confidence=round(max(1.0 * 0.7**unread, 0.1), 2),
+        evidence=join_evidence([json.dumps(evidence, ensure_ascii=False, separators=(",", ":"), default=str)]),
+        confidence=round(max(confidence * 0.7**unread, 0.1), 2),
+        exceptions=exceptions,
     )
 
 
-def _from_specs(specs: list) -> tuple[list[Draft], int]:
-    """Drafts from OpeningHoursSpecification objects, and how many could not be read."""
-    regular = [s for s in specs if isinstance(s, dict) and not (s.get("validFrom") or s.get("validThrough"))]
+def _from_specs(specs: list, language: str) -> tuple[list[Draft], int, list[Regime], float]:
+    """Drafts from OpeningHoursSpecification objects, how many could not be read, the exceptions
+    a dated calendar shows, and the confidence of the reading."""
+    objects = [s for s in specs if isinstance(s, dict)]
+    unread = len(specs) - len(objects)
+    regular = [s for s in objects if not (s.get("validFrom") or s.get("validThrough") or s.get("@date"))]
+    dated = [s for s in objects if s not in regular and _one_date(s)]
+    if not regular and dated:
+        drafts, exceptions, confidence = _from_calendar(dated, language)
+        return drafts, unread + len(objects) - len(dated), exceptions, confidence
     # Specifications limited in time are seasonal exceptions when undated ones exist.
-    usable = regular or [s for s in specs if isinstance(s, dict)]
     drafts: list[Draft] = []
-    unread = len(specs) - len([s for s in specs if isinstance(s, dict)])
-    for spec in usable:
+    for spec in regular or objects:
         days = _days(spec.get("dayOfWeek"))
-        opens, closes = _minutes(spec.get("opens")), _minutes(spec.get("closes"))
-        if days is None or opens is None or closes is None:
+        intervals = _intervals(spec)
+        if days is None or intervals is None:
             unread += 1
             continue
-        if opens == closes == 0:
+        access = _access(spec, language)
+        drafts += [Draft(d, o, c, access, CHANNEL_COUNTER, "jsonld") for d in days for o, c in intervals]
+    return drafts, unread, [], 1.0
+
+
+def _intervals(spec: dict) -> list[tuple[int, int]] | None:
+    """(opens, closes) in minutes; several when a specification lists several pairs in order
+    (a calendar day "09:00-12:00 en 13:00-17:00"); [] for a closed day; None when unreadable."""
+    opens = spec.get("opens") if isinstance(spec.get("opens"), list) else [spec.get("opens")]
+    closes = spec.get("closes") if isinstance(spec.get("closes"), list) else [spec.get("closes")]
+    if opens == [None] and closes == [None]:
+        return [] if spec.get("@text") is not None else None  # a calendar day with no hours: closed
+    out = []
+    for o, c in zip(opens, closes, strict=False):
+        o_min, c_min = _minutes(o), _minutes(c)
+        if o_min is None or c_min is None or len(opens) != len(closes):
+            return None
+        if o_min == c_min == 0:
             continue  # schema.org's way of saying "closed that day"
-        if closes == 0 or closes < opens:
-            closes = 24 * 60
-        drafts += [Draft(d, opens, closes, None, CHANNEL_COUNTER, "jsonld") for d in days]
-    return drafts, unread
+        out.append((o_min, 24 * 60 if c_min == 0 or c_min < o_min else c_min))
+    return out
+
+
+def _access(spec: dict, language: str) -> str | None:
+    """What a calendar day's own words say ("op afspraak", "by appointment"); None: not said."""
+    text = spec.get("@text")
+    if not text:
+        return None
+    kinds = {t.kind for t in tt.tokenize(tt.clean(str(text)), language)}
+    return ACCESS_APPOINTMENT if tt.APPT in kinds else None
+
+
+def _one_date(spec: dict) -> str | None:
+    """The date a specification is for, when it is for one day only (a calendar day)."""
+
+    def first(value: Any) -> str:
+        return str((value[0] if value else "") if isinstance(value, list) else value or "")[:10]
+
+    start, end = first(spec.get("validFrom")) or spec.get("@date", ""), first(spec.get("validThrough"))
+    return start if start and (not end or end == start) else None
+
+
+def _from_calendar(specs: list[dict], language: str) -> tuple[list[Draft], list[Regime], float]:
+    """A calendar of dated specifications → its weekly pattern (:mod:`scrapers.parsers.calendar`)."""
+    days = []
+    for spec in specs:
+        iso, intervals = _one_date(spec), _intervals(spec)
+        weekdays = _days(spec.get("dayOfWeek")) or []
+        try:
+            weekday = date.fromisoformat(iso or "").weekday()
+        except ValueError:
+            weekday = weekdays[0] if len(weekdays) == 1 else None
+        if intervals is None or weekday is None:
+            continue
+        access = _access(spec, language)
+        days.append(DatedDay(iso or "", weekday, tuple((o, c, access) for o, c in intervals)))
+    pattern = weekly_pattern(days)
+    drafts = [Draft(d, o, c, acc, CHANNEL_COUNTER, "jsonld") for d, o, c, acc in pattern.weekly]
+    return drafts, pattern.exceptions, pattern.confidence
 
 
 def _from_osm(text: str) -> tuple[list[Draft], int]:

@@ -17,6 +17,8 @@ Each top-level item becomes a JSON-LD-like dict (``@type``, properties, nested i
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from scrapers.parsers.dom import squash, tag
@@ -66,6 +68,8 @@ def _value(el: etree._Element) -> str:
         return el.get(_URL_ATTRS[name], "")
     if name in ("time", "data", "meter") and el.get("datetime" if name == "time" else "value") is not None:
         return el.get("datetime" if name == "time" else "value", "")
+    if el.get("resource") is not None or el.get("datetime") is not None:  # RDFa
+        return el.get("resource") or el.get("datetime", "")
     return squash(" ".join(el.itertext()))
 
 
@@ -77,3 +81,90 @@ def _add(item: dict, prop: str, value: object) -> None:
         item[prop].append(value)
     else:
         item[prop] = [item[prop], value]
+
+
+# ---- RDFa (``vocab``/``typeof``/``property``) -------------------------------------------------
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def rdfa_items(root: etree._Element) -> list[dict]:
+    """schema.org RDFa items of the page as dicts, like :func:`microdata_items`.
+
+    Calendar widgets (e.g. Ghent's opening-hours platform) publish one
+    ``OpeningHoursSpecification`` per *date* with no enclosing office item: such orphan
+    specifications are grouped by their ``vocab`` container into one office named by the label
+    just before it ("Balie", "Op afspraak"). Every specification keeps its visible text
+    (``@text``: "op afspraak", "gesloten") and the date it is for (``validFrom``/``validThrough``
+    from a ``datetime`` attribute inside it, when no proper property gives one).
+    """
+    top: list[dict] = []
+    # (container, office): the container element is kept alive, so lxml hands back the same proxy.
+    groups: list[tuple[etree._Element, dict]] = []
+
+    def walk(el: etree._Element, item: dict | None) -> None:
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            prop, typeof = child.get("property"), child.get("typeof")
+            if typeof is not None:
+                new = {"@type": typeof.split()[0].rstrip("/").rsplit("/", 1)[-1]}
+                if new["@type"] == "OpeningHoursSpecification":
+                    _spec_extras(child, new)
+                if item is not None and prop:
+                    for name in prop.split():
+                        _add(item, name, new)
+                elif new["@type"] == "OpeningHoursSpecification":
+                    _orphan(child, new, top, groups)
+                else:
+                    label = _label_before(child)
+                    if label:
+                        new["@label"] = label
+                    top.append(new)
+                walk(child, new)
+                if "name" not in new and new.get("@label"):
+                    new["name"] = new["@label"]
+            else:
+                if item is not None and prop:
+                    for name in prop.split():
+                        _add(item, name, _value(child))
+                walk(child, item)
+
+    walk(root, None)
+    return top
+
+
+def _orphan(el: etree._Element, spec: dict, top: list[dict], groups: list[tuple[etree._Element, dict]]) -> None:
+    """A specification with no office item around it joins its ``vocab`` container's office."""
+    container = next((a for a in el.iterancestors() if a.get("vocab") is not None), None)
+    if container is None:
+        office: dict = {"@type": "Place", "openingHoursSpecification": [spec]}
+        top.append(office)
+        return
+    office = next((o for c, o in groups if c is container), None)
+    if office is None:
+        office = {"@type": "Place", "openingHoursSpecification": []}
+        groups.append((container, office))
+        label = _label_before(container)
+        if label:
+            office["name"] = label
+        top.append(office)
+    office["openingHoursSpecification"].append(spec)
+
+
+def _spec_extras(el: etree._Element, spec: dict) -> None:
+    spec["@text"] = squash(" ".join(el.itertext()))
+    dated = [d.get("datetime", "") for d in el.iter() if isinstance(d.tag, str) and _ISO_DATE.match(d.get("datetime", ""))]
+    if dated:
+        spec["@date"] = dated[0][:10]
+
+
+def _label_before(el: etree._Element) -> str | None:
+    """The short label an element follows ("Balie", "Op afspraak"): its previous element sibling."""
+    prev = el.getprevious()
+    while prev is not None and not isinstance(prev.tag, str):
+        prev = prev.getprevious()
+    if prev is None or prev.get("typeof") is not None or prev.get("property") is not None:
+        return None
+    text = squash(" ".join(prev.itertext()))
+    return text if 0 < len(text) <= 60 else None

@@ -25,8 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from datetime import date as _date
+
 from scrapers.parsers import regimes as rg
 from scrapers.parsers import timetext as tt
+from scrapers.parsers.calendar import MIN_CALENDAR_DAYS, DatedDay, WeeklyPattern, weekly_pattern
 from scrapers.schedule import (
     ACCESS_APPOINTMENT,
     ACCESS_WALK_IN,
@@ -150,6 +153,9 @@ class Reader:
         self.valid_until: str | None = None
         self.phone_only = False
         self.unparsed: list[str] = []
+        # Dated days ("dinsdag 3 januari 2017 van 9 tot 12 uur"), for a calendar's weekly pattern.
+        self.dated: list[tuple[DatedDay, str]] = []
+        self._pattern: WeeklyPattern | None = None
         self._channel = CHANNEL_COUNTER
         self._irregular = False
         self._regime_ctx: rg.RegimeKey | None = None
@@ -177,6 +183,8 @@ class Reader:
         toks = tt.tokenize(text, self.language)
         first, prev_end, line_start = 0, 0, True
         self._line_days, self._after_semicolon = None, False
+        if any(t.value == "." for t in toks):
+            toks = [t for k, t in enumerate(toks) if not _abbreviation_dot(toks, k, text)]
         for i in range(len(toks) + 1):
             if i < len(toks) and toks[i].kind != tt.SEP:
                 continue
@@ -231,6 +239,10 @@ class Reader:
         if not special and any(x.kind == "X" for x in atoms):
             self._penalize(layout)
         carried = whole_line and _is_day_label(stmts)
+        if carried and key is not None and key.kind == "date" and key.date_from:
+            self._irregular, self._regime_ctx = True, key  # a calendar row's date above its hours
+        elif carried and self._regime_ctx is not None and self._regime_ctx.kind == "date":
+            self._irregular, self._regime_ctx = False, None  # a day without a date ends the calendar row
         self._emit(stmts, layout, sentence, row or carried)
         if carried:
             self._carry_days = stmts[0].days
@@ -373,7 +385,13 @@ class Reader:
                 # A bare "fermé" / "gesloten" says nothing about the office as a whole (a closed
                 # cell of a flattened table, "fermé aujourd'hui", a closed day named elsewhere):
                 # only a closure statement ("temporairement fermé", "tijdelijk gesloten") closes it.
-                if self._carry_days is None:
+                ctx = self._regime_ctx
+                if ctx is not None and ctx.kind == "date" and ctx.date_from and self._carry_days is not None:
+                    # a calendar row: "maandag 2 januari 2017 / gesloten"
+                    self._regime(ctx, sentence).closed = True
+                    if len(self._carry_days) == 1:
+                        self.dated.append((DatedDay(ctx.date_from, self._carry_days[0], ()), layout))
+                elif self._carry_days is None:
                     self._penalize(layout)
                 return
         else:
@@ -388,10 +406,14 @@ class Reader:
             self._channel = CHANNEL_PHONE
         elif tt.COUNTER_LABEL in mods or heading:
             self._channel = CHANNEL_COUNTER
-        if mods & {tt.SEASON, tt.MONTH, tt.PERIOD}:
+        dated_day = key is not None and key.kind == "date" and tt.DATE in mods and any(x.kind == "D" for x in atoms)
+        if mods & {tt.SEASON, tt.MONTH, tt.PERIOD} or dated_day:
+            # "Horaire d'été", or a calendar row's date "maandag 2 januari 2017" above its hours
             self._irregular, self._regime_ctx = True, key
         elif heading or mods & {tt.PHONE, tt.PHONE_LABEL, tt.COUNTER_LABEL}:
             self._irregular, self._regime_ctx = False, None
+        elif self._regime_ctx is not None and self._regime_ctx.kind == "date" and any(x.kind == "D" for x in atoms):
+            self._irregular, self._regime_ctx = False, None  # the next day of a calendar has no date
 
     def _emit(self, stmts: list[_Statement], layout: str, sentence: str, quiet: bool) -> None:
         """Turn statements into drafts, closures and access rules; ``quiet``: days without hours
@@ -403,7 +425,7 @@ class Reader:
                 if key is None or (st.monthly and not st.ranges):
                     self._penalize(layout)  # a rule we cannot place ("tot 12 uur, de tweede zaterdag")
                 if key is not None:
-                    self._emit_regime(st, key, sentence)
+                    self._emit_regime(st, key, sentence, layout)
                 continue
             days = st.days if st.days is not None else self._carry_days
             if days is None and self._after_semicolon and st.ranges:
@@ -447,7 +469,7 @@ class Reader:
             draft.evidence.append(sentence)
         return draft
 
-    def _emit_regime(self, st: _Statement, key: rg.RegimeKey, sentence: str) -> None:
+    def _emit_regime(self, st: _Statement, key: rg.RegimeKey, sentence: str, layout: str) -> None:
         """Hours (or a closure) of a statement that is not the normal week, into its regime."""
         draft = self._regime(key, sentence)
         days = st.days if st.days is not None else self._carry_days
@@ -456,6 +478,11 @@ class Reader:
         opening = [
             r for r in st.ranges if not r.closed and (r.channel or st.channel or self._channel) == CHANNEL_COUNTER
         ]
+        if key.kind == "date" and key.date_from and (opening or st.day_closed == "all"):
+            weekday = days[0] if days is not None and len(days) == 1 else _weekday(key.date_from)
+            if weekday is not None and (days is None or days == (weekday,)):
+                intervals = tuple((r.opens, r.closes, r.access) for r in opening)
+                self.dated.append((DatedDay(key.date_from, weekday, intervals), layout))
         for r in opening:
             draft.pieces.append((days, r.opens, r.closes, r.access))
         if st.day_closed == "all" and not opening:
@@ -473,11 +500,21 @@ class Reader:
         value = BASE_CONFIDENCE.get(layout, 0.9) * PENALTY ** self.penalties.get(layout, 0)
         return round(max(value, 0.1), 2)
 
+    def calendar(self) -> WeeklyPattern | None:
+        """The weekly pattern of the dated days read, when there are enough of them to be a
+        calendar (MIN_CALENDAR_DAYS); its hours join the normal week (once)."""
+        if self._pattern is None and len({d.date for d, _ in self.dated}) >= MIN_CALENDAR_DAYS:
+            self._pattern = weekly_pattern([d for d, _ in self.dated])
+            layout = self.dated[0][1]
+            self.drafts += [Draft(d, o, c, acc, CHANNEL_COUNTER, layout) for d, o, c, acc in self._pattern.weekly]
+        return self._pattern
+
     def schedules(
         self, name: str | None, address: str | None, layouts: tuple[str, ...] = ("table", "dl", "text")
     ) -> list[CounterSchedule]:
         """The counter schedule and phone line read so far; counter hours come from the first of
         ``layouts`` that has any (a day table wins over the same hours repeated in prose)."""
+        self.calendar()
         out: list[CounterSchedule] = []
         counter = [d for d in self.drafts if d.channel == CHANNEL_COUNTER]
         chosen = next((lay for lay in layouts if any(d.layout == lay for d in counter)), None)
@@ -526,7 +563,13 @@ class Reader:
         """Give a counter schedule what was read beside its normal week: regimes, exceptions,
         validity, the phone-only flag and the sentences not fully understood."""
         normal_days = tuple(sorted({DAYS.index(s.day) for s in schedule.slots})) or tt.WEEKDAYS
+        pattern = self.calendar()
+        if pattern is not None:
+            schedule.exceptions += pattern.exceptions
+            schedule.confidence = min(schedule.confidence, pattern.confidence)
         for key, draft in self.regimes.items():
+            if pattern is not None and key.kind == "date":
+                continue  # the calendar's days: its weekly pattern and its exceptions above
             pieces: set[tuple[int, int, int, str]] = set()
             for days, o, c, access in draft.pieces:
                 if access is None:
@@ -581,6 +624,32 @@ class Reader:
         return [make_slot(d, o, c, acc) for d, o, c, acc in _merge(sorted(slots))]
 
 
+_GOES_ON = frozenset({tt.TO, tt.AND, tt.FROM, tt.TIME, tt.NUM, tt.NOON})
+
+
+def _abbreviation_dot(toks: list[tt.Token], i: int, text: str) -> bool:
+    """The dot of "9.30 u." or "12 h." before the range goes on ("tot 12 u.", "en van") ends no
+    sentence; before a capital ("16h. En juillet") it does."""
+    return (
+        toks[i].kind == tt.SEP
+        and toks[i].value == "."
+        and i > 0
+        and toks[i - 1].kind == tt.TIME
+        and toks[i - 1].end == toks[i].start
+        and i + 1 < len(toks)
+        and toks[i + 1].kind in _GOES_ON
+        and not text[toks[i].end : toks[i + 1].start].strip()
+        and not text[toks[i + 1].start].isupper()
+    )
+
+
+def _weekday(iso: str) -> int | None:
+    try:
+        return _date.fromisoformat(iso).weekday()
+    except ValueError:
+        return None  # "--01-03": no year, no weekday
+
+
 @lru_cache(maxsize=8192)
 def make_slot(day: int, opens: int, closes: int, access: str) -> Slot:
     """A Slot from a day index and minutes; slots are immutable, so equal ones are shared."""
@@ -597,7 +666,8 @@ def join_evidence(parts: list[str]) -> str:
 
 
 def _blank(text: str, start: int, end: int) -> bool:
-    return start >= end or text[start:end].isspace()
+    """Nothing between two tokens but spaces, or the dot of an abbreviated unit ("9.30 u. tot")."""
+    return start >= end or not text[start:end].strip(" .")
 
 
 def _tight(text: str, left: _Atom, right: _Atom) -> bool:
