@@ -154,7 +154,9 @@ def _orphan(el: etree._Element, spec: dict, top: list[dict], groups: list[tuple[
 
 def _spec_extras(el: etree._Element, spec: dict) -> None:
     spec["@text"] = squash(" ".join(el.itertext()))
-    dated = [d.get("datetime", "") for d in el.iter() if isinstance(d.tag, str) and _ISO_DATE.match(d.get("datetime", ""))]
+    dated = [
+        d.get("datetime", "") for d in el.iter() if isinstance(d.tag, str) and _ISO_DATE.match(d.get("datetime", ""))
+    ]
     if dated:
         spec["@date"] = dated[0][:10]
 

@@ -72,7 +72,13 @@ _ONLINE = _rx(
     r"inloggen", r"log (?:je|u) in", r"meld (?:je|u) aan", r"par voie electronique", r"electroniquement",
     r"digitaal", r"digitale weg", r"elektronisch", r"numeriquement",
 )  # fmt: skip
-_EMAIL = _rx(r"(?:par|per|via|by) (?:e-?mail|courriel|mail)", r"e-?mail", r"courriel")
+_EMAIL = _rx(
+    r"(?:par|per|via|by) (?:e-?mail|courriel|mail)",
+    r"e-?mail",
+    r"courriel",
+    r"courrier electronique",
+    r"elektronische post",
+)
 _ID_STRONG = _rx(
     r"itsme", r"lecteurs? de cartes?(?: d'identite| eid)?", r"lecteur eid", r"kaartlezer", r"kartenleser",
     r"card reader", r"csam", r"cles? numeriques?", r"digitale sleutels?",
@@ -98,6 +104,15 @@ _COUNTER = _rx(
     r"kom (?:dan |gerust )?langs", r"ga langs", r"langsgaan", r"zitdag(?:en)?", r"schalter", r"vor ort",
     r"personlich", r"im buro", r"burgerburo", r"rathaus", r"gemeindehaus", r"counters?", r"desk", r"in person",
     r"town hall", r"city hall",
+    # Offices named as the place where the procedure is done.
+    r"personliche[sn]? (?:erscheinen|vorsprechen)", r"vorstellig werden",
+    r"(?:im|beim|auf dem|in der|bei der|zur|an die) (?:standesamt|stadtverwaltung|gemeindeverwaltung|"
+    r"bevolkerungs(?:amt|dienst)|einwohnermelde(?:amt|wesen)|verwaltung(?: ihrer wohngemeinde)?|polizeiburo)",
+    r"(?:au|a la|aupres du|aupres de la) (?:service (?:de la )?population|service (?:de l')?etat civil|"
+    r"maison des citoyens|maison communale)",
+    r"(?:bij|aan|naar) (?:de )?(?:dienst )?(?:bevolking|burgerzaken|burgerlijke stand|bevolkingsdienst)",
+    r"(?:at|to) the (?:municipal administration|population office|civil registry|registry office)",
+    r"appear (?:in person|personally)",
 )  # fmt: skip
 _WALK_IN = _rx(
     r"sans (?:prendre )?(?:de |un )?rendez-vous", r"sans rdv", r"acces libre", r"librement",
@@ -142,7 +157,7 @@ _POST = _rx(
 )  # fmt: skip
 _INTERMEDIARY = re.compile(
     r"(?<![\w-])(?:(?:via|par|aupres d[eu']|aupres de la|chez|a|avec l'aide d[eu']|par l'intermediaire d[eu']|"
-    r"l'aide d[eu']|bij|door|met de hulp van|uber|durch|bei|through|with the help of)\s+"
+    r"l'aide d[eu']|bij|door|met de hulp van|uber|durch|bei|through|with the help of)(?:\s+|(?<='))"
     r"(?:(?:votre|vos|ton|ta|un|une|le|la|l'|son|sa|leur|uw|je|jouw|een|de|het|ihre[nmr]?|ihrem|einen?|einer|your|a|an|the)\s*)?"
     r"(?:syndicats?|organismes? de paiement|caisses? de paiement|mutualites?|mutuelles?|cpas|"
     r"assistante?s? socia(?:le|l|les|ux)|travailleu(?:r|se)s? socia(?:l|le|ux)|comptable|mandataire|vakbond|"
@@ -154,6 +169,16 @@ _INTERMEDIARY = re.compile(
     r"uitbetalingsinstelling|ziekenfonds|gewerkschaft|krankenkasse|union|assistante? sociale?|travailleu(?:r|se) "
     r"socia(?:l|le)|maatschappelijk werker|sozialarbeiter(?:in)?|social worker)"
 )
+# Someone acting for the person (a proxy, the household's reference person) or the bodies that do
+# the procedure for them (unions' payment offices, CAPAC/HVW), named without a preposition.
+_PROXY = _rx(
+    r"(?:une |la |sa |een |de |eine |einer |a )?(?:procuration|volmacht|vollmacht|power of attorney|proxy)",
+    r"tierce personne", r"(?:un|une) tiers", r"mandataire", r"gevolmachtigde", r"bevollmachtigte[nr]?",
+    r"personne de reference(?: du menage)?", r"referentiepersoon", r"referenzperson(?: des haushalt(?:e?s))?",
+    r"(?:se faire|vous faire|kan zich laten|sich) (?:representer|vertegenwoordigen|vertreten)",
+    r"organismes? de paiement", r"uitbetalingsinstellingen?", r"auszahlungseinrichtung(?:en)?",
+    r"fgtb", r"csc", r"cgslb", r"capac", r"abvv", r"acv", r"aclvb", r"hvw", r"lbc-nvk", r"can be represented",
+)  # fmt: skip
 # In a table header or a label, a bare "intermediary" names the channel.
 _INTERMEDIARY_LABEL = _rx(r"intermediaires?", r"tussenpersonen?", r"vermittler", r"intermediar(?:y|ies)",
                           r"via (?:un|une|een) (?:tiers|derde)")  # fmt: skip
@@ -213,6 +238,10 @@ _ONLY = {
     "de": _rx(r"nur", r"ausschliesslich", r"lediglich"),
     "en": _rx(r"only", r"exclusively", r"solely"),
 }
+# "sans rendez-vous ... uniquement pour les démarches suivantes": "only" restricts something else.
+_ONLY_ELSEWHERE = re.compile(
+    r"\w+ (?:pour|pendant|durant|le|les|la|de|des|du|en|voor|tijdens|op|de|het|van|fur|fuer|am|an|wahrend|for|on|during|in)\b"
+)
 _CONDITION_START = {
     "fr": re.compile(r"^(?:si|s'|lorsque|quand|sauf si|au cas ou|pour (?:les personnes|ceux|celles) qui|a defaut)\b"),
     "nl": re.compile(r"^(?:als|indien|wanneer|tenzij|in geval|heb je geen|heeft u geen|bij gebrek)\b"),
@@ -362,6 +391,7 @@ class _Clause:
         self.post = [m.start() for m in _POST.finditer(masked)]
         self.intermediary = [m.start() for m in _INTERMEDIARY.finditer(masked)]
         self.intermediary += [m.start() for m in _INTERMEDIARY_LABEL.finditer(masked)]
+        self.intermediary += [m.start() for m in _PROXY.finditer(masked)]
         self.masked = masked  # the text every cue position refers to
 
     def channels(self, sentence_appointment: bool, sentence_walk_in: bool, guarded: bool) -> list[tuple[int, str]]:
@@ -471,9 +501,11 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = ()) -
                 pending_negation = pending_negation or negative
                 pending_only = pending_only or clause.only_at is not None
                 continue
-        if clause.only_at is not None or pending_only:
-            after = [c for p, c in named if clause.only_at is None or p >= clause.only_at] or channels
-            out += _only(after, evidence)
+        after = [c for p, c in named if clause.only_at is None or p >= clause.only_at]
+        if pending_only or (
+            clause.only_at is not None and (after or not _ONLY_ELSEWHERE.match(clause.text, clause.only_at))
+        ):
+            out += _only(after or channels, evidence)
             previous = []
         elif negative or pending_negation:
             out += _statements(channels, NOT_AVAILABLE, evidence)
@@ -533,7 +565,7 @@ def read_label(text: str, language: str) -> tuple[str, ...] | None:
 
 
 _ALL_CUES = (_ONLINE, _EMAIL, _ID_STRONG, _ID_WEAK, _WITHOUT_ID, _COUNTER, _WALK_IN, _APPOINTMENT, _PHONE, _POST,
-             _INTERMEDIARY, _INTERMEDIARY_LABEL)  # fmt: skip
+             _INTERMEDIARY, _INTERMEDIARY_LABEL, _PROXY)  # fmt: skip
 
 
 def without_cues(text: str) -> str:
