@@ -23,9 +23,8 @@ exceptions of their own (see :mod:`scrapers.parsers.regimes`), kept beside the n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-
 from datetime import date as _date
+from functools import lru_cache
 
 from scrapers.parsers import regimes as rg
 from scrapers.parsers import timetext as tt

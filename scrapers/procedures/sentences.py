@@ -240,7 +240,8 @@ _ONLY = {
 }
 # "sans rendez-vous ... uniquement pour les démarches suivantes": "only" restricts something else.
 _ONLY_ELSEWHERE = re.compile(
-    r"\w+ (?:pour|pendant|durant|le|les|la|de|des|du|en|voor|tijdens|op|de|het|van|fur|fuer|am|an|wahrend|for|on|during|in)\b"
+    r"\w+ (?:pour|pendant|durant|le|les|la|de|des|du|en|voor|tijdens|op|het|van|fur|fuer|am|an|wahrend|"
+    r"for|on|during|in)\b"
 )
 _CONDITION_START = {
     "fr": re.compile(r"^(?:si|s'|lorsque|quand|sauf si|au cas ou|pour (?:les personnes|ceux|celles) qui|a defaut)\b"),
