@@ -80,6 +80,7 @@ class Result:
     false_closure: bool = False  # read closed where the answer is not closed
     missed_closure: bool = False  # the answer is closed, the reading is not
     detail: str = ""
+    claims: bool = False  # the reading asserts something: hours, appointment-only or a closure
 
 
 @dataclass
@@ -139,6 +140,7 @@ def score_hours(cases: list[dict]) -> Score:
             false_closure=want["closed"] is None and got["closed"] is not None,
             missed_closure=want["closed"] is not None and got["closed"] != want["closed"],
             detail="" if right else f"read {reading}, expected {expected}",
+            claims=bool(got["slots"] or got["closed"] or got["appointment_only"]),
         ))  # fmt: skip
     return score
 
@@ -213,7 +215,9 @@ def score_pages(cases: list[dict], families: tuple[str, ...] | None = None) -> S
                 false_closure = false_closure or extra["closed"] is not None
         confidence = min((f["confidence"] for f in found), default=None)
         detail = "; ".join(problems)
+        claims = any(f["slots"] or f["closed"] or f["appointment_only"] for f in found)
         result = Result(case["id"], label, case["language"], not problems, confidence, false_closure, missed, detail)
+        result.claims = claims
         score.results.append(result)
     return score
 
@@ -233,14 +237,11 @@ def score_procedures(cases: list[dict]) -> Score:
 
 
 def reliability(results: list[Result]) -> list[tuple[str, int, float | None]]:
-    """Confidence band → (readings, share right), over readings that have a confidence."""
+    """Confidence band → (readings, share right), over the readings that assert something (hours,
+    appointment-only, a closure): what the confidence must predict before events are drawn."""
     rows = []
     for low, high in BANDS:
-        inside = [
-            r
-            for r in results
-            if r.confidence is not None and (low < r.confidence <= high or (low == 0 and r.confidence == 0))
-        ]
+        inside = [r for r in results if r.claims and r.confidence is not None and low < r.confidence <= high]
         rows.append(
             (f"({low:.1f}, {high:.1f}]", len(inside), sum(r.right for r in inside) / len(inside) if inside else None)
         )
@@ -275,7 +276,8 @@ def main() -> None:
         by_lang.setdefault(r.lang, []).append(r)
     print("hours texts by language: " + ", ".join(
         f"{lang} {sum(r.right for r in rs)}/{len(rs)}" for lang, rs in sorted(by_lang.items())))  # fmt: skip
-    print("\nreliability (hours texts and pages): confidence band → readings, share right")
+    print("\nreliability (hours texts and pages, readings that assert hours, appointment-only or a closure):")
+    print("  confidence band → readings, share right")
     for band, n, share in reliability(scores["hours"].results + scores["pages"].results):
         print(f"  {band:<12}{n:>6}  {'—' if share is None else f'{share:.1%}'}")
     pages = page_cases()

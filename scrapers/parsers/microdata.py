@@ -30,6 +30,8 @@ _URL_ATTRS = {"a": "href", "area": "href", "link": "href", "audio": "src", "img"
 
 def microdata_items(root: etree._Element) -> list[dict]:
     """Every top-level microdata item of the page, as a dict."""
+    if not root.xpath("boolean(//*[@itemscope])"):
+        return []
     return [_item(el) for el in root.iter() if el.get("itemscope") is not None and el.get("itemprop") is None]
 
 
@@ -98,6 +100,8 @@ def rdfa_items(root: etree._Element) -> list[dict]:
     (``@text``: "op afspraak", "gesloten") and the date it is for (``validFrom``/``validThrough``
     from a ``datetime`` attribute inside it, when no proper property gives one).
     """
+    if not root.xpath("boolean(//*[@typeof])"):
+        return []
     top: list[dict] = []
     # (container, office): the container element is kept alive, so lxml hands back the same proxy.
     groups: list[tuple[etree._Element, dict]] = []

@@ -363,8 +363,10 @@ class Reader:
             ):
                 return
             special = False
-            if mod == tt.CLOSED_PERM and any(x.mod == tt.INDEFINITE for x in atoms):
-                mod = tt.CLOSED_TEMP
+            if mod == tt.CLOSED_PERM and (
+                any(x.mod == tt.INDEFINITE for x in atoms) or (key is not None and key.kind == "period")
+            ):
+                mod = tt.CLOSED_TEMP  # "fermera ses portes du 6 au 29 septembre": for a while
         # "Aucun guichet ne sera définitivement fermé", "niet tijdelijk gesloten": no closure.
         negated = any(x.mod == tt.NEG for x in atoms)
         if mod == tt.APPT and not special:

@@ -145,7 +145,9 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:bient[ôo]t |d[ée]finitivement |prochainement )?fermer(?: (?:ses|leurs) portes)?",
         r"fermer(?:a|ont) (?:ensuite |bient[ôo]t |prochainement )*(?:(?:ses|leurs) portes|d[ée]finitivement)",
         r"(?:ferme|ferment) (?:d[ée]finitivement )?(?:ses|leurs) portes(?! (?:à|a|dès|vers|de|entre) ?\d)",
-        r"(?:la |une )?fermeture (?:d[ée]finitive )?(?:du|des|de la|de l'|de ce|de cette|de ces|de \d+)",
+        r"(?:la |une )?fermeture (?:d[ée]finitive )?(?:du|des|de la|de l'|de ce|de cette|de ces|de \d+) (?:\w+ )?"
+        r"(?:bureau|guichet|antenne|agence|office|poste|biblioth[èe]que|service|administration|centre|maison|gare|"
+        r"permanence|accueil|point|site|local|locaux|caisse|commissariat)s?",
         r"ouvrira (?:une )?(?:toute )?derni[èe]re fois",
         r"(?:sluit|sluiten) (?:\w+ ){0,3}(?:de|zijn|haar|hun) deuren",
         r"(?:sluit|sluiten) (?:\w+ ){0,2}(?:definitief|voorgoed|eind \w+|halfweg \w+|\w+ (?:zijn|haar) vestiging)",

@@ -15,13 +15,15 @@ service is unavailable; or its title alone must say so (an error title is never 
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from lxml import etree
 
 from scrapers.parsers.dom import squash, text_of
 
-# Visible text of a stand-in page; real hours pages (navigation, footer, content) are longer.
+# Visible text and elements of a stand-in page; real hours pages (navigation, footer, content) are larger.
 MAX_STANDIN_CHARS = 700
+MAX_STANDIN_ELEMENTS = 150
 
 # What an outage page says about the site or the service as a whole.
 _UNAVAILABLE = re.compile(
@@ -59,7 +61,11 @@ def unavailable_reason(root: etree._Element) -> str | None:
     if title and (m := _UNAVAILABLE.search(title)):
         return f"title: {_around(title, m)}"
     body = root.find("body")
-    text = text_of(body if body is not None else root)
+    body = body if body is not None else root
+    # A stand-in page is small: skip the text of a real page (hundreds of elements) at once.
+    if sum(1 for _ in islice(body.iter(), MAX_STANDIN_ELEMENTS)) >= MAX_STANDIN_ELEMENTS:
+        return None
+    text = text_of(body)
     if len(text) <= MAX_STANDIN_CHARS and (m := _UNAVAILABLE.search(text)):
         return _around(text, m)
     return None

@@ -1,0 +1,109 @@
+"""The real corpus (tests/fixtures/real/): published material read by the readers, scored.
+
+Every case is copied from a real page, article, repository file or dataset, with its provenance
+and a hand-checked answer (tests/fixtures/real/README.md). These tests check that the corpus is
+what it claims to be, and guard the scores measured on it: a change that makes a reader worse on
+real text fails here. ``python -m tests.real_corpus`` prints the full table and every miss.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from tests.real_corpus import (
+    STRUCTURED_FAMILIES,
+    THRESHOLD,
+    all_scores,
+    hours_cases,
+    page_cases,
+    procedure_cases,
+    reliability,
+)
+
+SLOT = re.compile(r"^(mo|tu|we|th|fr|sa|su) \d\d:\d\d-\d\d:\d\d( appointment)?$")
+CHANNELS = {"online", "online_digital_identity", "counter_walk_in", "counter_appointment", "phone", "post",
+            "intermediary"}  # fmt: skip
+# Floors: the scores measured when they were last raised (closing notes say when). A reader change
+# may raise them; it may not lower them.
+FLOORS = {"hours": 0.70, "pages": 0.39, "markup": 0.55, "procedures": 0.40}
+FIELD_FLOOR = 0.855
+# False closures still read at or above the event threshold, each with the reason it is hard. The
+# target is none: a closure must never be published from these; the list may only shrink.
+KNOWN_FALSE_CLOSURES = {
+    "real-cl-035": "a press article quoting the old notice «Fermé jusqu'à nouvel avis» before saying it is over",
+    "real-fr-130": "'fermée au public' followed by visits after a phone call (appointment-only, not said as such)",
+    "prevost_bibliotheque_fermeture_fr": "the closure is read under the notice's own heading, not the library's",
+}
+
+
+@pytest.fixture(scope="module")
+def scores():
+    return all_scores()
+
+
+def test_the_corpus_is_large_enough_and_covers_the_languages():
+    hours, pages, procedures = hours_cases(), page_cases(), procedure_cases()
+    assert len(hours) >= 400 and len(pages) >= 80 and len(procedures) >= 150
+    langs = Counter([c["lang"] for c in hours + procedures] + [c["language"] for c in pages])
+    total = sum(langs.values())
+    assert langs["fr"] / total >= 0.40, langs
+    assert langs["de"] and langs["en"], langs
+
+
+def test_every_case_is_real_and_says_where_it_comes_from():
+    ids = []
+    for case in hours_cases() + procedure_cases() + page_cases():
+        source = case["source"]
+        assert source.get("url") and source.get("kind") in (
+            "administration page", "press article", "repository file", "open dataset"
+        ), case["where"]  # fmt: skip
+        assert source.get("licence"), case["where"]
+        ids.append(case["id"])
+    assert len(ids) == len(set(ids)), [i for i, n in Counter(ids).items() if n > 1]
+
+
+def test_expected_answers_are_well_formed():
+    for case in hours_cases():
+        want = case["expect"]
+        if not want.get("no_schedule"):
+            assert {"slots", "appointment_only", "closed"} <= set(want), case["where"]
+        for key in ("slots", "phone_slots"):
+            assert all(SLOT.match(s) for s in want.get(key, [])), case["where"]
+        assert want.get("closed") in (None, "temporary", "permanent"), case["where"]
+    for case in procedure_cases():
+        assert set(case["expect"]) <= CHANNELS, case["where"]
+        assert set(case["expect"].values()) <= {"available", "not_available"}, case["where"]
+    for case in page_cases():
+        assert case["family"] in ("html", *STRUCTURED_FAMILIES), case["where"]
+        for schedule in case["schedules"]:
+            assert all(SLOT.match(s) for s in schedule.get("slots", [])), case["where"]
+
+
+def test_scores_do_not_fall(scores):
+    shares = {key: score.share for key, score in scores.items()}
+    assert all(shares[key] >= floor for key, floor in FLOORS.items()), shares
+    procedures = scores["procedures"]
+    assert procedures.fields_right / procedures.fields_total >= FIELD_FLOOR
+
+
+def test_no_new_false_closure(scores):
+    """Closures read at or above the event threshold where the page announces none."""
+    false = {
+        r.id for key in ("hours", "pages") for r in scores[key].false_closures
+        if r.confidence is None or r.confidence >= THRESHOLD
+    }  # fmt: skip
+    assert false <= set(KNOWN_FALSE_CLOSURES), sorted(false - set(KNOWN_FALSE_CLOSURES))
+
+
+def test_confidence_means_something(scores):
+    """Readings that assert something (hours, appointment-only, a closure) are much more often right
+    at or above the event threshold (dbt var min_reading_confidence) than below it."""
+    results = [r for r in scores["hours"].results + scores["pages"].results if r.claims and r.confidence is not None]
+    above = [r.right for r in results if r.confidence >= THRESHOLD]
+    below = [r.right for r in results if r.confidence < THRESHOLD]
+    share_above, share_below = sum(above) / len(above), sum(below) / len(below)
+    assert share_above - share_below >= 0.3, (share_above, share_below)
+    assert sum(n for _, n, _ in reliability(results)) == len(results)
