@@ -45,6 +45,12 @@ POPULATION = page("Service Population", "Du lundi au vendredi de 9h à 12h.").en
 ETAT_CIVIL_1252 = page("Service État civil", "Du lundi au vendredi de 9h à 12h. Fermé le mercredi après-midi.").encode(
     "windows-1252"
 )
+# A CMS in maintenance answers 200 with a page that says "fermé": a failed capture, never a closure.
+MAINTENANCE = (
+    "<!DOCTYPE html><html lang='fr'><head><title>Maintenance</title></head><body>"
+    "<h1>Commune de Test</h1><p>Site temporairement fermé pour maintenance. Merci de votre compréhension.</p>"
+    "</body></html>"
+).encode()
 ROBOTS = b"User-agent: *\nDisallow: /interdit/\n"
 # ~10 KB on the wire, 10 MB once decoded: refused by the decoded-size cap, not the wire cap.
 GZIP_BOMB = gzip.compress(b"\0" * 10_000_000, compresslevel=9)
@@ -79,6 +85,10 @@ class Faults:
         @self.route("/ok")
         def ok(h):
             send(h, 200, POPULATION, "text/html; charset=utf-8", {"ETag": '"v1"'})
+
+        @self.route("/maintenance")
+        def maintenance(h):
+            send(h, 200, MAINTENANCE, "text/html; charset=utf-8")
 
         @self.route("/erreur-500")
         def error_500(h):
@@ -189,6 +199,7 @@ def rst(h) -> None:
 # fault -> (path, http_status, error_class, parse_status); http_status None: no response was kept.
 EXPECTED = {
     "ok": ("/ok", 200, None, "ok"),
+    "maintenance-page-200": ("/maintenance", 200, None, "unavailable"),
     "server-error-500": ("/erreur-500", 500, None, "not_parsed"),
     "unavailable-503-retry-after": ("/surcharge-503", 200, None, "ok"),
     "too-many-requests-429": ("/trop-vite-429", 200, None, "ok"),
@@ -375,7 +386,7 @@ def test_robots_disallow_is_respected_and_the_path_never_hit(run):
 def test_warc_evidence_passes_warcio_check_and_index(run):
     warcs = sorted((run.out / "evidence" / "warc").rglob("*.warc.gz"))
     kept = {run.capture(f)["warc_file"] for f in EXPECTED if run.capture(f)["warc_file"]}
-    assert {str(p.relative_to(run.out)) for p in warcs} == kept and len(kept) == 5
+    assert {str(p.relative_to(run.out)) for p in warcs} == kept and len(kept) == 6
     assert not list((run.out / "evidence").rglob("*.part"))
     warcio = str(Path(sys.executable).with_name("warcio"))
     check = subprocess.run([warcio, "check", "-v", *map(str, warcs)], capture_output=True, text=True)
@@ -389,4 +400,4 @@ def test_warc_evidence_passes_warcio_check_and_index(run):
     rows = [json.loads(line) for line in index.stdout.splitlines()]
     assert [r["warc-type"] for r in rows] == ["warcinfo", "response", "request"] * len(warcs)
     statuses = sorted(r["http:status"] for r in rows if r["warc-type"] == "response")
-    assert statuses == ["200", "200", "200", "200", "500"]
+    assert statuses == ["200", "200", "200", "200", "200", "500"]

@@ -164,6 +164,55 @@ def test_a_site_redesign_is_layout_drift_not_closures(sample_run):
     assert events == [(0,)]
 
 
+def test_stand_in_pages_are_failed_captures_never_events(sample_run):
+    """A maintenance or error page served with 200 ("Site temporairement fermé pour maintenance",
+    "Erreur 503 : le service est fermé") is a failed capture of its own outcome, kept as evidence,
+    and makes no event, no closure and no layout drift."""
+    story = load_storyline()
+    standins = [e for e in story["expected_non_events"] if e["kind"] == "standin_page"]
+    assert len(standins) >= 3
+    for item in standins:
+        day = str(item["dates"][0])
+        outcomes = query(
+            sample_run["db"],
+            "SELECT c.capture_outcome, r.warc_file IS NOT NULL FROM intermediate.int_captures_classified c "
+            f"JOIN raw.captures r USING (capture_id) WHERE c.source_id = '{item['source']}' "
+            f"AND CAST(c.observed_at AS DATE) = DATE '{day}'",
+        )
+        assert outcomes == [("unavailable", True)], (item, outcomes)
+        events = query(
+            sample_run["db"],
+            f"SELECT event_type FROM marts.fct_counter_events WHERE source_id = '{item['source']}' "
+            f"AND CAST(event_at AS DATE) >= DATE '{day}' AND CAST(event_at AS DATE) <= DATE '{day}' + INTERVAL 7 DAY",
+        )
+        assert events == [], (item, events)
+        (coverage,) = query(
+            sample_run["db"],
+            "SELECT captures_unavailable, layout_drift_flag FROM marts.fct_source_coverage "
+            f"WHERE source_id = '{item['source']}'",
+        )
+        assert coverage == (1, False), (item, coverage)
+
+
+def test_an_office_whose_hours_moved_to_a_pdf_is_not_closed(sample_run):
+    """Still named on its page with "Heures d'ouverture : voir le document PDF": listed without
+    hours, never closed."""
+    story = load_storyline()
+    (item,) = [e for e in story["expected_non_events"] if e["kind"] == "hours_elsewhere"]
+    counter = item["counter"]
+    states = query(
+        sample_run["db"],
+        f"SELECT state FROM marts.fct_counter_history WHERE counter_id = '{counter}' ORDER BY valid_from",
+    )
+    assert states[-1] == ("no_hours",), states
+    events = query(
+        sample_run["db"],
+        f"SELECT event_type, event_at FROM marts.fct_counter_events WHERE counter_id = '{counter}' "
+        f"AND event_at >= '{item['dates'][0]}'",
+    )
+    assert events == [], events
+
+
 def test_procedure_transitions_are_the_storyline_s(sample_run):
     story = load_storyline()
     got = {

@@ -62,6 +62,9 @@ _IRREGULAR = frozenset({tt.SEASON, tt.MONTH, tt.PERIOD, tt.DATE, tt.MONTHLY, tt.
 # What stands between two month names of one range: "juillet-août", "juli t.e.m. augustus".
 _MONTH_RANGE_WORDS = frozenset({"-", "à", "au", "a", "tot", "tot en met", "t.e.m.", "t/m", "tem", "bis", "to", "until",
                                 "through", "jusqu'à", "jusqu'au"})  # fmt: skip
+_OR = frozenset({"ou", "of", "oder", "or"})
+# "From" words that start a validity rather than a range of days: "vanaf maandag", "dès lundi".
+_STARTING = frozenset({"vanaf", "ab", "dès", "from"})
 # Words that may stand between two day names of one list: "le lundi et le mardi", "op maandag".
 _DAY_FILLERS = frozenset({"", "le", "la", "les", "l'", "op", "am", "on", "the", "het", "de", "den", "des", "du", "'s"})
 # Words that may stand between a day abbreviation and its hours: "wo ook 13u30-16u".
@@ -262,9 +265,19 @@ class Reader:
                     atoms.append(atom)
                 i = j
                 continue
-            if kind == tt.FROM and i + 1 < b and toks[i + 1].kind in _DAYISH:
-                i += 1  # "du lundi", "van maandag": the day group follows
-                continue
+            if kind in (tt.FROM, tt.SINCE) and i + 1 < b and toks[i + 1].kind in _DAYISH:
+                j, _atom, count, _abbr = _day_group(toks, i + 1, b, text)
+                starting = kind == tt.SINCE or text[t.start : t.end].lower() in _STARTING
+                if starting and count == 1 and (j >= b or toks[j].kind != tt.TO):
+                    # "vanaf maandag 16 maart", "à partir du lundi": when the hours start, no weekly day
+                    if j < b and toks[j].kind == tt.DATE:
+                        self.valid_from = rg.iso_date(text[toks[j].start : toks[j].end]) or self.valid_from
+                        j += 1
+                    i = j
+                    continue
+                if kind == tt.FROM:
+                    i += 1  # "du lundi", "van maandag": the day group follows
+                    continue
             if kind in _TIMEISH or kind == tt.FROM:
                 j, atom = _range(toks, i, b, text, day_context)
                 if atom is not None:
@@ -314,6 +327,9 @@ class Reader:
         """Apply the modifier ``atoms[idx]`` to the ranges, statements or office it speaks about
         (atom offsets are into ``line``, the text fed)."""
         mod = atoms[idx].mod
+        joiner = atoms[idx - 1] if idx and atoms[idx - 1].kind == "J" else None
+        if mod == tt.PHONE and joiner is not None and line[joiner.start : joiner.end].lower() in _OR:
+            return  # "de 9h à 12h ou par téléphone au 02/...": another way in, not the hours' channel
         part = next((x.part for x in atoms[idx + 1 : idx + 2] if x.mod == tt.DAYPART), None)
         if part is None and idx and atoms[idx - 1].mod == tt.DAYPART and _tight(line, atoms[idx - 1], atoms[idx]):
             part = atoms[idx - 1].part
@@ -816,6 +832,8 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
         elif atom.kind == "M":
             if atom.mod == tt.EXCEPT:
                 after_except = True
+            elif atom.mod in _IRREGULAR:
+                after_except = False  # "Hors congés scolaires, ... le mercredi": the holidays were excepted
             elif cur is not None and atom.mod in _EFFECTS:
                 cur.after_mod = True
         atom.stmt = len(stmts) - 1 if stmts else None

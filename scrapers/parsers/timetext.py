@@ -201,6 +201,9 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:les )?rendez-vous (?:sont |restent )?possibles?", r"plages? (?:horaires? )?(?:de|sur) rendez-vous",
         r"cr[ée]neaux? de rendez-vous", r"(?:jours|heures) de rendez-vous", r"termin(?:tage|zeiten|sprechstunden?)",
         r"appointment (?:hours|times|days|slots)",
+        r"(?:moet|moeten|dient|dienen) (?:\w+ ){0,2}een afspraak(?: (?:hebben|maken|vastleggen))?",
+        r"nadat (?:je|u) (?:\w+ ){0,4}een afspraak", r"(?:uniquement|seulement) apr[èe]s (?:prise de )?rendez-vous",
+        r"(?:only )?after (?:making|booking) an appointment",
     )),
     ("PHONE", _phrases(
         r"permanences? t[ée]l[ée]phoniques?", r"accueil t[ée]l[ée]phonique",
@@ -213,6 +216,7 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:op|via) (?:het )?(?:telefoon)?nummer", r"telefoonnummer", r"telefonnummer",
         r"unter (?:der )?(?:telefon)?nummer",
         r"num[ée]ro de t[ée]l[ée]phone", r"au (?:num[ée]ro|n°)(?= ?(?:0\d|\+32))", r"(?:tele)?phone number",
+        r"centrale t[ée]l[ée]phonique", r"(?:via|par) (?:le )?num[ée]ro(?: (?:gratuit|vert|unique|d'appel))?",
         r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)", r"helpline", r"hotline",
     )),
     ("PHONE_LABEL", r"(?:t[ée]l[ée]phone|t[ée]l\.?|tel\.?|telefoon|telefon|phone)\s?:"),
@@ -410,6 +414,8 @@ _SPACES = re.compile(r" {2,}")
 _NEW_SENTENCE = re.compile(r"\s+(?!Mon|Tue|Wed|Thu|Fri|Sat|Sun)[A-ZÀ-Ý]")  # "4:30 p.m. Monday" goes on
 _LINE_BREAKS = re.compile(r" ?\n[\n ]*")
 _GLUED_TO = re.compile(r"(?:(?<=\bà)|(?<=\bbis)|(?<=\btot))(?=\d)")  # "8h à18h", "9.00 bis16.30"
+# "Lundi08h00-12h00": a day name glued to its hours by a flattened table.
+_GLUED_DAY = re.compile(r"\b(" + "|".join(sorted(_DAY_NAMES, key=len, reverse=True)) + r")(?=\d)", re.IGNORECASE)
 
 
 def clean(text: str) -> str:
@@ -421,6 +427,7 @@ def clean(text: str) -> str:
         text = _LINE_BREAKS.sub("\n", text)
     if "à" in text or "bis" in text or "tot" in text:
         text = _GLUED_TO.sub(" ", text)
+    text = _GLUED_DAY.sub(r"\1 ", text)
     return text.strip()
 
 

@@ -19,7 +19,8 @@ from itertools import islice
 
 from lxml import etree
 
-from scrapers.parsers.dom import squash, text_of
+from scrapers.parsers.dom import SKIP_TAGS, squash
+from scrapers.parsers.dom import tag as dom_tag
 
 # Visible text and elements of a stand-in page; real hours pages (navigation, footer, content) are larger.
 MAX_STANDIN_CHARS = 700
@@ -65,10 +66,21 @@ def unavailable_reason(root: etree._Element) -> str | None:
     # A stand-in page is small: skip the text of a real page (hundreds of elements) at once.
     if sum(1 for _ in islice(body.iter(), MAX_STANDIN_ELEMENTS)) >= MAX_STANDIN_ELEMENTS:
         return None
-    text = text_of(body)
+    text = _visible_text(body)
     if len(text) <= MAX_STANDIN_CHARS and (m := _UNAVAILABLE.search(text)):
         return _around(text, m)
     return None
+
+
+def _visible_text(body: etree._Element) -> str:
+    """The text a reader sees, separated at every element (headings included)."""
+    parts: list[str] = []
+    for el in body.iter():
+        if el is not body and el.tail:
+            parts.append(el.tail)
+        if isinstance(el.tag, str) and el.text and dom_tag(el) not in SKIP_TAGS:
+            parts.append(el.text)
+    return squash(" ".join(parts))
 
 
 def _around(text: str, match: re.Match[str], width: int = 80) -> str:
