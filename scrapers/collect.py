@@ -227,8 +227,8 @@ def build_record(
     record = {"capture": capture, "schedules": [], "procedures": []}
     if result.status != 200:
         capture["parse_message"] = capture["parse_message"] or f"HTTP {result.status}: not parsed"
-    elif "html" not in (capture["content_type"] or "text/html").lower():
-        capture["parse_message"] = f"content-type {capture['content_type']!r} is not HTML"
+    elif not any(k in (capture["content_type"] or "text/html").lower() for k in ("html", "json")):
+        capture["parse_message"] = f"content-type {capture['content_type']!r} is neither HTML nor JSON"
     else:
         # One page, one reading: opening-hours pages give schedules, catalogues give procedures.
         key = "procedures" if source.kind == "procedures" else "schedules"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scrapers.identity import fold
-from scrapers.parsers import parse_page, read_hours_text
+from scrapers.parsers import MARKUP_TEXT_DISAGREE, parse_page, read_hours_text
 from scrapers.procedures import CHANNELS, read_channels
 from scrapers.schedule import ACCESS_APPOINTMENT, CounterSchedule, NoScheduleFound, ParseError
 
@@ -156,6 +156,9 @@ def _page_row(schedule: CounterSchedule) -> dict:
 
 
 def _matches(want: dict, got: dict) -> bool:
+    if want.get("markup_text_disagree"):
+        # Markup and visible text disagree: the reader must say so, not pick one.
+        return got["closed"] == want.get("closed") and any(MARKUP_TEXT_DISAGREE in u for u in got["unparsed"])
     keys = [k for k in ("channel", "slots", "appointment_only", "closed") if k in want]
     if want.get("hours_not_published"):
         return (

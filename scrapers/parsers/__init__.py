@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from scrapers.identity import fold
 from scrapers.parsers.blocks import OfficeBlock, read_offices
+from scrapers.parsers.cmsjson import cms_documents, read_cms_json
 from scrapers.parsers.dom import parse_html
 from scrapers.parsers.jsonld import read_jsonld
 from scrapers.parsers.text import parse_text, read_hours_text
@@ -29,9 +30,21 @@ from scrapers.schedule import (
     UnavailablePage,
 )
 
-__all__ = ["PARSERS", "NoScheduleFound", "ParseError", "UnavailablePage", "parse_page", "parse_text", "read_hours_text"]
+__all__ = [
+    "MARKUP_TEXT_DISAGREE",
+    "PARSERS",
+    "NoScheduleFound",
+    "ParseError",
+    "UnavailablePage",
+    "parse_page",
+    "parse_text",
+    "read_hours_text",
+]
 
 PARSERS: tuple[str, ...] = ("auto", "jsonld", "table", "dl", "text")
+# Structured data and the visible text of the same office give different hours.
+MARKUP_TEXT_DISAGREE = "markup and visible text disagree"
+DISAGREEMENT_CONFIDENCE = 0.5
 # Where counter hours may come from, in order of preference, for each parser.
 _LAYOUTS = {"auto": ("table", "dl", "text"), "table": ("table",), "dl": ("dl",), "text": ("text",)}
 _LOOKED_FOR = {
@@ -54,10 +67,18 @@ def parse_page(html: str, *, language: str, parser: str = "auto") -> list[Counte
         raise ValueError(f"parser must be one of {', '.join(PARSERS)}, not {parser!r}")
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    docs = cms_documents(html, None)
+    if docs:  # the page is a CMS directory's JSON answer (iMio "schedule")
+        found = read_cms_json(docs, language)
+        if found:
+            return found
+        raise NoScheduleFound("no opening hours found in the JSON document (looked for a directory 'schedule')")
     root = parse_html(html)
     if reason := unavailable_reason(root):
         raise UnavailablePage(f"the page stands in for the site (maintenance or error page): {reason}")
     structured, ld_errors = read_jsonld(root, language) if parser in ("auto", "jsonld") else ([], [])
+    if not structured and parser == "auto":
+        structured = read_cms_json(cms_documents(html, root), language)
     offices = read_offices(root, language)
     if structured:
         return _with_page_notes(structured, offices, language)
@@ -108,10 +129,17 @@ def _with_page_notes(
         office = by_name.get(fold(schedule.name or ""))
         if office is None and len(counters) == 1:
             flagged = [o for o in offices if o.reader.closed or o.reader.appointment_only]
-            office = flagged[0] if len(flagged) == 1 else None
+            with_hours = [o for o in offices if any(d.channel != CHANNEL_PHONE for d in o.reader.drafts)]
+            office = flagged[0] if len(flagged) == 1 else with_hours[0] if len(with_hours) == 1 else None
         if office is None:
             continue
         reader = office.reader
+        visible = [s for s in office.schedules(("table", "dl", "text")) if s.channel != CHANNEL_PHONE and s.slots]
+        if visible and schedule.slots and set(visible[0].slots) != set(schedule.slots):
+            # Never pick one silently: say so, and the reading is unsure (unknown for events).
+            shown = ", ".join(f"{s.day} {s.opens}-{s.closes}" for s in visible[0].slots[:8])
+            schedule.unparsed.append(f"{MARKUP_TEXT_DISAGREE}: the visible page shows {shown}")
+            schedule.confidence = min(schedule.confidence, DISAGREEMENT_CONFIDENCE)
         if reader.closed and not schedule.closed:
             schedule.closed, schedule.closed_reason = reader.closed, reader.closed_reason
             if reader.closed == "permanent":

@@ -1,0 +1,149 @@
+"""Opening hours in the JSON of municipal CMS directories.
+
+Many Walloon communes publish their services with iMio's Plone directory (``imio.directory``,
+rendered by the "smartweb" sites): a contact's hours are JSON, either the REST answer itself or
+embedded in the page (``<script type="application/json">``)::
+
+    "schedule": {"monday": {"morningstart": "08:00", "morningend": "12:00",
+                            "afternoonstart": "13:00", "afternoonend": "15:00", "comment": "..."}, ...},
+    "multi_schedule": [{"dates": [{"start_date": "2021-07-01", "end_date": "2021-08-31"}], "schedule": {...}}],
+    "exceptional_closure": [{"date": "2021-06-16", "title": "Fermeture exceptionnelle"}]
+
+A day with a morning start and an afternoon end only is one continuous slot ("Toute la
+journée"); an empty day is closed. ``multi_schedule`` entries are dated regimes (holiday
+hours), ``exceptional_closure`` dated exceptions: neither is the normal week. A day's comment
+that says appointment ("Sur rendez-vous", "Op afspraak") makes its slots appointment slots.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lxml import etree
+
+from scrapers.parsers import timetext as tt
+from scrapers.parsers.reading import join_evidence, make_slot
+from scrapers.schedule import ACCESS_APPOINTMENT, ACCESS_WALK_IN, DAYS, CounterSchedule, Regime
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_PARTS = ("morningstart", "morningend", "afternoonstart", "afternoonend")
+
+
+def cms_documents(html: str, root: etree._Element | None) -> list[Any]:
+    """JSON documents to look into: the page itself when it is JSON, and the JSON scripts it embeds."""
+    stripped = html.lstrip()
+    if stripped[:1] in ("{", "["):
+        try:
+            return [json.loads(stripped)]
+        except ValueError:
+            return []
+    docs = []
+    for script in root.iter("script") if root is not None else ():
+        kind = (script.get("type") or "").lower()
+        if kind == "application/json" and script.text and '"schedule"' in script.text:
+            try:
+                docs.append(json.loads(script.text))
+            except ValueError:
+                continue
+    return docs
+
+
+def read_cms_json(docs: list[Any], language: str) -> list[CounterSchedule]:
+    """Schedules of every directory contact with a ``schedule`` in ``docs``."""
+    found: list[dict] = []
+    for doc in docs:
+        _find(doc, found, 0)
+    return [s for node in found if (s := _schedule(node, language)) is not None]
+
+
+def is_weekly(value: Any) -> bool:
+    """A weekday → {morningstart, ...} mapping (iMio's ``schedule`` field)."""
+    return isinstance(value, dict) and any(
+        isinstance(value.get(day), dict) and any(k in value[day] for k in _PARTS) for day in _WEEKDAYS
+    )
+
+
+def _find(data: Any, out: list[dict], depth: int) -> None:
+    if depth > 12:
+        return
+    if isinstance(data, list):
+        for item in data:
+            _find(item, out, depth + 1)
+    elif isinstance(data, dict):
+        if is_weekly(data.get("schedule")):
+            out.append(data)
+            return
+        for value in data.values():
+            if isinstance(value, dict | list):
+                _find(value, out, depth + 1)
+
+
+def _minutes(value: Any) -> int | None:
+    if not isinstance(value, str) or len(value) < 4 or value[-3] != ":":
+        return None
+    try:
+        hours, minutes = int(value[:-3]), int(value[-2:])
+    except ValueError:
+        return None
+    return hours * 60 + minutes if 0 <= hours <= 24 and 0 <= minutes < 60 else None
+
+
+def _day_intervals(day: dict) -> list[tuple[int, int]]:
+    ms, me, as_, ae = (_minutes(day.get(k)) for k in _PARTS)
+    out = []
+    if ms is not None and me is not None and ms < me:
+        out.append((ms, me))
+    if as_ is not None and ae is not None and as_ < ae:
+        out.append((as_, ae))
+    if not out and ms is not None and ae is not None and ms < ae and me is None and as_ is None:
+        out.append((ms, ae))  # "Toute la journée": no lunch break
+    return out
+
+
+def _week(schedule: dict, language: str) -> list:
+    slots = []
+    for i, name in enumerate(_WEEKDAYS):
+        day = schedule.get(name)
+        if not isinstance(day, dict):
+            continue
+        comment = tt.clean(str(day.get("comment") or ""))
+        appointment = any(t.kind == tt.APPT for t in tt.tokenize(comment, language)) if comment else False
+        access = ACCESS_APPOINTMENT if appointment else ACCESS_WALK_IN
+        slots += [make_slot(i, o, c, access) for o, c in _day_intervals(day)]
+    return slots
+
+
+def _schedule(node: dict, language: str) -> CounterSchedule | None:
+    slots = _week(node["schedule"], language)
+    regimes = []
+    for entry in node.get("multi_schedule") or []:
+        if not isinstance(entry, dict) or not is_weekly(entry.get("schedule")):
+            continue
+        period_slots = _week(entry["schedule"], language)
+        for dates in entry.get("dates") or []:
+            if isinstance(dates, dict):
+                regimes.append(Regime("period", "multi_schedule", list(period_slots), closed=not period_slots,
+                                      date_from=dates.get("start_date"), date_to=dates.get("end_date")))  # fmt: skip
+    exceptions = [
+        Regime("date", str(c.get("title") or "exceptional_closure"), [], closed=True, date_from=c.get("date"),
+               date_to=c.get("date"))
+        for c in node.get("exceptional_closure") or [] if isinstance(c, dict) and c.get("date")
+    ]  # fmt: skip
+    if not slots and not regimes:
+        return None
+    street = " ".join(str(node.get(k) or "").strip() for k in ("street", "number")).strip()
+    town = " ".join(str(node.get(k) or "").strip() for k in ("zipcode", "city")).strip()
+    schedule = CounterSchedule(
+        name=str(node.get("title") or "").strip() or None,
+        address=", ".join(p for p in (street, town) if p) or None,
+        slots=slots,
+        appointment_only=bool(slots) and all(s.access == ACCESS_APPOINTMENT for s in slots),
+        layout="cms-json",
+        evidence=join_evidence([json.dumps(node["schedule"], ensure_ascii=False, sort_keys=True)]),
+        confidence=1.0,
+        regimes=regimes,
+        exceptions=exceptions,
+    )
+    schedule.slots = sorted(schedule.slots, key=lambda s: (DAYS.index(s.day), s.opens))
+    return schedule
