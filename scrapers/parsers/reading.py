@@ -22,6 +22,7 @@ exceptions of their own (see :mod:`scrapers.parsers.regimes`), kept beside the n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date as _date
 from functools import lru_cache
@@ -185,6 +186,7 @@ class Reader:
         toks = tt.tokenize(text, self.language)
         first, prev_end, line_start = 0, 0, True
         self._line_days, self._after_semicolon = None, False
+        self._topic = None  # a season the paragraph is about ("De zomerregeling is van kracht. Dat is open op ...")
         if any(t.value == "." for t in toks):
             toks = [t for k, t in enumerate(toks) if not _abbreviation_dot(toks, k, text)]
         for i in range(len(toks) + 1):
@@ -219,8 +221,25 @@ class Reader:
             or (whole_line and len(sentence) <= 40 and not any(t.kind == tt.PHONENUM for t in toks[a:b]))
         )
         key, excepted = _mark_irregular(atoms, stmts, text)
-        special = key is not None
         mods = {x.mod for x in atoms}
+        if excepted:
+            self._topic = None  # "Hors congés scolaires : ...": the rest of the year
+        if key is None and self._topic is not None and stmts and not (mods & {tt.USUAL, tt.COUNTER_LABEL, tt.PHONE}):
+            # The paragraph's season goes on ("Sinds gisteren is de zomerregeling van kracht. Dat is open op...").
+            key = self._topic
+            for st in stmts:
+                st.irregular, st.regime = True, key
+        elif mods & {tt.USUAL}:
+            self._topic = None
+        if (
+            key is not None
+            and key.kind in ("summer", "school_holidays", "christmas", "winter")
+            and not stmts
+            and not excepted
+            and not (mods & _CLOSING)
+        ):
+            self._topic = key  # a sentence about a season, with no hours of its own
+        special = key is not None
         if any(x.value == "hours" for x in atoms) and len(self.hours_mentions) < 3:
             self.hours_mentions.append(sentence)
         if has_hours or any(x.kind == "X" or x.mod in _HOURS_WORDS or x.value == "hours" for x in atoms):
@@ -699,13 +718,14 @@ def _in_part(r: _Atom, part: str) -> bool:
     return low <= r.opens < high
 
 
+_UNIT_AFTER = re.compile(r"\s*(?:€|eur\b|%|ans\b|jaar\b|jahre?n?\b|years?\b|yrs\b|mois\b|maanden\b|personnes\b|"
+                         r"pers\b|personen\b|people\b|places\b|plaatsen\b|km\b|m²)", re.IGNORECASE)
+
+
 def _money(text: str, start: int, end: int) -> bool:
-    """A number next to a currency sign is a price ("de 9 à 12 €", "€ 20.10"), not a time."""
-    return (
-        text[:start].rstrip().endswith("€")
-        or text[end:].lstrip()[:3].lower() in ("€", "eur")
-        or (text[end:].lstrip().startswith(("€", "eur", "%")))
-    )
+    """A number next to a currency sign or a unit is a price, an age or a count ("de 9 à 12 €",
+    "€ 20.10", "pour les 4 à 7 ans", "6-12 jaar"), not a time."""
+    return text[:start].rstrip().endswith("€") or bool(_UNIT_AFTER.match(text, end))
 
 
 def _day_group(toks: list[tt.Token], i: int, b: int, text: str) -> tuple[int, _Atom, int, bool]:

@@ -172,6 +172,8 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:openingsuren|openingstijden|uren|tijden)",
         r"(?:zu den )?(?:[üu]blichen|gewohnten|regul[äa]ren|normalen) (?:[öo]ffnungszeiten|zeiten|sprechzeiten)",
         r"(?:(?:at|during) )?(?:the )?(?:usual|normal|regular) (?:opening )?hours",
+        r"(?:le )?reste de l'ann[ée]e", r"(?:de )?rest van het jaar", r"(?:im )?(?:[üu]brigen|restlichen) jahr",
+        r"(?:the )?rest of the year", r"sinon", r"le reste du temps", r"anders", r"ansonsten", r"otherwise",
     )),
     ("INDEFINITE", _phrases(
         r"jusqu'(?:à|a) nouvel (?:ordre|avis)", r"pour une dur[ée]e ind[ée]termin[ée]e", r"tot nader (?:order|bericht)",
