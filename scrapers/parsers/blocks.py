@@ -155,6 +155,10 @@ class _Walker:
                 self.items.append(Item("text", el, text, boiler=boiler, hours=hours))
         self._buf, self._buf_ctx = [], None
 
+    def _starts_line(self) -> bool:
+        """Nothing is written yet on the current line."""
+        return not "".join(self._buf).strip()
+
     def _text(self, text: str | None, block: etree._Element, boiler: bool, hours: bool) -> None:
         if text and not text.isspace():
             if self._buf_ctx is None:
@@ -179,8 +183,20 @@ class _Walker:
             self.flush()
             self.items.append(Item("heading", el, text_of(el), level=level, boiler=boiler, hours=hours))
             return
-        # A table holding paragraphs, headings or other tables lays out the page: walk into it.
-        if name == "table" and not el.xpath(".//table|.//h1|.//h2|.//h3|.//h4|.//p|.//div"):
+        titled = name in ("div", "span", "p") and bool(words & _TITLE_CLASS) and len(el) <= 2
+        if (name in _EMPHASIS or titled) and self._starts_line() and _names_an_office(el):
+            # "<p><strong>Bibliothèque Bruno-Sigmen</strong><br>1550, 118e Rue ...", "<div class=
+            # "service-title">Bureau municipal</div>": an office named in bold or by a CMS title block.
+            self.flush()
+            self.items.append(Item("heading", el, text_of(el), level=PSEUDO_HEADING_LEVEL, boiler=boiler, hours=hours))
+            return
+        # A table holding paragraphs, headings, other tables or offices named in bold lays out the
+        # page: walk into it.
+        if (
+            name == "table"
+            and not el.xpath(".//table|.//h1|.//h2|.//h3|.//h4|.//p|.//div")
+            and not any(_names_an_office(b) for b in el.iter(*_EMPHASIS))
+        ):
             self.flush()
             lines = table_lines(el, self.language)
             days = lines is not None
@@ -224,6 +240,30 @@ class _Walker:
 
 
 _HOURS_LABEL = re.compile(r"horaire|heures|ouverture|openingsuren|openingstijden|loketuren|zeiten|hours", re.I)
+# Bold text that starts a line and names a place where people are received is an office name.
+_EMPHASIS = frozenset({"strong", "b"})
+_TITLE_CLASS = frozenset({"title", "titre", "titel", "heading", "name", "nom", "naam", "header"})
+PSEUDO_HEADING_LEVEL = 7  # below <h6>
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_OFFICE_NOUNS = re.compile(
+    r"\b(?:biblioth[èe]que|m[ée]diath[èe]que|bureau|h[ôo]tel de ville|mairie|maison communale|administration|"
+    r"antenne|agence|service|guichet|accueil|cpas|centre|maison|permanence|office|poste|"
+    r"bibliotheek|bib|kantoor|loket|onthaal|dienst|gemeentehuis|stadhuis|ocmw|sociaal huis|dienstencentrum|"
+    r"filiaal|zitdag|bibliothek|rathaus|b[üu]rgerb[üu]ro|amt|verwaltung|stadtb[üu]cherei|library|branch|"
+    r"town hall|city hall|council|registry)\b",
+    re.IGNORECASE,
+)
+
+
+def _names_an_office(el: etree._Element) -> bool:
+    """Short bold text, alone on its line, that names an office ("Bibliothèque de Chambly")."""
+    text = text_of(el)
+    if not 3 <= len(text) <= 90 or not _OFFICE_NOUNS.search(text) or any(ch.isdigit() for ch in text[:2]):
+        return False
+    if tag(el) not in _EMPHASIS:
+        return True  # a title block is alone on its line
+    nxt = el.getnext()
+    return not (el.tail or "").strip(" :\u00a0\t\n") and (nxt is None or tag(nxt) in ("br", *BLOCK_TAGS))
 
 
 def _is_hours_label(text: str) -> bool:
@@ -242,10 +282,15 @@ def _is_label(heading: Item, language: str) -> bool:
 
 
 def _scope(heading: etree._Element) -> etree._Element:
-    """The element a heading names: its parent, or the grandparent when the parent only wraps it."""
+    """The element a heading names: its parent, or the grandparent when the parent only wraps it;
+    for an office named in bold inside a table cell, the row (its hours are in the next cell)."""
     parent = heading.getparent()
     if parent is None:
         return heading
+    if tag(heading) not in HEADING_TAGS:
+        cell = next((a for a in heading.iterancestors() if tag(a) in ("td", "th", "table")), None)
+        if cell is not None and tag(cell) in ("td", "th") and cell.getparent() is not None:
+            return cell.getparent()
     if tag(parent) in ("header", "hgroup") or (len(parent) == 1 and not (parent.text or "").strip()):
         grand = parent.getparent()
         return grand if grand is not None else parent
