@@ -250,7 +250,7 @@ _OFFICE_NOUNS = re.compile(
     r"antenne|agence|service|guichet|accueil|cpas|centre|maison|permanence|office|poste|"
     r"bibliotheek|bib|kantoor|loket|onthaal|dienst|gemeentehuis|stadhuis|ocmw|sociaal huis|dienstencentrum|"
     r"filiaal|zitdag|bibliothek|rathaus|b[üu]rgerb[üu]ro|amt|verwaltung|stadtb[üu]cherei|library|branch|"
-    r"town hall|city hall|council|registry)\b",
+    r"town hall|city hall|council|registry|parc [àa] conteneurs|recyparc|containerpark|recyclagepark)\b",
     re.IGNORECASE,
 )
 

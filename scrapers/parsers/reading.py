@@ -64,6 +64,7 @@ _IRREGULAR = frozenset({tt.SEASON, tt.MONTH, tt.PERIOD, tt.DATE, tt.MONTHLY, tt.
 _MONTH_RANGE_WORDS = frozenset({"-", "à", "au", "a", "tot", "tot en met", "t.e.m.", "t/m", "tem", "bis", "to", "until",
                                 "through", "jusqu'à", "jusqu'au"})  # fmt: skip
 _OR = frozenset({"ou", "of", "oder", "or"})
+_AND = frozenset({"et", "en", "und", "and", "|", "+", "&"})
 # "From" words that start a validity rather than a range of days: "vanaf maandag", "dès lundi".
 _STARTING = frozenset({"vanaf", "ab", "dès", "from"})
 # Words that may stand between two day names of one list: "le lundi et le mardi", "op maandag".
@@ -242,7 +243,9 @@ class Reader:
         special = key is not None
         if any(x.value == "hours" for x in atoms) and len(self.hours_mentions) < 3:
             self.hours_mentions.append(sentence)
-        if has_hours or any(x.kind == "X" or x.mod in _HOURS_WORDS or x.value == "hours" for x in atoms):
+        if has_hours or any(
+            x.kind == "X" or (x.mod in _HOURS_WORDS and x.value != "number") or x.value == "hours" for x in atoms
+        ):
             self.seen = True
         elif tt.OPEN in mods and tt.DAYPART in mods:
             self.seen = True  # "Ouvert le matin": about hours, though none can be read
@@ -347,8 +350,21 @@ class Reader:
         (atom offsets are into ``line``, the text fed)."""
         mod = atoms[idx].mod
         joiner = atoms[idx - 1] if idx and atoms[idx - 1].kind == "J" else None
-        if mod == tt.PHONE and joiner is not None and line[joiner.start : joiner.end].lower() in _OR:
+        said = line[joiner.start : joiner.end].lower() if joiner is not None else ""
+        if mod == tt.PHONE and said in _OR:
             return  # "de 9h à 12h ou par téléphone au 02/...": another way in, not the hours' channel
+        if (
+            mod == tt.APPT
+            and (said in _AND or said in _OR)
+            and any(x.kind == "R" for x in atoms[:idx])
+            and not any(x.kind in "DR" for x in atoms[idx + 1 :])
+        ):
+            return  # "Mo-Do 8:30-16:30 | and by appointment", "und nach Vereinbarung": besides these hours
+        if atoms[idx].value == "number":
+            prev = atoms[idx - 1] if idx else None
+            if prev is not None and prev.kind == "R" and _tight(line, prev, atoms[idx]):
+                _on_ranges(mod, [prev])  # "de 8h30 à 16h) au 082/69.90.49": that line's hours
+            return
         part = next((x.part for x in atoms[idx + 1 : idx + 2] if x.mod == tt.DAYPART), None)
         if part is None and idx and atoms[idx - 1].mod == tt.DAYPART and _tight(line, atoms[idx - 1], atoms[idx]):
             part = atoms[idx - 1].part
@@ -356,7 +372,7 @@ class Reader:
         # What may stand between a modifier and what it speaks of: "Contact center : 078 15 15 15, du
         # lundi...", "Phone line open 9:00-12:00".
         skip = (tt.COLON, tt.DAYPART, tt.FROM, tt.OPEN, *((tt.AND,) if mod in (tt.PHONE, tt.PHONE_LABEL) else ()))
-        while n < len(atoms) and (atoms[n].mod in skip):
+        while n < len(atoms) and (atoms[n].mod in skip or atoms[n].value == "number"):
             n += 1
         nxt = atoms[n] if n < len(atoms) else None
         prev = atoms[idx - 1] if idx else None

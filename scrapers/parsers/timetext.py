@@ -218,10 +218,14 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:op|via) (?:het )?(?:telefoon)?nummer", r"telefoonnummer", r"telefonnummer",
         r"unter (?:der )?(?:telefon)?nummer",
         r"num[ée]ro de t[ée]l[ée]phone", r"au (?:num[ée]ro|n°)(?= ?(?:0\d|\+32))", r"(?:tele)?phone number",
-        r"centrale t[ée]l[ée]phonique", r"(?:via|par) (?:le )?num[ée]ro(?: (?:gratuit|vert|unique|d'appel))?",
+        r"centrale t[ée]l[ée]phonique", r"(?:advi[cs]e|help|customer service|information|enquir(?:y|ies)) ?line",
+        r"num[ée]ro (?:vert|gratuit)", r"infolijn", r"hulplijn", r"servicenummer", r"b[üu]rgertelefon", r"(?:via|par) (?:le )?num[ée]ro(?: (?:gratuit|vert|unique|d'appel))?",
         r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)", r"helpline", r"hotline",
     )),
-    ("PHONE_LABEL", r"(?:t[ée]l[ée]phone|t[ée]l\.?|tel\.?|telefoon|telefon|phone)\s?:"),
+    ("PHONE_LABEL", r"(?:t[ée]l[ée]phone|t[ée]l\.?|tel\.?|telefoon|telefon|phone)"
+                    r"(?: (?:open|ouvert|bereikbaar|erreichbar|lines?))?\s?:"),
+    # "accessibles de 8h30 à 16h au 082/69.90.49": hours right before a number are the line's hours.
+    ("PHONE_AT", r"(?:au|op|unter|at|on)\s(?=\+?\d[\d /.]{7,}\d)"),
     ("HOURS_LABEL", _phrases(
         r"heures d'(?:ouverture|accueil)", r"horaires?", r"openingsuren", r"openingstijden", r"[öo]ffnungszeiten",
         r"opening hours", r"office hours",
@@ -373,6 +377,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "USUAL": (USUAL, None),
     "APPT": (APPT, None),
     "PHONE": (PHONE, None),
+    "PHONE_AT": (PHONE, "number"),
     "PHONE_LABEL": (PHONE_LABEL, None),
     "COUNTER_LABEL": (COUNTER_LABEL, None),
     "HOURS_LABEL": (COUNTER_LABEL, "hours"),
