@@ -50,6 +50,7 @@ ONLINE, DIGITAL_ID = "online", "online_digital_identity"
 WALK_IN, APPOINTMENT = "counter_walk_in", "counter_appointment"
 PHONE, POST, INTERMEDIARY = "phone", "post", "intermediary"
 COUNTER = "counter"  # a counter without walk-in/appointment said: walk-in when available, both when closed
+_REQUIRABLE = frozenset({APPOINTMENT, ONLINE, DIGITAL_ID})  # what an obligation can make the one way
 _COUNTERS = (WALK_IN, APPOINTMENT)
 
 
@@ -71,6 +72,9 @@ _ONLINE = _rx(
     r"myhandicap", r"mijn ?burgerprofiel", r"burgerprofiel", r"connectez-vous", r"vous connecter", r"se connecter",
     r"inloggen", r"log (?:je|u) in", r"meld (?:je|u) aan", r"par voie electronique", r"electroniquement",
     r"digitaal", r"digitale weg", r"elektronisch", r"numeriquement",
+    r"(?:via|sur|par|op|auf|on|at) (?:le |un |notre |het |de |die |the )?site(?: web| internet)?(?: du| de| van| des)?",
+    r"(?:via|sur|op|auf|on|at) (?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:be|eu|com|org|net|brussels|gov\.uk)",
+    r"smartphone", r"tablette", r"(?:votre|uw|je|ihrem|your) (?:pc|ordinateur|computer)", r"par (?:la )?voie electronique",
 )  # fmt: skip
 _EMAIL = _rx(
     r"(?:par|per|via|by) (?:e-?mail|courriel|mail)",
@@ -153,7 +157,8 @@ _POST = _rx(
     r"formulaires? papier", r"version papier", r"declaration papier", r"sur papier", r"format papier",
     r"par envoi postal", r"per post", r"per brief", r"via de post", r"met de post", r"op papier",
     r"papieren (?:formulier|aangifte|versie)", r"schriftelijk", r"per briefpost", r"auf dem postweg",
-    r"schriftlich", r"papierformular", r"by post", r"by mail", r"paper form", r"in writing",
+    r"schriftlich", r"papierformular", r"by post", r"by mail", r"paper form", r"in writing", r"par ecrit",
+    r"courrier(?! electronique)",
 )  # fmt: skip
 _INTERMEDIARY = re.compile(
     r"(?<![\w-])(?:(?:via|par|aupres d[eu']|aupres de la|chez|a|avec l'aide d[eu']|par l'intermediaire d[eu']|"
@@ -237,6 +242,19 @@ _ONLY = {
     "nl": _rx(r"enkel", r"alleen", r"uitsluitend", r"slechts"),
     "de": _rx(r"nur", r"ausschliesslich", r"lediglich"),
     "en": _rx(r"only", r"exclusively", r"solely"),
+}
+# An obligation: "il faut prendre rendez-vous", "doit obligatoirement être remplie électroniquement".
+_MUST = {  # required of the person: makes an appointment the one way
+    "fr": _rx(r"il faut", r"il faudra", r"vous devez", r"vous devrez", r"doi(?:t|vent)", r"devront", r"devra"),
+    "nl": _rx(r"moet(?:en)?", r"dient", r"dienen"),
+    "de": _rx(r"muss", r"mussen", r"musst"),
+    "en": _rx(r"must", r"have to", r"has to", r"need to", r"please make an appointment"),
+}
+_MANDATORY = {  # the rule itself: makes an appointment or the online way the one way
+    "fr": _rx(r"obligatoire(?:ment)?", r"est requise?", r"indispensable"),
+    "nl": _rx(r"verplicht(?:e|end)?", r"vereist"),
+    "de": _rx(r"verpflichtend", r"zwingend", r"erforderlich", r"unerlasslich"),
+    "en": _rx(r"required", r"mandatory", r"compulsory"),
 }
 # "sans rendez-vous ... uniquement pour les démarches suivantes": "only" restricts something else.
 _ONLY_ELSEWHERE = re.compile(
@@ -348,6 +366,8 @@ class _Clause:
         ne_que = _NE_QUE.search(base)
         only = _ONLY[lang].search(base)
         self.only_at: int | None = ne_que.start(1) if ne_que else (only.start() if only else None)
+        self.mandatory = bool(_MANDATORY[lang].search(base)) and not self.need
+        self.must = (self.mandatory or bool(_MUST[lang].search(base))) and not self.need
         negation_text = base[: ne_que.start()] + base[ne_que.end() :] if ne_que else base
         self.negation = bool(_NEGATION[lang].search(negation_text)) and not self.need
         self.closure = bool(_CLOSURE[lang].search(base))
@@ -510,6 +530,13 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = ()) -
             previous = []
         elif negative or pending_negation:
             out += _statements(channels, NOT_AVAILABLE, evidence)
+            previous = []
+        elif channels and (
+            (clause.must and set(channels) == {APPOINTMENT}) or (clause.mandatory and set(channels) <= _REQUIRABLE)
+        ):
+            # "Il faut prendre rendez-vous", "doit obligatoirement être remplie électroniquement": the
+            # one way required, as with "uniquement".
+            out += _only(channels, evidence)
             previous = []
         else:
             out += _statements(channels, AVAILABLE, evidence)
