@@ -74,7 +74,8 @@ _ONLINE = _rx(
     r"digitaal", r"digitale weg", r"elektronisch", r"numeriquement",
     r"(?:via|sur|par|op|auf|on|at) (?:le |un |notre |het |de |die |the )?site(?: web| internet)?(?: du| de| van| des)?",
     r"(?:via|sur|op|auf|on|at) (?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:be|eu|com|org|net|brussels|gov\.uk)",
-    r"smartphone", r"tablette", r"(?:votre|uw|je|ihrem|your) (?:pc|ordinateur|computer)", r"par (?:la )?voie electronique",
+    r"smartphone", r"tablette", r"(?:votre|uw|je|ihrem|your) (?:pc|ordinateur|computer)",
+    r"par (?:la )?voie electronique",
 )  # fmt: skip
 _EMAIL = _rx(
     r"(?:par|per|via|by) (?:e-?mail|courriel|mail)",
