@@ -161,6 +161,7 @@ class Reader:
         self.dated: list[tuple[DatedDay, str]] = []
         self._pattern: WeeklyPattern | None = None
         self._channel = CHANNEL_COUNTER
+        self._access_ctx: str | None = None  # set by an access label ("Horaires sur rendez-vous :")
         self._irregular = False
         self._regime_ctx: rg.RegimeKey | None = None
         self._carry_days: tuple[int, ...] | None = None
@@ -215,12 +216,6 @@ class Reader:
         if not atoms:
             return
         stmts = _statements(atoms)
-        has_hours = any(x.kind in "DR" for x in atoms)
-        label = not has_hours and (
-            heading
-            or toks[b - 1].kind == tt.COLON
-            or (whole_line and len(sentence) <= 40 and not any(t.kind == tt.PHONENUM for t in toks[a:b]))
-        )
         key, excepted = _mark_irregular(atoms, stmts, text)
         mods = {x.mod for x in atoms}
         if excepted:
@@ -232,7 +227,15 @@ class Reader:
                 st.irregular, st.regime = True, key
         elif mods & {tt.USUAL}:
             self._topic = None
-        if (
+        has_hours = any(x.kind in "DR" for x in atoms)
+        label = not has_hours and (
+            heading
+            or toks[b - 1].kind == tt.COLON
+            or (whole_line and len(sentence) <= 40 and not any(t.kind == tt.PHONENUM for t in toks[a:b]))
+        )
+        if label and (heading or mods & {tt.COUNTER_LABEL, tt.USUAL, tt.PHONE, tt.PHONE_LABEL}):
+            self._topic = None  # "Horaires sur rendez-vous :": a label that sets the context of its own
+        elif not label and (
             key is not None
             and key.kind in ("summer", "school_holidays", "christmas", "winter")
             and not stmts
@@ -249,8 +252,15 @@ class Reader:
             self.seen = True
         elif tt.OPEN in mods and tt.DAYPART in mods:
             self.seen = True  # "Ouvert le matin": about hours, though none can be read
+        # "Horaires sur rendez-vous uniquement :" above its day lines: the access of the lines below.
+        access_label = (
+            label
+            and not stmts
+            and bool(mods & {tt.APPT, tt.WALKIN})
+            and (heading or toks[b - 1].kind == tt.COLON or any(x.value == "hours" for x in atoms))
+        )
         for idx, atom in enumerate(atoms):
-            if atom.kind == "M" and atom.mod in _EFFECTS:
+            if atom.kind == "M" and atom.mod in _EFFECTS and not (access_label and atom.mod in _ACCESS):
                 self._modifier(atoms, idx, stmts, sentence, text, key, layout)
         if tt.PHONE in mods and tt.APPT not in mods and rg.PHONE_ONLY.search(sentence):
             self.phone_only = True
@@ -259,7 +269,8 @@ class Reader:
         if key is not None and not stmts and any(x.mod in _CLOSING for x in atoms):
             self._regime(key, sentence).closed = True  # "Fermé les jours fériés", "Fermé en août"
         if label:
-            self._set_context(atoms, heading, key)
+            self._set_context(atoms, heading, key, any(t.kind == tt.PHONENUM for t in toks[a:b]))
+            self._access_ctx = next((_ACCESS[x.mod] for x in atoms if x.mod in _ACCESS), None) if access_label else None
         if not special and any(x.kind == "X" for x in atoms):
             self._penalize(layout)
         carried = whole_line and _is_day_label(stmts)
@@ -451,12 +462,13 @@ class Reader:
         self.flag_evidence.append(sentence)
         self.flag_layout = self.flag_layout or layout
 
-    def _set_context(self, atoms: list[_Atom], heading: bool, key: rg.RegimeKey | None) -> None:
-        """A label line ("Permanence téléphonique :", "Horaire d'été") sets how later lines read."""
+    def _set_context(self, atoms: list[_Atom], heading: bool, key: rg.RegimeKey | None, number: bool) -> None:
+        """A label line ("Permanence téléphonique :", "Horaire d'été") sets how later lines read.
+        ``number``: the line gives a phone number ("Téléphone : 069 33 22 81"), a contact detail."""
         mods = {x.mod for x in atoms}
-        if tt.PHONE in mods or tt.PHONE_LABEL in mods:
+        if (tt.PHONE in mods or tt.PHONE_LABEL in mods) and not number:
             self._channel = CHANNEL_PHONE
-        elif tt.COUNTER_LABEL in mods or heading:
+        elif tt.COUNTER_LABEL in mods or tt.USUAL in mods or heading:
             self._channel = CHANNEL_COUNTER
         dated_day = key is not None and key.kind == "date" and tt.DATE in mods and any(x.kind == "D" for x in atoms)
         if mods & {tt.SEASON, tt.MONTH, tt.PERIOD} or dated_day:
@@ -503,8 +515,9 @@ class Reader:
                         self.closures.append((days, r.opens, r.closes))
                     continue
                 for d in days:
-                    self.drafts.append(Draft(d, r.opens, r.closes, r.access, channel, layout))
-            if st.day_closed:
+                    self.drafts.append(Draft(d, r.opens, r.closes, r.access or self._access_ctx, channel, layout))
+            if st.day_closed and self._access_ctx is None:
+                # (under "Horaires sur rendez-vous :", "Vendredi : Fermé" only says there are no appointments)
                 self.closures.append((days, *_DAYPARTS[None if st.day_closed == "all" else st.day_closed]))
                 produced_in.add(CHANNEL_COUNTER)
             if st.day_access:
@@ -754,12 +767,15 @@ def _day_group(toks: list[tt.Token], i: int, b: int, text: str) -> tuple[int, _A
     were all abbreviations.
     """
     days: list[int] = []
+    named: list[int] = []  # the days as written, for "Mardi - Jeudi - Samedi"
+    dashes = 0
     part = None
     count, abbr_only, through = 0, True, False
     j = i
     while True:
         t = toks[j]
         values, p = t.value
+        named.extend(values)
         if through and days:
             days.extend(tt.day_span(days[-1], values[0]))
             days.extend(values[1:])
@@ -782,9 +798,12 @@ def _day_group(toks: list[tt.Token], i: int, b: int, text: str) -> tuple[int, _A
                 and text[toks[j].end : toks[k].start].strip().lower() in _DAY_FILLERS
             ):
                 through = toks[j].kind == tt.TO
+                dashes += text[toks[j].start : toks[j].end] == "-"
                 j = k
                 continue
         break
+    if count >= 3 and dashes == count - 1:
+        days = named  # three or more days joined by dashes enumerate days, they are no range
     atom = _Atom("D", toks[i].start, toks[j - 1].end)
     atom.days = tuple(sorted(set(days)))
     atom.part = part
