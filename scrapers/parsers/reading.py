@@ -64,6 +64,12 @@ _IRREGULAR = frozenset({tt.SEASON, tt.MONTH, tt.PERIOD, tt.DATE, tt.MONTHLY, tt.
 _MONTH_RANGE_WORDS = frozenset({"-", "à", "au", "a", "tot", "tot en met", "t.e.m.", "t/m", "tem", "bis", "to", "until",
                                 "through", "jusqu'à", "jusqu'au"})  # fmt: skip
 _OR = frozenset({"ou", "of", "oder", "or"})
+# What follows an appointment rule that limits it to some procedures or people.
+_FOR_SOME = re.compile(
+    r"\s*(?:(?:toegankelijk|toegangelijk|accessible|zug[äa]nglich|open|ouvert)\s+)?(?:voor|pour|les|für|fur|for)\s+"
+    r"(?!iedereen|tous|tout le monde|alle|everyone|all\b|d'autres|andere|other)",
+    re.IGNORECASE,
+)
 _AND = frozenset({"et", "en", "und", "and", "|", "+", "&"})
 # "From" words that start a validity rather than a range of days: "vanaf maandag", "dès lundi".
 _STARTING = frozenset({"vanaf", "ab", "dès", "from"})
@@ -371,6 +377,8 @@ class Reader:
             and not any(x.kind in "DR" for x in atoms[idx + 1 :])
         ):
             return  # "Mo-Do 8:30-16:30 | and by appointment", "und nach Vereinbarung": besides these hours
+        if mod == tt.APPT and _FOR_SOME.match(line, atoms[idx].end):
+            return  # "enkel op afspraak toegankelijk voor erkenningen": some procedures, not the hours
         if atoms[idx].value == "number":
             prev = atoms[idx - 1] if idx else None
             if prev is not None and prev.kind == "R" and _tight(line, prev, atoms[idx]):
@@ -878,7 +886,11 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
             if cur is not None and cur.days is None:  # "de 9h à 12h le samedi"
                 cur.days, cur.part, cur.days_after = atom.days, atom.part, True
             elif cur is not None and not cur.ranges and not cur.after_mod:  # "lundi matin, mardi"
-                cur.days = tuple(sorted({*cur.days, *atom.days}))
+                if len(cur.days) == 7 or len(atom.days) == 7:
+                    # "elke dag open, van maandag tot vrijdag": the named days narrow "every day"
+                    cur.days = tuple(sorted(set(cur.days) & set(atom.days)))
+                else:
+                    cur.days = tuple(sorted({*cur.days, *atom.days}))
             else:
                 cur = _Statement(atom.days, atom.part)
                 stmts.append(cur)
