@@ -35,7 +35,7 @@ from scrapers.parsers.dom import (
 )
 from scrapers.parsers.reading import Reader, join_evidence
 from scrapers.parsers.table import caption_of, table_lines
-from scrapers.schedule import CHANNEL_COUNTER, CounterSchedule
+from scrapers.schedule import CHANNEL_COUNTER, CHANNEL_PHONE, CounterSchedule
 
 _HOURS_WORDS = frozenset({"hours", "horaire", "horaires", "heures", "openinghours", "opening", "openingsuren",
                           "openingstijden", "loketuren", "oeffnungszeiten", "öffnungszeiten",
@@ -79,6 +79,7 @@ class Item:
     boiler: bool = False
     hours: bool = False  # inside an element or under a heading that says "hours"
     days: bool = False  # a table or dl whose rows name days
+    phone: bool = False  # a line written in a telephone link ("<a href='tel:...'>09 210 10 10 – ma-za 8-19 u.</a>")
 
 
 @dataclass
@@ -145,6 +146,7 @@ class _Walker:
         self.items: list[Item] = []
         self._buf: list[str] = []
         self._buf_ctx: tuple[etree._Element, bool, bool] | None = None
+        self._phone_line = False
 
     def flush(self) -> None:
         """End the current text line."""
@@ -152,8 +154,8 @@ class _Walker:
             text = squash("".join(self._buf))
             if text:
                 el, boiler, hours = self._buf_ctx
-                self.items.append(Item("text", el, text, boiler=boiler, hours=hours))
-        self._buf, self._buf_ctx = [], None
+                self.items.append(Item("text", el, text, boiler=boiler, hours=hours, phone=self._phone_line))
+        self._buf, self._buf_ctx, self._phone_line = [], None, False
 
     def _starts_line(self) -> bool:
         """Nothing is written yet on the current line."""
@@ -220,6 +222,8 @@ class _Walker:
         if name == "br":
             self.flush()
             return
+        if name == "a" and (el.get("href") or "").lower().startswith("tel:"):
+            self._phone_line = True
         is_block = name in BLOCK_TAGS or block is None
         if is_block:
             self.flush()
@@ -331,8 +335,8 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
 def _read_block(block: OfficeBlock, items: list[Item]) -> None:
     reader = block.reader
     for item in items:
-        if item.boiler and not (item.hours or item.days):
-            continue
+        if item.boiler and not (item.hours or item.days or (item.phone and _looks_like_hours(item, reader.language))):
+            continue  # a footer or sidebar, unless it holds hours (or a phone line's hours in its tel: link)
         if item.kind == "address":
             block.address = block.address or item.text
         elif item.kind == "heading":
@@ -347,8 +351,20 @@ def _read_block(block: OfficeBlock, items: list[Item]) -> None:
             else:  # "Adresse : ...", "Horaires : du lundi au vendredi ...": prose in a grid
                 for line in item.lines:
                     _read_line(block, line)
+        elif item.phone:
+            reader.feed(item.text, channel=CHANNEL_PHONE)  # hours written in a telephone link
         else:
             _read_line(block, item.text)
+
+
+def _looks_like_hours(item: Item, language: str) -> bool:
+    """A line that names days and gives a time range ("ma-za van 8-19 u."): hours, not a copyright
+    year or a news date."""
+    if item.kind != "text" or len(item.text) > 300 or not any(c.isdigit() for c in item.text):
+        return False
+    kinds = [t.kind for t in tt.tokenize(tt.clean(item.text), language)]
+    days = any(k in (tt.DAY, tt.DABBR) for k in kinds)
+    return days and sum(k in (tt.TIME, tt.NUM) for k in kinds) >= 2 and tt.TO in kinds
 
 
 def _read_line(block: OfficeBlock, text: str) -> None:

@@ -179,13 +179,23 @@ class Reader:
 
     # -- feeding -------------------------------------------------------------------------------
 
-    def feed(self, text: str, layout: str = "text", *, heading: bool = False, row: bool = False) -> None:
+    def feed(
+        self, text: str, layout: str = "text", *, heading: bool = False, row: bool = False, channel: str | None = None
+    ) -> None:
         """Read one line of ``layout`` ("table", "dl" or "text").
 
         ``heading``: the line is a sub-heading of the block ("Heures d'ouverture", "Par
         téléphone"): it sets the context of the lines after it. ``row``: a table row or
-        definition-list entry, where "Lundi" with an empty cell is simply no hours.
+        definition-list entry, where "Lundi" with an empty cell is simply no hours. ``channel``:
+        the page says what the line is about (a telephone link), for that line only.
         """
+        if channel is not None:
+            before, self._channel = self._channel, channel
+            try:
+                self.feed(text, layout, heading=heading, row=row)
+            finally:
+                self._channel = before
+            return
         text = tt.clean(text)
         if not text:
             return
