@@ -157,6 +157,7 @@ class Reader:
         self.flag_evidence: list[str] = []
         self.flag_layout: str | None = None
         self.seen = False  # anything hours-like at all (days, times, appointment, closure)
+        self.appointment_said = False  # the text speaks of appointments somewhere
         self.hours_mentions: list[str] = []  # sentences that name the hours ("Heures d'ouverture : voir PDF")
         self.regimes: dict[rg.RegimeKey, _RegimeDraft] = {}
         self.valid_from: str | None = None
@@ -278,6 +279,8 @@ class Reader:
         for idx, atom in enumerate(atoms):
             if atom.kind == "M" and atom.mod in _EFFECTS and not (access_label and atom.mod in _ACCESS):
                 self._modifier(atoms, idx, stmts, sentence, text, key, layout)
+        if tt.APPT in mods or tt.BOOKING in mods:
+            self.appointment_said = True
         if tt.PHONE in mods and tt.APPT not in mods and rg.PHONE_ONLY.search(sentence):
             self.phone_only = True
         for kind in excepted:  # "sauf les jours fériés": the counter is closed on them
@@ -599,6 +602,10 @@ class Reader:
         ``layouts`` that has any (a day table wins over the same hours repeated in prose)."""
         self.calendar()
         out: list[CounterSchedule] = []
+        if self.closed == "temporary" and (self.appointment_only or self.appointment_said):
+            # "Les bureaux sont fermés au public ... sur rendez-vous pour les urgences": no walk-in,
+            # but people are still received: appointment-only, not a closure.
+            self.closed, self.closed_reason, self.appointment_only = None, None, True
         counter = [d for d in self.drafts if d.channel == CHANNEL_COUNTER]
         chosen = next((lay for lay in layouts if any(d.layout == lay for d in counter)), None)
         slots = self._finish([d for d in counter if d.layout == chosen])

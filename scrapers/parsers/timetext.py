@@ -53,6 +53,7 @@ ORDINAL = "ordinal"  # "premier", "tweede": a monthly rule when a day name follo
 PHONENUM = "phone_number"
 USUAL = "usual"  # "aux heures habituelles", "de gewone openingsuren": the normal week, whatever the season
 CONDITIONAL = "conditional"  # "pourrait", "zou kunnen", "könnte": a possible closure is no closure
+BOOKING = "booking"  # "prendre rendez-vous", "een afspraak maken": appointments can be made (no rule by itself)
 INDEFINITE = "indefinite"  # "jusqu'à nouvel ordre", "tot nader order": with "fermé", a closure for now
 
 _DAY_NAMES: dict[str, int] = {}
@@ -134,10 +135,15 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:sont|est) ferm[ée]e?s? au public", r"(?:resteront|restera) hors service",
         r"(?:sluit|sluiten|sloot|sloten) (?:\w+ ){0,3}(?:tijdelijk|voorlopig|een (?:week|maand|tijdje)|"
         r"voor onbepaalde tijd)(?: de deuren)?",
-        r"(?:sluit|sluiten|sloot|sloten) (?:\w+ ){0,4}(?:al )?(?:zijn|haar|hun|de) (?:locaties|kantoren|vestigingen)",
+        r"(?:sluit|sluiten|sloot|sloten) (?:\w+ ){0,6}(?:al )?(?:zijn|haar|hun|de) (?:locaties|kantoren|vestigingen)",
         r"(?:is|zijn) (?:\w+ ){0,3}niet (?:meer )?(?:bereikbaar|toegankelijk)",
         r"(?:ist|sind) (?:\w+ ){0,3}nicht (?:mehr )?zug[äa]nglich",
         r"(?:no longer|not) (?:be )?(?:accessible|open) to the public", r"closed to the public",
+        r"gesloten voor (?:het )?publiek", r"f[üu]r (?:den )?publikumsverkehr geschlossen",
+        r"(?:met )?gesloten loketten",
+        r"(?:de )?deuren (?:\w+ ){0,6}op slot",
+        r"(?:ferm[ée]e?s?|gesloten|geschlossen|closed) (?:jusqu'(?:au|à|a|en)|tot|bis|until)"
+        r"(?!\s?\d{1,2}(?:[.:h]\d\d)?\s?(?:h|u|uur|uhr|heures?|am|pm)\b)",
     )),
     ("ANN_PERM", _phrases(
         # Not the conditional ("pourrait fermer", "zou kunnen sluiten"): a possible closure is none yet.
@@ -151,7 +157,10 @@ _COMMON: list[tuple[str, str]] = [
         r"ouvrira (?:une )?(?:toute )?derni[èe]re fois",
         r"(?:sluit|sluiten) (?:\w+ ){0,3}(?:de|zijn|haar|hun) deuren",
         r"(?:sluit|sluiten) (?:\w+ ){0,2}(?:definitief|voorgoed|eind \w+|halfweg \w+|\w+ (?:zijn|haar) vestiging)",
-        r"(?:gaat|gaan|moet|moeten|zal|zullen|zou|zouden) (?:\w+ ){0,2}dicht(?: gaan)?",
+        r"(?:gaat|gaan|moet|moeten|zal|zullen|zou|zouden) (?:\w+ ){0,6}dicht(?: gaan)?",
+        r"dicht (?:moeten|moesten|gaan|gingen)", r"(?:heeft|hebben) (?:\w+ ){0,3}de deuren (?:gesloten|dichtgedaan)",
+        r"(?:permanenties?|zitdag(?:en)?|loket(?:ten)?|kantoor|kantoren|dienstverlening|werking) (?:\w+ ){0,4}"
+        r"(?:stop te zetten|(?:wordt|worden) stopgezet|(?:wordt|worden) opgeheven)",
         r"(?:wil|willen|gaat|gaan|zal|zullen|moet|moeten) (?:\w+ ){1,6}sluiten",
         r"(?:wordt|worden|werd|werden) (?:\w+ ){0,3}gesloten", r"(?:de )?sluiting van (?:het|de|alle|\d+)",
         r"(?:wird|werden|wurde|wurden) (?:\w+ ){0,4}geschlossen",
@@ -174,6 +183,11 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:(?:at|during) )?(?:the )?(?:usual|normal|regular) (?:opening )?hours",
         r"(?:le )?reste de l'ann[ée]e", r"(?:de )?rest van het jaar", r"(?:im )?(?:[üu]brigen|restlichen) jahr",
         r"(?:the )?rest of the year", r"sinon", r"le reste du temps", r"anders", r"ansonsten", r"otherwise",
+    )),
+    ("BOOKING", _phrases(
+        r"prendre (?:un )?rendez-vous(?! (?:obligatoire|indispensable|requis))",
+        r"(?:een )?afspraak (?:maken|vastleggen|boeken|aanvragen)",
+        r"(?:einen )?termin (?:vereinbaren|buchen|machen)", r"(?:make|book) an appointment",
     )),
     ("INDEFINITE", _phrases(
         r"jusqu'(?:à|a) nouvel (?:ordre|avis)", r"pour une dur[ée]e ind[ée]termin[ée]e", r"tot nader (?:order|bericht)",
@@ -248,6 +262,9 @@ _COMMON: list[tuple[str, str]] = [
     # Numbers: dates before times before phone numbers... all behind one test (see _NUMERIC).
     ("NUMERIC", ""),
     ("DATE_M", rf"(?:{_MONTHS})\s(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s)?(?:19|20)\d\d"),
+    # A day named by its relation to today: a one-day notice, never the weekly pattern.
+    ("TODAY", _phrases(r"aujourd'hui", r"ce jour(?:-l[àa])?", r"demain", r"vandaag", r"heute", r"today", r"tomorrow",
+                       r"deze dag", r"op die dag", r"an diesem tag", r"[àa] cette date")),
     ("DAYPART_AM", _phrases(
         r"matin(?:s|ée|ee)?", r"avant-midi", r"voormiddag(?:en|s)?", r"'s (?:morgens|ochtends|voormiddags)",
         r"ochtend(?:en|s)?", r"vormittags?", r"morgens", r"mornings?",
@@ -372,6 +389,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "CLOSED_TEMP": (CLOSED_TEMP, None),
     "WALKIN": (WALKIN, None),
     "INDEFINITE": (INDEFINITE, None),
+    "BOOKING": (BOOKING, None),
     "CONDITIONAL": (CONDITIONAL, None),
     "ANN_TEMP": (CLOSED_TEMP, "announce"),
     "ANN_PERM": (CLOSED_PERM, "announce"),
@@ -387,6 +405,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "EXCEPT": (EXCEPT, None),
     "NEG": (NEG, None),
     "DATE": (DATE, None),
+    "TODAY": (DATE, None),
     "DATE_M": (DATE, None),
     "PHONENUM": (PHONENUM, None),
     "DAYPART_AM": (DAYPART, "am"),
