@@ -875,6 +875,10 @@ def _range(toks: list[tt.Token], i: int, b: int, text: str, day_context: bool) -
         return i, None  # "1-2 personnes" is not a time range
     opens = left.value * 60 if left.kind == tt.NUM else left.value
     closes = right.value * 60 if right.kind == tt.NUM else right.value
+    right_text, left_text = text[right.start : right.end].lower(), text[left.start : left.end].lower()
+    if right_text.endswith(("pm", "p.m.")) and not left_text.endswith(("am", "a.m.", "pm", "p.m.")):
+        if opens < 12 * 60 and opens + 12 * 60 < closes:
+            opens += 12 * 60  # "3-8 pm", "1:30-4:30 pm": the pm is said once for both
     if left.kind == tt.NOON and opens == 1440:
         opens = 0
     if closes <= opens and closes < 12 * 60 and closes + 12 * 60 > opens:
