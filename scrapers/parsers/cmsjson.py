@@ -23,6 +23,7 @@ from typing import Any
 from lxml import etree
 
 from scrapers.parsers import timetext as tt
+from scrapers.parsers.jsonld import find_json_objects
 from scrapers.parsers.reading import join_evidence, make_slot
 from scrapers.schedule import ACCESS_APPOINTMENT, ACCESS_WALK_IN, DAYS, CounterSchedule, Regime
 
@@ -51,9 +52,11 @@ def cms_documents(html: str, root: etree._Element | None) -> list[Any]:
 
 def read_cms_json(docs: list[Any], language: str) -> list[CounterSchedule]:
     """Schedules of every directory contact with a ``schedule`` in ``docs``."""
-    found: list[dict] = []
-    for doc in docs:
-        _find(doc, found, 0)
+    found = [
+        node
+        for doc in docs
+        for node, _ in find_json_objects(doc, lambda d: is_weekly(d.get("schedule")), inside_found=False)
+    ]
     return [s for node in found if (s := _schedule(node, language)) is not None]
 
 
@@ -62,21 +65,6 @@ def is_weekly(value: Any) -> bool:
     return isinstance(value, dict) and any(
         isinstance(value.get(day), dict) and any(k in value[day] for k in _PARTS) for day in _WEEKDAYS
     )
-
-
-def _find(data: Any, out: list[dict], depth: int) -> None:
-    if depth > 12:
-        return
-    if isinstance(data, list):
-        for item in data:
-            _find(item, out, depth + 1)
-    elif isinstance(data, dict):
-        if is_weekly(data.get("schedule")):
-            out.append(data)
-            return
-        for value in data.values():
-            if isinstance(value, dict | list):
-                _find(value, out, depth + 1)
 
 
 def _minutes(value: Any) -> int | None:

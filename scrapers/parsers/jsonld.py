@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -84,8 +85,7 @@ def jsonld_documents(root: etree._Element, errors: list[str]) -> list[tuple[int,
 def schedules_from_data(data: Any, language: str) -> tuple[list[CounterSchedule], list[str | None]]:
     """Schedules from schema.org objects (parsed JSON-LD or microdata items), and the names of
     the offices whose hours could not be read."""
-    nodes: list[tuple[dict, dict | None]] = []
-    _find_nodes(data, None, nodes, 0)
+    nodes = find_json_objects(data, lambda d: any(k in d for k in _HOURS_KEYS), skip_keys=_SKIP_KEYS)
     schedules, bad = [], []
     for node, parent in nodes:
         schedule = _schedule(node, parent, language)
@@ -110,18 +110,36 @@ def _loads(raw: str) -> Any:
             raise first from None
 
 
-def _find_nodes(data: Any, parent: dict | None, out: list[tuple[dict, dict | None]], depth: int) -> None:
-    if depth > 12:
-        return
-    if isinstance(data, list):
-        for item in data:
-            _find_nodes(item, parent, out, depth + 1)
-    elif isinstance(data, dict):
-        if any(k in data for k in _HOURS_KEYS):
-            out.append((data, parent))
-        for key, value in data.items():
-            if key not in _SKIP_KEYS and isinstance(value, dict | list):
-                _find_nodes(value, data, out, depth + 1)
+def find_json_objects(
+    data: Any,
+    wanted: Callable[[dict], bool],
+    *,
+    skip_keys: frozenset[str] = frozenset(),
+    inside_found: bool = True,
+    max_depth: int = 12,
+) -> list[tuple[dict, dict | None]]:
+    """The objects of a parsed JSON document that ``wanted`` accepts, with the object that holds
+    each (None at the top), in document order. ``inside_found``: look for more inside a found
+    object too; ``skip_keys``: properties never looked into."""
+    out: list[tuple[dict, dict | None]] = []
+
+    def walk(value: Any, parent: dict | None, depth: int) -> None:
+        if depth > max_depth:
+            return
+        if isinstance(value, list):
+            for item in value:
+                walk(item, parent, depth + 1)
+        elif isinstance(value, dict):
+            if wanted(value):
+                out.append((value, parent))
+                if not inside_found:
+                    return
+            for key, inner in value.items():
+                if key not in skip_keys and isinstance(inner, dict | list):
+                    walk(inner, value, depth + 1)
+
+    walk(data, None, 0)
+    return out
 
 
 def _schedule(node: dict, parent: dict | None, language: str) -> CounterSchedule | None:

@@ -54,7 +54,7 @@ from scrapers.parsers.dom import (
     tag,
     text_of,
 )
-from scrapers.parsers.jsonld import jsonld_documents, jsonld_text
+from scrapers.parsers.jsonld import find_json_objects, jsonld_documents, jsonld_text
 from scrapers.parsers.unavailable import unavailable_reason
 from scrapers.procedures.model import (
     AVAILABLE,
@@ -499,9 +499,8 @@ def _jsonld_blocks(root: etree._Element, language: str) -> tuple[list[_Block], l
     blocks: list[_Block] = []
     errors: list[str] = []
     for n, data in jsonld_documents(root, errors):
-        nodes: list[dict] = []
-        _find_services(data, nodes, 0)
-        for node in nodes:
+        # A service's own channels and offers are read with it: no search inside a found service.
+        for node, _ in find_json_objects(data, lambda d: bool(_types(d) & _SERVICE_TYPES), inside_found=False):
             title = _title(jsonld_text(node.get("name"), language))
             if not title:
                 errors.append(f"JSON-LD #{n}: a {'/'.join(sorted(_types(node)))} without a name")
@@ -518,21 +517,6 @@ def _jsonld_blocks(root: etree._Element, language: str) -> tuple[list[_Block], l
             block.fee_texts += _offer_fees(node.get("offers"))
             blocks.append(block)
     return blocks, errors
-
-
-def _find_services(data: Any, out: list[dict], depth: int) -> None:
-    if depth > 12:
-        return
-    if isinstance(data, list):
-        for item in data:
-            _find_services(item, out, depth + 1)
-    elif isinstance(data, dict):
-        if _types(data) & _SERVICE_TYPES:
-            out.append(data)
-            return  # a service's own channels and offers are read with it
-        for value in data.values():
-            if isinstance(value, dict | list):
-                _find_services(value, out, depth + 1)
 
 
 def _channel_statements(channel: dict, language: str) -> list[Statement]:
