@@ -234,6 +234,7 @@ _COMMON: list[tuple[str, str]] = [
         r"num[ée]ro de t[ée]l[ée]phone", r"au (?:num[ée]ro|n°)(?= ?(?:0\d|\+32))", r"(?:tele)?phone number",
         r"centrale t[ée]l[ée]phonique", r"(?:advi[cs]e|help|customer service|information|enquir(?:y|ies)) ?line",
         r"num[ée]ro (?:vert|gratuit)", r"infolijn", r"hulplijn", r"servicenummer", r"b[üu]rgertelefon",
+        r"tele-?service",
         r"(?:via|par) (?:le )?num[ée]ro(?: (?:gratuit|vert|unique|d'appel))?",
         r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)", r"helpline", r"hotline",
     )),
