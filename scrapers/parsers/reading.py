@@ -66,7 +66,7 @@ _MONTH_RANGE_WORDS = frozenset({"-", "à", "au", "a", "tot", "tot en met", "t.e.
 _OR = frozenset({"ou", "of", "oder", "or"})
 # What follows an appointment rule that limits it to some procedures or people.
 _FOR_SOME = re.compile(
-    r"\s*(?:(?:toegankelijk|toegangelijk|accessible|zug[äa]nglich|open|ouvert)\s+)?(?:voor|pour|les|für|fur|for)\s+"
+    r"\s*(?:(?:toegankelijk|toegangelijk|accessible|zug[äa]nglich|open|ouvert)\s+)?(?:voor|pour|für|fur|for)\s+"
     r"(?!iedereen|tous|tout le monde|alle|everyone|all\b|d'autres|andere|other)",
     re.IGNORECASE,
 )
@@ -164,6 +164,7 @@ class Reader:
         self.valid_until: str | None = None
         self.phone_only = False
         self.unparsed: list[str] = []
+        self._topic: rg.RegimeKey | None = None  # a season a paragraph is about (reset at each line)
         # Dated days ("dinsdag 3 januari 2017 van 9 tot 12 uur"), for a calendar's weekly pattern.
         self.dated: list[tuple[DatedDay, str]] = []
         self._pattern: WeeklyPattern | None = None
