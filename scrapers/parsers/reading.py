@@ -322,7 +322,9 @@ class Reader:
                 j, _atom, count, _abbr = _day_group(toks, i + 1, b, text)
                 starting = kind == tt.SINCE or text[t.start : t.end].lower() in _STARTING
                 if starting and count == 1 and (j >= b or toks[j].kind != tt.TO):
-                    # "vanaf maandag 16 maart", "à partir du lundi": when the hours start, no weekly day
+                    # "vanaf maandag 16 maart", "ab Montag, 27. April": when the hours start, no weekly day
+                    if j + 1 < b and toks[j].kind == tt.AND and toks[j + 1].kind == tt.DATE:
+                        j += 1
                     if j < b and toks[j].kind == tt.DATE:
                         self.valid_from = rg.iso_date(text[toks[j].start : toks[j].end]) or self.valid_from
                         j += 1

@@ -236,7 +236,7 @@ _COMMON: list[tuple[str, str]] = [
         r"num[ée]ro (?:vert|gratuit)", r"infolijn", r"hulplijn", r"servicenummer", r"b[üu]rgertelefon",
         r"tele-?service",
         r"(?:via|par) (?:le )?num[ée]ro(?: (?:gratuit|vert|unique|d'appel))?",
-        r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)", r"helpline", r"hotline",
+        r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)", r"helplines?", r"(?:service-)?hotlines?",
     )),
     ("PHONE_LABEL", r"(?:t[ée]l[ée]phone|t[ée]l\.?|tel\.?|telefoon|telefon|phone)"
                     r"(?: (?:open|ouvert|bereikbaar|erreichbar|lines?))?\s?:"),
