@@ -13,6 +13,7 @@ Both the structured-data reader (:mod:`scrapers.parsers.jsonld`) and the text re
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
@@ -40,6 +41,14 @@ class WeeklyPattern:
     weekly: list[tuple[int, int, int, str | None]]  # weekday, opens, closes, access
     exceptions: list[Regime]
     confidence: float
+
+
+def weekday_of(iso: str) -> int | None:
+    """0 (Monday) to 6 for an ISO date; None for "--MM-DD" (no year, no weekday) or no date."""
+    try:
+        return dt.date.fromisoformat(iso).weekday()
+    except ValueError:
+        return None
 
 
 def weekly_pattern(days: list[DatedDay]) -> WeeklyPattern:

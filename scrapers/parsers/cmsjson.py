@@ -95,9 +95,7 @@ def _week(schedule: dict, language: str) -> list:
         day = schedule.get(name)
         if not isinstance(day, dict):
             continue
-        comment = tt.clean(str(day.get("comment") or ""))
-        appointment = any(t.kind == tt.APPT for t in tt.tokenize(comment, language)) if comment else False
-        access = ACCESS_APPOINTMENT if appointment else ACCESS_WALK_IN
+        access = ACCESS_APPOINTMENT if tt.says(str(day.get("comment") or ""), language, tt.APPT) else ACCESS_WALK_IN
         slots += [make_slot(i, o, c, access) for o, c in _day_intervals(day)]
     return slots
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from lxml import etree
 
 from scrapers.osm import normalize_osm, read_osm
 from scrapers.parsers import timetext as tt
-from scrapers.parsers.calendar import DatedDay, weekly_pattern
+from scrapers.parsers.calendar import DatedDay, weekday_of, weekly_pattern
 from scrapers.parsers.microdata import microdata_items, rdfa_items
 from scrapers.parsers.reading import Draft, Reader, join_evidence, make_slot
 from scrapers.schedule import (
@@ -161,7 +160,7 @@ def _schedule(node: dict, parent: dict | None, language: str) -> CounterSchedule
         return None
     name = _name(node, language) or (_name(parent, language) if phone and parent else None)
     # A channel named as a phone line ("Telefonisch", "Tele-service") is one, whatever its type.
-    phone = phone or any(t.kind == tt.PHONE for t in tt.tokenize(tt.clean(name or ""), language))
+    phone = phone or tt.says(name or "", language, tt.PHONE)
     appointment = (flags.appointment_only and not phone) or (
         bool(drafts) and all(d.access == ACCESS_APPOINTMENT for d in drafts)
     )
@@ -229,10 +228,7 @@ def _intervals(spec: dict) -> list[tuple[int, int]] | None:
 def _access(spec: dict, language: str) -> str | None:
     """What a calendar day's own words say ("op afspraak", "by appointment"); None: not said."""
     text = spec.get("@text")
-    if not text:
-        return None
-    kinds = {t.kind for t in tt.tokenize(tt.clean(str(text)), language)}
-    return ACCESS_APPOINTMENT if tt.APPT in kinds else None
+    return ACCESS_APPOINTMENT if text and tt.says(str(text), language, tt.APPT) else None
 
 
 def _one_date(spec: dict) -> str | None:
@@ -251,10 +247,9 @@ def _from_calendar(specs: list[dict], language: str) -> tuple[list[Draft], list[
     for spec in specs:
         iso, intervals = _one_date(spec), _intervals(spec)
         weekdays = _days(spec.get("dayOfWeek")) or []
-        try:
-            weekday = date.fromisoformat(iso or "").weekday()
-        except ValueError:
-            weekday = weekdays[0] if len(weekdays) == 1 else None
+        weekday = weekday_of(iso or "")
+        if weekday is None and len(weekdays) == 1:
+            weekday = weekdays[0]
         if intervals is None or weekday is None:
             continue
         access = _access(spec, language)

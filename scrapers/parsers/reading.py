@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date as _date
 from functools import lru_cache
 
 from scrapers.parsers import regimes as rg
 from scrapers.parsers import timetext as tt
-from scrapers.parsers.calendar import MIN_CALENDAR_DAYS, DatedDay, WeeklyPattern, weekly_pattern
+from scrapers.parsers.calendar import MIN_CALENDAR_DAYS, DatedDay, WeeklyPattern, weekday_of, weekly_pattern
 from scrapers.schedule import (
     ACCESS_APPOINTMENT,
     ACCESS_WALK_IN,
@@ -568,7 +567,7 @@ class Reader:
             r for r in st.ranges if not r.closed and (r.channel or st.channel or self._channel) == CHANNEL_COUNTER
         ]
         if key.kind == "date" and key.date_from and (opening or st.day_closed == "all"):
-            weekday = days[0] if days is not None and len(days) == 1 else _weekday(key.date_from)
+            weekday = days[0] if days is not None and len(days) == 1 else weekday_of(key.date_from)
             if weekday is not None and (days is None or days == (weekday,)):
                 intervals = tuple((r.opens, r.closes, r.access) for r in opening)
                 self.dated.append((DatedDay(key.date_from, weekday, intervals), layout))
@@ -734,13 +733,6 @@ def _abbreviation_dot(toks: list[tt.Token], i: int, text: str) -> bool:
         and not text[toks[i].end : toks[i + 1].start].strip()
         and not text[toks[i + 1].start].isupper()
     )
-
-
-def _weekday(iso: str) -> int | None:
-    try:
-        return _date.fromisoformat(iso).weekday()
-    except ValueError:
-        return None  # "--01-03": no year, no weekday
 
 
 @lru_cache(maxsize=8192)

@@ -495,6 +495,11 @@ def tokenize(text: str, language: str) -> list[Token]:
     return out
 
 
+def says(text: str, language: str, kind: str) -> bool:
+    """Whether ``text`` holds a token of ``kind`` ("op afspraak" says APPT, "Tele-service" PHONE)."""
+    return any(t.kind == kind for t in tokenize(clean(text), language))
+
+
 def day_span(first: int, last: int) -> tuple[int, ...]:
     """Days from ``first`` to ``last`` inclusive (0 = Monday), wrapping over the weekend."""
     if first <= last:
