@@ -173,6 +173,12 @@ class Reader:
         self._regime_ctx: rg.RegimeKey | None = None
         self._carry_days: tuple[int, ...] | None = None
         self._sentence_now = ""
+        self._line, self._s0 = "", 0  # the text being fed (atom offsets point into it), the sentence's start
+        self.reopened = False  # the text says a closure is over ("c'en est fini", "weer open")
+        # "Les bureaux sont fermés": closure statements kept until the whole text is read, and
+        # whether the text names days, dates, seasons or hours (then they are about those).
+        self._state_closures: list[tuple[str, str]] = []
+        self._one_off = False
         # "ma-vr 8u30-12u zonder afspraak; 13u-16u op afspraak": the days of the previous
         # sentence of the same line go on after a semicolon.
         self._line_days: tuple[int, ...] | None = None
@@ -228,6 +234,7 @@ class Reader:
         whole_line: bool, row: bool,
     ) -> None:  # fmt: skip
         sentence = self._sentence_now = text[s0:s1].strip()
+        self._line, self._s0 = text, s0
         day_context = row or self._carry_days is not None or any(t.kind in _DAYISH for t in toks[a:b])
         atoms = self._atoms(toks, a, b, text, day_context, row or heading)
         if not atoms:
@@ -281,6 +288,10 @@ class Reader:
                 self._modifier(atoms, idx, stmts, sentence, text, key, layout)
         if tt.APPT in mods or tt.BOOKING in mods:
             self.appointment_said = True
+        if any(x.value == "reopened" for x in atoms):
+            self.reopened = True
+        if not self._one_off and (_about_days(atoms, text, dated_ok=False) or mods & _ONE_OFF):
+            self._one_off = True
         if tt.PHONE in mods and tt.APPT not in mods and rg.PHONE_ONLY.search(sentence):
             self.phone_only = True
         for kind in excepted:  # "sauf les jours fériés": the counter is closed on them
@@ -439,21 +450,43 @@ class Reader:
     ) -> None:
         """A modifier with no days or hours around it speaks about the whole office."""
         mod, special = atom.mod, key is not None
-        if atom.value == "announce":
+        line = self._line
+        statement = None
+        if mod == tt.CLOSED and not part and self._carry_days is None and self._regime_ctx is None:
+            # "Les bureaux sont fermés", "bleibt das Rathaus bis zum 19.04. geschlossen", "heeft de
+            # gemeente de loketten gesloten": a statement about the office, in the press's words.
+            before = line[max(self._s0, atom.start - 120) : atom.start]
+            if (tt.OFFICE_NOUN.search(before) or _WE.search(before)) and not _WHEN.search(before):
+                if _SHUT_ACT.search(before):
+                    statement = tt.CLOSED_PERM
+                elif _SHUT_STATE.search(before):
+                    statement = tt.CLOSED_TEMP
+        if atom.value == "announce" or statement is not None:
             # "L'office postal va fermer le 21 mars", "sluit halfweg juli zijn vestiging": an announced
             # closure, dated or not; never when the sentence names days, hours or a season (weekly
-            # hours, holidays: "ferme ses portes le lundi").
-            if any(x.kind in "DRX" or x.mod == tt.CONDITIONAL for x in atoms) or (
-                key is not None and key.kind not in ("date", "period")
+            # hours, holidays: "ferme ses portes le lundi"), nor a short while ("fermé du 24 décembre
+            # au 2 janvier", "fermé le 11 novembre": a holiday, an exception).
+            mod = statement or mod
+            permanent = mod == tt.CLOSED_PERM and not any(x.mod == tt.INDEFINITE for x in atoms)
+            if part or _about_days(atoms, line, dated_ok=permanent) or any(x.mod == tt.CONDITIONAL for x in atoms):
+                return  # (with a daypart, "la fermeture du commissariat la nuit": part of the day)
+            if key is not None and (
+                key.kind not in ("date", "period")
+                or (key.kind == "date" and not permanent)
+                or (key.kind == "period" and (rg.period_days(key) or 0) < LONG_CLOSURE_DAYS)
             ):
                 return
             special = False
-            if mod == tt.CLOSED_PERM and (
-                any(x.mod == tt.INDEFINITE for x in atoms) or (key is not None and key.kind == "period")
-            ):
+            if mod == tt.CLOSED_PERM and not permanent or (key is not None and key.kind == "period"):
                 mod = tt.CLOSED_TEMP  # "fermera ses portes du 6 au 29 septembre": for a while
-        # "Aucun guichet ne sera définitivement fermé", "niet tijdelijk gesloten": no closure.
-        negated = any(x.mod == tt.NEG for x in atoms)
+            if statement == tt.CLOSED_TEMP:
+                # Only when nothing else in the text names days, dates or hours: "Alle diensten zijn
+                # gans de dag gesloten" after "op donderdag 17 mei" is that day's closure.
+                self._state_closures.append((sentence, layout))
+                return
+        # "Aucun guichet ne sera définitivement fermé", "niet tijdelijk gesloten": no closure; a
+        # negation later in the sentence is about something else ("gesloten, terwijl dat niet mocht").
+        negated = any(x.mod == tt.NEG and x.end <= atom.start and "," not in line[x.end : atom.start] for x in atoms)
         if mod == tt.APPT and not special:
             if part:
                 self.access_rules.append((None, part, ACCESS_APPOINTMENT))
@@ -604,6 +637,16 @@ class Reader:
         ``layouts`` that has any (a day table wins over the same hours repeated in prose)."""
         self.calendar()
         out: list[CounterSchedule] = []
+        if self._state_closures and not self._one_off and self.closed is None:
+            sentence, layout = self._state_closures[0]
+            self.closed, self.closed_reason = "temporary", sentence
+            self.flag_evidence.append(sentence)
+            self.flag_layout = self.flag_layout or layout
+            self._state_closures = []
+        if self.closed == "temporary" and self.reopened:
+            # "« Fermé jusqu'à nouvel avis. » [...] Depuis le 24 avril, c'en est fini": over.
+            self.closed, self.closed_reason = None, None
+            self._penalize(self.flag_layout or "text")
         if self.closed == "temporary" and (self.appointment_only or self.appointment_said):
             # "Les bureaux sont fermés au public ... sur rendez-vous pour les urgences": no walk-in,
             # but people are still received: appointment-only, not a closure.
@@ -717,6 +760,61 @@ class Reader:
 
 
 _GOES_ON = frozenset({tt.TO, tt.AND, tt.FROM, tt.TIME, tt.NUM, tt.NOON})
+
+
+# Before a bare "fermé"/"gesloten"/"geschlossen"/"closed": a verb of state makes it a statement
+# about the office ("sont fermés", "bleibt [...] geschlossen", "zijn gesloten", "is closed"); the
+# perfect of "to close" a past act ("heeft de gemeente de loketten [...] gesloten", "ont fermé").
+_SHUT_STATE = re.compile(
+    r"(?<!\w)(?:est|sont|reste|restent|restera|resteront|sera|seront|demeure|demeurent|était|étaient|"
+    r"is|zijn|blijft|blijven|blijken|waren|ist|sind|bleibt|bleiben|bleibe|are|remains?|will be|has been|have been)"
+    r"(?:\s+\S+){0,8}\s+$",
+    re.IGNORECASE,
+)
+_SHUT_ACT = re.compile(
+    r"(?<!\w)(?:(?:a|ont|avait|avaient|has|have|had)(?:\s+(?!été|been)\S+){0,2}"
+    r"|(?:heeft|hebben|hadden|hat|haben|hatte|hatten)(?:\s+(?!geweest|gewesen|worden)\S+){0,10})\s+$",
+    re.IGNORECASE,
+)
+# "Accessible lorsque la bibliothèque est fermée": a closure as a condition is no statement.
+_WHEN = re.compile(
+    r"(?<!\w)(?:lorsqu'|lorsque|quand|si|wanneer|als|zodra|indien|wenn|sobald|falls|solange|when|"
+    r"whenever|while|if)(?!\w)",
+    re.IGNORECASE,
+)
+# The speaker as the subject of a closure: "nous sommes fermés", "we zijn even dicht", "wir sind".
+_WE = re.compile(r"\b(?:nous|we|wij|wir|our offices?)\b", re.IGNORECASE)
+# A closure for less than this many days is a holiday or an exception, not the office closing.
+LONG_CLOSURE_DAYS = 28
+# What makes a text about given days, not the office as a whole.
+_ONE_OFF = frozenset({tt.DATE, tt.SEASON, tt.MONTH})
+# A day named as the day something was said ("a annoncé vendredi", "am Sonntag mitteilt"): news, not hours.
+_SAID_BEFORE = re.compile(
+    r"(?:annonc|d[ée]cid|confirm|indiqu|communiqu|pr[ée]cis|expliqu|d[ée]clar|bestätig|teilte|mitteil|erklärt|"
+    r"meld|beslist|besliste|liet weten|zei|announc|said|confirmed|decided)\w*\s+(?:(?:le|ce|am|op|on|dit|deze)\s+)?$",
+    re.IGNORECASE,
+)
+_SAID_AFTER = re.compile(
+    r"^\s+(?:\w+\s+)?(?:mit(?:ge)?teilt|bestätigte|erklärte|meldde|liet weten|announced|said)", re.IGNORECASE
+)
+
+
+def _about_days(atoms: list[_Atom], line: str, *, dated_ok: bool) -> bool:
+    """Whether the sentence names weekly days or hours: a closure said with them is about those days
+    ("ferme ses portes le lundi"). A day named as the day of the news ("a annoncé vendredi") is no
+    weekly day, nor, when ``dated_ok``, a dated day ("fermera ses portes ce vendredi 13 août")."""
+    for k, x in enumerate(atoms):
+        if x.kind in "RX":
+            return True
+        if x.kind != "D":
+            continue
+        nxt = atoms[k + 1] if k + 1 < len(atoms) else None
+        if dated_ok and nxt is not None and nxt.mod == tt.DATE and _blank(line, x.end, nxt.start):
+            continue
+        if _SAID_BEFORE.search(line[max(0, x.start - 40) : x.start]) or _SAID_AFTER.match(line, x.end):
+            continue
+        return True
+    return False
 
 
 def _abbreviation_dot(toks: list[tt.Token], i: int, text: str) -> bool:

@@ -9,6 +9,7 @@ their own instead of being lost or, worse, read as the normal week.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import NamedTuple
 
 _MONTH_NUMBERS: dict[str, int] = {}
@@ -141,3 +142,22 @@ def months_between(first: int, last: int) -> tuple[int, ...]:
 def kind_for_months(months: tuple[int, ...]) -> str:
     """Months alone name a regime: July and August are the summer regime, others a period."""
     return "summer" if months and set(months) <= {6, 7, 8, 9} and set(months) & {7, 8} else "period"
+
+
+def period_days(key: RegimeKey) -> int | None:
+    """How many days a period lasts ("du 24 décembre au 2 janvier" → 10), over the new year when
+    the dates give no year; None when either end is unknown."""
+    if not key.date_from or not key.date_to:
+        return None
+    start, end = key.date_from, key.date_to
+    year_a = int(start[:4]) if not start.startswith("--") else None
+    year_b = int(end[:4]) if not end.startswith("--") else None
+    a_month, a_day = int(start[-5:-3]), int(start[-2:])
+    b_month, b_day = int(end[-5:-3]), int(end[-2:])
+    year_a = year_a or year_b or 2001  # any non-leap year: only the length matters
+    if year_b is None:
+        year_b = year_a + (1 if (b_month, b_day) < (a_month, a_day) else 0)
+    try:
+        return (date(year_b, b_month, b_day) - date(year_a, a_month, a_day)).days + 1
+    except ValueError:
+        return None

@@ -56,6 +56,22 @@ CONDITIONAL = "conditional"  # "pourrait", "zou kunnen", "könnte": a possible c
 BOOKING = "booking"  # "prendre rendez-vous", "een afspraak maken": appointments can be made (no rule by itself)
 INDEFINITE = "indefinite"  # "jusqu'à nouvel ordre", "tot nader order": with "fermé", a closure for now
 
+# Nouns that name an office or its counter (also the subject of a closure statement: "les bureaux
+# sont fermés", "die Gemeindeverwaltung bleibt geschlossen"). German and Dutch compounds end in them.
+OFFICE_NOUN = re.compile(
+    r"\b(?:biblioth[èe]ques?|m[ée]diath[èe]ques?|bureaux?|h[ôo]tels? de ville|mairies?|maisons? communales?|"
+    r"administrations?|antennes?|agences?|services?|guichets?|accueils?|cpas|centres?|maisons?|permanences?|"
+    r"offices?|postes?|commissariats?|locaux|sites?|communes?|"
+    r"bibliothe(?:ek|ken)|bib|kantoor|kantoren|loket(?:ten)?|balies?|onthaal|dienst(?:en)?|gemeentehuis|gemeentehuizen|"
+    r"stadhuis|stadhuizen|ocmw|sociaal huis|dienstencentrum|filia(?:al|len)|zitdag(?:en)?|gemeente|vestigingen?|"
+    r"bibliothek(?:en)?|rathaus|rath[äa]user|b[üu]rgerb[üu]ros?|[äa]mter|amt|verwaltung|stadtb[üu]cherei|gemeinde|"
+    r"library|libraries|branch(?:es)?|town hall|city hall|council|registry|offices?|"
+    r"parc [àa] conteneurs|recyparc|containerpark|recyclagepark)\b"
+    r"|\w{3,}(?:kantoor|kantoren|loket|loketten|huis|huizen|diensten|verwaltung|amt|[äa]mter|b[üu]ro|b[üu]ros|"
+    r"dienststellen?|stelle|zentrum|bibliothek|b[üu]cherei)\b",
+    re.IGNORECASE,
+)
+
 _DAY_NAMES: dict[str, int] = {}
 for _i, _names in enumerate(
     (
@@ -170,7 +186,18 @@ _COMMON: list[tuple[str, str]] = [
         r"will (?:\w+ )?close(?! at)", r"(?:is|are) (?:set|due|going) to close", r"to close (?:its|their|all|the)",
         r"closing down", r"(?:will|would) (?:be )?(?:closed|shut) (?:down|for good|permanently)",
     )),
+    # A closure that is over: "c'en est fini", "is weer open", "wieder geöffnet" (not a planned
+    # "réouverture le 3 mars", which leaves the office closed until then).
+    ("REOPENED", _phrases(
+        r"c'en est fini", r"(?:a|ont|avait|avaient) (?:enfin |de nouveau |à nouveau )?rouvert", r"rouverte?s? depuis",
+        r"(?:est|sont) (?:enfin |de nouveau |à nouveau )(?:ouverte?s?|accessibles?)",
+        r"(?:is|zijn) (?:sindsdien |inmiddels |intussen )?(?:weer|opnieuw) (?:open|geopend|toegankelijk)",
+        r"(?:is|zijn) (?:sindsdien |inmiddels |intussen )?heropend",
+        r"(?:ist|sind) (?:seitdem |inzwischen |mittlerweile )?wieder (?:ge[öo]ffnet|offen|zug[äa]nglich)",
+        r"(?:has|have) (?:since |now )?re-?opened", r"(?:is|are) (?:now )?open again",
+    )),
     ("CONDITIONAL", _phrases(
+        r"m[êe]me si", r"quand bien m[êe]me", r"zelfs als", r"selbst wenn", r"even if",  # concessive: background
         r"pourrai(?:t|ent)", r"devrai(?:t|ent)", r"serai(?:t|ent)", r"envisag\w+", r"zou(?:den)?", r"overweeg\w*",
         r"k[öo]nnte(?:n)?", r"w[üu]rde(?:n)?", r"sollte(?:n)?", r"could", r"might", r"would", r"considering",
     )),
@@ -186,6 +213,7 @@ _COMMON: list[tuple[str, str]] = [
     )),
     ("BOOKING", _phrases(
         r"prendre (?:un )?rendez-vous(?! (?:obligatoire|indispensable|requis))",
+        r"(?:pr[ée]venir de|annoncer|signaler) (?:leur|votre|sa|son|ta) (?:venue|visite|passage)",
         r"(?:een )?afspraak (?:maken|vastleggen|boeken|aanvragen)",
         r"(?:einen )?termin (?:vereinbaren|buchen|machen)", r"(?:make|book) an appointment",
     )),
@@ -273,6 +301,7 @@ _COMMON: list[tuple[str, str]] = [
     ("DAYPART_PM", _phrases(
         r"apr[èe]s[-\s]?midis?", r"namiddag(?:en|s)?", r"'s (?:namiddags|middags|avonds)", r"nachmittags?",
         r"afternoons?", r"soir(?:ée|ee|s)?", r"avond(?:en|s)?", r"abends?", r"evenings?",
+        r"la nuit", r"'s nachts", r"nachts", r"at night", r"overnight",  # closed at night: part of the day
     )),
     ("NOON", _phrases(r"midi", r"noon", r"mittags?", r"middag", r"midday")),
     ("MIDNIGHT", _phrases(r"minuit", r"middernacht", r"mitternacht", r"midnight")),
@@ -300,7 +329,8 @@ _COMMON: list[tuple[str, str]] = [
         r"fortnightly",
     )),
     ("SEASON", _phrases(
-        r"(?:jours? )?f[ée]ri[ée]s?", r"feestdag(?:en)?", r"feiertag(?:e|en|s)?", r"(?:public |bank )?holidays?",
+        r"(?:jours? )?f[ée]ri[ée]s?", r"(?:feest|verlof|brug)dag(?:en)?", r"feest- (?:en|of) \w+dagen",
+        r"feiertag(?:e|en|s)?", r"(?:public |bank )?holidays?",
         r"vacances", r"cong[ée]s", r"(?:school)?vakanties?", r"(?:schul)?ferien", r"zomer\w*", r"sommer\w*",
         r"summer", r"en [ée]t[ée]", r"d'[ée]t[ée]", r"l'[ée]t[ée]", r"estival\w*", r"hiver", r"winter\w*",
         r"no[ëe]l", r"kerst\w*", r"weihnacht\w*", r"christmas", r"p[âa]ques", r"pasen", r"ostern", r"easter",
@@ -395,6 +425,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "ANN_TEMP": (CLOSED_TEMP, "announce"),
     "ANN_PERM": (CLOSED_PERM, "announce"),
     "USUAL": (USUAL, None),
+    "REOPENED": (OPEN, "reopened"),
     "APPT": (APPT, None),
     "PHONE": (PHONE, None),
     "PHONE_AT": (PHONE, "number"),
