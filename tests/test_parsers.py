@@ -215,6 +215,49 @@ def test_holidays_closure_is_not_an_office_closure() -> None:
     assert schedule.closed is None and len(schedule.slots) == 5
 
 
+# Composed sentences after the press formats of the real corpus (tests/fixtures/real/): a state verb
+# with an office as subject is a closure statement; the same words about dates, a condition, a
+# closure that is over or a short holiday are not.
+@pytest.mark.parametrize(
+    ("language", "text", "closed"),
+    [
+        ("fr", "A Thuin, les bureaux sont fermés. Les agents restent joignables par mail.", "temporary"),
+        ("de", "Die Gemeindeverwaltung bleibt bis zum 19.04.2020 geschlossen.", "temporary"),
+        ("nl", "De meeste gemeentehuizen zijn gesloten.", "temporary"),
+        ("nl", "In juli 2019 heeft de gemeente de loketten gesloten.", "permanent"),
+        ("fr", "Les bureaux sont fermés le 11 novembre.", None),
+        ("nl", "Op donderdag 17 mei zijn alle stadsdiensten gesloten. Alle diensten zijn gans de dag gesloten.", None),
+        ("de", "Stadtverwaltung und Standesamt sind vom 24. Dezember bis zum 2. Januar geschlossen.", None),
+        ("fr", "Accessible lorsque la bibliothèque est fermée.", None),
+        ("fr", "« Fermé jusqu'à nouvel avis. » Depuis le 24 avril, c'en est fini.", None),
+        ("fr", "A Lobbes, les bureaux sont fermés. Les services fonctionnent uniquement sur rendez-vous.", None),
+        ("fr", "La fermeture du commissariat la nuit inquiète.", None),
+    ],
+)
+def test_closure_statements_in_the_press(language: str, text: str, closed: str | None) -> None:
+    try:
+        schedule = parse_text(text, language)
+    except NoScheduleFound:
+        assert closed is None
+        return
+    assert schedule.closed == closed
+
+
+def test_slash_ranges_and_days_named_instead() -> None:
+    # Composed after real French service pages ("LUNDI 8h30/12h - 13h30/17h30").
+    schedule = parse_text("LUNDI 8h30/12h - 13h30/17h30\nDU MARDI AU VENDREDI 8h30/12h - 13h30 /17h", "fr")
+    assert compact(schedule)[:2] == ["mo 08:30-12:00", "mo 13:30-17:30"] and len(schedule.slots) == 10
+    moved = parse_text("De uitleenpost zal op dinsdag open zijn in plaats van donderdag, van 16 tot 19 uur.", "nl")
+    assert compact(moved) == ["tu 16:00-19:00"]
+
+
+def test_an_appointment_rule_for_one_procedure_is_not_appointment_only() -> None:
+    text = "Van maandag tot vrijdag van 8u tot 12u. Verklaring van wettelijke samenwoning op afspraak."
+    schedule = parse_text(text, "nl")
+    assert not schedule.appointment_only and len(schedule.slots) == 5
+    assert parse_text("Prise de rendez-vous obligatoire. Guichet ouvert le lundi de 9h à 12h.", "fr").appointment_only
+
+
 def test_phone_hours_are_never_counter_hours() -> None:
     only_phone = parse_text("Permanence téléphonique : du lundi au vendredi de 9h à 12h", "fr")
     assert only_phone.channel == "phone" and len(only_phone.slots) == 5

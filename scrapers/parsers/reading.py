@@ -328,6 +328,9 @@ class Reader:
                     atoms.append(atom)
                 i = j
                 continue
+            if t.value == "instead" and i + 1 < b and toks[i + 1].kind in _DAYISH:
+                i = _day_group(toks, i + 1, b, text)[0]  # the old days: neither open nor closed now
+                continue
             if kind in (tt.FROM, tt.SINCE) and i + 1 < b and toks[i + 1].kind in _DAYISH:
                 j, _atom, count, _abbr = _day_group(toks, i + 1, b, text)
                 starting = kind == tt.SINCE or text[t.start : t.end].lower() in _STARTING
@@ -428,8 +431,10 @@ class Reader:
         if nxt is not None and nxt.kind == "R":
             group = [nxt]
             for x in atoms[n + 1 :]:
-                if x.kind == "R" and x.stmt == nxt.stmt:
+                if x.kind == "R" and (x.stmt == nxt.stmt or mod == tt.PHONE):
                     group.append(x)
+                elif mod == tt.PHONE and x.mod not in (tt.COUNTER_LABEL, *_ACCESS):
+                    continue  # "The telephone Contact Centre is open 8:30am-5pm Mon-Thu, and 8:30am-4:30pm on Fridays"
                 elif x.kind != "J":
                     break
             _on_ranges(mod, group)
@@ -487,6 +492,8 @@ class Reader:
         # "Aucun guichet ne sera définitivement fermé", "niet tijdelijk gesloten": no closure; a
         # negation later in the sentence is about something else ("gesloten, terwijl dat niet mocht").
         negated = any(x.mod == tt.NEG and x.end <= atom.start and "," not in line[x.end : atom.start] for x in atoms)
+        if mod == tt.APPT and not special and _about_a_procedure(line[self._s0 : atom.start]):
+            return  # "Verklaring van wettelijke samenwoning op afspraak": that procedure, not the office
         if mod == tt.APPT and not special:
             if part:
                 self.access_rules.append((None, part, ACCESS_APPOINTMENT))
@@ -797,6 +804,29 @@ _SAID_BEFORE = re.compile(
 _SAID_AFTER = re.compile(
     r"^\s+(?:\w+\s+)?(?:mit(?:ge)?teilt|bestätigte|erklärte|meldde|liet weten|announced|said)", re.IGNORECASE
 )
+
+
+# Words that make "... sur rendez-vous" about the office or its visits rather than one procedure.
+_VISIT_WORDS = re.compile(
+    r"\b(?:accessibles?|acc[èe]s|ouverte?s?|visites?|re[çc]ue?s?|re[çc]oit|re[çc]oivent|accueill\w*|r[ée]ception|"
+    r"prise|attention|important|remarque|opgelet|opgepast|achtung|hinweis|wichtig|note|please|"
+    r"ils|elles?|il|zij|ze|hij|sie|they|dienstverlening|\w*(?:parteien|publikums)verkehr|dienstleistung\w*|"
+    r"toutes? les|tous|d[ée]marches|public|uniquement|seulement|exclusivement|"
+    r"toegankelijk|toegang|open|bezoek\w*|langs\w*|terecht|ontvang\w*|alle|enkel|alleen|uitsluitend|publiek|"
+    r"zug[äa]nglich|zutritt|ge[öo]ffnet|besuch\w*|empfang\w*|nur|ausschlie(?:ß|ss)lich|alle|"
+    r"access\w*|visits?|open|received|only|all|we|nous|wij|wir|you|vous|u|je|sie)\b",
+    re.IGNORECASE,
+)
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _about_a_procedure(before: str) -> bool:
+    """Whether the words before an appointment rule name something other than the office: a
+    procedure or a document ("Verklaring van wettelijke samenwoning op afspraak", "Passeports sur
+    rendez-vous"), not "Le bureau est accessible sur rendez-vous" or "Uniquement sur rendez-vous"."""
+    if not _CONTENT_WORD.search(before):
+        return False
+    return not (tt.OFFICE_NOUN.search(before) or _VISIT_WORDS.search(before))
 
 
 def _about_days(atoms: list[_Atom], line: str, *, dated_ok: bool) -> bool:

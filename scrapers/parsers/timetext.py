@@ -245,7 +245,9 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:les )?rendez-vous (?:sont |restent )?possibles?", r"plages? (?:horaires? )?(?:de|sur) rendez-vous",
         r"cr[ée]neaux? de rendez-vous", r"(?:jours|heures) de rendez-vous", r"termin(?:tage|zeiten|sprechstunden?)",
         r"appointment (?:hours|times|days|slots)",
-        r"(?:moet|moeten|dient|dienen) (?:\w+ ){0,2}een afspraak(?: (?:hebben|maken|vastleggen))?",
+        r"(?:moet|moeten|dient|dienen) (?:\w+ ){0,6}een afspraak(?: (?:hebben|maken|vastleggen))?",
+        r"termine (?:\w+ ){0,4}(?:gibt es|werden vergeben|stehen (?:\w+ )?zur verf[üu]gung)",
+        r"(?:stehen|gibt es) (?:\w+ ){0,2}termine(?: zur verf[üu]gung)?",
         r"nadat (?:je|u) (?:\w+ ){0,4}een afspraak", r"(?:uniquement|seulement) apr[èe]s (?:prise de )?rendez-vous",
         r"(?:only )?after (?:making|booking) an appointment",
     )),
@@ -262,7 +264,7 @@ _COMMON: list[tuple[str, str]] = [
         r"num[ée]ro de t[ée]l[ée]phone", r"au (?:num[ée]ro|n°)(?= ?(?:0\d|\+32))", r"(?:tele)?phone number",
         r"centrale t[ée]l[ée]phonique", r"(?:advi[cs]e|help|customer service|information|enquir(?:y|ies)) ?line",
         r"num[ée]ro (?:vert|gratuit)", r"infolijn", r"hulplijn", r"servicenummer", r"b[üu]rgertelefon",
-        r"tele-?service",
+        r"tele-?service", r"(?:het |de )?(?:gratis|groene|algemene|centrale) (?:telefoon)?nummer",
         r"(?:via|par) (?:le )?num[ée]ro(?: (?:gratuit|vert|unique|d'appel))?",
         r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)", r"helplines?", r"(?:service-)?hotlines?",
     )),
@@ -281,6 +283,8 @@ _COMMON: list[tuple[str, str]] = [
     )),
     ("CLOSED", _phrases(r"ferm[ée]e?s?", r"gesloten", r"dicht", r"geschlossen", r"closed")),
     ("OPEN", _phrases(r"ouverte?s?", r"open", r"geopend", r"ge[öo]ffnet", r"opened")),
+    # "op dinsdag in plaats van donderdag": the days after it are the old ones, read as none.
+    ("INSTEAD", _phrases(r"au lieu d[eu]", r"in plaats van", r"(?:an)?statt", r"instead of")),
     ("EXCEPT", _phrases(
         r"sauf", r"hors", r"en dehors des?", r"buiten(?: de)?", r"au(?:ß|ss)erhalb(?: der)?", r"outside(?: of)?",
         r"except[ée]e?s?", r"à l'exception d(?:u|es?|')", r"hormis", r"behalve", r"uitgezonderd",
@@ -307,12 +311,14 @@ _COMMON: list[tuple[str, str]] = [
     ("MIDNIGHT", _phrases(r"minuit", r"middernacht", r"mitternacht", r"midnight")),
     ("WEEKEND", _phrases(r"(?:le |les |au |op het |in het |am |at the |on )?(?:week-?ends?|wochenenden?)")),
     ("WEEKDAYS", _phrases(
-        r"(?:tous )?les jours ouvrables", r"jours ouvrables", r"en semaine", r"jours de (?:la )?semaine",
+        r"(?:tous )?les jours ouvrables", r"(?:chaque )?jours? ouvrables?", r"en semaine", r"jours de (?:la )?semaine",
         r"(?:alle |elke )?werkdag(?:en)?", r"weekdag(?:en)?", r"(?:an )?werktag(?:en|s)?", r"werkt[äa]glich",
         r"wochentags",
         r"(?:on |every )?weekdays?",
     )),
     ("ALLDAYS", _phrases(
+        r"\(?(?:y compris (?:le |les )?week-?ends?|week-?ends? (?:compris|inclus)|(?:het )?weekend inbegrepen|"
+        r"inclusief (?:het )?weekend|einschlie(?:ß|ss)lich (?:des )?wochenendes|including (?:the )?weekends?)\)?",
         r"tous les jours", r"chaque jour", r"7 ?j(?:ours)? ?(?:/|sur) ?7", r"elke dag", r"alle dagen",
         r"dagelijks", r"7 ?(?:op|/) ?7", r"t[äa]glich", r"jeden tag", r"every day", r"daily", r"7 days a week",
     )),
@@ -435,6 +441,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "OPEN": (OPEN, None),
     "CLOSED": (CLOSED, None),
     "EXCEPT": (EXCEPT, None),
+    "INSTEAD": (EXCEPT, "instead"),
     "NEG": (NEG, None),
     "DATE": (DATE, None),
     "TODAY": (DATE, None),
@@ -477,6 +484,11 @@ _GLUED_TO = re.compile(r"(?:(?<=\bà)|(?<=\bbis)|(?<=\btot))(?=\d)")  # "8h à18
 _GLUED_DAY = re.compile(r"\b(" + "|".join(sorted(_DAY_NAMES, key=len, reverse=True)) + r")(?=\d)", re.IGNORECASE)
 
 
+# "8h30/12h", "13h30 /17h45", "9:00/12:00": a slash between two times joins a range; spaced out so
+# the second time is read (a number right after "/" is otherwise part of a date, "12/03").
+_SLASH_TIMES = re.compile(r"(?:(?<=\d[hu])|(?<=\d[hu]\d\d)|(?<=\d[:.]\d\d))\s?/\s?(?=\d{1,2}\s?[hu:.])", re.IGNORECASE)
+
+
 def clean(text: str) -> str:
     """Text with one kind of dash, quote and space, runs of spaces and blank lines collapsed."""
     text = text.translate(_CHAR_MAP)
@@ -487,6 +499,8 @@ def clean(text: str) -> str:
     if "à" in text or "bis" in text or "tot" in text:
         text = _GLUED_TO.sub(" ", text)
     text = _GLUED_DAY.sub(r"\1 ", text)
+    if "/" in text:
+        text = _SLASH_TIMES.sub(" / ", text)
     return text.strip()
 
 
