@@ -334,7 +334,9 @@ class Reader:
             if kind in (tt.FROM, tt.SINCE) and i + 1 < b and toks[i + 1].kind in _DAYISH:
                 j, _atom, count, _abbr = _day_group(toks, i + 1, b, text)
                 starting = kind == tt.SINCE or text[t.start : t.end].lower() in _STARTING
-                if starting and count == 1 and (j >= b or toks[j].kind != tt.TO):
+                # "from Friday 1 January to Monday 4 January": a period, read below, not a start.
+                period = j + 1 < b and toks[j].kind == tt.DATE and toks[j + 1].kind == tt.TO
+                if starting and count == 1 and not period and (j >= b or toks[j].kind != tt.TO):
                     # "vanaf maandag 16 maart", "ab Montag, 27. April": when the hours start, no weekly day
                     if j + 1 < b and toks[j].kind == tt.AND and toks[j + 1].kind == tt.DATE:
                         j += 1
@@ -359,14 +361,14 @@ class Reader:
             if kind in (tt.AND, tt.COLON):
                 atoms.append(_Atom("J", t.start, t.end, kind))
             elif kind == tt.DATE:
-                if i + 2 < b and toks[i + 1].kind == tt.TO and toks[i + 2].kind == tt.DATE:
-                    atom = _Atom("M", t.start, toks[i + 2].end, tt.PERIOD)
-                    atom.value = (
-                        rg.iso_date(text[t.start : t.end]),
-                        rg.iso_date(text[toks[i + 2].start : toks[i + 2].end]),
-                    )
+                # "du 1er au 15 juillet", "van woensdag 14 augustus tot en met zondag 18 augustus"
+                last = i + 2 if i + 2 < b and toks[i + 2].kind in _DAYISH else i + 1
+                if last + 1 < b and toks[i + 1].kind == tt.TO and toks[last + 1].kind == tt.DATE:
+                    end = toks[last + 1]
+                    atom = _Atom("M", t.start, end.end, tt.PERIOD)
+                    atom.value = (rg.iso_date(text[t.start : t.end]), rg.iso_date(text[end.start : end.end]))
                     atoms.append(atom)
-                    i += 3
+                    i = last + 2
                     continue
                 if i > a and toks[i - 1].kind == tt.SINCE:  # "depuis le 1er mars 2023": validity
                     self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
@@ -424,6 +426,9 @@ class Reader:
             n += 1
         nxt = atoms[n] if n < len(atoms) else None
         prev = atoms[idx - 1] if idx else None
+        # A day that dates the news or an announced closure ("fermera ses portes ce vendredi 13 août",
+        # "wie die Gemeinde am Sonntag mitteilt") is not a day the closure is about.
+        news_ok = mod == tt.CLOSED_PERM
         tight_prev = prev is not None and prev.kind == "R" and _tight(line, prev, atoms[idx])
         if tight_prev and mod in _CLOSING and nxt is not None and nxt.kind == "D":
             # "10h-17h (fermé le lundi)": the closure is about the day named after it.
@@ -440,11 +445,18 @@ class Reader:
             _on_ranges(mod, group)
         elif tight_prev and (mod not in (tt.PHONE_LABEL, tt.COUNTER_LABEL) or "(" in line[prev.end : atoms[idx].start]):
             _on_ranges(mod, [prev])
-        elif nxt is not None and nxt.kind == "D":
+        elif nxt is not None and nxt.kind == "D" and not (mod in _CLOSING and _news_day(atoms, n, line, news_ok)):
             first = stmts[nxt.stmt]
             _on_statements(mod, stmts[nxt.stmt :] if mod in _ACCESS or mod in _CHANNEL else [first], part)
         elif mod not in (tt.PHONE_LABEL, tt.COUNTER_LABEL):
-            before = next((x for x in reversed(atoms[:idx]) if x.kind in "DR"), None)
+            before = next(
+                (
+                    x
+                    for k, x in reversed(list(enumerate(atoms[:idx])))
+                    if x.kind == "R" or (x.kind == "D" and not (mod in _CLOSING and _news_day(atoms, k, line, news_ok)))
+                ),
+                None,
+            )
             if before is not None:
                 _on_statements(mod, [stmts[before.stmt]], part)
             else:
@@ -464,7 +476,7 @@ class Reader:
             if (tt.OFFICE_NOUN.search(before) or _WE.search(before)) and not _WHEN.search(before):
                 if _SHUT_ACT.search(before):
                     statement = tt.CLOSED_PERM
-                elif _SHUT_STATE.search(before):
+                elif _SHUT_STATE.search(before) or _STATE_AFTER.match(line, atom.end):
                     statement = tt.CLOSED_TEMP
         if atom.value == "announce" or statement is not None:
             # "L'office postal va fermer le 21 mars", "sluit halfweg juli zijn vestiging": an announced
@@ -478,7 +490,7 @@ class Reader:
             if key is not None and (
                 key.kind not in ("date", "period")
                 or (key.kind == "date" and not permanent)
-                or (key.kind == "period" and (rg.period_days(key) or 0) < LONG_CLOSURE_DAYS)
+                or (key.kind == "period" and (rg.period_days(key) or LONG_CLOSURE_DAYS) < LONG_CLOSURE_DAYS)
             ):
                 return
             special = False
@@ -778,6 +790,8 @@ _SHUT_STATE = re.compile(
     r"(?:\s+\S+){0,8}\s+$",
     re.IGNORECASE,
 )
+# Dutch and German subordinate clauses put the verb last: "dat alle diensten gesloten zijn".
+_STATE_AFTER = re.compile(r"\s+(?:zijn|is|blijven|blijft|sind|ist|bleiben|bleibt)(?!\w)", re.IGNORECASE)
 _SHUT_ACT = re.compile(
     r"(?<!\w)(?:(?:a|ont|avait|avaient|has|have|had)(?:\s+(?!été|been)\S+){0,2}"
     r"|(?:heeft|hebben|hadden|hat|haben|hatte|hatten)(?:\s+(?!geweest|gewesen|worden)\S+){0,10})\s+$",
@@ -797,7 +811,7 @@ LONG_CLOSURE_DAYS = 28
 _ONE_OFF = frozenset({tt.DATE, tt.SEASON, tt.MONTH})
 # A day named as the day something was said ("a annoncé vendredi", "am Sonntag mitteilt"): news, not hours.
 _SAID_BEFORE = re.compile(
-    r"(?:annonc|d[ée]cid|confirm|indiqu|communiqu|pr[ée]cis|expliqu|d[ée]clar|bestätig|teilte|mitteil|erklärt|"
+    r"(?:annonc|d[ée]cid|act[ée]|vot[ée]|approuv|confirm|indiqu|communiqu|pr[ée]cis|expliqu|d[ée]clar|bestätig|teilte|mitteil|erklärt|"
     r"meld|beslist|besliste|liet weten|zei|announc|said|confirmed|decided)\w*\s+(?:(?:le|ce|am|op|on|dit|deze)\s+)?$",
     re.IGNORECASE,
 )
@@ -833,18 +847,19 @@ def _about_days(atoms: list[_Atom], line: str, *, dated_ok: bool) -> bool:
     """Whether the sentence names weekly days or hours: a closure said with them is about those days
     ("ferme ses portes le lundi"). A day named as the day of the news ("a annoncé vendredi") is no
     weekly day, nor, when ``dated_ok``, a dated day ("fermera ses portes ce vendredi 13 août")."""
-    for k, x in enumerate(atoms):
-        if x.kind in "RX":
-            return True
-        if x.kind != "D":
-            continue
-        nxt = atoms[k + 1] if k + 1 < len(atoms) else None
-        if dated_ok and nxt is not None and nxt.mod == tt.DATE and _blank(line, x.end, nxt.start):
-            continue
-        if _SAID_BEFORE.search(line[max(0, x.start - 40) : x.start]) or _SAID_AFTER.match(line, x.end):
-            continue
+    return any(
+        x.kind in "RX" or (x.kind == "D" and not _news_day(atoms, k, line, dated_ok)) for k, x in enumerate(atoms)
+    )
+
+
+def _news_day(atoms: list[_Atom], k: int, line: str, dated_ok: bool) -> bool:
+    """Whether the day ``atoms[k]`` dates the news ("a annoncé vendredi", "am Sonntag mitteilt") or,
+    when ``dated_ok``, is a dated day ("ce vendredi 13 août"): not a weekly day."""
+    x = atoms[k]
+    nxt = atoms[k + 1] if k + 1 < len(atoms) else None
+    if dated_ok and nxt is not None and nxt.mod == tt.DATE and _blank(line, x.end, nxt.start):
         return True
-    return False
+    return bool(_SAID_BEFORE.search(line[max(0, x.start - 40) : x.start]) or _SAID_AFTER.match(line, x.end))
 
 
 def _abbreviation_dot(toks: list[tt.Token], i: int, text: str) -> bool:

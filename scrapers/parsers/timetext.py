@@ -137,7 +137,7 @@ _COMMON: list[tuple[str, str]] = [
         r"ferm[ée]e?s? pour (?:cause de )?(?:travaux|r[ée]novation|d[ée]m[ée]nagement)",
         r"fermeture (?:temporaire|provisoire)", r"(?:tijdelijk|voorlopig) (?:gesloten|dicht)",
         r"gesloten wegens (?:werken|verbouwing|renovatie|verhuis)", r"gesloten tot nader (?:order|bericht)",
-        r"tijdelijke sluiting", r"(?:vor[üu]bergehend|vorl[äa]ufig) geschlossen", r"bis auf weiteres geschlossen",
+        r"tijdelijke sluiting\w*", r"(?:vor[üu]bergehend|vorl[äa]ufig) geschlossen", r"bis auf weiteres geschlossen",
         r"temporarily closed", r"closed temporarily", r"closed until further notice",
         r"(?:est |sont )?suspendue?s?", r"(?:is |zijn |wordt |worden )?opgeschort", r"ausgesetzt", r"suspended",
     )),
@@ -152,7 +152,7 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:sluit|sluiten|sloot|sloten) (?:\w+ ){0,3}(?:tijdelijk|voorlopig|een (?:week|maand|tijdje)|"
         r"voor onbepaalde tijd)(?: de deuren)?",
         r"(?:sluit|sluiten|sloot|sloten) (?:\w+ ){0,6}(?:al )?(?:zijn|haar|hun|de) (?:locaties|kantoren|vestigingen)",
-        r"(?:is|zijn) (?:\w+ ){0,3}niet (?:meer )?(?:bereikbaar|toegankelijk)",
+        r"(?:is|zijn) (?:\w+ ){0,6}niet (?:meer )?(?:bereikbaar|toegankelijk)",
         r"(?:ist|sind) (?:\w+ ){0,3}nicht (?:mehr )?zug[äa]nglich",
         r"(?:no longer|not) (?:be )?(?:accessible|open) to the public", r"closed to the public",
         r"gesloten voor (?:het )?publiek", r"f[üu]r (?:den )?publikumsverkehr geschlossen",
@@ -170,10 +170,12 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:la |une )?fermeture (?:d[ée]finitive )?(?:du|des|de la|de l'|de ce|de cette|de ces|de \d+) (?:\w+ )?"
         r"(?:bureau|guichet|antenne|agence|office|poste|biblioth[èe]que|service|administration|centre|maison|gare|"
         r"permanence|accueil|point|site|local|locaux|caisse|commissariat)s?",
-        r"ouvrira (?:une )?(?:toute )?derni[èe]re fois",
+        r"ouvrira (?:une )?(?:toute )?derni[èe]re fois", r"dernier jour d'ouverture",
+        r"(?:is|wordt|was) (?:\w+ )?(?:de )?laatste (?:openings|werk)?dag", r"letzte[rn]? (?:[öo]ffnungs)?tag",
+        r"last day (?:of|for) (?:opening|service|the)",
         r"(?:sluit|sluiten) (?:\w+ ){0,3}(?:de|zijn|haar|hun) deuren",
         r"(?:sluit|sluiten) (?:\w+ ){0,2}(?:definitief|voorgoed|eind \w+|halfweg \w+|\w+ (?:zijn|haar) vestiging)",
-        r"(?:gaat|gaan|moet|moeten|zal|zullen|zou|zouden) (?:\w+ ){0,6}dicht(?: gaan)?",
+        r"(?:gaat|gaan|moet|moeten|zal|zullen|zou|zouden) (?:[\w-]+ ){0,6}dicht(?: gaan)?",
         r"dicht (?:moeten|moesten|gaan|gingen)", r"(?:heeft|hebben) (?:\w+ ){0,3}de deuren (?:gesloten|dichtgedaan)",
         r"(?:permanenties?|zitdag(?:en)?|loket(?:ten)?|kantoor|kantoren|dienstverlening|werking) (?:\w+ ){0,4}"
         r"(?:stop te zetten|(?:wordt|worden) stopgezet|(?:wordt|worden) opgeheven)",
