@@ -239,6 +239,9 @@ class Reader:
         atoms = self._atoms(toks, a, b, text, day_context, row or heading)
         if not atoms:
             return
+        if any(x.mod == tt.PAST for x in atoms):
+            self.seen = True
+            return  # the hours that were ("Voorheen waren de vestigingen open van 10 tot 13 uur")
         stmts = _statements(atoms)
         key, excepted = _mark_irregular(atoms, stmts, text)
         mods = {x.mod for x in atoms}

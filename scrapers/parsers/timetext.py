@@ -54,6 +54,7 @@ PHONENUM = "phone_number"
 USUAL = "usual"  # "aux heures habituelles", "de gewone openingsuren": the normal week, whatever the season
 CONDITIONAL = "conditional"  # "pourrait", "zou kunnen", "könnte": a possible closure is no closure
 BOOKING = "booking"  # "prendre rendez-vous", "een afspraak maken": appointments can be made (no rule by itself)
+PAST = "past"  # "voorheen", "auparavant", "war geöffnet": the hours of the sentence are no longer the hours
 INDEFINITE = "indefinite"  # "jusqu'à nouvel ordre", "tot nader order": with "fermé", a closure for now
 
 # Nouns that name an office or its counter (also the subject of a closure statement: "les bureaux
@@ -197,6 +198,13 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:is|zijn) (?:sindsdien |inmiddels |intussen )?heropend",
         r"(?:ist|sind) (?:seitdem |inzwischen |mittlerweile )?wieder (?:ge[öo]ffnet|offen|zug[äa]nglich)",
         r"(?:has|have) (?:since |now )?re-?opened", r"(?:is|are) (?:now )?open again",
+    )),
+    # Hours that were: "Voorheen waren de vestigingen open van 10 tot 13 uur", "auparavant".
+    ("PAST", _phrases(
+        r"auparavant", r"jusqu'ici", r"pr[ée]c[ée]demment", r"anciennement", r"(?:était|étaient) (?:\w+ )?ouverte?s?",
+        r"voorheen", r"tot nu toe", r"tot dusver", r"(?:was|waren) (?:\w+ ){0,3}(?:open|geopend)",
+        r"bisher", r"bislang", r"vormals", r"(?:war|waren) (?:\w+ ){0,3}ge[öo]ffnet",
+        r"previously", r"formerly", r"used to (?:be )?open", r"(?:was|were) (?:\w+ )?open",
     )),
     ("CONDITIONAL", _phrases(
         r"m[êe]me si", r"quand bien m[êe]me", r"zelfs als", r"selbst wenn", r"even if",  # concessive: background
@@ -430,6 +438,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "INDEFINITE": (INDEFINITE, None),
     "BOOKING": (BOOKING, None),
     "CONDITIONAL": (CONDITIONAL, None),
+    "PAST": (PAST, None),
     "ANN_TEMP": (CLOSED_TEMP, "announce"),
     "ANN_PERM": (CLOSED_PERM, "announce"),
     "USUAL": (USUAL, None),
