@@ -110,14 +110,23 @@ _DAYPART_SUFFIX = r"voormiddag|namiddag|ochtend|middag|avond|vormittag|nachmitta
 _PM_SUFFIXES = frozenset({"namiddag", "middag", "avond", "nachmittag", "abend"})
 
 
+class _Phrases(str):
+    """A pattern made by :func:`_phrases`, which also keeps its alternatives (``parts``): the
+    lexer tries at each place only those that can start with the character there."""
+
+    parts: tuple[str, ...]
+
+
 def _phrases(*alternatives: str) -> str:
     """Alternatives as one group ending at a word edge; " " matches a space, " ?" an optional one.
 
-    Tokens only start at a word start or on punctuation (see ``_compile``), so no leading
+    Tokens only start at a word start or on punctuation (see :class:`_Lexer`), so no leading
     word-edge test is needed.
     """
-    body = "|".join(a.replace(" ?", r"\s?").replace(" ", r"\s") for a in alternatives)
-    return rf"(?:{body})(?!\w)"
+    parts = tuple(a.replace(" ?", r"\s?").replace(" ", r"\s") for a in alternatives)
+    pattern = _Phrases(rf"(?:{'|'.join(parts)})(?!\w)")
+    pattern.parts = parts
+    return pattern
 
 
 # The order matters where two alternatives can start at the same place: the first one wins
@@ -410,7 +419,8 @@ class Token(NamedTuple):
     value: object = None
 
 
-def _compile(language: str) -> re.Pattern[str]:
+def _alternatives(language: str) -> list[tuple[str, str]]:
+    """The lexer's alternatives for ``language`` as (name, pattern), in priority order."""
     abbr = "|".join(sorted(ABBREVIATIONS[language], key=len, reverse=True))
     parts = list(_COMMON)
     # Abbreviations come after full names and months ("mar" must not eat "mars").
@@ -418,17 +428,130 @@ def _compile(language: str) -> re.Pattern[str]:
     parts.append(("FROM", _phrases(*_FROM_WORDS[language])))
     parts.extend(_TAIL)
     numeric = "|".join(f"(?:{pattern})(?P<{name}>)" for name, pattern in _NUMERIC)
-    # Each alternative is named by an empty group at its end: the C engine then skips an
-    # alternative on its first character, and ``lastgroup`` is that name.
-    alternatives = "|".join(
-        rf"(?<![\w.,:/])(?=[\d+])(?:{numeric})" if name == "NUMERIC" else f"(?:{pattern})(?P<{name}>)"
-        for name, pattern in parts
-    )
-    # Tokens start a word or are punctuation: one test per position, not one per alternative.
-    return re.compile(rf"(?:(?<!\w)|(?=[^\w ]))(?:{alternatives})")
+    return [
+        (name, rf"(?<![\w.,:/])(?=[\d+])(?:{numeric})" if name == "NUMERIC" else pattern) for name, pattern in parts
+    ]
 
 
-_LEXERS: dict[str, re.Pattern[str]] = {lang: _compile(lang) for lang in LANGUAGES}
+_ANY = None  # a first-character set that may be any character
+
+
+def _first_chars(pattern: str) -> frozenset[str] | None:
+    """The characters a match of ``pattern`` can start with, or None (any, or not known).
+
+    Read from the parsed pattern (CPython's ``re._parser``); anything it cannot tell is None,
+    which only costs speed: the alternative is then tried at every position."""
+    try:
+        from re import _constants as c
+        from re import _parser
+
+        tree = _parser.parse(pattern)
+    except Exception:  # noqa: BLE001 - another Python's internals: fall back to "any"
+        return _ANY
+
+    def first(items) -> tuple[set[str] | None, bool]:  # (chars or None for any, may be empty)
+        out: set[str] = set()
+        for op, arg in items:
+            if op is c.LITERAL:
+                return out | {chr(arg)}, False
+            if op is c.IN:
+                chars: set[str] = set()
+                for kind, value in arg:
+                    if kind is c.LITERAL:
+                        chars.add(chr(value))
+                    elif kind is c.RANGE:
+                        chars.update(chr(x) for x in range(value[0], value[1] + 1))
+                    elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
+                        chars.update("0123456789")
+                    else:
+                        return None, False  # negated or \w classes: any
+                return out | chars, False
+            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+                continue  # consumes nothing
+            if op is c.SUBPATTERN:
+                sub, empty = first(arg[-1])
+            elif op is c.BRANCH:
+                sub, empty = set(), False
+                for branch in arg[1]:
+                    chars_b, empty_b = first(branch)
+                    if chars_b is None:
+                        return None, False
+                    sub |= chars_b
+                    empty = empty or empty_b
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+                sub, empty = first(arg[2])
+                empty = empty or arg[0] == 0
+            else:
+                return None, False  # any character, back references...
+            if sub is None:
+                return None, False
+            out |= sub
+            if not empty:
+                return out, False
+        return out, True
+
+    chars, empty = first(tree)
+    return _ANY if chars is None or empty else frozenset(chars)
+
+
+class _Lexer:
+    """One language's lexer: at each place a token may start (a word start or punctuation), only
+    the alternatives, and the phrases inside them, that can start with the character there are
+    tried, in priority order: the tokens of one alternation of everything, several times faster.
+
+    Each alternative ends in an empty group named after it: ``Match.lastgroup`` says which one
+    matched."""
+
+    # A token starts a word or is punctuation.
+    STARTS = re.compile(r"(?<!\w)[^ ]|[^\w ]")
+
+    def __init__(self, language: str) -> None:
+        self.alternatives: list[tuple[str, str, list[tuple[str, frozenset[str] | None]] | None]] = []
+        for name, pattern in _alternatives(language):
+            parts = getattr(pattern, "parts", None)
+            if parts is not None:
+                self.alternatives.append((name, pattern, [(p, _first_chars(p)) for p in parts]))
+            else:
+                self.alternatives.append((name, pattern, [(pattern, _first_chars(pattern))]))
+        self.by_char: dict[str, re.Pattern[str] | None] = {}
+
+    def pattern_for(self, char: str) -> re.Pattern[str] | None:
+        """The alternatives that may start with ``char``, as one pattern (None: none may)."""
+        try:
+            return self.by_char[char]
+        except KeyError:
+            alts = []
+            for name, pattern, parts in self.alternatives:
+                keep = [p for p, chars in parts if chars is None or char in chars]
+                if not keep:
+                    continue
+                if isinstance(pattern, _Phrases):
+                    # The same phrases minus those that cannot start here: the same matches.
+                    alts.append(f"(?:(?:{'|'.join(keep)})(?!\\w))(?P<{name}>)")
+                elif name == "NUMERIC":
+                    alts.append(pattern)  # its alternatives are named inside (DATE, TIME_HM...)
+                else:
+                    alts.append(f"(?:{pattern})(?P<{name}>)")
+            compiled = re.compile("|".join(alts)) if alts else None
+            self.by_char[char] = compiled
+            return compiled
+
+    def finditer(self, low: str):
+        """Matches of the tokens of the lower-cased text ``low``, left to right."""
+        pos = 0
+        by_char, pattern_for = self.by_char, self.pattern_for
+        for start in self.STARTS.finditer(low):
+            p = start.start()
+            if p < pos:
+                continue
+            char = low[p]
+            pattern = by_char[char] if char in by_char else pattern_for(char)
+            if pattern is not None and (m := pattern.match(low, p)) is not None and m.end() > p:
+                pos = m.end()
+                yield m
+
+
+_LEXERS: dict[str, _Lexer] = {lang: _Lexer(lang) for lang in LANGUAGES}
 
 # Constant-valued groups: group name → (kind, value).
 _SIMPLE: dict[str, tuple[str, object]] = {
@@ -500,16 +623,22 @@ _GLUED_DAY = re.compile(r"\b(" + "|".join(sorted(_DAY_NAMES, key=len, reverse=Tr
 _SLASH_TIMES = re.compile(r"(?:(?<=\d[hu])|(?<=\d[hu]\d\d)|(?<=\d[:.]\d\d))\s?/\s?(?=\d{1,2}\s?[hu:.])", re.IGNORECASE)
 
 
+_ASCII_MAPPED = re.compile(r"[`\t\f\v\r]")  # the ASCII characters _CHAR_MAP changes
+_LETTER_DIGIT = re.compile(r"[^\W\d_]\d")  # cheap test before _GLUED_DAY
+
+
 def clean(text: str) -> str:
     """Text with one kind of dash, quote and space, runs of spaces and blank lines collapsed."""
-    text = text.translate(_CHAR_MAP)
+    if not text.isascii() or _ASCII_MAPPED.search(text):
+        text = text.translate(_CHAR_MAP)
     if "  " in text:
         text = _SPACES.sub(" ", text)
     if "\n" in text:
         text = _LINE_BREAKS.sub("\n", text)
     if "à" in text or "bis" in text or "tot" in text:
         text = _GLUED_TO.sub(" ", text)
-    text = _GLUED_DAY.sub(r"\1 ", text)
+    if _LETTER_DIGIT.search(text):
+        text = _GLUED_DAY.sub(r"\1 ", text)
     if "/" in text:
         text = _SLASH_TIMES.sub(" / ", text)
     return text.strip()

@@ -1,0 +1,40 @@
+"""The hours lexer (scrapers.parsers.timetext) tries at each place only the phrases that can start
+with the character there: it must give exactly the tokens of one alternation of every phrase."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from scrapers.parsers import timetext as tt
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _one_alternation(language: str) -> re.Pattern[str]:
+    """The lexer as one regular expression, every alternative at every word start (slow)."""
+    alternatives = [p if n == "NUMERIC" else f"(?:{p})(?P<{n}>)" for n, p in tt._alternatives(language)]
+    return re.compile(r"(?:(?<!\w)|(?=[^\w ]))(?:" + "|".join(alternatives) + ")")
+
+
+def _texts() -> list[str]:
+    texts = []
+    for path in sorted([*FIXTURES.glob("hours_corpus/*.jsonl"), *FIXTURES.glob("real/hours_texts/*.jsonl")]):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.append(tt.clean(json.loads(line)["text"]).lower())
+    return texts
+
+
+@pytest.mark.parametrize("language", tt.LANGUAGES)
+def test_dispatching_lexer_matches_one_alternation(language: str) -> None:
+    reference = _one_alternation(language)
+    texts = _texts()
+    assert len(texts) > 900
+    for text in texts:
+        want = [(m.lastgroup, m.span()) for m in reference.finditer(text)]
+        got = [(m.lastgroup, m.span()) for m in tt._LEXERS[language].finditer(text)]
+        assert got == want, text
