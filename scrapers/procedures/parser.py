@@ -604,6 +604,7 @@ def read_channels(text: str, language: str) -> dict[str, ChannelStatus]:
     text does not state are absent from the result (``not_stated``)."""
     statements: list[Statement] = []
     context: tuple[str, ...] = ()
+    previous = ""
     for line in (squash(part) for part in text.splitlines()):
         if not line:
             continue
@@ -612,7 +613,8 @@ def read_channels(text: str, language: str) -> dict[str, ChannelStatus]:
             context = channels
             continue
         for sentence in split_sentences(line):
-            statements += read_sentence(sentence, language, context)
+            statements += read_sentence(sentence, language, context, previous)
+            previous = sentence
     return resolve(statements, whole_block=False)[0]
 
 
@@ -622,8 +624,10 @@ def _observation(block: _Block, language: str, taxonomy: Taxonomy) -> ProcedureO
     ]
     statements = list(block.statements)
     first_answer = True
+    previous = ""
     for sentence, context in sentences:
-        found = read_sentence(sentence, language, context)
+        found = read_sentence(sentence, language, context, previous)
+        previous = sentence
         if block.layout == "faq" and first_answer:
             first_answer = False
             answer = yes_no(sentence)

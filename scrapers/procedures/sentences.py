@@ -147,6 +147,32 @@ _BOOKING = re.compile(
     rf"{_BOOK_NOUN}{_FILLER}\s+({_CHAIN})|({_MEANS}(?:\s*(?:,|ou|of|oder|or)\s*{_MEANS})*){_FILLER}\s+"
     rf"(?:een |un |einen |an )?{_BOOK_NOUN}"
 )
+# A sentence about booking an appointment ("een afspraak maken kan via de website of telefonisch",
+# "rendez-vous à prendre par mail", "Termin vereinbaren"): the web, e-mail and phone it names are
+# ways of booking, not channels of the procedure, and the counter it names is by appointment.
+_BOOK_VERB = (
+    r"(?:prendre|prenez|prend|pris|prise|fixer|fixez|reserver|reservez|planifier|maken|maak|maakt|gemaakt|boeken|"
+    r"boek|boekt|geboekt|inplannen|plannen|vastleggen|vereinbaren|vereinbart|buchen|gebucht|make|book|booked|"
+    r"schedule|arrange)"
+)
+_BOOK_NOUNS = r"(?:rendez-vous|rdv|afspraak|afspraken|termin|termine|appointments?)"
+_BOOKING_PHRASE = re.compile(
+    rf"(?<![\w-]){_BOOK_VERB}\s+(?:[\w'-]+\s+){{0,3}}?{_BOOK_NOUNS}(?!\w)"
+    rf"|(?<![\w-]){_BOOK_NOUNS}\s+(?:[\w'-]+\s+){{0,6}}?{_BOOK_VERB}(?!\w)"
+    r"|(?<![\w-])(?:afsprakenportaal|afsprakenmodule|terminbuchung|online-terminvergabe)(?!\w)"
+)
+# In a booking sentence, "niet meer via de website", "enkel nog via 1777" restrict the booking means,
+# not the appointment: the scope word is dropped before the sentence is read.
+_MEANS_SCOPE = re.compile(
+    r"(?<![\w-])(?:niet|geen|not|nicht|pas|plus|enkel|alleen|uniquement|seulement|nur|only|exclusivement|"
+    r"uitsluitend)(?:\s+(?:meer|nog|plus|more|mehr|encore|meestal|langer|longer|que|qu'))*"
+    r"(?=\s+(?:via|per|par|by|op|over|sur|online|en ligne|telefonisch|telephoniquement)(?!\w))"
+)
+# A sentence that goes on about the booking of the sentence before ("Dat kan online of telefonisch").
+_BOOKING_ANAPHORA = re.compile(
+    r"^(?:dat|dit|het|cela|ceci|ca|celui-ci|das|dies|this|it)\s+(?:kan|kunt|gaat|gebeurt|peut|se fait|se prend|"
+    r"geht|kann|can|is done)(?!\w)"
+)
 _PHONE = _rx(
     r"par telephone", r"telephoniquement", r"par appel(?: telephonique)?", r"au telephone", r"permanence telephonique",
     r"appelez", r"appeler", r"telephonez", r"telephoner", r"telefonisch", r"per telefoon", r"via de telefoon",
@@ -244,6 +270,9 @@ _ONLY = {
     "de": _rx(r"nur", r"ausschliesslich", r"lediglich"),
     "en": _rx(r"only", r"exclusively", r"solely"),
 }
+# Verbs of possibility, which say a channel is open but do not start another action.
+_MODAL = re.compile(r"kan|kunt|kun|kunnen|possibles?|pouv\w*|peu[tx]|peuvent|mogelijk|konnen|kann|moglich|can|"
+                    r"available|disponibles?|beschikbaar|verfugbar|accessibles?|terecht|doen|doet|faire|fait|do|done")
 # An obligation: "il faut prendre rendez-vous", "doit obligatoirement être remplie électroniquement".
 _MUST = {  # required of the person: makes an appointment the one way
     "fr": _rx(r"il faut", r"il faudra", r"vous devez", r"vous devrez", r"doi(?:t|vent)", r"devront", r"devra"),
@@ -262,12 +291,14 @@ _ONLY_ELSEWHERE = re.compile(
     r"\w+ (?:pour|pendant|durant|le|les|la|de|des|du|en|voor|tijdens|op|het|van|fur|fuer|am|an|wahrend|"
     r"for|on|during|in)\b"
 )
+# "Wie ..., kan ...", "Wer ..., kann ...", "Ceux qui ...": who may use the channel is a condition too.
 _CONDITION_START = {
-    "fr": re.compile(r"^(?:si|s'|lorsque|quand|sauf si|au cas ou|pour (?:les personnes|ceux|celles) qui|a defaut)\b"),
-    "nl": re.compile(r"^(?:als|indien|wanneer|tenzij|in geval|heb je geen|heeft u geen|bij gebrek)\b"),
-    "de": re.compile(r"^(?:wenn|falls|sofern|sollten sie)\b"),
-    "en": re.compile(r"^(?:if|when|unless|in case)\b"),
-}
+    "fr": re.compile(r"^(?:si|s'|lorsque|quand|sauf si|au cas ou|(?:pour )?(?:les personnes|ceux|celles|celui|celle) "
+                     r"qui|quiconque|a defaut)\b"),
+    "nl": re.compile(r"^(?:als|indien|wanneer|tenzij|in geval|heb je geen|heeft u geen|bij gebrek|wie)\b"),
+    "de": re.compile(r"^(?:wenn|falls|sofern|sollten sie|wer)\b"),
+    "en": re.compile(r"^(?:if|when|unless|in case|(?:those|anyone|people) who)\b"),
+}  # fmt: skip
 # A condition inside a clause ("présentez-vous au guichet si vous n'avez pas d'ordinateur"): cut there.
 _CONDITION_INSIDE = {
     "fr": re.compile(r"\s(?:si (?:vous|tu|votre|vos|le|la|les|il|elle|aucun|necessaire|besoin)|s'ils?|lorsque)\b"),
@@ -321,6 +352,8 @@ _YES = re.compile(r"^(?:oui|yes|ja|jawel|bien sur|absolument|natuurlijk|zeker|ce
 _NO = re.compile(r"^(?:non|no|nee|neen|nein|helaas niet|malheureusement pas|malheureusement non)\b")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:;|:(?!\d)|,|\s-\s|\s\u2013\s|\bmais\b|\bmaar\b|\bbut\b|\baber\b|\bsondern\b|"
                            r"\btoutefois\b|\bcependant\b|\bpar contre\b|\bdaarentegen\b|\bhowever\b)\s*")  # fmt: skip
+# A word cut at a line end as printed ("ren- dez-vous", "télé- phonant"), not "Ein- und Ausgang".
+_HYPHENATED = re.compile(r"(?<=[a-z])- (?=[a-z])(?!(?:und|oder|en|of|et|ou|and|or)\b)")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'«“(]?[A-ZÀ-ÖØ-Þ0-9])")
 
 
@@ -415,6 +448,7 @@ class _Clause:
         self.intermediary += [m.start() for m in _INTERMEDIARY_LABEL.finditer(masked)]
         self.intermediary += [m.start() for m in _PROXY.finditer(masked)]
         self.masked = masked  # the text every cue position refers to
+        self.conditional = False  # a condition ("si ...", "wie ..."): read for the channels it offers only
 
     def channels(self, sentence_appointment: bool, sentence_walk_in: bool, guarded: bool) -> list[tuple[int, str]]:
         """The channels this clause names, in text order.
@@ -456,17 +490,24 @@ class _Clause:
         return sorted((p, c) for c, p in first.items())
 
 
-def read_sentence(sentence: str, language: str, context: tuple[str, ...] = ()) -> list[Statement]:
+def read_sentence(sentence: str, language: str, context: tuple[str, ...] = (), previous: str = "") -> list[Statement]:
     """The channel statements of one sentence.
 
     ``context`` names the channels a heading, a table column or a list term has already given
     ("Au guichet" above "Sur rendez-vous uniquement."); a clause that names no channel itself but
-    says something (an action, a negation, "only") speaks about them.
+    says something (an action, a negation, "only") speaks about them. ``previous`` is the sentence
+    before it in the same block, for a sentence that goes on about it ("Dat kan online").
     """
     raw = sentence.strip()
-    text = normalize(raw).replace("(", " ").replace(")", " ")
+    text = _HYPHENATED.sub("", normalize(raw)).replace("(", " ").replace(")", " ")
     if not text or text.rstrip(" .").endswith("?"):
         return []
+    booking = bool(_BOOKING_PHRASE.search(text)) or bool(
+        previous and _BOOKING_ANAPHORA.match(text) and _BOOKING_PHRASE.search(_HYPHENATED.sub("", normalize(previous)))
+    )
+    if booking:
+        text = _booking_means_blanked(_MEANS_SCOPE.sub(" ", text), _lang(language), whole=not _BOOKING_PHRASE.search(text))
+        booking = False
     lang = _lang(language)
     evidence = evidence_of(raw)
     clauses: list[str] = []
@@ -478,12 +519,18 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = ()) -
             clauses.append(piece)
     parsed = []
     for clause in clauses:
-        if _CONDITION_START[lang].match(clause):
-            parsed.append(None)
+        cut = None if _CONDITION_START[lang].match(clause) else _CONDITION_INSIDE[lang].search(clause)
+        if cut is None and not _CONDITION_START[lang].match(clause):
+            parsed.append(_Clause(clause, lang))
             continue
-        cut = _CONDITION_INSIDE[lang].search(clause)
-        parsed.append(_Clause(clause[: cut.start()] if cut else clause, lang))
-    live = [c for c in parsed if c is not None]
+        if cut is not None:
+            parsed.append(_Clause(clause[: cut.start()], lang))
+        # A channel offered under a condition is available ("thuis als je een kaartlezer hebt", "if you
+        # use an accountant"); a negative condition ("si vous n'avez pas d'itsme") says nothing.
+        condition = _Clause(clause[cut.start() :] if cut is not None else clause, lang)
+        condition.conditional = True
+        parsed.append(None if condition.negation or condition.need else condition)
+    live = [c for c in parsed if c is not None and not c.conditional]
     # An action anywhere in the sentence ("Faites votre demande ..., ou par courrier") says the channels
     # of its clauses are ways of doing the procedure.
     sentence_said = any(c.action or c.negation or c.only_at is not None for c in live) or bool(context)
@@ -501,6 +548,11 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = ()) -
             continue  # "fermé le 11 novembre", "en maintenance": nothing about the procedure's channels
         guarded = sentence_said and not clause.info and not clause.help
         named = clause.channels(sentence_appointment, sentence_walk_in, guarded)
+        if clause.conditional:
+            if named:
+                out += _statements([c for _, c in named], AVAILABLE, evidence)
+            previous = []
+            continue
         if clause.need:
             # "Plus besoin de vous déplacer": closes nothing; "plus besoin de rendez-vous": walk-in.
             if clause.no_appointment_needed:
@@ -546,9 +598,35 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = ()) -
     return out
 
 
+def _booking_means(text: str, lang: str, whole: bool) -> list[tuple[int, int]]:
+    """Spans of ``text`` around its appointment bookings: from the action before a booking to the
+    action after it ("prendre rendez-vous par téléphone ou faire sa demande en ligne": the phone
+    books, the web is a channel). ``whole``: the sentence goes on about a booking ("Dat kan ...")."""
+    if whole:
+        return [(0, len(text))]
+    bookings = [m.span() for m in _BOOKING_PHRASE.finditer(text)]
+    actions = [m.span() for m in _ACTION[lang].finditer(text)
+               if not _MODAL.fullmatch(m.group()) and not any(a <= m.start() < b for a, b in bookings)]  # fmt: skip
+    spans = []
+    for start, end in bookings:
+        before = [e for _, e in actions if e <= start]
+        after = [a for a, _ in actions if a >= end]
+        spans.append((max(before, default=0), min(after, default=len(text))))
+    return spans
+
+
+def _booking_means_blanked(text: str, lang: str, whole: bool) -> str:
+    """``text`` with the web, e-mail and phone cues that book an appointment blanked: they are ways
+    of booking, not channels of the procedure (the appointment itself stays)."""
+    spans = _booking_means(text, lang, whole)
+    for pattern in (_ONLINE, _EMAIL, _PHONE):
+        text = pattern.sub(lambda m: " " * len(m.group()) if any(a <= m.start() < b for a, b in spans) else m.group(), text)
+    return text
+
+
 def _statements(channels: list[str], status: str, evidence: str) -> list[Statement]:
     negative = status == NOT_AVAILABLE
-    plain = COUNTER in channels and not negative
+    plain = COUNTER in channels and WALK_IN not in channels and not negative  # "zonder afspraak" is not plain
     return [Statement(ch, status, evidence, plain=plain and ch == WALK_IN) for ch in _expand(channels, negative)]
 
 
