@@ -506,8 +506,8 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = (), p
         previous and _BOOKING_ANAPHORA.match(text) and _BOOKING_PHRASE.search(_HYPHENATED.sub("", normalize(previous)))
     )
     if booking:
-        text = _booking_means_blanked(_MEANS_SCOPE.sub(" ", text), _lang(language), whole=not _BOOKING_PHRASE.search(text))
-        booking = False
+        whole = not _BOOKING_PHRASE.search(text)  # "Dat kan online": the whole sentence is about the booking
+        text = _booking_means_blanked(_MEANS_SCOPE.sub(" ", text), _lang(language), whole)
     lang = _lang(language)
     evidence = evidence_of(raw)
     clauses: list[str] = []
@@ -620,8 +620,12 @@ def _booking_means_blanked(text: str, lang: str, whole: bool) -> str:
     of booking, not channels of the procedure (the appointment itself stays)."""
     spans = _booking_means(text, lang, whole)
     for pattern in (_ONLINE, _EMAIL, _PHONE):
-        text = pattern.sub(lambda m: " " * len(m.group()) if any(a <= m.start() < b for a, b in spans) else m.group(), text)
+        text = pattern.sub(lambda m: " " * len(m.group()) if _inside(m.start(), spans) else m.group(), text)
     return text
+
+
+def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in spans)
 
 
 def _statements(channels: list[str], status: str, evidence: str) -> list[Statement]:
