@@ -86,17 +86,23 @@ _EMAIL = _rx(
 )
 _ID_STRONG = _rx(
     r"itsme", r"lecteurs? de cartes?(?: d'identite| eid)?", r"lecteur eid", r"kaartlezer", r"kartenleser",
-    r"card reader", r"csam", r"cles? numeriques?", r"digitale sleutels?",
+    r"card[ -]readers?", r"csam", r"cles? numeriques?", r"digitale sleutels?",
+    r"(?:mit hilfe|mittels) (?:des|ihres|eines) elektronischen (?:personal)?ausweises",
 )  # fmt: skip
 _ID_WEAK = re.compile(
     r"(?<![\w-])(?:avec|via|par|au moyen d[eu']|a l'aide d[eu']|grace a|met|door middel van|mit|with|using)\s+"
-    r"(?:(?:votre|vos|ta|ton|uw|je|jouw|ihre[mnr]?|ihrem|your|la|le|l'|de|het|een|une|un|einen?)\s*)?"
+    r"(?:(?:votre|vos|ta|ton|sa|son|leur|uw|je|jouw|zijn|haar|hun|ihre[mnr]?|ihrem|seine[mnr]?|your|their|la|le|l'|"
+    r"de|het|een|une|un|einen?)\s*)?"
     r"(?:carte d'identite(?: electronique)?|carte eid|e-?id|(?:elektronische )?identiteitskaart|"
     r"(?:elektronische[nmr]? )?personalausweis|(?:electronic )?identity card)(?![\w])"
 )
 _WITHOUT_ID = re.compile(
     r"(?<![\w-])(?:sans|zonder|ohne|without)\s+(?:(?:votre|uw|je|ihre[mn]?|your|un|une|een)\s+)?"
     r"(?:itsme|lecteur de cartes?|kaartlezer|kartenleser|card reader|e-?id|carte d'identite electronique)(?![\w])"
+    # Online ways said to need no identity ("ohne Authentifizierung", "even if you don't have a card").
+    r"|(?<![\w-])(?:ohne (?:authentifizierung|anmeldung)|sans (?:authentification|identification|vous (?:identifier|"
+    r"connecter))|zonder (?:aanmelden|in te loggen|authenticatie)|without (?:logging in|authentication)|"
+    r"(?:don't|do not) (?:yet )?have an? (?:electronic )?(?:card|reader|eid))(?![\w])"
 )
 _PAGE_WORDS = _rx(r"page d'accueil", r"startpagina", r"homepage", r"startseite")  # "accueil" that is no counter
 _COUNTER = _rx(
@@ -294,10 +300,11 @@ _ONLY_ELSEWHERE = re.compile(
 # "Wie ..., kan ...", "Wer ..., kann ...", "Ceux qui ...": who may use the channel is a condition too.
 _CONDITION_START = {
     "fr": re.compile(r"^(?:si|s'|lorsque|quand|sauf si|au cas ou|(?:pour )?(?:les personnes|ceux|celles|celui|celle) "
-                     r"qui|quiconque|a defaut)\b"),
-    "nl": re.compile(r"^(?:als|indien|wanneer|tenzij|in geval|heb je geen|heeft u geen|bij gebrek|wie)\b"),
-    "de": re.compile(r"^(?:wenn|falls|sofern|sollten sie|wer)\b"),
-    "en": re.compile(r"^(?:if|when|unless|in case|(?:those|anyone|people) who)\b"),
+                     r"qui|quiconque|a defaut|les autres(?: personnes)?)\b"),
+    "nl": re.compile(r"^(?:als|indien|wanneer|tenzij|in geval|heb je geen|heeft u geen|bij gebrek|wie|"
+                     r"(?:alle )?anderen|andere personen)\b"),
+    "de": re.compile(r"^(?:wenn|falls|sofern|sollten sie|wer|(?:alle )?anderen|andere personen)\b"),
+    "en": re.compile(r"^(?:if|when|unless|in case|(?:those|anyone|people) who|others|other people)\b"),
 }  # fmt: skip
 # A condition inside a clause ("présentez-vous au guichet si vous n'avez pas d'ordinateur"): cut there.
 _CONDITION_INSIDE = {
@@ -595,6 +602,10 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = (), p
             out += _statements(channels, AVAILABLE, evidence)
             previous = channels
         pending_negation = pending_only = False
+    if any(s.channel == DIGITAL_ID and s.status == AVAILABLE for s in out) and not any(c.without_id for c in live):
+        # "Aanmelden kan met itsme, uw eID ..., door te klikken op 'Mijn Burgerprofiel'": the online way the
+        # sentence names is the one that needs the digital identity, unless it says one needs none.
+        out = [s for s in out if not (s.channel == ONLINE and s.status == AVAILABLE)]
     return out
 
 
