@@ -125,6 +125,12 @@ _COUNTER = _rx(
     r"(?:at|to) the (?:municipal administration|population office|civil registry|registry office)",
     r"appear (?:in person|personally)",
 )  # fmt: skip
+# The person's presence required ("vous présenter en personne", "persönliches Erscheinen ist
+# notwendig"): with an obligation, the remote ways are closed. "Personnellement"/"persönlich" with a
+# counter is read as the counter only (the corpus reads it so: it says who comes, not how).
+_IN_PERSON = _rx(r"en personne", r"presence (?:physique|personnelle)", r"physiquement present(?:e|s|es)?",
+                 r"fysiek aanwezig", r"fysieke aanwezigheid", r"in person",
+                 r"personliche[sn]? (?:erscheinen|vorsprechen)", r"personliche anwesenheit")  # fmt: skip
 _WALK_IN = _rx(
     r"sans (?:prendre )?(?:de |un )?rendez-vous", r"sans rdv", r"acces libre", r"librement",
     r"zonder (?:een )?afspraak",
@@ -288,8 +294,8 @@ _MUST = {  # required of the person: makes an appointment the one way
 }
 _MANDATORY = {  # the rule itself: makes an appointment or the online way the one way
     "fr": _rx(r"obligatoire(?:ment)?", r"est requise?", r"indispensable"),
-    "nl": _rx(r"verplicht(?:e|end)?", r"vereist"),
-    "de": _rx(r"verpflichtend", r"zwingend", r"erforderlich", r"unerlasslich"),
+    "nl": _rx(r"verplicht(?:e|end)?", r"vereist", r"noodzakelijk"),
+    "de": _rx(r"verpflichtend", r"zwingend", r"erforderlich", r"unerlasslich", r"notwendig"),
     "en": _rx(r"required", r"mandatory", r"compulsory"),
 }
 # "sans rendez-vous ... uniquement pour les démarches suivantes": "only" restricts something else.
@@ -314,11 +320,24 @@ _CONDITION_INSIDE = {
     "en": re.compile(r"\s(?:if|unless)\b"),
 }
 _CLOSURE = {
-    "fr": _rx(r"fermee?s?", r"fermeture", r"maintenance", r"en panne", r"greve", r"pour travaux"),
-    "nl": _rx(r"gesloten", r"sluiting", r"onderhoud", r"storing", r"staking", r"wegens werken"),
-    "de": _rx(r"geschlossen", r"schliessung", r"wartung", r"storung", r"streik"),
-    "en": _rx(r"closed", r"closure", r"maintenance", r"outage", r"strike"),
-}
+    "fr": _rx(r"fermee?s?", r"fermeture", r"maintenance", r"en panne", r"greve", r"pour travaux",
+              r"suspendue?s?", r"annulee?s?"),
+    "nl": _rx(r"gesloten", r"sluiting", r"sluiten", r"op slot", r"onderhoud", r"storing", r"staking",
+              r"wegens werken", r"geschrapt", r"opgeschort", r"geannuleerd"),
+    "de": _rx(r"geschlossen", r"schliessung", r"wartung", r"storung", r"streik", r"abgesagt", r"ausgesetzt"),
+    "en": _rx(r"closed", r"closure", r"maintenance", r"outage", r"strike", r"cancell?ed", r"suspended"),
+}  # fmt: skip
+_RECEPTION = _rx(r"accueil", r"permanences?", r"onthaal\w*", r"zitdag(?:en)?", r"sprechstunden?", r"drop-in",
+                 r"reception")  # fmt: skip
+# A closure on some days, at some hours or on one date ("fermé le 11 novembre", "gesloten op
+# zaterdag", "closed at lunchtime") removes hours; it does not close the counter as a channel.
+_PARTIAL_CLOSURE = re.compile(
+    r"(?<!\w)(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|maandag|dinsdag|woensdag|donderdag|vrijdag|"
+    r"zaterdag|zondag|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|weekends?|feries?|feestdag\w*|feiertag\w*|holidays?|midi|apres-midi|matin|"
+    r"middag|namiddag|voormiddag|nachmittag|vormittag|mittag|morning|afternoon|lunch\w*|maintenance|onderhoud|"
+    r"wartung|panne|storing|storung|outage|(?:le|op|am|on) \d{1,2})(?!\w)"
+)
 _PERMANENT = _rx(r"definitivement", r"definitief", r"endgultig", r"permanently", r"for good")
 _ACTION = {
     "fr": _rx(r"demand\w*", r"command\w*", r"obten\w*", r"obtien\w*", r"introdui\w*", r"effectu\w*", r"faire", r"fait",
@@ -455,6 +474,7 @@ class _Clause:
         self.intermediary += [m.start() for m in _INTERMEDIARY_LABEL.finditer(masked)]
         self.intermediary += [m.start() for m in _PROXY.finditer(masked)]
         self.masked = masked  # the text every cue position refers to
+        self.in_person = bool(_IN_PERSON.search(masked))
         self.conditional = False  # a condition ("si ...", "wie ..."): read for the channels it offers only
 
     def channels(self, sentence_appointment: bool, sentence_walk_in: bool, guarded: bool) -> list[tuple[int, str]]:
@@ -543,6 +563,7 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = (), p
     sentence_said = any(c.action or c.negation or c.only_at is not None for c in live) or bool(context)
     sentence_appointment = any(c.appointment for c in live)
     sentence_walk_in = any(c.walk_in for c in live)
+    sentence_must = any(c.must for c in live)
     out: list[Statement] = []
     previous: list[str] = []  # channels of the previous clause, when it was read as positive
     pending_negation = pending_only = False
@@ -551,6 +572,12 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = (), p
             previous = []
             continue
         if clause.closure and not clause.permanent:
+            if any(c == COUNTER for _, c in clause.cues) and not _PARTIAL_CLOSURE.search(clause.text):
+                # "Nos bureaux sont fermés au public", "kantoren tijdelijk gesloten": no counter for now.
+                # A reception desk or drop-in session closed ("l'accueil est fermé", "ont suspendu leur
+                # permanence") is the walk-in way; appointments may go on.
+                closed = WALK_IN if _RECEPTION.search(clause.text) else COUNTER
+                out += _statements([closed], NOT_AVAILABLE, evidence)
             previous = []
             continue  # "fermé le 11 novembre", "en maintenance": nothing about the procedure's channels
         guarded = sentence_said and not clause.info and not clause.help
@@ -598,6 +625,12 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = (), p
             # one way required, as with "uniquement".
             out += _only(channels, evidence)
             previous = []
+        elif sentence_must and clause.in_person and set(_expand(channels, False)) <= set(_COUNTERS):
+            # "Vous devez vous présenter en personne", "Ihr persönliches Erscheinen ist notwendig": the
+            # person must come, so the remote ways are closed; who else may come is not said.
+            out += _statements(channels, AVAILABLE, evidence)
+            out += [Statement(ch, NOT_AVAILABLE, evidence, direct=False) for ch in (ONLINE, PHONE, POST)]
+            previous = channels
         else:
             out += _statements(channels, AVAILABLE, evidence)
             previous = channels
