@@ -172,6 +172,9 @@ _BOOKING_PHRASE = re.compile(
     rf"(?<![\w-]){_BOOK_VERB}\s+(?:[\w'-]+\s+){{0,3}}?{_BOOK_NOUNS}(?!\w)"
     rf"|(?<![\w-]){_BOOK_NOUNS}\s+(?:[\w'-]+\s+){{0,6}}?{_BOOK_VERB}(?!\w)"
     r"|(?<![\w-])(?:afsprakenportaal|afsprakenmodule|terminbuchung|online-terminvergabe)(?!\w)"
+    # "enkel terecht na een telefonische afspraak": the phone booked it.
+    rf"|(?<![\w-])(?:na|apres|nach|after) (?:een |un |une |einer |an )?(?:telefonische[n]?|telephonique|online|"
+    rf"digitale[n]?) {_BOOK_NOUNS}(?!\w)"
 )
 # In a booking sentence, "niet meer via de website", "enkel nog via 1777" restrict the booking means,
 # not the appointment: the scope word is dropped before the sentence is read.
@@ -189,7 +192,7 @@ _PHONE = _rx(
     r"par telephone", r"telephoniquement", r"par appel(?: telephonique)?", r"au telephone", r"permanence telephonique",
     r"appelez", r"appeler", r"telephonez", r"telephoner", r"telefonisch", r"per telefoon", r"via de telefoon",
     r"telefoneren", r"bellen", r"bel", r"belt", r"per telefon", r"anrufen", r"rufen sie", r"by (?:tele)?phone",
-    r"over the phone", r"call us", r"call",
+    r"over the (?:tele)?phone", r"call us", r"call", r"telephoniques?", r"telefonische", r"hulplijn", r"helpline",
 )  # fmt: skip
 _POST = _rx(
     r"par courrier(?: postal)?", r"par la poste", r"par voie postale", r"par lettre", r"courrier postal",
@@ -363,13 +366,17 @@ _INFO = {
     "de": _rx(r"fragen", r"auskunft", r"auskunfte", r"informationen", r"erreichbar", r"kontakt"),
     "en": _rx(r"questions?", r"information", r"contact", r"reachable"),
 }  # fmt: skip
-# Help and advice by phone or post is no way of doing the procedure (an intermediary's help is).
+# Help and advice by phone or post is no way of doing the procedure (an intermediary's help is)...
 _HELP = {
     "fr": _rx(r"aide", r"conseils?"),
-    "nl": _rx(r"hulp", r"advies"),
+    "nl": _rx(r"hulp(?:lijn)?", r"advies"),
     "de": _rx(r"hilfe", r"beratung"),
     "en": _rx(r"help", r"advice"),
 }
+# ... except help given by phone as a service ("aide téléphonique", "telefonische hulp", "we can help
+# you over the telephone"): filling in the form with an official on the phone is the phone channel.
+_PHONE_MANNER = _rx(r"par telephone", r"telephoniques?", r"telefonische?", r"per telefo(?:on|n)", r"hulplijn",
+                    r"over the (?:tele)?phone", r"by (?:tele)?phone", r"helpline")  # fmt: skip
 # "..., avec itsme": the means of what the clause before says ("en ligne, avec itsme").
 _INSTRUMENT = re.compile(r"^(?:avec|met|mit|with|using|grace a|au moyen d|door middel van)\b")
 _DISJUNCTION = re.compile(r"(?<!\w)(?:ou|of|oder|or|soit|ofwel|entweder)(?!\w)")
@@ -580,7 +587,9 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = (), p
                 out += _statements([closed], NOT_AVAILABLE, evidence)
             previous = []
             continue  # "fermé le 11 novembre", "en maintenance": nothing about the procedure's channels
-        guarded = sentence_said and not clause.info and not clause.help
+        guarded = not clause.info and (
+            (sentence_said and not clause.help) or (clause.help and bool(_PHONE_MANNER.search(clause.masked)))
+        )
         named = clause.channels(sentence_appointment, sentence_walk_in, guarded)
         if clause.conditional:
             if named:
