@@ -123,6 +123,11 @@ _COUNTER = _rx(
     r"maison des citoyens|maison communale)",
     r"(?:bij|aan|naar) (?:de )?(?:dienst )?(?:bevolking|burgerzaken|burgerlijke stand|bevolkingsdienst)",
     r"(?:at|to) the (?:municipal administration|population office|civil registry|registry office)",
+    # The municipality named as the place ("au service population de votre commune", "in de gemeente").
+    r"(?:a|a la|aupres de|par l'intermediaire de|dans) (?:votre |leur |sa |la )?(?:commune|mairie(?: de quartier)?)",
+    r"(?:au|le) service (?:de la )?population", r"(?:in|bij|naar) (?:de|je|uw|jouw) gemeente",
+    r"(?:in|bei|an) (?:der|ihrer|die) gemeinde", r"(?:at|to) (?:the|your) (?:municipality|town hall)",
+    r"(?:stads|gemeente|district|burger|info|onthaal)(?:loket(?:ten)?|balies?)",
     r"appear (?:in person|personally)",
 )  # fmt: skip
 # The person's presence required ("vous présenter en personne", "persönliches Erscheinen ist
@@ -225,9 +230,12 @@ _PROXY = _rx(
     r"(?:se faire|vous faire|kan zich laten|sich) (?:representer|vertegenwoordigen|vertreten)",
     r"organismes? de paiement", r"uitbetalingsinstellingen?", r"auszahlungseinrichtung(?:en)?",
     r"fgtb", r"csc", r"cgslb", r"capac", r"abvv", r"acv", r"aclvb", r"hvw", r"lbc-nvk", r"can be represented",
+    r"hulpkas(?: voor werkloosheidsuitkeringen)?", r"caisse auxiliaire de paiement", r"kindergeldkasse",
+    r"kinderbijslagfonds", r"caisses? d'allocations familiales", r"in (?:jouw|uw|je) naam",
+    r"en votre nom", r"in ihrem namen", r"on your behalf", r"pour votre compte",
 )  # fmt: skip
 # In a table header or a label, a bare "intermediary" names the channel.
-_INTERMEDIARY_LABEL = _rx(r"intermediaires?", r"tussenpersonen?", r"vermittler", r"intermediar(?:y|ies)",
+_INTERMEDIARY_LABEL = _rx(r"intermediaires?(?! d)", r"tussenpersonen?", r"vermittler", r"intermediar(?:y|ies)",
                           r"via (?:un|une|een) (?:tiers|derde)")  # fmt: skip
 
 # ---- polarity, per language ------------------------------------------------------------------------
@@ -245,12 +253,20 @@ _NOT_ONLY = {
     "en": _rx(r"not only", r"not just"),
 }
 _IDIOMS = {  # negations that negate nothing about channels
+    # "Ne vous adressez pas directement à ...", "wend je niet rechtstreeks tot ...": go through someone.
     "fr": _rx(r"n'hesitez pas", r"hesitez pas", r"n'oubliez pas", r"ne tardez pas", r"n'attendez pas",
-              r"ne manquez pas", r"ne pas oublier"),
-    "nl": _rx(r"aarzel niet", r"vergeet niet", r"niet vergeten", r"twijfel niet", r"of niet"),
-    "de": _rx(r"zogern sie nicht", r"vergessen sie nicht", r"nicht vergessen"),
-    "en": _rx(r"don't hesitate", r"do not hesitate", r"don't forget", r"do not forget"),
+              r"ne manquez pas", r"ne pas oublier", r"(?:pas|plus) directement"),
+    "nl": _rx(r"aarzel niet", r"vergeet niet", r"niet vergeten", r"twijfel niet", r"of niet", r"niet rechtstreeks"),
+    "de": _rx(r"zogern sie nicht", r"vergessen sie nicht", r"nicht vergessen", r"nicht direkt"),
+    "en": _rx(r"don't hesitate", r"do not hesitate", r"don't forget", r"do not forget", r"not directly"),
 }  # fmt: skip
+# Someone who is not a member ("pour ceux qui ne sont pas affiliés à un syndicat", "je bent niet
+# aangesloten bij een vakbond"): a condition on who, which says nothing about the channels.
+_NON_MEMBER = re.compile(
+    r"(?<![\w-])(?:(?:ne|n')\s*(?:\w+\s+){0,2}?(?:pas|plus)\s+(?:\w+\s+)?affilie|non affilie|"
+    r"(?:niet|geen)\s+(?:\w+\s+){0,2}?(?:aangesloten|lid)|die dat niet (?:\w+ )?zijn|"
+    r"(?:nicht|kein)\s+(?:\w+\s+)?mitglied|not (?:\w+\s+)?(?:a )?member)"
+)
 _NEED = {  # "no need to": closes nothing (and "no appointment needed" opens walk-in)
     "fr": _rx(r"(?:pas|plus) besoin",
               r"(?:pas|plus|aucun) (?:de |d')?(?:[\w-]+ ){0,2}(?:n'est )?(?:necessaire|requis|obligatoire)",
@@ -260,6 +276,7 @@ _NEED = {  # "no need to": closes nothing (and "no appointment needed" opens wal
     "nl": _rx(r"(?:niet|geen) (?:[\w-]+ ){0,3}?(?:meer )?nodig", r"hoef(?:t)? (?:u |je |jij )?(?:niet|niets|geen)",
               r"hoeft niet",
               r"zonder (?:je |u )?(?:te )?verplaatsen", r"zonder langs te (?:komen|gaan)", r"moet (?:u|je) niet",
+              r"zonder dat (?:u|je|jij) (?:[\w-]+ ){0,7}?(?:verplaatsen|langsgaan|langskomen|langs te (?:komen|gaan))",
               r"niet (?:meer )?verplicht"),
     "de": _rx(r"(?:nicht|kein\w*) (?:[\w-]+ ){0,2}?(?:mehr )?(?:notwendig|notig|erforderlich)",
               r"brauchen (?:sie )?(?:nicht|kein\w*)",
@@ -553,6 +570,9 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = (), p
             clauses.append(piece)
     parsed = []
     for clause in clauses:
+        if _NON_MEMBER.search(clause):
+            parsed.append(None)
+            continue
         cut = None if _CONDITION_START[lang].match(clause) else _CONDITION_INSIDE[lang].search(clause)
         if cut is None and not _CONDITION_START[lang].match(clause):
             parsed.append(_Clause(clause, lang))
