@@ -207,6 +207,26 @@ _POST = _rx(
     r"schriftlich", r"papierformular", r"by post", r"by mail", r"paper form", r"in writing", r"par ecrit",
     r"courrier(?! electronique)",
 )  # fmt: skip
+# Payment bodies that do the procedure for the person, named without a preposition ("FGTB, CSC,
+# CGSLB ou CAPAC").
+_PAYMENT_BODY_WORDS = (
+    r"organismes? de paiement", r"uitbetalingsinstellingen?", r"auszahlungseinrichtung(?:en)?",
+    r"fgtb", r"csc", r"cgslb", r"capac", r"abvv", r"acv", r"aclvb", r"hvw", r"lbc-nvk",
+    r"hulpkas(?: voor werkloosheidsuitkeringen)?", r"caisses? (?:auxiliaire )?de paiement", r"kindergeldkasse",
+    r"kinderbijslagfonds", r"caisses? d'allocations familiales",
+)  # fmt: skip
+_PAYMENT_BODY = _rx(*_PAYMENT_BODY_WORDS)
+# Professionals who file for the person ("uw accountant", "door een boekhouder", "à un comptable").
+_ADVISER_WORDS = (r"(?:expert-)?comptable", r"accountant", r"boekhouder", r"belastingadviseur", r"steuerberater(?:in)?",
+                  r"mandataris")  # fmt: skip
+_ADVISER = "|".join(_ADVISER_WORDS)
+# A counter or a website said to be a body's ("se présenter auprès d'un organisme de paiement", "uw
+# accountant kan indienen via MyMinfin", "na afspraak bij de pensioendienst van je mutualiteit") is
+# the intermediary's, not a channel of the administration. A member ("ACV-lid") is no body.
+_BODY = re.compile(
+    _rx(*_PAYMENT_BODY_WORDS, *_ADVISER_WORDS, r"syndicats?", r"vakbond", r"mutualites?", r"mutualiteit",
+        r"ziekenfonds", r"gewerkschaft", r"krankenkasse").pattern + r"(?!-?(?:lid|leden)\b| lid\b)"
+)  # fmt: skip
 _INTERMEDIARY = re.compile(
     r"(?<![\w-])(?:(?:via|par|aupres d[eu']|aupres de la|chez|a|avec l'aide d[eu']|par l'intermediaire d[eu']|"
     r"l'aide d[eu']|bij|door|met de hulp van|uber|durch|bei|through|with the help of)(?:\s+|(?<='))"
@@ -216,10 +236,10 @@ _INTERMEDIARY = re.compile(
     r"uitbetalingsinstelling|ziekenfonds|mutualiteit|"
     r"ocmw|maatschappelijk werker|sociaal werker|sociaal assistent|boekhouder|mandataris|gewerkschaft|krankenkasse|"
     r"oshz|sozialarbeiter(?:in)?|auszahlungseinrichtung|union|trade union|health insurance fund|social worker|"
-    r"intermediaire|tussenpersoon|intermediary))"
+    r"intermediaire|tussenpersoon|intermediary|" + _ADVISER + r"))"
     r"|(?:votre|vos|uw|je|ihre[rnm]?|your)\s+(?:syndicat|organisme de paiement|mutualite|mutuelle|vakbond|"
     r"uitbetalingsinstelling|ziekenfonds|gewerkschaft|krankenkasse|union|assistante? sociale?|travailleu(?:r|se) "
-    r"socia(?:l|le)|maatschappelijk werker|sozialarbeiter(?:in)?|social worker)"
+    r"socia(?:l|le)|maatschappelijk werker|sozialarbeiter(?:in)?|social worker|" + _ADVISER + r")"
 )
 # Someone acting for the person (a proxy, the household's reference person) or the bodies that do
 # the procedure for them (unions' payment offices, CAPAC/HVW), named without a preposition.
@@ -228,11 +248,8 @@ _PROXY = _rx(
     r"tierce personne", r"(?:un|une) tiers", r"mandataire", r"gevolmachtigde", r"bevollmachtigte[nr]?",
     r"personne de reference(?: du menage)?", r"referentiepersoon", r"referenzperson(?: des haushalt(?:e?s))?",
     r"(?:se faire|vous faire|kan zich laten|sich) (?:representer|vertegenwoordigen|vertreten)",
-    r"organismes? de paiement", r"uitbetalingsinstellingen?", r"auszahlungseinrichtung(?:en)?",
-    r"fgtb", r"csc", r"cgslb", r"capac", r"abvv", r"acv", r"aclvb", r"hvw", r"lbc-nvk", r"can be represented",
-    r"hulpkas(?: voor werkloosheidsuitkeringen)?", r"caisse auxiliaire de paiement", r"kindergeldkasse",
-    r"kinderbijslagfonds", r"caisses? d'allocations familiales", r"in (?:jouw|uw|je) naam",
-    r"en votre nom", r"in ihrem namen", r"on your behalf", r"pour votre compte",
+    r"can be represented", r"in (?:jouw|uw|je) naam", r"en votre nom", r"in ihrem namen", r"on your behalf",
+    r"pour votre compte",
 )  # fmt: skip
 # In a table header or a label, a bare "intermediary" names the channel.
 _INTERMEDIARY_LABEL = _rx(r"intermediaires?(?! d)", r"tussenpersonen?", r"vermittler", r"intermediar(?:y|ies)",
@@ -396,6 +413,7 @@ _PHONE_MANNER = _rx(r"par telephone", r"telephoniques?", r"telefonische?", r"per
                     r"over the (?:tele)?phone", r"by (?:tele)?phone", r"helpline")  # fmt: skip
 # "..., avec itsme": the means of what the clause before says ("en ligne, avec itsme").
 _INSTRUMENT = re.compile(r"^(?:avec|met|mit|with|using|grace a|au moyen d|door middel van)\b")
+_SEPARATED = re.compile(r"[;:.]|(?<!\w)(?:ou|of|oder|or|soit|ofwel|entweder|aussi|ook|auch|also)(?!\w)")
 _DISJUNCTION = re.compile(r"(?<!\w)(?:ou|of|oder|or|soit|ofwel|entweder)(?!\w)")
 _PURPOSE = re.compile(r"^(?:pour|afin de|afin d'|om|teneinde|um|to|in order to)\b")
 _YES = re.compile(r"^(?:oui|yes|ja|jawel|bien sur|absolument|natuurlijk|zeker|certainement|gewiss|sicher)\b")
@@ -497,6 +515,7 @@ class _Clause:
         self.intermediary = [m.start() for m in _INTERMEDIARY.finditer(masked)]
         self.intermediary += [m.start() for m in _INTERMEDIARY_LABEL.finditer(masked)]
         self.intermediary += [m.start() for m in _PROXY.finditer(masked)]
+        self.intermediary += [m.start() for m in _PAYMENT_BODY.finditer(masked)]
         self.masked = masked  # the text every cue position refers to
         self.in_person = bool(_IN_PERSON.search(masked))
         self.conditional = False  # a condition ("si ...", "wie ..."): read for the channels it offers only
@@ -559,6 +578,7 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = (), p
     if booking:
         whole = not _BOOKING_PHRASE.search(text)  # "Dat kan online": the whole sentence is about the booking
         text = _booking_means_blanked(_MEANS_SCOPE.sub(" ", text), _lang(language), whole)
+    text = _intermediary_places_blanked(text)
     lang = _lang(language)
     evidence = evidence_of(raw)
     clauses: list[str] = []
@@ -695,6 +715,29 @@ def _booking_means_blanked(text: str, lang: str, whole: bool) -> str:
     for pattern in (_ONLINE, _EMAIL, _PHONE):
         text = pattern.sub(lambda m: " " * len(m.group()) if _inside(m.start(), spans) else m.group(), text)
     return text
+
+
+def _intermediary_places_blanked(text: str) -> str:
+    """``text`` with the counters before and the websites after an intermediary body blanked when
+    nothing separates them ("se présenter auprès d'un organisme de paiement", "uw accountant kan
+    indienen via MyMinfin"): they are the intermediary's, not channels of the administration."""
+    bodies = [m.span() for m in _BODY.finditer(text)]
+    if not bodies:
+        return text
+
+    def attached(start: int, end: int) -> bool:
+        return bool(start < end and end - start <= 120 and not _SEPARATED.search(text, start, end))
+
+    def blank(m: re.Match[str], counter: bool) -> str:
+        if counter and any(attached(m.end(), b) for b, _ in bodies):
+            return " " * len(m.group())
+        if not counter and any(attached(e, m.start()) for _, e in bodies):
+            return " " * len(m.group())
+        return m.group()
+
+    for pattern in (_COUNTER, _WALK_IN, _APPOINTMENT):
+        text = pattern.sub(lambda m: blank(m, True), text)
+    return _ONLINE.sub(lambda m: blank(m, False), text)
 
 
 def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
