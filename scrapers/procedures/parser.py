@@ -72,8 +72,10 @@ from scrapers.procedures.sentences import (
     POST,
     WALK_IN,
     Statement,
+    LIST_MARKER,
     evidence_of,
     expand_label,
+    is_lead_in,
     read_fee,
     read_label,
     read_sentence,
@@ -609,15 +611,22 @@ def read_channels(text: str, language: str) -> dict[str, ChannelStatus]:
     statements: list[Statement] = []
     context: tuple[str, ...] = ()
     previous = ""
+    lead_in = False  # the last line that was no list item introduced a list ("La demande peut se faire :")
     for line in (squash(part) for part in text.splitlines()):
         if not line:
             continue
-        label, channels = _is_label(line.rstrip(":"), language)
+        listed = lead_in and bool(LIST_MARKER.match(line))
+        if not listed:
+            lead_in = is_lead_in(line, language)
+        label, channels = _is_label(LIST_MARKER.sub("", line).rstrip(":"), language)
         if label and channels and len(line) <= 60:
             context = channels
+            if listed:
+                # "• via Tax-on-web:" under "U dient uw aangifte zelf in": one of the ways listed.
+                statements += expand_label(channels, AVAILABLE, evidence_of(line))
             continue
         for sentence in split_sentences(line):
-            statements += read_sentence(sentence, language, context, previous)
+            statements += read_sentence(sentence, language, context, previous, listed)
             previous = sentence
     return resolve(statements, whole_block=False)[0]
 

@@ -205,7 +205,8 @@ _POST = _rx(
     r"par envoi postal", r"per post", r"per brief", r"via de post", r"met de post", r"op papier",
     r"papieren (?:formulier|aangifte|versie)", r"schriftelijk", r"per briefpost", r"auf dem postweg",
     r"schriftlich", r"papierformular", r"by post", r"by mail", r"paper form", r"in writing", r"par ecrit",
-    r"courrier(?! electronique)",
+    r"courrier(?! electronique)", r"auf papier", r"(?:par|en|le) papier", r"papieren \w+", r"via bpost",
+    r"(?:la |de )?voie postale", r"per post", r"on paper", r"paper (?:return|version|application)",
 )  # fmt: skip
 # Payment bodies that do the procedure for the person, named without a preposition ("FGTB, CSC,
 # CGSLB ou CAPAC").
@@ -272,7 +273,8 @@ _NOT_ONLY = {
 _IDIOMS = {  # negations that negate nothing about channels
     # "Ne vous adressez pas directement à ...", "wend je niet rechtstreeks tot ...": go through someone.
     "fr": _rx(r"n'hesitez pas", r"hesitez pas", r"n'oubliez pas", r"ne tardez pas", r"n'attendez pas",
-              r"ne manquez pas", r"ne pas oublier", r"(?:pas|plus) directement"),
+              r"ne manquez pas", r"ne pas oublier", r"(?:pas|plus) directement",
+              r"(?:ne |n')?(?:[\w-]+ ){0,2}?(?:pas|plus) (?:\w+ )?tarder"),
     "nl": _rx(r"aarzel niet", r"vergeet niet", r"niet vergeten", r"twijfel niet", r"of niet", r"niet rechtstreeks"),
     "de": _rx(r"zogern sie nicht", r"vergessen sie nicht", r"nicht vergessen", r"nicht direkt"),
     "en": _rx(r"don't hesitate", r"do not hesitate", r"don't forget", r"do not forget", r"not directly"),
@@ -302,11 +304,15 @@ _NEED = {  # "no need to": closes nothing (and "no appointment needed" opens wal
               r"without (?:having to )?(?:go|come|travel)", r"no appointment (?:is )?(?:needed|necessary|required)"),
 }  # fmt: skip
 _NEGATION = {
+    # A way that disappears or belongs to the past ("la version papier disparaîtra", "is verleden tijd").
     "fr": _rx(r"ne", r"ni", r"plus (?:possible|accepte|acceptee|acceptees|delivree?s?|disponible|propose)",
-              r"pas (?:possible|disponible|accepte)", r"impossible", r"aucune?", r"supprimee?s?", r"jamais"),
-    "nl": _rx(r"niet", r"geen", r"nooit", r"onmogelijk", r"afgeschaft", r"noch"),
-    "de": _rx(r"nicht", r"kein\w*", r"nie", r"unmoglich", r"weder", r"abgeschafft"),
-    "en": _rx(r"not", r"no longer", r"cannot", r"can't", r"no", r"never", r"impossible", r"nor"),
+              r"pas (?:possible|disponible|accepte)", r"impossible", r"aucune?", r"supprimee?s?", r"jamais",
+              r"dispara(?:it|itra|issent|itront|ssent)", r"(?:appartient|appartiennent) au passe"),
+    "nl": _rx(r"niet", r"geen", r"nooit", r"onmogelijk", r"afgeschaft", r"noch", r"verleden tijd", r"verdwijn\w*"),
+    "de": _rx(r"nicht", r"kein\w*", r"nie", r"unmoglich", r"weder", r"abgeschafft", r"der vergangenheit an",
+              r"entfall\w*", r"verschwind\w*"),
+    "en": _rx(r"not", r"no longer", r"cannot", r"can't", r"no", r"never", r"impossible", r"nor",
+              r"a thing of the past", r"disappear\w*", r"abolished"),
 }  # fmt: skip
 _NEGATION["fr"] = re.compile(_NEGATION["fr"].pattern + r"|(?<![\w-])n'")  # "n'est plus": no word boundary after "'"
 _NE_QUE = re.compile(
@@ -386,7 +392,7 @@ _ACTION = {
               r"verzend\w*", r"aangifte", r"beschikbaar", r"invullen", r"vul", r"geef", r"geeft", r"doorgeven",
               r"meld\w*",
               r"download\w*", r"terecht"),
-    "de": _rx(r"beantrag\w*", r"konnen", r"kann", r"moglich", r"bestell\w*", r"einreich\w*", r"erledig\w*",
+    "de": _rx(r"beantrag\w*", r"konnen", r"kann", r"reichen", r"korrigieren", r"schicken", r"senden", r"moglich", r"bestell\w*", r"einreich\w*", r"erledig\w*",
               r"anfordern", r"erhalten", r"verfugbar"),
     "en": _rx(r"apply\w*", r"request\w*", r"can", r"order\w*", r"submit\w*", r"possible", r"available", r"obtain",
               r"done", r"do"),
@@ -420,6 +426,8 @@ _YES = re.compile(r"^(?:oui|yes|ja|jawel|bien sur|absolument|natuurlijk|zeker|ce
 _NO = re.compile(r"^(?:non|no|nee|neen|nein|helaas niet|malheureusement pas|malheureusement non)\b")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:;|:(?!\d)|,|\s-\s|\s\u2013\s|\bmais\b|\bmaar\b|\bbut\b|\baber\b|\bsondern\b|"
                            r"\btoutefois\b|\bcependant\b|\bpar contre\b|\bdaarentegen\b|\bhowever\b)\s*")  # fmt: skip
+# A list item's marker as text shows it ("• ", "- ", "1. ").
+LIST_MARKER = re.compile(r"^\s*(?:[•\-*–·▪◦]|\d{1,2}[.)])\s+")
 # A word cut at a line end as printed ("ren- dez-vous", "télé- phonant"), not "Ein- und Ausgang".
 _HYPHENATED = re.compile(r"(?<=[a-z])- (?=[a-z])(?!(?:und|oder|en|of|et|ou|and|or)\b)")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'«“(]?[A-ZÀ-ÖØ-Þ0-9])")
@@ -560,13 +568,17 @@ class _Clause:
         return sorted((p, c) for c, p in first.items())
 
 
-def read_sentence(sentence: str, language: str, context: tuple[str, ...] = (), previous: str = "") -> list[Statement]:
+def read_sentence(
+    sentence: str, language: str, context: tuple[str, ...] = (), previous: str = "", listed: bool = False
+) -> list[Statement]:
     """The channel statements of one sentence.
 
     ``context`` names the channels a heading, a table column or a list term has already given
     ("Au guichet" above "Sur rendez-vous uniquement."); a clause that names no channel itself but
     says something (an action, a negation, "only") speaks about them. ``previous`` is the sentence
     before it in the same block, for a sentence that goes on about it ("Dat kan online").
+    ``listed``: the sentence is an item of a list that a lead-in introduced ("U dient uw aangifte
+    zelf in:" above "op papier"), so the channels it names are ways of doing the procedure.
     """
     raw = sentence.strip()
     text = _HYPHENATED.sub("", normalize(raw)).replace("(", " ").replace(")", " ")
@@ -607,7 +619,7 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = (), p
     live = [c for c in parsed if c is not None and not c.conditional]
     # An action anywhere in the sentence ("Faites votre demande ..., ou par courrier") says the channels
     # of its clauses are ways of doing the procedure.
-    sentence_said = any(c.action or c.negation or c.only_at is not None for c in live) or bool(context)
+    sentence_said = any(c.action or c.negation or c.only_at is not None for c in live) or bool(context) or listed
     sentence_appointment = any(c.appointment for c in live)
     sentence_walk_in = any(c.walk_in for c in live)
     sentence_must = any(c.must for c in live)
@@ -632,6 +644,8 @@ def read_sentence(sentence: str, language: str, context: tuple[str, ...] = (), p
         )
         named = clause.channels(sentence_appointment, sentence_walk_in, guarded)
         if clause.conditional:
+            if clause.action and not sentence_said and not clause.info:
+                named = clause.channels(sentence_appointment, sentence_walk_in, True)  # "als u ... per post terugstuurt"
             if named:
                 out += _statements([c for _, c in named], AVAILABLE, evidence)
             previous = []
@@ -778,6 +792,16 @@ def _only(channels: list[str], evidence: str) -> list[Statement]:
             closed.remove(APPOINTMENT)  # "uniquement au guichet" does not say walk-in or appointment
     out += [Statement(ch, NOT_AVAILABLE, evidence, direct=False) for ch in closed if ch not in available]
     return out
+
+
+def is_lead_in(line: str, language: str) -> bool:
+    """Whether a line introduces a list of ways ("La demande peut se faire :", "Sie reichen Ihre
+    Erklärung selbst ein?"): it ends with a colon, or it is a question that names an action."""
+    text = normalize(line).rstrip()
+    if text.endswith(":"):
+        return True
+    lang = _lang(language)
+    return text.endswith("?") and bool(_ACTION[lang].search(text) or _MUST[lang].search(text))
 
 
 def read_label(text: str, language: str) -> tuple[str, ...] | None:
