@@ -109,7 +109,8 @@ _COUNTER = _rx(
     r"guichets?", r"au comptoir", r"a l'accueil", r"accueil", r"sur place", r"en personne", r"personnellement",
     r"vous presenter", r"se presenter", r"presentez-vous", r"presentez vous", r"vous rendre (?:au|a|aux|dans|chez)",
     r"rendez-vous (?:au|aux|a la|a l'|dans|chez|sur place)", r"au bureau", r"bureaux?", r"points? de contact",
-    r"permanences?", r"maison communale", r"hotel de ville", r"hotel communal", r"administration communale",
+    r"permanences?", r"permanenties?", r"maison communale", r"hotel de ville", r"hotel communal",
+    r"administration communale",
     r"antennes?", r"loket(?:ten)?", r"balie", r"onthaal", r"stadhuis", r"gemeentehuis", r"administratief centrum",
     r"dienstencentrum", r"kantoor", r"kantoren", r"ter plaatse", r"persoonlijk", r"langskomen", r"langs ?komen",
     r"kom (?:dan |gerust )?langs", r"ga langs", r"langsgaan", r"zitdag(?:en)?", r"schalter", r"vor ort",
@@ -285,6 +286,8 @@ _NON_MEMBER = re.compile(
     r"(?<![\w-])(?:(?:ne|n')\s*(?:\w+\s+){0,2}?(?:pas|plus)\s+(?:\w+\s+)?affilie|non affilie|"
     r"(?:niet|geen)\s+(?:\w+\s+){0,2}?(?:aangesloten|lid)|die dat niet (?:\w+ )?zijn|"
     r"(?:nicht|kein)\s+(?:\w+\s+)?mitglied|not (?:\w+\s+)?(?:a )?member)"
+    # ... with the body named ("à un syndicat", "bij een vakbond"), which is then no channel either
+    r"(?:e?s?\s+(?:a|au|aupres d[eu']|bij|aan|bei|in|of|to)\s+(?:(?:un|une|een|de|het|einer|der|a|the)\s+)?[\w-]+)?"
 )
 _NEED = {  # "no need to": closes nothing (and "no appointment needed" opens walk-in)
     "fr": _rx(r"(?:pas|plus) besoin",
@@ -341,19 +344,22 @@ _MANDATORY = {  # the rule itself: makes an appointment or the online way the on
     "de": _rx(r"verpflichtend", r"zwingend", r"erforderlich", r"unerlasslich", r"notwendig"),
     "en": _rx(r"required", r"mandatory", r"compulsory"),
 }
+_ONLY_REACH, _ONLY_REACH_BACK = 40, 25  # characters between "only" and the channel cue it is about
 # "sans rendez-vous ... uniquement pour les démarches suivantes": "only" restricts something else.
 _ONLY_ELSEWHERE = re.compile(
     r"\w+ (?:pour|pendant|durant|le|les|la|de|des|du|en|voor|tijdens|op|het|van|fur|fuer|am|an|wahrend|"
     r"for|on|during|in)\b"
 )
 # "Wie ..., kan ...", "Wer ..., kann ...", "Ceux qui ...": who may use the channel is a condition too.
+_ONLY_PREFIX = r"^(?:(?:enkel|alleen|slechts|uniquement|seulement|nur|only)\s+)?"
 _CONDITION_START = {
-    "fr": re.compile(r"^(?:si|s'|lorsque|quand|sauf si|au cas ou|(?:pour )?(?:les personnes|ceux|celles|celui|celle) "
-                     r"qui|quiconque|a defaut|les autres(?: personnes)?)\b"),
-    "nl": re.compile(r"^(?:als|indien|wanneer|tenzij|in geval|heb je geen|heeft u geen|bij gebrek|wie|"
-                     r"(?:alle )?anderen|andere personen)\b"),
-    "de": re.compile(r"^(?:wenn|falls|sofern|sollten sie|wer|(?:alle )?anderen|andere personen)\b"),
-    "en": re.compile(r"^(?:if|when|unless|in case|(?:those|anyone|people) who|others|other people)\b"),
+    "fr": re.compile(_ONLY_PREFIX + r"(?:si|s'|lorsque|quand|sauf si|au cas ou|"
+                     r"(?:pour )?(?:les personnes|ceux|celles|celui|celle) qui|quiconque|a defaut|"
+                     r"les autres(?: personnes)?)\b"),
+    "nl": re.compile(_ONLY_PREFIX + r"(?:als|indien|wanneer|tenzij|in geval|heb je geen|heeft u geen|bij gebrek|"
+                     r"wie|(?:alle )?anderen|andere personen)\b"),
+    "de": re.compile(_ONLY_PREFIX + r"(?:wenn|falls|sofern|sollten sie|wer|(?:alle )?anderen|andere personen)\b"),
+    "en": re.compile(_ONLY_PREFIX + r"(?:if|when|unless|in case|(?:those|anyone|people) who|others|other people)\b"),
 }  # fmt: skip
 # A condition inside a clause ("présentez-vous au guichet si vous n'avez pas d'ordinateur"): cut there.
 _CONDITION_INSIDE = {
@@ -370,8 +376,8 @@ _CLOSURE = {
     "de": _rx(r"geschlossen", r"schliessung", r"wartung", r"storung", r"streik", r"abgesagt", r"ausgesetzt"),
     "en": _rx(r"closed", r"closure", r"maintenance", r"outage", r"strike", r"cancell?ed", r"suspended"),
 }  # fmt: skip
-_RECEPTION = _rx(r"accueil", r"permanences?", r"onthaal\w*", r"zitdag(?:en)?", r"sprechstunden?", r"drop-in",
-                 r"reception")  # fmt: skip
+_RECEPTION = _rx(r"accueil", r"permanences?", r"permanenties?", r"onthaal\w*", r"zitdag(?:en)?", r"sprechstunden?",
+                 r"drop-in", r"reception")  # fmt: skip
 # A closure on some days, at some hours or on one date ("fermé le 11 novembre", "gesloten op
 # zaterdag", "closed at lunchtime") removes hours; it does not close the counter as a channel.
 _PARTIAL_CLOSURE = re.compile(
@@ -392,7 +398,8 @@ _ACTION = {
               r"verzend\w*", r"aangifte", r"beschikbaar", r"invullen", r"vul", r"geef", r"geeft", r"doorgeven",
               r"meld\w*",
               r"download\w*", r"terecht"),
-    "de": _rx(r"beantrag\w*", r"konnen", r"kann", r"reichen", r"korrigieren", r"schicken", r"senden", r"moglich", r"bestell\w*", r"einreich\w*", r"erledig\w*",
+    "de": _rx(r"beantrag\w*", r"konnen", r"kann", r"reichen", r"korrigieren", r"schicken", r"senden",
+              r"moglich", r"bestell\w*", r"einreich\w*", r"erledig\w*",
               r"anfordern", r"erhalten", r"verfugbar"),
     "en": _rx(r"apply\w*", r"request\w*", r"can", r"order\w*", r"submit\w*", r"possible", r"available", r"obtain",
               r"done", r"do"),
@@ -528,6 +535,12 @@ class _Clause:
         self.in_person = bool(_IN_PERSON.search(masked))
         self.conditional = False  # a condition ("si ...", "wie ..."): read for the channels it offers only
 
+    def cue_near(self, position: int) -> bool:
+        """Whether a channel cue stands next to ``position`` (just after it, or just before it:
+        "uniquement sur rendez-vous", "by appointment only")."""
+        positions = [p for p, _ in self.cues] + self.id_cues + self.email + self.phone + self.post + self.intermediary
+        return any(-_ONLY_REACH_BACK <= p - position <= _ONLY_REACH for p in positions)
+
     def channels(self, sentence_appointment: bool, sentence_walk_in: bool, guarded: bool) -> list[tuple[int, str]]:
         """The channels this clause names, in text order.
 
@@ -602,9 +615,7 @@ def read_sentence(
             clauses.append(piece)
     parsed = []
     for clause in clauses:
-        if _NON_MEMBER.search(clause):
-            parsed.append(None)
-            continue
+        clause = _NON_MEMBER.sub(" ", clause)
         cut = None if _CONDITION_START[lang].match(clause) else _CONDITION_INSIDE[lang].search(clause)
         if cut is None and not _CONDITION_START[lang].match(clause):
             parsed.append(_Clause(clause, lang))
@@ -645,7 +656,8 @@ def read_sentence(
         named = clause.channels(sentence_appointment, sentence_walk_in, guarded)
         if clause.conditional:
             if clause.action and not sentence_said and not clause.info:
-                named = clause.channels(sentence_appointment, sentence_walk_in, True)  # "als u ... per post terugstuurt"
+                # "als u de documenten per post terugstuurt": the condition says the action itself.
+                named = clause.channels(sentence_appointment, sentence_walk_in, True)
             if named:
                 out += _statements([c for _, c in named], AVAILABLE, evidence)
             previous = []
@@ -672,10 +684,13 @@ def read_sentence(
                 pending_negation = pending_negation or negative
                 pending_only = pending_only or clause.only_at is not None
                 continue
-        after = [c for p, c in named if clause.only_at is None or p >= clause.only_at]
-        if pending_only or (
-            clause.only_at is not None and (after or not _ONLY_ELSEWHERE.match(clause.text, clause.only_at))
-        ):
+        # "Only" speaks of the channel it stands next to ("uniquement sur rendez-vous", "by appointment
+        # only"); "Enkel de mensen waarvan ... worden op afspraak geholpen" restricts who, not the channel.
+        only_at = clause.only_at
+        if only_at is not None and channels and not clause.cue_near(only_at):
+            only_at = None  # "Enkel de mensen waarvan ...": who, not the channel
+        after = [c for p, c in named if only_at is not None and p >= only_at]
+        if pending_only or (only_at is not None and (after or not _ONLY_ELSEWHERE.match(clause.text, only_at))):
             out += _only(after or channels, evidence)
             previous = []
         elif negative or pending_negation:
