@@ -113,6 +113,7 @@ _COUNTER = _rx(
     r"administration communale",
     r"antennes?", r"loket(?:ten)?", r"balie", r"onthaal", r"stadhuis", r"gemeentehuis", r"administratief centrum",
     r"dienstencentrum", r"kantoor", r"kantoren", r"ter plaatse", r"persoonlijk", r"langskomen", r"langs ?komen",
+    r"langs ?gaan",
     r"kom (?:dan |gerust )?langs", r"ga langs", r"langsgaan", r"zitdag(?:en)?", r"schalter", r"vor ort",
     r"personlich", r"im buro", r"burgerburo", r"rathaus", r"gemeindehaus", r"counters?", r"desk", r"in person",
     r"town hall", r"city hall",
@@ -176,7 +177,7 @@ _BOOK_VERB = (
 _BOOK_NOUNS = r"(?:rendez-vous|rdv|afspraak|afspraken|termin|termine|appointments?)"
 _BOOKING_PHRASE = re.compile(
     rf"(?<![\w-]){_BOOK_VERB}\s+(?:[\w'-]+\s+){{0,3}}?{_BOOK_NOUNS}(?!\w)"
-    rf"|(?<![\w-]){_BOOK_NOUNS}\s+(?:[\w'-]+\s+){{0,6}}?{_BOOK_VERB}(?!\w)"
+    rf"|(?<![\w-]){_BOOK_NOUNS}\s+(?:[\w'-]+\s+){{0,8}}?{_BOOK_VERB}(?!\w)"
     r"|(?<![\w-])(?:afsprakenportaal|afsprakenmodule|terminbuchung|online-terminvergabe)(?!\w)"
     # "enkel terecht na een telefonische afspraak": the phone booked it.
     rf"|(?<![\w-])(?:na|apres|nach|after) (?:een |un |une |einer |an )?(?:telefonische[n]?|telephonique|online|"
@@ -251,7 +252,8 @@ _PROXY = _rx(
     r"personne de reference(?: du menage)?", r"referentiepersoon", r"referenzperson(?: des haushalt(?:e?s))?",
     r"(?:se faire|vous faire|kan zich laten|sich) (?:representer|vertegenwoordigen|vertreten)",
     r"can be represented", r"in (?:jouw|uw|je) naam", r"en votre nom", r"in ihrem namen", r"on your behalf",
-    r"pour votre compte",
+    r"pour votre compte", r"(?:een |un |une |ein |a )?(?:vriend of )?familielid", r"membre de (?:votre |la )?famille",
+    r"family member", r"familienmitglied", r"angehorige[nr]?",
 )  # fmt: skip
 # In a table header or a label, a bare "intermediary" names the channel.
 _INTERMEDIARY_LABEL = _rx(r"intermediaires?(?! d)", r"tussenpersonen?", r"vermittler", r"intermediar(?:y|ies)",
@@ -295,7 +297,8 @@ _NEED = {  # "no need to": closes nothing (and "no appointment needed" opens wal
               r"n'(?:est|etes|avez) (?:pas|plus) (?:besoin|necessaire|oblige|obligatoire|requis)",
               r"inutile de", r"ne (?:devez|doit|devrez|devra) (?:pas|plus)", r"sans (?:devoir|vous|avoir a) "
               r"(?:deplacer|rendre|passer|quitter|sortir)", r"sans (?:vous )?(?:deplacer|rendre|passer)"),
-    "nl": _rx(r"(?:niet|geen) (?:[\w-]+ ){0,3}?(?:meer )?nodig", r"hoef(?:t)? (?:u |je |jij )?(?:niet|niets|geen)",
+    "nl": _rx(r"(?:niet|geen) (?:[\w-]+ ){0,3}?(?:meer )?nodig",
+              r"hoe(?:f|ft|ven) (?:[\w-]+ ){0,3}?(?:niet|niets|geen)",
               r"hoeft niet",
               r"zonder (?:je |u )?(?:te )?verplaatsen", r"zonder langs te (?:komen|gaan)", r"moet (?:u|je) niet",
               r"zonder dat (?:u|je|jij) (?:[\w-]+ ){0,7}?(?:verplaatsen|langsgaan|langskomen|langs te (?:komen|gaan))",
@@ -344,6 +347,10 @@ _MANDATORY = {  # the rule itself: makes an appointment or the online way the on
     "de": _rx(r"verpflichtend", r"zwingend", r"erforderlich", r"unerlasslich", r"notwendig"),
     "en": _rx(r"required", r"mandatory", r"compulsory"),
 }
+_QUANTITY = re.compile(r"\s+\d")
+_SOME = _rx(r"sommige", r"bepaalde", r"certaine?s?", r"quelques", r"bestimmte[nr]?", r"einige[nr]?", r"some",
+            r"certain")  # fmt: skip
+_REMOTE = _rx(r"a distance", r"op afstand", r"vanop afstand", r"aus der ferne", r"remotely", r"at a distance")
 _ONLY_REACH, _ONLY_REACH_BACK = 40, 25  # characters between "only" and the channel cue it is about
 # "sans rendez-vous ... uniquement pour les démarches suivantes": "only" restricts something else.
 _ONLY_ELSEWHERE = re.compile(
@@ -392,17 +399,18 @@ _ACTION = {
     "fr": _rx(r"demand\w*", r"command\w*", r"obten\w*", r"obtien\w*", r"introdui\w*", r"effectu\w*", r"faire", r"fait",
               r"realis\w*", r"declar\w*", r"signal\w*", r"possibles?", r"pouv\w*", r"peu[tx]", r"peuvent", r"envoy\w*",
               r"renvoy\w*", r"rempli\w*", r"depos\w*", r"transmet\w*", r"delivr\w*", r"disponibles?", r"accessibles?",
-              r"recevoir", r"recevez", r"commandez", r"signalez", r"acceptee?s?"),
+              r"recevoir", r"recevez", r"commandez", r"signalez", r"acceptee?s?", r"propos\w*", r"offert\w*",
+              r"traitee?s?"),
     "nl": _rx(r"aanvra\w*", r"vraag", r"vraagt", r"bestel\w*", r"kan", r"kunt", r"kun", r"kunnen", r"mogelijk",
               r"doen", r"doet", r"indien\w*", r"regel\w*", r"verkrijg\w*", r"krijg\w*", r"opsturen", r"stuur\w*",
               r"verzend\w*", r"aangifte", r"beschikbaar", r"invullen", r"vul", r"geef", r"geeft", r"doorgeven",
               r"meld\w*",
-              r"download\w*", r"terecht"),
+              r"download\w*", r"terecht", r"aanbied\w*", r"aangeboden", r"behandeld"),
     "de": _rx(r"beantrag\w*", r"konnen", r"kann", r"reichen", r"korrigieren", r"schicken", r"senden",
               r"moglich", r"bestell\w*", r"einreich\w*", r"erledig\w*",
-              r"anfordern", r"erhalten", r"verfugbar"),
+              r"anfordern", r"erhalten", r"verfugbar", r"anbiet\w*", r"angeboten", r"bearbeitet"),
     "en": _rx(r"apply\w*", r"request\w*", r"can", r"order\w*", r"submit\w*", r"possible", r"available", r"obtain",
-              r"done", r"do"),
+              r"done", r"do", r"offer\w*", r"handled", r"processed"),
 }  # fmt: skip
 _INFO = {
     "fr": _rx(r"questions?", r"renseignements?", r"informations?", r"infos?", r"contactez", r"contacter",
@@ -482,8 +490,13 @@ class _Clause:
             base = _NEED[lang].sub(" ", base)
         ne_que = _NE_QUE.search(base)
         only = _ONLY[lang].search(base)
+        if only and _QUANTITY.match(base, only.end()):
+            only = None  # "slechts 36 % van de aanvragen": a share, not the one way
         self.only_at: int | None = ne_que.start(1) if ne_que else (only.start() if only else None)
-        self.mandatory = bool(_MANDATORY[lang].search(base)) and not self.need
+        # "Verplicht voor sommige aanvragen": required for some requests does not make it the one way.
+        self.some = bool(_SOME.search(base))
+        self.remote = bool(_REMOTE.search(base))
+        self.mandatory = bool(_MANDATORY[lang].search(base)) and not self.need and not self.some
         self.must = (self.mandatory or bool(_MUST[lang].search(base))) and not self.need
         negation_text = base[: ne_que.start()] + base[ne_que.end() :] if ne_que else base
         self.negation = bool(_NEGATION[lang].search(negation_text)) and not self.need
@@ -633,7 +646,9 @@ def read_sentence(
     sentence_said = any(c.action or c.negation or c.only_at is not None for c in live) or bool(context) or listed
     sentence_appointment = any(c.appointment for c in live)
     sentence_walk_in = any(c.walk_in for c in live)
-    sentence_must = any(c.must for c in live)
+    # "Vous devez :" above "- vous présenter en personne": the obligation of the lead-in.
+    lead_must = previous.rstrip().endswith(":") and bool(_MUST[lang].search(normalize(previous)))
+    sentence_must = any(c.must for c in live) or lead_must
     out: list[Statement] = []
     previous: list[str] = []  # channels of the previous clause, when it was read as positive
     pending_negation = pending_only = False
@@ -691,7 +706,8 @@ def read_sentence(
             only_at = None  # "Enkel de mensen waarvan ...": who, not the channel
         after = [c for p, c in named if only_at is not None and p >= only_at]
         if pending_only or (only_at is not None and (after or not _ONLY_ELSEWHERE.match(clause.text, only_at))):
-            out += _only(after or channels, evidence)
+            # "Exclusivement à distance, par téléphone": the counters are what is excluded.
+            out += _only(after or channels, evidence, remote=clause.remote)
             previous = []
         elif negative or pending_negation:
             out += _statements(channels, NOT_AVAILABLE, evidence)
@@ -793,11 +809,14 @@ def _expand(channels: list[str], negative: bool) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _only(channels: list[str], evidence: str) -> list[Statement]:
-    """Statements for "only <channels>": those available, the others inferred not available."""
+def _only(channels: list[str], evidence: str, remote: bool = False) -> list[Statement]:
+    """Statements for "only <channels>": those available, the others inferred not available.
+    ``remote``: "only at a distance": the counters only are closed."""
     available = _expand(channels, False)
     out = _statements(channels, AVAILABLE, evidence)
-    if set(available) <= set(_COUNTERS) and APPOINTMENT in available:
+    if remote:
+        closed = list(_COUNTERS)
+    elif set(available) <= set(_COUNTERS) and APPOINTMENT in available:
         closed = [WALK_IN] if WALK_IN not in available else []  # appointment-only: the counter's walk-in only
     else:
         closed = [ONLINE, DIGITAL_ID, WALK_IN, APPOINTMENT, PHONE, POST]
