@@ -623,7 +623,9 @@ def read_channels(text: str, language: str) -> dict[str, ChannelStatus]:
             context = channels
             if listed:
                 # "• via Tax-on-web:" under "U dient uw aangifte zelf in": one of the ways listed.
-                statements += expand_label(channels, AVAILABLE, evidence_of(line))
+                found = read_sentence(line, language, (), previous, listed)
+                statements += found or expand_label(channels, AVAILABLE, evidence_of(line))
+                previous = line
             continue
         for sentence in split_sentences(line):
             statements += read_sentence(sentence, language, context, previous, listed)

@@ -64,7 +64,7 @@ def _rx(*parts: str) -> re.Pattern[str]:
 # counter cues below never see them.
 _ONLINE = _rx(
     r"guichets? (?:electroniques?|en ligne|virtuels?|numeriques?)", r"e-?guichets?", r"e-?loket",
-    r"digita(?:al|le) loket",
+    r"digita(?:al|le) loket", r"digitale (?:hulp|weg|aanvraag|dienstverlening)",
     r"elektronisch(?:e)? loket", r"online ?loket", r"online-schalter", r"en ligne", r"on-?line", r"internet",
     r"sites? (?:internet|web)", r"sur (?:le|notre) site", r"website", r"webformulier",
     r"formulaire (?:electronique|web|en ligne)",
@@ -107,7 +107,8 @@ _WITHOUT_ID = re.compile(
 _PAGE_WORDS = _rx(r"page d'accueil", r"startpagina", r"homepage", r"startseite")  # "accueil" that is no counter
 _COUNTER = _rx(
     r"guichets?", r"au comptoir", r"a l'accueil", r"accueil", r"sur place", r"en personne", r"personnellement",
-    r"vous presenter", r"se presenter", r"presentez-vous", r"presentez vous", r"vous rendre (?:au|a|aux|dans|chez)",
+    r"vous presenter", r"se presenter", r"presentez-vous", r"presentez vous",
+    r"vous rendre (?:[\w']+ ){0,4}?(?:au|a|aux|dans|chez)",
     r"rendez-vous (?:au|aux|a la|a l'|dans|chez|sur place)", r"au bureau", r"bureaux?", r"points? de contact",
     r"permanences?", r"permanenties?", r"maison communale", r"hotel de ville", r"hotel communal",
     r"administration communale",
@@ -116,7 +117,8 @@ _COUNTER = _rx(
     r"langs ?gaan",
     r"kom (?:dan |gerust )?langs", r"ga langs", r"langsgaan", r"zitdag(?:en)?", r"schalter", r"vor ort",
     r"personlich", r"im buro", r"burgerburo", r"rathaus", r"gemeindehaus", r"counters?", r"desk", r"in person",
-    r"town hall", r"city hall",
+    r"town hall", r"city hall", r"on-?site", r"in an office", r"municipal buildings?", r"physiquement",
+    r"fysieke?",
     # Offices named as the place where the procedure is done.
     r"personliche[sn]? (?:erscheinen|vorsprechen)", r"vorstellig werden",
     r"(?:im|beim|auf dem|in der|bei der|zur|an die) (?:standesamt|stadtverwaltung|gemeindeverwaltung|"
@@ -140,10 +142,12 @@ _IN_PERSON = _rx(r"en personne", r"presence (?:physique|personnelle)", r"physiqu
                  r"personliche[sn]? (?:erscheinen|vorsprechen)", r"personliche anwesenheit")  # fmt: skip
 _WALK_IN = _rx(
     r"sans (?:prendre )?(?:de |un )?rendez-vous", r"sans rdv", r"acces libre", r"librement",
-    r"zonder (?:een )?afspraak",
-    r"vrije inloop", r"vrij binnenlopen", r"ohne termin(?:vereinbarung)?", r"without (?:an )?appointment", r"walk-in",
+    r"zonder (?:een )?(?:voorafgaande |voorafgaandelijke )?afspraak", r"vrije inloop", r"vrij binnenlopen",
+    r"freie sprechstunden?", r"offene sprechstunden?", r"ohne termin(?:vereinbarung)?", r"without (?:an )?appointment",
+    r"walk-in",
 )  # fmt: skip
-_APPOINTMENT = _rx(r"rendez-vous", r"rdv", r"afspraak", r"afspraken", r"termin(?:vereinbarung)?", r"appointments?")
+_APPOINTMENT = _rx(r"rendez-vous", r"rdv", r"afspraak", r"afspraken", r"termin(?:vereinbarung|absprache)?",
+                   r"nach (?:vorheriger )?(?:absprache|vereinbarung)", r"appointments?")
 # "Rendez-vous au guichet" is French for "go to the counter"; "rendez-vous sur le site", "go to the site".
 _GO_TO = re.compile(r"(?:^|[^\w' -]|\s)\s*rendez-vous (?:au|aux|a la|a l'|dans|chez|sur)\b")
 _APPOINTMENT_BEFORE = re.compile(r"(?:sur|avec|un|le|votre|de|d'un|prendre|prenez|fixer|fixez|reserver|reservez|"
@@ -232,7 +236,7 @@ _BODY = re.compile(
 )  # fmt: skip
 _INTERMEDIARY = re.compile(
     r"(?<![\w-])(?:(?:via|par|aupres d[eu']|aupres de la|chez|a|avec l'aide d[eu']|par l'intermediaire d[eu']|"
-    r"l'aide d[eu']|bij|door|met de hulp van|uber|durch|bei|through|with the help of)(?:\s+|(?<='))"
+    r"l'aide d[eu']|bij|door|met de hulp van|beroep (?:doen )?op|uber|durch|bei|through|with the help of)(?:\s+|(?<='))"
     r"(?:(?:votre|vos|ton|ta|un|une|le|la|l'|son|sa|leur|uw|je|jouw|een|de|het|ihre[nmr]?|ihrem|einen?|einer|your|a|an|the)\s*)?"
     r"(?:syndicats?|organismes? de paiement|caisses? de paiement|mutualites?|mutuelles?|cpas|"
     r"assistante?s? socia(?:le|l|les|ux)|travailleu(?:r|se)s? socia(?:l|le|ux)|comptable|mandataire|vakbond|"
@@ -256,7 +260,7 @@ _PROXY = _rx(
     r"family member", r"familienmitglied", r"angehorige[nr]?",
 )  # fmt: skip
 # In a table header or a label, a bare "intermediary" names the channel.
-_INTERMEDIARY_LABEL = _rx(r"intermediaires?(?! d)", r"tussenpersonen?", r"vermittler", r"intermediar(?:y|ies)",
+_INTERMEDIARY_LABEL = _rx(r"intermediaires?(?! d)", r"tussenperso(?:on|nen)", r"vermittler", r"intermediar(?:y|ies)",
                           r"via (?:un|une|een) (?:tiers|derde)")  # fmt: skip
 
 # ---- polarity, per language ------------------------------------------------------------------------
@@ -320,7 +324,8 @@ _NEGATION = {
     "en": _rx(r"not", r"no longer", r"cannot", r"can't", r"no", r"never", r"impossible", r"nor",
               r"a thing of the past", r"disappear\w*", r"abolished"),
 }  # fmt: skip
-_NEGATION["fr"] = re.compile(_NEGATION["fr"].pattern + r"|(?<![\w-])n'")  # "n'est plus": no word boundary after "'"
+# "n'est plus": no word boundary after "'"; "pas question de ...": a negation without "ne".
+_NEGATION["fr"] = re.compile(_NEGATION["fr"].pattern + r"|(?<![\w-])n'|(?<![\w-])pas question(?!\w)")
 _NE_QUE = re.compile(
     r"(?<![\w-])(?:ne\b|n')(?:.*?)(?<![\w-])(qu'|que )"
     r"(?=en |au|aux|a |par |via |sur |dans |chez |avec |aupres |l'e|le g)"
@@ -657,12 +662,19 @@ def read_sentence(
             previous = []
             continue
         if clause.closure and not clause.permanent:
+            guarded = not clause.info and (
+                (sentence_said and not clause.help) or (clause.help and bool(_PHONE_MANNER.search(clause.masked)))
+            )
+            named = clause.channels(sentence_appointment, sentence_walk_in, guarded)
             if any(c == COUNTER for _, c in clause.cues) and not _PARTIAL_CLOSURE.search(clause.text):
                 # "Nos bureaux sont fermés au public", "kantoren tijdelijk gesloten": no counter for now.
                 # A reception desk or drop-in session closed ("l'accueil est fermé", "ont suspendu leur
                 # permanence") is the walk-in way; appointments may go on.
                 closed = WALK_IN if _RECEPTION.search(clause.text) else COUNTER
                 out += _statements([closed], NOT_AVAILABLE, evidence)
+                # "Toen de kantoren gesloten werden, schakelde de dienst over op telefonische hulp".
+                others = [c for _, c in named if c not in (COUNTER, WALK_IN, APPOINTMENT)]
+                out += _statements(others, AVAILABLE, evidence)
             previous = []
             continue  # "fermé le 11 novembre", "en maintenance": nothing about the procedure's channels
         guarded = not clause.info and (
@@ -828,11 +840,17 @@ def _only(channels: list[str], evidence: str, remote: bool = False) -> list[Stat
     return out
 
 
+# "Vous pouvez la demander de trois manières.", "op 2 manieren": a list of ways follows.
+_WAYS = re.compile(r"(?<!\w)(?:\d|deux|trois|quatre|plusieurs|differentes|twee|drie|vier|verschillende|zwei|drei|"
+                   r"mehrere|two|three|several|different) (?:manieres|facons|moyens|manieren|wijzen|mogelijkheden|"
+                   r"arten|wege|moglichkeiten|ways|options)\b")  # fmt: skip
+
+
 def is_lead_in(line: str, language: str) -> bool:
     """Whether a line introduces a list of ways ("La demande peut se faire :", "Sie reichen Ihre
     Erklärung selbst ein?"): it ends with a colon, or it is a question that names an action."""
     text = normalize(line).rstrip()
-    if text.endswith(":"):
+    if text.endswith(":") or _WAYS.search(text):
         return True
     lang = _lang(language)
     return text.endswith("?") and bool(_ACTION[lang].search(text) or _MUST[lang].search(text))
