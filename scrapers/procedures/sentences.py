@@ -74,7 +74,11 @@ _ONLINE = _rx(
     r"digitaal", r"digitale weg", r"elektronisch", r"numeriquement",
     r"(?:via|sur|par|op|auf|on|at) (?:le |un |notre |het |de |die |the )?site(?: web| internet)?(?: du| de| van| des)?",
     r"(?:via|sur|op|auf|on|at) (?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:be|eu|com|org|net|brussels|gov\.uk)",
-    r"smartphone", r"tablette", r"(?:votre|uw|je|ihrem|your) (?:pc|ordinateur|computer)",
+    r"smartphone", r"tablette", r"(?:sur|op|im|on) (?:le |het |the )?web", r"(?:video)?chat",
+    r"(?:contact|online|web|e-)formulier", r"formulaire de contact", r"kontaktformular", r"contact form",
+    # A link on the page ("Vraag hier aan", "cliquez ici").
+    r"(?:kan|kun|kunt) (?:je|u|jij) hier", r"klik hier", r"cliquez ici", r"click here", r"hier klicken",
+    r"(?:votre|uw|je|ihrem|your) (?:pc|ordinateur|computer)",
     r"par (?:la )?voie electronique",
 )  # fmt: skip
 _EMAIL = _rx(
@@ -204,6 +208,7 @@ _PHONE = _rx(
     r"appelez", r"appeler", r"telephonez", r"telephoner", r"telefonisch", r"per telefoon", r"via de telefoon",
     r"telefoneren", r"bellen", r"bel", r"belt", r"per telefon", r"anrufen", r"rufen sie", r"by (?:tele)?phone",
     r"over the (?:tele)?phone", r"call us", r"call", r"telephoniques?", r"telefonische", r"hulplijn", r"helpline",
+    r"centrales? d'appels?", r"call ?cent(?:er|re)s?", r"contact ?cent(?:er|re)s?",
 )  # fmt: skip
 _POST = _rx(
     r"par courrier(?: postal)?", r"par la poste", r"par voie postale", r"par lettre", r"courrier postal",
@@ -405,17 +410,20 @@ _ACTION = {
               r"realis\w*", r"declar\w*", r"signal\w*", r"possibles?", r"pouv\w*", r"peu[tx]", r"peuvent", r"envoy\w*",
               r"renvoy\w*", r"rempli\w*", r"depos\w*", r"transmet\w*", r"delivr\w*", r"disponibles?", r"accessibles?",
               r"recevoir", r"recevez", r"commandez", r"signalez", r"acceptee?s?", r"propos\w*", r"offert\w*",
-              r"traitee?s?"),
+              r"traitee?s?", r"privilegi\w*", r"garanti\w*", r"maintien"),
     "nl": _rx(r"aanvra\w*", r"vraag", r"vraagt", r"bestel\w*", r"kan", r"kunt", r"kun", r"kunnen", r"mogelijk",
               r"doen", r"doet", r"indien\w*", r"regel\w*", r"verkrijg\w*", r"krijg\w*", r"opsturen", r"stuur\w*",
               r"verzend\w*", r"aangifte", r"beschikbaar", r"invullen", r"vul", r"geef", r"geeft", r"doorgeven",
               r"meld\w*",
-              r"download\w*", r"terecht", r"aanbied\w*", r"aangeboden", r"behandeld"),
+              r"download\w*", r"terecht", r"aanbied\w*", r"aangeboden", r"behandeld", r"voorkeur",
+              r"gewaarborgd", r"gegarandeerd"),
     "de": _rx(r"beantrag\w*", r"konnen", r"kann", r"reichen", r"korrigieren", r"schicken", r"senden",
               r"moglich", r"bestell\w*", r"einreich\w*", r"erledig\w*",
-              r"anfordern", r"erhalten", r"verfugbar", r"anbiet\w*", r"angeboten", r"bearbeitet"),
+              r"anfordern", r"erhalten", r"verfugbar", r"anbiet\w*", r"angeboten", r"bearbeitet", r"bevorzugt",
+              r"gewahrleiste\w*", r"bitte"),
     "en": _rx(r"apply\w*", r"request\w*", r"can", r"order\w*", r"submit\w*", r"possible", r"available", r"obtain",
-              r"done", r"do", r"offer\w*", r"handled", r"processed"),
+              r"done", r"do", r"offer\w*", r"handled", r"processed", r"prefer\w*",
+              r"guarantee\w*", r"please"),
 }  # fmt: skip
 _INFO = {
     "fr": _rx(r"questions?", r"renseignements?", r"informations?", r"infos?", r"contactez", r"contacter",
@@ -489,6 +497,7 @@ class _Clause:
         base = _IDIOMS[lang].sub(" ", base)
         need = _NEED[lang].search(base)
         self.need = need is not None
+        self.need_at = need.start() if need else len(text)
         # "Plus besoin de rendez-vous": the appointment it names is the one you no longer need.
         self.no_appointment_needed = bool(need) and bool(_APPOINTMENT.search(base, need.start()))
         if self.need:
@@ -566,6 +575,8 @@ class _Clause:
         """
         found: list[tuple[int, str]] = []
         online_cue = [p for p, c in self.cues if c == ONLINE] + (self.email if guarded else [])
+        if self.without_id and not online_cue:
+            online_cue = [0]  # "eine Erklärung ohne Authentifizierung": an online way that needs no identity
         counter_cue = [p for p, c in self.cues if c == COUNTER]
         id_applies = bool(self.id_cues) and not self.without_id and (bool(online_cue) or not counter_cue)
         if id_applies:
@@ -654,6 +665,7 @@ def read_sentence(
     # "Vous devez :" above "- vous présenter en personne": the obligation of the lead-in.
     lead_must = previous.rstrip().endswith(":") and bool(_MUST[lang].search(normalize(previous)))
     sentence_must = any(c.must for c in live) or lead_must
+    sentence_help = any(c.help for c in live)  # "il apporte son aide de chez lui, par téléphone"
     out: list[Statement] = []
     previous: list[str] = []  # channels of the previous clause, when it was read as positive
     pending_negation = pending_only = False
@@ -663,7 +675,7 @@ def read_sentence(
             continue
         if clause.closure and not clause.permanent:
             guarded = not clause.info and (
-                (sentence_said and not clause.help) or (clause.help and bool(_PHONE_MANNER.search(clause.masked)))
+                (sentence_said and not clause.help) or (sentence_help and bool(_PHONE_MANNER.search(clause.masked)))
             )
             named = clause.channels(sentence_appointment, sentence_walk_in, guarded)
             if any(c == COUNTER for _, c in clause.cues) and not _PARTIAL_CLOSURE.search(clause.text):
@@ -678,7 +690,7 @@ def read_sentence(
             previous = []
             continue  # "fermé le 11 novembre", "en maintenance": nothing about the procedure's channels
         guarded = not clause.info and (
-            (sentence_said and not clause.help) or (clause.help and bool(_PHONE_MANNER.search(clause.masked)))
+            (sentence_said and not clause.help) or (sentence_help and bool(_PHONE_MANNER.search(clause.masked)))
         )
         named = clause.channels(sentence_appointment, sentence_walk_in, guarded)
         if clause.conditional:
@@ -693,7 +705,8 @@ def read_sentence(
             # "Plus besoin de vous déplacer": closes nothing; "plus besoin de rendez-vous": walk-in.
             if clause.no_appointment_needed:
                 out.append(Statement(WALK_IN, AVAILABLE, evidence))
-            named = [(p, c) for p, c in named if c not in (COUNTER, WALK_IN, APPOINTMENT, DIGITAL_ID)]
+            # "Je hoeft ons niet op te bellen": the channel that is not needed is not offered either.
+            named = [(p, c) for p, c in named if p < clause.need_at and c not in (COUNTER, WALK_IN, APPOINTMENT)]
         channels = [c for _, c in named]
         negative = clause.negation or (clause.closure and clause.permanent)
         if not channels:
