@@ -121,7 +121,8 @@ _COUNTER = _rx(
     r"langs ?gaan",
     r"kom (?:dan |gerust )?langs", r"ga langs", r"langsgaan", r"zitdag(?:en)?", r"schalter", r"vor ort",
     r"personlich", r"im buro", r"burgerburo", r"rathaus", r"gemeindehaus", r"counters?", r"desk", r"in person",
-    r"town hall", r"city hall", r"on-?site", r"in an office", r"municipal buildings?", r"physiquement",
+    r"town hall", r"city hall", r"seances? (?:d'aide|de remplissage|d'accompagnement)", r"invulsessies?",
+    r"invulmomenten", r"on-?site", r"in an office", r"municipal buildings?", r"physiquement",
     r"fysieke?",
     # Offices named as the place where the procedure is done.
     r"personliche[sn]? (?:erscheinen|vorsprechen)", r"vorstellig werden",
@@ -144,12 +145,16 @@ _COUNTER = _rx(
 _IN_PERSON = _rx(r"en personne", r"presence (?:physique|personnelle)", r"physiquement present(?:e|s|es)?",
                  r"fysiek aanwezig", r"fysieke aanwezigheid", r"in person",
                  r"personliche[sn]? (?:erscheinen|vorsprechen)", r"personliche anwesenheit")  # fmt: skip
+# The person themself, not a proxy ("vous présenter personnellement").
+_PERSONALLY = _rx(r"personnellement", r"in eigen persoon", r"personally")
 _WALK_IN = _rx(
     r"sans (?:prendre )?(?:de |un )?rendez-vous", r"sans rdv", r"acces libre", r"librement",
     r"zonder (?:een )?(?:voorafgaande |voorafgaandelijke )?afspraak", r"vrije inloop", r"vrij binnenlopen",
     r"freie sprechstunden?", r"offene sprechstunden?", r"ohne termin(?:vereinbarung)?", r"without (?:an )?appointment",
     r"walk-in",
 )  # fmt: skip
+_WITH_OR_WITHOUT = _rx(r"avec ou sans (?:prendre )?(?:de |un )?rendez-vous", r"met of zonder (?:een )?afspraak",
+                       r"mit oder ohne termin", r"with or without (?:an )?appointment")  # fmt: skip
 _APPOINTMENT = _rx(r"rendez-vous", r"rdv", r"afspraak", r"afspraken", r"termin(?:vereinbarung|absprache)?",
                    r"nach (?:vorheriger )?(?:absprache|vereinbarung)", r"appointments?")
 # "Rendez-vous au guichet" is French for "go to the counter"; "rendez-vous sur le site", "go to the site".
@@ -260,7 +265,7 @@ _PROXY = _rx(
     r"tierce personne", r"(?:un|une) tiers", r"mandataire", r"gevolmachtigde", r"bevollmachtigte[nr]?",
     r"personne de reference(?: du menage)?", r"referentiepersoon", r"referenzperson(?: des haushalt(?:e?s))?",
     r"(?:se faire|vous faire|kan zich laten|sich) (?:representer|vertegenwoordigen|vertreten)",
-    r"can be represented", r"in (?:jouw|uw|je) naam", r"en votre nom", r"in ihrem namen", r"on your behalf",
+    r"(?:can|may) (?:also )?be represented", r"in (?:jouw|uw|je) naam", r"en votre nom", r"in ihrem namen", r"on your behalf",
     r"pour votre compte", r"(?:een |un |une |ein |a )?(?:vriend of )?familielid", r"membre de (?:votre |la )?famille",
     r"family member", r"familienmitglied", r"angehorige[nr]?",
 )  # fmt: skip
@@ -426,13 +431,14 @@ _ACTION = {
               r"guarantee\w*", r"please"),
 }  # fmt: skip
 _INFO = {
-    "fr": _rx(r"questions?", r"renseignements?", r"informations?", r"infos?", r"contactez", r"contacter",
+    "fr": _rx(r"questions?", r"renseignements?", r"informations?", r"infos?", r"contactez", r"contacter", r"horaires?",
               r"joignables?",
               r"plus d'info\w*"),
     "nl": _rx(r"met vragen", r"voor vragen", r"bij vragen", r"vragen over", r"heb je vragen", r"heeft u vragen",
-              r"inlichtingen", r"informatie", r"meer info", r"bereikbaar", r"contact"),
-    "de": _rx(r"fragen", r"auskunft", r"auskunfte", r"informationen", r"erreichbar", r"kontakt"),
-    "en": _rx(r"questions?", r"information", r"contact", r"reachable"),
+              r"inlichtingen", r"informatie", r"meer info", r"bereikbaar", r"contact", r"openingsu(?:ren|ur)",
+              r"openingstijden"),
+    "de": _rx(r"fragen", r"auskunft", r"auskunfte", r"informationen", r"erreichbar", r"kontakt", r"offnungszeiten"),
+    "en": _rx(r"questions?", r"information", r"contact", r"reachable", r"opening (?:hours|times)"),
 }  # fmt: skip
 # Help and advice by phone or post is no way of doing the procedure (an intermediary's help is)...
 _HELP = {
@@ -499,7 +505,8 @@ class _Clause:
         self.need = need is not None
         self.need_at = need.start() if need else len(text)
         # "Plus besoin de rendez-vous": the appointment it names is the one you no longer need.
-        self.no_appointment_needed = bool(need) and bool(_APPOINTMENT.search(base, need.start()))
+        # "Le rendez-vous n'est pas nécessaire": the appointment may also stand just before.
+        self.no_appointment_needed = bool(need) and bool(_APPOINTMENT.search(base, max(0, need.start() - 25)))
         if self.need:
             base = _NEED[lang].sub(" ", base)
         ne_que = _NE_QUE.search(base)
@@ -532,6 +539,9 @@ class _Clause:
         for m in _WALK_IN.finditer(masked):
             self.cues.append((m.start(), WALK_IN))
             self.walk_in = True
+        for m in _WITH_OR_WITHOUT.finditer(masked):
+            self.cues.append((m.start(), APPOINTMENT))  # "avec ou sans rendez-vous": both ways
+            self.appointment = True
         masked = _WALK_IN.sub(lambda m: " " * len(m.group()), masked)
         for m in _APPOINTMENT.finditer(masked):
             before = masked[max(0, m.start() - 30) : m.start()]
@@ -560,6 +570,7 @@ class _Clause:
         self.intermediary += [m.start() for m in _PAYMENT_BODY.finditer(masked)]
         self.masked = masked  # the text every cue position refers to
         self.in_person = bool(_IN_PERSON.search(masked))
+        self.personally = bool(_PERSONALLY.search(masked))
         self.conditional = False  # a condition ("si ...", "wie ..."): read for the channels it offers only
 
     def cue_near(self, position: int) -> bool:
@@ -668,7 +679,7 @@ def read_sentence(
     sentence_help = any(c.help for c in live)  # "il apporte son aide de chez lui, par téléphone"
     out: list[Statement] = []
     previous: list[str] = []  # channels of the previous clause, when it was read as positive
-    pending_negation = pending_only = False
+    pending_negation = pending_only = pending_remote = False
     for clause in parsed:
         if clause is None:
             previous = []
@@ -723,6 +734,7 @@ def read_sentence(
             else:
                 pending_negation = pending_negation or negative
                 pending_only = pending_only or clause.only_at is not None
+                pending_remote = pending_remote or clause.remote
                 continue
         # "Only" speaks of the channel it stands next to ("uniquement sur rendez-vous", "by appointment
         # only"); "Enkel de mensen waarvan ... worden op afspraak geholpen" restricts who, not the channel.
@@ -732,7 +744,7 @@ def read_sentence(
         after = [c for p, c in named if only_at is not None and p >= only_at]
         if pending_only or (only_at is not None and (after or not _ONLY_ELSEWHERE.match(clause.text, only_at))):
             # "Exclusivement à distance, par téléphone": the counters are what is excluded.
-            out += _only(after or channels, evidence, remote=clause.remote)
+            out += _only(after or channels, evidence, remote=clause.remote or pending_remote)
             previous = []
         elif negative or pending_negation:
             out += _statements(channels, NOT_AVAILABLE, evidence)
@@ -752,8 +764,12 @@ def read_sentence(
             previous = channels
         else:
             out += _statements(channels, AVAILABLE, evidence)
+            if clause.personally and set(_expand(channels, False)) <= set(_COUNTERS):
+                # "Présentez-vous personnellement au guichet": nobody else can come for you (a
+                # representative said elsewhere is direct and wins).
+                out.append(Statement(INTERMEDIARY, NOT_AVAILABLE, evidence, direct=False))
             previous = channels
-        pending_negation = pending_only = False
+        pending_negation = pending_only = pending_remote = False
     if any(s.channel == DIGITAL_ID and s.status == AVAILABLE for s in out) and not any(c.without_id for c in live):
         # "Aanmelden kan met itsme, uw eID ..., door te klikken op 'Mijn Burgerprofiel'": the online way the
         # sentence names is the one that needs the digital identity, unless it says one needs none.
@@ -861,12 +877,14 @@ _WAYS = re.compile(r"(?<!\w)(?:\d|deux|trois|quatre|plusieurs|differentes|twee|d
 
 def is_lead_in(line: str, language: str) -> bool:
     """Whether a line introduces a list of ways ("La demande peut se faire :", "Sie reichen Ihre
-    Erklärung selbst ein?"): it ends with a colon, or it is a question that names an action."""
+    Erklärung selbst ein?", "U dient uw aangifte zelf in"): it ends with a colon or announces
+    ways ("op 2 manieren"), or it names an action and does not end with a full stop."""
     text = normalize(line).rstrip()
     if text.endswith(":") or _WAYS.search(text):
         return True
     lang = _lang(language)
-    return text.endswith("?") and bool(_ACTION[lang].search(text) or _MUST[lang].search(text))
+    # "U dient uw aangifte zelf in" above list items: a line that says an action and does not end.
+    return not text.endswith(".") and bool(_ACTION[lang].search(text) or _MUST[lang].search(text))
 
 
 def read_label(text: str, language: str) -> tuple[str, ...] | None:
