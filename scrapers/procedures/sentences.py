@@ -265,7 +265,8 @@ _PROXY = _rx(
     r"tierce personne", r"(?:un|une) tiers", r"mandataire", r"gevolmachtigde", r"bevollmachtigte[nr]?",
     r"personne de reference(?: du menage)?", r"referentiepersoon", r"referenzperson(?: des haushalt(?:e?s))?",
     r"(?:se faire|vous faire|kan zich laten|sich) (?:representer|vertegenwoordigen|vertreten)",
-    r"(?:can|may) (?:also )?be represented", r"in (?:jouw|uw|je) naam", r"en votre nom", r"in ihrem namen", r"on your behalf",
+    r"(?:can|may) (?:also )?be represented", r"in (?:jouw|uw|je) naam", r"en votre nom", r"in ihrem namen",
+    r"on your behalf",
     r"pour votre compte", r"(?:een |un |une |ein |a )?(?:vriend of )?familielid", r"membre de (?:votre |la )?famille",
     r"family member", r"familienmitglied", r"angehorige[nr]?",
 )  # fmt: skip
@@ -300,7 +301,7 @@ _IDIOMS = {  # negations that negate nothing about channels
 # aangesloten bij een vakbond"): a condition on who, which says nothing about the channels.
 _NON_MEMBER = re.compile(
     r"(?<![\w-])(?:(?:ne|n')\s*(?:\w+\s+){0,2}?(?:pas|plus)\s+(?:\w+\s+)?affilie|non affilie|"
-    r"(?:niet|geen)\s+(?:\w+\s+){0,2}?(?:aangesloten|lid)|die dat niet (?:\w+ )?zijn|"
+    r"(?:niet|geen)\s+(?:\w+\s+){0,2}?(?:aangesloten|lid)|die dat niet\s+(?:\w+\s+)?zijn|"
     r"(?:nicht|kein)\s+(?:\w+\s+)?mitglied|not (?:\w+\s+)?(?:a )?member)"
     # ... with the body named ("à un syndicat", "bij een vakbond"), which is then no channel either
     r"(?:e?s?\s+(?:a|au|aupres d[eu']|bij|aan|bei|in|of|to)\s+(?:(?:un|une|een|de|het|einer|der|a|the)\s+)?[\w-]+)?"
@@ -420,11 +421,13 @@ _ACTION = {
               r"doen", r"doet", r"indien\w*", r"regel\w*", r"verkrijg\w*", r"krijg\w*", r"opsturen", r"stuur\w*",
               r"verzend\w*", r"aangifte", r"beschikbaar", r"invullen", r"vul", r"geef", r"geeft", r"doorgeven",
               r"meld\w*",
-              r"download\w*", r"terecht", r"aanbied\w*", r"aangeboden", r"behandeld", r"voorkeur",
+              r"download\w*", r"terecht", r"aanbied\w*", r"aangeboden", r"behandeld", r"voorkeur", r"gebeur\w*",
+              r"handel\w*",
               r"gewaarborgd", r"gegarandeerd"),
     "de": _rx(r"beantrag\w*", r"konnen", r"kann", r"reichen", r"korrigieren", r"schicken", r"senden",
               r"moglich", r"bestell\w*", r"einreich\w*", r"erledig\w*",
               r"anfordern", r"erhalten", r"verfugbar", r"anbiet\w*", r"angeboten", r"bearbeitet", r"bevorzugt",
+              r"erfolg\w*",
               r"gewahrleiste\w*", r"bitte"),
     "en": _rx(r"apply\w*", r"request\w*", r"can", r"order\w*", r"submit\w*", r"possible", r"available", r"obtain",
               r"done", r"do", r"offer\w*", r"handled", r"processed", r"prefer\w*",
@@ -741,7 +744,11 @@ def read_sentence(
         only_at = clause.only_at
         if only_at is not None and channels and not clause.cue_near(only_at):
             only_at = None  # "Enkel de mensen waarvan ...": who, not the channel
-        after = [c for p, c in named if only_at is not None and p >= only_at]
+        after = []
+        if only_at is not None:
+            # The channels named from "only" on ("persoonlijk bij het team (enkel op afspraak)").
+            rest = _Clause(clause.text[only_at:], lang).channels(sentence_appointment, sentence_walk_in, guarded)
+            after = [c for _, c in rest if c in channels or (c == APPOINTMENT and COUNTER in channels)]
         if pending_only or (only_at is not None and (after or not _ONLY_ELSEWHERE.match(clause.text, only_at))):
             # "Exclusivement à distance, par téléphone": the counters are what is excluded.
             out += _only(after or channels, evidence, remote=clause.remote or pending_remote)
