@@ -145,6 +145,13 @@ _COUNTER = _rx(
 _IN_PERSON = _rx(r"en personne", r"presence (?:physique|personnelle)", r"physiquement present(?:e|s|es)?",
                  r"fysiek aanwezig", r"fysieke aanwezigheid", r"in person",
                  r"personliche[sn]? (?:erscheinen|vorsprechen)", r"personliche anwesenheit")  # fmt: skip
+# The administration sending something to the person: the post that carries it is no channel.
+_DELIVERY = _rx(r"ontvang(?:t|en)? (?:je|u|jij)", r"(?:je|u) ontvangt",
+                r"(?:versturen|sturen|bezorgen) we (?:u|je|jou)",
+                r"(?:vous|u|je|jou) (?:sera|seront|wordt|worden) (?:\w+ )?"
+                r"(?:envoyee?s?|toegestuurd|opgestuurd|bezorgd)",
+                r"vous (?:recevrez|recevez)", r"nous vous (?:envoyons|enverrons)", r"(?:senden|schicken) wir ihnen",
+                r"you (?:will )?receive", r"we (?:will )?send you")  # fmt: skip
 # The person themself, not a proxy ("vous présenter personnellement").
 _PERSONALLY = _rx(r"personnellement", r"in eigen persoon", r"personally")
 _WALK_IN = _rx(
@@ -350,6 +357,7 @@ _ONLY = {
 # Verbs of possibility, which say a channel is open but do not start another action.
 _MODAL = re.compile(r"kan|kunt|kun|kunnen|possibles?|pouv\w*|peu[tx]|peuvent|mogelijk|konnen|kann|moglich|can|"
                     r"available|disponibles?|beschikbaar|verfugbar|accessibles?|terecht|doen|doet|faire|fait|do|done")
+_HAS_MODAL = re.compile(r"(?<![\w-])(?:" + _MODAL.pattern + r")(?!\w)")
 # An obligation: "il faut prendre rendez-vous", "doit obligatoirement être remplie électroniquement".
 _MUST = {  # required of the person: makes an appointment the one way
     "fr": _rx(r"il faut", r"il faudra", r"vous devez", r"vous devrez", r"doi(?:t|vent)", r"devront", r"devra"),
@@ -367,7 +375,7 @@ _QUANTITY = re.compile(r"\s+\d")
 _SOME = _rx(r"sommige", r"bepaalde", r"certaine?s?", r"quelques", r"bestimmte[nr]?", r"einige[nr]?", r"some",
             r"certain")  # fmt: skip
 _REMOTE = _rx(r"a distance", r"op afstand", r"vanop afstand", r"aus der ferne", r"remotely", r"at a distance")
-_ONLY_REACH, _ONLY_REACH_BACK = 40, 25  # characters between "only" and the channel cue it is about
+_ONLY_REACH, _ONLY_REACH_BACK = 40, 25
 # "sans rendez-vous ... uniquement pour les démarches suivantes": "only" restricts something else.
 _ONLY_ELSEWHERE = re.compile(
     r"\w+ (?:pour|pendant|durant|le|les|la|de|des|du|en|voor|tijdens|op|het|van|fur|fuer|am|an|wahrend|"
@@ -574,6 +582,7 @@ class _Clause:
         self.masked = masked  # the text every cue position refers to
         self.in_person = bool(_IN_PERSON.search(masked))
         self.personally = bool(_PERSONALLY.search(masked))
+        self.delivery = bool(_DELIVERY.search(masked))
         self.conditional = False  # a condition ("si ...", "wie ..."): read for the channels it offers only
 
     def cue_near(self, position: int) -> bool:
@@ -609,7 +618,9 @@ class _Clause:
                     kind = COUNTER
                 found.append((pos, kind))
         if guarded:
-            found += [(p, PHONE) for p in self.phone[:1]] + [(p, POST) for p in self.post[:1]]
+            # "Vous recevrez le code par courrier", "versturen we u de aangifte per post": a delivery.
+            post = [] if self.delivery else self.post[:1]
+            found += [(p, PHONE) for p in self.phone[:1]] + [(p, POST) for p in post]
             if self.post:
                 # "Renvoyez-le par courrier à l'administration communale": a destination, not a counter.
                 first_post = min(self.post)
@@ -753,7 +764,10 @@ def read_sentence(
             # "Exclusivement à distance, par téléphone": the counters are what is excluded.
             out += _only(after or channels, evidence, remote=clause.remote or pending_remote)
             previous = []
-        elif negative or pending_negation:
+        elif negative or (pending_negation and not _HAS_MODAL.search(clause.text)):
+            # A negation without a channel reaches the next clause only when that clause is the
+            # channel it negates ("ce n'est pas possible : ni en ligne, ni au guichet"), not a new
+            # statement ("..., maar nog geen actie ondernamen, kunnen ... aanvragen via het loket").
             out += _statements(channels, NOT_AVAILABLE, evidence)
             previous = []
         elif channels and (
