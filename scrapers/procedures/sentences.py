@@ -260,7 +260,7 @@ _INTERMEDIARY = re.compile(
     r"uitbetalingsinstelling|ziekenfonds|mutualiteit|"
     r"ocmw|maatschappelijk werker|sociaal werker|sociaal assistent|boekhouder|mandataris|gewerkschaft|krankenkasse|"
     r"oshz|sozialarbeiter(?:in)?|auszahlungseinrichtung|union|trade union|health insurance fund|social worker|"
-    r"intermediaire|tussenpersoon|intermediary|" + _ADVISER + r"))"
+    r"intermediaire(?! d)|tussenpersoon|intermediary|" + _ADVISER + r"))"
     r"|(?:votre|vos|uw|je|ihre[rnm]?|your)\s+(?:syndicat|organisme de paiement|mutualite|mutuelle|vakbond|"
     r"uitbetalingsinstelling|ziekenfonds|gewerkschaft|krankenkasse|union|assistante? sociale?|travailleu(?:r|se) "
     r"socia(?:l|le)|maatschappelijk werker|sozialarbeiter(?:in)?|social worker|" + _ADVISER + r")"
@@ -276,6 +276,10 @@ _PROXY = _rx(
     r"on your behalf",
     r"pour votre compte", r"(?:een |un |une |ein |a )?(?:vriend of )?familielid", r"membre de (?:votre |la )?famille",
     r"family member", r"familienmitglied", r"angehorige[nr]?",
+    # Someone applying for another person ("the person for whom the request is made").
+    r"person for whom", r"personne pour (?:laquelle|qui)", r"persoon voor wie", r"person fur die",
+    r"(?:pour|voor|fur|for|on behalf of) (?:une autre personne|autrui|een andere persoon|iemand anders|"
+    r"eine andere person|another person|someone else)",
 )  # fmt: skip
 # In a table header or a label, a bare "intermediary" names the channel.
 _INTERMEDIARY_LABEL = _rx(r"intermediaires?(?! d)", r"tussenperso(?:on|nen)", r"vermittler", r"intermediar(?:y|ies)",
@@ -376,6 +380,7 @@ _SOME = _rx(r"sommige", r"bepaalde", r"certaine?s?", r"quelques", r"bestimmte[nr
             r"certain")  # fmt: skip
 _REMOTE = _rx(r"a distance", r"op afstand", r"vanop afstand", r"aus der ferne", r"remotely", r"at a distance")
 _ONLY_REACH, _ONLY_REACH_BACK = 40, 25
+_NEED_REACH = 20  # characters around "no need" that name what is not needed ("hoeft ons niet op te bellen")
 # "sans rendez-vous ... uniquement pour les démarches suivantes": "only" restricts something else.
 _ONLY_ELSEWHERE = re.compile(
     r"\w+ (?:pour|pendant|durant|le|les|la|de|des|du|en|voor|tijdens|op|het|van|fur|fuer|am|an|wahrend|"
@@ -515,6 +520,7 @@ class _Clause:
         need = _NEED[lang].search(base)
         self.need = need is not None
         self.need_at = need.start() if need else len(text)
+        self.need_end = need.end() if need else len(text)
         # "Plus besoin de rendez-vous": the appointment it names is the one you no longer need.
         # "Le rendez-vous n'est pas nécessaire": the appointment may also stand just before.
         self.no_appointment_needed = bool(need) and bool(_APPOINTMENT.search(base, max(0, need.start() - 25)))
@@ -731,7 +737,12 @@ def read_sentence(
             if clause.no_appointment_needed:
                 out.append(Statement(WALK_IN, AVAILABLE, evidence))
             # "Je hoeft ons niet op te bellen": the channel that is not needed is not offered either.
-            named = [(p, c) for p, c in named if p < clause.need_at and c not in (COUNTER, WALK_IN, APPOINTMENT)]
+            # "La Kids-ID n'est pas obligatoire et vous devez en faire la demande au service population":
+            # only the channel right at the need phrase is the one not needed.
+            # "Le rendez-vous n'est pas nécessaire": an appointment just before is the one not needed.
+            named = [(p, c) for p, c in named
+                     if not (clause.need_at <= p <= clause.need_end + _NEED_REACH
+                             or (c == APPOINTMENT and clause.need_at - _NEED_REACH <= p))]  # fmt: skip
         channels = [c for _, c in named]
         negative = clause.negation or (clause.closure and clause.permanent)
         if not channels:
