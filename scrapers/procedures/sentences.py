@@ -364,10 +364,10 @@ _MODAL = re.compile(r"kan|kunt|kun|kunnen|possibles?|pouv\w*|peu[tx]|peuvent|mog
 _HAS_MODAL = re.compile(r"(?<![\w-])(?:" + _MODAL.pattern + r")(?!\w)")
 # An obligation: "il faut prendre rendez-vous", "doit obligatoirement être remplie électroniquement".
 _MUST = {  # required of the person: makes an appointment the one way
-    "fr": _rx(r"il faut", r"il faudra", r"vous devez", r"vous devrez", r"doi(?:t|vent)", r"devront", r"devra"),
-    "nl": _rx(r"moet(?:en)?", r"dient", r"dienen"),
-    "de": _rx(r"muss", r"mussen", r"musst"),
-    "en": _rx(r"must", r"have to", r"has to", r"need to", r"please make an appointment"),
+    "fr": _rx(r"il fa(?:ut|udra|llait|udrait)", r"vous devez", r"vous devrez", r"doi(?:t|vent)", r"devront", r"devra"),
+    "nl": _rx(r"moet(?:en)?", r"moest(?:en)?", r"dient", r"dienen"),
+    "de": _rx(r"muss", r"mussen", r"musst", r"musste[n]?"),
+    "en": _rx(r"must", r"have to", r"has to", r"had to", r"need to", r"please make an appointment"),
 }
 _MANDATORY = {  # the rule itself: makes an appointment or the online way the one way
     "fr": _rx(r"obligatoire(?:ment)?", r"est requise?", r"indispensable"),
