@@ -758,7 +758,10 @@ def read_sentence(
                 continue
             else:
                 pending_negation = pending_negation or negative
-                pending_only = pending_only or clause.only_at is not None
+                # "Uniquement : ..." reaches the next clause; "Enkel burgers die ..., kunnen bellen" restricts who.
+                pending_only = pending_only or (
+                    clause.only_at is not None and len(clause.text) - clause.only_at <= _ONLY_REACH
+                )
                 pending_remote = pending_remote or clause.remote
                 continue
         # "Only" speaks of the channel it stands next to ("uniquement sur rendez-vous", "by appointment
