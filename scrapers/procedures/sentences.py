@@ -84,6 +84,7 @@ _ONLINE = _rx(
 _EMAIL = _rx(
     r"(?:par|per|via|by) (?:e-?mail|courriel|mail)",
     r"e-?mail",
+    r"(?<!by )(?<!the )mail(?:en|s)?",  # French and Dutch "mail", "mailen"; English "by mail" is post
     r"courriel",
     r"courrier electronique",
     r"elektronische post",
