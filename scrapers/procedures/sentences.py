@@ -109,6 +109,10 @@ _WITHOUT_ID = re.compile(
     r"connecter))|zonder (?:aanmelden|in te loggen|authenticatie)|without (?:logging in|authentication)|"
     r"(?:don't|do not) (?:yet )?have an? (?:electronic )?(?:card|reader|eid))(?![\w])"
 )
+_ADDRESS_WORDS = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|((?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:be|eu|com|org|net|brussels|nl|de|fr|lu|gov\.uk))/\S*"
+)
 _PAGE_WORDS = _rx(r"page d'accueil", r"startpagina", r"homepage", r"startseite")  # "accueil" that is no counter
 _COUNTER = _rx(
     r"guichets?", r"au comptoir", r"a l'accueil", r"accueil", r"sur place", r"en personne", r"personnellement",
@@ -545,6 +549,9 @@ class _Clause:
         self.info = bool(_INFO[lang].search(base))
         self.help = bool(_HELP[lang].search(base))
         masked = _PAGE_WORDS.sub(" ", base)
+        # An e-mail address or a web address's path names no channel by its words
+        # ("bevolking@anderlecht.brussels", "www.brugge.be/afspraken").
+        masked = _ADDRESS_WORDS.sub(lambda m: (m.group(1) or "").ljust(len(m.group())), masked)
         self.without_id = bool(_WITHOUT_ID.search(masked))
         masked = _WITHOUT_ID.sub(" ", masked)
         # Booking means ("prenez rendez-vous en ligne ou par téléphone") are blanked, the appointment kept.
