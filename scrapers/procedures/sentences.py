@@ -81,6 +81,11 @@ _ONLINE = _rx(
     r"(?:votre|uw|je|ihrem|your) (?:pc|ordinateur|computer)",
     r"par (?:la )?voie electronique",
 )  # fmt: skip
+# Sending a paper document to an address ("Stuur het attest naar het ziekenfonds", "renvoyer
+# l'enveloppe"): post, unless the clause names an e-mail or a web way to send it.
+_SEND_TO = _rx(r"(?:stuur|stuurt|opsturen|terugsturen)(?: [\w'-]+){0,8}? naar",
+               r"send (?:it|them|this|the [\w-]+) to the address",
+               r"(?:renvoy|retourn)\w* (?:l'|votre |les )?enveloppes?")  # fmt: skip
 _EMAIL = _rx(
     r"(?:par|per|via|by) (?:e-?mail|courriel|mail)",
     r"e-?mail",
@@ -357,6 +362,7 @@ _NE_QUE = re.compile(
     r"(?<![\w-])(?:ne\b|n')(?:.*?)(?<![\w-])(qu'|que )"
     r"(?=en |au|aux|a |par |via |sur |dans |chez |avec |aupres |l'e|le g)"
 )  # "ne ... que": only, not negation
+_NE_QUE_IF = re.compile(r"(?<![\w-])(ne\b|n')(?:.*?)(?<![\w-])(qu'|que)(?: (?=s'|si |lorsque |quand |en cas )|\s*$)")
 _ONLY = {
     "fr": _rx(r"uniquement", r"seulement", r"exclusivement"),
     "nl": _rx(r"enkel", r"alleen", r"uitsluitend", r"slechts"),
@@ -532,6 +538,12 @@ class _Clause:
         if self.need:
             base = _NEED[lang].sub(" ", base)
         ne_que = _NE_QUE.search(base)
+        ne_que_if = _NE_QUE_IF.search(base)
+        if ne_que_if and not ne_que:
+            # "Il ne faut renvoyer l'enveloppe que s'il y a des erreurs": "only if", neither a negation
+            # nor "only"; the two words are blanked (same length, positions kept).
+            for start, end in (ne_que_if.span(1), ne_que_if.span(2)):
+                base = base[:start] + " " * (end - start) + base[end:]
         only = _ONLY[lang].search(base)
         if only and _QUANTITY.match(base, only.end()):
             only = None  # "slechts 36 % van de aanvragen": a share, not the one way
@@ -589,6 +601,8 @@ class _Clause:
         self.email = [m.start() for m in _EMAIL.finditer(masked)]
         self.phone = [m.start() for m in _PHONE.finditer(masked)]
         self.post = [m.start() for m in _POST.finditer(masked)]
+        if not self.email and not any(c == ONLINE for _, c in self.cues):
+            self.post += [m.start() for m in _SEND_TO.finditer(masked)]
         self.intermediary = [m.start() for m in _INTERMEDIARY.finditer(masked)]
         self.intermediary += [m.start() for m in _INTERMEDIARY_LABEL.finditer(masked)]
         self.intermediary += [m.start() for m in _PROXY.finditer(masked)]
