@@ -122,7 +122,7 @@ _PAGE_WORDS = _rx(r"page d'accueil", r"startpagina", r"homepage", r"startseite")
 _COUNTER = _rx(
     r"guichets?", r"au comptoir", r"a l'accueil", r"accueil", r"sur place", r"en personne", r"personnellement",
     r"vous presenter", r"se presenter", r"presentez-vous", r"presentez vous",
-    r"vous rendre (?:[\w']+ ){0,4}?(?:au|a|aux|dans|chez)",
+    r"(?:vous|se|me|nous) rendre (?:[\w']+ ){0,4}?(?:au|a|aux|dans|chez)",
     r"rendez-vous (?:au|aux|a la|a l'|dans|chez|sur place)", r"au bureau", r"bureaux?", r"points? de contact",
     r"permanences?", r"permanenties?", r"maison communale", r"hotel de ville", r"hotel communal",
     r"administration communale",
