@@ -313,6 +313,27 @@ A, N = "available", "not_available"
         # "only" speaks of the channel next to it, not of who or when
         ("nl", "Enkel wie een dringende vraag heeft, wordt op afspraak geholpen.", {"counter_appointment": A}),
         ("nl", "Enkel de inwoners van de gemeente worden op afspraak geholpen.", {"counter_appointment": A}),
+        ("nl", "Slechts 36 % van de aanvragen gebeurde digitaal.", {"online": A}),
+        ("nl", "Aanmelden met eID is verplicht voor sommige aanvragen.", {"online_digital_identity": A}),
+        ("fr", "Cette aide se fait exclusivement à distance, par téléphone.",
+         {"phone": A, "counter_walk_in": N, "counter_appointment": N}),
+        ("fr", "Il ne faut renvoyer l'enveloppe que s'il y a des erreurs.", {"post": A}),
+        # in person, personally
+        ("fr", "Présentez-vous personnellement au guichet.", {"counter_walk_in": A, "intermediary": N}),
+        # no need to call: neither opened nor closed
+        ("nl", "Je hoeft ons niet op te bellen.", {}),
+        ("fr", "Pour ça, le rendez-vous n'est pas nécessaire.", {"counter_walk_in": A}),
+        # delivery by post is no channel; sending a paper document to an address is
+        ("nl", "Enkele weken later ontvang je je code per post.", {}),
+        ("nl", "Stuur het medisch attest binnen de 48 uur naar het ziekenfonds.", {"post": A}),
+        # words inside an address name no channel
+        ("nl", "Je kan een e-mail sturen naar bevolking@gemeente.be.", {"online": A}),
+        # "avec ou sans rendez-vous": both
+        ("fr", "Nos bureaux sont accessibles avec ou sans rendez-vous.",
+         {"counter_walk_in": A, "counter_appointment": A}),
+        # someone else may apply
+        ("en", "Come to the town hall with the identity card of the person for whom the request is made.",
+         {"counter_walk_in": A, "intermediary": A}),
     ],
 )  # fmt: skip
 def test_channel_sentence(language: str, sentence: str, expected: dict[str, str]) -> None:

@@ -12,13 +12,17 @@ read for *channel cues* (where the procedure is done: "en ligne", "au guichet", 
 - **only** ("uniquement en ligne", "enkel online", "nur online", "ne ... qu'en ligne"): the
   channels named after "only" are ``available`` and the others are *inferred* ``not_available``:
   online-only closes the counters, post and phone; counter-only closes online, post and phone;
-  appointment-only ("uniquement sur rendez-vous") closes walk-in only. Intermediaries are never
-  closed by inference (an intermediary may still do the procedure for you).
+  appointment-only ("uniquement sur rendez-vous") closes walk-in only. "Only" speaks of the
+  channel it stands next to ("Enkel de mensen waarvan ..." restricts who). Intermediaries are
+  closed by inference only by "personnellement" (a representative said elsewhere wins).
 - "not only" ("pas seulement", "niet alleen", "nicht nur") is neither only nor a negation;
   "no need" ("plus besoin de vous déplacer", "geen afspraak nodig") closes nothing
   ("plus besoin de rendez-vous" opens walk-in); "N'hésitez pas" is no negation.
-- Clauses that are conditions ("si vous n'avez pas d'itsme", "als u geen kaartlezer heeft"),
-  questions, and temporary closures ("fermé le 11 novembre", "onderhoud") say nothing.
+- Conditions ("thuis als je een kaartlezer hebt", "Wie ..., kan ...") offer the channels they name;
+  negative ones ("si vous n'avez pas d'itsme"), questions, maintenance and closures on some days
+  ("fermé le 11 novembre") say nothing; offices closed to the public close the counter.
+- Booking an appointment online or by phone makes the appointment available, not online or phone;
+  presence in person required closes online, phone and post; help given by phone is the phone.
 
 Channel rules:
 
