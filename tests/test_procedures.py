@@ -27,6 +27,7 @@ from scrapers.procedures import (
     load_taxonomy,
     match_procedure,
     parse_procedures,
+    read_channels,
 )
 from scrapers.procedures.model import MAX_EVIDENCE
 from scrapers.procedures.sentences import read_fee, read_sentence
@@ -276,6 +277,63 @@ A, N = "available", "not_available"
         ("fr", "Le guichet est définitivement fermé.", {"counter_walk_in": N, "counter_appointment": N}),
         ("fr", "Puis-je la demander au guichet ?", {}),
         ("fr", "Plus besoin de vous déplacer.", {}),
+        # The examples below are composed (after the wording of the real corpus), not copied.
+        # booking an appointment: the web, e-mail and phone book it, they are no channels
+        ("nl", "Een afspraak maken kan via de website of telefonisch.", {"counter_appointment": A}),
+        ("de", "Einen Termin können Sie online oder telefonisch vereinbaren.", {"counter_appointment": A}),
+        ("nl", "Afspraken kunnen niet meer via de website gemaakt worden.", {"counter_appointment": A}),
+        ("nl", "Je kan er enkel terecht na een telefonische afspraak.",
+         {"counter_appointment": A, "counter_walk_in": N}),
+        # a channel offered under a condition is available; a negative condition says nothing
+        ("nl", "Je kan de code wijzigen thuis als je een kaartlezer hebt.", {"online_digital_identity": A}),
+        ("nl", "Wie geen hulp vroeg, dient de aangifte in via Tax-on-web.", {"online": A}),
+        ("de", "Wer keinen digitalen Zugang hat, kann einen Termin im Finanzamt vereinbaren.",
+         {"counter_appointment": A}),
+        # a digital identity said in the sentence qualifies the online way it names
+        ("nl", "Aanmelden kan met itsme of uw eID en een kaartlezer, via Mijn Burgerprofiel.",
+         {"online_digital_identity": A}),
+        # presence in person required closes the remote ways
+        ("de", "Ihr persönliches Erscheinen ist notwendig.",
+         {"counter_walk_in": A, "online": N, "phone": N, "post": N}),
+        # offices closed to the public close the counter; a closed reception desk closes walk-in
+        ("nl", "Onze kantoren zijn tijdelijk gesloten voor het publiek.",
+         {"counter_walk_in": N, "counter_appointment": N}),
+        ("fr", "L'accueil est fermé.", {"counter_walk_in": N}),
+        # help given by phone as a service is the phone channel
+        ("nl", "Mensen kunnen een beroep doen op telefonische hulp bij het invullen.", {"phone": A}),
+        # intermediaries
+        ("fr", "Pour ceux qui ne sont pas affiliés à un syndicat, la demande se fait auprès de la CAPAC.",
+         {"intermediary": A}),
+        ("nl", "Wend je niet rechtstreeks tot de RVA, je aanvraag moet via je vakbond gaan.", {"intermediary": A}),
+        ("nl", "Uw accountant kan uw aangifte indienen via MyMinfin.", {"intermediary": A}),
+        ("fr", "Le demandeur doit se présenter auprès d'un organisme de paiement.", {"intermediary": A}),
+        # post and its end
+        ("nl", "De papieren aanvraag is voortaan verleden tijd.", {"post": N}),
+        ("fr", "La version papier disparaîtra.", {"post": N}),
+        # "only" speaks of the channel next to it, not of who or when
+        ("nl", "Enkel wie een dringende vraag heeft, wordt op afspraak geholpen.", {"counter_appointment": A}),
+        ("nl", "Enkel de inwoners van de gemeente worden op afspraak geholpen.", {"counter_appointment": A}),
+        ("nl", "Slechts 36 % van de aanvragen gebeurde digitaal.", {"online": A}),
+        ("nl", "Aanmelden met eID is verplicht voor sommige aanvragen.", {"online_digital_identity": A}),
+        ("fr", "Cette aide se fait exclusivement à distance, par téléphone.",
+         {"phone": A, "counter_walk_in": N, "counter_appointment": N}),
+        ("fr", "Il ne faut renvoyer l'enveloppe que s'il y a des erreurs.", {"post": A}),
+        # in person, personally
+        ("fr", "Présentez-vous personnellement au guichet.", {"counter_walk_in": A, "intermediary": N}),
+        # no need to call: neither opened nor closed
+        ("nl", "Je hoeft ons niet op te bellen.", {}),
+        ("fr", "Pour ça, le rendez-vous n'est pas nécessaire.", {"counter_walk_in": A}),
+        # delivery by post is no channel; sending a paper document to an address is
+        ("nl", "Enkele weken later ontvang je je code per post.", {}),
+        ("nl", "Stuur het medisch attest binnen de 48 uur naar het ziekenfonds.", {"post": A}),
+        # words inside an address name no channel
+        ("nl", "Je kan een e-mail sturen naar bevolking@gemeente.be.", {"online": A}),
+        # "avec ou sans rendez-vous": both
+        ("fr", "Nos bureaux sont accessibles avec ou sans rendez-vous.",
+         {"counter_walk_in": A, "counter_appointment": A}),
+        # someone else may apply
+        ("en", "Come to the town hall with the identity card of the person for whom the request is made.",
+         {"counter_walk_in": A, "intermediary": A}),
     ],
 )  # fmt: skip
 def test_channel_sentence(language: str, sentence: str, expected: dict[str, str]) -> None:
@@ -293,6 +351,18 @@ def test_channel_context_from_a_label() -> None:
     statements = read_sentence("Sur rendez-vous uniquement, du lundi au vendredi.", "fr", ("counter",))
     assert {(s.channel, s.status) for s in statements} == {("counter_appointment", A), ("counter_walk_in", N)}
     assert read_sentence("Appelez le 02 279 22 11.", "fr", ("phone",))[0].channel == "phone"
+
+
+def test_booking_sentence_goes_on_in_the_next_one() -> None:
+    # Composed: "Dat kan online" after a sentence about booking an appointment books it too.
+    got = read_channels("U moet voortaan een afspraak maken. Dat kan online of telefonisch.", "nl")
+    assert {ch: s.status for ch, s in got.items()} == {"counter_appointment": A, "counter_walk_in": N}
+
+
+def test_list_under_a_lead_in_names_the_ways() -> None:
+    # Composed after the FPS Finance pages: the items under a lead-in are ways of doing it.
+    text = "U dient uw aangifte zelf in:\n  • op papier: uiterlijk op 30 juni.\n  • via MyMinfin:"
+    assert {ch: s.status for ch, s in read_channels(text, "nl").items()} == {"post": A, "online": A}
 
 
 def test_evidence_is_cut_to_300_characters() -> None:

@@ -67,6 +67,7 @@ from scrapers.procedures.sentences import (
     APPOINTMENT,
     COUNTER,
     DIGITAL_ID,
+    LIST_MARKER,
     ONLINE,
     PHONE,
     POST,
@@ -74,6 +75,7 @@ from scrapers.procedures.sentences import (
     Statement,
     evidence_of,
     expand_label,
+    is_lead_in,
     read_fee,
     read_label,
     read_sentence,
@@ -584,6 +586,10 @@ def resolve(statements: list[Statement], *, whole_block: bool = True) -> tuple[d
             said = [s for s in said if not s.plain] or [s for s in said if s.status == NOT_AVAILABLE]
             if not said:
                 continue
+        if channel == DIGITAL_ID and not any(s.direct for s in said) and any(
+            s.channel == ONLINE and s.status == AVAILABLE and s.direct for s in statements
+        ):
+            continue  # "only by phone" said of help, with the online way stated: the identity is not said
         best = [s for s in said if s.direct] or said
         statuses = {s.status for s in best}
         status = NOT_AVAILABLE if NOT_AVAILABLE in statuses else AVAILABLE
@@ -604,15 +610,26 @@ def read_channels(text: str, language: str) -> dict[str, ChannelStatus]:
     text does not state are absent from the result (``not_stated``)."""
     statements: list[Statement] = []
     context: tuple[str, ...] = ()
+    previous = ""
+    lead_in = False  # the last line that was no list item introduced a list ("La demande peut se faire :")
     for line in (squash(part) for part in text.splitlines()):
         if not line:
             continue
-        label, channels = _is_label(line.rstrip(":"), language)
+        listed = lead_in and bool(LIST_MARKER.match(line))
+        if not listed:
+            lead_in = is_lead_in(line, language)
+        label, channels = _is_label(LIST_MARKER.sub("", line).rstrip(":"), language)
         if label and channels and len(line) <= 60:
             context = channels
+            if listed:
+                # "• via Tax-on-web:" under "U dient uw aangifte zelf in": one of the ways listed.
+                found = read_sentence(line, language, (), previous, listed)
+                statements += found or expand_label(channels, AVAILABLE, evidence_of(line))
+                previous = line
             continue
         for sentence in split_sentences(line):
-            statements += read_sentence(sentence, language, context)
+            statements += read_sentence(sentence, language, context, previous, listed)
+            previous = sentence
     return resolve(statements, whole_block=False)[0]
 
 
@@ -622,8 +639,10 @@ def _observation(block: _Block, language: str, taxonomy: Taxonomy) -> ProcedureO
     ]
     statements = list(block.statements)
     first_answer = True
+    previous = ""
     for sentence, context in sentences:
-        found = read_sentence(sentence, language, context)
+        found = read_sentence(sentence, language, context, previous)
+        previous = sentence
         if block.layout == "faq" and first_answer:
             first_answer = False
             answer = yes_no(sentence)
