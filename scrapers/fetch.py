@@ -227,9 +227,9 @@ class Fetcher:
             if len(seen) > self.max_redirects:
                 return self._fail(url, "too_many_redirects", f"more than {self.max_redirects} redirects", log, seen)
 
-    def _robots_get(self, url: str) -> FetchResult:
+    def _robots_get(self, url: str, rate_per_s: float) -> FetchResult:
         # RFC 9309: follow at least five redirects for robots.txt; each hop is address-checked.
-        return self._follow(url, 1.0, {}, follow_redirects=True, check_robots=False)
+        return self._follow(url, rate_per_s, {}, follow_redirects=True, check_robots=False)
 
     def _get_one(
         self, url: str, rate_per_s: float, log: list[dict], headers: dict, check_robots: bool = True
@@ -241,7 +241,7 @@ class Fetcher:
             target = self.guard.check_url(url)
         except UnsafeURL as exc:
             return self._fail(url, "unsafe_url", str(exc), log)
-        if check_robots and self.robots is not None and not self.robots.allowed(target):
+        if check_robots and self.robots is not None and not self.robots.allowed(target, rate_per_s):
             if batch is not None and batch.passed():  # robots.txt itself could not be read in time
                 return self._fail(url, "host_deadline", batch.says(f"while reading robots.txt for {url}"), log)
             return self._fail(url, "robots_disallowed", f"robots.txt disallows {url}", log)
@@ -282,7 +282,9 @@ class Fetcher:
                     allow_redirects=False,
                     stream=True,
                 ) as resp:
-                    got_headers = True
+                    # A cut in the headers ends them early and http.client takes what came as complete:
+                    # if the deadline has already passed, the headers did not arrive in time.
+                    got_headers = not cut.expired
                     body = self._read_capped(resp, cut)
                     content = self._decode(body, resp.headers.get("Content-Encoding", ""))
                     raw_version = getattr(resp.raw, "version", 11)
@@ -304,15 +306,18 @@ class Fetcher:
             except (_TooSlow, requests.RequestException, urllib3.exceptions.HTTPError) as exc:
                 if cut.expired or isinstance(exc, _TooSlow):
                     # Whatever the cut socket raised, the reason is the deadline.
-                    return self._too_slow(url, budget, batch, got_headers, started)
+                    return self._too_slow(url, budget, batch, cut.connected, got_headers, started)
                 return _error(url, _error_class(exc), str(exc), started)
 
     def _too_slow(
-        self, url: str, budget: float, batch: _HostDeadline | None, got_headers: bool, started: float
+        self, url: str, budget: float, batch: _HostDeadline | None, connected: bool, got_headers: bool, started: float
     ) -> FetchResult:
-        phase = (
-            "the body was not complete (slow drip)" if got_headers else "the status line and headers were not complete"
-        )
+        if got_headers:
+            phase = "the body was not complete (slow drip)"
+        elif connected:
+            phase = "the status line and headers were not complete"
+        else:
+            phase = "no connection was made"
         if budget < self.total_timeout_s and batch is not None:
             return _error(url, "host_deadline", batch.says(f"while fetching {url}: {phase}"), started)
         message = f"{url}: no complete response within the total deadline of {budget:g} s: {phase}"

@@ -42,6 +42,7 @@ class Deadline:
         self.seconds = seconds
         self.at = time.monotonic() + seconds
         self.expired = False  # set by the watchdog: the attempt was cut, whatever it raised
+        self.connected = False  # a socket was registered: the connection (new or pooled) was made
         self._lock = threading.Lock()
         self._socks: list[socket.socket] = []
         self._done = False
@@ -59,6 +60,7 @@ class Deadline:
             dup = socket.socket(fileno=os.dup(sock.fileno()))
         except OSError:
             return
+        self.connected = True
         with self._lock:
             if not self._done and not self.expired:
                 self._socks.append(dup)
