@@ -22,25 +22,28 @@ class RobotsCache:
     everything disallowed.
     """
 
-    def __init__(self, get: Callable[[str], FetchResult], user_agent: str) -> None:
+    def __init__(self, get: Callable[[str, float], FetchResult], user_agent: str) -> None:
         self._get = get  # the fetcher's own GET, so robots.txt requests are polite and guarded too
         self._agent = user_agent.split("/")[0]
         self._rules: dict[str, RobotFileParser | None] = {}
 
-    def allowed(self, target: Target) -> bool:
-        """Whether our user agent may fetch ``target`` (a URL read by ``netguard.parse_target``)."""
+    def allowed(self, target: Target, rate_per_s: float) -> bool:
+        """Whether our user agent may fetch ``target`` (a URL read by ``netguard.parse_target``).
+
+        robots.txt is requested at the host's rate, ``rate_per_s``, like the pages themselves.
+        """
         origin = target.origin
         if origin not in self._rules:
-            rules, final = self._load(origin)
+            rules, final = self._load(origin, rate_per_s)
             if not final:
                 return False  # not read in time (host deadline): disallowed now, asked again next time
             self._rules[origin] = rules
         rules = self._rules[origin]
         return True if rules is None else rules.can_fetch(self._agent, target.url)
 
-    def _load(self, origin: str) -> tuple[RobotFileParser | None, bool]:
+    def _load(self, origin: str, rate_per_s: float) -> tuple[RobotFileParser | None, bool]:
         """The rules (None: everything allowed) and whether they may be cached."""
-        result = self._get(f"{origin}/robots.txt")
+        result = self._get(f"{origin}/robots.txt", rate_per_s)
         parser = RobotFileParser()
         if result.status == 200:
             parser.parse(result.content.decode("utf-8", errors="replace").splitlines())
