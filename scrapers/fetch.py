@@ -270,7 +270,7 @@ class Fetcher:
         started = time.monotonic()
         budget = self.total_timeout_s
         if batch is not None and batch.left() < budget:
-            budget = max(batch.left(), 0.0)
+            budget = max(batch.left(), 0.001)  # a zero timeout would make requests' sockets non-blocking
         connect_s, read_s = self.timeout
         got_headers = False
         with transport.deadline(budget) as cut:

@@ -108,8 +108,8 @@ class AddressGuard:
 
     def __init__(self, allow_private: bool | Collection[str] = False) -> None:
         self.allow_any = allow_private is True
-        self._entries = () if isinstance(allow_private, bool) or not allow_private else tuple(allow_private)
-        self._allowed: frozenset[tuple[IPAddress, int]] | None = None
+        entries = () if isinstance(allow_private, bool) or not allow_private else tuple(allow_private)
+        self._allowed = _endpoints(entries)
 
     def check_url(self, url: str) -> Target:
         """Parse ``url`` and resolve its host; raise :class:`UnsafeURL` unless every address is allowed."""
@@ -138,22 +138,21 @@ class AddressGuard:
     def _allows(self, address: IPAddress, port: int) -> bool:
         if address.is_global and not address.is_multicast:
             return True
-        return (address, port) in self._allowed_endpoints()
+        return (address, port) in self._allowed
 
-    def _allowed_endpoints(self) -> frozenset[tuple[IPAddress, int]]:
-        # Resolved once, lazily: the allowed endpoints are local names or literal addresses.
-        if self._allowed is None:
-            allowed: set[tuple[IPAddress, int]] = set()
-            for entry in self._entries:
-                parts = urlsplit(f"//{entry}")
-                ports = [parts.port] if parts.port else list(DEFAULT_PORTS.values())
-                try:
-                    infos = socket.getaddrinfo(parts.hostname, None, type=socket.SOCK_STREAM)
-                except socket.gaierror as exc:
-                    raise UnsafeURL(f"allowed local endpoint {entry!r}: cannot resolve: {exc}") from exc
-                allowed.update((_address(info[4][0]), port) for info in infos for port in ports)
-            self._allowed = frozenset(allowed)
-        return self._allowed
+
+def _endpoints(entries: Collection[str]) -> frozenset[tuple[IPAddress, int]]:
+    """The addresses and ports of allowed ``host:port`` entries, resolved once (local names or literals)."""
+    allowed: set[tuple[IPAddress, int]] = set()
+    for entry in entries:
+        try:
+            parts = urlsplit(f"//{entry}")
+            ports = [parts.port] if parts.port else list(DEFAULT_PORTS.values())
+            infos = socket.getaddrinfo(parts.hostname, None, type=socket.SOCK_STREAM)
+        except (ValueError, socket.gaierror) as exc:
+            raise UnsafeURL(f"allowed local endpoint {entry!r} is not a resolvable host:port: {exc}") from exc
+        allowed.update((_address(info[4][0]), port) for info in infos for port in ports)
+    return frozenset(allowed)
 
 
 _ALLOWED_HINT = " (only public addresses, and the host:port a sample or test run names, may be reached)"

@@ -149,6 +149,34 @@ def test_a_connection_that_never_completes_is_cut_at_the_total_deadline():
             s.close()
 
 
+def test_a_dripping_tls_handshake_is_cut_at_the_total_deadline():
+    # A "TLS server" announcing a 16 KB handshake record, then sending it a byte at a time.
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(4096)  # the ClientHello
+            try:
+                conn.sendall(b"\x16\x03\x03\x40\x00")
+                while not stop.is_set():
+                    time.sleep(DRIP_S)
+                    conn.sendall(b"\x00")
+            except OSError:
+                return
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        started = time.monotonic()
+        res = fetcher().get(f"https://127.0.0.1:{server.getsockname()[1]}/p", rate_per_s=100)
+        assert time.monotonic() - started < DEADLINE_S + MARGIN_S
+        assert res.error_class == "timeout" and "within the total deadline of 1 s" in res.error_message
+    finally:
+        stop.set()
+        server.close()
+
+
 def test_the_deadline_holds_for_each_retry(drip):
     started = time.monotonic()
     res = fetcher(max_retries=2).get(f"{drip.base}/drip-status", rate_per_s=100)
