@@ -250,6 +250,7 @@ class Fetcher:
         while True:
             attempt += 1
             if not self.limiter.wait(host, rate_per_s, until=batch.at if batch else None):
+                assert batch is not None  # only a host deadline makes the limiter give up
                 return self._fail(url, "host_deadline", batch.says(f"before {url} could be requested"), log)
             result = self._attempt(url, headers, batch)
             # Count the interval again from the end of this attempt: the server has seen this request

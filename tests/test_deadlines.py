@@ -207,6 +207,20 @@ def source(sid: str, url: str) -> Source:
     return Source(id=sid, administration="commune-x", kind="opening_hours", urls=(url,), language="fr")
 
 
+def test_a_header_drip_is_a_failed_capture_with_the_reason(drip, tmp_path):
+    started = time.monotonic()
+    (summary,) = collect_many([source("drips", f"{drip.base}/drip-headers")], tmp_path, fetcher=fetcher())
+    assert time.monotonic() - started < DEADLINE_S + MARGIN_S
+    cap = json.loads(open(summary["files"][0], encoding="utf-8").read())["capture"]
+    assert (cap["http_status"], cap["error_class"], cap["parse_status"], cap["warc_file"]) == (
+        None,
+        "timeout",
+        "not_parsed",
+        None,
+    )
+    assert cap["parse_message"].endswith("total deadline of 1 s: the status line and headers were not complete")
+
+
 def test_a_stalled_host_cannot_hold_the_run(drip, local_server, tmp_path):
     """One host stalls on its second page; the run ends at its host deadline, nothing collected is lost."""
     local_server.routes["/other"] = lambda h: h.wfile.write(response())
