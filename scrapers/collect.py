@@ -19,13 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from scrapers.cdx import fetch_plan, list_captures
 from scrapers.decoding import decode_html
 from scrapers.evidence import sha256_hex, write_evidence
-from scrapers.fetch import Fetcher, FetchResult
+from scrapers.fetch import Fetcher, FetchResult, host_deadline_for
 from scrapers.identity import match_counters
+from scrapers.netguard import host_key
 from scrapers.parsers import parse_page
 from scrapers.registry import Source
 from scrapers.schedule import NoScheduleFound, ParseError, UnavailablePage
@@ -133,20 +133,29 @@ def _last_good_capture(out_dir: Path, source_id: str, url: str) -> dict | None:
 
 
 def collect_many(
-    sources: list[Source], out_dir: Path, *, fetcher: Fetcher | None = None, max_workers: int = 64
+    sources: list[Source],
+    out_dir: Path,
+    *,
+    fetcher: Fetcher | None = None,
+    max_workers: int = 64,
+    host_deadline_s: float | None = None,
 ) -> list[dict]:
     """Collect many sources live: hosts in parallel, each host's sources one after another.
 
     The fetcher's per-host limiter keeps each host at its rate; grouping by host keeps one
-    thread per host, so threads never queue behind each other's limits.
+    thread per host, so threads never queue behind each other's limits. Each host's batch runs
+    under a host deadline (``host_deadline_s``, by default ``host_deadline_for`` its pages): a
+    stalled host ends with a failed capture for each source left and cannot hold the run.
     """
     fetcher = fetcher or Fetcher()
     by_host: dict[str, list[Source]] = {}
     for source in sources:
-        by_host.setdefault(urlsplit(source.urls[-1]).netloc, []).append(source)
+        by_host.setdefault(host_key(source.urls[-1]), []).append(source)
 
     def run_host(host_sources: list[Source]) -> list[dict]:
-        return [collect_live(s, out_dir, fetcher=fetcher) for s in host_sources]
+        seconds = host_deadline_s or host_deadline_for(s.rate_limit_per_s for s in host_sources)
+        with fetcher.host_deadline(seconds, host_key(host_sources[0].urls[-1])):
+            return [collect_live(s, out_dir, fetcher=fetcher) for s in host_sources]
 
     # Threads mostly sleep on per-host limits: one per host, so no host waits for another's turn.
     with ThreadPoolExecutor(max_workers=max(1, min(len(by_host), max_workers))) as pool:

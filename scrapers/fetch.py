@@ -1,11 +1,14 @@
 """Polite HTTP fetching with requests.
 
 One :class:`Fetcher` per process: an honest User-Agent, connect/read timeouts and a total
-deadline per response (a server that drips bytes cannot hold a worker forever), a per-host
-minimum interval between requests, bounded retries with exponential backoff and jitter on
-connection errors, 429 and 5xx (honouring ``Retry-After``), conditional GET, a size cap on
-the body as sent and as decoded (gzip bombs), robots.txt, public addresses only (checked after
-DNS resolution, on every redirect hop), and a bound on redirects.
+deadline per attempt covering connect, status line, headers and body (a server that drips bytes
+cannot hold a worker forever; ``scrapers.transport``), a per-host deadline for a batch of work
+(:meth:`Fetcher.host_deadline`: one stalled host cannot hold a run), a per-host minimum interval
+between requests, bounded retries with exponential backoff and jitter on connection errors, 429
+and 5xx (honouring ``Retry-After``), conditional GET, a size cap on the body as sent and as
+decoded (gzip bombs), robots.txt (its own redirects followed), public addresses only (checked
+on the URL after DNS resolution and on the connected socket, on every redirect hop;
+``scrapers.netguard``), and a bound on redirects.
 
 Archived statuses are facts, not failures: a web-archive replay of a capture that was a 500
 carries a ``Memento-Datetime`` header and is never retried.
@@ -21,19 +24,26 @@ import random
 import threading
 import time
 import zlib
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 import urllib3.exceptions
 
-from scrapers.netguard import UnsafeURL, check_url
+from scrapers import transport
+from scrapers.netguard import AddressGuard, UnsafeURL
 from scrapers.robots import RobotsCache
 
 USER_AGENT = "guichets-observatory/0.1 (+https://github.com/guichets/guichets; open-data research on public counters)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 300.0
+# A live host's batch gets this much wall time, plus HOST_DEADLINE_INTERVALS politeness intervals
+# per page (see host_deadline_for): a healthy host needs about one interval per page.
+HOST_DEADLINE_BASE_S = 600.0
+HOST_DEADLINE_INTERVALS = 5
 
 
 @dataclass
@@ -76,20 +86,49 @@ class HostRateLimiter:
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def wait(self, host: str, rate_per_s: float) -> None:
-        """Block until a request to ``host`` is allowed, and reserve that slot."""
+    def wait(self, host: str, rate_per_s: float, until: float | None = None) -> bool:
+        """Block until a request to ``host`` is allowed, and reserve that slot.
+
+        Returns False at once, reserving nothing, if the slot would come at or after ``until``
+        (a ``time.monotonic()`` value: the host's deadline).
+        """
         interval = 1.0 / rate_per_s
         with self._lock:
             now = time.monotonic()
             start = max(now, self._next.get(host, now))
+            if until is not None and start >= until:
+                return False
             self._next[host] = start + interval
         if start > now:
             time.sleep(start - now)
+        return True
 
     def defer(self, host: str, seconds: float) -> None:
         """Push the host's next slot back (after a 429 or 503 with ``Retry-After``)."""
         with self._lock:
             self._next[host] = max(self._next.get(host, 0.0), time.monotonic() + seconds)
+
+
+@dataclass(frozen=True)
+class _HostDeadline:
+    """The end of a batch of work on one host (see :meth:`Fetcher.host_deadline`)."""
+
+    at: float  # time.monotonic()
+    seconds: float
+    label: str
+
+    def left(self) -> float:
+        return self.at - time.monotonic()
+
+    def passed(self) -> bool:
+        return self.left() <= 0
+
+    def says(self, what: str) -> str:
+        return f"host deadline of {self.seconds:g} s for {self.label} passed {what}"
+
+
+# Per thread (each host's batch runs in its own thread): the deadline of the batch running now.
+_host_deadline: ContextVar[_HostDeadline | None] = ContextVar("guichets_host_deadline", default=None)
 
 
 class Fetcher:
@@ -115,20 +154,37 @@ class Fetcher:
         self.backoff_s = backoff_s
         self.user_agent = user_agent
         # Production refuses private networks; sample mode names the one local archive it may reach.
-        self.allow_private = allow_private
+        self.guard = AddressGuard(allow_private)
         self.max_redirects = max_redirects
         self.limiter = HostRateLimiter()
         self._local = threading.local()
-        self.robots = RobotsCache(self._plain_get, user_agent) if respect_robots else None
+        self.robots = RobotsCache(self._robots_get, user_agent) if respect_robots else None
 
     @property
     def session(self) -> requests.Session:
-        """One requests session per thread (sessions are not thread-safe)."""
+        """One requests session per thread (sessions are not thread-safe), its sockets guarded."""
         if not hasattr(self._local, "session"):
-            s = requests.Session()
-            s.headers.update({"User-Agent": self.user_agent, "Accept": "text/html,application/xhtml+xml,*/*"})
-            self._local.session = s
+            headers = {"User-Agent": self.user_agent, "Accept": "text/html,application/xhtml+xml,*/*"}
+            self._local.session = transport.open_session(self.guard, headers)
         return self._local.session
+
+    @contextmanager
+    def host_deadline(self, seconds: float, label: str) -> Iterator[None]:
+        """Bound everything the current thread fetches inside the block to ``seconds`` from now.
+
+        For one host's batch of sources (``label`` names it in messages): a request in flight
+        when the deadline passes is cut (``error_class`` ``host_deadline``), and every later
+        request fails at once the same way, without being sent, so the batch still ends with a
+        capture per source, in time. Retries and rate-limit waits that would end past the
+        deadline are not started. Nested blocks keep the earlier deadline.
+        """
+        outer = _host_deadline.get()
+        mine = _HostDeadline(time.monotonic() + seconds, seconds, label)
+        token = _host_deadline.set(mine if outer is None or mine.at < outer.at else outer)
+        try:
+            yield
+        finally:
+            _host_deadline.reset(token)
 
     def get(
         self,
@@ -151,10 +207,15 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
+        return self._follow(url, rate_per_s, conditional, follow_redirects=follow_redirects, check_robots=True)
+
+    def _follow(
+        self, url: str, rate_per_s: float, headers: dict, *, follow_redirects: bool, check_robots: bool
+    ) -> FetchResult:
         seen: list[str] = []
         log: list[dict] = []
         while True:
-            result = self._get_one(url, rate_per_s, log, conditional)
+            result = self._get_one(url, rate_per_s, log, headers, check_robots)
             result.redirects, result.attempt_log = seen, log
             location = result.header("Location") if result.status and 300 <= result.status < 400 else None
             if not follow_redirects or not location or result.status == 304:
@@ -166,24 +227,32 @@ class Fetcher:
             if len(seen) > self.max_redirects:
                 return self._fail(url, "too_many_redirects", f"more than {self.max_redirects} redirects", log, seen)
 
-    def _plain_get(self, url: str) -> FetchResult:
-        return self._get_one(url, 1.0, [], {}, check_robots=False)
+    def _robots_get(self, url: str, rate_per_s: float) -> FetchResult:
+        # RFC 9309: follow at least five redirects for robots.txt; each hop is address-checked.
+        return self._follow(url, rate_per_s, {}, follow_redirects=True, check_robots=False)
 
     def _get_one(
         self, url: str, rate_per_s: float, log: list[dict], headers: dict, check_robots: bool = True
     ) -> FetchResult:
+        batch = _host_deadline.get()
+        if batch is not None and batch.passed():
+            return self._fail(url, "host_deadline", batch.says(f"before {url} was requested"), log)
         try:
-            check_url(url, allow_private=self.allow_private)
+            target = self.guard.check_url(url)
         except UnsafeURL as exc:
             return self._fail(url, "unsafe_url", str(exc), log)
-        if check_robots and self.robots is not None and not self.robots.allowed(url):
+        if check_robots and self.robots is not None and not self.robots.allowed(target, rate_per_s):
+            if batch is not None and batch.passed():  # robots.txt itself could not be read in time
+                return self._fail(url, "host_deadline", batch.says(f"while reading robots.txt for {url}"), log)
             return self._fail(url, "robots_disallowed", f"robots.txt disallows {url}", log)
-        host = urlsplit(url).netloc
+        host = target.host_port
         attempt = 0
         while True:
             attempt += 1
-            self.limiter.wait(host, rate_per_s)
-            result = self._attempt(url, headers)
+            if not self.limiter.wait(host, rate_per_s, until=batch.at if batch else None):
+                assert batch is not None  # only a host deadline makes the limiter give up
+                return self._fail(url, "host_deadline", batch.says(f"before {url} could be requested"), log)
+            result = self._attempt(url, headers, batch)
             # Count the interval again from the end of this attempt: the server has seen this request
             # by then, so however late it was sent (connect, scheduling), the next one comes >= 1/rate later.
             self.limiter.defer(host, 1.0 / rate_per_s)
@@ -194,61 +263,81 @@ class Fetcher:
             delay, from_server = self._delay(attempt, result)
             if from_server:
                 self.limiter.defer(host, delay)  # the whole host asked us to wait, not just this URL
+            if batch is not None and batch.left() <= delay:
+                return result  # no time left for another attempt: this one is the outcome
             time.sleep(delay)
 
-    def _attempt(self, url: str, headers: dict) -> FetchResult:
+    def _attempt(self, url: str, headers: dict, batch: _HostDeadline | None) -> FetchResult:
         started = time.monotonic()
-        try:
-            with self.session.get(
-                url, headers=headers, timeout=self.timeout, allow_redirects=False, stream=True
-            ) as resp:
-                body = self._read_capped(resp, started)
-                content = self._decode(body, resp.headers.get("Content-Encoding", ""))
-                raw_version = getattr(resp.raw, "version", 11)
-                return FetchResult(
-                    url=url,
-                    status=resp.status_code,
-                    reason=resp.reason or "",
-                    http_version="HTTP/1.0" if raw_version == 10 else "HTTP/1.1",
-                    headers=list(resp.raw.headers.items()),
-                    request_headers=list(resp.request.headers.items()),
-                    body=body,
-                    content=content,
-                    elapsed_ms=_ms_since(started),
-                )
-        except _BodyTooLarge as exc:
-            return _error(url, "body_too_large", str(exc), started)
-        except _TooSlow as exc:
-            return _error(url, "timeout", str(exc), started)
-        except requests.Timeout as exc:
-            return _error(url, "timeout", str(exc), started)
-        except requests.exceptions.ContentDecodingError as exc:
-            return _error(url, "decode_error", str(exc), started)
-        except requests.ConnectionError as exc:
-            return _error(url, "connection_error", str(exc), started)
-        except requests.RequestException as exc:
-            return _error(url, "request_error", str(exc), started)
-        # Errors while reading the body from resp.raw are urllib3's own: requests does not wrap them.
-        except urllib3.exceptions.ReadTimeoutError as exc:
-            return _error(url, "timeout", str(exc), started)
-        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead) as exc:
-            return _error(url, "connection_error", str(exc), started)
-        except urllib3.exceptions.HTTPError as exc:
-            return _error(url, "request_error", str(exc), started)
+        budget = self.total_timeout_s
+        if batch is not None and batch.left() < budget:
+            budget = max(batch.left(), 0.001)  # a zero timeout would make requests' sockets non-blocking
+        connect_s, read_s = self.timeout
+        got_headers = False
+        with transport.deadline(budget) as cut:
+            try:
+                with self.session.get(
+                    url,
+                    headers=headers,
+                    timeout=(min(connect_s, budget), min(read_s, budget)),
+                    allow_redirects=False,
+                    stream=True,
+                ) as resp:
+                    # A cut in the headers ends them early and http.client takes what came as complete:
+                    # if the deadline has already passed, the headers did not arrive in time.
+                    got_headers = not cut.expired
+                    body = self._read_capped(resp, cut)
+                    content = self._decode(body, resp.headers.get("Content-Encoding", ""))
+                    raw_version = getattr(resp.raw, "version", 11)
+                    return FetchResult(
+                        url=url,
+                        status=resp.status_code,
+                        reason=resp.reason or "",
+                        http_version="HTTP/1.0" if raw_version == 10 else "HTTP/1.1",
+                        headers=list(resp.raw.headers.items()),
+                        request_headers=list(resp.request.headers.items()),
+                        body=body,
+                        content=content,
+                        elapsed_ms=_ms_since(started),
+                    )
+            except UnsafeURL as exc:  # the connected peer failed the address check
+                return _error(url, "unsafe_url", f"{url}: {exc}", started)
+            except _BodyTooLarge as exc:
+                return _error(url, "body_too_large", str(exc), started)
+            except (_TooSlow, requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+                if cut.expired or isinstance(exc, _TooSlow):
+                    # Whatever the cut socket raised, the reason is the deadline.
+                    return self._too_slow(url, budget, batch, cut.connected, got_headers, started)
+                return _error(url, _error_class(exc), str(exc), started)
 
-    def _read_capped(self, resp: requests.Response, started: float) -> bytes:
+    def _too_slow(
+        self, url: str, budget: float, batch: _HostDeadline | None, connected: bool, got_headers: bool, started: float
+    ) -> FetchResult:
+        if got_headers:
+            phase = "the body was not complete (slow drip)"
+        elif connected:
+            phase = "the status line and headers were not complete"
+        else:
+            phase = "no connection was made"
+        if budget < self.total_timeout_s and batch is not None:
+            return _error(url, "host_deadline", batch.says(f"while fetching {url}: {phase}"), started)
+        message = f"{url}: no complete response within the total deadline of {budget:g} s: {phase}"
+        return _error(url, "timeout", message, started)
+
+    def _read_capped(self, resp: requests.Response, cut: transport.Deadline) -> bytes:
         # Raw bytes, not requests' decoded stream: the WARC must hold what the server sent.
-        # read1 returns whatever has arrived (one recv): a full-size read would block until 16 KiB
-        # came in, so a server dripping a byte at a time would never reach the deadline check.
+        # read1 returns whatever has arrived (one recv); the watchdog ends a blocked read at the deadline.
         chunks: list[bytes] = []
         size = 0
         while chunk := resp.raw.read1(16 * 1024, decode_content=False):
             size += len(chunk)
             if size > self.max_bytes:
                 raise _BodyTooLarge(f"body exceeds {self.max_bytes} bytes")
-            if time.monotonic() - started > self.total_timeout_s:
-                raise _TooSlow(f"response not complete after {self.total_timeout_s:.0f} s (slow drip)")
+            if cut.expired or cut.remaining() <= 0:
+                raise _TooSlow
             chunks.append(chunk)
+        if cut.expired:  # the end of the body may be the watchdog's shutdown, not the server's
+            raise _TooSlow
         return b"".join(chunks)
 
     def _decode(self, body: bytes, encoding: str) -> bytes:
@@ -304,6 +393,27 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def host_deadline_for(rates_per_s: Iterable[float]) -> float:
+    """The deadline of a live batch on one host whose pages are fetched at ``rates_per_s`` (one per page).
+
+    Ten minutes for robots.txt, redirects and a slow but working server, plus five politeness
+    intervals per page: a healthy host needs about one.
+    """
+    return HOST_DEADLINE_BASE_S + HOST_DEADLINE_INTERVALS * sum(1.0 / r for r in rates_per_s)
+
+
+def _error_class(exc: Exception) -> str:
+    """The fetch log's class for a requests/urllib3 exception that was not a deadline cut."""
+    if isinstance(exc, requests.Timeout | urllib3.exceptions.ReadTimeoutError):
+        return "timeout"
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return "decode_error"
+    # Errors while reading the body from resp.raw are urllib3's own: requests does not wrap them.
+    if isinstance(exc, requests.ConnectionError | urllib3.exceptions.ProtocolError | urllib3.exceptions.IncompleteRead):
+        return "connection_error"
+    return "request_error"
+
+
 def _error(url: str, error_class: str, message: str, started: float) -> FetchResult:
     return FetchResult(
         url=url, status=None, error_class=error_class, error_message=message[:500], elapsed_ms=_ms_since(started)
@@ -326,8 +436,8 @@ def _ms_since(started: float) -> int:
 
 
 class _BodyTooLarge(Exception):
-    pass
+    """The body exceeds ``max_bytes`` as sent or as decoded."""
 
 
 class _TooSlow(Exception):
-    pass
+    """The attempt's total deadline passed (the message is built by ``Fetcher._too_slow``)."""

@@ -3,35 +3,53 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 from urllib.robotparser import RobotFileParser
+
+from scrapers.netguard import Target
+
+if TYPE_CHECKING:
+    from scrapers.fetch import FetchResult
 
 
 class RobotsCache:
-    """Per-host robots.txt rules; a missing robots.txt (4xx) allows everything, as RFC 9309 says."""
+    """Per-origin robots.txt rules, as RFC 9309 reads them.
 
-    def __init__(self, get: Callable, user_agent: str) -> None:
+    The robots.txt request follows up to five redirects (the fetcher's ``max_redirects``, each hop
+    address-checked): a site that moved to https or to ``www.`` keeps its rules. What ends it:
+    200, the rules; 4xx, "unavailable", everything allowed; anything else (5xx, network error,
+    a hop refused by the address guard, a redirect loop or a longer chain), "unreachable",
+    everything disallowed.
+    """
+
+    def __init__(self, get: Callable[[str, float], FetchResult], user_agent: str) -> None:
         self._get = get  # the fetcher's own GET, so robots.txt requests are polite and guarded too
         self._agent = user_agent.split("/")[0]
         self._rules: dict[str, RobotFileParser | None] = {}
 
-    def allowed(self, url: str) -> bool:
-        """Whether our user agent may fetch ``url``."""
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in self._rules:
-            self._rules[origin] = self._load(origin)
-        rules = self._rules[origin]
-        return True if rules is None else rules.can_fetch(self._agent, url)
+    def allowed(self, target: Target, rate_per_s: float) -> bool:
+        """Whether our user agent may fetch ``target`` (a URL read by ``netguard.parse_target``).
 
-    def _load(self, origin: str) -> RobotFileParser | None:
-        result = self._get(f"{origin}/robots.txt")
+        robots.txt is requested at the host's rate, ``rate_per_s``, like the pages themselves.
+        """
+        origin = target.origin
+        if origin not in self._rules:
+            rules, final = self._load(origin, rate_per_s)
+            if not final:
+                return False  # not read in time (host deadline): disallowed now, asked again next time
+            self._rules[origin] = rules
+        rules = self._rules[origin]
+        return True if rules is None else rules.can_fetch(self._agent, target.url)
+
+    def _load(self, origin: str, rate_per_s: float) -> tuple[RobotFileParser | None, bool]:
+        """The rules (None: everything allowed) and whether they may be cached."""
+        result = self._get(f"{origin}/robots.txt", rate_per_s)
         parser = RobotFileParser()
         if result.status == 200:
             parser.parse(result.content.decode("utf-8", errors="replace").splitlines())
-            return parser
+            return parser, True
         if result.status is not None and 400 <= result.status < 500:
-            return None
+            return None, True
         # Unreachable robots.txt (5xx, network error): RFC 9309 says assume complete disallow.
         parser.parse(["User-agent: *", "Disallow: /"])
-        return parser
+        return parser, result.error_class != "host_deadline"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,9 +13,9 @@ Route = Callable[[BaseHTTPRequestHandler], None]
 
 
 class LocalServer:
-    """A threaded HTTP server; ``routes`` maps a path to a handler function."""
+    """A threaded HTTP server on a loopback address; ``routes`` maps a path to a handler function."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.hits: dict[str, int] = {}
         server = self
@@ -36,10 +37,18 @@ class LocalServer:
             def log_message(self, *args) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server_class = ThreadingHTTPServer
+        if ":" in host:  # IPv6 loopback (::1)
+
+            class server_class(ThreadingHTTPServer):  # noqa: N801 (a local variant of the class above)
+                address_family = socket.AF_INET6
+
+        self.httpd = server_class((host, 0), Handler)
         self.port = self.httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.host_port = f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"
+        self.base = f"http://{self.host_port}"
+        # A short poll interval: shutdown() waits for it, and every test stops a server.
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
@@ -66,5 +75,13 @@ def reply(status: int, body: bytes = b"", headers: dict[str, str] | None = None)
 def local_server() -> Iterator[LocalServer]:
     """A fresh local HTTP server for one test."""
     server = LocalServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def local_server_v6() -> Iterator[LocalServer]:
+    """A fresh local HTTP server on the IPv6 loopback address ::1."""
+    server = LocalServer("::1")
     yield server
     server.close()

@@ -80,22 +80,24 @@ def _collect_live_with_progress(sources: list, data_dir: Path) -> list[dict]:
     """``collect_many`` with a progress bar: same scheduling (one thread per host, one shared
     fetcher whose per-host limiter keeps each host at its rate), one step per source done."""
     from concurrent.futures import ThreadPoolExecutor
-    from urllib.parse import urlsplit
 
     from scrapers.collect import collect_live
-    from scrapers.fetch import Fetcher
+    from scrapers.fetch import Fetcher, host_deadline_for
+    from scrapers.netguard import host_key
 
     fetcher = Fetcher()
     by_host: dict[str, list] = {}
     for source in sources:
-        by_host.setdefault(urlsplit(source.urls[-1]).netloc, []).append(source)
+        by_host.setdefault(host_key(source.urls[-1]), []).append(source)
     with _progress(len(sources), "collect") as advance:
 
         def run_host(host_sources: list) -> list[dict]:
             done = []
-            for source in host_sources:
-                done.append(collect_live(source, data_dir, fetcher=fetcher))
-                advance(source.id)
+            seconds = host_deadline_for(s.rate_limit_per_s for s in host_sources)
+            with fetcher.host_deadline(seconds, host_key(host_sources[0].urls[-1])):  # a stalled host ends in time
+                for source in host_sources:
+                    done.append(collect_live(source, data_dir, fetcher=fetcher))
+                    advance(source.id)
             return done
 
         with ThreadPoolExecutor(max_workers=max(1, min(len(by_host), 64))) as pool:

@@ -24,12 +24,13 @@ def plan_host_batches(settings: Settings) -> list[list[str]]:
     one process whose rate limiter sees all its requests, while different hosts run in parallel
     (and Airflow's 1,024-item cap on mapped tasks is far away).
     """
-    from urllib.parse import urlsplit
+    from scrapers.netguard import host_key
 
     registry = load_registry(settings.registry)
     batches: dict[str, list[str]] = {}
     for s in registry.sources:
-        batches.setdefault(urlsplit(s.urls[-1]).netloc, []).append(s.id)
+        # The host as the connection reads it (the fetcher's rate-limit key), not as spelled.
+        batches.setdefault(host_key(s.urls[-1]), []).append(s.id)
     return [batches[host] for host in sorted(batches)]
 
 
@@ -68,10 +69,10 @@ def collect_batch(
     relative to the data directory.
     """
     from datetime import date
-    from urllib.parse import urlsplit
 
-    from scrapers.collect import WebArchive, collect_from_archive, collect_live
+    from scrapers.collect import WebArchive, collect_from_archive, collect_many
     from scrapers.fetch import Fetcher
+    from scrapers.netguard import host_key
 
     registry = load_registry(settings.registry)
     summaries = []
@@ -84,7 +85,7 @@ def collect_batch(
             rate_per_s=50.0 if local else 1.0,
             page_size=archive.get("page_size"),
         )
-        allowed = {urlsplit(archive["cdx_url"]).netloc} if local else False
+        allowed = {host_key(archive["cdx_url"])} if local else False
         fetcher = Fetcher(allow_private=allowed, respect_robots=False)
         start = date.fromisoformat(date_from) if date_from else None
         end = date.fromisoformat(date_to) if date_to else None
@@ -95,9 +96,8 @@ def collect_batch(
                 )
             )
     else:
-        fetcher = Fetcher()
-        for sid in source_ids:
-            summaries.append(collect_live(registry.source(sid), settings.data_dir, fetcher=fetcher))
+        # One host's batch, run by collect_many under the host deadline: a stalled host ends in time.
+        summaries = collect_many([registry.source(sid) for sid in source_ids], settings.data_dir)
     # Paths relative to the data dir keep XCom small and the run relocatable.
     files = sorted(str(Path(f).relative_to(settings.data_dir)) for s in summaries for f in s["files"])
     totals = {k: sum(s[k] for s in summaries) for k in ("captures", "parsed", "not_parsed", "failed")}
