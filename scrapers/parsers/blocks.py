@@ -55,6 +55,15 @@ _LABEL_WORDS = frozenset({
 })  # fmt: skip
 _LABEL_TOKENS = frozenset({tt.COUNTER_LABEL, tt.PHONE, tt.PHONE_LABEL, tt.APPT, tt.WALKIN, tt.DAY, tt.DABBR, tt.TIME,
                            tt.NUM, tt.SEASON, tt.MONTH, tt.DAYPART, tt.CLOSED})  # fmt: skip
+# A heading with one of these is never an office name: a season's regime or a closure notice.
+_NOTICE_TOKENS = frozenset({tt.SEASON, tt.CLOSED_TEMP, tt.CLOSED_PERM})
+# The title of a closure or works notice ("Fermeture pour réaménagement", "Sluiting wegens
+# verbouwing", "Library closure"): the notice's text says what closes and for how long.
+_CLOSURE_NOTICE = re.compile(
+    r"\b(?:fermeture|r[ée]am[ée]nagement|r[ée]novation|travaux|sluiting|verbouwing|renovatie|werken|"
+    r"schlie(?:ß|ss)ung|umbau|renovierung|bauarbeiten|closure|closing|renovations?|refurbishment)\b",
+    re.IGNORECASE,
+)
 _CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
 _POSTCODE_LINE = re.compile(r"(?<!\d)[1-9]\d{3}\s+[A-ZÀ-Ý][\w'\-. ]+")
 _ADDRESS_LABEL = re.compile(r"^(?:adresse|adres|address|anschrift)\s*:\s*", re.IGNORECASE)
@@ -183,7 +192,10 @@ class _Walker:
         level = heading_level(el)
         if level:
             self.flush()
-            self.items.append(Item("heading", el, text_of(el), level=level, boiler=boiler, hours=hours))
+            text = text_of(el)
+            # An hours heading in a sidebar ("Horaire estival") is read with the hours it titles.
+            hours = hours or _is_hours_label(text)
+            self.items.append(Item("heading", el, text, level=level, boiler=boiler, hours=hours))
             return
         titled = name in ("div", "span", "p") and bool(words & _TITLE_CLASS) and len(el) <= 2
         if (name in _EMPHASIS or titled) and self._starts_line() and _names_an_office(el):
@@ -276,13 +288,30 @@ def _is_hours_label(text: str) -> bool:
 
 def _is_label(heading: Item, language: str) -> bool:
     """A heading that names part of an office block ("Horaires", "Par téléphone", "Lundi"), not an
-    office: once its hours vocabulary and label words are taken out, no word is left."""
+    office: once its hours vocabulary and label words are taken out, no word is left. A heading
+    that names a season ("Horaire estival", "Bibliothèque X - Saison estivale") or a closure notice
+    ("Fermeture de la bibliothèque") is a regime or a notice of the office it belongs to."""
     text = tt.clean(heading.text)
     rest = list(text)
+    if _is_notice(heading.text, language):
+        return True
     for t in tt.tokenize(text, language):
         if t.kind in _LABEL_TOKENS:
             rest[t.start : t.end] = " " * (t.end - t.start)
     return all(w.lower() in _LABEL_WORDS for w in _CONTENT_WORD.findall("".join(rest)))
+
+
+def _is_notice(text: str, language: str) -> bool:
+    """A heading about a season's hours or a closure, not an office name."""
+    return bool(_CLOSURE_NOTICE.search(text)) or any(
+        t.kind in _NOTICE_TOKENS for t in tt.tokenize(tt.clean(text), language)
+    )
+
+
+def _closure_notice(text: str) -> bool:
+    """The title of a closure notice: what its text says decides, not the title ("Fermeture de la
+    bibliothèque" says neither for how long nor whether it is already past)."""
+    return bool(_CLOSURE_NOTICE.search(text))
 
 
 def _scope(heading: etree._Element) -> etree._Element:
@@ -340,7 +369,8 @@ def _read_block(block: OfficeBlock, items: list[Item]) -> None:
         if item.kind == "address":
             block.address = block.address or item.text
         elif item.kind == "heading":
-            reader.feed(item.text, heading=True)
+            if not _closure_notice(item.text):
+                reader.feed(item.text, heading=True)
         elif item.kind in ("table", "dl"):
             if item.text:
                 reader.feed(item.text, heading=True)  # the table's caption

@@ -60,6 +60,8 @@ _EFFECTS = frozenset({*_ACCESS, *_CLOSING, tt.NEG, *_CHANNEL})
 _HOURS_WORDS = frozenset({*_ACCESS, *_CLOSING, tt.PHONE})
 _IRREGULAR = frozenset({tt.SEASON, tt.MONTH, tt.PERIOD, tt.DATE, tt.MONTHLY, tt.ORDINAL})
 # What stands between two month names of one range: "juillet-août", "juli t.e.m. augustus".
+# The day number that starts a written date ("29 septembre", "29th September").
+_DAY_PREFIX = re.compile(r"^\d{1,2}\S*")
 _MONTH_RANGE_WORDS = frozenset({"-", "à", "au", "a", "tot", "tot en met", "t.e.m.", "t/m", "tem", "bis", "to", "until",
                                 "through", "jusqu'à", "jusqu'au"})  # fmt: skip
 _OR = frozenset({"ou", "of", "oder", "or"})
@@ -354,6 +356,16 @@ class Reader:
                     atoms.append(atom)
                     i += 3
                     continue
+                if i > a + 1 and toks[i - 1].kind == tt.TO and toks[i - 2].kind == tt.NUM:
+                    # "du 6 au 29 septembre": the first day takes the month of the second date.
+                    end = text[t.start : t.end]
+                    first = rg.iso_date(text[toks[i - 2].start : toks[i - 2].end] + _DAY_PREFIX.sub(" ", end))
+                    if first is not None and (last := rg.iso_date(end)) is not None and first < last:
+                        atom = _Atom("M", toks[i - 2].start, t.end, tt.PERIOD)
+                        atom.value = (first, last)
+                        atoms.append(atom)
+                        i += 1
+                        continue
                 if i > a and toks[i - 1].kind == tt.SINCE:  # "depuis le 1er mars 2023": validity
                     self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
                 elif i > a and toks[i - 1].kind == tt.TO and not (i > a + 1 and toks[i - 2].kind == tt.DATE):
