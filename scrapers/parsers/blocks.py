@@ -88,6 +88,7 @@ class Item:
     boiler: bool = False
     hours: bool = False  # inside an element or under a heading that says "hours"
     days: bool = False  # a table or dl whose rows name days
+    edge_read: bool = False  # in a sidebar or footer that gives hours: read
     phone: bool = False  # a line written in a telephone link ("<a href='tel:...'>09 210 10 10 – ma-za 8-19 u.</a>")
 
 
@@ -333,22 +334,37 @@ def _scope(heading: etree._Element) -> etree._Element:
 def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
     """Give every item to its office heading and read each office's items in order."""
     office_headings: list[tuple[int, Item, etree._Element]] = []  # (position, heading, scope)
-    blocks: dict[int | None, OfficeBlock] = {}
-    members: dict[int | None, list[Item]] = {}
+    blocks: dict[int | str | None, OfficeBlock] = {}
+    members: dict[int | str | None, list[Item]] = {}
+    edge_run, last_edge = 0, -2
     for pos, item in enumerate(items):
         owner = None
         if item.kind != "heading" or _is_label(item, language):
             ancestors = {id(a) for a in item.el.iterancestors()} | {id(item.el)}
             owner = next((h for h in reversed(office_headings) if id(h[2]) in ancestors), None)
-            key = owner[0] if owner else None
+            key: int | str | None = owner[0] if owner else None
+            if owner is None and item.boiler:
+                # A sidebar or footer, read apart first: one run of boilerplate items in page order.
+                edge_run += 0 if last_edge == pos - 1 else 1
+                last_edge, key = pos, f"{_EDGE}{edge_run}"
             members.setdefault(key, []).append(item)
             if key not in blocks:
                 heading, scope = (owner[1], owner[2]) if owner else (None, None)
                 blocks[key] = OfficeBlock(heading, Reader(language), scope=scope)
         elif not item.boiler:
             office_headings.append((pos, item, _scope(item.el)))
+    strong_edges: set[str] = set()  # edges whose hours are marked as such (class, heading, day table)
+    for key, its in members.items():
+        if not isinstance(key, str):
+            continue
+        if any(it.hours or it.days for it in its):
+            strong_edges.add(key)
+        if key in strong_edges or _edge_gives_hours(its, language):
+            for it in its:
+                it.edge_read = True  # a sidebar or footer with hours: read all of it (its labels too)
     for key, its in members.items():
         _read_block(blocks[key], its)
+    _place_edges(blocks, members, strong_edges, {id(it): pos for pos, it in enumerate(items)}, language)
     # A block that only says "uniquement sur rendez-vous" speaks for the offices listed inside it.
     ordered = list(blocks.values())
     for block in ordered:
@@ -361,10 +377,46 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
     return ordered
 
 
+_EDGE = "edge:"  # block key of a sidebar, header or footer outside every office heading
+_MENU_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "dropdown", "megamenu"})
+
+
+def _place_edges(
+    blocks: dict[int | str | None, OfficeBlock],
+    members: dict[int | str | None, list[Item]],
+    strong: set[str],
+    order: dict[int, int],
+    language: str,
+) -> None:
+    """Sidebars and footers outside every office heading that hold hours: the hours of the page's
+    own office when the main content gives none ("Heures d'ouverture" in a sidebar), else another
+    office (the town hall's hours in the footer of a library page). Edges without hours go."""
+    main_hours = {_counter_hours(b) for k, b in blocks.items() if not isinstance(k, str)} - {frozenset()}
+    for key in [k for k in blocks if isinstance(k, str)]:
+        edge = blocks.pop(key)
+        if not (edge.reader.drafts or edge.reader.regimes or edge.reader.closed):
+            continue
+        if main_hours and _counter_hours(edge) not in main_hours:
+            if key in strong and _counter_hours(edge):
+                blocks[key] = edge  # an office of its own
+            # a stray footer line of times beside the page's own hours: too little to be an office
+            continue
+        # The page's office: read again with the main content, in page order.
+        members[None] = sorted(members.get(None, []) + members[key], key=lambda it: order[id(it)])
+        blocks[None] = OfficeBlock(None, Reader(language))
+        _read_block(blocks[None], members[None])
+
+
+def _counter_hours(block: OfficeBlock) -> frozenset[tuple[int, int, int]]:
+    return frozenset((d.day, d.opens, d.closes) for d in block.reader.drafts if d.channel == CHANNEL_COUNTER)
+
+
 def _read_block(block: OfficeBlock, items: list[Item]) -> None:
     reader = block.reader
     for item in items:
-        if item.boiler and not (item.hours or item.days or (item.phone and _looks_like_hours(item, reader.language))):
+        if item.boiler and not (
+            item.hours or item.days or item.edge_read or (item.phone and _looks_like_hours(item, reader.language))
+        ):
             continue  # a footer or sidebar, unless it holds hours (or a phone line's hours in its tel: link)
         if item.kind == "address":
             block.address = block.address or item.text
@@ -372,6 +424,8 @@ def _read_block(block: OfficeBlock, items: list[Item]) -> None:
             if not _closure_notice(item.text):
                 reader.feed(item.text, heading=True)
         elif item.kind in ("table", "dl"):
+            if item.days:
+                reader.start_structure()
             if item.text:
                 reader.feed(item.text, heading=True)  # the table's caption
             if item.days:
@@ -385,6 +439,26 @@ def _read_block(block: OfficeBlock, items: list[Item]) -> None:
             reader.feed(item.text, channel=CHANNEL_PHONE)  # hours written in a telephone link
         else:
             _read_line(block, item.text)
+
+
+def _edge_gives_hours(items: list[Item], language: str) -> bool:
+    """A sidebar or footer that publishes hours without marking them in its markup: an hours label
+    line ("Heures d'ouverture", "Hours of Operation:") and a line of hours, or several lines of
+    hours. One stray "Ouvert du lundi au vendredi" beside a copyright line is too little."""
+    lines = sum(_edge_hours_line(it, language) for it in items)
+    label = any(it.kind == "text" and len(it.text) <= 60 and _is_hours_label(it.text) for it in items)
+    return lines >= 2 or (lines == 1 and label)
+
+
+def _edge_hours_line(item: Item, language: str) -> bool:
+    """A sidebar or footer line (not a menu) of days and times without a date: hours, not an event."""
+    if not _looks_like_hours(item, language) or any(_is_menu(a) for a in item.el.iterancestors()):
+        return False
+    return not any(t.kind in (tt.DATE, tt.MONTH) for t in tt.tokenize(tt.clean(item.text), language))
+
+
+def _is_menu(el: etree._Element) -> bool:
+    return tag(el) == "nav" or (el.get("role") or "").lower() == "navigation" or bool(class_words(el) & _MENU_WORDS)
 
 
 def _looks_like_hours(item: Item, language: str) -> bool:

@@ -223,6 +223,13 @@ class Reader:
                 if line_start:
                     self._line_days = None
 
+    def start_structure(self) -> None:
+        """A day table or list starts: a dated line above it ("Samedi 17 septembre à 10 h", an
+        event) is not the date of its rows."""
+        if self._regime_ctx is not None and self._regime_ctx.kind == "date":
+            self._irregular, self._regime_ctx = False, None
+        self._carry_days = None
+
     # -- one sentence --------------------------------------------------------------------------
 
     def _sentence(
@@ -506,8 +513,9 @@ class Reader:
         elif tt.COUNTER_LABEL in mods or tt.USUAL in mods or heading:
             self._channel = CHANNEL_COUNTER
         dated_day = key is not None and key.kind == "date" and tt.DATE in mods and any(x.kind == "D" for x in atoms)
-        if mods & {tt.SEASON, tt.MONTH, tt.PERIOD} or dated_day:
+        if (mods & {tt.SEASON, tt.MONTH, tt.PERIOD} and tt.USUAL not in mods) or dated_day:
             # "Horaire d'été", or a calendar row's date "maandag 2 januari 2017" above its hours
+            # ("Horaire normal (de septembre à mai)" is the normal week, whatever its months)
             self._irregular, self._regime_ctx = True, key
         elif heading or mods & {tt.PHONE, tt.PHONE_LABEL, tt.COUNTER_LABEL}:
             self._irregular, self._regime_ctx = False, None

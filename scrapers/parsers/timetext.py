@@ -176,7 +176,8 @@ _COMMON: list[tuple[str, str]] = [
     )),
     ("USUAL", _phrases(
         r"(?:(?:aux|à ses|à leurs|selon (?:ses|leurs)|avec (?:son|leur)|ses|leurs|les|l') ?)?"
-        r"(?:heures|horaires?) (?:d'ouverture )?(?:habituel(?:le)?s?|normaux|normales?|ordinaires?|coutumi[èe]re?s?)",
+        r"(?:heures|horaires?) (?:d'ouverture )?"
+        r"(?:habituel(?:le)?s?|normaux|normal(?:es?)?|r[ée]guli(?:er|[èe]re)s?|ordinaires?|coutumi[èe]re?s?)",
         r"(?:(?:tijdens )?de )?(?:gewone|gebruikelijke|normale|reguliere|vaste) "
         r"(?:openingsuren|openingstijden|uren|tijden)",
         r"(?:zu den )?(?:[üu]blichen|gewohnten|regul[äa]ren|normalen) (?:[öo]ffnungszeiten|zeiten|sprechzeiten)",
