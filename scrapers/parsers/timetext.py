@@ -207,6 +207,7 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:rendez-vous|rendez vous|rdv|r\.-v\.)(?: (?:uniquement|exclusivement|obligatoire|pr[ée]alable))?",
         r"(?:rendez-vous|rdv) (?:obligatoire|indispensable|requis|n[ée]cessaire)",
         r"(?:(?:enkel|alleen|uitsluitend|steeds|telkens|enkele) )?(?:op|na|met|volgens) (?:voorafgaande )?afspraak",
+        r"opafspraak",  # a channel label written as one word ("Balie", "Tele-service", "Opafspraak")
         r"afspraak (?:verplicht|vereist|noodzakelijk)", r"(?:maak|maakt|maken) (?:u |je )?(?:eerst )?een afspraak",
         r"(?:(?:nur|ausschlie(?:ß|ss)lich)(?: noch)? )?(?:nach|mit|auf|per) (?:vorheriger |vorherige |telefonischer )?"
         r"(?:terminvereinbarung|terminabsprache|termin|vereinbarung|absprache|voranmeldung|anmeldung)",
