@@ -294,19 +294,13 @@ def _is_label(heading: Item, language: str) -> bool:
     ("Fermeture de la bibliothèque") is a regime or a notice of the office it belongs to."""
     text = tt.clean(heading.text)
     rest = list(text)
-    if _is_notice(heading.text, language):
+    tokens = tt.tokenize(text, language)
+    if _closure_notice(text) or any(t.kind in _NOTICE_TOKENS for t in tokens):
         return True
-    for t in tt.tokenize(text, language):
+    for t in tokens:
         if t.kind in _LABEL_TOKENS:
             rest[t.start : t.end] = " " * (t.end - t.start)
     return all(w.lower() in _LABEL_WORDS for w in _CONTENT_WORD.findall("".join(rest)))
-
-
-def _is_notice(text: str, language: str) -> bool:
-    """A heading about a season's hours or a closure, not an office name."""
-    return bool(_CLOSURE_NOTICE.search(text)) or any(
-        t.kind in _NOTICE_TOKENS for t in tt.tokenize(tt.clean(text), language)
-    )
 
 
 def _closure_notice(text: str) -> bool:
@@ -377,6 +371,8 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
     return ordered
 
 
+# A quick look for a clock time ("9h", "13 u.", "9:30", "10am") before a line is tokenized.
+_TIME_LIKE = re.compile(r"\d(?:\s?(?:h|u|uur|uhr|am|pm|a\.m|p\.m)\b|[:.h]\d\d)", re.IGNORECASE)
 _EDGE = "edge:"  # block key of a sidebar, header or footer outside every office heading
 _MENU_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "dropdown", "megamenu"})
 
@@ -445,9 +441,14 @@ def _edge_gives_hours(items: list[Item], language: str) -> bool:
     """A sidebar or footer that publishes hours without marking them in its markup: an hours label
     line ("Heures d'ouverture", "Hours of Operation:") and a line of hours, or several lines of
     hours. One stray "Ouvert du lundi au vendredi" beside a copyright line is too little."""
-    lines = sum(_edge_hours_line(it, language) for it in items)
     label = any(it.kind == "text" and len(it.text) <= 60 and _is_hours_label(it.text) for it in items)
-    return lines >= 2 or (lines == 1 and label)
+    lines = 0
+    for it in items:
+        if _TIME_LIKE.search(it.text) and _edge_hours_line(it, language):
+            lines += 1
+            if lines >= 2 or label:
+                return True
+    return False
 
 
 def _edge_hours_line(item: Item, language: str) -> bool:
