@@ -72,6 +72,9 @@ _ELSEWHERE = re.compile(
     r"\bpdf\b|\bvoir\b|\bzie\b|\bsiehe\b|\bsee\b|\bconsult|\bbijlage|\banhang|\bdocument|t[ée]l[ée]charg|download",
     re.IGNORECASE,
 )
+# An office whose page gives only a season's hours: its normal week is unknown.
+REGIMES_ONLY_CONFIDENCE = 0.5
+_SEASONS = frozenset({"summer", "winter", "school_holidays", "christmas"})
 # An office named without hours: what is read (present, hours not on this page) is as sure as text.
 HOURS_NOT_PUBLISHED_CONFIDENCE = 0.9
 
@@ -108,8 +111,23 @@ class OfficeBlock:
         return self.heading.text if self.heading is not None else None
 
     def schedules(self, layouts: tuple[str, ...]) -> list[CounterSchedule]:
-        """The schedules read in this block (counter hours from the first of ``layouts`` that has any)."""
-        return self.reader.schedules(self.name, self.address, layouts)
+        """The schedules read in this block (counter hours from the first of ``layouts`` that has any).
+
+        A block that gives only a season's hours ("Horaire estival") is the office without its
+        normal week: present, with the season as a regime, unsure (below the event threshold)."""
+        found = self.reader.schedules(self.name, self.address, layouts)
+        reader = self.reader
+        seasons = [r for k, r in reader.regimes.items() if k.kind in _SEASONS and r.pieces]
+        if layouts and seasons and not any(s.channel == CHANNEL_COUNTER for s in found):
+            schedule = CounterSchedule(
+                name=self.name, address=self.address, layout="text",
+                evidence=join_evidence([e for r in seasons for e in r.evidence]),
+                confidence=REGIMES_ONLY_CONFIDENCE,
+            )  # fmt: skip
+            reader.complete(schedule)
+            if any(r.kind in _SEASONS and r.slots for r in schedule.regimes):
+                found.insert(0, schedule)
+        return found
 
     def points_elsewhere(self) -> bool:
         """The block says its hours are in a document or on another page ("voir le PDF")."""
