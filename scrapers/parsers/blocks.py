@@ -118,7 +118,7 @@ class OfficeBlock:
         found = self.reader.schedules(self.name, self.address, layouts)
         reader = self.reader
         seasons = [r for k, r in reader.regimes.items() if k.kind in _SEASONS and r.pieces]
-        if layouts and seasons and not any(s.channel == CHANNEL_COUNTER for s in found):
+        if seasons and not any(s.channel == CHANNEL_COUNTER for s in found) and not _has_counter_hours(self):
             schedule = CounterSchedule(
                 name=self.name, address=self.address, layout="text",
                 evidence=join_evidence([e for r in seasons for e in r.evidence]),
