@@ -51,7 +51,9 @@ _LABEL_WORDS = frozenset({
     "openingstijden", "öffnungszeiten", "zeiten", "schedule", "calendrier", "téléphone", "telephone", "telefoon",
     "telefon", "phone", "email", "mail", "plan", "itinéraire", "route", "ouverture", "opening", "public", "nos",
     "notre", "our", "onze", "unsere", "unser", "pour", "voor", "für", "for", "par", "per", "via", "the", "les", "des",
-    "van", "het", "und", "and", "aux", "with", "avec", "met", "mit",
+    "van", "het", "und", "and", "aux", "with", "avec", "met", "mit", "coordonnées", "coordonnees", "contactgegevens",
+    "gegevens", "kontaktdaten", "details", "générales", "générale", "generales", "generale", "general", "algemeen",
+    "algemene", "allgemeine", "allgemeines", "utiles", "nuttige", "useful",
 })  # fmt: skip
 _LABEL_TOKENS = frozenset({tt.COUNTER_LABEL, tt.PHONE, tt.PHONE_LABEL, tt.APPT, tt.WALKIN, tt.DAY, tt.DABBR, tt.TIME,
                            tt.NUM, tt.SEASON, tt.MONTH, tt.DAYPART, tt.CLOSED})  # fmt: skip

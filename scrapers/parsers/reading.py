@@ -254,10 +254,19 @@ class Reader:
         elif mods & {tt.USUAL}:
             self._topic = None
         has_hours = any(x.kind in "DR" for x in atoms)
-        label = not has_hours and (
-            heading
-            or toks[b - 1].kind == tt.COLON
-            or (whole_line and len(sentence) <= 40 and not any(t.kind == tt.PHONENUM for t in toks[a:b]))
+        label = (
+            not has_hours
+            and (
+                heading
+                or toks[b - 1].kind == tt.COLON
+                or (
+                    whole_line
+                    # a season's (or the normal week's) line without hours is a label up to twice as
+                    # long: "Horaire estival (jusqu'au 3 septembre 2016*)"
+                    and len(sentence) <= (80 if (key is not None and not stmts) or tt.USUAL in mods else 40)
+                    and not any(t.kind == tt.PHONENUM for t in toks[a:b])
+                )
+            )
         )
         if label and (heading or mods & {tt.COUNTER_LABEL, tt.USUAL, tt.PHONE, tt.PHONE_LABEL}):
             self._topic = None  # "Horaires sur rendez-vous :": a label that sets the context of its own
@@ -517,8 +526,8 @@ class Reader:
             # "Horaire d'été", or a calendar row's date "maandag 2 januari 2017" above its hours
             # ("Horaire normal (de septembre à mai)" is the normal week, whatever its months)
             self._irregular, self._regime_ctx = True, key
-        elif heading or mods & {tt.PHONE, tt.PHONE_LABEL, tt.COUNTER_LABEL}:
-            self._irregular, self._regime_ctx = False, None
+        elif heading or mods & {tt.PHONE, tt.PHONE_LABEL, tt.COUNTER_LABEL, tt.USUAL}:
+            self._irregular, self._regime_ctx = False, None  # "Horaire régulier :": the normal week again
         elif self._regime_ctx is not None and self._regime_ctx.kind == "date" and any(x.kind == "D" for x in atoms):
             self._irregular, self._regime_ctx = False, None  # the next day of a calendar has no date
 
