@@ -227,18 +227,17 @@ class _Walker:
             return
         # A table holding paragraphs, headings, other tables or offices named in bold lays out the
         # page: walk into it.
-        if (
-            name == "table"
-            and not el.xpath(".//table|.//h1|.//h2|.//h3|.//h4|.//p|.//div")
-            and not any(_names_an_office(b) for b in el.iter(*_EMPHASIS))
-        ):
-            self.flush()
-            lines = table_lines(el, self.language)
-            days = lines is not None
-            if lines is None:
-                lines = [row for row in (text_of(tr) for tr in el.iter("tr")) if row]
-            self.items.append(Item("table", el, caption_of(el), lines, boiler=boiler, hours=hours, days=days))
-            return
+        if name == "table" and not any(_names_an_office(b) for b in el.iter(*_EMPHASIS)):
+            # Paragraphs in the cells of a day table ("<td><p>Lundi</p></td>") still make a day table.
+            layout = bool(el.xpath(".//table|.//h1|.//h2|.//h3|.//h4"))
+            lines = None if layout else table_lines(el, self.language)
+            if lines is not None or not (layout or el.xpath(".//p|.//div")):
+                self.flush()
+                days = lines is not None
+                if lines is None:
+                    lines = [row for row in (text_of(tr) for tr in el.iter("tr")) if row]
+                self.items.append(Item("table", el, caption_of(el), lines, boiler=boiler, hours=hours, days=days))
+                return
         if name == "dl":
             self.flush()
             lines, days = dl_lines(el, self.language)
@@ -310,12 +309,13 @@ def _is_hours_label(text: str) -> bool:
 def _is_label(heading: Item, language: str) -> bool:
     """A heading that names part of an office block ("Horaires", "Par téléphone", "Lundi"), not an
     office: once its hours vocabulary and label words are taken out, no word is left. A heading
-    that names a season ("Horaire estival", "Bibliothèque X - Saison estivale") or a closure notice
-    ("Fermeture de la bibliothèque") is a regime or a notice of the office it belongs to."""
+    with a phone number is a contact line; one that names a season ("Horaire estival",
+    "Bibliothèque X - Saison estivale") or a closure notice ("Fermeture de la bibliothèque") is a
+    regime or a notice of the office it belongs to."""
     text = tt.clean(heading.text)
     rest = list(text)
     tokens = tt.tokenize(text, language)
-    if _closure_notice(text) or any(t.kind in _NOTICE_TOKENS for t in tokens):
+    if _closure_notice(text) or any(t.kind in _NOTICE_TOKENS or t.kind == tt.PHONENUM for t in tokens):
         return True
     for t in tokens:
         if t.kind in _LABEL_TOKENS:
