@@ -393,9 +393,8 @@ def test_only_a_season_s_hours_is_the_office_with_that_regime_and_no_normal_week
 
 def test_double_encoded_utf8_is_repaired() -> None:
     # composed, after a page saved as UTF-8 twice ("BibliothÃ¨que", "13h Ã  15h")
-    html = (
-        "<html><body><h1>Bibliothèque</h1><p>Lundi de 13h à 15h (sauf jours fériés)</p><p>Mardi de 18h30 à 20h30</p></body></html>"
-    )
+    head = "<html><body><h1>Bibliothèque</h1>"
+    html = head + "<p>Lundi de 13h à 15h (sauf jours fériés)</p><p>Mardi de 18h30 à 20h30</p></body></html>"
     mangled = html.encode("utf-8").decode("cp1252")
     (found,) = parse_page(mangled, language="fr")
     assert found.name == "Bibliothèque"
@@ -435,7 +434,7 @@ def test_contact_json_phone_hours_are_phone_lines() -> None:
         "details": {
             "phone_numbers": [
                 {"title": "Taxes Helpline", "number": "0300 200 3300",
-                 "open_hours": "<p>8am to 8pm, Monday to Friday<br>8am to 4pm Saturday</p><p>Closed bank holidays.</p>"},
+                 "open_hours": "<p>8am to 8pm, Monday to Friday<br>8am to 4pm Saturday</p><p>Closed bank holidays</p>"},
             ],
             "ordered_contacts": [
                 {"title": "Contact Centre", "details": {"title": "Contact Centre", "phone_numbers": [
