@@ -74,6 +74,14 @@ _ELSEWHERE = re.compile(
     r"\bpdf\b|\bvoir\b|\bzie\b|\bsiehe\b|\bsee\b|\bconsult|\bbijlage|\banhang|\bdocument|t[ée]l[ée]charg|download",
     re.IGNORECASE,
 )
+# A place without staff that a heading may name with hours of its own (a book drop, a return
+# box): its hours are not a counter's.
+_UNSTAFFED = re.compile(
+    r"\b(?:retours? (?:de|des) (?:livres|documents)|chute (?:à|a|aux) (?:livres|documents)|bo[îi]te de retour|"
+    r"book ?(?:drop|return)s?|after[- ]hours return|inleverbus|boekenbus|r[üu]ckgabe(?:kasten|box|automat)?|"
+    r"medienr[üu]ckgabe)\b",
+    re.IGNORECASE,
+)
 # An office whose page gives only a season's hours: its normal week is unknown.
 REGIMES_ONLY_CONFIDENCE = 0.5
 _SEASONS = frozenset({"summer", "winter", "school_holidays", "christmas"})
@@ -117,6 +125,8 @@ class OfficeBlock:
 
         A block that gives only a season's hours ("Horaire estival") is the office without its
         normal week: present, with the season as a regime, unsure (below the event threshold)."""
+        if self.name and _UNSTAFFED.search(self.name):
+            return []  # a book drop's hours: no one receives people there
         found = self.reader.schedules(self.name, self.address, layouts)
         reader = self.reader
         seasons = [r for k, r in reader.regimes.items() if k.kind in _SEASONS and r.pieces]
@@ -141,6 +151,8 @@ class OfficeBlock:
         d'ouverture : voir le document PDF"). Its hours are not published here: present, with no
         slots, never closed (a closure needs a statement)."""
         if self.heading is None or self.heading.boiler or not (self.address or self.points_elsewhere()):
+            return None
+        if _UNSTAFFED.search(self.heading.text):
             return None
         reader = self.reader
         if any(d.channel == CHANNEL_COUNTER for d in reader.drafts) or reader.closed or reader.appointment_only:
@@ -461,7 +473,17 @@ def _edge_gives_hours(items: list[Item], language: str) -> bool:
     """A sidebar or footer that publishes hours without marking them in its markup: an hours label
     line ("Heures d'ouverture", "Hours of Operation:") and a line of hours, or several lines of
     hours. One stray "Ouvert du lundi au vendredi" beside a copyright line is too little."""
-    label = any(it.kind == "text" and len(it.text) <= 60 and _is_hours_label(it.text) for it in items)
+    # An hours label, or a phone line's call to action ("Call the helpdesk", "Bel de helpdesk").
+    label = any(
+        it.kind == "text"
+        and len(it.text) <= 60
+        and (
+            _is_hours_label(it.text)
+            or tt.says(it.text, language, tt.PHONE)
+            or tt.says(it.text, language, tt.PHONE_LABEL)
+        )
+        for it in items
+    )
     lines = 0
     for it in items:
         if _TIME_LIKE.search(it.text) and _edge_hours_line(it, language):
