@@ -127,7 +127,8 @@ class OfficeBlock:
         """The schedules read in this block (counter hours from the first of ``layouts`` that has any).
 
         A block that gives only a season's hours ("Horaire estival") is the office without its
-        normal week: present, with the season as a regime, unsure (below the event threshold)."""
+        normal week: present, with the season as a regime, unsure (below the event threshold). When
+        the seasons are summer and winter, winter is the normal week."""
         if self.name and _UNSTAFFED.search(self.name):
             return []  # a book drop's hours: no one receives people there
         found = self.reader.schedules(self.name, self.address, layouts)
@@ -140,7 +141,13 @@ class OfficeBlock:
                 confidence=REGIMES_ONLY_CONFIDENCE,
             )  # fmt: skip
             reader.complete(schedule)
-            if any(r.kind in _SEASONS and r.slots for r in schedule.regimes):
+            winter = next((r for r in schedule.regimes if r.kind == "winter" and r.slots), None)
+            if winter is not None and any(r.kind == "summer" for r in schedule.regimes):
+                # "Summer Hours" and "Winter Hours": winter is the rest of the year, the normal week.
+                schedule.slots = list(winter.slots)
+                schedule.regimes = [r for r in schedule.regimes if r is not winter]
+                schedule.confidence = reader.confidence("text")
+            if any(r.kind in _SEASONS and r.slots for r in schedule.regimes) or schedule.slots:
                 found.insert(0, schedule)
         return found
 
