@@ -453,11 +453,20 @@ def _counter_hours(block: OfficeBlock) -> frozenset[tuple[int, int, int]]:
 
 def _read_block(block: OfficeBlock, items: list[Item]) -> None:
     reader = block.reader
+    items = _join_broken_sentences(
+        [
+            it
+            for it in items
+            # a footer or sidebar, unless it holds hours (or a phone line's hours in its tel: link)
+            if not it.boiler
+            or it.hours
+            or it.days
+            or it.edge_read
+            or (it.phone and _looks_like_hours(it, reader.language))
+        ],
+        reader.language,
+    )
     for item in items:
-        if item.boiler and not (
-            item.hours or item.days or item.edge_read or (item.phone and _looks_like_hours(item, reader.language))
-        ):
-            continue  # a footer or sidebar, unless it holds hours (or a phone line's hours in its tel: link)
         if item.kind == "address":
             block.address = block.address or item.text
         elif item.kind == "heading":
@@ -479,6 +488,37 @@ def _read_block(block: OfficeBlock, items: list[Item]) -> None:
             reader.feed(item.text, channel=CHANNEL_PHONE)  # hours written in a telephone link
         else:
             _read_line(block, item.text)
+
+
+def _join_broken_sentences(items: list[Item], language: str) -> list[Item]:
+    """A sentence broken by a ``<br>`` between its hours and its days ("Nos heures d'ouverture sont
+    de 8 h 30 à 16 h 30 <br>du lundi au vendredi."): one line again."""
+    out: list[Item] = []
+    for item in items:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and item.kind == prev.kind == "text"
+            and item.el is prev.el
+            and not prev.phone
+            and item.text[:1].islower()
+            and prev.text[-1:] not in ".:;!?"
+            and _TIME_LIKE.search(prev.text)
+            and _days_only(item.text, language)
+            and not any(t.kind in (tt.DAY, tt.DABBR) for t in tt.tokenize(tt.clean(prev.text), language))
+        ):
+            out[-1] = Item("text", prev.el, f"{prev.text} {item.text}", boiler=prev.boiler, hours=prev.hours)
+            continue
+        out.append(item)
+    return out
+
+
+def _days_only(text: str, language: str) -> bool:
+    """A short line of days and no times ("du lundi au vendredi.")."""
+    if len(text) > 80:
+        return False
+    kinds = {t.kind for t in tt.tokenize(tt.clean(text), language)}
+    return bool(kinds & {tt.DAY}) and not kinds & {tt.TIME, tt.NUM, tt.NOON}
 
 
 def _edge_gives_hours(items: list[Item], language: str) -> bool:
