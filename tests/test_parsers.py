@@ -459,3 +459,49 @@ def test_schema_org_days_without_times_are_open_all_day() -> None:
     )
     (found,) = parse_page(html, language="en")
     assert compact(found)[0] == "mo 00:00-24:00" and len(found.slots) == 7
+
+
+def test_place_names_in_bold_above_their_address_are_offices() -> None:
+    # composed, after a county page listing library branches in a table, one row per branch
+    rows = "".join(
+        f"<tr><td><strong>{name}</strong><br>{street}<br>{name}, Ontario<br>Phone: 289 674 0400</td>"
+        f"<td><strong>Hours</strong><br>Tuesday: {hours}<br>Sunday: CLOSED</td></tr>"
+        for name, street, hours in (("Caledonia", "100 Haddington Street", "1:00pm - 8:00pm"),
+                                    ("Cayuga", "28 Cayuga St. N.", "10:00am - 2:00pm"))
+    )  # fmt: skip
+    html = f"<html><body><main><h1>Library Branches and Hours</h1><table>{rows}</table></main></body></html>"
+    found = parse_page(html, language="en")
+    assert [(s.name, s.channel, compact(s)) for s in found] == [
+        ("Caledonia", "counter", ["tu 13:00-20:00"]),
+        ("Cayuga", "counter", ["tu 10:00-14:00"]),
+    ]
+
+
+def test_hours_then_days_across_a_line_break_are_one_sentence() -> None:
+    # composed, after a town hall header block: "de 8 h 30 à 16 h 30 <br>du lundi au vendredi."
+    html = (
+        "<html><body><main><h2>Hôtel de ville</h2><p>Nos heures d'ouverture sont de 8 h 30 à 16 h 30"
+        "<br>du lundi au mercredi.</p></main></body></html>"
+    )
+    (found,) = parse_page(html, language="fr")
+    assert compact(found) == ["mo 08:30-16:30", "tu 08:30-16:30", "we 08:30-16:30"]
+
+
+def test_summer_and_winter_hours_make_winter_the_normal_week() -> None:
+    # composed, after a library page with "Summer Hours" and "Winter Hours" blocks
+    html = (
+        "<html><body><main><h2>Public Library</h2><h3>Summer Hours</h3><p>Mon – Thu 10 am – 8 pm</p>"
+        "<h3>Winter Hours</h3><p>Mon – Thu 10 am – 8 pm</p><p>Sun 1 pm – 5 pm</p></main></body></html>"
+    )
+    (found,) = parse_page(html, language="en")
+    assert compact(found)[-1] == "su 13:00-17:00"
+    assert [r.kind for r in found.regimes] == ["summer"]
+
+
+def test_book_drop_hours_are_not_an_office() -> None:
+    # composed, after a library page with a "Retour de livres" block
+    html = (
+        "<html><body><main><h1>Bibliothèque</h1><p>Mardi : 12 h 30 à 20 h</p><h4>Retour de livres</h4>"
+        "<p>Lundi : 7 h à 17 h</p></main></body></html>"
+    )
+    assert [s.name for s in parse_page(html, language="fr")] == ["Bibliothèque"]

@@ -316,14 +316,35 @@ _OFFICE_NOUNS = re.compile(
 
 
 def _names_an_office(el: etree._Element) -> bool:
-    """Short bold text, alone on its line, that names an office ("Bibliothèque de Chambly")."""
+    """Short bold text, alone on its line, that names an office ("Bibliothèque de Chambly"), or a
+    place whose address follows on the next line ("<strong>Caledonia</strong><br>100 Haddington
+    Street")."""
     text = text_of(el)
-    if not 3 <= len(text) <= 90 or not _OFFICE_NOUNS.search(text) or any(ch.isdigit() for ch in text[:2]):
+    if not 3 <= len(text) <= 90 or any(ch.isdigit() for ch in text[:2]):
         return False
-    if tag(el) not in _EMPHASIS:
-        return True  # a title block is alone on its line
     nxt = el.getnext()
-    return not (el.tail or "").strip(" :\u00a0\t\n") and (nxt is None or tag(nxt) in ("br", *BLOCK_TAGS))
+    alone = not (el.tail or "").strip(" :\u00a0\t\n") and (nxt is None or tag(nxt) in ("br", *BLOCK_TAGS))
+    if not _OFFICE_NOUNS.search(text):
+        # a place name above its address
+        return (
+            tag(el) in _EMPHASIS
+            and alone
+            and nxt is not None
+            and tag(nxt) == "br"
+            and len(text) <= 60
+            and not any(ch.isdigit() for ch in text)
+            and not _is_hours_label(text)
+            and bool(_STREET_LINE.match((nxt.tail or "").strip()))
+        )
+    return tag(el) not in _EMPHASIS or alone  # a title block is alone on its line
+
+
+# The first line of a postal address: a house number and a street ("100 Haddington Street",
+# "540, boulevard Renault") or a street and its number ("Rue de la Loi 16", "Markt 1").
+_STREET_LINE = re.compile(
+    r"\d{1,5}[a-z]?(?:-\d{1,5})?,?\s+[^\W\d]{2,}|[^\W\d][\w'\-. ]{2,40}\s\d{1,4}[a-z]?(?:\s?(?:bus|bte|boîte)\s?\w+)?$",
+    re.IGNORECASE,
+)
 
 
 def _is_hours_label(text: str) -> bool:
