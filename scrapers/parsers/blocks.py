@@ -242,7 +242,8 @@ class _Walker:
             hours = hours or _is_hours_label(text)
             self.items.append(Item("heading", el, text, level=level, boiler=boiler, hours=hours))
             return
-        titled = name in ("div", "span", "p") and bool(words & _TITLE_CLASS) and len(el) <= 2
+        # A title block, or the term of a directory list ("<dt>Qimiruvik Library</dt><dd>...</dd>").
+        titled = (name in ("div", "span", "p") and bool(words & _TITLE_CLASS) and len(el) <= 2) or name == "dt"
         if (name in _EMPHASIS or titled) and self._starts_line() and _names_an_office(el):
             # "<p><strong>Bibliothèque Bruno-Sigmen</strong><br>1550, 118e Rue ...", "<div class=
             # "service-title">Bureau municipal</div>": an office named in bold or by a CMS title block.
@@ -263,10 +264,12 @@ class _Walker:
                 self.items.append(Item("table", el, caption_of(el), lines, boiler=boiler, hours=hours, days=days))
                 return
         if name == "dl":
-            self.flush()
             lines, days = dl_lines(el, self.language)
-            self.items.append(Item("dl", el, "", lines, boiler=boiler, hours=hours, days=days))
-            return
+            # A directory list whose terms name offices is walked: each term heads its office.
+            if days or not any(_names_an_office(dt) for dt in el.iter("dt")):
+                self.flush()
+                self.items.append(Item("dl", el, "", lines, boiler=boiler, hours=hours, days=days))
+                return
         if name in _ADDRESS_TAGS and (
             name == "address" or words & _ADDRESS_WORDS or (el.get("itemprop") or "").lower() == "address"
         ):

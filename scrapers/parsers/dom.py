@@ -17,8 +17,9 @@ _WHITESPACE = re.compile(r"\s+")
 # by continuation bytes as that code page shows them.
 _CP1252_HIGH = bytes(b for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)).decode("cp1252")
 _MOJIBAKE = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]{{1,3}}")
-_MOJIBAKE_SURE = re.compile("\u00c3[\u00a0-\u00bf]")  # "Ã©", "Ã¨", "Ã ": accented letters
-MOJIBAKE_MIN = 3  # so many double-encoded accented letters before a page is repaired
+# "Ã©", "Ã¨", "Ã ": accented letters; "â€“", "â\x80\x93": dashes and quotes
+_MOJIBAKE_SURE = re.compile("\u00c3[\u00a0-\u00bf]|\u00e2(?:\u20ac|\u0080)[\u0080-\u00bf\u2018-\u201e\u0153\u2122]")
+MOJIBAKE_MIN = 3  # so many double-encoded letters or dashes before a page is repaired
 
 
 def _unmangle(match: re.Match[str]) -> str:
