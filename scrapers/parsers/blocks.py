@@ -56,7 +56,8 @@ _LABEL_WORDS = frozenset({
     "notre", "our", "onze", "unsere", "unser", "pour", "voor", "für", "for", "par", "per", "via", "the", "les", "des",
     "van", "het", "und", "and", "aux", "with", "avec", "met", "mit", "coordonnées", "coordonnees", "contactgegevens",
     "gegevens", "kontaktdaten", "details", "générales", "générale", "generales", "generale", "general", "algemeen",
-    "algemene", "allgemeine", "allgemeines", "utiles", "nuttige", "useful",
+    "algemene", "allgemeine", "allgemeines", "utiles", "nuttige", "useful", "operation", "operating", "location",
+    "locations", "lieu", "locatie", "ligging", "lage",
 })  # fmt: skip
 _LABEL_TOKENS = frozenset({tt.COUNTER_LABEL, tt.PHONE, tt.PHONE_LABEL, tt.APPT, tt.WALKIN, tt.DAY, tt.DABBR, tt.TIME,
                            tt.NUM, tt.SEASON, tt.MONTH, tt.DAYPART, tt.CLOSED})  # fmt: skip
