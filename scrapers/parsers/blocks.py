@@ -384,9 +384,11 @@ def _scope(heading: etree._Element) -> etree._Element:
     parent = heading.getparent()
     if parent is None:
         return heading
-    if tag(heading) not in HEADING_TAGS:
-        cell = next((a for a in heading.iterancestors() if tag(a) in ("td", "th", "table")), None)
-        if cell is not None and tag(cell) in ("td", "th") and cell.getparent() is not None:
+    # A heading in a table cell (a bold name, or an <h3> of a layout row: "Nous joindre" | phone |
+    # "Heures d'ouverture") names the row: what it names is in the next cells.
+    cell = next((a for a in heading.iterancestors() if tag(a) in ("td", "th", "table")), None)
+    if cell is not None and tag(cell) in ("td", "th") and cell.getparent() is not None:
+        if tag(heading) not in HEADING_TAGS or parent is cell:
             return cell.getparent()
     if tag(parent) in ("header", "hgroup") or (len(parent) == 1 and not (parent.text or "").strip()):
         grand = parent.getparent()
