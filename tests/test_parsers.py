@@ -505,3 +505,29 @@ def test_book_drop_hours_are_not_an_office() -> None:
         "<p>Lundi : 7 h à 17 h</p></main></body></html>"
     )
     assert [s.name for s in parse_page(html, language="fr")] == ["Bibliothèque"]
+
+
+def test_a_month_calendar_is_not_a_day_table() -> None:
+    # composed, after a library home page's events calendar (weekday headers above dates)
+    html = (
+        "<html><body><main><h1>Library</h1><table><tr><th>Monday</th><th>Tuesday</th><th>Wednesday</th></tr>"
+        "<tr><td><div>5</div></td><td><div>6</div></td><td><div>7</div></td></tr></table>"
+        "<p>Tuesday: 10:00am - 8:00pm</p></main></body></html>"
+    )
+    (found,) = parse_page(html, language="en")
+    assert compact(found) == ["tu 10:00-20:00"]
+
+
+def test_a_heading_in_a_layout_cell_names_its_row() -> None:
+    # composed, after a footer row: "Nous joindre" | phone | "Heures d'ouverture"
+    html = (
+        "<html><body><main><h1>Bibliothèque</h1><p>Mercredi de 14 h à 16 h.</p></main>"
+        "<table><tr><td><h3>Nous joindre</h3>541, rue Principale</td><td>Téléphone: 418 348-6736</td>"
+        "<td><h3>Heures d'ouverture</h3><strong>Lundi au vendredi:</strong><br>8 h à 12 h</td></tr></table>"
+        "</body></html>"
+    )
+    found = parse_page(html, language="fr")
+    assert [(s.name, compact(s)[:1]) for s in found] == [
+        ("Bibliothèque", ["we 14:00-16:00"]),
+        ("Nous joindre", ["mo 08:00-12:00"]),
+    ]

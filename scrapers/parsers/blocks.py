@@ -40,9 +40,6 @@ from scrapers.schedule import CHANNEL_COUNTER, CHANNEL_PHONE, CounterSchedule
 _HOURS_WORDS = frozenset({"hours", "horaire", "horaires", "heures", "openinghours", "opening", "openingsuren",
                           "openingstijden", "loketuren", "oeffnungszeiten", "öffnungszeiten",
                           "schedule", "timetable"})  # fmt: skip
-_EVENT_WORDS = frozenset({"event", "events", "evenement", "evenements", "événement", "événements", "evenementen",
-                          "veranstaltung", "veranstaltungen", "promo", "promotions", "slideshow", "carousel", "slider",
-                          "teaser"})  # fmt: skip
 _ADDRESS_WORDS = frozenset({"address", "adresse", "adres", "adr"})
 _ADDRESS_TAGS = frozenset({"p", "span", "div", "li", "address"})
 # A heading made only of these words (and hours vocabulary) names a part of an office block
@@ -232,8 +229,6 @@ class _Walker:
         words = class_words(el)
         boiler = boiler or is_boilerplate(el, sectioned)
         hours = hours or bool(words & _HOURS_WORDS) or "openinghours" in (el.get("itemprop") or "").lower()
-        if words & _EVENT_WORDS and not hours:
-            return  # an event listing or a promotion: its times are a programme's, not an office's hours
         sectioned = sectioned or name in SECTIONING_TAGS
         level = heading_level(el)
         if level:

@@ -7,6 +7,8 @@ Tables with the days as column headers (one row of hours below) are read column 
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from scrapers.parsers.dom import tag, text_of
@@ -20,6 +22,8 @@ def table_lines(table: etree._Element, language: str) -> list[str] | None:
         return None
     header = rows[0]
     if len(rows) > 1 and sum(starts_with_day(c, language) for c in header) >= 2:
+        if any(sum(_DAY_OF_MONTH.fullmatch(c.strip()) is not None for c in row) >= 3 for row in rows[1:]):
+            return None  # a month calendar: its cells are dates ("5", "6", "7"), not hours
         return [
             f"{header[i]} : {row[i]}"
             for row in rows[1:]
@@ -30,6 +34,9 @@ def table_lines(table: etree._Element, language: str) -> list[str] | None:
         return None
     # Several hour columns ("matin", "après-midi") become one list: "Lundi : 9h-12h, 13h-16h".
     return [row[0] + " : " + ", ".join(c for c in row[1:] if c) if len(row) > 1 else row[0] for row in rows]
+
+
+_DAY_OF_MONTH = re.compile(r"(?:[1-9]|[12]\d|3[01])")
 
 
 def _grid(table: etree._Element) -> list[list[str]]:
