@@ -547,8 +547,14 @@ def _edge_gives_hours(items: list[Item], language: str) -> bool:
     """A sidebar or footer that publishes hours without marking them in its markup: an hours label
     line ("Heures d'ouverture", "Hours of Operation:") and a line of hours, or several lines of
     hours. One stray "Ouvert du lundi au vendredi" beside a copyright line is too little."""
-    # An hours label, or a phone line's call to action ("Call the helpdesk", "Bel de helpdesk").
-    label = any(
+    lines = 0
+    for it in items:
+        if _TIME_LIKE.search(it.text) and _edge_hours_line(it, language):
+            lines += 1
+            if lines >= 2:
+                return True
+    # One line of hours: with an hours label, or a phone line's call to action ("Call the helpdesk").
+    return lines == 1 and any(
         it.kind == "text"
         and len(it.text) <= 60
         and (
@@ -558,13 +564,6 @@ def _edge_gives_hours(items: list[Item], language: str) -> bool:
         )
         for it in items
     )
-    lines = 0
-    for it in items:
-        if _TIME_LIKE.search(it.text) and _edge_hours_line(it, language):
-            lines += 1
-            if lines >= 2 or label:
-                return True
-    return False
 
 
 def _edge_hours_line(item: Item, language: str) -> bool:
