@@ -339,9 +339,16 @@ def _names_an_office(el: etree._Element) -> bool:
 
 
 # The first line of a postal address: a house number and a street ("100 Haddington Street",
-# "540, boulevard Renault") or a street and its number ("Rue de la Loi 16", "Markt 1").
+# "540, boulevard Renault", "8, Parc Industriel") or a street and its number ("Rue de la Loi 16",
+# "Kerkstraat 12", "Marktplatz 1").
+_STREET = (
+    r"(?:rue|avenue|av\.|boulevard|boul\.|bd|chemin|route|place|all[ée]e|impasse|quai|chauss[ée]e|parc|rang|"
+    r"street|st\.?|road|rd\.?|drive|dr\.?|ave\.?|lane|way|crescent|court|parkway|highway|square|"
+    r"\w*(?:straat|laan|weg|plein|dreef|lei|steenweg|kaai|markt|stra(?:ss|ß)e|str\.|gasse|platz|allee|ring))"
+)
 _STREET_LINE = re.compile(
-    r"\d{1,5}[a-z]?(?:-\d{1,5})?,?\s+[^\W\d]{2,}|[^\W\d][\w'\-. ]{2,40}\s\d{1,4}[a-z]?(?:\s?(?:bus|bte|boîte)\s?\w+)?$",
+    rf"\d{{1,5}}[a-z]?(?:-\d{{1,5}})?,?\s+(?:[\w'’.-]+\s+){{0,3}}?{_STREET}(?!\w)"
+    rf"|(?:[\w'’.-]+\s+){{0,3}}?{_STREET}(?!\w)[\w'’. -]{{0,40}}?\s\d{{1,4}}[a-z]?(?!\d)",
     re.IGNORECASE,
 )
 
