@@ -531,3 +531,16 @@ def test_a_heading_in_a_layout_cell_names_its_row() -> None:
         ("Bibliothèque", ["we 14:00-16:00"]),
         ("Nous joindre", ["mo 08:00-12:00"]),
     ]
+
+
+def test_days_and_hours_in_two_lists_side_by_side() -> None:
+    # composed, after a site footer: a list of days beside a list of hours, matched by position
+    html = (
+        "<html><body><main><h1>Bureau municipal</h1>"
+        "<div><ul><li>Lundi - Jeudi</li><li>Vendredi</li><li>Samedi - Dimanche</li></ul>"
+        "<ul><li>9 h 00 à 16 h 00</li><li>9 h 00 à 12 h 00</li><li>Fermé</li></ul></div></main></body></html>"
+    )
+    (found,) = parse_page(html, language="fr")
+    assert compact(found) == [
+        "mo 09:00-16:00", "tu 09:00-16:00", "we 09:00-16:00", "th 09:00-16:00", "fr 09:00-12:00",
+    ]  # fmt: skip

@@ -35,6 +35,7 @@ from scrapers.parsers.dom import (
 )
 from scrapers.parsers.reading import Reader, join_evidence
 from scrapers.parsers.table import caption_of, table_lines
+from scrapers.parsers.timetext import starts_with_day
 from scrapers.schedule import CHANNEL_COUNTER, CHANNEL_PHONE, CounterSchedule
 
 _HOURS_WORDS = frozenset({"hours", "horaire", "horaires", "heures", "openinghours", "opening", "openingsuren",
@@ -197,6 +198,7 @@ class _Walker:
         self._buf: list[str] = []
         self._buf_ctx: tuple[etree._Element, bool, bool] | None = None
         self._phone_line = False
+        self._consumed: set[int] = set()  # lists already read with the list beside them
 
     def flush(self) -> None:
         """End the current text line."""
@@ -259,6 +261,17 @@ class _Walker:
                     lines = [row for row in (text_of(tr) for tr in el.iter("tr")) if row]
                 self.items.append(Item("table", el, caption_of(el), lines, boiler=boiler, hours=hours, days=days))
                 return
+        if name in ("ul", "ol"):
+            if id(el) in self._consumed:
+                return
+            if (lines := _parallel_lists(el, self.language)) is not None:
+                # "<ul><li>Lundi - Jeudi</li>...</ul><ul><li>9 h 00 à 16 h 00</li>...</ul>": days and
+                # hours in two lists side by side, matched by position.
+                self.flush()
+                nxt = el.getnext()
+                self._consumed.add(id(nxt))
+                self.items.append(Item("dl", el, "", lines, boiler=boiler, hours=hours, days=True))
+                return
         if name == "dl":
             lines, days = dl_lines(el, self.language)
             # A directory list whose terms name offices is walked: each term heads its office.
@@ -312,6 +325,23 @@ _OFFICE_NOUNS = re.compile(
     r"town hall|city hall|council|registry|parc [àa] conteneurs|recyparc|containerpark|recyclagepark)\b",
     re.IGNORECASE,
 )
+
+
+def _parallel_lists(first: etree._Element, language: str) -> list[str] | None:
+    """Days in one list and their hours in the next, item by item, as "day : hours" lines; None
+    when ``first`` and its next sibling are not such a pair."""
+    second = first.getnext()
+    if second is None or tag(second) not in ("ul", "ol"):
+        return None
+    days = [text_of(li) for li in first if tag(li) == "li"]
+    hours = [text_of(li) for li in second if tag(li) == "li"]
+    if len(days) != len(hours) or len(days) < 2:
+        return None
+    if sum(starts_with_day(d, language) for d in days) < 2 or any(starts_with_day(h, language) for h in hours):
+        return None
+    if not any(any(ch.isdigit() for ch in h) for h in hours):
+        return None
+    return [f"{d} : {h}" for d, h in zip(days, hours, strict=True) if d and h]
 
 
 def _names_an_office(el: etree._Element) -> bool:
@@ -460,12 +490,15 @@ def _place_edges(
     """Sidebars and footers outside every office heading that hold hours: the hours of the page's
     own office when the main content gives none ("Heures d'ouverture" in a sidebar), else another
     office (the town hall's hours in the footer of a library page). Edges without hours go."""
-    main_hours = {_counter_hours(b) for k, b in blocks.items() if not isinstance(k, str)} - {frozenset()}
+    main = [b for k, b in blocks.items() if not isinstance(k, str)]
+    main_hours = {_counter_hours(b) for b in main} - {frozenset()}
+    # A main content with only a season's hours ("Horaire d'été") has hours of its own too.
+    main_seasons = any(r.pieces for b in main for r in b.reader.regimes.values())
     for key in [k for k in blocks if isinstance(k, str)]:
         edge = blocks.pop(key)
         if not (edge.reader.drafts or edge.reader.regimes or edge.reader.closed):
             continue
-        if main_hours and _counter_hours(edge) not in main_hours:
+        if (main_hours or (main_seasons and key in strong)) and _counter_hours(edge) not in main_hours:
             if key in strong and _counter_hours(edge):
                 blocks[key] = edge  # an office of its own
             # a stray footer line of times beside the page's own hours: too little to be an office
