@@ -366,3 +366,224 @@ def test_aria_heading_names_an_office() -> None:
 def test_xml_declaration_is_accepted() -> None:
     html = '<?xml version="1.0" encoding="utf-8"?><html><body><p>Lundi : 9h-12h</p></body></html>'
     assert compact(parse_page(html, language="fr")[0]) == ["mo 09:00-12:00"]
+
+
+# ---- page structure: notices, seasons, sidebars, encodings, spanning cells, JSON contacts ----
+# Composed examples after the formats of real pages (tests/fixtures/real/pages/), labelled composed.
+
+
+def test_closure_notice_for_works_is_temporary_and_its_title_is_no_office() -> None:
+    # composed, after a Québec library page closed for a refit
+    html = (
+        "<html><body><main><h1>Bibliothèque Jean-Charles</h1><h2>Fermeture de la bibliothèque</h2>"
+        "<p>La bibliothèque fermera ses portes du 6 au 29 septembre inclusivement afin d'effectuer "
+        "un réaménagement.</p>"
+        "<table><tr><th>Lundi</th><td>9 h à 19 h</td></tr><tr><th>Mardi</th><td>9 h à 19 h</td></tr></table>"
+        "</main></body></html>"
+    )
+    found = [s for s in parse_page(html, language="fr") if s.slots or s.closed]
+    assert [(s.name, s.closed) for s in found] == [("Bibliothèque Jean-Charles", "temporary")]
+
+
+def test_season_heading_is_a_regime_of_the_office_above_not_an_office() -> None:
+    # composed, after library pages with "Horaire estival" under the office heading
+    html = (
+        "<html><body><main><section><h2>Bibliothèque de Pont</h2>"
+        "<p>Mardi : 13 h à 16 h</p><p>Jeudi : 18 h à 20 h 30</p>"
+        "<h2>Horaire estival (de la St-Jean-Baptiste à la fête du Travail)</h2>"
+        "<p>Mardi : 18 h à 20 h 30</p></section></main></body></html>"
+    )
+    found = parse_page(html, language="fr")
+    assert [s.name for s in found] == ["Bibliothèque de Pont"]
+    assert compact(found[0]) == ["tu 13:00-16:00", "th 18:00-20:30"]
+    assert [r.kind for r in found[0].regimes] == ["summer"]
+
+
+def test_sidebar_hours_are_the_page_office_when_the_main_content_has_none() -> None:
+    # composed, after a library page whose hours are only in the sidebar, under a bold label
+    html = (
+        "<html><body><main><h1>Bibliothèque</h1><p>Plus de 65 000 documents.</p></main>"
+        "<div id='sidebar'><p><strong>Heures d'ouverture</strong></p>"
+        "<p>Lundi au mercredi : 13 h à 20 h 30<br>Samedi : 10 h 30 à 15 h 30</p></div></body></html>"
+    )
+    found = parse_page(html, language="fr")
+    assert [compact(s) for s in found] == [["mo 13:00-20:30", "tu 13:00-20:30", "we 13:00-20:30", "sa 10:30-15:30"]]
+
+
+def test_marked_footer_hours_beside_the_page_hours_are_another_office() -> None:
+    # composed, after a library page whose footer gives the town hall's hours
+    html = (
+        "<html><body><main><h1>Bibliothèque</h1><p>Mercredi de 14 h à 16 h.</p></main>"
+        "<footer><div class='horaires'><p>Lundi au vendredi : 8 h à 12 h</p></div></footer></body></html>"
+    )
+    found = parse_page(html, language="fr")
+    assert [compact(s) for s in found] == [
+        ["we 14:00-16:00"],
+        ["mo 08:00-12:00", "tu 08:00-12:00", "we 08:00-12:00", "th 08:00-12:00", "fr 08:00-12:00"],
+    ]
+
+
+def test_only_a_season_s_hours_is_the_office_with_that_regime_and_no_normal_week() -> None:
+    # composed, after a library page saved in summer
+    html = (
+        "<html><body><main><h1>Bibliothèque de Saint-C</h1><p>Horaire estival :</p>"
+        "<p>Lundi au mercredi : 13 h à 20 h 30</p></main></body></html>"
+    )
+    (found,) = parse_page(html, language="fr")
+    assert found.slots == [] and found.closed is None and found.confidence < 0.7
+    assert [r.kind for r in found.regimes] == ["summer"]
+
+
+def test_double_encoded_utf8_is_repaired() -> None:
+    # composed, after a page saved as UTF-8 twice ("BibliothÃ¨que", "13h Ã  15h")
+    head = "<html><body><h1>Bibliothèque</h1>"
+    html = head + "<p>Lundi de 13h à 15h (sauf jours fériés)</p><p>Mardi de 18h30 à 20h30</p></body></html>"
+    mangled = html.encode("utf-8").decode("cp1252")
+    (found,) = parse_page(mangled, language="fr")
+    assert found.name == "Bibliothèque"
+    assert compact(found) == ["mo 13:00-15:00", "tu 18:30-20:30"]
+
+
+def test_normal_hours_named_by_their_months_are_the_normal_week() -> None:
+    # composed, after "Horaire normal (de septembre à mai)" above a day table
+    html = (
+        "<html><body><main><h1>Bibliothèque</h1><table><caption>Horaire normal (de septembre à mai)</caption>"
+        "<tr><th>Lundi</th><td>De 13 h à 17 h</td></tr></table>"
+        "<table><caption>Horaire d'été (de juin à août)</caption><tr><th>Lundi</th><td>De 8 h à 12 h</td></tr>"
+        "</table></main></body></html>"
+    )
+    (found,) = parse_page(html, language="fr")
+    assert compact(found) == ["mo 13:00-17:00"]
+    assert [r.kind for r in found.regimes] == ["summer"]
+
+
+def test_a_cell_spanning_two_rows_stays_under_its_day() -> None:
+    # composed, after a day-per-column table whose second row fills only the columns not spanned
+    html = (
+        "<html><body><main><h1>Médiathèque</h1><table>"
+        "<tr><td><p>Lundi</p></td><td><p>Mardi</p></td><td><p>Mercredi</p></td></tr>"
+        "<tr><td><p>&nbsp;</p></td><td rowspan='2'><p>13h30 à 17h30</p></td><td><p>13h30 à 17h30</p></td></tr>"
+        "<tr><td><p>19h à 20h30</p></td><td><p>19h à 20h30</p></td></tr>"
+        "</table></main></body></html>"
+    )
+    (found,) = parse_page(html, language="fr")
+    assert compact(found) == ["mo 19:00-20:30", "tu 13:30-17:30", "we 13:30-17:30", "we 19:00-20:30"]
+
+
+def test_contact_json_phone_hours_are_phone_lines() -> None:
+    # composed, after GOV.UK content items (details.phone_numbers[].open_hours, or hours in the title)
+    doc = {
+        "title": "Income Tax",
+        "details": {
+            "phone_numbers": [
+                {"title": "Taxes Helpline", "number": "0300 200 3300",
+                 "open_hours": "<p>8am to 8pm, Monday to Friday<br>8am to 4pm Saturday</p><p>Closed bank holidays</p>"},
+            ],
+            "ordered_contacts": [
+                {"title": "Contact Centre", "details": {"title": "Contact Centre", "phone_numbers": [
+                    {"title": "Open Monday to Friday, 9am to 5pm", "number": "0300 066 9197"}]}},
+            ],
+        },
+    }  # fmt: skip
+    found = parse_page(json.dumps(doc), language="en")
+    assert [(s.name, s.channel, s.closed) for s in found] == [
+        ("Taxes Helpline", "phone", None),
+        ("Contact Centre", "phone", None),
+    ]
+    assert compact(found[0])[-1] == "sa 08:00-16:00"
+    assert len(found[1].slots) == 5
+
+
+def test_schema_org_days_without_times_are_open_all_day() -> None:
+    # composed, after schema.org's PoliceStation example ("openingHours": "Mo-Su")
+    html = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "PoliceStation",'
+        ' "name": "Central Police Station", "openingHours": "Mo-Su"}</script>'
+    )
+    (found,) = parse_page(html, language="en")
+    assert compact(found)[0] == "mo 00:00-24:00" and len(found.slots) == 7
+
+
+def test_place_names_in_bold_above_their_address_are_offices() -> None:
+    # composed, after a county page listing library branches in a table, one row per branch
+    rows = "".join(
+        f"<tr><td><strong>{name}</strong><br>{street}<br>{name}, Ontario<br>Phone: 289 674 0400</td>"
+        f"<td><strong>Hours</strong><br>Tuesday: {hours}<br>Sunday: CLOSED</td></tr>"
+        for name, street, hours in (("Caledonia", "100 Haddington Street", "1:00pm - 8:00pm"),
+                                    ("Cayuga", "28 Cayuga St. N.", "10:00am - 2:00pm"))
+    )  # fmt: skip
+    html = f"<html><body><main><h1>Library Branches and Hours</h1><table>{rows}</table></main></body></html>"
+    found = parse_page(html, language="en")
+    assert [(s.name, s.channel, compact(s)) for s in found] == [
+        ("Caledonia", "counter", ["tu 13:00-20:00"]),
+        ("Cayuga", "counter", ["tu 10:00-14:00"]),
+    ]
+
+
+def test_hours_then_days_across_a_line_break_are_one_sentence() -> None:
+    # composed, after a town hall header block: "de 8 h 30 à 16 h 30 <br>du lundi au vendredi."
+    html = (
+        "<html><body><main><h2>Hôtel de ville</h2><p>Nos heures d'ouverture sont de 8 h 30 à 16 h 30"
+        "<br>du lundi au mercredi.</p></main></body></html>"
+    )
+    (found,) = parse_page(html, language="fr")
+    assert compact(found) == ["mo 08:30-16:30", "tu 08:30-16:30", "we 08:30-16:30"]
+
+
+def test_summer_and_winter_hours_make_winter_the_normal_week() -> None:
+    # composed, after a library page with "Summer Hours" and "Winter Hours" blocks
+    html = (
+        "<html><body><main><h2>Public Library</h2><h3>Summer Hours</h3><p>Mon – Thu 10 am – 8 pm</p>"
+        "<h3>Winter Hours</h3><p>Mon – Thu 10 am – 8 pm</p><p>Sun 1 pm – 5 pm</p></main></body></html>"
+    )
+    (found,) = parse_page(html, language="en")
+    assert compact(found)[-1] == "su 13:00-17:00"
+    assert [r.kind for r in found.regimes] == ["summer"]
+
+
+def test_book_drop_hours_are_not_an_office() -> None:
+    # composed, after a library page with a "Retour de livres" block
+    html = (
+        "<html><body><main><h1>Bibliothèque</h1><p>Mardi : 12 h 30 à 20 h</p><h4>Retour de livres</h4>"
+        "<p>Lundi : 7 h à 17 h</p></main></body></html>"
+    )
+    assert [s.name for s in parse_page(html, language="fr")] == ["Bibliothèque"]
+
+
+def test_a_month_calendar_is_not_a_day_table() -> None:
+    # composed, after a library home page's events calendar (weekday headers above dates)
+    html = (
+        "<html><body><main><h1>Library</h1><table><tr><th>Monday</th><th>Tuesday</th><th>Wednesday</th></tr>"
+        "<tr><td><div>5</div></td><td><div>6</div></td><td><div>7</div></td></tr></table>"
+        "<p>Tuesday: 10:00am - 8:00pm</p></main></body></html>"
+    )
+    (found,) = parse_page(html, language="en")
+    assert compact(found) == ["tu 10:00-20:00"]
+
+
+def test_a_heading_in_a_layout_cell_names_its_row() -> None:
+    # composed, after a footer row: "Nous joindre" | phone | "Heures d'ouverture"
+    html = (
+        "<html><body><main><h1>Bibliothèque</h1><p>Mercredi de 14 h à 16 h.</p></main>"
+        "<table><tr><td><h3>Nous joindre</h3>541, rue Principale</td><td>Téléphone: 418 348-6736</td>"
+        "<td><h3>Heures d'ouverture</h3><strong>Lundi au vendredi:</strong><br>8 h à 12 h</td></tr></table>"
+        "</body></html>"
+    )
+    found = parse_page(html, language="fr")
+    assert [(s.name, compact(s)[:1]) for s in found] == [
+        ("Bibliothèque", ["we 14:00-16:00"]),
+        ("Nous joindre", ["mo 08:00-12:00"]),
+    ]
+
+
+def test_days_and_hours_in_two_lists_side_by_side() -> None:
+    # composed, after a site footer: a list of days beside a list of hours, matched by position
+    html = (
+        "<html><body><main><h1>Bureau municipal</h1>"
+        "<div><ul><li>Lundi - Jeudi</li><li>Vendredi</li><li>Samedi - Dimanche</li></ul>"
+        "<ul><li>9 h 00 à 16 h 00</li><li>9 h 00 à 12 h 00</li><li>Fermé</li></ul></div></main></body></html>"
+    )
+    (found,) = parse_page(html, language="fr")
+    assert compact(found) == [
+        "mo 09:00-16:00", "tu 09:00-16:00", "we 09:00-16:00", "th 09:00-16:00", "fr 09:00-12:00",
+    ]  # fmt: skip

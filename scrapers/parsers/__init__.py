@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from scrapers.identity import fold
 from scrapers.parsers.blocks import OfficeBlock, read_offices
-from scrapers.parsers.cmsjson import cms_documents, read_cms_json
+from scrapers.parsers.cmsjson import cms_documents, read_cms_json, read_contact_json
 from scrapers.parsers.dom import parse_html
 from scrapers.parsers.jsonld import read_jsonld
 from scrapers.parsers.text import parse_text, read_hours_text
@@ -69,10 +69,12 @@ def parse_page(html: str, *, language: str, parser: str = "auto") -> list[Counte
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
     docs = cms_documents(html, None)
     if docs:  # the page is a CMS directory's JSON answer (iMio "schedule")
-        found = read_cms_json(docs, language)
+        found = read_cms_json(docs, language) or read_contact_json(docs, language)
         if found:
             return found
-        raise NoScheduleFound("no opening hours found in the JSON document (looked for a directory 'schedule')")
+        raise NoScheduleFound(
+            "no opening hours found in the JSON document (looked for a directory 'schedule' and phone_numbers' hours)"
+        )
     root = parse_html(html)
     if reason := unavailable_reason(root):
         raise UnavailablePage(f"the page stands in for the site (maintenance or error page): {reason}")

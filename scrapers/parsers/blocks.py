@@ -35,6 +35,7 @@ from scrapers.parsers.dom import (
 )
 from scrapers.parsers.reading import Reader, join_evidence
 from scrapers.parsers.table import caption_of, table_lines
+from scrapers.parsers.timetext import starts_with_day
 from scrapers.schedule import CHANNEL_COUNTER, CHANNEL_PHONE, CounterSchedule
 
 _HOURS_WORDS = frozenset({"hours", "horaire", "horaires", "heures", "openinghours", "opening", "openingsuren",
@@ -51,10 +52,22 @@ _LABEL_WORDS = frozenset({
     "openingstijden", "öffnungszeiten", "zeiten", "schedule", "calendrier", "téléphone", "telephone", "telefoon",
     "telefon", "phone", "email", "mail", "plan", "itinéraire", "route", "ouverture", "opening", "public", "nos",
     "notre", "our", "onze", "unsere", "unser", "pour", "voor", "für", "for", "par", "per", "via", "the", "les", "des",
-    "van", "het", "und", "and", "aux", "with", "avec", "met", "mit",
+    "van", "het", "und", "and", "aux", "with", "avec", "met", "mit", "coordonnées", "coordonnees", "contactgegevens",
+    "gegevens", "kontaktdaten", "details", "générales", "générale", "generales", "generale", "general", "algemeen",
+    "algemene", "allgemeine", "allgemeines", "utiles", "nuttige", "useful", "operation", "operating", "location",
+    "locations", "lieu", "locatie", "ligging", "lage",
 })  # fmt: skip
 _LABEL_TOKENS = frozenset({tt.COUNTER_LABEL, tt.PHONE, tt.PHONE_LABEL, tt.APPT, tt.WALKIN, tt.DAY, tt.DABBR, tt.TIME,
                            tt.NUM, tt.SEASON, tt.MONTH, tt.DAYPART, tt.CLOSED})  # fmt: skip
+# A heading with one of these is never an office name: a season's regime or a closure notice.
+_NOTICE_TOKENS = frozenset({tt.SEASON, tt.CLOSED_TEMP, tt.CLOSED_PERM})
+# The title of a closure or works notice ("Fermeture pour réaménagement", "Sluiting wegens
+# verbouwing", "Library closure"): the notice's text says what closes and for how long.
+_CLOSURE_NOTICE = re.compile(
+    r"\b(?:fermeture|r[ée]am[ée]nagement|r[ée]novation|travaux|sluiting|verbouwing|renovatie|werken|"
+    r"schlie(?:ß|ss)ung|umbau|renovierung|bauarbeiten|closure|closing|renovations?|refurbishment)\b",
+    re.IGNORECASE,
+)
 _CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
 _POSTCODE_LINE = re.compile(r"(?<!\d)[1-9]\d{3}\s+[A-ZÀ-Ý][\w'\-. ]+")
 _ADDRESS_LABEL = re.compile(r"^(?:adresse|adres|address|anschrift)\s*:\s*", re.IGNORECASE)
@@ -63,6 +76,17 @@ _ELSEWHERE = re.compile(
     r"\bpdf\b|\bvoir\b|\bzie\b|\bsiehe\b|\bsee\b|\bconsult|\bbijlage|\banhang|\bdocument|t[ée]l[ée]charg|download",
     re.IGNORECASE,
 )
+# A place without staff that a heading may name with hours of its own (a book drop, a return
+# box): its hours are not a counter's.
+_UNSTAFFED = re.compile(
+    r"\b(?:retours? (?:de|des) (?:livres|documents)|chute (?:à|a|aux) (?:livres|documents)|bo[îi]te de retour|"
+    r"book ?(?:drop|return)s?|after[- ]hours return|inleverbus|boekenbus|r[üu]ckgabe(?:kasten|box|automat)?|"
+    r"medienr[üu]ckgabe)\b",
+    re.IGNORECASE,
+)
+# An office whose page gives only a season's hours: its normal week is unknown.
+REGIMES_ONLY_CONFIDENCE = 0.5
+_SEASONS = frozenset({"summer", "winter", "school_holidays", "christmas"})
 # An office named without hours: what is read (present, hours not on this page) is as sure as text.
 HOURS_NOT_PUBLISHED_CONFIDENCE = 0.9
 
@@ -79,6 +103,7 @@ class Item:
     boiler: bool = False
     hours: bool = False  # inside an element or under a heading that says "hours"
     days: bool = False  # a table or dl whose rows name days
+    edge_read: bool = False  # in a sidebar or footer that gives hours: read
     phone: bool = False  # a line written in a telephone link ("<a href='tel:...'>09 210 10 10 – ma-za 8-19 u.</a>")
 
 
@@ -98,8 +123,32 @@ class OfficeBlock:
         return self.heading.text if self.heading is not None else None
 
     def schedules(self, layouts: tuple[str, ...]) -> list[CounterSchedule]:
-        """The schedules read in this block (counter hours from the first of ``layouts`` that has any)."""
-        return self.reader.schedules(self.name, self.address, layouts)
+        """The schedules read in this block (counter hours from the first of ``layouts`` that has any).
+
+        A block that gives only a season's hours ("Horaire estival") is the office without its
+        normal week: present, with the season as a regime, unsure (below the event threshold). When
+        the seasons are summer and winter, winter is the normal week."""
+        if self.name and _UNSTAFFED.search(self.name):
+            return []  # a book drop's hours: no one receives people there
+        found = self.reader.schedules(self.name, self.address, layouts)
+        reader = self.reader
+        seasons = [r for k, r in reader.regimes.items() if k.kind in _SEASONS and r.pieces]
+        if seasons and not any(s.channel == CHANNEL_COUNTER for s in found) and not _has_counter_hours(self):
+            schedule = CounterSchedule(
+                name=self.name, address=self.address, layout="text",
+                evidence=join_evidence([e for r in seasons for e in r.evidence]),
+                confidence=REGIMES_ONLY_CONFIDENCE,
+            )  # fmt: skip
+            reader.complete(schedule)
+            winter = next((r for r in schedule.regimes if r.kind == "winter" and r.slots), None)
+            if winter is not None and any(r.kind == "summer" for r in schedule.regimes):
+                # "Summer Hours" and "Winter Hours": winter is the rest of the year, the normal week.
+                schedule.slots = list(winter.slots)
+                schedule.regimes = [r for r in schedule.regimes if r is not winter]
+                schedule.confidence = reader.confidence("text")
+            if any(r.kind in _SEASONS and r.slots for r in schedule.regimes) or schedule.slots:
+                found.insert(0, schedule)
+        return found
 
     def points_elsewhere(self) -> bool:
         """The block says its hours are in a document or on another page ("voir le PDF")."""
@@ -111,6 +160,8 @@ class OfficeBlock:
         d'ouverture : voir le document PDF"). Its hours are not published here: present, with no
         slots, never closed (a closure needs a statement)."""
         if self.heading is None or self.heading.boiler or not (self.address or self.points_elsewhere()):
+            return None
+        if _UNSTAFFED.search(self.heading.text):
             return None
         reader = self.reader
         if any(d.channel == CHANNEL_COUNTER for d in reader.drafts) or reader.closed or reader.appointment_only:
@@ -147,6 +198,7 @@ class _Walker:
         self._buf: list[str] = []
         self._buf_ctx: tuple[etree._Element, bool, bool] | None = None
         self._phone_line = False
+        self._consumed: set[int] = set()  # lists already read with the list beside them
 
     def flush(self) -> None:
         """End the current text line."""
@@ -183,9 +235,13 @@ class _Walker:
         level = heading_level(el)
         if level:
             self.flush()
-            self.items.append(Item("heading", el, text_of(el), level=level, boiler=boiler, hours=hours))
+            text = text_of(el)
+            # An hours heading in a sidebar ("Horaire estival") is read with the hours it titles.
+            hours = hours or _is_hours_label(text)
+            self.items.append(Item("heading", el, text, level=level, boiler=boiler, hours=hours))
             return
-        titled = name in ("div", "span", "p") and bool(words & _TITLE_CLASS) and len(el) <= 2
+        # A title block, or the term of a directory list ("<dt>Qimiruvik Library</dt><dd>...</dd>").
+        titled = (name in ("div", "span", "p") and bool(words & _TITLE_CLASS) and len(el) <= 2) or name == "dt"
         if (name in _EMPHASIS or titled) and self._starts_line() and _names_an_office(el):
             # "<p><strong>Bibliothèque Bruno-Sigmen</strong><br>1550, 118e Rue ...", "<div class=
             # "service-title">Bureau municipal</div>": an office named in bold or by a CMS title block.
@@ -194,23 +250,35 @@ class _Walker:
             return
         # A table holding paragraphs, headings, other tables or offices named in bold lays out the
         # page: walk into it.
-        if (
-            name == "table"
-            and not el.xpath(".//table|.//h1|.//h2|.//h3|.//h4|.//p|.//div")
-            and not any(_names_an_office(b) for b in el.iter(*_EMPHASIS))
-        ):
-            self.flush()
-            lines = table_lines(el, self.language)
-            days = lines is not None
-            if lines is None:
-                lines = [row for row in (text_of(tr) for tr in el.iter("tr")) if row]
-            self.items.append(Item("table", el, caption_of(el), lines, boiler=boiler, hours=hours, days=days))
-            return
+        if name == "table" and not any(_names_an_office(b) for b in el.iter(*_EMPHASIS)):
+            # Paragraphs in the cells of a day table ("<td><p>Lundi</p></td>") still make a day table.
+            layout = bool(el.xpath(".//table|.//h1|.//h2|.//h3|.//h4"))
+            lines = None if layout else table_lines(el, self.language)
+            if lines is not None or not (layout or el.xpath(".//p|.//div")):
+                self.flush()
+                days = lines is not None
+                if lines is None:
+                    lines = [row for row in (text_of(tr) for tr in el.iter("tr")) if row]
+                self.items.append(Item("table", el, caption_of(el), lines, boiler=boiler, hours=hours, days=days))
+                return
+        if name in ("ul", "ol"):
+            if id(el) in self._consumed:
+                return
+            if (lines := _parallel_lists(el, self.language)) is not None:
+                # "<ul><li>Lundi - Jeudi</li>...</ul><ul><li>9 h 00 à 16 h 00</li>...</ul>": days and
+                # hours in two lists side by side, matched by position.
+                self.flush()
+                nxt = el.getnext()
+                self._consumed.add(id(nxt))
+                self.items.append(Item("dl", el, "", lines, boiler=boiler, hours=hours, days=True))
+                return
         if name == "dl":
-            self.flush()
             lines, days = dl_lines(el, self.language)
-            self.items.append(Item("dl", el, "", lines, boiler=boiler, hours=hours, days=days))
-            return
+            # A directory list whose terms name offices is walked: each term heads its office.
+            if days or not any(_names_an_office(dt) for dt in el.iter("dt")):
+                self.flush()
+                self.items.append(Item("dl", el, "", lines, boiler=boiler, hours=hours, days=days))
+                return
         if name in _ADDRESS_TAGS and (
             name == "address" or words & _ADDRESS_WORDS or (el.get("itemprop") or "").lower() == "address"
         ):
@@ -259,15 +327,60 @@ _OFFICE_NOUNS = re.compile(
 )
 
 
+def _parallel_lists(first: etree._Element, language: str) -> list[str] | None:
+    """Days in one list and their hours in the next, item by item, as "day : hours" lines; None
+    when ``first`` and its next sibling are not such a pair."""
+    second = first.getnext()
+    if second is None or tag(second) not in ("ul", "ol"):
+        return None
+    days = [text_of(li) for li in first if tag(li) == "li"]
+    hours = [text_of(li) for li in second if tag(li) == "li"]
+    if len(days) != len(hours) or len(days) < 2:
+        return None
+    if sum(starts_with_day(d, language) for d in days) < 2 or any(starts_with_day(h, language) for h in hours):
+        return None
+    if not any(any(ch.isdigit() for ch in h) for h in hours):
+        return None
+    return [f"{d} : {h}" for d, h in zip(days, hours, strict=True) if d and h]
+
+
 def _names_an_office(el: etree._Element) -> bool:
-    """Short bold text, alone on its line, that names an office ("Bibliothèque de Chambly")."""
+    """Short bold text, alone on its line, that names an office ("Bibliothèque de Chambly"), or a
+    place whose address follows on the next line ("<strong>Caledonia</strong><br>100 Haddington
+    Street")."""
     text = text_of(el)
-    if not 3 <= len(text) <= 90 or not _OFFICE_NOUNS.search(text) or any(ch.isdigit() for ch in text[:2]):
+    if not 3 <= len(text) <= 90 or any(ch.isdigit() for ch in text[:2]):
         return False
-    if tag(el) not in _EMPHASIS:
-        return True  # a title block is alone on its line
     nxt = el.getnext()
-    return not (el.tail or "").strip(" :\u00a0\t\n") and (nxt is None or tag(nxt) in ("br", *BLOCK_TAGS))
+    alone = not (el.tail or "").strip(" :\u00a0\t\n") and (nxt is None or tag(nxt) in ("br", *BLOCK_TAGS))
+    if not _OFFICE_NOUNS.search(text):
+        # a place name above its address
+        return (
+            tag(el) in _EMPHASIS
+            and alone
+            and nxt is not None
+            and tag(nxt) == "br"
+            and len(text) <= 60
+            and not any(ch.isdigit() for ch in text)
+            and not _is_hours_label(text)
+            and bool(_STREET_LINE.match((nxt.tail or "").strip()))
+        )
+    return tag(el) not in _EMPHASIS or alone  # a title block is alone on its line
+
+
+# The first line of a postal address: a house number and a street ("100 Haddington Street",
+# "540, boulevard Renault", "8, Parc Industriel") or a street and its number ("Rue de la Loi 16",
+# "Kerkstraat 12", "Marktplatz 1").
+_STREET = (
+    r"(?:rue|avenue|av\.|boulevard|boul\.|bd|chemin|route|place|all[ée]e|impasse|quai|chauss[ée]e|parc|rang|"
+    r"street|st\.?|road|rd\.?|drive|dr\.?|ave\.?|lane|way|crescent|court|parkway|highway|square|"
+    r"\w*(?:straat|laan|weg|plein|dreef|lei|steenweg|kaai|markt|stra(?:ss|ß)e|str\.|gasse|platz|allee|ring))"
+)
+_STREET_LINE = re.compile(
+    rf"\d{{1,5}}[a-z]?(?:-\d{{1,5}})?,?\s+(?:[\w'’.-]+\s+){{0,3}}?{_STREET}(?!\w)"
+    rf"|(?:[\w'’.-]+\s+){{0,3}}?{_STREET}(?!\w)[\w'’. -]{{0,40}}?\s\d{{1,4}}[a-z]?(?!\d)",
+    re.IGNORECASE,
+)
 
 
 def _is_hours_label(text: str) -> bool:
@@ -276,13 +389,25 @@ def _is_hours_label(text: str) -> bool:
 
 def _is_label(heading: Item, language: str) -> bool:
     """A heading that names part of an office block ("Horaires", "Par téléphone", "Lundi"), not an
-    office: once its hours vocabulary and label words are taken out, no word is left."""
+    office: once its hours vocabulary and label words are taken out, no word is left. A heading
+    with a phone number is a contact line; one that names a season ("Horaire estival",
+    "Bibliothèque X - Saison estivale") or a closure notice ("Fermeture de la bibliothèque") is a
+    regime or a notice of the office it belongs to."""
     text = tt.clean(heading.text)
     rest = list(text)
-    for t in tt.tokenize(text, language):
+    tokens = tt.tokenize(text, language)
+    if _closure_notice(text) or any(t.kind in _NOTICE_TOKENS or t.kind == tt.PHONENUM for t in tokens):
+        return True
+    for t in tokens:
         if t.kind in _LABEL_TOKENS:
             rest[t.start : t.end] = " " * (t.end - t.start)
     return all(w.lower() in _LABEL_WORDS for w in _CONTENT_WORD.findall("".join(rest)))
+
+
+def _closure_notice(text: str) -> bool:
+    """The title of a closure notice: what its text says decides, not the title ("Fermeture de la
+    bibliothèque" says neither for how long nor whether it is already past)."""
+    return bool(_CLOSURE_NOTICE.search(text))
 
 
 def _scope(heading: etree._Element) -> etree._Element:
@@ -291,9 +416,11 @@ def _scope(heading: etree._Element) -> etree._Element:
     parent = heading.getparent()
     if parent is None:
         return heading
-    if tag(heading) not in HEADING_TAGS:
-        cell = next((a for a in heading.iterancestors() if tag(a) in ("td", "th", "table")), None)
-        if cell is not None and tag(cell) in ("td", "th") and cell.getparent() is not None:
+    # A heading in a table cell (a bold name, or an <h3> of a layout row: "Nous joindre" | phone |
+    # "Heures d'ouverture") names the row: what it names is in the next cells.
+    cell = next((a for a in heading.iterancestors() if tag(a) in ("td", "th", "table")), None)
+    if cell is not None and tag(cell) in ("td", "th") and cell.getparent() is not None:
+        if tag(heading) not in HEADING_TAGS or parent is cell:
             return cell.getparent()
     if tag(parent) in ("header", "hgroup") or (len(parent) == 1 and not (parent.text or "").strip()):
         grand = parent.getparent()
@@ -304,22 +431,37 @@ def _scope(heading: etree._Element) -> etree._Element:
 def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
     """Give every item to its office heading and read each office's items in order."""
     office_headings: list[tuple[int, Item, etree._Element]] = []  # (position, heading, scope)
-    blocks: dict[int | None, OfficeBlock] = {}
-    members: dict[int | None, list[Item]] = {}
+    blocks: dict[int | str | None, OfficeBlock] = {}
+    members: dict[int | str | None, list[Item]] = {}
+    edge_run, last_edge = 0, -2
     for pos, item in enumerate(items):
         owner = None
         if item.kind != "heading" or _is_label(item, language):
             ancestors = {id(a) for a in item.el.iterancestors()} | {id(item.el)}
             owner = next((h for h in reversed(office_headings) if id(h[2]) in ancestors), None)
-            key = owner[0] if owner else None
+            key: int | str | None = owner[0] if owner else None
+            if owner is None and item.boiler:
+                # A sidebar or footer, read apart first: one run of boilerplate items in page order.
+                edge_run += 0 if last_edge == pos - 1 else 1
+                last_edge, key = pos, f"{_EDGE}{edge_run}"
             members.setdefault(key, []).append(item)
             if key not in blocks:
                 heading, scope = (owner[1], owner[2]) if owner else (None, None)
                 blocks[key] = OfficeBlock(heading, Reader(language), scope=scope)
         elif not item.boiler:
             office_headings.append((pos, item, _scope(item.el)))
+    strong_edges: set[str] = set()  # edges whose hours are marked as such (class, heading, day table)
+    for key, its in members.items():
+        if not isinstance(key, str):
+            continue
+        if any(it.hours or it.days for it in its):
+            strong_edges.add(key)
+        if key in strong_edges or _edge_gives_hours(its, language):
+            for it in its:
+                it.edge_read = True  # a sidebar or footer with hours: read all of it (its labels too)
     for key, its in members.items():
         _read_block(blocks[key], its)
+    _place_edges(blocks, members, strong_edges, {id(it): pos for pos, it in enumerate(items)}, language)
     # A block that only says "uniquement sur rendez-vous" speaks for the offices listed inside it.
     ordered = list(blocks.values())
     for block in ordered:
@@ -332,16 +474,69 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
     return ordered
 
 
+# A quick look for a clock time ("9h", "13 u.", "9:30", "10am") before a line is tokenized.
+_TIME_LIKE = re.compile(r"\d(?:\s?(?:h|u|uur|uhr|am|pm|a\.m|p\.m)\b|[:.h]\d\d)", re.IGNORECASE)
+_EDGE = "edge:"  # block key of a sidebar, header or footer outside every office heading
+_MENU_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "dropdown", "megamenu"})
+
+
+def _place_edges(
+    blocks: dict[int | str | None, OfficeBlock],
+    members: dict[int | str | None, list[Item]],
+    strong: set[str],
+    order: dict[int, int],
+    language: str,
+) -> None:
+    """Sidebars and footers outside every office heading that hold hours: the hours of the page's
+    own office when the main content gives none ("Heures d'ouverture" in a sidebar), else another
+    office (the town hall's hours in the footer of a library page). Edges without hours go."""
+    main = [b for k, b in blocks.items() if not isinstance(k, str)]
+    main_hours = {_counter_hours(b) for b in main} - {frozenset()}
+    # A main content with only a season's hours ("Horaire d'été") has hours of its own too.
+    main_seasons = any(r.pieces for b in main for r in b.reader.regimes.values())
+    for key in [k for k in blocks if isinstance(k, str)]:
+        edge = blocks.pop(key)
+        if not (edge.reader.drafts or edge.reader.regimes or edge.reader.closed):
+            continue
+        if (main_hours or (main_seasons and key in strong)) and _counter_hours(edge) not in main_hours:
+            if key in strong and _counter_hours(edge):
+                blocks[key] = edge  # an office of its own
+            # a stray footer line of times beside the page's own hours: too little to be an office
+            continue
+        # The page's office: read again with the main content, in page order.
+        members[None] = sorted(members.get(None, []) + members[key], key=lambda it: order[id(it)])
+        blocks[None] = OfficeBlock(None, Reader(language))
+        _read_block(blocks[None], members[None])
+
+
+def _counter_hours(block: OfficeBlock) -> frozenset[tuple[int, int, int]]:
+    return frozenset((d.day, d.opens, d.closes) for d in block.reader.drafts if d.channel == CHANNEL_COUNTER)
+
+
 def _read_block(block: OfficeBlock, items: list[Item]) -> None:
     reader = block.reader
+    items = _join_broken_sentences(
+        [
+            it
+            for it in items
+            # a footer or sidebar, unless it holds hours (or a phone line's hours in its tel: link)
+            if not it.boiler
+            or it.hours
+            or it.days
+            or it.edge_read
+            or (it.phone and _looks_like_hours(it, reader.language))
+        ],
+        reader.language,
+    )
     for item in items:
-        if item.boiler and not (item.hours or item.days or (item.phone and _looks_like_hours(item, reader.language))):
-            continue  # a footer or sidebar, unless it holds hours (or a phone line's hours in its tel: link)
         if item.kind == "address":
             block.address = block.address or item.text
         elif item.kind == "heading":
-            reader.feed(item.text, heading=True)
+            if not _closure_notice(item.text):
+                reader.feed(item.text, heading=True)
         elif item.kind in ("table", "dl"):
+            if item.days:
+                reader.start_structure()
             if item.text:
                 reader.feed(item.text, heading=True)  # the table's caption
             if item.days:
@@ -355,6 +550,71 @@ def _read_block(block: OfficeBlock, items: list[Item]) -> None:
             reader.feed(item.text, channel=CHANNEL_PHONE)  # hours written in a telephone link
         else:
             _read_line(block, item.text)
+
+
+def _join_broken_sentences(items: list[Item], language: str) -> list[Item]:
+    """A sentence broken by a ``<br>`` between its hours and its days ("Nos heures d'ouverture sont
+    de 8 h 30 à 16 h 30 <br>du lundi au vendredi."): one line again."""
+    out: list[Item] = []
+    for item in items:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and item.kind == prev.kind == "text"
+            and item.el is prev.el
+            and not prev.phone
+            and item.text[:1].islower()
+            and prev.text[-1:] not in ".:;!?"
+            and _TIME_LIKE.search(prev.text)
+            and _days_only(item.text, language)
+            and not any(t.kind in (tt.DAY, tt.DABBR) for t in tt.tokenize(tt.clean(prev.text), language))
+        ):
+            out[-1] = Item("text", prev.el, f"{prev.text} {item.text}", boiler=prev.boiler, hours=prev.hours)
+            continue
+        out.append(item)
+    return out
+
+
+def _days_only(text: str, language: str) -> bool:
+    """A short line of days and no times ("du lundi au vendredi.")."""
+    if len(text) > 80:
+        return False
+    kinds = {t.kind for t in tt.tokenize(tt.clean(text), language)}
+    return bool(kinds & {tt.DAY}) and not kinds & {tt.TIME, tt.NUM, tt.NOON}
+
+
+def _edge_gives_hours(items: list[Item], language: str) -> bool:
+    """A sidebar or footer that publishes hours without marking them in its markup: an hours label
+    line ("Heures d'ouverture", "Hours of Operation:") and a line of hours, or several lines of
+    hours. One stray "Ouvert du lundi au vendredi" beside a copyright line is too little."""
+    lines = 0
+    for it in items:
+        if _TIME_LIKE.search(it.text) and _edge_hours_line(it, language):
+            lines += 1
+            if lines >= 2:
+                return True
+    # One line of hours: with an hours label, or a phone line's call to action ("Call the helpdesk").
+    return lines == 1 and any(
+        it.kind == "text"
+        and len(it.text) <= 60
+        and (
+            _is_hours_label(it.text)
+            or tt.says(it.text, language, tt.PHONE)
+            or tt.says(it.text, language, tt.PHONE_LABEL)
+        )
+        for it in items
+    )
+
+
+def _edge_hours_line(item: Item, language: str) -> bool:
+    """A sidebar or footer line (not a menu) of days and times without a date: hours, not an event."""
+    if not _looks_like_hours(item, language) or any(_is_menu(a) for a in item.el.iterancestors()):
+        return False
+    return not any(t.kind in (tt.DATE, tt.MONTH) for t in tt.tokenize(tt.clean(item.text), language))
+
+
+def _is_menu(el: etree._Element) -> bool:
+    return tag(el) == "nav" or (el.get("role") or "").lower() == "navigation" or bool(class_words(el) & _MENU_WORDS)
 
 
 def _looks_like_hours(item: Item, language: str) -> bool:

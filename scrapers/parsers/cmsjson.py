@@ -13,6 +13,10 @@ A day with a morning start and an afternoon end only is one continuous slot ("To
 journée"); an empty day is closed. ``multi_schedule`` entries are dated regimes (holiday
 hours), ``exceptional_closure`` dated exceptions: neither is the normal week. A day's comment
 that says appointment ("Sur rendez-vous", "Op afspraak") makes its slots appointment slots.
+
+Contact directories in JSON (GOV.UK's content items) give phone lines as ``phone_numbers``
+entries whose ``open_hours`` is an HTML fragment ("<p>8am to 8pm, Monday to Friday</p>"), or
+whose title holds the hours: :func:`read_contact_json` reads them as phone lines.
 """
 
 from __future__ import annotations
@@ -20,15 +24,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import lxml.html
 from lxml import etree
 
 from scrapers.parsers import timetext as tt
+from scrapers.parsers.dom import text_of
 from scrapers.parsers.jsonld import find_json_objects
-from scrapers.parsers.reading import join_evidence, make_slot
-from scrapers.schedule import ACCESS_APPOINTMENT, ACCESS_WALK_IN, DAYS, CounterSchedule, Regime
+from scrapers.parsers.reading import Reader, join_evidence, make_slot
+from scrapers.schedule import ACCESS_APPOINTMENT, ACCESS_WALK_IN, CHANNEL_PHONE, DAYS, CounterSchedule, Regime
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _PARTS = ("morningstart", "morningend", "afternoonstart", "afternoonend")
+_OPEN_HOURS_KEYS = ("open_hours", "opening_hours", "hours")
 
 
 def cms_documents(html: str, root: etree._Element | None) -> list[Any]:
@@ -58,6 +65,41 @@ def read_cms_json(docs: list[Any], language: str) -> list[CounterSchedule]:
         for node, _ in find_json_objects(doc, lambda d: is_weekly(d.get("schedule")), inside_found=False)
     ]
     return [s for node in found if (s := _schedule(node, language)) is not None]
+
+
+def read_contact_json(docs: list[Any], language: str) -> list[CounterSchedule]:
+    """Phone lines of a contact directory's JSON (GOV.UK content items and the like): objects with
+    a ``phone_numbers`` list whose entries give their hours as HTML (``open_hours``) or in their
+    title ("Open Monday to Friday, 9am to 5pm"). Hours written there are the line's hours."""
+    found = []
+    for doc in docs:
+        for node, _ in find_json_objects(doc, _has_phone_numbers):
+            for entry in node["phone_numbers"]:
+                if isinstance(entry, dict) and (schedule := _phone_line(node, entry, language)) is not None:
+                    found.append(schedule)
+    return found
+
+
+def _has_phone_numbers(node: dict) -> bool:
+    return isinstance(node.get("phone_numbers"), list)
+
+
+def _phone_line(contact: dict, entry: dict, language: str) -> CounterSchedule | None:
+    """The hours of one phone entry, named by its title, or by its contact's title when the title
+    is where the hours are written."""
+    title = str(entry.get("title") or "").strip()
+    hours = next((str(entry[k]) for k in _OPEN_HOURS_KEYS if str(entry.get(k) or "").strip()), "")
+    if hours:
+        text = text_of(lxml.html.fragment_fromstring(hours, create_parent="div"), br="\n")
+        name = title or str(contact.get("title") or "").strip()
+    else:  # "Open Monday to Friday, 9am to 5pm" as the number's title
+        text, name = title, str(contact.get("title") or "").strip()
+    if not text.strip():
+        return None
+    reader = Reader(language)
+    reader.feed(text, "text", channel=CHANNEL_PHONE)
+    lines = [s for s in reader.schedules(name or None, None, ("text",)) if s.slots]
+    return lines[0] if lines else None
 
 
 def is_weekly(value: Any) -> bool:

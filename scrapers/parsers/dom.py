@@ -13,10 +13,38 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
 
 
+# UTF-8 read as Windows-1252 ("BibliothÃ¨que", "Ã  15h", "lâ€™heure"): a lead byte (Â-ô) followed
+# by continuation bytes as that code page shows them.
+_CP1252_HIGH = bytes(b for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)).decode("cp1252")
+_MOJIBAKE = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]{{1,3}}")
+# "Ã©", "Ã¨", "Ã ": accented letters; "â€“", "â\x80\x93": dashes and quotes
+_MOJIBAKE_SURE = re.compile("\u00c3[\u00a0-\u00bf]|\u00e2(?:\u20ac|\u0080)[\u0080-\u00bf\u2018-\u201e\u0153\u2122]")
+MOJIBAKE_MIN = 3  # so many double-encoded letters or dashes before a page is repaired
+
+
+def _unmangle(match: re.Match[str]) -> str:
+    run = match.group(0)
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return run.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return run
+
+
+def repair_mojibake(text: str) -> str:
+    """Text saved as UTF-8 twice ("BibliothÃ¨que") back to what was written ("Bibliothèque");
+    text without that mark is returned as is."""
+    if len(_MOJIBAKE_SURE.findall(text)) < MOJIBAKE_MIN:
+        return text
+    return _MOJIBAKE.sub(_unmangle, text)
+
+
 def parse_html(html: str) -> etree._Element:
     """The document root of ``html``; raises ParseError when it is empty or not HTML at all."""
     if not html or not html.strip():
         raise ParseError("empty page: no HTML to read")
+    html = repair_mojibake(html)
     # lxml refuses str input that still carries an XML encoding declaration.
     html = _XML_DECLARATION.sub("", html, count=1)
     try:

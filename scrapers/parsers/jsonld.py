@@ -33,6 +33,8 @@ from scrapers.schedule import (
     Regime,
 )
 
+_DAY_CODE = r"(?:Mo|Tu|We|Th|Fr|Sa|Su)"
+_DAYS_ONLY = re.compile(rf"{_DAY_CODE}(?:-{_DAY_CODE})?(?:,{_DAY_CODE}(?:-{_DAY_CODE})?)*")
 _HOURS_KEYS = ("openingHoursSpecification", "openingHours", "hoursAvailable")
 _SKIP_KEYS = frozenset({*_HOURS_KEYS, "specialOpeningHoursSpecification", "address", "geo", "image", "logo"})
 _SCHEMA_DAYS = {name: i for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday",
@@ -262,7 +264,10 @@ def _from_calendar(specs: list[dict], language: str) -> tuple[list[Draft], list[
 def _from_osm(text: str) -> tuple[list[Draft], int]:
     """Drafts from an ``openingHours`` string ("Mo-Fr 09:00-12:00,13:00-16:00; Sa 09:00-12:00"),
     read with OSM's semantics by scrapers/osm.py, and 1 when it said nothing readable."""
-    schedule = read_osm(normalize_osm(text))
+    # schema.org: days without times ("Mo-Su") are open all day on those days.
+    text = ";".join(f"{rule} 00:00-24:00" if _DAYS_ONLY.fullmatch(rule.strip()) else rule
+                    for rule in normalize_osm(text).split(";"))  # fmt: skip
+    schedule = read_osm(text)
     drafts = [
         Draft(DAYS.index(s.day), _minutes(s.opens), _minutes(s.closes), None, CHANNEL_COUNTER, "jsonld")
         for s in schedule.slots

@@ -21,6 +21,7 @@ import re
 
 from lxml import etree
 
+from scrapers.parsers import regimes as rg
 from scrapers.parsers.dom import squash, tag
 
 # Where an itemprop's value is, by element (https://html.spec.whatwg.org/#values).
@@ -135,7 +136,46 @@ def rdfa_items(root: etree._Element) -> list[dict]:
                 walk(child, item)
 
     walk(root, None)
+    _unmarked_twins(groups, top)
     return top
+
+
+def _unmarked_twins(groups: list[tuple[etree._Element, dict]], top: list[dict]) -> None:
+    """Labelled ``vocab`` containers the widget rendered like a marked one, without its RDFa
+    ("Tele-service" after "Balie"): their days, found where the marked container has its
+    specifications (the same path of tags), read from the visible date and ``<time>`` values."""
+    if not groups:
+        return
+    container, office = groups[0]
+    first = next((el for el in container.iter() if el.get("typeof") is not None), None)
+    if first is None:
+        return
+    path = [
+        tag(a) for a in reversed(list(first.iterancestors())) if a is not container and container in a.iterancestors()
+    ]
+    xpath = "./" + "/".join([*path, tag(first)])
+    marked = {id(c) for c, _ in groups}
+    for twin in container.getparent().iter() if container.getparent() is not None else ():
+        if twin.get("vocab") is None or id(twin) in marked or twin.xpath("boolean(.//*[@typeof])"):
+            continue
+        label = _label_before(twin)
+        specs = [spec for el in twin.xpath(xpath) if (spec := _visible_spec(el)) is not None]
+        if label and specs:
+            twin_office = {"@type": office.get("@type", "Place"), "name": label, "@label": label}
+            top.append({**twin_office, "openingHoursSpecification": specs})
+
+
+def _visible_spec(el: etree._Element) -> dict | None:
+    """A calendar day from what it shows: its date and its ``<time datetime>`` pairs."""
+    text = squash(" ".join(el.itertext()))
+    date = rg.iso_date(text)
+    if date is None or not _ISO_DATE.match(date):
+        return None
+    times = [t.get("datetime", "").strip() for t in el.iter("time")]
+    spec: dict = {"@type": "OpeningHoursSpecification", "@text": text, "@date": date}
+    if times and len(times) % 2 == 0:
+        spec["opens"], spec["closes"] = times[0::2], times[1::2]
+    return spec
 
 
 def _orphan(el: etree._Element, spec: dict, top: list[dict], groups: list[tuple[etree._Element, dict]]) -> None:

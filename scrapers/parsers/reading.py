@@ -60,6 +60,8 @@ _EFFECTS = frozenset({*_ACCESS, *_CLOSING, tt.NEG, *_CHANNEL})
 _HOURS_WORDS = frozenset({*_ACCESS, *_CLOSING, tt.PHONE})
 _IRREGULAR = frozenset({tt.SEASON, tt.MONTH, tt.PERIOD, tt.DATE, tt.MONTHLY, tt.ORDINAL})
 # What stands between two month names of one range: "juillet-août", "juli t.e.m. augustus".
+# The day number that starts a written date ("29 septembre", "29th September").
+_DAY_PREFIX = re.compile(r"^\d{1,2}\S*")
 _MONTH_RANGE_WORDS = frozenset({"-", "à", "au", "a", "tot", "tot en met", "t.e.m.", "t/m", "tem", "bis", "to", "until",
                                 "through", "jusqu'à", "jusqu'au"})  # fmt: skip
 _OR = frozenset({"ou", "of", "oder", "or"})
@@ -227,6 +229,13 @@ class Reader:
                 if line_start:
                     self._line_days = None
 
+    def start_structure(self) -> None:
+        """A day table or list starts: a dated line above it ("Samedi 17 septembre à 10 h", an
+        event) is not the date of its rows."""
+        if self._regime_ctx is not None and self._regime_ctx.kind == "date":
+            self._irregular, self._regime_ctx = False, None
+        self._carry_days = None
+
     # -- one sentence --------------------------------------------------------------------------
 
     def _sentence(
@@ -255,10 +264,19 @@ class Reader:
         elif mods & {tt.USUAL}:
             self._topic = None
         has_hours = any(x.kind in "DR" for x in atoms)
-        label = not has_hours and (
-            heading
-            or toks[b - 1].kind == tt.COLON
-            or (whole_line and len(sentence) <= 40 and not any(t.kind == tt.PHONENUM for t in toks[a:b]))
+        label = (
+            not has_hours
+            and (
+                heading
+                or toks[b - 1].kind == tt.COLON
+                or (
+                    whole_line
+                    # a season's (or the normal week's) line without hours is a label up to twice as
+                    # long: "Horaire estival (jusqu'au 3 septembre 2016*)"
+                    and len(sentence) <= (80 if (key is not None and not stmts) or tt.USUAL in mods else 40)
+                    and not any(t.kind == tt.PHONENUM for t in toks[a:b])
+                )
+            )
         )
         if label and (heading or mods & {tt.COUNTER_LABEL, tt.USUAL, tt.PHONE, tt.PHONE_LABEL}):
             self._topic = None  # "Horaires sur rendez-vous :": a label that sets the context of its own
@@ -373,6 +391,16 @@ class Reader:
                     atoms.append(atom)
                     i = last + 2
                     continue
+                if i > a + 1 and toks[i - 1].kind == tt.TO and toks[i - 2].kind == tt.NUM:
+                    # "du 6 au 29 septembre": the first day takes the month of the second date.
+                    end = text[t.start : t.end]
+                    first = rg.iso_date(text[toks[i - 2].start : toks[i - 2].end] + _DAY_PREFIX.sub(" ", end))
+                    if first is not None and (last := rg.iso_date(end)) is not None and first < last:
+                        atom = _Atom("M", toks[i - 2].start, t.end, tt.PERIOD)
+                        atom.value = (first, last)
+                        atoms.append(atom)
+                        i += 1
+                        continue
                 if i > a and toks[i - 1].kind == tt.SINCE:  # "depuis le 1er mars 2023": validity
                     self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
                 elif i > a and toks[i - 1].kind == tt.TO and not (i > a + 1 and toks[i - 2].kind == tt.DATE):
@@ -549,11 +577,12 @@ class Reader:
         elif tt.COUNTER_LABEL in mods or tt.USUAL in mods or heading:
             self._channel = CHANNEL_COUNTER
         dated_day = key is not None and key.kind == "date" and tt.DATE in mods and any(x.kind == "D" for x in atoms)
-        if mods & {tt.SEASON, tt.MONTH, tt.PERIOD} or dated_day:
+        if (mods & {tt.SEASON, tt.MONTH, tt.PERIOD} and tt.USUAL not in mods) or dated_day:
             # "Horaire d'été", or a calendar row's date "maandag 2 januari 2017" above its hours
+            # ("Horaire normal (de septembre à mai)" is the normal week, whatever its months)
             self._irregular, self._regime_ctx = True, key
-        elif heading or mods & {tt.PHONE, tt.PHONE_LABEL, tt.COUNTER_LABEL}:
-            self._irregular, self._regime_ctx = False, None
+        elif heading or mods & {tt.PHONE, tt.PHONE_LABEL, tt.COUNTER_LABEL, tt.USUAL}:
+            self._irregular, self._regime_ctx = False, None  # "Horaire régulier :": the normal week again
         elif self._regime_ctx is not None and self._regime_ctx.kind == "date" and any(x.kind == "D" for x in atoms):
             self._irregular, self._regime_ctx = False, None  # the next day of a calendar has no date
 
@@ -914,7 +943,7 @@ def _in_part(r: _Atom, part: str) -> bool:
 
 
 _UNIT_AFTER = re.compile(
-    r"\s*(?:€|eur\b|%|ans\b|jaar\b|jahre?n?\b|years?\b|yrs\b|mois\b|maanden\b|personnes\b|"
+    r"\s*(?:€|\$|¢|£|eur\b|%|ans\b|jaar\b|jahre?n?\b|years?\b|yrs\b|mois\b|maanden\b|personnes\b|"
     r"pers\b|personen\b|people\b|places\b|plaatsen\b|km\b|m²)",
     re.IGNORECASE,
 )

@@ -222,7 +222,8 @@ _COMMON: list[tuple[str, str]] = [
     )),
     ("USUAL", _phrases(
         r"(?:(?:aux|à ses|à leurs|selon (?:ses|leurs)|avec (?:son|leur)|ses|leurs|les|l') ?)?"
-        r"(?:heures|horaires?) (?:d'ouverture )?(?:habituel(?:le)?s?|normaux|normales?|ordinaires?|coutumi[èe]re?s?)",
+        r"(?:heures|horaires?) (?:d'ouverture )?"
+        r"(?:habituel(?:le)?s?|normaux|normal(?:es?)?|r[ée]guli(?:er|[èe]re)s?|ordinaires?|coutumi[èe]re?s?)",
         r"(?:(?:tijdens )?de )?(?:gewone|gebruikelijke|normale|reguliere|vaste) "
         r"(?:openingsuren|openingstijden|uren|tijden)",
         r"(?:zu den )?(?:[üu]blichen|gewohnten|regul[äa]ren|normalen) (?:[öo]ffnungszeiten|zeiten|sprechzeiten)",
@@ -253,6 +254,7 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:rendez-vous|rendez vous|rdv|r\.-v\.)(?: (?:uniquement|exclusivement|obligatoire|pr[ée]alable))?",
         r"(?:rendez-vous|rdv) (?:obligatoire|indispensable|requis|n[ée]cessaire)",
         r"(?:(?:enkel|alleen|uitsluitend|steeds|telkens|enkele) )?(?:op|na|met|volgens) (?:voorafgaande )?afspraak",
+        r"opafspraak",  # a channel label written as one word ("Balie", "Tele-service", "Opafspraak")
         r"afspraak (?:verplicht|vereist|noodzakelijk)", r"(?:maak|maakt|maken) (?:u |je )?(?:eerst )?een afspraak",
         r"(?:(?:nur|ausschlie(?:ß|ss)lich)(?: noch)? )?(?:nach|mit|auf|per) (?:vorheriger |vorherige |telefonischer )?"
         r"(?:terminvereinbarung|terminabsprache|termin|vereinbarung|absprache|voranmeldung|anmeldung)",
@@ -381,7 +383,11 @@ _NUMERIC: list[tuple[str, str]] = [
         r"|\d{1,2}(?P<dsep>[/.-])(?:0?[1-9]|1[0-2])(?P=dsep)(?:\d{4}|\d\d)(?!\d)"
         r"|(?:19|20)\d\d-\d\d-\d\d",
     ),
-    ("PHONENUM", r"(?:\+32\s?(?:\(0\)\s?)?|0032\s?|0)\d{1,3}(?:[ /.]\d{2,3}){2,4}(?![\d:])"),
+    # Belgian numbers, and North American ones ("450 645-2950", "418-748-2688").
+    (
+        "PHONENUM",
+        r"(?:\+32\s?(?:\(0\)\s?)?|0032\s?|0)\d{1,3}(?:[ /.]\d{2,3}){2,4}(?![\d:])|\d{3}[ .-]\d{3}[ .-]\d{4}(?!\d)",
+    ),
     ("TIME_AP", r"(?P<tap_h>1[0-2]|0?\d)(?:[:.h](?P<tap_m>[0-5]\d))?\s?(?P<tap_x>a\.m\.|p\.m\.|am|pm)(?!\w)"),
     ("TIME_HM", r"(?P<thm_h>[01]?\d|2[0-4])(?:\s?[hu]\s?|[:.])(?P<thm_m>[0-5]\d)(?!\d)(?:\s?(?:uur|uhr|u|h)(?!\w))?"),
     ("TIME_H", r"(?P<th_h>[01]?\d|2[0-4])\s?(?:h|u|uur|uhr|heures?|hrs?|o'clock)(?!\w)"),
