@@ -521,7 +521,11 @@ class Reader:
             if key is not None and (
                 key.kind not in ("date", "period")
                 or (key.kind == "date" and not permanent)
-                or (key.kind == "period" and (rg.period_days(key) or LONG_CLOSURE_DAYS) < LONG_CLOSURE_DAYS)
+                or (
+                    key.kind == "period"
+                    and (rg.period_days(key) or LONG_CLOSURE_DAYS) < LONG_CLOSURE_DAYS
+                    and not _WORKS.search(sentence)
+                )
             ):
                 return
             special = False
@@ -839,6 +843,14 @@ _WHEN = re.compile(
 _WE = re.compile(r"\b(?:nous|we|wij|wir|our offices?)\b", re.IGNORECASE)
 # A closure for less than this many days is a holiday or an exception, not the office closing.
 LONG_CLOSURE_DAYS = 28
+# Works close an office even for a short while ("fermera ses portes du 6 au 29 septembre afin
+# d'effectuer un réaménagement"); a short closure without them is a holiday.
+_WORKS = re.compile(
+    r"(?<!\w)(?:travaux|r[ée]novation|r[ée]am[ée]nagement|am[ée]nagement|d[ée]m[ée]nagement|transformation|"
+    r"werken|werkzaamheden|verbouwing|renovatie|verhuis\w*|umbau\w*|renovierung|sanierung|bauarbeiten|umzug\w*|"
+    r"works|renovation|refurbishment|moving)(?!\w)",
+    re.IGNORECASE,
+)
 # What makes a text about given days, not the office as a whole.
 _ONE_OFF = frozenset({tt.DATE, tt.SEASON, tt.MONTH})
 # A day named as the day something was said ("a annoncé vendredi", "am Sonntag mitteilt"): news, not hours.
