@@ -279,7 +279,7 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:horaires?|heures) t[ée]l[ée]phoniques?", r"(?:horaires?|heures) de permanence t[ée]l[ée]phonique",
         r"telefonisch(?: (?:bereikbaar|te bereiken|erreichbar))?", r"telefoonpermanentie",
         r"telefonische (?:permanentie|dienstverlening|bereikbaarheid|erreichbarkeit|sprechzeiten)",
-        r"telefonsprechstunden?", r"per telefo(?:on|n)",
+        r"telefonsprechstunden?", r"(?:per|via) (?:de |die )?telefo(?:on|n)",
         r"(?:op|via) (?:het )?(?:telefoon)?nummer", r"telefoonnummer", r"telefonnummer",
         r"unter (?:der )?(?:telefon)?nummer",
         r"num[ée]ro de t[ée]l[ée]phone", r"au (?:num[ée]ro|n°)(?= ?(?:0\d|\+32))", r"(?:tele)?phone number",
