@@ -34,6 +34,8 @@ from scrapers.robots import RobotsCache
 USER_AGENT = "guichets-observatory/0.1 (+https://github.com/guichets/guichets; open-data research on public counters)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 300.0
+# Default cap on a body, as sent and as decoded (replay applies it to WARC records too).
+MAX_BODY_BYTES = 5_000_000
 
 
 @dataclass
@@ -100,7 +102,7 @@ class Fetcher:
         *,
         timeout: tuple[float, float] = (10.0, 30.0),
         total_timeout_s: float = 120.0,
-        max_bytes: int = 5_000_000,
+        max_bytes: int = MAX_BODY_BYTES,
         max_retries: int = 3,
         backoff_s: float = 1.0,
         user_agent: str = USER_AGENT,
