@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from scrapers.capture import ORIGINS, PARSE_STATUSES
 from expectations.published_schema import delta_columns, documented_columns, published_types
+from scrapers.capture import ORIGINS, PARSE_STATUSES
 from warehouse.load import CAPTURES, SCHEDULES, SLOTS, duckdb_types
 
 MINUTES_PER_WEEK = 7 * 24 * 60
