@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from expectations.published_schema import delta_columns, documented_columns, published_types
+from scrapers.capture import ORIGINS, PARSE_STATUSES
 from warehouse.load import CAPTURES, SCHEDULES, SLOTS, duckdb_types
 
 MINUTES_PER_WEEK = 7 * 24 * 60
@@ -219,10 +220,7 @@ RAW_CAPTURES = raw_suite(
     key=("capture_id",),
     not_null=("source_id", "url", "observed_at", "origin", "parse_status"),
     ranges={"http_status": (100, 599)},
-    value_sets={
-        "parse_status": ("ok", "no_data", "unavailable", "parse_error", "not_parsed"),
-        "origin": ("web_archive", "live"),
-    },
+    value_sets={"parse_status": PARSE_STATUSES, "origin": ORIGINS},
     references={"source_id": "raw.registry_sources.source_id"},
 )
 RAW_SCHEDULES = raw_suite(

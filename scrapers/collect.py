@@ -12,7 +12,7 @@ A capture that could not be fetched or parsed is recorded as such (``http_status
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +20,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from scrapers.capture import (
+    WAYBACK_ARCHIVE,
+    Capture,
+    CaptureKey,
+    FetchRecord,
+    PageRecord,
+    content_hash,
+    iso,
+)
 from scrapers.cdx import fetch_plan, list_captures
 from scrapers.decoding import decode_html
 from scrapers.evidence import sha256_hex, write_evidence
@@ -38,6 +47,7 @@ WAYBACK = {
     "cdx_url": "https://web.archive.org/cdx/search/cdx",
     "base_url": "https://web.archive.org/web",
     "page_size": 5000,
+    "name": WAYBACK_ARCHIVE,
 }
 
 
@@ -49,6 +59,9 @@ class WebArchive:
     replay_base: str  # e.g. https://web.archive.org/web or http://127.0.0.1:PORT/sample
     rate_per_s: float = 1.0
     page_size: int | None = None  # CDX paging by resume key (the Internet Archive); pywb needs none
+    # Recorded in every capture (``archive``): which archive answered is declared, never guessed
+    # from a host (a local archive's port changes at every start).
+    name: str | None = None
 
     def raw_url(self, timestamp: str, url: str) -> str:
         """URL of the capture as originally served, without the archive's rewriting."""
@@ -67,10 +80,14 @@ def collect_from_archive(
     """Backfill ``source`` from a web archive: every capture of every URL it has lived at.
 
     Archives are queried through their API, not crawled, so robots.txt is not consulted; the
-    archive's own rate limit (``archive.rate_per_s``) applies.
+    archive's own rate limit (``archive.rate_per_s``) applies. A capture already held (its file
+    says the archive answered with it, under the same CDX digest) is not fetched again: re-runs
+    cost the archive nothing but the listing, and an interrupted backfill resumes where it
+    stopped.
     """
     fetcher = fetcher or Fetcher(respect_robots=False)
     files: list[str] = []
+    fetched = held = 0
     for url in source.urls:
         captures = list_captures(
             fetcher,
@@ -83,15 +100,32 @@ def collect_from_archive(
         )
         done: dict[str, dict] = {}
         for cap, duplicate_of in fetch_plan(captures):
+            key = CaptureKey(source.id, url, cap.observed_at)
+            kept = read_capture(out_dir, key)
+            if kept is not None and _holds(kept, cap.digest):
+                done[cap.timestamp] = kept
+                files.append(str(capture_path(out_dir, key)))
+                held += 1
+                continue
             if duplicate_of is not None and duplicate_of.timestamp in done:
                 record = _unchanged_record(source, cap.observed_at, done[duplicate_of.timestamp], "same digest")
+                record["capture"]["archive_digest"] = cap.digest or None
             else:
                 raw_url = archive.raw_url(cap.timestamp, url)
                 result = fetcher.get(raw_url, rate_per_s=archive.rate_per_s)
-                record = _process(source, url, raw_url, result, cap.observed_at, out_dir, origin="web_archive")
+                fetched += 1
+                record = _process(
+                    source, url, raw_url, result, cap.observed_at, out_dir, origin="web_archive",
+                    archive=archive.name, archive_digest=cap.digest or None,
+                )  # fmt: skip
             done[cap.timestamp] = record
             files.append(str(write_capture(out_dir, record)))
-    return summarise(source, files)
+    return summarise(source, files, fetched=fetched, held=held)
+
+
+def _holds(record: dict, digest: str) -> bool:
+    """Whether a capture file already holds the archive's capture listed with ``digest``."""
+    return bool(digest) and record["capture"].get("archive_digest") == digest and Capture.from_record(record).received
 
 
 def collect_live(source: Source, out_dir: Path, *, fetcher: Fetcher | None = None) -> dict:
@@ -119,7 +153,7 @@ def collect_live(source: Source, out_dir: Path, *, fetcher: Fetcher | None = Non
         else:
             record = _process(source, url, url, result, observed_at, out_dir, origin="live")
         files.append(str(write_capture(out_dir, record)))
-    return summarise(source, files)
+    return summarise(source, files, fetched=len(files))
 
 
 def _last_good_capture(out_dir: Path, source_id: str, url: str) -> dict | None:
@@ -163,6 +197,16 @@ def collect_many(
     return sorted(results, key=lambda r: r["source_id"])
 
 
+def archive_name_for(cdx_url: str) -> str:
+    """The name recorded for the archive behind a CDX endpoint when none is given.
+
+    ``wayback`` for the Internet Archive; for a pywb archive, its collection (``.../<coll>/cdx``).
+    """
+    if cdx_url == WAYBACK["cdx_url"]:
+        return WAYBACK_ARCHIVE
+    return cdx_url.rstrip("/").removesuffix("/cdx").rsplit("/", 1)[-1]
+
+
 def replay_base_for(cdx_url: str) -> str:
     """The raw-replay base matching a CDX endpoint (web.archive.org, or pywb's ``<coll>/cdx``)."""
     if cdx_url == WAYBACK["cdx_url"]:
@@ -171,29 +215,55 @@ def replay_base_for(cdx_url: str) -> str:
 
 
 def capture_id(source_id: str, url: str, observed_at: datetime) -> str:
-    """Stable capture ID: the same capture always gets the same ID."""
-    key = f"{source_id}|{url}|{observed_at:%Y%m%dT%H%M%SZ}"
-    return hashlib.sha256(key.encode()).hexdigest()[:20]
+    """Stable capture ID: the same capture always gets the same ID (see :class:`CaptureKey`)."""
+    return CaptureKey(source_id, url, observed_at).capture_id
+
+
+def archive_answered_for_itself(result: FetchResult) -> bool:
+    """Whether a web archive's response is its own (an error while it is down), not its capture.
+
+    Wayback-compatible archives mark a replayed capture with ``Memento-Datetime``; an answer
+    without it (a 503 from an overloaded archive) says nothing about the page.
+    """
+    return result.status is not None and result.header("Memento-Datetime") is None
 
 
 def _process(
-    source: Source, url: str, fetch_url: str, result: FetchResult, observed_at: datetime, out_dir: Path, origin: str
+    source: Source,
+    url: str,
+    fetch_url: str,
+    result: FetchResult,
+    observed_at: datetime,
+    out_dir: Path,
+    origin: str,
+    *,
+    archive: str | None = None,
+    archive_digest: str | None = None,
 ) -> dict:
     """Keep the evidence first (raw first: parsers can be re-run over it), then parse."""
     fetched_at = datetime.now(UTC).replace(microsecond=0)
+    key = CaptureKey(source.id, url, observed_at)
+    archive_error = origin == "web_archive" and archive_answered_for_itself(result)
     warc_file = warc_record_id = None
     if result.status is not None:
-        cid = capture_id(source.id, url, observed_at)
-        warc = out_dir / "evidence" / "warc" / source.id / f"{observed_at:%Y%m%dT%H%M%SZ}-{cid[:8]}.warc.gz"
+        # One WARC file per (capture, payload): the same bytes again are already kept, other
+        # bytes (a failed re-fetch) go to a file of their own beside it. Never overwritten.
+        payload = sha256_hex(result.body)
+        warc = out_dir / "evidence" / "warc" / source.id / f"{key.stem}-{payload[:8]}.warc.gz"
         note = {
             "guichets-source": source.id,
             "guichets-url": url,
             "guichets-observed-at": _iso(observed_at),
             "guichets-origin": origin,
+            "guichets-archive": archive or "",
+            "guichets-archive-digest": archive_digest or "",
         }
-        warc_record_id = write_evidence(warc, result, fetched_at, note=note)
+        warc_record_id = write_evidence(warc, result, fetched_at, key=key, note=note)
         warc_file = str(warc.relative_to(out_dir))
-    return build_record(source, url, fetch_url, result, observed_at, fetched_at, origin, warc_file, warc_record_id)
+    return build_record(
+        source, url, fetch_url, result, observed_at, fetched_at, origin, warc_file, warc_record_id,
+        archive=archive, archive_digest=archive_digest, archive_error=archive_error,
+    )  # fmt: skip
 
 
 def build_record(
@@ -206,48 +276,66 @@ def build_record(
     origin: str,
     warc_file: str | None,
     warc_record_id: str | None,
+    *,
+    archive: str | None = None,
+    archive_digest: str | None = None,
+    archive_error: bool = False,
 ) -> dict:
-    """The capture record (schema in docs/architecture.md) for one fetch result, parsed if it is a page."""
-    capture = {
-        "capture_id": capture_id(source.id, url, observed_at),
-        "source_id": source.id,
-        "url": url,
-        "fetch_url": fetch_url,
-        "final_url": result.url,
-        "observed_at": _iso(observed_at),
-        "fetched_at": _iso(fetched_at),
-        "origin": origin,
-        "http_status": result.status,
-        "error_class": result.error_class,
-        "redirect_location": result.header("Location") if result.status and 300 <= result.status < 400 else None,
-        "content_type": result.header("Content-Type"),
-        "content_length": len(result.content) if result.status else None,
-        "content_sha256": sha256_hex(result.content) if result.status else None,
-        "elapsed_ms": result.elapsed_ms,
-        "warc_file": warc_file,
-        "warc_record_id": warc_record_id,
-        "parser": source.parser,
-        "parse_status": "not_parsed",
-        "parse_message": result.error_message,
-        "etag": result.header("ETag"),
-        "last_modified": result.header("Last-Modified"),
-        "attempts": result.attempt_log,
-    }
-    record = {"capture": capture, "schedules": [], "procedures": []}
-    if result.status != 200:
-        capture["parse_message"] = capture["parse_message"] or f"HTTP {result.status}: not parsed"
-    elif not any(k in (capture["content_type"] or "text/html").lower() for k in ("html", "json")):
-        capture["parse_message"] = f"content-type {capture['content_type']!r} is neither HTML nor JSON"
+    """The capture record (:class:`~scrapers.capture.Capture`) of one fetch result, parsed if it is a page."""
+    received = result.status is not None
+    page = PageRecord(
+        capture_id=capture_id(source.id, url, observed_at),
+        source_id=source.id,
+        url=url,
+        observed_at=_iso(observed_at),
+        origin=origin,
+        archive=archive,
+        archive_digest=archive_digest,
+        http_status=result.status,
+        error_class=result.error_class,
+        archive_error=archive_error,
+        redirect_location=result.header("Location") if result.status and 300 <= result.status < 400 else None,
+        content_type=result.header("Content-Type"),
+        content_length=len(result.content) if received else None,
+        content_sha256=sha256_hex(result.content) if received else None,
+        warc_record_id=warc_record_id,
+        parser=source.parser,
+        parse_status="not_parsed",
+        parse_message=result.error_message,
+        etag=result.header("ETag"),
+        last_modified=result.header("Last-Modified"),
+    )
+    fetch = FetchRecord(
+        fetch_url=fetch_url,
+        final_url=result.url,
+        fetched_at=_iso(fetched_at),
+        elapsed_ms=result.elapsed_ms,
+        warc_file=warc_file,
+        attempts=tuple(result.attempt_log),
+    )
+    found: tuple[dict, ...] = ()
+    content_type = page.content_type or "text/html"
+    if archive_error:
+        status, message = "not_parsed", f"the archive answered HTTP {result.status} without its capture: not parsed"
+    elif result.status != 200:
+        status, message = "not_parsed", page.parse_message or f"HTTP {result.status}: not parsed"
+    elif not any(k in content_type.lower() for k in ("html", "json")):
+        status, message = "not_parsed", f"content-type {page.content_type!r} is neither HTML nor JSON"
     else:
-        # One page, one reading: opening-hours pages give schedules, catalogues give procedures.
-        key = "procedures" if source.kind == "procedures" else "schedules"
-        record[key] = _parse(source, result, capture)
-    return record
+        status, message, found = _parse(source, result, page)
+    page = dataclasses.replace(page, parse_status=status, parse_message=message)
+    # One page, one reading: opening-hours pages give schedules, catalogues give procedures.
+    if source.kind == "procedures":
+        return Capture(page, fetch, procedures=found).to_record()
+    return Capture(page, fetch, schedules=found).to_record()
 
 
-def _parse(source: Source, result: FetchResult, capture: dict) -> list[dict]:
-    html, _encoding = decode_html(result.content, capture["content_type"])
-    where = f"source {source.id}, capture {capture['observed_at']} ({capture['fetch_url']})"
+def _parse(source: Source, result: FetchResult, page: PageRecord) -> tuple[str, str | None, tuple[dict, ...]]:
+    """(parse_status, parse_message, rows) of a 200 page."""
+    html, _encoding = decode_html(result.content, page.content_type)
+    # The registered URL, not the fetch URL: a replay URL carries the local archive's port, and
+    # the message is part of what the capture says (hashed).
+    where = f"source {source.id}, capture {page.observed_at} ({page.url})"
     try:
         if source.kind == "procedures":
             from scrapers.procedures import NoProcedureFound, parse_procedures
@@ -256,73 +344,113 @@ def _parse(source: Source, result: FetchResult, capture: dict) -> list[dict]:
                 procedures = [p.to_dict() for p in parse_procedures(html, language=source.language)]
             except NoProcedureFound as exc:
                 raise NoScheduleFound(str(exc)) from exc  # nothing found: no_data, like a page without hours
-            capture["parse_status"] = "ok"
-            return procedures
+            return "ok", None, tuple(procedures)
         found = parse_page(html, language=source.language, parser=source.parser)
     except UnavailablePage as exc:
         # A maintenance or error page served with 200: a failed capture, kept as evidence.
-        capture["parse_status"], capture["parse_message"] = "unavailable", f"{where}: {exc}"
         log.warning("unavailable page: %s: %s", where, exc)
-        return []
+        return "unavailable", f"{where}: {exc}", ()
     except NoScheduleFound as exc:
-        capture["parse_status"], capture["parse_message"] = "no_data", f"{where}: {exc}"
         log.warning("nothing found: %s: %s", where, exc)
-        return []
+        return "no_data", f"{where}: {exc}", ()
     except ParseError as exc:
-        capture["parse_status"], capture["parse_message"] = "parse_error", f"{where}: {exc}"
         log.warning("parse error: %s: %s", where, exc)
-        return []
+        return "parse_error", f"{where}: {exc}", ()
     except Exception as exc:  # a parser bug must not stop the run, but must be visible
-        capture["parse_status"] = "parse_error"
-        capture["parse_message"] = f"{where}: {type(exc).__name__}: {exc}"
         log.exception("parser crashed on %s", where)
-        return []
-    capture["parse_status"] = "ok"
+        return "parse_error", f"{where}: {type(exc).__name__}: {exc}", ()
     out = []
     for sched, (counter_id, rule) in zip(found, match_counters(source, found), strict=True):
         row = sched.to_dict()
         row.update({"counter_id": counter_id, "match_rule": rule})
         out.append(row)
-    return out
+    return "ok", None, tuple(out)
 
 
 def _unchanged_record(
     source: Source, observed_at: datetime, earlier: dict, why: str, result: FetchResult | None = None
 ) -> dict:
-    """A new observation of an unchanged page: ``earlier``'s content, seen again at ``observed_at``."""
-    capture = dict(earlier["capture"])
-    capture.update(
-        {
-            "capture_id": capture_id(source.id, capture["url"], observed_at),
-            "observed_at": _iso(observed_at),
-            "fetch_url": result.url if result else None,
-            "fetched_at": _iso(datetime.now(UTC).replace(microsecond=0)) if result else capture["fetched_at"],
-            "elapsed_ms": result.elapsed_ms if result else 0,
-            "attempts": result.attempt_log if result else [],
-            "parse_message": f"{why}: same content as capture {earlier['capture']['observed_at']}",
-        }
+    """A new observation of an unchanged page: ``earlier``'s content, seen again at ``observed_at``.
+
+    It has no WARC record of its own: it points at the earlier capture's.
+    """
+    before = Capture.from_record(earlier)
+    page = dataclasses.replace(
+        before.page,
+        capture_id=capture_id(source.id, before.page.url, observed_at),
+        observed_at=_iso(observed_at),
+        parse_message=f"{why}: same content as capture {before.page.observed_at}",
     )
-    return {
-        "capture": capture,
-        "schedules": [dict(s) for s in earlier["schedules"]],
-        "procedures": [dict(p) for p in earlier.get("procedures") or []],
-    }
+    fetch = dataclasses.replace(
+        before.fetch,
+        fetch_url=result.url if result else None,
+        fetched_at=_iso(datetime.now(UTC).replace(microsecond=0)) if result else before.fetch.fetched_at,
+        elapsed_ms=result.elapsed_ms if result else 0,
+        attempts=tuple(result.attempt_log) if result else (),
+    )
+    return Capture(page, fetch, before.schedules, before.procedures).to_record()
+
+
+def capture_path(out_dir: Path, key: CaptureKey) -> Path:
+    """Where the capture file of ``key`` lives: ``collected/<source>/<observed_at>-<id8>.json``."""
+    return out_dir / "collected" / key.source_id / f"{key.stem}.json"
+
+
+def read_capture(out_dir: Path, key: CaptureKey) -> dict | None:
+    """The capture file of ``key`` already collected, or None."""
+    path = capture_path(out_dir, key)
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def write_capture(out_dir: Path, record: dict) -> Path:
-    """Write (or rewrite) a capture record to ``collected/<source>/<timestamp>-<id>.json``."""
-    cap = record["capture"]
-    stamp = cap["observed_at"].replace("-", "").replace(":", "")
-    path = out_dir / "collected" / cap["source_id"] / f"{stamp}-{cap['capture_id'][:8]}.json"
+    """Record a capture in the append-only store; returns the path of the capture's file.
+
+    ``collected/<source>/<observed_at>-<id8>.json`` holds the capture's current version:
+
+    - the same content again (:func:`~scrapers.capture.content_hash`) writes nothing;
+    - an attempt that received nothing from the page (a timeout, the archive's own 503) never
+      replaces a capture that did: it is kept beside it, in
+      ``collected/<source>/attempts/<observed_at>-<id8>-<hash8>.json`` (never loaded);
+    - anything else (a re-parse of the same evidence, an answer after a failure) becomes the
+      capture file, and the version it replaces is kept in ``attempts/`` first.
+
+    Nothing already collected is ever lost. Files are written to a temporary name and renamed.
+    """
+    key = CaptureKey.of(record["capture"])
+    path = capture_path(out_dir, key)
+    new_hash = content_hash(record)
+    if path.is_file():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        old_hash = content_hash(old)
+        if old_hash == new_hash:
+            return path
+        if Capture.from_record(old).received and not Capture.from_record(record).received:
+            _write_json(_attempt_path(out_dir, key, new_hash), record)
+            return path
+        _write_json(_attempt_path(out_dir, key, old_hash), old)
+    _write_json(path, record)
+    return path
+
+
+def _attempt_path(out_dir: Path, key: CaptureKey, digest: str) -> Path:
+    return out_dir / "collected" / key.source_id / "attempts" / f"{key.stem}-{digest[:8]}.json"
+
+
+def _write_json(path: Path, record: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.part")
     tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
     tmp.replace(path)
-    return path
 
 
-def summarise(source: Source, files: list[str]) -> dict:
-    """Counts of captures by outcome, and the files written (small enough for XCom)."""
+def summarise(source: Source, files: list[str], *, fetched: int = 0, held: int = 0) -> dict:
+    """Counts of captures by outcome, and the capture files (small enough for XCom).
+
+    ``fetched`` counts the captures requested from the network, ``held`` those already
+    collected and not requested again.
+    """
     statuses = [json.loads(Path(f).read_text(encoding="utf-8"))["capture"]["parse_status"] for f in files]
     return {
         "source_id": source.id,
@@ -330,9 +458,10 @@ def summarise(source: Source, files: list[str]) -> dict:
         "parsed": statuses.count("ok"),
         "not_parsed": statuses.count("not_parsed"),
         "failed": len(files) - statuses.count("ok") - statuses.count("not_parsed"),
+        "fetched": fetched,
+        "held": held,
         "files": sorted(files),
     }
 
 
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+_iso = iso

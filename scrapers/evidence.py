@@ -17,15 +17,25 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from scrapers.capture import CaptureKey
 from scrapers.fetch import FetchResult
 
 
-def write_evidence(path: Path, result: FetchResult, fetched_at: datetime, *, note: dict | None = None) -> str:
-    """Write request + response records for ``result`` to a new WARC file at ``path``.
+def write_evidence(
+    path: Path, result: FetchResult, fetched_at: datetime, *, key: CaptureKey, note: dict | None = None
+) -> str:
+    """Write warcinfo, response and request records for ``result`` to a new WARC file at ``path``.
 
-    Returns the response record's WARC-Record-ID. The file is written to a temporary name and
-    renamed, so a crash never leaves half a record where evidence is expected.
+    Returns the response record's WARC-Record-ID. Record IDs are deterministic (UUID5 of the
+    capture ``key`` and the payload's digest), and a file already at ``path`` is kept as it is:
+    evidence is append-only, and the same capture of the same bytes is already there. The file
+    is written to a temporary name and renamed, so a crash never leaves half a record where
+    evidence is expected.
     """
+    payload = sha256_hex(result.body)
+    response_id = key.warc_record_id(payload, "response")
+    if path.exists():
+        return response_id
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".part")
     warc_date = fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -34,7 +44,20 @@ def write_evidence(path: Path, result: FetchResult, fetched_at: datetime, *, not
         info = {"software": "guichets", "format": "WARC File Format 1.1"}
         if note:
             info.update({k: str(v) for k, v in note.items()})
-        writer.write_record(writer.create_warcinfo_record(path.name, info))
+        fields = "".join(f"{k}: {v}\r\n" for k, v in info.items() if v).encode("utf-8")
+        warcinfo = writer.create_warc_record(
+            "",
+            "warcinfo",
+            payload=BytesIO(fields),
+            length=len(fields),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict={
+                "WARC-Record-ID": key.warc_record_id(payload, "warcinfo"),
+                "WARC-Filename": path.name,
+                "WARC-Date": warc_date,
+            },
+        )
+        writer.write_record(warcinfo)
         response = writer.create_warc_record(
             result.url,
             "response",
@@ -42,7 +65,7 @@ def write_evidence(path: Path, result: FetchResult, fetched_at: datetime, *, not
             http_headers=StatusAndHeaders(
                 f"{result.status} {result.reason}".strip(), result.headers, protocol=result.http_version
             ),
-            warc_headers_dict={"WARC-Date": warc_date},
+            warc_headers_dict={"WARC-Date": warc_date, "WARC-Record-ID": response_id},
         )
         parts = urlsplit(result.url)
         target = parts.path + (f"?{parts.query}" if parts.query else "") or "/"
@@ -53,13 +76,14 @@ def write_evidence(path: Path, result: FetchResult, fetched_at: datetime, *, not
             http_headers=StatusAndHeaders(f"GET {target} HTTP/1.1", result.request_headers, is_http_request=True),
             warc_headers_dict={
                 "WARC-Date": warc_date,
-                "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
+                "WARC-Record-ID": key.warc_record_id(payload, "request"),
+                "WARC-Concurrent-To": response_id,
             },
         )
         writer.write_record(response)
         writer.write_record(request)
     tmp.replace(path)
-    return response.rec_headers.get_header("WARC-Record-ID")
+    return response_id
 
 
 def iter_responses(path: Path):

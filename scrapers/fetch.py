@@ -44,6 +44,8 @@ MAX_RETRY_AFTER_S = 300.0
 # per page (see host_deadline_for): a healthy host needs about one interval per page.
 HOST_DEADLINE_BASE_S = 600.0
 HOST_DEADLINE_INTERVALS = 5
+# Default cap on a body, as sent and as decoded (replay applies it to WARC records too).
+MAX_BODY_BYTES = 5_000_000
 
 
 @dataclass
@@ -139,7 +141,7 @@ class Fetcher:
         *,
         timeout: tuple[float, float] = (10.0, 30.0),
         total_timeout_s: float = 120.0,
-        max_bytes: int = 5_000_000,
+        max_bytes: int = MAX_BODY_BYTES,
         max_retries: int = 3,
         backoff_s: float = 1.0,
         user_agent: str = USER_AGENT,

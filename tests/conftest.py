@@ -13,10 +13,12 @@ Route = Callable[[BaseHTTPRequestHandler], None]
 
 
 class LocalServer:
-    """A threaded HTTP server on a loopback address; ``routes`` maps a path to a handler function."""
+    """A threaded HTTP server on a loopback address; ``routes`` maps a path to a handler function,
+    ``fallback`` takes the rest."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
+        self.fallback: Route | None = None
         self.hits: dict[str, int] = {}
         server = self
 
@@ -26,7 +28,7 @@ class LocalServer:
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 path = self.path
                 server.hits[path] = server.hits.get(path, 0) + 1
-                route = server.routes.get(path) or server.routes.get(path.split("?")[0])
+                route = server.routes.get(path) or server.routes.get(path.split("?")[0]) or server.fallback
                 if route is None:
                     self.send_response(404)
                     self.send_header("Content-Length", "0")

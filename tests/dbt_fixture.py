@@ -41,15 +41,22 @@ from pathlib import Path
 
 import duckdb
 
+from scrapers.capture import CAPTURE_COLUMNS
+
+# raw.captures as the loader writes it: its columns and types come from the capture contract.
+CAPTURES_DDL = "create or replace table raw.captures ({});".format(
+    ", ".join(f"{name} {sql_type}" for name, sql_type in CAPTURE_COLUMNS.items())
+)
+# The fixture fills these columns of raw.captures (the others stay null or are set afterwards).
+_CAPTURE_VALUES = (
+    "capture_id, source_id, url, fetch_url, final_url, observed_at, fetched_at, origin, http_status, error_class, "
+    "redirect_location, content_type, content_length, content_sha256, elapsed_ms, warc_file, warc_record_id, "
+    "parser, parse_status, parse_message"
+)
+INSERT_CAPTURE = f"insert into raw.captures ({_CAPTURE_VALUES}) values ({', '.join('?' * 20)})"
+
 RAW_DDL = """
 create schema if not exists raw;
-create or replace table raw.captures (
-    capture_id varchar, source_id varchar, url varchar, fetch_url varchar, final_url varchar,
-    observed_at timestamp, fetched_at timestamp, origin varchar, http_status integer,
-    error_class varchar, redirect_location varchar, content_type varchar, content_length bigint,
-    content_sha256 varchar, elapsed_ms integer, warc_file varchar, warc_record_id varchar,
-    parser varchar, parse_status varchar, parse_message varchar
-);
 create or replace table raw.schedules (
     capture_id varchar, schedule_seq integer, source_id varchar, observed_at timestamp,
     counter_id varchar, match_rule varchar, name varchar, address varchar, channel varchar,
@@ -241,7 +248,7 @@ def _insert_procedures(con: duckdb.DuckDBPyConnection) -> None:
         cid = capture_id("ixelles-demarches", observed_at)
         observed = datetime.fromisoformat(observed_at)
         con.execute(
-            "insert into raw.captures values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            INSERT_CAPTURE,
             [cid, "ixelles-demarches", url, url, url, observed, observed, "web_archive", status,
              None if status == 200 else "http_5xx", None, "text/html", 2000, "0" * 64, 30, None, None, "auto",
              "ok" if status == 200 else "not_parsed", None],
@@ -265,6 +272,7 @@ def create_raw_fixture(db_path: str | Path) -> Path:
     con = duckdb.connect(str(db_path))
     try:
         con.execute(RAW_DDL)
+        con.execute(CAPTURES_DDL)
         con.executemany(
             "insert into raw.registry_administrations values (?, ?, ?, ?, ?, ?)",
             [
@@ -346,7 +354,7 @@ def create_raw_fixture(db_path: str | Path) -> Path:
             url = URLS[source_id]
             ok = status == 200
             con.execute(
-                "insert into raw.captures values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                INSERT_CAPTURE,
                 [
                     cid,
                     source_id,
@@ -401,13 +409,10 @@ def create_raw_fixture(db_path: str | Path) -> Path:
                         [[cid, seq, day, opens, closes, access] for day, opens, closes, access in s["slots"]],
                     )
         _insert_procedures(con)
-        # The columns the loader adds to every capture and schedule (warehouse/load.py).
+        # What the loader sets on every capture, and the schedule columns it added over time.
         con.execute(
-            "alter table raw.captures add column etag varchar;"
-            "alter table raw.captures add column last_modified varchar;"
-            "alter table raw.captures add column record_sha256 varchar;"
-            "alter table raw.captures add column load_batch bigint default 1;"
-            "update raw.captures set record_sha256 = sha256(capture_id);"
+            "update raw.captures set record_sha256 = sha256(capture_id), load_batch = 1, archive_error = false,"
+            " archive = case when origin = 'web_archive' then 'archive' end;"
             "alter table raw.schedules add column phone_only boolean default false;"
             "alter table raw.schedules add column valid_from varchar;"
             "alter table raw.schedules add column valid_until varchar;"

@@ -1,6 +1,7 @@
 import gzip
 import time
 
+from scrapers.capture import CaptureKey
 from scrapers.decoding import decode_html
 from scrapers.evidence import iter_responses, write_evidence
 from scrapers.fetch import Fetcher
@@ -98,11 +99,16 @@ def test_evidence_warc_roundtrip(local_server, tmp_path):
     local_server.routes["/p"] = reply(200, b"<html>evidence</html>", {"Content-Type": "text/html"})
     res = fast_fetcher().get(f"{local_server.base}/p", rate_per_s=100)
     path = tmp_path / "e.warc.gz"
-    rid = write_evidence(path, res, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+    key = CaptureKey("s", f"{local_server.base}/p", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+    rid = write_evidence(path, res, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), key=key)
     (rec_headers, http_headers, body), *_ = list(iter_responses(path))
     assert rec_headers.get_header("WARC-Record-ID") == rid
     assert rec_headers.get_header("WARC-Date") == "2026-01-02T03:04:05Z"
     assert http_headers.get_statuscode() == "200" and body == b"<html>evidence</html>"
+    # Record IDs are a function of the capture and its bytes; an existing file is never rewritten.
+    before = path.read_bytes()
+    assert write_evidence(path, res, datetime(2027, 1, 1, tzinfo=UTC), key=key) == rid
+    assert path.read_bytes() == before
 
 
 def test_private_addresses_are_refused_by_default(local_server):

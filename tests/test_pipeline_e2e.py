@@ -55,6 +55,8 @@ def sample_run(tmp_path_factory):
     counts_first = table_counts(db)
     release_first = (data / "releases" / "latest").resolve()
     sums_first = (release_first / "SHA256SUMS").read_text()
+    evidence_first = evidence_files(data)
+    releases_first = sorted(p.name for p in (data / "releases").iterdir())
     second = run_pipeline(data)
     return {
         "data": data,
@@ -65,7 +67,18 @@ def sample_run(tmp_path_factory):
         "counts_second": table_counts(db),
         "release_first": release_first,
         "sums_first": sums_first,
+        "evidence_first": evidence_first,
+        "evidence_second": evidence_files(data),
+        "releases_first": releases_first,
+        "releases_second": sorted(p.name for p in (data / "releases").iterdir()),
+        "batches": query(db, "SELECT load_batch, count(*) FROM raw.captures GROUP BY 1 ORDER BY 1"),
     }
+
+
+def evidence_files(data: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every capture file and WARC file of a run."""
+    paths = [*data.glob("collected/*/*.json"), *data.glob("evidence/warc/*/*.warc.gz")]
+    return {p.relative_to(data).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(paths)}
 
 
 def query(db: Path, sql: str, params=()) -> list[tuple]:
@@ -245,6 +258,11 @@ def test_second_run_is_idempotent(sample_run):
     release = (sample_run["data"] / "releases" / "latest").resolve()
     assert release == sample_run["release_first"]
     assert (release / "SHA256SUMS").read_text() == sample_run["sums_first"]
+    # The second run fetched nothing it held, wrote no capture file or WARC byte, loaded nothing
+    # (every capture is still in the first load batch) and published nothing new.
+    assert sample_run["evidence_second"] == sample_run["evidence_first"]
+    assert sample_run["batches"] == [(1, sample_run["counts_first"]["raw.captures"])]
+    assert sample_run["releases_second"] == sample_run["releases_first"]
 
 
 def test_evidence_warcs_pass_warcio_check(sample_run):

@@ -234,13 +234,13 @@ def _poisoned_release(release: Path, target: Path) -> tuple[Path, Path]:
     log = duckdb.connect(str(db))
     log.execute(
         "CREATE SCHEMA raw; CREATE TABLE raw.captures (capture_id VARCHAR, source_id VARCHAR, url VARCHAR, "
-        "observed_at TIMESTAMP, origin VARCHAR, fetch_url VARCHAR, warc_file VARCHAR, warc_record_id VARCHAR)"
+        "observed_at TIMESTAMP, origin VARCHAR, archive VARCHAR, warc_file VARCHAR, warc_record_id VARCHAR)"
     )
     (b1, a1, t_b1, t_a1), (b2, a2, t_b2, t_a2) = closures[:2]
-    wayback = "https://web.archive.org/web/20200101000000id_/"
+    wayback = "wayback"  # the archive each capture says it came from
     rows = [
         # A hostile page URL from a public archive: never a link.
-        (a1, "s1", JS_URL, t_a1, "web_archive", wayback + JS_URL, f"evidence/warc/{INJECTION}.warc.gz", "<urn:x>"),
+        (a1, "s1", JS_URL, t_a1, "web_archive", wayback, f"evidence/warc/{INJECTION}.warc.gz", "<urn:x>"),
         # A page URL trying to break out of the attribute: percent-encoded in the replay URL.
         (
             b1,
@@ -248,7 +248,7 @@ def _poisoned_release(release: Path, target: Path) -> tuple[Path, Path]:
             'https://www.example.be/x"><script>alert(3)</script>',
             t_b1,
             "web_archive",
-            wayback + "x",
+            wayback,
             None,
             None,
         ),
@@ -259,7 +259,7 @@ def _poisoned_release(release: Path, target: Path) -> tuple[Path, Path]:
             "https://www.example.be/bureaux",
             t_b2,
             "web_archive",
-            wayback + "https://www.example.be/bureaux",
+            wayback,
             None,
             None,
         ),
@@ -270,7 +270,7 @@ def _poisoned_release(release: Path, target: Path) -> tuple[Path, Path]:
             "https://www.example.be/bureaux",
             t_a2,
             "live",
-            "https://www.example.be/bureaux",
+            None,
             "evidence/warc/s2/a.warc.gz",
             "<urn:y>",
         ),
@@ -363,10 +363,11 @@ def test_archive_replay_url_needs_a_public_archive_and_an_http_page():
 
     at = datetime(2021, 3, 1, 9, 0, 5)
     assert (
-        archive_replay_url("https://web.archive.org/web/20210301090005id_/https://a.be/x", "https://a.be/x?q=1", at)
+        archive_replay_url("wayback", "https://a.be/x?q=1", at)
         == "https://web.archive.org/web/20210301090005/https://a.be/x?q=1"
     )
-    assert archive_replay_url("http://127.0.0.1:8080/sample/20210301id_/https://a.be/", "https://a.be/", at) is None
-    assert archive_replay_url("https://web.archive.org/web/x", JS_URL, at) is None
-    quoted = archive_replay_url("https://web.archive.org/web/x", 'https://a.be/"><b>', at)
+    assert archive_replay_url("sample", "https://a.be/", at) is None  # a local archive: nothing to link to
+    assert archive_replay_url(None, "https://a.be/", at) is None
+    assert archive_replay_url("wayback", JS_URL, at) is None
+    quoted = archive_replay_url("wayback", 'https://a.be/"><b>', at)
     assert quoted is not None and '"' not in quoted and "<" not in quoted

@@ -116,11 +116,23 @@ def backfill(
     allow_local: Annotated[
         bool, typer.Option(help="Allow the archive's own host even if private, e.g. 127.0.0.1 (sample/test mode).")
     ] = False,
+    archive_name: Annotated[
+        str | None,
+        typer.Option(
+            "--archive", help="Name recorded in each capture (default: wayback, or the pywb collection of --cdx)."
+        ),
+    ] = None,
 ) -> None:
-    """List and fetch a web archive's captures of every source URL, parse them as of capture time."""
+    """List and fetch a web archive's captures of every source URL, parse them as of capture time.
+
+    Captures already collected (same timestamp and CDX digest) are not fetched again, so an
+    interrupted backfill resumes where it stopped. A source whose listing fails is named and
+    the others go on; the exit code is then 1.
+    """
     from datetime import date
 
-    from scrapers.collect import WAYBACK, WebArchive, collect_from_archive, replay_base_for
+    from scrapers.cdx import CdxError
+    from scrapers.collect import WAYBACK, WebArchive, archive_name_for, collect_from_archive, replay_base_for
     from scrapers.fetch import Fetcher
     from scrapers.registry import load_registry
     from warehouse.settings import get_settings
@@ -135,18 +147,27 @@ def backfill(
     page_size = WAYBACK["page_size"] if cdx == WAYBACK["cdx_url"] else None
     # A local archive (sample/test) is ours: politeness limits are for other people's servers.
     rate = 50.0 if allow_local else 1.0
-    archive = WebArchive(cdx, replay or replay_base_for(cdx), rate_per_s=rate, page_size=page_size)
+    name = archive_name or archive_name_for(cdx)
+    archive = WebArchive(cdx, replay or replay_base_for(cdx), rate_per_s=rate, page_size=page_size, name=name)
     from urllib.parse import urlsplit
 
     fetcher = Fetcher(allow_private={urlsplit(cdx).netloc} if allow_local else False, respect_robots=False)
-    summaries = []
+    summaries, failures = [], []
     with _progress(len(registry.sources), "backfill") as advance:
         for s in registry.sources:
-            summaries.append(
-                collect_from_archive(s, archive, settings.data_dir, fetcher=fetcher, date_from=start, date_to=end)
-            )
+            try:
+                summaries.append(
+                    collect_from_archive(s, archive, settings.data_dir, fetcher=fetcher, date_from=start, date_to=end)
+                )
+            except CdxError as exc:
+                # Nothing was listed, so nothing was fetched or written for this source.
+                failures.append(f"{s.id}: {exc}")
             advance(s.id)
     _echo_summaries(summaries)
+    for line in failures:
+        typer.echo(f"error: {line}", err=True)
+    if failures:
+        raise typer.Exit(1)
 
 
 @app.command("replay")
@@ -882,7 +903,8 @@ def _echo_summaries(summaries: list[dict]) -> None:
     for s in summaries:
         typer.echo(
             f"{s['source_id']:<40} captures={s['captures']:<4} parsed={s['parsed']:<4} "
-            f"not_parsed={s['not_parsed']:<4} failed={s['failed']}"
+            f"not_parsed={s['not_parsed']:<4} failed={s['failed']:<4} fetched={s.get('fetched', 0):<4} "
+            f"held={s.get('held', 0)}"
         )
 
 

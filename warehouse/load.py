@@ -1,19 +1,20 @@
 """Load capture files and the registry into the ``raw`` schema of the DuckDB warehouse.
 
 Idempotent: rows are replaced per capture (whose ID is a function of source, URL and
-observed_at), so loading the same captures twice leaves the tables unchanged. Every file is
-read and checked before anything is written, and the write is one transaction: a malformed
-file stops the load with its path named, and nothing already loaded is lost.
+observed_at), so loading the same captures twice leaves the tables unchanged. Every file read
+is checked before anything is written, and the write is one transaction: a malformed file
+stops the load with its path named, and nothing already loaded is lost.
 
-Each capture carries the SHA-256 of its capture file (``record_sha256``) and the number of the
-load that wrote it (``load_batch``: 1, 2, 3... never a clock). A capture whose file did not
-change is not rewritten; new and re-parsed captures get the next batch number. The dbt models
-read only batches they have not seen yet (incremental builds).
+Only new or changed capture files are read: ``raw.capture_files`` remembers the size and
+modification time of every file loaded. Each capture carries its content hash (``record_sha256``:
+:func:`scrapers.capture.content_hash`, of what the page said, never of how or when it was
+fetched) and the number of the load that wrote it (``load_batch``: 1, 2, 3... never a clock).
+A capture whose content did not change is not rewritten; new and re-parsed captures get the
+next batch number. The dbt models read only batches they have not seen yet (incremental builds).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -21,48 +22,33 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from scrapers.capture import ATTEMPT_COLUMNS, CAPTURE_COLUMNS, content_hash
 from scrapers.procedures.taxonomy import load_taxonomy
 from scrapers.registry import Registry
 
-CAPTURES = pa.schema(
-    [
-        ("capture_id", pa.string()),
-        ("source_id", pa.string()),
-        ("url", pa.string()),
-        ("fetch_url", pa.string()),
-        ("final_url", pa.string()),
-        ("observed_at", pa.timestamp("s")),
-        ("fetched_at", pa.timestamp("s")),
-        ("origin", pa.string()),
-        ("http_status", pa.int32()),
-        ("error_class", pa.string()),
-        ("redirect_location", pa.string()),
-        ("content_type", pa.string()),
-        ("content_length", pa.int64()),
-        ("content_sha256", pa.string()),
-        ("elapsed_ms", pa.int32()),
-        ("warc_file", pa.string()),
-        ("warc_record_id", pa.string()),
-        ("parser", pa.string()),
-        ("parse_status", pa.string()),
-        ("parse_message", pa.string()),
-        ("etag", pa.string()),
-        ("last_modified", pa.string()),
-        ("record_sha256", pa.string()),
-        ("load_batch", pa.int64()),
-    ]
-)
-ATTEMPTS = pa.schema(
-    [
-        ("capture_id", pa.string()),
-        ("attempt_seq", pa.int32()),
-        ("attempt", pa.int32()),
-        ("url", pa.string()),
-        ("http_status", pa.int32()),
-        ("error_class", pa.string()),
-        ("elapsed_ms", pa.int32()),
-        ("bytes", pa.int64()),
-    ]
+# Arrow types of the DuckDB types the capture contract (scrapers/capture.py) declares.
+_ARROW = {
+    "VARCHAR": pa.string(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+    "TIMESTAMP": pa.timestamp("s"),
+}
+
+
+def arrow_schema(columns: dict[str, str]) -> pa.Schema:
+    """The Arrow schema of a contract's ``{column: DuckDB type}`` mapping."""
+    return pa.schema([(name, _ARROW[sql_type]) for name, sql_type in columns.items()])
+
+
+CAPTURES = arrow_schema(CAPTURE_COLUMNS)
+ATTEMPTS = arrow_schema(ATTEMPT_COLUMNS)
+# Which capture files the warehouse holds, as they were when read: a file whose size and
+# modification time are unchanged is not read again (capture files are written once, and
+# rewritten only when what they say changes: scrapers.collect.write_capture).
+CAPTURE_FILES = pa.schema(
+    [("path", pa.string()), ("size_bytes", pa.int64()), ("mtime_ns", pa.int64()), ("capture_id", pa.string())]
 )
 SCHEDULES = pa.schema(
     [
@@ -132,15 +118,25 @@ class LoadError(RuntimeError):
     """A capture file cannot be loaded; the message names the file and the problem."""
 
 
-def read_capture_files(collected_dir: Path) -> dict[str, pa.Table]:
-    """Read every ``collected/<source>/*.json`` file (sorted) into the raw tables."""
-    captures, schedules, slots, attempts, procedures, channels = [], [], [], [], [], []
-    for path in sorted(collected_dir.glob("*/*.json")):
+def capture_files(collected_dir: Path) -> list[Path]:
+    """Every capture file, ``collected/<source>/*.json``, sorted (``attempts/`` are not captures)."""
+    return sorted(collected_dir.glob("*/*.json"))
+
+
+def read_capture_files(collected_dir: Path, paths: list[Path] | None = None) -> dict[str, pa.Table]:
+    """Read capture files (``paths``, or every one under ``collected_dir``) into the raw tables.
+
+    Besides the raw tables, ``capture_files`` says which file each capture came from, with the
+    size and modification time it had when read.
+    """
+    captures, schedules, slots, attempts, procedures, channels, files = [], [], [], [], [], [], []
+    for path in capture_files(collected_dir) if paths is None else paths:
         try:
+            stat = path.stat()
             raw = path.read_bytes()
             record = json.loads(raw.decode("utf-8"))
             cap = {name: record["capture"].get(name) for name in CAPTURES.names}
-            cap["record_sha256"] = hashlib.sha256(raw).hexdigest()
+            cap["record_sha256"] = content_hash(record)
             cap["load_batch"] = None  # set when loading, from what is already in the warehouse
             for key in ("capture_id", "source_id", "observed_at", "parse_status"):
                 if not cap[key]:
@@ -148,6 +144,10 @@ def read_capture_files(collected_dir: Path) -> dict[str, pa.Table]:
             cap["observed_at"] = _ts(cap["observed_at"])
             cap["fetched_at"] = _ts(cap["fetched_at"]) if cap["fetched_at"] else None
             captures.append(cap)
+            files.append(
+                {"path": path.relative_to(collected_dir).as_posix(), "size_bytes": stat.st_size,
+                 "mtime_ns": stat.st_mtime_ns, "capture_id": cap["capture_id"]}
+            )  # fmt: skip
             for seq, attempt in enumerate(record["capture"].get("attempts") or []):
                 attempts.append({**attempt, "capture_id": cap["capture_id"], "attempt_seq": seq})
             for seq, sched in enumerate(record["schedules"]):
@@ -188,17 +188,23 @@ def read_capture_files(collected_dir: Path) -> dict[str, pa.Table]:
             "schedule_slots": pa.Table.from_pylist(slots, schema=SLOTS),
             "procedures": pa.Table.from_pylist(procedures, schema=PROCEDURES),
             "procedure_channels": pa.Table.from_pylist(channels, schema=PROCEDURE_CHANNELS),
+            "capture_files": pa.Table.from_pylist(files, schema=CAPTURE_FILES),
         }
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise LoadError(f"{collected_dir}: a capture file has a field of the wrong type: {exc}") from exc
 
 
 def load(db_path: Path, collected_dir: Path, registry: Registry) -> dict[str, int]:
-    """Load captures and registry into ``raw``; returns the row count of each raw table."""
-    tables = read_capture_files(collected_dir)
+    """Load new and changed captures and the registry into ``raw``.
+
+    Returns the row count of each raw table, plus ``files_read`` (capture files read: new, or
+    changed since they were loaded) and ``captures_loaded`` (captures written: new, or whose
+    content changed).
+    """
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(db_path)) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        tables = read_capture_files(collected_dir, _unread_files(con, collected_dir))
         for name, table in tables.items():
             con.register(f"new_{name}", table)
             con.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} AS SELECT * FROM new_{name} LIMIT 0")
@@ -216,7 +222,10 @@ def load(db_path: Path, collected_dir: Path, registry: Registry) -> dict[str, in
                 "WHERE o.capture_id IS NULL OR o.record_sha256 IS DISTINCT FROM n.record_sha256"
             )
             batch = con.execute("SELECT coalesce(max(load_batch), 0) + 1 FROM raw.captures").fetchone()[0]
+            loaded = con.execute("SELECT count(*) FROM changed").fetchone()[0]
             for name in tables:
+                if name == "capture_files":
+                    continue
                 con.execute(f"DELETE FROM raw.{name} WHERE capture_id IN (SELECT capture_id FROM changed)")
                 replace = "REPLACE (? AS load_batch)" if name == "captures" else ""
                 con.execute(
@@ -225,12 +234,15 @@ def load(db_path: Path, collected_dir: Path, registry: Registry) -> dict[str, in
                     [batch] if replace else [],
                 )
             con.execute("DROP TABLE changed")
+            # Every file read is now held as read (a rewrite that said the same thing included).
+            con.execute("DELETE FROM raw.capture_files WHERE path IN (SELECT path FROM new_capture_files)")
+            con.execute("INSERT INTO raw.capture_files BY NAME SELECT * FROM new_capture_files")
             _load_registry(con, registry)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
-        return {
+        counts = {
             name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0]
             for name in (
                 "captures",
@@ -244,6 +256,26 @@ def load(db_path: Path, collected_dir: Path, registry: Registry) -> dict[str, in
                 "registry_counters",
             )
         }
+        return {**counts, "files_read": tables["capture_files"].num_rows, "captures_loaded": loaded}
+
+
+def _unread_files(con: duckdb.DuckDBPyConnection, collected_dir: Path) -> list[Path]:
+    """Capture files that are new, or whose size or modification time changed since they were loaded."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = 'capture_files'"
+    ).fetchall()[0][0]
+    held = {}
+    if exists:
+        held = {
+            p: (size, mtime)
+            for p, size, mtime in con.execute("SELECT path, size_bytes, mtime_ns FROM raw.capture_files").fetchall()
+        }
+    unread = []
+    for path in capture_files(collected_dir):
+        stat = path.stat()
+        if held.get(path.relative_to(collected_dir).as_posix()) != (stat.st_size, stat.st_mtime_ns):
+            unread.append(path)
+    return unread
 
 
 def _load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:

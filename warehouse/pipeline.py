@@ -43,7 +43,8 @@ def start_sample_archive(settings: Settings) -> dict:
     root = prepare_collection(warcs, settings.sample_web_dir / "pywb")
     server = ArchiveServer.start(root)
     log.info("sample archive served at %s (pid %s)", server.base_url, server.pid)
-    return {**server.server_info(), "local": True}
+    # The archive's name is what captures record (``archive``): its address changes at every start.
+    return {**server.server_info(), "name": server.collection, "local": True}
 
 
 def stop_sample_archive(info: dict) -> None:
@@ -64,13 +65,14 @@ def collect_batch(
 ) -> dict:
     """Collect a batch of sources sharing a host: from a web archive if ``archive`` is given, else live.
 
-    ``archive`` is ``{"cdx_url", "base_url"}`` (plus ``"local": True`` for the sample server on
-    127.0.0.1, which production fetchers refuse). Returns counts and the capture files written,
-    relative to the data directory.
+    ``archive`` is ``{"cdx_url", "base_url", "name"}`` (plus ``"local": True`` for the sample server
+    on 127.0.0.1, which production fetchers refuse). Returns counts (``fetched``: captures requested
+    from the network; ``held``: archive captures already collected, not requested again) and the
+    capture files, relative to the data directory.
     """
     from datetime import date
 
-    from scrapers.collect import WebArchive, collect_from_archive, collect_many
+    from scrapers.collect import WebArchive, archive_name_for, collect_from_archive, collect_many
     from scrapers.fetch import Fetcher
     from scrapers.netguard import host_key
 
@@ -84,6 +86,7 @@ def collect_batch(
             archive["base_url"],
             rate_per_s=50.0 if local else 1.0,
             page_size=archive.get("page_size"),
+            name=archive.get("name") or archive_name_for(archive["cdx_url"]),
         )
         allowed = {host_key(archive["cdx_url"])} if local else False
         fetcher = Fetcher(allow_private=allowed, respect_robots=False)
@@ -100,7 +103,9 @@ def collect_batch(
         summaries = collect_many([registry.source(sid) for sid in source_ids], settings.data_dir)
     # Paths relative to the data dir keep XCom small and the run relocatable.
     files = sorted(str(Path(f).relative_to(settings.data_dir)) for s in summaries for f in s["files"])
-    totals = {k: sum(s[k] for s in summaries) for k in ("captures", "parsed", "not_parsed", "failed")}
+    totals = {
+        k: sum(s[k] for s in summaries) for k in ("captures", "parsed", "not_parsed", "failed", "fetched", "held")
+    }
     return {"sources": source_ids, **totals, "files": files}
 
 

@@ -5,9 +5,9 @@ but no raw tables. When the collection log that produced the release is at hand 
 database's ``raw.captures``), each capture ID resolves to its page URL, capture time, origin and
 WARC record, and:
 
-- a capture replayed from a **public web archive** (origin ``web_archive``, fetched from a host in
-  :data:`ARCHIVE_HOSTS`) links to the archive's own replay of that capture:
-  ``https://web.archive.org/web/<YYYYMMDDhhmmss>/<page URL>``;
+- a capture replayed from a **public web archive** (origin ``web_archive``, its ``archive`` one
+  of :data:`PUBLIC_ARCHIVES`: the capture records which archive it came from) links to the
+  archive's own replay of that capture: ``https://web.archive.org/web/<YYYYMMDDhhmmss>/<page URL>``;
 - any other capture (collected live, or replayed from a local archive such as the bundled
   sample's, whose address means nothing outside this machine) is cited by its WARC file and
   capture ID: the record is in ``<data>/evidence/warc/``, never a link;
@@ -24,12 +24,15 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-# Public web archives whose replay URLs are stable and citable. Wayback-style URL templates.
-ARCHIVE_HOSTS: dict[str, str] = {
-    "web.archive.org": "https://web.archive.org/web/{timestamp}/{url}",
+from scrapers.capture import WAYBACK_ARCHIVE
+
+# Public web archives (by the name captures record in ``archive``) whose replay URLs are stable
+# and citable: Wayback-style URL templates.
+PUBLIC_ARCHIVES: dict[str, str] = {
+    WAYBACK_ARCHIVE: "https://web.archive.org/web/{timestamp}/{url}",
 }
 # Hosts a report may link to: the archives only (the report is self-contained otherwise).
-LINK_HOSTS = frozenset(ARCHIVE_HOSTS)
+LINK_HOSTS = frozenset(urlsplit(template).hostname for template in PUBLIC_ARCHIVES.values())
 # Characters kept as they are when an archived page URL is embedded in a replay URL.
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
@@ -71,12 +74,14 @@ def safe_href(url: str | None) -> str | None:
     return url if (parts.hostname or "").lower() in LINK_HOSTS else None
 
 
-def archive_replay_url(fetch_url: str | None, page_url: str | None, observed_at: datetime | None) -> str | None:
-    """The public archive's replay URL of a capture, or None when it was not replayed from one."""
-    if not fetch_url or not page_url or observed_at is None:
+def archive_replay_url(archive: str | None, page_url: str | None, observed_at: datetime | None) -> str | None:
+    """The public archive's replay URL of a capture, or None when it was not replayed from one.
+
+    ``archive`` is the capture's own record of the archive it came from (``wayback``...).
+    """
+    if not archive or not page_url or observed_at is None:
         return None
-    host = (urlsplit(fetch_url).hostname or "").lower()
-    template = ARCHIVE_HOSTS.get(host)
+    template = PUBLIC_ARCHIVES.get(archive)
     page = urlsplit(page_url)
     if template is None or page.scheme not in ("http", "https") or not page.hostname:
         return None
@@ -106,19 +111,10 @@ class EvidenceIndex:
         try:
             con.execute("CREATE TEMP TABLE wanted (capture_id VARCHAR)")
             con.executemany("INSERT INTO wanted VALUES (?)", [(c,) for c in sorted(capture_ids)])
-            # A capture that was not downloaded again (same digest as an earlier one) has no
-            # fetch_url of its own: the archive it was listed in is the one its source's other
-            # captures were replayed from.
             rows = con.execute(
                 """
-                WITH archive AS (
-                    SELECT source_id, min(fetch_url) AS any_fetch_url
-                    FROM raw.captures WHERE origin = 'web_archive' AND fetch_url IS NOT NULL GROUP BY 1
-                )
-                SELECT c.capture_id, c.url, c.observed_at, c.origin,
-                       coalesce(c.fetch_url, a.any_fetch_url), c.warc_file, c.warc_record_id
+                SELECT c.capture_id, c.url, c.observed_at, c.origin, c.archive, c.warc_file, c.warc_record_id
                 FROM raw.captures c JOIN wanted USING (capture_id)
-                LEFT JOIN archive a ON a.source_id = c.source_id
                 """
             ).fetchall()
         except duckdb.Error:
@@ -126,8 +122,8 @@ class EvidenceIndex:
         finally:
             con.close()
         records = {}
-        for capture_id, url, observed_at, origin, fetch_url, warc_file, warc_record_id in rows:
-            href = archive_replay_url(fetch_url, url, observed_at) if origin == "web_archive" else None
+        for capture_id, url, observed_at, origin, archive, warc_file, warc_record_id in rows:
+            href = archive_replay_url(archive, url, observed_at) if origin == "web_archive" else None
             records[capture_id] = Evidence(capture_id, observed_at, href, warc_file, warc_record_id, origin)
         return cls(records, source=Path(db_path).name)
 
