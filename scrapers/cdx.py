@@ -9,6 +9,7 @@ page adds nothing but cost.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from urllib.parse import quote
@@ -26,6 +27,10 @@ _FIELD_ALIASES = {
     "mime": "mime",
     "digest": "digest",
 }
+
+
+# A capture's time in CDX answers: YYYYMMDDhhmmss, UTC.
+_TIMESTAMP = re.compile(r"^\d{14}$")
 
 
 class CdxError(RuntimeError):
@@ -81,7 +86,11 @@ def list_captures(
             raise CdxError(
                 f"CDX query {query_url} failed: {result.status or result.error_class} {result.error_message or ''}"
             )
-        page, resume_key = parse_cdx_page(result.content.decode("utf-8"), query_url)
+        try:
+            text = result.content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CdxError(f"CDX answer from {query_url} is not UTF-8 text: {exc}") from exc
+        page, resume_key = parse_cdx_page(text, query_url)
         captures += page
         if not resume_key:
             return sorted(set(captures))
@@ -94,7 +103,12 @@ def parse_cdx(text: str, where: str) -> list[CdxCapture]:
 
 
 def parse_cdx_page(text: str, where: str) -> tuple[list[CdxCapture], str | None]:
-    """Parse one CDX answer; returns its captures and the resume key of the next page, if any."""
+    """Parse one CDX answer; returns its captures and the resume key of the next page, if any.
+
+    Anything else than the two forms, including rows of the wrong shape and timestamps that are
+    not 14 digits, raises :class:`CdxError` naming ``where``: a listing that cannot be read is
+    a failed listing, never a partial one read as complete.
+    """
     text = text.strip()
     if not text:
         return [], None
@@ -104,34 +118,42 @@ def parse_cdx_page(text: str, where: str) -> tuple[list[CdxCapture], str | None]
             rows = json.loads(text)
             if not rows:
                 return [], None
+            if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+                raise CdxError(f"CDX answer from {where} is a JSON array but not an array of rows")
             # The Internet Archive ends a page with an empty row and then [resume key].
             if len(rows) >= 2 and rows[-2] == [] and len(rows[-1]) == 1:
-                resume_key = rows[-1][0]
+                resume_key = str(rows[-1][0])
                 rows = rows[:-2]
-            fields = [_FIELD_ALIASES.get(f, f) for f in rows[0]]
+            fields = [_FIELD_ALIASES.get(f, f) if isinstance(f, str) else f for f in rows[0]] if rows else []
             records = [dict(zip(fields, row, strict=False)) for row in rows[1:]]
         else:
-            records = [
-                {_FIELD_ALIASES.get(k, k): v for k, v in json.loads(line).items()}
-                for line in text.splitlines()
-                if line.strip()
-            ]
+            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+            if not all(isinstance(rec, dict) for rec in records):
+                raise CdxError(f"CDX answer from {where} is neither a JSON array nor one JSON object per line")
+            records = [{_FIELD_ALIASES.get(k, k): v for k, v in rec.items()} for rec in records]
     except json.JSONDecodeError as exc:
         raise CdxError(f"CDX answer from {where} is not JSON: {exc}") from exc
     out = []
     for rec in records:
         try:
-            out.append(
-                CdxCapture(
-                    timestamp=rec["timestamp"],
-                    url=rec["url"],
-                    status=str(rec.get("status", "-")),
-                    digest=rec.get("digest", ""),
-                    mime=rec.get("mime", ""),
-                )
+            capture = CdxCapture(
+                timestamp=rec["timestamp"],
+                url=rec["url"],
+                status=str(rec.get("status", "-")),
+                digest=rec.get("digest", ""),
+                mime=rec.get("mime", ""),
             )
         except KeyError as exc:
             raise CdxError(f"CDX answer from {where} lacks field {exc} in {rec}") from exc
+        if not (isinstance(capture.timestamp, str) and _TIMESTAMP.match(capture.timestamp)):
+            raise CdxError(f"CDX answer from {where}: timestamp {capture.timestamp!r} is not 14 digits in {rec}")
+        try:
+            capture.observed_at  # noqa: B018 (read to check that the 14 digits are a real time)
+        except ValueError as exc:
+            raise CdxError(f"CDX answer from {where}: timestamp {capture.timestamp!r} is not a time ({exc})") from exc
+        if not isinstance(capture.url, str) or not isinstance(capture.digest, str):
+            raise CdxError(f"CDX answer from {where}: url and digest must be strings in {rec}")
+        out.append(capture)
     return out, resume_key
 
 

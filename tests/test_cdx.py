@@ -104,3 +104,39 @@ def test_cdx_429_is_retried_with_backoff(local_server):
     fetcher = Fetcher(allow_private=True, respect_robots=False)
     caps = list_captures(fetcher, f"{local_server.base}/cdx", "https://x.be/a", rate_per_s=100)
     assert len(caps) == 2 and len(calls) == 2
+
+
+HEADER = ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("null", "neither a JSON array nor one JSON object per line"),
+        ("42", "neither a JSON array nor one JSON object per line"),
+        ('{"a": 1}', "lacks field 'timestamp'"),
+        ("[1, 2, 3]", "not an array of rows"),
+        (json.dumps([HEADER, ["be,x)/a", "20200101000000"]]), "lacks field 'url'"),
+        (json.dumps([HEADER, ["be,x)/a", "2020", "https://x.be/a", "text/html", "200", "A", "1"]]), "not 14 digits"),
+        (json.dumps([HEADER, ["be,x)/a", "20201399000000", "https://x.be/a", "text/html", "200", "A", "1"]]),
+         "is not a time"),
+        (json.dumps([HEADER, ["be,x)/a", "20200101000000", "https://x.be/a", "text/html", "200", None, "1"]]),
+         "url and digest must be strings"),
+        ('{"timestamp": "20200101000000", "url": "https://x.be/a"}\n[1]', "neither a JSON array"),
+    ],
+)  # fmt: skip
+def test_every_unreadable_answer_is_a_cdx_error_naming_the_url(answer, message):
+    with pytest.raises(CdxError, match="from somewhere") as err:
+        parse_cdx(answer, "somewhere")
+    assert message in str(err.value)
+
+
+def test_a_non_utf8_answer_is_a_cdx_error(local_server):
+    local_server.routes["/cdx"] = reply(200, b"\xff\xfe garbage", {"Content-Type": "text/plain"})
+    with pytest.raises(CdxError, match=f"CDX answer from {local_server.base}/cdx.* is not UTF-8"):
+        list_captures(
+            Fetcher(allow_private=True, respect_robots=False),
+            f"{local_server.base}/cdx",
+            "https://x.be/a",
+            rate_per_s=100,
+        )

@@ -144,7 +144,8 @@ def test_backfill_rerun_while_the_archive_is_down_loses_nothing(pywb, tmp_path):
         proc = backfill(f"{down.base}/sample/cdx", out, "2021-01-01", "2022-12-31")
     finally:
         down.close()
-    assert proc.returncode == 1 and "error: liege-population: CDX query" in proc.stderr, proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    assert "error: source liege-population: listing failed: CDX query" in proc.stderr, proc.stderr
     assert snapshot(out) == before
 
     # 2. The CDX API answers (with digests the archive has since recomputed, so nothing looks

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from scrapers.registry import load_registry
+from scrapers.registry import MUNICIPALITIES_SEED, load_registry
 
 REPO = Path(__file__).resolve().parents[1]
 PRODUCTION = REPO / "scrapers" / "registries" / "production.yaml"
 # Shared reference data lives next to the repository in the workspace, not in CI: optional.
 # The committed dbt seed (built from the Statbel list by warehouse/reference_geo.py), so that the
 # check runs in any clone.
-MUNICIPALITIES = REPO / "dbt" / "seeds" / "belgian_municipalities.csv"
+MUNICIPALITIES = MUNICIPALITIES_SEED
 LOCAL = ("commune", "cpas")
 CSV_REGION = {"brussels": {"brussels"}, "flanders": {"flanders"}, "wallonia": {"wallonia", "german_community"}}
 

@@ -16,8 +16,9 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -51,7 +52,11 @@ def run(
     if mode not in ("sample", "live"):
         typer.echo(f"error: --mode must be sample or live, not {mode!r}", err=True)
         raise typer.Exit(2)
+    from scrapers.registry import load_registry
+
     settings = get_settings(data_dir, registry, mode=mode)
+    _registry_or_exit(settings.registry, load_registry, "--registry")
+    _writable_dir_or_exit(settings.data_dir, "--data-dir")
     try:
         run_dag(settings, {"mode": mode})
     except DagRunFailed as exc:
@@ -64,15 +69,23 @@ SourcesFile = Annotated[Path, typer.Option("--sources", help="Sources registry Y
 OutDir = Annotated[Path | None, typer.Option("--out", help="Data directory to write into (default: ./data).")]
 
 
+SourceIds = Annotated[
+    list[str] | None, typer.Option("--source", help="Only this source ID (repeatable; default: every source).")
+]
+
+
 @app.command()
-def collect(sources: SourcesFile, out: OutDir = None) -> None:
+def collect(sources: SourcesFile, out: OutDir = None, source: SourceIds = None) -> None:
     """Fetch every source of a registry from the live web, politely; keep WARC evidence."""
     from scrapers.registry import load_registry
     from warehouse.settings import get_settings
 
     registry = _registry_or_exit(sources, load_registry)
+    selected = _sources_or_exit(registry, source)
     settings = get_settings(out, sources)
-    summaries = _collect_live_with_progress(list(registry.sources), settings.data_dir)
+    _writable_dir_or_exit(settings.data_dir, "--out")
+    with _storage_named(settings.data_dir):
+        summaries = _collect_live_with_progress(selected, settings.data_dir)
     _echo_summaries(summaries)
 
 
@@ -122,51 +135,58 @@ def backfill(
             "--archive", help="Name recorded in each capture (default: wayback, or the pywb collection of --cdx)."
         ),
     ] = None,
+    source: SourceIds = None,
 ) -> None:
     """List and fetch a web archive's captures of every source URL, parse them as of capture time.
 
     Captures already collected (same timestamp and CDX digest) are not fetched again, so an
-    interrupted backfill resumes where it stopped. A source whose listing fails is named and
-    the others go on; the exit code is then 1.
+    interrupted backfill resumes where it stopped. A source whose listing cannot be read (the CDX
+    API failed or answered something else) is named on stderr and the others are still
+    backfilled; the command then exits 1.
     """
-    from datetime import date
-
     from scrapers.cdx import CdxError
     from scrapers.collect import WAYBACK, WebArchive, archive_name_for, collect_from_archive, replay_base_for
     from scrapers.fetch import Fetcher
     from scrapers.registry import load_registry
     from warehouse.settings import get_settings
 
+    start, end = _date_or_exit(date_from, "--from"), _date_or_exit(date_to, "--to")
+    if start > end:
+        _usage_error(f"--from {start} is after --to {end}")
+    _http_url_or_exit(cdx, "--cdx")
+    if replay is not None:
+        _http_url_or_exit(replay, "--replay")
     registry = _registry_or_exit(sources, load_registry)
-    try:
-        start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
-    except ValueError as exc:
-        typer.echo(f"error: --from/--to must be YYYY-MM-DD: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    selected = _sources_or_exit(registry, source)
     settings = get_settings(out, sources)
+    _writable_dir_or_exit(settings.data_dir, "--out")
     page_size = WAYBACK["page_size"] if cdx == WAYBACK["cdx_url"] else None
     # A local archive (sample/test) is ours: politeness limits are for other people's servers.
     rate = 50.0 if allow_local else 1.0
     name = archive_name or archive_name_for(cdx)
     archive = WebArchive(cdx, replay or replay_base_for(cdx), rate_per_s=rate, page_size=page_size, name=name)
-    from urllib.parse import urlsplit
+    from scrapers.netguard import host_key
 
-    fetcher = Fetcher(allow_private={urlsplit(cdx).netloc} if allow_local else False, respect_robots=False)
-    summaries, failures = [], []
-    with _progress(len(registry.sources), "backfill") as advance:
-        for s in registry.sources:
+    fetcher = Fetcher(allow_private={host_key(cdx)} if allow_local else False, respect_robots=False)
+    summaries, failed_listings = [], []
+    with _storage_named(settings.data_dir), _progress(len(selected), "backfill") as advance:
+        for s in selected:
             try:
                 summaries.append(
                     collect_from_archive(s, archive, settings.data_dir, fetcher=fetcher, date_from=start, date_to=end)
                 )
-            except CdxError as exc:
-                # Nothing was listed, so nothing was fetched or written for this source.
-                failures.append(f"{s.id}: {exc}")
+            except CdxError as exc:  # this source's listing failed; the others still run
+                failed_listings.append(s.id)
+                typer.echo(f"error: source {s.id}: listing failed: {exc}", err=True)
             advance(s.id)
     _echo_summaries(summaries)
-    for line in failures:
-        typer.echo(f"error: {line}", err=True)
-    if failures:
+    for sid in failed_listings:
+        typer.echo(f"{sid:<40} listing failed (see stderr)")
+    if failed_listings:
+        typer.echo(
+            f"error: {len(failed_listings)} of {len(selected)} source listings failed: {', '.join(failed_listings)}",
+            err=True,
+        )
         raise typer.Exit(1)
 
 
@@ -181,11 +201,16 @@ def replay_cmd(
     from scrapers.replay import ReplayError, replay_warcs
     from warehouse.settings import get_settings
 
+    for path in warc:
+        if not path.exists():
+            _usage_error(f"--warc {path}: no such file or directory")
     settings = get_settings(out, sources)
     registry = _registry_or_exit(settings.registry, load_registry)
+    _writable_dir_or_exit(settings.data_dir, "--out")
     paths = sorted({f for p in warc for f in (p.rglob("*.warc.gz") if p.is_dir() else [p])})
     try:
-        result = replay_warcs(paths, registry, settings.data_dir)
+        with _storage_named(settings.data_dir):
+            result = replay_warcs(paths, registry, settings.data_dir)
     except ReplayError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -247,6 +272,8 @@ def _open_database(data_dir: Path | None, db: Path | None):
 
     from warehouse.settings import get_settings
 
+    if db is not None and not db.is_file():
+        _usage_error(f"--db {db}: no such database file")
     path = db or get_settings(data_dir).duckdb_path
     if not path.is_file():
         typer.echo(f"error: no database at {path} (run `guichets run` first, or give --db)", err=True)
@@ -627,6 +654,10 @@ def report(
     if release is not None and not (release / "metadata.json").is_file():
         typer.echo(f"error: --release {release} is not a release directory (no metadata.json)", err=True)
         raise typer.Exit(2)
+    if db is not None and not db.is_file():
+        _usage_error(f"--db {db}: no such database file")
+    if out is not None:
+        _writable_dir_or_exit(out, "--out")
     from warehouse.report import ChromiumError, ReportError, build_report
     from warehouse.settings import get_settings
 
@@ -889,14 +920,101 @@ def _procedure_summary(result: dict) -> list[str]:
     return lines
 
 
-def _registry_or_exit(path: Path, loader):
+def _registry_or_exit(path: Path, loader, option: str = "--sources"):
+    """The registry loaded from ``path`` (given with ``option``), or exit 2 saying where it is wrong."""
     from scrapers.registry import RegistryError
 
+    if not path.is_file():
+        _usage_error(f"{option} {path}: {'a directory, not' if path.is_dir() else 'no such'} registry file")
     try:
         return loader(path)
     except RegistryError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+
+
+def _usage_error(message: str) -> NoReturn:
+    """Bad usage: one line on stderr naming the argument, exit 2."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _date_or_exit(value: str, option: str) -> date:
+    """A YYYY-MM-DD date given to ``option``, or exit 2 naming it."""
+    import re
+
+    # Only YYYY-MM-DD: fromisoformat alone also takes 20210301 and 2021-W09-1.
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    _usage_error(f"{option} {value!r} is not a date (expected YYYY-MM-DD, e.g. 2021-03-01)")
+
+
+def _http_url_or_exit(value: str, option: str) -> str:
+    """An http(s) URL with a host given to ``option``, or exit 2 naming it."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 (raises ValueError on a port that is not a number in 0..65535)
+    except ValueError:
+        ok = False
+    if not ok:
+        _usage_error(f"{option} {value!r} is not an http(s) URL")
+    return value
+
+
+def _writable_dir_or_exit(path: Path, option: str) -> Path:
+    """The directory ``path``, created if missing, once a file could be written in it; else exit 2.
+
+    The check writes a real (temporary) file rather than asking ``os.access``: as root, access
+    says yes to everything, and neither it nor the mode bits know a read-only mount.
+    """
+    import tempfile
+
+    from warehouse.settings import storage_problem
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        _usage_error(f"{option} {storage_problem(exc) or f'{path}: {exc.strerror or exc}'}")
+    return path
+
+
+@contextmanager
+def _storage_named(data_dir: Path) -> Iterator[None]:
+    """Around a command's writes: a full disk or an unwritable directory ends it with one line
+    naming the file (or else ``data_dir``) and the fault, exit 1 (the work failed)."""
+    from warehouse.settings import storage_problem
+
+    try:
+        yield
+    except OSError as exc:
+        problem = storage_problem(exc, data_dir)
+        if problem is None:
+            raise
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1) from exc
+
+
+def _sources_or_exit(registry, ids: list[str] | None) -> list:
+    """The registry's sources named by ``--source`` (all when none is), or exit 2 naming an unknown ID."""
+    if not ids:
+        return list(registry.sources)
+    known = {s.id: s for s in registry.sources}
+    for sid in ids:
+        if sid not in known:
+            import difflib
+
+            close = difflib.get_close_matches(sid, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            _usage_error(f"--source {sid!r} is not a source of {registry.path}{hint}")
+    return [known[sid] for sid in dict.fromkeys(ids)]
 
 
 def _echo_summaries(summaries: list[dict]) -> None:
@@ -929,8 +1047,21 @@ def _print_outputs(settings) -> None:
 
 
 def main() -> None:
-    """Entry point of the ``guichets`` script."""
-    app(prog_name="guichets")
+    """Entry point of the ``guichets`` script.
+
+    A full disk or an unwritable data directory met while a command writes is said as such, in
+    one line, exit 1 (the work failed), rather than as a traceback.
+    """
+    from warehouse.settings import storage_problem
+
+    try:
+        app(prog_name="guichets")
+    except OSError as exc:
+        problem = storage_problem(exc)
+        if problem is None:
+            raise
+        typer.echo(f"error: {problem}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

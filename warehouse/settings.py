@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,3 +58,44 @@ def get_settings(
     default = SAMPLE_REGISTRY if mode == "sample" else PRODUCTION_REGISTRY
     reg = Path(registry or os.environ.get("GUICHETS_REGISTRY") or default)
     return Settings(data_dir=data.resolve(), registry=reg.resolve())
+
+
+# Why a write under the data directory can fail for reasons of the storage, not of the code: what
+# each means to someone who has to fix it.
+STORAGE_ERRNOS: dict[int, str] = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "the directory is not writable (permission denied)",
+    errno.EPERM: "the directory is not writable (operation not permitted)",
+    errno.ENOTDIR: "a parent of it is a file, not a directory",
+    errno.EEXIST: "it exists and is not a directory",
+}
+
+
+def storage_problem(exc: OSError, directory: Path | None = None) -> str | None:
+    """ "``FILE``: the disk is full (No space left on device)" for a storage fault, else None.
+
+    Used where writes meet the user (the CLI, the dbt build) so that a full disk or an
+    unwritable data directory is named as such instead of surfacing as a traceback or as an
+    unrelated failure further down. A failed ``write`` does not carry the file's name: the
+    ``directory`` being written to is named then.
+    """
+    what = STORAGE_ERRNOS.get(exc.errno or 0)
+    if what is None:
+        return None
+    if exc.filename is not None:
+        where = str(exc.filename)
+    else:
+        where = f"the data directory {directory}" if directory is not None else "a file being written"
+    return f"{where}: {what} ({exc.strerror or os.strerror(exc.errno or 0)})"
+
+
+def storage_problem_in(output: str) -> str | None:
+    """What a child process's output says of a storage fault ("the disk is full (No space left on
+    device)"), or None: dbt and DuckDB report them as the system's message, not as an errno."""
+    for code, what in STORAGE_ERRNOS.items():
+        # "File exists" is too common a phrase to mean a storage fault in a log.
+        if code != errno.EEXIST and os.strerror(code) in output:
+            return f"{what} ({os.strerror(code)})"
+    return None

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from warehouse.settings import DBT_PROJECT_DIR, Settings
+from warehouse.settings import DBT_PROJECT_DIR, Settings, storage_problem, storage_problem_in
 
 
 class DbtError(RuntimeError):
@@ -58,15 +58,25 @@ def dbt_build(settings: Settings, *extra: str) -> str:
     """Run the pipeline's ``dbt build`` (seeds, models, data tests); returns dbt's summary line.
 
     Incremental by default: only load batches not seen yet are read (``--full-refresh`` in
-    ``extra`` rebuilds everything).
+    ``extra`` rebuilds everything). A full disk or an unwritable data directory is named as such
+    in the :class:`DbtError`, with the folders dbt writes to.
     """
-    return _check(dbt_command(settings, *BUILD, *extra), "dbt build")
+    for folder in (settings.dbt_work_dir, settings.duckdb_path.parent):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DbtError(f"dbt build cannot start: {storage_problem(exc) or exc}") from exc
+    where = f"writing {settings.duckdb_path} or dbt's folder {settings.dbt_work_dir}"
+    return _check(dbt_command(settings, *BUILD, *extra), "dbt build", where)
 
 
-def _check(proc: subprocess.CompletedProcess, what: str) -> str:
+def _check(proc: subprocess.CompletedProcess, what: str, where: str = "") -> str:
     out = proc.stdout + proc.stderr
     summary = next((ln.strip() for ln in reversed(out.splitlines()) if "Done. PASS=" in ln), "")
     if proc.returncode != 0:
         failures = [ln.strip() for ln in out.splitlines() if any(k in ln for k in ("ERROR", "FAIL ", "Failure in"))]
-        raise DbtError(f"{what} failed: " + (summary or "no summary") + "\n" + "\n".join(failures[-30:]))
+        # A storage fault kills dbt before any summary; say it first, it is what has to be fixed.
+        storage = storage_problem_in(out)
+        cause = f"{storage}{f' {where}' if where else ''}" if storage else summary or "no summary"
+        raise DbtError(f"{what} failed: {cause}\n" + "\n".join(failures[-30:]))
     return summary
