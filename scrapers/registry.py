@@ -11,14 +11,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scrapers.vocabulary import ADMINISTRATION_LEVELS, CADENCES, LANGUAGES, PARSERS, REGIONS, SOURCE_KINDS
 from scrapers.yaml_file import read_yaml
 
-KINDS = ("opening_hours", "procedures")
-LEVELS = ("federal", "regional", "union", "mutuality", "commune", "cpas")
-REGIONS = ("federal", "brussels", "wallonia", "flanders", "german_community")
-LANGUAGES = ("fr", "nl", "de", "en")
-PARSERS = ("auto", "jsonld", "table", "dl", "text")
-CADENCES = ("daily", "weekly", "monthly")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 
 
@@ -163,7 +158,7 @@ class _Validator:
             id=aid,
             name_fr=a.get("name_fr"),
             name_nl=a.get("name_nl"),
-            level=self.field(a, where, "level", choices=LEVELS),
+            level=self.field(a, where, "level", choices=ADMINISTRATION_LEVELS),
             region=self.field(a, where, "region", choices=REGIONS),
             nis_code=nis,
         )
@@ -185,7 +180,7 @@ class _Validator:
         return Source(
             id=sid,
             administration=admin,
-            kind=self.field(s, where, "kind", choices=KINDS),
+            kind=self.field(s, where, "kind", choices=SOURCE_KINDS),
             urls=tuple(urls),
             language=self.field(s, where, "language", choices=LANGUAGES),
             parser=self.field(s, where, "parser", required=False, choices=PARSERS, default="auto"),

@@ -39,12 +39,14 @@ REGIME_KINDS: tuple[str, ...] = (
 EXCEPTION_KINDS: tuple[str, ...] = ("monthly", "date")
 
 # --- Pages and the registry (scrapers/registry.py) --------------------------------------------
-LANGUAGES: tuple[str, ...] = ("fr", "nl", "de", "en")  # languages pages are read in
+LANGUAGES: tuple[str, ...] = ("fr", "nl", "de", "en")  # languages pages are read in; also the tie-breaking order
+NATIONAL_LANGUAGES: tuple[str, ...] = ("fr", "nl", "de")  # Belgium's official languages
 HOURS_LAYOUTS: tuple[str, ...] = ("jsonld", "table", "dl", "text")  # how a page lays out its hours
 PARSERS: tuple[str, ...] = ("auto", *HOURS_LAYOUTS)  # "auto" dispatches on the page's layout
 SOURCE_KINDS: tuple[str, ...] = ("opening_hours", "procedures")
 ADMINISTRATION_LEVELS: tuple[str, ...] = ("federal", "regional", "union", "mutuality", "commune", "cpas")
 REGIONS: tuple[str, ...] = ("federal", "brussels", "wallonia", "flanders", "german_community")
+MUNICIPALITY_REGIONS: tuple[str, ...] = ("flanders", "wallonia", "brussels")  # the regions communes belong to
 CADENCES: tuple[str, ...] = ("daily", "weekly", "monthly")
 
 # --- Captures (docs/architecture.md, the collection -> load contract) -------------------------

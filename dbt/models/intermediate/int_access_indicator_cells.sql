@@ -20,8 +20,8 @@
 -- geography or the coverage settings changed (inputs_fingerprint) — and keeps earlier months.
 -- unique_key is the month: delete+insert replaces those months whole.
 
-{%- set freshness_days = var('coverage_freshness_days', 92) | int %}
-{%- set threshold = var('coverage_threshold', 0.8) | float %}
+{%- set freshness_days = var('coverage_freshness_days') | int %}
+{%- set threshold = var('coverage_threshold') | float %}
 
 {{ config(
     materialized='incremental',

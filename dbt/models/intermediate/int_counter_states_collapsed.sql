@@ -33,7 +33,7 @@
     on_schema_change='fail',
 ) }}
 
-{%- set confirmations = var('closure_confirmations', 2) | int %}
+{%- set confirmations = var('closure_confirmations') | int %}
 
 with
 

@@ -4,7 +4,7 @@
 -- Downgrades (indicator 14) are marked with downgrade_type: walk-in -> appointment-only, days
 -- open cut, hours cut by at least `downgrade_hours_cut_share` (var, default 25%), and a counter
 -- closed with a notice that sends people to a partner point or an online counter.
-{%- set cut_share = var('downgrade_hours_cut_share', 0.25) | float %}
+{%- set cut_share = var('downgrade_hours_cut_share') | float %}
 
 with
 
