@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -147,12 +146,3 @@ def dbt_tests(model: str) -> DbtTests:
         ranges=ranges,
         intervals=tuple(intervals),
     )
-
-
-def merged_ranges(model: str, extra: Mapping[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
-    """dbt's ranges of a mart plus the gate's own; a column may not have both (one place per rule)."""
-    ranges = dict(dbt_tests(model).ranges)
-    both = sorted(set(ranges) & set(extra))
-    if both:
-        raise DbtTestError(f"{model}: ranges of {both} are already dbt tests; declare them in one place")
-    return ranges | dict(extra)

@@ -12,8 +12,8 @@ a staged release's own parquet files (dates checked against the data's last obse
 
 A published mart's key, required columns, allowed values, references, ranges and intervals are
 dbt's data tests, read from dbt's YAML (:mod:`expectations.dbt_tests`); its suite here adds only
-what dbt does not say: minimum row counts, ranges dbt does not test, and the dates exempt from
-the horizon. Closed lists come from :mod:`scrapers.vocabulary`.
+what dbt does not say: the exact columns and types, minimum row counts, the horizon and the dates
+exempt from it, and the release-over-release checks. Closed lists come from :mod:`scrapers.vocabulary`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from expectations.dbt_tests import dbt_tests, merged_ranges
+from expectations.dbt_tests import dbt_tests
 from expectations.published_schema import delta_columns, documented_columns, published_types
 from scrapers.vocabulary import (
     ACCESS_MODES,
@@ -127,17 +127,11 @@ class TableSuite:
         return {".".join(target.split(".")[:2]) for target in self.references.values()}
 
 
-def published_suite(
-    table: str,
-    *,
-    ranges: Mapping[str, tuple[float, float]] | None = None,
-    patterns: Mapping[str, str] | None = None,
-    min_rows: int = 1,
-    horizon_exempt: tuple[str, ...] = (),
-) -> TableSuite:
+def published_suite(table: str, *, min_rows: int = 1, horizon_exempt: tuple[str, ...] = ()) -> TableSuite:
     """The suite of a published mart (``marts.x``): its columns are the documented ones, its types
     the type contract (expectations/published_types.yaml), its key, required columns, value sets,
-    references, ranges and intervals dbt's tests; ``ranges`` and ``patterns`` add what dbt does not test."""
+    references, ranges and intervals dbt's tests; only the row count and the dates exempt from the
+    horizon are the gate's own."""
     name = table.split(".", 1)[1]
     tests = dbt_tests(name)
     return TableSuite(
@@ -147,9 +141,8 @@ def published_suite(
         key=tests.key,
         unique=tests.unique,
         not_null=tests.not_null,
-        ranges=merged_ranges(name, ranges or {}),
+        ranges=dict(tests.ranges),
         value_sets=dict(tests.value_sets),
-        patterns=dict(patterns or {}),
         intervals=tests.intervals,
         references=dict(tests.references),
         conditions=dict(tests.conditions),
