@@ -124,7 +124,7 @@ def test_the_state_list_is_written_once():
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout")
     sep = r"""['"]?\s*,\s*['"]?"""
-    listed = re.compile(sep.join(v.STATE_NAMES[:4]))  # open, appointment_only, no_hours, closed_temporary
+    listed = re.compile(sep.join(v.STATE_NAMES[:4]))  # the first four states, in order
     found = []
     for rel in files.split():
         path = REPO / rel
