@@ -76,15 +76,20 @@ class TableDoc:
 
 
 @cache
+def marts_models() -> dict[str, dict]:
+    """The marts' entries of dbt's YAML (descriptions, columns, data tests), by model name, in file order."""
+    return {m["name"]: m for m in yaml.safe_load(MARTS_YAML.read_text(encoding="utf-8"))["models"]}
+
+
+@cache
 def _marts_docs() -> dict[str, TableDoc]:
-    models = yaml.safe_load(MARTS_YAML.read_text(encoding="utf-8"))["models"]
     return {
-        f"marts.{m['name']}": TableDoc(
-            f"marts.{m['name']}",
+        f"marts.{name}": TableDoc(
+            f"marts.{name}",
             " ".join((m.get("description") or "").split()),
             {c["name"]: " ".join((c.get("description") or "").split()) for c in m["columns"]},
         )
-        for m in models
+        for name, m in marts_models().items()
     }
 
 

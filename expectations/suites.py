@@ -6,9 +6,14 @@ of its dates must not lie after a horizon; :meth:`TableSuite.expectations` turns
 Core expectations. :class:`ReleaseCheck` objects compare a release with the previous one; each
 has a name, so that a recorded override can waive it for one release version.
 
-Two gates use these suites: :data:`RAW_SUITES` on the warehouse's observation log (the only
+Two gates use these suites: :func:`raw_suites` on the warehouse's observation log (the only
 check against the wall clock: nothing observed in the future), and :data:`PUBLISHED_SUITES` on
 a staged release's own parquet files (dates checked against the data's last observation).
+
+A published mart's key, required columns, allowed values, references, ranges and intervals are
+dbt's data tests, read from dbt's YAML (:mod:`expectations.dbt_tests`); its suite here adds only
+what dbt does not say: the exact columns and types, minimum row counts, the horizon and the dates
+exempt from it, and the release-over-release checks. Closed lists come from :mod:`scrapers.vocabulary`.
 """
 
 from __future__ import annotations
@@ -17,33 +22,24 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import pyarrow as pa
-
+from expectations.dbt_tests import dbt_tests
 from expectations.published_schema import delta_columns, documented_columns, published_types
-from scrapers.capture import ORIGINS, PARSE_STATUSES
-from warehouse.load import CAPTURES, SCHEDULES, SLOTS, duckdb_types
+from scrapers.vocabulary import (
+    ACCESS_MODES,
+    ACTIVE_STATES,
+    DAYS,
+    EVENT_TYPE_NAMES,
+    ORIGINS,
+    PARSE_STATUSES,
+    SCHEDULE_CHANNELS,
+)
 
 MINUTES_PER_WEEK = 7 * 24 * 60
-DAY_CODES = ("mo", "tu", "we", "th", "fr", "sa", "su")
 # "HH:MM" local times; a slot may close at 24:00 (midnight at the end of the day), never open then.
 OPENS_PATTERN = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
 CLOSES_PATTERN = r"^(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
 TIMESTAMP_TYPES = ("TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP WITH TIME ZONE")
 DATE_TYPES = ("DATE",)
-COUNTER_STATES = ("open", "appointment_only", "no_hours", "closed_temporary", "closed", "not_listed")
-ACTIVE_STATES = ("open", "appointment_only")  # a counter people can go to, with or without an appointment
-EVENT_TYPES = (
-    "opened",
-    "closed",
-    "reopened",
-    "temporarily_closed",
-    "became_appointment_only",
-    "walk_in_restored",
-    "hours_reduced",
-    "hours_increased",
-    "days_open_cut",
-    "replaced_by_partner_or_online",
-)
 # Release over release: a count may not fall by more than this share unless an override says why.
 MAX_DROP_SHARE = 0.20
 
@@ -61,6 +57,9 @@ class TableSuite:
     patterns: dict[str, str] = field(default_factory=dict)  # column -> regular expression
     intervals: tuple[tuple[str, str], ...] = ()  # (from, to): from < to where both are set
     references: dict[str, str] = field(default_factory=dict)  # column -> "schema.table.column"
+    unique: tuple[tuple[str, ...], ...] = ()  # unique columns or column sets besides the key
+    # column -> pandas row condition: its value set or reference applies to these rows only.
+    conditions: dict[str, str] = field(default_factory=dict)
     min_rows: int = 1
     # column -> DuckDB type, or a tuple of accepted types; checked by the gate's schema batch.
     types: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
@@ -89,16 +88,17 @@ class TableSuite:
             gxe.ExpectTableColumnsToMatchSet(column_set=list(self.columns), exact_match=True),
             gxe.ExpectTableRowCountToBeBetween(min_value=self.min_rows),
         ]
-        if len(self.key) == 1:
-            out.append(gxe.ExpectColumnValuesToBeUnique(column=self.key[0]))
-        elif self.key:
-            out.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(self.key)))
+        for columns in (self.key, *self.unique):
+            if len(columns) == 1:
+                out.append(gxe.ExpectColumnValuesToBeUnique(column=columns[0]))
+            elif columns:
+                out.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(columns)))
         for col in dict.fromkeys(self.key + self.not_null):
             out.append(gxe.ExpectColumnValuesToNotBeNull(column=col))
         for col, (lo, hi) in self.ranges.items():
             out.append(gxe.ExpectColumnValuesToBeBetween(column=col, min_value=lo, max_value=hi))
         for col, values in self.value_sets.items():
-            out.append(gxe.ExpectColumnValuesToBeInSet(column=col, value_set=list(values)))
+            out.append(gxe.ExpectColumnValuesToBeInSet(column=col, value_set=list(values), **self._condition(col)))
         for col, regex in self.patterns.items():
             out.append(gxe.ExpectColumnValuesToMatchRegex(column=col, regex=regex))
         for start, end in self.intervals:
@@ -110,23 +110,51 @@ class TableSuite:
         for col, target in self.references.items():
             schema, table, ref_col = target.split(".")
             values = sorted(frames[f"{schema}.{table}"][ref_col].dropna().unique().tolist())
-            out.append(gxe.ExpectColumnValuesToBeInSet(column=col, value_set=values))
+            out.append(gxe.ExpectColumnValuesToBeInSet(column=col, value_set=values, **self._condition(col)))
         if horizon is not None:
             for col in self.horizon_columns():
                 out.append(gxe.ExpectColumnValuesToBeBetween(column=col, max_value=horizon, meta={"horizon": True}))
         return out
+
+    def _condition(self, column: str) -> dict:
+        """GX arguments restricting a column's value check to the rows of its condition, if any."""
+        if column not in self.conditions:
+            return {}
+        return {"row_condition": self.conditions[column], "condition_parser": "pandas"}
 
     def referenced_tables(self) -> set[str]:
         """Tables whose values this suite's references need."""
         return {".".join(target.split(".")[:2]) for target in self.references.values()}
 
 
-def published_suite(table: str, **expectations) -> TableSuite:
-    """The suite of a published table (``marts.x`` or ``delta.y``): its columns are the documented
-    ones and its types the type contract (expectations/published_types.yaml)."""
-    schema, name = table.split(".", 1)
-    columns = documented_columns(name) if schema == "marts" else delta_columns(name)
-    return TableSuite(table=table, columns=columns, types=published_types(table), **expectations)
+def published_suite(table: str, *, min_rows: int = 1, horizon_exempt: tuple[str, ...] = ()) -> TableSuite:
+    """The suite of a published mart (``marts.x``): its columns are the documented ones, its types
+    the type contract (expectations/published_types.yaml), its key, required columns, value sets,
+    references, ranges and intervals dbt's tests; only the row count and the dates exempt from the
+    horizon are the gate's own."""
+    name = table.split(".", 1)[1]
+    tests = dbt_tests(name)
+    return TableSuite(
+        table=table,
+        columns=documented_columns(name),
+        types=published_types(table),
+        key=tests.key,
+        unique=tests.unique,
+        not_null=tests.not_null,
+        ranges=dict(tests.ranges),
+        value_sets=dict(tests.value_sets),
+        intervals=tests.intervals,
+        references=dict(tests.references),
+        conditions=dict(tests.conditions),
+        min_rows=min_rows,
+        horizon_exempt=horizon_exempt,
+    )
+
+
+def delta_suite(table: str, **expectations) -> TableSuite:
+    """The suite of a delta table a release computes (``delta.x``): not a dbt model, so it says everything."""
+    return TableSuite(table=table, columns=delta_columns(table.split(".", 1)[1]), types=published_types(table),
+                      **expectations)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -208,216 +236,89 @@ def release_over_release_checks(
     return tuple(checks)
 
 
-def raw_suite(table: str, schema: pa.Schema, **expectations) -> TableSuite:
-    """The suite of a raw table: its columns and types are the loader's (warehouse.load)."""
-    types = duckdb_types(schema)
-    return TableSuite(table=table, columns=tuple(types), types=types, **expectations)
+def raw_suites(types: Mapping[str, Mapping[str, str]]) -> tuple[TableSuite, ...]:
+    """What the warehouse gate checks: the observation log, which is not published.
+
+    ``types`` gives each raw table's columns and DuckDB types, as the loader writes them
+    (``warehouse.pipeline.raw_gate_suites`` passes them): the gate does not import the loader.
+    """
+
+    def suite(table: str, **expectations) -> TableSuite:
+        return TableSuite(table=table, columns=tuple(types[table]), types=dict(types[table]), **expectations)
+
+    return (
+        suite(
+            "raw.captures",
+            key=("capture_id",),
+            not_null=("source_id", "url", "observed_at", "origin", "parse_status"),
+            ranges={"http_status": (100, 599)},
+            value_sets={"parse_status": PARSE_STATUSES, "origin": ORIGINS},
+            references={"source_id": "raw.registry_sources.source_id"},
+        ),
+        suite(
+            "raw.schedules",
+            key=("capture_id", "schedule_seq"),
+            not_null=("source_id", "observed_at", "match_rule", "channel"),
+            ranges={
+                "weekly_walkin_minutes": (0, MINUTES_PER_WEEK),
+                "weekly_appointment_minutes": (0, MINUTES_PER_WEEK),
+                "confidence": (0, 1),
+            },
+            value_sets={"channel": SCHEDULE_CHANNELS},
+            references={"capture_id": "raw.captures.capture_id"},
+            min_rows=0,
+        ),
+        suite(
+            "raw.schedule_slots",
+            key=(),  # a slot is a fact of its schedule; two equal slots are harmless
+            not_null=("capture_id", "schedule_seq", "day", "opens", "closes", "access"),
+            value_sets={"day": DAYS, "access": ACCESS_MODES},
+            patterns={"opens": OPENS_PATTERN, "closes": CLOSES_PATTERN},
+            intervals=(("opens", "closes"),),  # "HH:MM" strings order like the times they name
+            references={"capture_id": "raw.captures.capture_id"},
+            min_rows=0,
+        ),
+    )
 
 
-RAW_CAPTURES = raw_suite(
-    "raw.captures",
-    CAPTURES,
-    key=("capture_id",),
-    not_null=("source_id", "url", "observed_at", "origin", "parse_status"),
-    ranges={"http_status": (100, 599)},
-    value_sets={"parse_status": PARSE_STATUSES, "origin": ORIGINS},
-    references={"source_id": "raw.registry_sources.source_id"},
-)
-RAW_SCHEDULES = raw_suite(
-    "raw.schedules",
-    SCHEDULES,
-    key=("capture_id", "schedule_seq"),
-    not_null=("source_id", "observed_at", "match_rule", "channel"),
-    ranges={
-        "weekly_walkin_minutes": (0, MINUTES_PER_WEEK),
-        "weekly_appointment_minutes": (0, MINUTES_PER_WEEK),
-        "confidence": (0, 1),
-    },
-    value_sets={"channel": ("counter", "phone")},
-    references={"capture_id": "raw.captures.capture_id"},
-    min_rows=0,
-)
-RAW_SCHEDULE_SLOTS = raw_suite(
-    "raw.schedule_slots",
-    SLOTS,
-    key=(),  # a slot is a fact of its schedule; two equal slots are harmless
-    not_null=("capture_id", "schedule_seq", "day", "opens", "closes", "access"),
-    value_sets={"day": DAY_CODES, "access": ("walk_in", "appointment")},
-    patterns={"opens": OPENS_PATTERN, "closes": CLOSES_PATTERN},
-    intervals=(("opens", "closes"),),  # "HH:MM" strings order like the times they name
-    references={"capture_id": "raw.captures.capture_id"},
-    min_rows=0,
-)
-
-# What the warehouse gate checks: the observation log, which is not published.
-RAW_SUITES: tuple[TableSuite, ...] = (RAW_CAPTURES, RAW_SCHEDULES, RAW_SCHEDULE_SLOTS)
-
-WEEKLY = (0, MINUTES_PER_WEEK)
-
-DIM_ADMINISTRATION = published_suite(
-    "marts.dim_administration",
-    key=("administration_id",),
-    not_null=("administration_level", "region"),
-    value_sets={"region": ("federal", "brussels", "wallonia", "flanders", "german_community")},
-)
-DIM_COUNTER = published_suite(
-    "marts.dim_counter",
-    key=("counter_id",),
-    not_null=("source_id", "administration_id", "current_state"),
-    ranges={"current_weekly_walk_in_minutes": WEEKLY, "current_weekly_appointment_minutes": WEEKLY},
-    value_sets={"current_state": (*COUNTER_STATES, "unobserved")},
-    references={"administration_id": "marts.dim_administration.administration_id"},
-)
-FCT_COUNTER_HISTORY = published_suite(
-    "marts.fct_counter_history",
-    key=("counter_state_id",),
-    not_null=("counter_id", "state", "valid_from", "first_capture_id", "is_current"),
-    ranges={
-        "weekly_walk_in_minutes": WEEKLY,
-        "weekly_appointment_minutes": WEEKLY,
-        "weekly_total_minutes": WEEKLY,
-        "days_open": (0, 7),
-    },
-    value_sets={"state": COUNTER_STATES},
-    intervals=(("valid_from", "valid_to"),),
-    references={"counter_id": "marts.dim_counter.counter_id"},
-)
-FCT_COUNTER_EVENTS = published_suite(
-    "marts.fct_counter_events",
-    key=("event_id",),
-    not_null=("counter_id", "event_type", "event_at", "event_date", "after_capture_id"),
-    value_sets={"event_type": EVENT_TYPES},
-    references={"counter_id": "marts.dim_counter.counter_id"},
-)
-FCT_COUNTER_STATE_MONTHLY = published_suite(
-    "marts.fct_counter_state_monthly",
-    horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
-    key=("counter_month_id",),
-    not_null=("counter_id", "month_end", "state"),
-    ranges={"weekly_walk_in_minutes": WEEKLY, "weekly_appointment_minutes": WEEKLY},
-    value_sets={"state": COUNTER_STATES},
-    references={"counter_id": "marts.dim_counter.counter_id"},
-)
-FCT_SOURCE_COVERAGE = published_suite(
-    "marts.fct_source_coverage",
-    key=("source_id",),
-    ranges={"success_share": (0, 1)},
-)
-
+# The marts: dbt's YAML states their keys, required columns, value sets, references, ranges and
+# intervals (expectations.dbt_tests); what follows is only what dbt does not say.
+MONTH_END_EXEMPT = ("month_end",)  # the end of the last month may lie after the last observation
+DIM_ADMINISTRATION = published_suite("marts.dim_administration")
+DIM_COUNTER = published_suite("marts.dim_counter")
+FCT_COUNTER_HISTORY = published_suite("marts.fct_counter_history")
+FCT_COUNTER_EVENTS = published_suite("marts.fct_counter_events")
+FCT_COUNTER_STATE_MONTHLY = published_suite("marts.fct_counter_state_monthly", horizon_exempt=MONTH_END_EXEMPT)
+FCT_SOURCE_COVERAGE = published_suite("marts.fct_source_coverage")
 DIM_MUNICIPALITY = published_suite(
     "marts.dim_municipality",
     horizon_exempt=("valid_from", "valid_to", "population_date"),  # Statbel's calendar, not observations
-    key=("nis_code", "valid_from"),
-    not_null=("name_fr", "name_nl", "region", "valid_from", "is_current"),
-    ranges={"nis_code": (10000, 99999), "population": (0, 2_000_000)},
-    value_sets={"region": ("flanders", "wallonia", "brussels")},
-    intervals=(("valid_from", "valid_to"),),
-    min_rows=581,
+    min_rows=581,  # every Belgian commune code since 2019
 )
-SCOPES = ("belgium", "region", "municipality", "administration")
-FCT_ACCESS_INDICATORS = published_suite(
-    "marts.fct_access_indicators",
-    horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
-    key=("indicator_cell_id",),
-    not_null=(
-        "scope_type",
-        "scope_id",
-        "counter_type",
-        "month_start",
-        "counters_tracked",
-        "coverage_share",
-        "is_indicative",
-        "reference_week",
-    ),  # fmt: skip
-    ranges={
-        "appointment_only_share": (0, 1),
-        "appointment_hours_share": (0, 1),
-        "coverage_share": (0, 1),
-        "unknown_hours_share": (0, 1),
-        "walk_in_hours_per_week": (0, MINUTES_PER_WEEK / 60 * 1_000_000),
-        "median_weekly_hours": (0, MINUTES_PER_WEEK / 60),
-    },
-    value_sets={"scope_type": SCOPES},
-)
-
-FCT_COUNTER_MATCH_REVIEW = published_suite(
-    "marts.fct_counter_match_review",
-    key=("review_id",),
-    not_null=("source_id", "match_rule", "capture_count", "last_capture_id"),
-    value_sets={"match_rule": ("unmatched", "ambiguous")},
-    min_rows=0,
-)
-
-CHANNEL_STATUSES = ("available", "not_available", "not_stated")
-PROCEDURE_CHANNELS = ("online", "online_digital_identity", "counter_walk_in", "counter_appointment", "phone", "post",
-                      "intermediary")  # fmt: skip
-DIM_PROCEDURE = published_suite(
-    "marts.dim_procedure",
-    key=("procedure_key",),
-    not_null=("procedure_label_fr", "procedure_label_nl"),
-    min_rows=15,
-)
-FCT_PROCEDURE_CHANNEL_HISTORY = published_suite(
-    "marts.fct_procedure_channel_history",
-    key=("procedure_state_id",),
-    not_null=("procedure_track_id", "administration_id", "procedure_key", "valid_from", "first_capture_id"),
-    value_sets={f"{c}_status": CHANNEL_STATUSES for c in PROCEDURE_CHANNELS}
-    | {"three_channel_status": ("all_three", "some", "none", "not_stated")},
-    intervals=(("valid_from", "valid_to"),),
-    references={
-        "procedure_key": "marts.dim_procedure.procedure_key",
-        "administration_id": "marts.dim_administration.administration_id",
-    },  # fmt: skip
-    min_rows=0,
-)
-FCT_PROCEDURE_TRANSITIONS = published_suite(
-    "marts.fct_procedure_transitions",
-    key=("transition_id",),
-    not_null=("procedure_track_id", "transition_type", "transition_at", "before_capture_id", "after_capture_id"),
-    value_sets={
-        "transition_type": ("became_online_only", "digital_identity_required", "counter_removed", "counter_restored")
-    },  # fmt: skip
-    min_rows=0,
-)
+FCT_ACCESS_INDICATORS = published_suite("marts.fct_access_indicators", horizon_exempt=MONTH_END_EXEMPT)
+FCT_COUNTER_MATCH_REVIEW = published_suite("marts.fct_counter_match_review", min_rows=0)
+DIM_PROCEDURE = published_suite("marts.dim_procedure", min_rows=15)  # the taxonomy's procedures
+FCT_PROCEDURE_CHANNEL_HISTORY = published_suite("marts.fct_procedure_channel_history", min_rows=0)
+FCT_PROCEDURE_TRANSITIONS = published_suite("marts.fct_procedure_transitions", min_rows=0)
 FCT_PROCEDURE_STATES_MONTHLY = published_suite(
-    "marts.fct_procedure_states_monthly",
-    horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
-    key=("procedure_month_id",),
-    not_null=("procedure_track_id", "month_start", "procedure_state_id"),
-    min_rows=0,
+    "marts.fct_procedure_states_monthly", horizon_exempt=MONTH_END_EXEMPT, min_rows=0
 )
 FCT_PROCEDURE_INDICATORS = published_suite(
-    "marts.fct_procedure_indicators",
-    horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
-    key=("procedure_indicator_id",),
-    not_null=("administration_id", "month_start", "tracked_procedures"),
-    ranges={"online_only_share": (0, 1), "digital_identity_share": (0, 1), "three_channel_share": (0, 1)},
-    min_rows=0,
+    "marts.fct_procedure_indicators", horizon_exempt=MONTH_END_EXEMPT, min_rows=0
 )
-FCT_CHANNEL_GUARANTEE = published_suite(
-    "marts.fct_channel_guarantee",
-    horizon_exempt=("month_end",),  # the end of the last month may lie after the last observation
-    key=("guarantee_id",),
-    not_null=("administration_id", "month_start", "guarantee_status", "scope_note"),
-    value_sets={"guarantee_status": ("compliant", "partial", "none", "not_stated")},
-    min_rows=0,
-)
-FCT_PROCEDURE_MATCH_REVIEW = published_suite(
-    "marts.fct_procedure_match_review",
-    key=("review_id",),
-    not_null=("source_id", "procedure_title", "last_capture_id"),
-    min_rows=0,
-)
+FCT_CHANNEL_GUARANTEE = published_suite("marts.fct_channel_guarantee", horizon_exempt=MONTH_END_EXEMPT, min_rows=0)
+FCT_PROCEDURE_MATCH_REVIEW = published_suite("marts.fct_procedure_match_review", min_rows=0)
 
-DELTA_COUNTER_CHANGES = published_suite(
+# The delta tables a release computes against the previous one (warehouse.release_changes).
+DELTA_COUNTER_CHANGES = delta_suite(
     "delta.counter_changes",
     key=("change", "event_id"),
     not_null=("counter_id", "event_type", "event_date", "state_after"),
-    value_sets={"change": ("created", "closed", "downgraded"), "event_type": EVENT_TYPES},
+    value_sets={"change": ("created", "closed", "downgraded"), "event_type": EVENT_TYPE_NAMES},
     references={"counter_id": "marts.dim_counter.counter_id", "event_id": "marts.fct_counter_events.event_id"},
     min_rows=0,
 )
-DELTA_COUNTER_IDS = published_suite(
+DELTA_COUNTER_IDS = delta_suite(
     "delta.counter_ids",
     key=("counter_id",),
     not_null=("change",),

@@ -30,10 +30,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-# Where a capture came from: a web archive's replay of a past capture, or the live web now.
-ORIGINS = ("web_archive", "live")
-# What parsing made of a capture (docs/collection.md, "What each fault becomes").
-PARSE_STATUSES = ("ok", "no_data", "unavailable", "parse_error", "not_parsed")
 # Name of a web archive a capture came from, as recorded in ``archive`` (None for live captures).
 WAYBACK_ARCHIVE = "wayback"
 

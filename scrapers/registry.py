@@ -22,14 +22,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from scrapers.vocabulary import ADMINISTRATION_LEVELS, CADENCES, LANGUAGES, PARSERS, REGIONS, SOURCE_KINDS
 from scrapers.yaml_file import YamlPath, read_yaml_with_lines
 
-KINDS = ("opening_hours", "procedures")
-LEVELS = ("federal", "regional", "union", "mutuality", "commune", "cpas")
-REGIONS = ("federal", "brussels", "wallonia", "flanders", "german_community")
-LANGUAGES = ("fr", "nl", "de", "en")
-PARSERS = ("auto", "jsonld", "table", "dl", "text")
-CADENCES = ("daily", "weekly", "monthly")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 _URL = re.compile(r"^https?://[^/\s]+")
 # The politeness ceiling: no registry may ask for more requests per second towards one site.
@@ -161,14 +156,14 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "id": _id_field("administration"),
         "name_fr": Field("string", "The body's name in French (name_fr or name_nl is required)."),
         "name_nl": Field("string", "The body's name in Dutch (name_fr or name_nl is required)."),
-        "level": Field("string", "The kind of body.", required=True, enum=LEVELS),
+        "level": Field("string", "The kind of body.", required=True, enum=ADMINISTRATION_LEVELS),
         "region": Field("string", "The region the body serves.", required=True, enum=REGIONS),
         "nis_code": _NIS,
     },
     "source": {
         "id": _id_field("source"),
         "administration": Field("string", "The id of a declared administration.", required=True),
-        "kind": Field("string", "What the page publishes.", required=True, enum=KINDS),
+        "kind": Field("string", "What the page publishes.", required=True, enum=SOURCE_KINDS),
         "urls": Field(
             "array",
             "Every URL the page has lived at, oldest first (urls or url is required).",

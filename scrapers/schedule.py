@@ -14,16 +14,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-DAYS: tuple[str, ...] = ("mo", "tu", "we", "th", "fr", "sa", "su")
-ACCESS_WALK_IN = "walk_in"
-ACCESS_APPOINTMENT = "appointment"
-CHANNEL_COUNTER = "counter"
-CHANNEL_PHONE = "phone"
-# Regimes other than the normal week, and rules that are not weekly.
-REGIME_KINDS: tuple[str, ...] = (
-    "summer", "school_holidays", "public_holidays", "christmas", "winter", "exceptional", "period",
-)  # fmt: skip
-EXCEPTION_KINDS: tuple[str, ...] = ("monthly", "date")
+# The model's closed lists live in scrapers.vocabulary; re-exported here, where parsers look for them.
+from scrapers.vocabulary import (
+    ACCESS_APPOINTMENT,
+    ACCESS_WALK_IN,
+    CHANNEL_COUNTER,
+    CHANNEL_PHONE,
+    DAYS,
+    EXCEPTION_KINDS,
+    REGIME_KINDS,
+)
+
+__all__ = [
+    "ACCESS_APPOINTMENT",
+    "ACCESS_WALK_IN",
+    "CHANNEL_COUNTER",
+    "CHANNEL_PHONE",
+    "DAYS",
+    "EXCEPTION_KINDS",
+    "REGIME_KINDS",
+    "CounterSchedule",
+    "NoScheduleFound",
+    "ParseError",
+    "Regime",
+    "Slot",
+    "UnavailablePage",
+    "hhmm",
+    "sort_slots",
+]
 
 
 @dataclass(frozen=True, order=True)

@@ -8,7 +8,6 @@ The labelling rules and the provenance of every case are in tests/fixtures/real/
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -18,13 +17,13 @@ from scrapers.identity import fold
 from scrapers.parsers import MARKUP_TEXT_DISAGREE, parse_page, read_hours_text
 from scrapers.procedures import CHANNELS, read_channels
 from scrapers.schedule import ACCESS_APPOINTMENT, CounterSchedule, NoScheduleFound, ParseError
+from warehouse.transform import dbt_vars
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 HOURS_DIR, PAGES_DIR, PROCEDURES_DIR = REAL / "hours_texts", REAL / "pages", REAL / "procedure_sentences"
 # The confidence below which a reading creates no closure and no downgrade (dbt var
 # min_reading_confidence, dbt/dbt_project.yml): the same number, read from there.
-_VAR = re.compile(r"^\s*min_reading_confidence:\s*([0-9.]+)", re.MULTILINE)
-THRESHOLD = float(_VAR.search((Path(__file__).parents[1] / "dbt" / "dbt_project.yml").read_text()).group(1))
+THRESHOLD = float(dbt_vars()["min_reading_confidence"])
 # Confidence bands of the reliability table: (low, high], the last one closed.
 BANDS = ((0.0, 0.3), (0.3, 0.5), (0.5, 0.6), (0.6, 0.8), (0.8, 0.9), (0.9, 1.0))
 STRUCTURED_FAMILIES = ("jsonld", "microdata", "rdfa", "cms-json", "osm")

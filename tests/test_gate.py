@@ -6,11 +6,12 @@ import duckdb
 import pytest
 
 from expectations.gate import ValidationFailed, run_gate
-from expectations.suites import RAW_SUITES, ReleaseCheck, TableSuite, release_over_release_checks
+from expectations.suites import ReleaseCheck, TableSuite, release_over_release_checks
 from scrapers.registry import load_registry
 from tests.test_load import capture_file
 from tests.test_registry import GOOD, write
 from warehouse.load import load
+from warehouse.pipeline import raw_gate_suites
 
 SUITES = (
     TableSuite(
@@ -134,7 +135,7 @@ def loaded_warehouse(tmp_path):
 
 def test_raw_suites_pass_what_the_loader_writes(tmp_path):
     db = loaded_warehouse(tmp_path)
-    report = run_gate(db, RAW_SUITES, horizon=datetime(2030, 1, 1))
+    report = run_gate(db, raw_gate_suites(), horizon=datetime(2030, 1, 1))
     assert report.success and report.evaluated >= 30
 
 
@@ -143,7 +144,7 @@ def test_a_raw_column_not_of_the_loaders_type_is_refused(tmp_path):
     with duckdb.connect(str(db)) as con:
         con.execute("ALTER TABLE raw.schedules ALTER phone_only TYPE VARCHAR")
     with pytest.raises(ValidationFailed) as err:
-        run_gate(db, RAW_SUITES, horizon=datetime(2030, 1, 1))
+        run_gate(db, raw_gate_suites(), horizon=datetime(2030, 1, 1))
     assert "raw.schedules.phone_only: column type failed: type VARCHAR, expected BOOLEAN" in str(err.value)
 
 
@@ -153,7 +154,7 @@ def test_raw_slots_with_bad_days_or_times_and_future_captures_are_refused(tmp_pa
         con.execute("INSERT INTO raw.schedule_slots VALUES ('cap-20200101', 0, 'xx', '25:00', '12:00', 'walk_in')")
         con.execute("INSERT INTO raw.schedule_slots VALUES ('cap-20200101', 0, 'we', '14:00', '13:00', 'walk_in')")
     with pytest.raises(ValidationFailed) as err:
-        run_gate(db, RAW_SUITES, horizon=datetime(2020, 6, 1))  # the 2021 capture lies after it
+        run_gate(db, raw_gate_suites(), horizon=datetime(2020, 6, 1))  # the 2021 capture lies after it
     failures = {(f.table, f.column, f.expectation) for f in err.value.report.failures}
     assert ("raw.schedule_slots", "day", "expect_column_values_to_be_in_set") in failures
     assert ("raw.schedule_slots", "opens", "expect_column_values_to_match_regex") in failures

@@ -22,6 +22,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from scrapers.vocabulary import LANGUAGES
 from warehouse.release_cli import release_app
 
 app = typer.Typer(help="guichets: an observatory of physical access to public services.", no_args_is_help=True)
@@ -323,49 +324,57 @@ def _status_report(con, settings) -> dict:
         dict(con.execute("SELECT key, value FROM raw.dataset_info").fetchall()) if "raw.dataset_info" in tables else {}
     )
     load = con.execute(
-        """
-        SELECT max(load_batch), count(*), count(*) FILTER (parse_status = 'ok' AND http_status = 200),
-               max(observed_at), max(observed_at) FILTER (parse_status = 'ok' AND http_status = 200), max(fetched_at)
-        FROM raw.captures
-        """
+        "SELECT max(load_batch), count(*), max(observed_at), max(fetched_at) FROM raw.captures"
     ).fetchone()
-    horizon = load[3]
-    drift_sql = (
-        "SELECT source_id, layout_drift_flag, drift_since FROM marts.fct_source_coverage"
-        if "marts.fct_source_coverage" in tables
-        else "SELECT NULL::VARCHAR AS source_id, NULL::BOOLEAN AS layout_drift_flag, NULL::TIMESTAMP AS drift_since "
-        "WHERE false"
-    )
-    rows = con.execute(
-        f"""
-        WITH per_source AS (
-            SELECT source_id, count(*) AS captures,
-                   count(*) FILTER (NOT (parse_status = 'ok' AND http_status = 200)) AS failures,
-                   max(observed_at) FILTER (parse_status = 'ok' AND http_status = 200) AS last_success,
-                   max(observed_at) AS last_capture,
-                   arg_max(CASE WHEN http_status IS NULL THEN coalesce(error_class, 'fetch_error')
-                               WHEN http_status <> 200 THEN 'http ' || http_status
-                               ELSE parse_status END, observed_at) AS last_outcome
-            FROM raw.captures GROUP BY source_id
-        )
-        SELECT p.*, d.layout_drift_flag, d.drift_since,
-               date_diff('day', p.last_success, ?::TIMESTAMP) AS days_behind
-        FROM per_source p LEFT JOIN ({drift_sql}) d USING (source_id)
-        ORDER BY p.source_id
-        """,
-        [horizon],
-    ).fetchall()
-    names = (
-        "source_id",
-        "captures",
-        "failures",
-        "last_success",
-        "last_capture",
-        "last_outcome",
-        "drift",
-        "drift_since",
-    )
-    sources = [dict(zip((*names, "days_behind"), r, strict=True)) for r in rows]
+    sources: list[dict] = []
+    successful = last_successful = None
+    # What a successful capture is, per-source counts, drift and the data's horizon are dbt's
+    # (marts.fct_source_coverage): read, never recomputed here. Before dbt has built the marts,
+    # only the raw facts of the load are known.
+    if "marts.fct_source_coverage" in tables:
+        successful, last_successful = con.execute(
+            "SELECT sum(captures_successful), max(last_successful_observed_at) FROM marts.fct_source_coverage"
+        ).fetchone()
+        rows = con.execute(
+            """
+            SELECT coverage.source_id, coverage.captures_total, coverage.captures_failed,
+                   coverage.last_successful_observed_at, coverage.last_observed_at,
+                   coverage.last_capture_outcome, last.http_status, last.error_class,
+                   coverage.layout_drift_flag, coverage.drift_since,
+                   date_diff('day', coverage.last_successful_observed_at, coverage.data_last_observed_at)
+            FROM marts.fct_source_coverage AS coverage
+            LEFT JOIN intermediate.int_captures_classified AS last
+                ON last.source_id = coverage.source_id AND last.observed_at = coverage.last_observed_at
+            WHERE coverage.captures_total > 0  -- registered sources never captured yet are not listed
+            ORDER BY coverage.source_id
+            """
+        ).fetchall()
+        for (
+            source_id,
+            captures,
+            failures,
+            last_success,
+            last_capture,
+            outcome,
+            http,
+            error,
+            drift,
+            since,
+            behind,
+        ) in rows:
+            sources.append(
+                {
+                    "source_id": source_id,
+                    "captures": captures,
+                    "failures": failures,
+                    "last_success": last_success,
+                    "last_capture": last_capture,
+                    "last_outcome": _outcome_label(outcome, http, error),
+                    "drift": drift,
+                    "drift_since": since,
+                    "days_behind": behind,
+                }
+            )
     latest = settings.releases_dir / "latest"
     release = None
     if (latest / "metadata.json").is_file():
@@ -390,13 +399,25 @@ def _status_report(con, settings) -> dict:
         "last_load": {
             "load_batch": load[0],
             "captures": load[1],
-            "successful": load[2],
-            "data_horizon": load[3],
-            "last_successful_observation": load[4],
-            "last_fetched_at": load[5],
+            "successful": successful,
+            "data_horizon": load[2],
+            "last_successful_observation": last_successful,
+            "last_fetched_at": load[3],
         },
         "sources": sources,
     }
+
+
+def _outcome_label(outcome: str | None, http_status: int | None, error_class: str | None) -> str | None:
+    """A capture outcome (int_captures_classified.capture_outcome) as status prints it: ``ok``, the
+    fetch error's class (``timeout``), ``http <status>``, or the parse status."""
+    if outcome == "successful":
+        return "ok"
+    if outcome == "fetch_error":
+        return error_class or outcome
+    if outcome == "http_error":
+        return f"http {http_status}"
+    return outcome
 
 
 def _print_status(report: dict) -> None:
@@ -419,10 +440,13 @@ def _print_status(report: dict) -> None:
     load = report["last_load"]
     console.print(
         f"database: {report['database']}\n  last load batch {load['load_batch']}: {load['captures']} captures "
-        f"({load['successful']} successful), last fetched {_fmt(load['last_fetched_at'])}\n"
+        f"({_fmt(load['successful'])} successful), last fetched {_fmt(load['last_fetched_at'])}\n"
         f"  data horizon (last capture): {_fmt(load['data_horizon'])}; "
         f"last successful observation: {_fmt(load['last_successful_observation'])}"
     )
+    if load["successful"] is None:
+        console.print("sources: unknown until dbt has built marts.fct_source_coverage (guichets run)")
+        return
     table = Table(title="sources", title_justify="left")
     for name in ("source", "captures", "failures", "last success", "days behind horizon", "last outcome", "drift"):
         table.add_column(name, justify="right" if name in ("captures", "failures", "days behind horizon") else "left")
@@ -645,11 +669,11 @@ def report(
     ] = None,
 ) -> None:
     """Build the trend report of a release: report-<lang>.html (self-contained) and report-<lang>.pdf."""
-    from warehouse.report.render import LANGUAGES
+    from warehouse.report.render import LANGUAGES as REPORT_LANGUAGES
 
     languages = tuple(dict.fromkeys(code.strip() for code in lang.split(",") if code.strip()))
-    if not languages or any(code not in LANGUAGES for code in languages):
-        typer.echo(f"error: --lang must list languages among {', '.join(LANGUAGES)}, not {lang!r}", err=True)
+    if not languages or any(code not in REPORT_LANGUAGES for code in languages):
+        typer.echo(f"error: --lang must list languages among {', '.join(REPORT_LANGUAGES)}, not {lang!r}", err=True)
         raise typer.Exit(2)
     if release is not None and not (release / "metadata.json").is_file():
         typer.echo(f"error: --release {release} is not a release directory (no metadata.json)", err=True)
@@ -686,7 +710,7 @@ def report(
 hours_app = typer.Typer(help="Read opening-hours texts and pages the way the collector does.", no_args_is_help=True)
 app.add_typer(hours_app, name="hours")
 
-HOURS_LANGUAGES = ("auto", "fr", "nl", "de", "en")
+HOURS_LANGUAGES = ("auto", *LANGUAGES)  # "auto" detects the language
 _DAY_LABELS = {"mo": "Mo", "tu": "Tu", "we": "We", "th": "Th", "fr": "Fr", "sa": "Sa", "su": "Su"}
 
 

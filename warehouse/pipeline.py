@@ -132,11 +132,23 @@ def validate_stage(settings: Settings) -> dict:
     from datetime import UTC, datetime
 
     from expectations.gate import run_gate
-    from expectations.suites import RAW_SUITES
 
     now = datetime.now(UTC).replace(tzinfo=None)  # raw timestamps are naive UTC
-    report = run_gate(settings.duckdb_path, RAW_SUITES, horizon=now)
+    report = run_gate(settings.duckdb_path, raw_gate_suites(), horizon=now)
     return {"evaluated": report.evaluated, "failed": len(report.failures)}
+
+
+def raw_gate_suites() -> tuple:
+    """The warehouse gate's suites (``expectations.suites.raw_suites``) with the loader's column types.
+
+    The types are handed to the gate from here so that ``expectations`` never imports ``warehouse``
+    (``warehouse`` runs the gate; the gate does not know the warehouse).
+    """
+    from expectations.suites import raw_suites
+    from warehouse.load import CAPTURES, SCHEDULES, SLOTS, duckdb_types
+
+    schemas = {"raw.captures": CAPTURES, "raw.schedules": SCHEDULES, "raw.schedule_slots": SLOTS}
+    return raw_suites({table: duckdb_types(schema) for table, schema in schemas.items()})
 
 
 def write_stage(settings: Settings) -> dict:

@@ -177,7 +177,7 @@ def retired_counter_ids(previous: Path | None, earlier: Sequence[tuple[str, Path
 
 def active_counters(release_dir: Path) -> int:
     """Counters of a release whose current state is open or appointment-only."""
-    from expectations.suites import ACTIVE_STATES
+    from scrapers.vocabulary import ACTIVE_STATES
 
     path = table_path(release_dir, "marts.dim_counter")
     with duckdb.connect() as con:

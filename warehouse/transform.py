@@ -29,6 +29,18 @@ def dbt_executable() -> str:
 BUILD = ("build", "--exclude-resource-type", "unit_test")
 
 
+def dbt_vars(project_dir: Path = DBT_PROJECT_DIR) -> dict:
+    """The dbt project's ``vars`` (thresholds of the models), as declared in ``dbt_project.yml``.
+
+    That file is the one place a var's value is written: the models call ``var()`` without a
+    default, and Python (the report's methodology, the real-corpus scores) reads them from here.
+    """
+    import yaml
+
+    path = Path(project_dir) / "dbt_project.yml"
+    return dict((yaml.safe_load(path.read_text("utf-8")) or {}).get("vars") or {})
+
+
 def dbt_invocation(duckdb_path: Path, work: Path, *args: str) -> tuple[list[str], dict[str, str]]:
     """The command line and environment of one dbt command against a warehouse file (the venv's
     dbt, the project's profile, target and logs under ``work``)."""

@@ -29,6 +29,7 @@ from scrapers.schedule import (
     Slot,
     UnavailablePage,
 )
+from scrapers.vocabulary import PARSERS
 
 __all__ = [
     "MARKUP_TEXT_DISAGREE",
@@ -41,7 +42,6 @@ __all__ = [
     "read_hours_text",
 ]
 
-PARSERS: tuple[str, ...] = ("auto", "jsonld", "table", "dl", "text")
 # Structured data and the visible text of the same office give different hours.
 MARKUP_TEXT_DISAGREE = "markup and visible text disagree"
 DISAGREEMENT_CONFIDENCE = 0.5

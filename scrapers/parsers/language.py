@@ -27,7 +27,8 @@ from __future__ import annotations
 import html as html_lib
 import re
 
-LANGUAGES: tuple[str, ...] = ("fr", "nl", "de", "en")  # also the tie-breaking order
+from scrapers.vocabulary import LANGUAGES  # also the tie-breaking order
+
 DEFAULT_LANGUAGE = "fr"
 # A page's visible text rarely needs more than this to show its language; bounds the cost.
 MAX_CHARS = 20_000

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-LANGUAGES: tuple[str, ...] = ("fr", "nl", "de", "en")
+from scrapers.vocabulary import LANGUAGES
 
 # Token kinds.
 DAY = "day"  # value: (days tuple, daypart or None); full names, "werkdagen", "tous les jours"

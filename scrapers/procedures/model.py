@@ -11,20 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-# In the order of docs/procedures.md.
-CHANNELS: tuple[str, ...] = (
-    "online",
-    "online_digital_identity",
-    "counter_walk_in",
-    "counter_appointment",
-    "phone",
-    "post",
-    "intermediary",
-)
-AVAILABLE = "available"
-NOT_AVAILABLE = "not_available"
-NOT_STATED = "not_stated"
-STATUSES: tuple[str, ...] = (AVAILABLE, NOT_AVAILABLE, NOT_STATED)
+from scrapers.vocabulary import AVAILABLE, NOT_AVAILABLE, NOT_STATED
+from scrapers.vocabulary import CHANNEL_STATUSES as STATUSES
+from scrapers.vocabulary import PROCEDURE_CHANNELS as CHANNELS
+
+__all__ = ["AVAILABLE", "CHANNELS", "NOT_AVAILABLE", "NOT_STATED", "STATUSES", "ChannelStatus", "ProcedureObservation"]
 MAX_EVIDENCE = 300  # characters of evidence kept per channel and per procedure
 
 

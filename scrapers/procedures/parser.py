@@ -85,6 +85,7 @@ from scrapers.procedures.sentences import (
 )
 from scrapers.procedures.taxonomy import Taxonomy, default_taxonomy, normalize
 from scrapers.schedule import ParseError, UnavailablePage
+from scrapers.vocabulary import LANGUAGES
 
 CONFIDENCE_STRUCTURED = 1.0
 CONFIDENCE_TEXT = 0.9
@@ -689,8 +690,8 @@ def parse_procedures(html: str, *, language: str, taxonomy: Taxonomy | None = No
     ParseError when the page is not HTML or its only data is malformed JSON-LD, and
     UnavailablePage for a maintenance or error page standing in for the site.
     """
-    if language not in ("fr", "nl", "de", "en"):
-        raise ValueError(f"language must be one of fr, nl, de, en, not {language!r}")
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
     taxonomy = taxonomy or default_taxonomy()
     root = parse_html(html)
     if reason := unavailable_reason(root):

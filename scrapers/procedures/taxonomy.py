@@ -30,12 +30,13 @@ from pathlib import Path
 from types import MappingProxyType
 
 from scrapers.identity import fold
+from scrapers.vocabulary import LANGUAGES, NATIONAL_LANGUAGES
 from scrapers.yaml_file import read_yaml
 
 TAXONOMY_PATH = Path(__file__).resolve().with_name("taxonomy.yaml")
 LABEL_FIELDS: tuple[str, ...] = ("label_fr", "label_nl", "label_de", "label_en")
-MATCH_LANGUAGES: tuple[str, ...] = ("fr", "nl", "de", "en")
-REQUIRED_MATCH_LANGUAGES: tuple[str, ...] = ("fr", "nl", "de")
+MATCH_LANGUAGES: tuple[str, ...] = LANGUAGES
+REQUIRED_MATCH_LANGUAGES: tuple[str, ...] = NATIONAL_LANGUAGES
 UNMATCHED = "unmatched"
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 _FIELDS = frozenset({"key", *LABEL_FIELDS, "match"})

@@ -14,17 +14,23 @@ from pathlib import Path
 
 import yaml
 
-from scrapers.procedures.model import CHANNELS as PROCEDURE_CHANNELS
-from scrapers.procedures.model import NOT_STATED
-from scrapers.procedures.model import STATUSES as CHANNEL_STATUSES
 from scrapers.procedures.taxonomy import default_taxonomy
 from scrapers.registry import Counter, Registry, Source, load_registry
-from scrapers.schedule import ACCESS_APPOINTMENT, ACCESS_WALK_IN, DAYS, Slot
+from scrapers.schedule import Slot
+from scrapers.vocabulary import (
+    ACCESS_APPOINTMENT,
+    ACCESS_WALK_IN,
+    CHANNEL_STATUSES,
+    DAYS,
+    HOURS_LAYOUTS,
+    NOT_STATED,
+    PROCEDURE_CHANNELS,
+)
 
 HERE = Path(__file__).resolve().parent
 STORYLINE_PATH = HERE / "storyline.yaml"
 REGISTRIES_DIR = HERE.parent / "registries"
-LAYOUTS = ("jsonld", "table", "dl", "text")  # opening-hours pages
+LAYOUTS = HOURS_LAYOUTS  # opening-hours pages
 PROCEDURES_LAYOUT = "procedures"  # procedure pages (registry kind: procedures)
 # hours_elsewhere: the office is still named on its page, but its hours moved to a PDF.
 STATUSES = ("open", "temporarily_closed", "closed", "absent", "hours_elsewhere")

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from scrapers.vocabulary import CLOSURE_EVENTS, MUNICIPALITY_REGIONS
 from warehouse.report.evidence import Evidence, EvidenceIndex
 
 REQUIRED_TABLES = (
@@ -29,16 +30,11 @@ REQUIRED_TABLES = (
     "fct_procedure_transitions",
     "fct_source_coverage",
 )
-# dbt's defaults (dbt/dbt_project.yml vars), used when the project file cannot be read.
-DEFAULT_THRESHOLDS = {
-    "closure_confirmations": 2,
-    "downgrade_hours_cut_share": 0.25,
-    "coverage_freshness_days": 92,
-    "coverage_threshold": 0.8,
-}
-CLOSURE_EVENTS = ("closed", "temporarily_closed")
+# The dbt vars (dbt/dbt_project.yml) the methodology states.
+THRESHOLDS = ("closure_confirmations", "downgrade_hours_cut_share", "coverage_freshness_days", "coverage_threshold")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
-REGIONS = ("brussels", "flanders", "wallonia")
+# The regions of the indicators (the regions communes belong to), in alphabetical order for the charts.
+REGIONS = tuple(sorted(MUNICIPALITY_REGIONS))
 
 
 class ReportError(RuntimeError):
@@ -129,16 +125,13 @@ def load_report_data(release_dir: Path, db_path: Path | None = None, project_dir
 
 def read_thresholds(project_dir: Path | None = None) -> dict:
     """The thresholds the marts were built with (dbt vars), so the methodology states them."""
-    import yaml
+    from warehouse.transform import dbt_vars
 
-    from warehouse.settings import DBT_PROJECT_DIR
-
-    path = Path(project_dir or DBT_PROJECT_DIR) / "dbt_project.yml"
-    try:
-        declared = (yaml.safe_load(path.read_text("utf-8")) or {}).get("vars") or {}
-    except (OSError, yaml.YAMLError):
-        declared = {}
-    return {k: declared.get(k, v) for k, v in DEFAULT_THRESHOLDS.items()}
+    declared = dbt_vars(project_dir) if project_dir else dbt_vars()
+    missing = [k for k in THRESHOLDS if k not in declared]
+    if missing:
+        raise ReportError(f"dbt_project.yml declares no var {', '.join(missing)}: the methodology needs them")
+    return {k: declared[k] for k in THRESHOLDS}
 
 
 def _rows(con, sql: str, params: list | tuple = ()) -> list[dict[str, Any]]:

@@ -20,8 +20,8 @@
 -- geography or the coverage settings changed (inputs_fingerprint) — and keeps earlier months.
 -- unique_key is the month: delete+insert replaces those months whole.
 
-{%- set freshness_days = var('coverage_freshness_days', 92) | int %}
-{%- set threshold = var('coverage_threshold', 0.8) | float %}
+{%- set freshness_days = var('coverage_freshness_days') | int %}
+{%- set threshold = var('coverage_threshold') | float %}
 
 {{ config(
     materialized='incremental',
@@ -151,7 +151,7 @@ counter_months as (
         coalesce(monthly.days_open, 0) as days_open,
         coalesce(monthly.weekdays_open, 0) as weekdays_open,
         coalesce(monthly.has_out_of_hours_walk_in, false) as has_out_of_hours_walk_in,
-        monthly.state in ('open', 'appointment_only') as is_active
+        monthly.state in (select state from {{ ref('counter_states') }} where is_active) as is_active
 
     from located
     cross join months
@@ -191,7 +191,7 @@ enriched as (
         coalesce(date_diff('day', cast(source_freshness.last_successful_observed_at as date),
             counter_months.month_end) <= {{ freshness_days }}, false) as is_fresh,
         -- hours unknown: never observed yet, listed without hours, or not yet on its page
-        counter_months.state is null or counter_months.state in ('no_hours', 'not_listed') as is_unknown
+        counter_months.state is null or counter_months.state in (select state from {{ ref('counter_states') }} where is_hours_unknown) as is_unknown
 
     from counter_months
     left join source_freshness
@@ -233,7 +233,7 @@ aggregated as (
         count(*) filter (where is_active) as active_counters,
         count(*) filter (where state = 'open') as walk_in_counters,
         count(*) filter (where state = 'appointment_only') as appointment_only_counters,
-        count(*) filter (where state in ('closed', 'closed_temporary')) as closed_counters,
+        count(*) filter (where state in (select state from {{ ref('counter_states') }} where is_closed)) as closed_counters,
         count(*) filter (where is_unknown) as unknown_hours_counters,
         round(coalesce(sum(weekly_walk_in_minutes) filter (where is_active), 0) / 60.0, 2) as walk_in_hours_per_week,
         round(coalesce(sum(weekly_appointment_minutes) filter (where is_active), 0) / 60.0, 2)

@@ -344,23 +344,22 @@ final as (
         capture_id,
         observed_at,
         observed_state,
-        observed_state in ('open', 'appointment_only', 'no_hours', 'closed_temporary', 'closed_permanent')
-            as is_listed,
-        case when observed_state in ('closed_temporary', 'closed_permanent') then closure_reason end as closure_reason,
+        observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed) as is_listed,
+        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_closed) then closure_reason end as closure_reason,
         -- hours only describe a counter that is present and not closed
-        case when observed_state in ('open', 'appointment_only', 'no_hours')
+        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed and not is_closed)
             then coalesce(weekly_walk_in_minutes, 0) else 0 end as weekly_walk_in_minutes,
-        case when observed_state in ('open', 'appointment_only', 'no_hours')
+        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed and not is_closed)
             then coalesce(weekly_appointment_minutes, 0) else 0 end as weekly_appointment_minutes,
-        case when observed_state in ('open', 'appointment_only', 'no_hours')
+        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed and not is_closed)
             then coalesce(days_open, 0) else 0 end as days_open,
-        case when observed_state in ('open', 'appointment_only', 'no_hours')
+        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed and not is_closed)
             then coalesce(weekdays_open, 0) else 0 end as weekdays_open,
-        case when observed_state in ('open', 'appointment_only', 'no_hours')
+        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed and not is_closed)
             then coalesce(walk_in_days_open, 0) else 0 end as walk_in_days_open,
-        case when observed_state in ('open', 'appointment_only', 'no_hours')
+        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed and not is_closed)
             then coalesce(has_out_of_hours_walk_in, false) else false end as has_out_of_hours_walk_in,
-        case when observed_state in ('open', 'appointment_only')
+        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_active)
             then hours_signature end as hours_signature,
         listed_schedule_count,
         matched_schedule_count,

@@ -24,6 +24,7 @@
 
 -- depends_on: {{ ref('int_captures_classified') }}
 -- depends_on: {{ ref('stg_registry__counters') }}
+-- depends_on: {{ ref('counter_states') }}
 
 {{ config(
     materialized='incremental',
@@ -32,7 +33,7 @@
     on_schema_change='fail',
 ) }}
 
-{%- set confirmations = var('closure_confirmations', 2) | int %}
+{%- set confirmations = var('closure_confirmations') | int %}
 
 with
 
@@ -87,7 +88,7 @@ touched as (
         coalesce(bool_and(
             case
                 when new_observations.observed_state = 'absent'
-                    then current_states.state in ('closed', 'not_listed')
+                    then current_states.state in (select state from {{ ref('counter_states') }} where is_off_page)
                         and current_states.last_observed_state = 'absent'
                 else (case when new_observations.observed_state = 'closed_permanent' then 'closed'
                         else new_observations.observed_state end)

@@ -81,7 +81,7 @@ final as (
         observation_summary.latest_capture_id,
         coalesce(
             observation_summary.latest_observed_state = 'absent'
-                and current_states.state not in ('closed', 'not_listed'),
+                and current_states.state not in (select state from {{ ref('counter_states') }} where is_off_page),
             false
         ) as is_absence_pending
 

@@ -4,7 +4,7 @@
 -- Downgrades (indicator 14) are marked with downgrade_type: walk-in -> appointment-only, days
 -- open cut, hours cut by at least `downgrade_hours_cut_share` (var, default 25%), and a counter
 -- closed with a notice that sends people to a partner point or an online counter.
-{%- set cut_share = var('downgrade_hours_cut_share', 0.25) | float %}
+{%- set cut_share = var('downgrade_hours_cut_share') | float %}
 
 with
 
@@ -26,7 +26,7 @@ framed as (
         lag(weekly_walk_in_minutes) over by_counter as previous_weekly_walk_in_minutes,
         lag(days_open) over by_counter as previous_days_open,
         -- was the counter ever listed on its page before this state?
-        coalesce(bool_or(state in ('open', 'appointment_only', 'no_hours', 'closed_temporary')) over (
+        coalesce(bool_or(state in (select state from {{ ref('counter_states') }} where is_listed)) over (
             partition by counter_id order by valid_from
             rows between unbounded preceding and 1 preceding
         ), false) as was_listed_before
@@ -40,7 +40,8 @@ transitions as (
 
     select
         *,
-        previous_state in ('open', 'appointment_only') and state in ('open', 'appointment_only')
+        previous_state in (select state from {{ ref('counter_states') }} where is_active)
+            and state in (select state from {{ ref('counter_states') }} where is_active)
             as is_between_published_hours
 
     from framed
@@ -51,14 +52,14 @@ events as (
 
     select 'opened' as event_type, *
     from transitions
-    where state in ('open', 'appointment_only', 'no_hours') and not was_listed_before
+    where state in (select state from {{ ref('counter_states') }} where is_listed and not is_closed) and not was_listed_before
 
     union all
 
     select 'reopened' as event_type, *
     from transitions
-    where state in ('open', 'appointment_only')
-        and previous_state in ('closed', 'closed_temporary')
+    where state in (select state from {{ ref('counter_states') }} where is_active)
+        and previous_state in (select state from {{ ref('counter_states') }} where is_closed)
         and was_listed_before
 
     union all
@@ -109,7 +110,7 @@ events as (
     -- closes and its closure notice sends people to a partner point or an online service
     select 'replaced_by_partner_or_online' as event_type, *
     from transitions
-    where state in ('closed', 'closed_temporary') and was_listed_before
+    where state in (select state from {{ ref('counter_states') }} where is_closed) and was_listed_before
         and regexp_matches(lower(coalesce(closure_reason, '')),
             '(e-guichet|e-loket|guichet (en ligne|électronique|electronique)|digita(al|le) loket|en ligne|online'
             || '|myminfin|itsme|partenaire|partner|point relais|relais|servicepunt|antenne partenaire)')
@@ -129,7 +130,7 @@ final as (
         case when event_type = 'closed' then confirmed_at end as confirmed_at,
         case when event_type = 'closed' then confirming_capture_id end as confirming_capture_id,
         case when event_type = 'closed' then closure_basis end as closure_basis,
-        case when event_type in ('closed', 'temporarily_closed') then closure_reason end as closure_reason,
+        case when event_type in (select event_type from {{ ref('event_types') }} where is_closure) then closure_reason end as closure_reason,
         previous_state as state_before,
         state as state_after,
         previous_counter_state_id as counter_state_id_before,

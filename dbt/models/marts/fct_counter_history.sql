@@ -31,7 +31,7 @@ first_schedules as (
         on schedules.capture_id = states.first_capture_id
         and schedules.counter_id = states.counter_id
         and schedules.channel = 'counter'
-    where states.state in ('open', 'appointment_only')
+    where states.state in (select state from {{ ref('counter_states') }} where is_active)
 
 ),
 
