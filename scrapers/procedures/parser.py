@@ -587,8 +587,10 @@ def resolve(statements: list[Statement], *, whole_block: bool = True) -> tuple[d
             said = [s for s in said if not s.plain] or [s for s in said if s.status == NOT_AVAILABLE]
             if not said:
                 continue
-        if channel == DIGITAL_ID and not any(s.direct for s in said) and any(
-            s.channel == ONLINE and s.status == AVAILABLE and s.direct for s in statements
+        if (
+            channel == DIGITAL_ID
+            and not any(s.direct for s in said)
+            and any(s.channel == ONLINE and s.status == AVAILABLE and s.direct for s in statements)
         ):
             continue  # "only by phone" said of help, with the online way stated: the identity is not said
         best = [s for s in said if s.direct] or said

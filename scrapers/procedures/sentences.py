@@ -176,8 +176,15 @@ _WALK_IN = _rx(
 )  # fmt: skip
 _WITH_OR_WITHOUT = _rx(r"avec ou sans (?:prendre )?(?:de |un )?rendez-vous", r"met of zonder (?:een )?afspraak",
                        r"mit oder ohne termin", r"with or without (?:an )?appointment")  # fmt: skip
-_APPOINTMENT = _rx(r"rendez-vous", r"rdv", r"afspraak", r"afspraken", r"termin(?:vereinbarung|absprache)?",
-                   r"nach (?:vorheriger )?(?:absprache|vereinbarung)", r"appointments?")
+_APPOINTMENT = _rx(
+    r"rendez-vous",
+    r"rdv",
+    r"afspraak",
+    r"afspraken",
+    r"termin(?:vereinbarung|absprache)?",
+    r"nach (?:vorheriger )?(?:absprache|vereinbarung)",
+    r"appointments?",
+)
 # "Rendez-vous au guichet" is French for "go to the counter"; "rendez-vous sur le site", "go to the site".
 _GO_TO = re.compile(r"(?:^|[^\w' -]|\s)\s*rendez-vous (?:au|aux|a la|a l'|dans|chez|sur)\b")
 _APPOINTMENT_BEFORE = re.compile(r"(?:sur|avec|un|le|votre|de|d'un|prendre|prenez|fixer|fixez|reserver|reservez|"
@@ -374,8 +381,10 @@ _ONLY = {
     "en": _rx(r"only", r"exclusively", r"solely"),
 }
 # Verbs of possibility, which say a channel is open but do not start another action.
-_MODAL = re.compile(r"kan|kunt|kun|kunnen|possibles?|pouv\w*|peu[tx]|peuvent|mogelijk|konnen|kann|moglich|can|"
-                    r"available|disponibles?|beschikbaar|verfugbar|accessibles?|terecht|doen|doet|faire|fait|do|done")
+_MODAL = re.compile(
+    r"kan|kunt|kun|kunnen|possibles?|pouv\w*|peu[tx]|peuvent|mogelijk|konnen|kann|moglich|can|"
+    r"available|disponibles?|beschikbaar|verfugbar|accessibles?|terecht|doen|doet|faire|fait|do|done"
+)
 _HAS_MODAL = re.compile(r"(?<![\w-])(?:" + _MODAL.pattern + r")(?!\w)")
 # An obligation: "il faut prendre rendez-vous", "doit obligatoirement être remplie électroniquement".
 _MUST = {  # required of the person: makes an appointment the one way
