@@ -317,14 +317,6 @@ _EMPHASIS = frozenset({"strong", "b"})
 _TITLE_CLASS = frozenset({"title", "titre", "titel", "heading", "name", "nom", "naam", "header"})
 PSEUDO_HEADING_LEVEL = 7  # below <h6>
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_OFFICE_NOUNS = re.compile(
-    r"\b(?:biblioth[èe]que|m[ée]diath[èe]que|bureau|h[ôo]tel de ville|mairie|maison communale|administration|"
-    r"antenne|agence|service|guichet|accueil|cpas|centre|maison|permanence|office|poste|"
-    r"bibliotheek|bib|kantoor|loket|onthaal|dienst|gemeentehuis|stadhuis|ocmw|sociaal huis|dienstencentrum|"
-    r"filiaal|zitdag|bibliothek|rathaus|b[üu]rgerb[üu]ro|amt|verwaltung|stadtb[üu]cherei|library|branch|"
-    r"town hall|city hall|council|registry|parc [àa] conteneurs|recyparc|containerpark|recyclagepark)\b",
-    re.IGNORECASE,
-)
 
 
 def _parallel_lists(first: etree._Element, language: str) -> list[str] | None:
@@ -353,7 +345,7 @@ def _names_an_office(el: etree._Element) -> bool:
         return False
     nxt = el.getnext()
     alone = not (el.tail or "").strip(" :\u00a0\t\n") and (nxt is None or tag(nxt) in ("br", *BLOCK_TAGS))
-    if not _OFFICE_NOUNS.search(text):
+    if not tt.OFFICE_NOUN.search(text):
         # a place name above its address
         return (
             tag(el) in _EMPHASIS
