@@ -871,8 +871,8 @@ _VISIT_WORDS = re.compile(
     r"ils|elles?|il|zij|ze|hij|sie|they|dienstverlening|\w*(?:parteien|publikums)verkehr|dienstleistung\w*|"
     r"toutes? les|tous|d[ée]marches|public|uniquement|seulement|exclusivement|"
     r"toegankelijk|toegang|open|bezoek\w*|langs\w*|terecht|ontvang\w*|alle|enkel|alleen|uitsluitend|publiek|"
-    r"zug[äa]nglich|zutritt|ge[öo]ffnet|besuch\w*|empfang\w*|nur|ausschlie(?:ß|ss)lich|alle|"
-    r"access\w*|visits?|open|received|only|all|we|nous|wij|wir|you|vous|u|je|sie)\b",
+    r"zug[äa]nglich|zutritt|ge[öo]ffnet|besuch\w*|empfang\w*|nur|ausschlie(?:ß|ss)lich|"
+    r"access\w*|visits?|received|only|all|we|nous|wij|wir|you|vous|u|je)\b",
     re.IGNORECASE,
 )
 _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
