@@ -169,9 +169,9 @@ def stop_all(
             pass  # unkillable (uninterruptible sleep): nothing more a parent can do
 
 
-def sweep(root: int) -> list[int]:
+def sweep(root: int, *, reap_killed: bool = True) -> list[int]:
     """SIGKILL every live descendant of ``root`` (repeatedly: one may fork while its siblings die)
-    and reap those that are our children; returns the PIDs killed."""
+    and, with ``reap_killed``, reap those that are our children; returns the PIDs killed."""
     killed: list[int] = []
     for _ in range(20):
         left = descendants(root)
@@ -181,7 +181,7 @@ def sweep(root: int) -> list[int]:
             _kill(pid, signal.SIGKILL)
         killed += left
         time.sleep(0.02)
-        for pid in left:
+        for pid in left if reap_killed else ():
             reap(pid)
     return killed
 
@@ -230,7 +230,10 @@ def _alive(pid: int) -> bool:
 def descendants(root: int) -> list[int]:
     """PIDs of every live descendant of ``root`` (read from ``/proc``), children before grandchildren."""
     parents: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []  # no /proc (macOS): only the process groups are stopped
+    for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
         try:
@@ -272,6 +275,9 @@ class _Keeper:
         self.stop_reason = ""
 
     def main(self) -> int:
+        # A parent may block signals (guichets run does, around dag.test()); the mask is inherited
+        # through exec, and a command that cannot receive SIGTERM could not be stopped.
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, self._on_signal)
         become_subreaper()
@@ -348,7 +354,7 @@ class _Keeper:
             _, self.status = os.waitpid(self.child, 0)
 
     def _sweep(self) -> None:
-        sweep(self.pid)
+        sweep(self.pid, reap_killed=False)  # _reap_all keeps the command's own exit status
         self._reap_all()
 
     def _exit_code(self) -> int:

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from scrapers import children
@@ -75,11 +77,38 @@ def run_dag(settings: Settings, conf: dict, dag_id: str = PIPELINE_DAG) -> None:
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
     dag = bag.get_dag(dag_id)
-    run = dag.test(run_conf=conf)
+    with _ended_by_signals():
+        run = dag.test(run_conf=conf)
     states = _task_states(dag_id, run.run_id)
     failed = sorted(k for k, v in states.items() if v != "success")
     if str(run.state) != "success" or failed:
         raise DagRunFailed(f"DAG run {run.run_id} ended {run.state}; tasks not successful: {failed}")
+
+
+@contextmanager
+def _ended_by_signals() -> Iterator[None]:
+    """Make SIGTERM, SIGINT (Ctrl-C) and SIGHUP end an in-process DAG run at once.
+
+    Airflow's task runner replaces the SIGTERM handler at every task with one that only calls the
+    operator's ``on_kill()`` and carries on, and catches Ctrl-C's KeyboardInterrupt as a task
+    failure, so ``dag.test()`` cannot be interrupted by ordinary means. Here the signals are
+    blocked in every thread (threads inherit the mask; child processes are started by
+    :mod:`scrapers.children`, whose keeper unblocks them again) and one thread waits for them and
+    ends the process; the children then stop with their owner.
+    """
+    signals = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+
+    def wait() -> None:
+        sig = signal.sigwait(signals)
+        print(f"\nguichets: {signal.Signals(sig).name} received, run stopped", file=sys.stderr, flush=True)
+        os._exit(128 + sig)
+
+    threading.Thread(target=wait, name="guichets-signals", daemon=True).start()
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _task_states(dag_id: str, run_id: str) -> dict[str, str]:
@@ -136,6 +165,9 @@ def serve_env(settings: Settings, port: int) -> dict[str, str]:
         # Task runners report to the API server: on this port, not Airflow's default 8080.
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+        # The LocalExecutor starts one worker process per slot (32 by default): 8 is what the
+        # collect tasks use at most (max_active_tis_per_dagrun), and starts and stops faster.
+        "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "8"),
         "PYTHONUNBUFFERED": "1",  # components' lines reach the terminal as they are written
         # The archive server a task starts belongs to this supervisor, not to the task's process.
         children.OWNER_ENV: str(os.getpid()),
