@@ -90,8 +90,8 @@ def _ended_by_signals() -> Iterator[None]:
     """Make SIGTERM, SIGINT (Ctrl-C) and SIGHUP end an in-process DAG run at once.
 
     Airflow's task runner replaces the SIGTERM handler at every task with one that only calls the
-    operator's ``on_kill()`` and carries on, and catches Ctrl-C's KeyboardInterrupt as a task
-    failure, so ``dag.test()`` cannot be interrupted by ordinary means. Here the signals are
+    operator's ``on_kill()`` and carries on (a SIGTERM'd run went on for minutes), and Ctrl-C's
+    KeyboardInterrupt would surface inside whatever task code happens to run. Here the signals are
     blocked in every thread (threads inherit the mask; child processes are started by
     :mod:`scrapers.children`, whose keeper unblocks them again) and one thread waits for them and
     ends the process; the children then stop with their owner.
