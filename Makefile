@@ -39,16 +39,11 @@ bench-dbt: $(STAMP) ## dbt at national-plus scale: 20,000 counters x 400 weeks, 
 # `make airflow AIRFLOW_PORT=8081` to use another port.
 AIRFLOW_PORT ?= 8080
 
-airflow: $(STAMP) ## Start the Airflow UI on http://localhost:$(AIRFLOW_PORT) (airflow standalone, AIRFLOW_HOME=data/airflow); Ctrl-C stops it
-	@mkdir -p data/airflow
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
-	AIRFLOW_HOME="$(CURDIR)/data/airflow" \
-	AIRFLOW__CORE__DAGS_FOLDER="$(CURDIR)/dags" \
-	AIRFLOW__CORE__LOAD_EXAMPLES=False \
-	AIRFLOW__API__HOST=127.0.0.1 \
-	AIRFLOW__API__PORT=$(AIRFLOW_PORT) \
-	GUICHETS_DATA_DIR="$(CURDIR)/data" \
-	$(VENV)/bin/airflow standalone
+# The API server and UI, scheduler, DAG processor and triggerer (what `airflow standalone` runs, with
+# its log servers off and the UI on 127.0.0.1 only), each in its own process group under
+# warehouse.airflow_local, which stops them all within 15 s of Ctrl-C and leaves nothing behind.
+airflow: $(STAMP) ## Start the Airflow UI on http://localhost:$(AIRFLOW_PORT) (AIRFLOW_HOME=data/airflow); Ctrl-C stops it
+	$(VENV)/bin/python -m warehouse.airflow_local --port $(AIRFLOW_PORT) --data-dir "$(CURDIR)/data"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

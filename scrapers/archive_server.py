@@ -1,10 +1,12 @@
 """A local Wayback-compatible archive server: pywb's ``wayback`` on 127.0.0.1.
 
 pywb monkeypatches the whole process with gevent when imported, so it is never imported here:
-``wb-manager`` and ``wayback`` from the same virtualenv run as subprocesses. The server runs
-in its own session (process group), so it outlives the task that started it and can be
-stopped by PID from another process (:func:`stop_pid`), which is how the Airflow setup and
-teardown tasks share it through XCom (:meth:`ArchiveServer.server_info`).
+``wb-manager`` and ``wayback`` from the same virtualenv run as subprocesses, started by
+:mod:`scrapers.children`. The server runs in its own session (process group) and belongs to the
+run, not to the task that started it (:func:`scrapers.children.run_owner`): it outlives that
+task, can be stopped by PID from another process (:func:`stop_pid`), which is how the Airflow
+setup and teardown tasks share it through XCom (:meth:`ArchiveServer.server_info`), and stops by
+itself when the run's process exits, even when it is killed with ``kill -9``.
 
 Once started it answers like web.archive.org for our purposes:
 ``{base_url}/cdx?url=...&output=json`` lists captures (one JSON object per line) and
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +26,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
+
+from scrapers import children
 
 BIN_DIR = Path(sys.executable).parent
 HOST = "127.0.0.1"
@@ -76,7 +79,7 @@ def prepare_collection(warc_files: list[Path], root: Path, collection: str = "sa
 
 
 def _run(cmd: list[str], cwd: Path) -> None:
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    proc = children.run(cmd, cwd=cwd, text=True)
     if proc.returncode != 0:
         raise ArchiveServerError(
             f"{' '.join(cmd[:3])} failed with exit code {proc.returncode} in {cwd}:\n{_tail(proc.stderr)}"
@@ -105,19 +108,23 @@ class ArchiveServer:
     _proc: subprocess.Popen | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def start(cls, root: Path, collection: str = "sample", *, timeout_s: float = 60.0) -> ArchiveServer:
+    def start(
+        cls, root: Path, collection: str = "sample", *, timeout_s: float = 60.0, owner: int | None = None
+    ) -> ArchiveServer:
         """Start ``wayback`` on a free 127.0.0.1 port and wait until its CDX endpoint answers.
 
-        Raises :class:`ArchiveServerError` with the end of the server log if it exits or does
-        not answer within ``timeout_s``.
+        The server stops by itself when ``owner`` exits (default: the run's owner,
+        :func:`scrapers.children.run_owner`). Raises :class:`ArchiveServerError` with the end of
+        the server log if it exits or does not answer within ``timeout_s``.
         """
         root = Path(root).resolve()
         if not (root / "collections" / collection / "indexes").is_dir():
             raise ArchiveServerError(f"no pywb collection {collection!r} under {root}: run prepare_collection first")
+        owner = children.run_owner() if owner is None else owner
         last_error = ""
         # Another process may take the port between _free_port() and wayback's bind: retry then.
         for _attempt in range(3):
-            server = cls._spawn(root, collection, _free_port())
+            server = cls._spawn(root, collection, _free_port(), owner)
             try:
                 server._wait_ready(timeout_s)
                 return server
@@ -129,18 +136,19 @@ class ArchiveServer:
         raise ArchiveServerError(last_error)
 
     @classmethod
-    def _spawn(cls, root: Path, collection: str, port: int) -> ArchiveServer:
+    def _spawn(cls, root: Path, collection: str, port: int, owner: int) -> ArchiveServer:
         log_path = root / LOG_NAME
         with log_path.open("ab") as log:
-            proc = subprocess.Popen(
+            # Own session and process group (survives the starting task, stopped as a group),
+            # and a keeper that stops it when the run's owner exits.
+            proc = children.spawn(
                 [_bin("wayback"), "-p", str(port), "-b", HOST, "-d", str(root)],
+                owner=owner,
                 cwd=root,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                # Own session and process group: survives the starting task, stopped as a group.
-                start_new_session=True,
             )
         return cls(root=root, collection=collection, port=port, pid=proc.pid, log_path=log_path, _proc=proc)
 
@@ -203,13 +211,7 @@ class ArchiveServer:
         if self._proc is None:
             stop_pid(self.pid, timeout_s=timeout_s)
             return
-        if self._proc.poll() is None:
-            _signal_group(self.pid, signal.SIGTERM)
-            try:
-                self._proc.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                _signal_group(self.pid, signal.SIGKILL)
-                self._proc.wait(timeout=timeout_s)
+        children.stop(self._proc, grace_s=timeout_s)
         self._proc = None
 
     def __enter__(self) -> ArchiveServer:
@@ -217,16 +219,6 @@ class ArchiveServer:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
-        if os.getpgid(pid) == pid:  # our servers lead their own group (start_new_session=True)
-            os.killpg(pid, sig)
-        else:
-            os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _is_wayback(pid: int) -> bool:
@@ -249,14 +241,6 @@ def _is_wayback(pid: int) -> bool:
         return False
 
 
-def _reap(pid: int) -> None:
-    # If the server is our own child (same process started it), collect it so it is not a zombie.
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
-
-
 def stop_pid(pid: int, timeout_s: float = 15.0) -> bool:
     """Stop a ``wayback`` server started elsewhere (e.g. by another Airflow task), by PID.
 
@@ -264,19 +248,9 @@ def stop_pid(pid: int, timeout_s: float = 15.0) -> bool:
     reused). Returns True if a server was stopped, False if it was already gone.
     """
     if not _is_wayback(pid):
-        _reap(pid)
+        children.reap(pid)  # our own exited child must not stay a zombie
         return False
-    _signal_group(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        _reap(pid)
-        if not _is_wayback(pid):
-            return True
-        time.sleep(0.1)
-    _signal_group(pid, signal.SIGKILL)
-    for _ in range(50):
-        _reap(pid)
-        if not _is_wayback(pid):
-            return True
-        time.sleep(0.1)
-    raise ArchiveServerError(f"wayback pid {pid} did not stop after SIGKILL")
+    try:
+        return children.stop_pid(pid, grace_s=timeout_s)
+    except RuntimeError as exc:
+        raise ArchiveServerError(f"wayback {exc}") from exc

@@ -1,7 +1,9 @@
 """Run the dbt project (one ``dbt build`` per run) against the warehouse DuckDB file.
 
 dbt runs as a subprocess of the venv's ``dbt``: one process holds the DuckDB write lock, and
-dbt's logging and global state stay out of the Airflow task process.
+dbt's logging and global state stay out of the Airflow task process. It is started through
+:mod:`scrapers.children`, so it never outlives the process waiting for it: a killed pipeline
+(Ctrl-C, SIGTERM, even ``kill -9``) leaves no dbt holding the DuckDB lock.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scrapers import children
 from warehouse.settings import DBT_PROJECT_DIR, Settings, storage_problem, storage_problem_in
 
 
@@ -63,7 +66,7 @@ def dbt_invocation(duckdb_path: Path, work: Path, *args: str) -> tuple[list[str]
 def dbt_command(settings: Settings, *args: str) -> subprocess.CompletedProcess:
     """Run one dbt command against the warehouse and wait for it."""
     cmd, env = dbt_invocation(settings.duckdb_path, settings.dbt_work_dir, *args)
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
+    return children.run(cmd, env=env, text=True, cwd=DBT_PROJECT_DIR)
 
 
 def dbt_build(settings: Settings, *extra: str) -> str:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from scrapers import children
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 BASE_FLAGS = (
@@ -71,27 +72,18 @@ def run_chromium(args: list[str], *, timeout: float = 120.0) -> subprocess.Compl
 
 
 def start_chromium(cmd: list[str], **popen: object) -> subprocess.Popen:
-    """Start Chromium as the leader of a new process group, so :func:`stop_chromium` reaches its helpers."""
-    return subprocess.Popen(cmd, start_new_session=True, **popen)  # type: ignore[call-overload]
+    """Start Chromium in its own process group under a keeper (:func:`scrapers.children.spawn`):
+    :func:`stop_chromium` reaches its helpers, and none outlives the process that started it."""
+    return children.spawn(cmd, **popen)
 
 
 def stop_chromium(proc: subprocess.Popen, *, grace: float = 10.0) -> None:
     """Stop a Chromium started by :func:`start_chromium`: the browser, then every helper it forked.
 
-    The browser process can exit while its utility processes still write into the profile; they
-    share its process group, which is killed here so that the profile can then be removed.
+    The browser process can exit while its utility processes still write into the profile; the
+    whole tree is stopped here so that the profile can then be removed.
     """
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=grace)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass  # the group is already gone
+    children.stop(proc, grace_s=grace)
 
 
 @contextmanager
