@@ -41,6 +41,11 @@ from scrapers.schedule import CHANNEL_COUNTER, CHANNEL_PHONE, CounterSchedule
 _HOURS_WORDS = frozenset({"hours", "horaire", "horaires", "heures", "openinghours", "opening", "openingsuren",
                           "openingstijden", "loketuren", "oeffnungszeiten", "öffnungszeiten",
                           "schedule", "timetable"})  # fmt: skip
+# An element whose class or id says it lists events ("calendar", "eventList", "agenda"): dates and
+# times of events, not a counter's hours (unless its class also says "hours").
+_EVENT_WORDS = frozenset({"event", "events", "eventlist", "eventslist", "agenda", "calendar", "evenement",
+                          "evenements", "activites", "activities", "evenementen", "activiteiten", "veranstaltungen", "promo",
+                          "promotion", "promotions"})  # fmt: skip
 _ADDRESS_WORDS = frozenset({"address", "adresse", "adres", "adr"})
 _ADDRESS_TAGS = frozenset({"p", "span", "div", "li", "address"})
 # A heading made only of these words (and hours vocabulary) names a part of an office block
@@ -84,6 +89,9 @@ _UNSTAFFED = re.compile(
     r"medienr[üu]ckgabe)\b",
     re.IGNORECASE,
 )
+# Words that make a text speak of a counter's opening hours rather than of an activity's times.
+_OPENING_WORDS = frozenset({tt.COUNTER_LABEL, tt.OPEN, tt.CLOSED, tt.CLOSED_TEMP, tt.CLOSED_PERM, tt.APPT, tt.WALKIN,
+                            tt.PHONE, tt.PHONE_LABEL, tt.USUAL})  # fmt: skip
 # An office whose page gives only a season's hours: its normal week is unknown.
 REGIMES_ONLY_CONFIDENCE = 0.5
 _SEASONS = frozenset({"summer", "winter", "school_holidays", "christmas"})
@@ -116,6 +124,7 @@ class OfficeBlock:
     address: str | None = None
     scope: etree._Element | None = None
     day_structures: dict[str, int] = field(default_factory=dict)  # "table"/"dl" → how many had day rows
+    items: list[Item] = field(default_factory=list)  # what was read under the heading, in page order
 
     @property
     def name(self) -> str | None:
@@ -130,6 +139,8 @@ class OfficeBlock:
         the seasons are summer and winter, winter is the normal week."""
         if self.name and _UNSTAFFED.search(self.name):
             return []  # a book drop's hours: no one receives people there
+        if self.is_programme():
+            return []  # an activity's times ("Toddler Time", "Book Club"): not a counter's hours
         found = self.reader.schedules(self.name, self.address, layouts)
         reader = self.reader
         seasons = [r for k, r in reader.regimes.items() if k.kind in _SEASONS and r.pieces]
@@ -149,6 +160,22 @@ class OfficeBlock:
             if any(r.kind in _SEASONS and r.slots for r in schedule.regimes) or schedule.slots:
                 found.insert(0, schedule)
         return found
+
+    def is_programme(self) -> bool:
+        """A heading that names an activity, not a place: no office noun in it, no address under
+        it, and nothing under it speaks of opening hours (no hours label, class or day table, no
+        "open", "closed", "appointment" or phone wording): the times under it are the activity's
+        ("Baby Time: Mondays 10:15-10:45am", "Book Club ... Tuesday 1-2:30 pm")."""
+        if self.heading is None or self.address or tt.OFFICE_NOUN.search(self.heading.text):
+            return False
+        if self.heading.hours or self.day_structures or any(it.hours or it.days for it in self.items):
+            return False
+        language = self.reader.language
+        return not any(
+            t.kind in _OPENING_WORDS
+            for it in [self.heading, *self.items]
+            for t in tt.tokenize(tt.clean(it.text or " ".join(it.lines)), language)
+        )
 
     def points_elsewhere(self) -> bool:
         """The block says its hours are in a document or on another page ("voir le PDF")."""
@@ -229,6 +256,8 @@ class _Walker:
         if not name or name in SKIP_TAGS:
             return
         words = class_words(el)
+        if _is_event_listing(words):
+            return  # an events calendar or programme: its times are events, not counter hours
         boiler = boiler or is_boilerplate(el, sectioned)
         hours = hours or bool(words & _HOURS_WORDS) or "openinghours" in (el.get("itemprop") or "").lower()
         sectioned = sectioned or name in SECTIONING_TAGS
@@ -317,6 +346,12 @@ _EMPHASIS = frozenset({"strong", "b"})
 _TITLE_CLASS = frozenset({"title", "titre", "titel", "heading", "name", "nom", "naam", "header"})
 PSEUDO_HEADING_LEVEL = 7  # below <h6>
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _is_event_listing(words: set[str]) -> bool:
+    """Class or id words of an events calendar or programme, not of an hours calendar
+    ("openinghours--calendar")."""
+    return bool(words & _EVENT_WORDS) and not any(h in w for w in words for h in _HOURS_WORDS)
 
 
 def _parallel_lists(first: etree._Element, language: str) -> list[str] | None:
@@ -440,7 +475,8 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
             if key not in blocks:
                 heading, scope = (owner[1], owner[2]) if owner else (None, None)
                 blocks[key] = OfficeBlock(heading, Reader(language), scope=scope)
-        elif not item.boiler:
+        elif not item.boiler or (item.hours and tt.OFFICE_NOUN.search(item.text)):
+            # (an office named in a sidebar's hours block: "Branches and Hours" / "Main Branch")
             office_headings.append((pos, item, _scope(item.el)))
     strong_edges: set[str] = set()  # edges whose hours are marked as such (class, heading, day table)
     for key, its in members.items():
@@ -507,6 +543,7 @@ def _counter_hours(block: OfficeBlock) -> frozenset[tuple[int, int, int]]:
 
 def _read_block(block: OfficeBlock, items: list[Item]) -> None:
     reader = block.reader
+    block.items = items
     items = _join_broken_sentences(
         [
             it
