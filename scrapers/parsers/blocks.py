@@ -44,8 +44,8 @@ _HOURS_WORDS = frozenset({"hours", "horaire", "horaires", "heures", "openinghour
 # An element whose class or id says it lists events ("calendar", "eventList", "agenda"): dates and
 # times of events, not a counter's hours (unless its class also says "hours").
 _EVENT_WORDS = frozenset({"event", "events", "eventlist", "eventslist", "agenda", "calendar", "evenement",
-                          "evenements", "activites", "activities", "evenementen", "activiteiten", "veranstaltungen", "promo",
-                          "promotion", "promotions"})  # fmt: skip
+                          "evenements", "activites", "activities", "evenementen", "activiteiten", "veranstaltungen",
+                          "promo", "promotion", "promotions"})  # fmt: skip
 _ADDRESS_WORDS = frozenset({"address", "adresse", "adres", "adr"})
 _ADDRESS_TAGS = frozenset({"p", "span", "div", "li", "address"})
 # A heading made only of these words (and hours vocabulary) names a part of an office block
