@@ -94,7 +94,8 @@ _OPENING_WORDS = frozenset({tt.COUNTER_LABEL, tt.OPEN, tt.CLOSED, tt.CLOSED_TEMP
                             tt.PHONE, tt.PHONE_LABEL, tt.USUAL})  # fmt: skip
 # An office whose page gives only a season's hours: its normal week is unknown.
 REGIMES_ONLY_CONFIDENCE = 0.5
-_SEASONS = frozenset({"summer", "winter", "school_holidays", "christmas"})
+# (a dated period's hours alone, "Horaire d'été 2016 : 24 juin au 5 septembre", are no normal week either)
+_SEASONS = frozenset({"summer", "winter", "school_holidays", "christmas", "period"})
 # An office named without hours: what is read (present, hours not on this page) is as sure as text.
 HOURS_NOT_PUBLISHED_CONFIDENCE = 0.9
 
@@ -143,7 +144,12 @@ class OfficeBlock:
             return []  # an activity's times ("Toddler Time", "Book Club"): not a counter's hours
         found = self.reader.schedules(self.name, self.address, layouts)
         reader = self.reader
-        seasons = [r for k, r in reader.regimes.items() if k.kind in _SEASONS and r.pieces]
+        # A dated period's times count when the block says they are hours ("Horaire d'été 2016 :
+        # 24 juin au 5 septembre"), not an event's ("Lego Club, from June 24 to August 30").
+        dated_ok = bool(reader.hours_mentions)
+        seasons = [
+            r for k, r in reader.regimes.items() if k.kind in _SEASONS and r.pieces and (dated_ok or k.kind != "period")
+        ]
         if seasons and not any(s.channel == CHANNEL_COUNTER for s in found) and not _has_counter_hours(self):
             schedule = CounterSchedule(
                 name=self.name, address=self.address, layout="text",
@@ -170,6 +176,8 @@ class OfficeBlock:
             return False
         if self.heading.hours or self.day_structures or any(it.hours or it.days for it in self.items):
             return False
+        if self.heading.level == PSEUDO_HEADING_LEVEL and _is_hours_label(_text_before(self.heading.el)):
+            return False  # "Heures d'ouverture : ... <b>Carte Accès :</b> ...": a second counter's hours
         language = self.reader.language
         return not any(
             t.kind in _OPENING_WORDS
@@ -226,6 +234,7 @@ class _Walker:
         self._buf_ctx: tuple[etree._Element, bool, bool] | None = None
         self._phone_line = False
         self._consumed: set[int] = set()  # lists already read with the list beside them
+        self._card_titles: set[int] = set()  # first lines of contact cards: office names
 
     def flush(self) -> None:
         """End the current text line."""
@@ -269,13 +278,18 @@ class _Walker:
             hours = hours or _is_hours_label(text)
             self.items.append(Item("heading", el, text, level=level, boiler=boiler, hours=hours))
             return
+        if name in _CARD_TAGS and (title := _card_title(el)) is not None:
+            self._card_titles.add(id(title))
         # A title block, or the term of a directory list ("<dt>Qimiruvik Library</dt><dd>...</dd>").
         titled = (name in ("div", "span", "p") and bool(words & _TITLE_CLASS) and len(el) <= 2) or name == "dt"
-        if (name in _EMPHASIS or titled) and self._starts_line() and _names_an_office(el):
+        if id(el) in self._card_titles or (
+            (name in _EMPHASIS or titled) and self._starts_line() and _names_an_office(el, self.language)
+        ):
             # "<p><strong>Bibliothèque Bruno-Sigmen</strong><br>1550, 118e Rue ...", "<div class=
             # "service-title">Bureau municipal</div>": an office named in bold or by a CMS title block.
             self.flush()
-            self.items.append(Item("heading", el, text_of(el), level=PSEUDO_HEADING_LEVEL, boiler=boiler, hours=hours))
+            text = text_of(el).rstrip(" :\u00a0")
+            self.items.append(Item("heading", el, text, level=PSEUDO_HEADING_LEVEL, boiler=boiler, hours=hours))
             return
         # A table holding paragraphs, headings, other tables or offices named in bold lays out the
         # page: walk into it.
@@ -348,6 +362,29 @@ PSEUDO_HEADING_LEVEL = 7  # below <h6>
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
+_CARD_TAGS = frozenset({"li", "p", "div", "td"})
+_CARD_TITLE_TAGS = frozenset({"span", "strong", "b", "em", "font"})
+
+
+def _card_title(el: etree._Element) -> etree._Element | None:
+    """The first line of a contact card, when it names an office and a street address follows
+    within three lines ("<li><span>Bibliothèque municipale</span><br>450 691-6090<br>16, rue du
+    Parc"): the element that holds the name."""
+    if (el.text or "").strip() or not len(el):
+        return None
+    first = el[0]
+    nxt = first.getnext()
+    if tag(first) not in _CARD_TITLE_TAGS or nxt is None or tag(nxt) != "br" or (first.tail or "").strip():
+        return None
+    text = text_of(first)
+    if not 3 <= len(text) <= 60 or any(ch.isdigit() for ch in text) or _is_hours_label(text):
+        return None
+    if not tt.OFFICE_NOUN.search(text):
+        return None
+    lines = text_of(el, br="\n").split("\n")[1:4]
+    return first if any(_STREET_LINE.match(line.strip()) for line in lines) else None
+
+
 def _is_event_listing(words: set[str]) -> bool:
     """Class or id words of an events calendar or programme, not of an hours calendar
     ("openinghours--calendar")."""
@@ -371,15 +408,18 @@ def _parallel_lists(first: etree._Element, language: str) -> list[str] | None:
     return [f"{d} : {h}" for d, h in zip(days, hours, strict=True) if d and h]
 
 
-def _names_an_office(el: etree._Element) -> bool:
-    """Short bold text, alone on its line, that names an office ("Bibliothèque de Chambly"), or a
+def _names_an_office(el: etree._Element, language: str | None = None) -> bool:
+    """Short bold text, alone on its line, that names an office ("Bibliothèque de Chambly"), a
     place whose address follows on the next line ("<strong>Caledonia</strong><br>100 Haddington
-    Street")."""
+    Street"), or (``language`` given) a counter's name as the label of the day lines under it
+    ("<strong>Carte Accès :</strong><br>Lundi, mardi ... 13 h à 20 h 30")."""
     text = text_of(el)
     if not 3 <= len(text) <= 90 or any(ch.isdigit() for ch in text[:2]):
         return False
     nxt = el.getnext()
     alone = not (el.tail or "").strip(" :\u00a0\t\n") and (nxt is None or tag(nxt) in ("br", *BLOCK_TAGS))
+    if language is not None and _names_day_lines(el, text, alone, language):
+        return True
     if not tt.OFFICE_NOUN.search(text):
         # a place name above its address
         return (
@@ -393,6 +433,43 @@ def _names_an_office(el: etree._Element) -> bool:
             and bool(_STREET_LINE.match((nxt.tail or "").strip()))
         )
     return tag(el) not in _EMPHASIS or alone  # a title block is alone on its line
+
+
+# Words that open a period or a condition, never an office's name.
+_PREPOSITIONS = frozenset({"during", "from", "until", "till", "in", "on", "at", "after", "before", "pendant", "durant",
+                           "du", "de", "dès", "des", "à", "au", "aux", "en", "avant", "après", "jusqu'au", "tijdens",
+                           "van", "vanaf", "tot", "op", "na", "voor", "während", "ab", "bis", "im", "am", "nach",
+                           "vor", "von", "seit"})  # fmt: skip
+
+
+def _text_before(el: etree._Element) -> str:
+    """The text of the same paragraph before ``el``."""
+    parent = el.getparent()
+    if parent is None:
+        return ""
+    parts = [parent.text or ""]
+    for sibling in parent:
+        if sibling is el:
+            break
+        parts += [text_of(sibling), sibling.tail or ""]
+    return " ".join(parts)
+
+
+def _names_day_lines(el: etree._Element, text: str, alone: bool, language: str) -> bool:
+    """Bold "Name :" alone on its line, in a few words that are no hours label, season, closure
+    or day, above a line of days and times: the name of a second counter ("Carte Accès :")."""
+    nxt = el.getnext()
+    if not (tag(el) in _EMPHASIS and alone and text.endswith(":") and nxt is not None and tag(nxt) == "br"):
+        return False
+    name = text.rstrip(" :\u00a0")
+    if not name.split() or name.split()[0].lower() in _PREPOSITIONS:
+        return False  # "During the School Year :", "Pendant l'été :": a period, not a name
+    if len(name.split()) > 4 or any(ch.isdigit() for ch in name) or _is_hours_label(name) or _closure_notice(name):
+        return False
+    if any(t.kind in _LABEL_TOKENS or t.kind in _NOTICE_TOKENS for t in tt.tokenize(tt.clean(name), language)):
+        return False
+    line = (nxt.tail or "").strip()
+    return starts_with_day(line, language) and bool(_TIME_LIKE.search(line))
 
 
 # The first line of a postal address: a house number and a street ("100 Haddington Street",
