@@ -13,7 +13,7 @@ lists, then free text, office block by office block.
 from __future__ import annotations
 
 from scrapers.identity import fold
-from scrapers.parsers.blocks import OfficeBlock, read_offices
+from scrapers.parsers.blocks import OfficeBlock, linked_offices, read_offices
 from scrapers.parsers.cmsjson import cms_documents, read_cms_json, read_contact_json
 from scrapers.parsers.dom import parse_html
 from scrapers.parsers.jsonld import read_jsonld
@@ -99,6 +99,9 @@ def parse_page(html: str, *, language: str, parser: str = "auto") -> list[Counte
             # address alone is not (a contact page, or hours drawn by JavaScript: layout drift).
             readings += office.points_elsewhere()
     if readings:
+        if parser == "auto":
+            named = [s.name for s in found if s.channel != CHANNEL_PHONE and (s.slots or s.closed)]
+            found += linked_offices(root, named)
         # Counter schedules in page order, then phone lines (the page-level block often holds
         # both a phone line at the bottom and an intro at the top).
         return sorted(found, key=lambda s: s.channel == CHANNEL_PHONE)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from scrapers.identity import fold
 from scrapers.parsers import timetext as tt
 from scrapers.parsers.dl import dl_lines
 from scrapers.parsers.dom import (
@@ -213,6 +214,42 @@ class OfficeBlock:
             confidence=HOURS_NOT_PUBLISHED_CONFIDENCE,
             unparsed=[f"hours not published on this page: {note}"],
         )
+
+
+# A link that names one office by its hours ("Horaire de l'hôtel de ville", "Openingsuren van het
+# stadhuis", "Hours - Central Library"; not "Horaires des services municipaux"): the hours are on
+# the page it leads to.
+_HOURS_LINK = re.compile(
+    r"^(?:horaires?|heures d'ouverture|heures d’ouverture|openingsuren|openingstijden|[öo]ffnungszeiten|"
+    r"opening hours|hours)\s*(?:de la |de l'|de l’|du |de |van de |van het |van |der |of the |of |"
+    r"[-–:]\s*)(?P<office>[^\d]{3,60})$",
+    re.IGNORECASE,
+)
+
+
+def linked_offices(root: etree._Element, named: list[str | None]) -> list[CounterSchedule]:
+    """Offices that a link names by their hours ("Horaire de l'hôtel de ville") and that the page
+    reads under no name of theirs: named, hours not published here (never closed). None when an
+    office without a name was read with hours: those may be the linked office's own."""
+    if any(n is None for n in named):
+        return []
+    known = [fold(n) for n in named if n]
+    found: list[CounterSchedule] = []
+    for link in root.iter("a"):
+        match = _HOURS_LINK.match(text_of(link)) if link.get("href") else None
+        if match is None or not tt.OFFICE_NOUN.search(match["office"]):
+            continue
+        office = match["office"].strip()
+        key = fold(office)
+        if any(key in k or k in key for k in known):
+            continue
+        known.append(key)
+        found.append(CounterSchedule(
+            name=office, address=None, layout="text", evidence=text_of(link),
+            confidence=HOURS_NOT_PUBLISHED_CONFIDENCE,
+            unparsed=[f"hours not published on this page: a link leads to them ({text_of(link)})"],
+        ))  # fmt: skip
+    return found
 
 
 def read_offices(root: etree._Element, language: str) -> list[OfficeBlock]:
@@ -701,7 +738,7 @@ def _edge_gives_hours(items: list[Item], language: str) -> bool:
                 return True
     # One line of hours: with an hours label, or a phone line's call to action ("Call the helpdesk").
     return lines == 1 and any(
-        it.kind == "text"
+        it.kind in ("text", "heading")
         and len(it.text) <= 60
         and (
             _is_hours_label(it.text)
