@@ -595,6 +595,10 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
     strong_edges: set[str] = set()  # edges whose hours are marked as such (class, heading, day table)
     for key, its in members.items():
         if not isinstance(key, str):
+            heading = blocks[key].heading
+            if heading is not None and heading.boiler and (heading.hours or _edge_gives_hours(its, language)):
+                for it in its:
+                    it.edge_read = True  # an office named in a sidebar's hours block: read what it holds
             continue
         if any(it.hours or it.days for it in its):
             strong_edges.add(key)
