@@ -127,6 +127,7 @@ class OfficeBlock:
     scope: etree._Element | None = None
     day_structures: dict[str, int] = field(default_factory=dict)  # "table"/"dl" → how many had day rows
     items: list[Item] = field(default_factory=list)  # what was read under the heading, in page order
+    hours_link: bool = False  # a footer's contact block that links to the office's hours
 
     @property
     def name(self) -> str | None:
@@ -188,14 +189,16 @@ class OfficeBlock:
 
     def points_elsewhere(self) -> bool:
         """The block says its hours are in a document or on another page ("voir le PDF")."""
-        return any(_ELSEWHERE.search(m) for m in self.reader.hours_mentions)
+        return self.hours_link or any(_ELSEWHERE.search(m) for m in self.reader.hours_mentions)
 
     def named_without_hours(self) -> CounterSchedule | None:
         """The office as still *named* on the page when its block gives no hours and no closure:
         an office heading with an address, or whose hours the page points elsewhere ("Heures
         d'ouverture : voir le document PDF"). Its hours are not published here: present, with no
         slots, never closed (a closure needs a statement)."""
-        if self.heading is None or self.heading.boiler or not (self.address or self.points_elsewhere()):
+        if self.heading is None or (self.heading.boiler and not self.hours_link):
+            return None
+        if not (self.address or self.points_elsewhere()):
             return None
         if _UNSTAFFED.search(self.heading.text):
             return None
@@ -204,6 +207,7 @@ class OfficeBlock:
             return None
         note = (
             join_evidence([m for m in reader.hours_mentions if _ELSEWHERE.search(m)])
+            or ("the office's block links to them" if self.hours_link else "")
             or "no opening hours under this office on the page"
         )
         return CounterSchedule(
@@ -575,6 +579,7 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
     blocks: dict[int | str | None, OfficeBlock] = {}
     members: dict[int | str | None, list[Item]] = {}
     edge_run, last_edge = 0, -2
+    edge_titles: dict[str, Item] = {}  # the heading right above a run of footer items ("Stad Leuven")
     for pos, item in enumerate(items):
         owner = None
         if item.kind != "heading" or _is_label(item, language):
@@ -585,6 +590,9 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
                 # A sidebar or footer, read apart first: one run of boilerplate items in page order.
                 edge_run += 0 if last_edge == pos - 1 else 1
                 last_edge, key = pos, f"{_EDGE}{edge_run}"
+                above = items[pos - 1] if pos else None
+                if above is not None and above.kind == "heading" and above.boiler and key not in members:
+                    edge_titles[key] = above
             members.setdefault(key, []).append(item)
             if key not in blocks:
                 heading, scope = (owner[1], owner[2]) if owner else (None, None)
@@ -607,7 +615,7 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
                 it.edge_read = True  # a sidebar or footer with hours: read all of it (its labels too)
     for key, its in members.items():
         _read_block(blocks[key], its)
-    _place_edges(blocks, members, strong_edges, {id(it): pos for pos, it in enumerate(items)}, language)
+    _place_edges(blocks, members, strong_edges, {id(it): pos for pos, it in enumerate(items)}, edge_titles, language)
     # A block that only says "uniquement sur rendez-vous" speaks for the offices listed inside it.
     ordered = list(blocks.values())
     for block in ordered:
@@ -631,6 +639,7 @@ def _place_edges(
     members: dict[int | str | None, list[Item]],
     strong: set[str],
     order: dict[int, int],
+    titles: dict[str, Item],
     language: str,
 ) -> None:
     """Sidebars and footers outside every office heading that hold hours: the hours of the page's
@@ -643,6 +652,8 @@ def _place_edges(
     for key in [k for k in blocks if isinstance(k, str)]:
         edge = blocks.pop(key)
         if not (edge.reader.drafts or edge.reader.regimes or edge.reader.closed):
+            if not main_hours and key in titles and _link_to_hours(edge, titles[key], members[key], language):
+                blocks[key] = edge  # the office of a footer's contact block, its hours on another page
             continue
         if (main_hours or (main_seasons and key in strong)) and _counter_hours(edge) not in main_hours:
             if key in strong and _counter_hours(edge):
@@ -653,6 +664,25 @@ def _place_edges(
         members[None] = sorted(members.get(None, []) + members[key], key=lambda it: order[id(it)])
         blocks[None] = OfficeBlock(None, Reader(language))
         _read_block(blocks[None], members[None])
+
+
+def _link_to_hours(edge: OfficeBlock, heading: Item, items: list[Item], language: str) -> bool:
+    """A footer's contact block: an office name (the heading above it), a postal address and a link
+    to the office's hours ("<h2>Stad Leuven</h2> ... 3000 Leuven ... <a>Afspraak maken, openingsuren
+    en contact</a>"). The block gets that name and address and says its hours are elsewhere."""
+    if len(heading.text) > 60 or _is_label(heading, language) or _is_hours_label(heading.text):
+        return False
+    address = next((it.text for it in items if it.kind == "text" and _looks_like_address(it.text, language)), None)
+    linked = any(
+        _is_hours_label(text_of(a)) and not any(_is_menu(p) for p in a.iterancestors())
+        for it in items
+        if it.kind == "text"
+        for a in it.el.iter("a")
+    )
+    if address is None or not linked:
+        return False
+    edge.heading, edge.address, edge.hours_link = heading, address, True
+    return True
 
 
 def _counter_hours(block: OfficeBlock) -> frozenset[tuple[int, int, int]]:
