@@ -115,6 +115,7 @@ class Item:
     days: bool = False  # a table or dl whose rows name days
     edge_read: bool = False  # in a sidebar or footer that gives hours: read
     phone: bool = False  # a line written in a telephone link ("<a href='tel:...'>09 210 10 10 – ma-za 8-19 u.</a>")
+    after_call: bool = False  # in a footer run that opens with a telephone link: the number's hours
 
 
 @dataclass
@@ -602,6 +603,12 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
             office_headings.append((pos, item, _scope(item.el)))
     strong_edges: set[str] = set()  # edges whose hours are marked as such (class, heading, day table)
     for key, its in members.items():
+        if isinstance(key, str) and its[0].phone and not any(_looks_like_address(it.text, language) for it in its):
+            # "Call the helpdesk: <a href=tel:...>0800-1421</a> / Available Monday till Friday 8-18": a
+            # footer run that opens with a telephone number and gives no address is that line's.
+            for it in its:
+                it.after_call = not it.phone and it.kind == "text"
+    for key, its in members.items():
         if not isinstance(key, str):
             heading = blocks[key].heading
             if heading is not None and heading.boiler and (heading.hours or _edge_gives_hours(its, language)):
@@ -723,8 +730,8 @@ def _read_block(block: OfficeBlock, items: list[Item]) -> None:
             else:  # "Adresse : ...", "Horaires : du lundi au vendredi ...": prose in a grid
                 for line in item.lines:
                     _read_line(block, line)
-        elif item.phone:
-            reader.feed(item.text, channel=CHANNEL_PHONE)  # hours written in a telephone link
+        elif item.phone or item.after_call:
+            reader.feed(item.text, channel=CHANNEL_PHONE)  # hours written in (or after) a telephone link
         else:
             _read_line(block, item.text)
 
@@ -770,14 +777,18 @@ def _edge_gives_hours(items: list[Item], language: str) -> bool:
             lines += 1
             if lines >= 2:
                 return True
-    # One line of hours: with an hours label, or a phone line's call to action ("Call the helpdesk").
+    # One line of hours: with an hours label, a phone line's call to action ("Telefonisch bereikbaar")
+    # or a telephone link.
     return lines == 1 and any(
-        it.kind in ("text", "heading")
-        and len(it.text) <= 60
-        and (
-            _is_hours_label(it.text)
-            or tt.says(it.text, language, tt.PHONE)
-            or tt.says(it.text, language, tt.PHONE_LABEL)
+        it.phone
+        or (
+            it.kind in ("text", "heading")
+            and len(it.text) <= 60
+            and (
+                _is_hours_label(it.text)
+                or tt.says(it.text, language, tt.PHONE)
+                or tt.says(it.text, language, tt.PHONE_LABEL)
+            )
         )
         for it in items
     )
