@@ -816,7 +816,11 @@ def _looks_like_hours(item: Item, language: str) -> bool:
 
 
 def _read_line(block: OfficeBlock, text: str) -> None:
-    """A line of prose: the office's address (the first line that looks like one) or hours text."""
+    """A line of prose: the office's address (the first line that looks like one) or hours text.
+    A line about a place without staff ("chute à livres de 8 h à 16 h 30") says nothing of the
+    counter's hours."""
+    if _UNSTAFFED.match(text.lstrip("-–•*► ")):
+        return
     if block.address is None and _looks_like_address(text, block.reader.language):
         block.address = _ADDRESS_LABEL.sub("", text)
     else:
