@@ -175,13 +175,16 @@ class OfficeBlock:
         it, and nothing under it speaks of opening hours (no hours label, class or day table, no
         "open", "closed", "appointment" or phone wording): the times under it are the activity's
         ("Baby Time: Mondays 10:15-10:45am", "Book Club ... Tuesday 1-2:30 pm")."""
-        if self.heading is None or self.address or tt.OFFICE_NOUN.search(self.heading.text):
+        reader = self.reader
+        if not (reader.drafts or reader.regimes) or self.heading is None or self.address:
+            return False
+        if tt.OFFICE_NOUN.search(self.heading.text):
             return False
         if self.heading.hours or self.day_structures or any(it.hours or it.days for it in self.items):
             return False
         if self.heading.level == PSEUDO_HEADING_LEVEL and _is_hours_label(_text_before(self.heading.el)):
             return False  # "Heures d'ouverture : ... <b>Carte Accès :</b> ...": a second counter's hours
-        language = self.reader.language
+        language = reader.language
         return not any(
             t.kind in _OPENING_WORDS
             for it in [self.heading, *self.items]
@@ -241,7 +244,7 @@ def linked_offices(root: etree._Element, named: list[str | None]) -> list[Counte
     known = [fold(n) for n in named if n]
     found: list[CounterSchedule] = []
     for link in root.iter("a"):
-        match = _HOURS_LINK.match(text_of(link)) if link.get("href") else None
+        match = _HOURS_LINK.match(squash("".join(link.itertext()))) if link.get("href") else None
         if match is None or not tt.OFFICE_NOUN.search(match["office"]):
             continue
         office = match["office"].strip()
@@ -412,7 +415,7 @@ def _card_title(el: etree._Element) -> etree._Element | None:
     """The first line of a contact card, when it names an office and a street address follows
     within three lines ("<li><span>Bibliothèque municipale</span><br>450 691-6090<br>16, rue du
     Parc"): the element that holds the name."""
-    if (el.text or "").strip() or not len(el):
+    if not len(el) or tag(el[0]) not in _CARD_TITLE_TAGS or (el.text or "").strip():
         return None
     first = el[0]
     nxt = first.getnext()
