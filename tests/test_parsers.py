@@ -587,3 +587,87 @@ def test_days_and_hours_in_two_lists_side_by_side() -> None:
     assert compact(found) == [
         "mo 09:00-16:00", "tu 09:00-16:00", "we 09:00-16:00", "th 09:00-16:00", "fr 09:00-12:00",
     ]  # fmt: skip
+
+
+def test_an_events_calendar_and_activity_programmes_are_not_offices() -> None:
+    # composed, after a library branch page with an events widget and story-time programmes
+    html = (
+        "<html><body><main><h1>Central Library</h1><p>Open Monday to Friday 9:00 am - 5:00 pm</p>"
+        "<div class='events-calendar'><h3>Lego Club</h3><p>Saturdays 10:00 - 11:00am</p></div>"
+        "<h2>Toddler Time</h2><p>Stories and songs! Tuesdays 10:15-10:45am.</p></main></body></html>"
+    )
+    (found,) = parse_page(html, language="en")
+    assert found.name == "Central Library" and compact(found)[0] == "mo 09:00-17:00"
+
+
+def test_a_second_counter_named_in_bold_above_its_day_lines() -> None:
+    # composed, after a library page whose hours paragraph ends with a "Carte Accès :" counter
+    html = (
+        "<html><body><main><h1>Bibliothèque</h1><p><strong>Heures d'ouverture :</strong><br>"
+        "Lundi et mardi, 13 h à 21 h<br><strong>Carte Accès :</strong><br>Lundi et mardi, 13 h à 20 h 30</p>"
+        "</main></body></html>"
+    )
+    found = parse_page(html, language="fr")
+    assert [(s.name, compact(s)[0]) for s in found] == [
+        ("Bibliothèque", "mo 13:00-21:00"),
+        ("Carte Accès", "mo 13:00-20:30"),
+    ]
+
+
+def test_an_office_a_link_names_by_its_hours_is_not_published_here() -> None:
+    # composed, after a library page whose menu links to "Horaire de l'hôtel de ville"
+    html = (
+        "<html><body><nav><a href='/horaire-hdv'>Horaire de l'hôtel de ville</a></nav><main>"
+        "<h1>Bibliothèque municipale</h1><p>Mardi : 14 h à 16 h 30</p></main></body></html>"
+    )
+    found = parse_page(html, language="fr")
+    assert [(s.name, compact(s), s.closed) for s in found] == [
+        ("Bibliothèque municipale", ["tu 14:00-16:30"], None),
+        ("hôtel de ville", [], None),
+    ]
+
+
+def test_a_footer_contact_block_linking_to_the_hours_names_the_office() -> None:
+    # composed, after a city home page footer: name, address, phone and a link to the hours
+    html = (
+        "<html><body><main><p>Welkom</p></main><footer><h2>Stad Leuven</h2><p>Grote Markt 9<br>3000 Leuven<br>"
+        "Tel. <a href='tel:016272000'>016 27 20 00</a></p><p><a href='/contact'>Openingsuren en contact</a></p>"
+        "</footer></body></html>"
+    )
+    (found,) = parse_page(html, language="nl")
+    assert (found.name, found.slots, found.closed) == ("Stad Leuven", [], None)
+    assert "hours not published" in found.unparsed[0]
+
+
+def test_footer_hours_after_a_telephone_link_are_the_line_s() -> None:
+    # composed, after a helpdesk footer: a heading, a tel: link, then when it answers
+    html = (
+        "<html><body><footer><h3>Call the helpdesk</h3><p><a href='tel:08001421'>0800-1421</a> (free).<br>"
+        "Available Monday till Friday 08.00 a.m. - 06.00 p.m.</p></footer></body></html>"
+    )
+    (found,) = parse_page(html, language="en")
+    assert found.channel == "phone" and compact(found)[0] == "mo 08:00-18:00"
+
+
+def test_offices_named_in_a_sidebar_hours_block() -> None:
+    # composed, after a library home page's "Branches and Hours" sidebar widget
+    html = (
+        "<html><body><main><h1>Welcome</h1><p>News.</p></main><aside><h2>Branches and Hours</h2>"
+        "<div><h3>Main Branch</h3><p>Sunday's Hours: 1:30 PM - 5:30 PM</p>"
+        "<h3>Crossings Branch</h3><p>Sunday's Hours: 1:00 PM - 5:00 PM</p></div></aside></body></html>"
+    )
+    found = parse_page(html, language="en")
+    assert [(s.name, compact(s)) for s in found] == [
+        ("Main Branch", ["su 13:30-17:30"]),
+        ("Crossings Branch", ["su 13:00-17:00"]),
+    ]
+
+
+def test_a_book_drop_line_is_not_the_counter_s_hours() -> None:
+    # composed, after a village library's list of services
+    html = (
+        "<html><body><main><h1>Bibliothèque</h1><ul><li>chute à livres de 8 h à 16 h 30 (lundi au vendredi)</li>"
+        "<li>internet sans-fil</li></ul><p>LUNDI : de 16 h à 17 h 30</p></main></body></html>"
+    )
+    (found,) = parse_page(html, language="fr")
+    assert compact(found) == ["mo 16:00-17:30"]
