@@ -459,8 +459,8 @@ def _names_an_office(el: etree._Element, language: str | None = None) -> bool:
     Street"), or (``language`` given) a counter's name as the label of the day lines under it
     ("<strong>Carte Accès :</strong><br>Lundi, mardi ... 13 h à 20 h 30")."""
     text = text_of(el)
-    if not 3 <= len(text) <= 90 or any(ch.isdigit() for ch in text[:2]):
-        return False
+    if not 3 <= len(text) <= 90 or any(ch.isdigit() for ch in text[:2]) or _TIME_LIKE.search(text):
+        return False  # (a name gives no clock time: "Ouverte à tous les jeudis de 18h30 à 20h")
     nxt = el.getnext()
     alone = not (el.tail or "").strip(" :\u00a0\t\n") and (nxt is None or tag(nxt) in ("br", *BLOCK_TAGS))
     if language is not None and _names_day_lines(el, text, alone, language):
