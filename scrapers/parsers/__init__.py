@@ -87,7 +87,7 @@ def parse_page(html: str, *, language: str, parser: str = "auto") -> list[Counte
     if parser == "jsonld":
         raise _failure(ld_errors, [_LOOKED_FOR["jsonld"]])
     layouts = _LAYOUTS[parser]
-    found, readings = [], 0
+    found, readings, unpublished = [], 0, []
     for office in offices:
         schedules = office.schedules(layouts)
         if schedules:
@@ -95,13 +95,18 @@ def parse_page(html: str, *, language: str, parser: str = "auto") -> list[Counte
             readings += 1
         elif parser == "auto" and (named := office.named_without_hours()) is not None:
             found.append(named)
+            unpublished.append(named)
             # "Heures d'ouverture : voir le document PDF" is itself a reading; a bare name and
             # address alone is not (a contact page, or hours drawn by JavaScript: layout drift).
             readings += office.points_elsewhere()
     if readings:
+        read = [s.name for s in found if s.channel != CHANNEL_PHONE and (s.slots or s.closed)]
+        # An office named twice ("Bibliothèque municipale", then "Horaire de la bibliothèque
+        # municipale" above its hours) is the one read with hours.
+        twice = [s for s in unpublished if any(fold(s.name or "") in fold(n) for n in read if n)]
+        found = [s for s in found if not any(s is t for t in twice)]
         if parser == "auto":
-            named = [s.name for s in found if s.channel != CHANNEL_PHONE and (s.slots or s.closed)]
-            found += linked_offices(root, named)
+            found += linked_offices(root, read)
         # Counter schedules in page order, then phone lines (the page-level block often holds
         # both a phone line at the bottom and an intro at the top).
         return sorted(found, key=lambda s: s.channel == CHANNEL_PHONE)

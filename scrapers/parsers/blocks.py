@@ -824,10 +824,19 @@ def _read_line(block: OfficeBlock, text: str) -> None:
     counter's hours."""
     if _UNSTAFFED.match(text.lstrip("-–•*► ")):
         return
-    if block.address is None and _looks_like_address(text, block.reader.language):
+    if block.address is None and (
+        _looks_like_address(text, block.reader.language) or (_directory_entry(block) and _STREET_LINE.match(text))
+    ):
         block.address = _ADDRESS_LABEL.sub("", text)
     else:
         block.reader.feed(text)
+
+
+def _directory_entry(block: OfficeBlock) -> bool:
+    """A block titled by a directory's title element ("<div class='serv_muni_titre'>", "<dt>"): the
+    street line under it is the office's address, whatever the country's postcodes."""
+    heading = block.heading
+    return heading is not None and heading.level == PSEUDO_HEADING_LEVEL and tag(heading.el) not in _EMPHASIS
 
 
 def _looks_like_address(text: str, language: str) -> bool:
