@@ -237,8 +237,8 @@ _HOURS_LINK = re.compile(
 
 def linked_offices(root: etree._Element, named: list[str | None]) -> list[CounterSchedule]:
     """Offices that a link names by their hours ("Horaire de l'hôtel de ville") and that the page
-    reads under no name of theirs: named, hours not published here (never closed). None when an
-    office without a name was read with hours: those may be the linked office's own."""
+    reads under no name of theirs: named, hours not published here (never closed). None at all
+    when an office without a name was read with hours: those may be the linked office's own."""
     if any(n is None for n in named):
         return []
     known = [fold(n) for n in named if n]
@@ -419,7 +419,7 @@ def _card_title(el: etree._Element) -> etree._Element | None:
         return None
     first = el[0]
     nxt = first.getnext()
-    if tag(first) not in _CARD_TITLE_TAGS or nxt is None or tag(nxt) != "br" or (first.tail or "").strip():
+    if nxt is None or tag(nxt) != "br" or (first.tail or "").strip():
         return None
     text = text_of(first)
     if not 3 <= len(text) <= 60 or any(ch.isdigit() for ch in text) or _is_hours_label(text):
