@@ -410,6 +410,13 @@ class Reader:
                         self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
                 else:
                     atoms.append(_Atom("M", t.start, t.end, tt.DATE))
+            elif (
+                kind == tt.MONTH
+                and i > a
+                and (toks[i - 1].kind == tt.SINCE or text[toks[i - 1].start : toks[i - 1].end].lower() in _STARTING)
+                and not (i + 1 < b and toks[i + 1].kind == tt.TO)
+            ):
+                pass  # "ab Dezember nur noch mit Termin", "dès janvier": when the hours start, no season
             elif kind == tt.DAYPART:
                 atom = _Atom("M", t.start, t.end, tt.DAYPART)
                 atom.part = t.value
@@ -859,8 +866,9 @@ _SAID_BEFORE = re.compile(
     r"meld|beslist|besliste|liet weten|zei|announc|said|confirmed|decided)\w*\s+(?:(?:le|ce|am|op|on|dit|deze)\s+)?$",
     re.IGNORECASE,
 )
+# (matched at the day's end with ``match(line, pos)``: no "^", which would only match at the line's start)
 _SAID_AFTER = re.compile(
-    r"^\s+(?:\w+\s+)?(?:mit(?:ge)?teilt|bestätigte|erklärte|meldde|liet weten|announced|said)", re.IGNORECASE
+    r"\s+(?:\w+\s+)?(?:mit(?:ge)?teilt|bestätigte|erklärte|meldde|liet weten|announced|said)", re.IGNORECASE
 )
 
 
@@ -872,7 +880,10 @@ _VISIT_WORDS = re.compile(
     r"toutes? les|tous|d[ée]marches|public|uniquement|seulement|exclusivement|"
     r"toegankelijk|toegang|open|bezoek\w*|langs\w*|terecht|ontvang\w*|alle|enkel|alleen|uitsluitend|publiek|"
     r"zug[äa]nglich|zutritt|ge[öo]ffnet|besuch\w*|empfang\w*|nur|ausschlie(?:ß|ss)lich|"
-    r"access\w*|visits?|received|only|all|we|nous|wij|wir|you|vous|u|je)\b",
+    r"access\w*|visits?|received|only|all|we|nous|wij|wir|you|vous|u|je|"
+    # the people received: "Inwoners moeten [...] bellen voor een afspraak"
+    r"citoyens|habitants|usagers|visiteurs|inwoners|burgers|bezoekers|klanten|b[üu]rger\w*|einwohner\w*|besucher\w*|"
+    r"residents|visitors|customers)\b",
     re.IGNORECASE,
 )
 _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
@@ -906,9 +917,25 @@ def _news_day(atoms: list[_Atom], k: int, line: str, dated_ok: bool) -> bool:
     return bool(_SAID_BEFORE.search(line[max(0, x.start - 40) : x.start]) or _SAID_AFTER.match(line, x.end))
 
 
+# Abbreviated words written with a dot inside a sentence: "bzw.", "resp.", "evtl.", "ca.", "z.B.".
+_ABBREVIATED = re.compile(
+    r"(?<!\w)(?:bzw|resp|evtl|ggf|ca|z\.\s?b|u\.\s?a|usw|inkl|zzgl|bijv|bv|enz|m\.a\.w|o\.a|incl|excl|env|cf|vs|"
+    r"approx|e\.g|i\.e)$",
+    re.IGNORECASE,
+)
+
+
 def _abbreviation_dot(toks: list[tt.Token], i: int, text: str) -> bool:
     """The dot of "9.30 u." or "12 h." before the range goes on ("tot 12 u.", "en van") ends no
-    sentence; before a capital ("16h. En juillet") it does."""
+    sentence; before a capital ("16h. En juillet") it does. Nor does the dot of an abbreviated
+    word before a lower-case word ("samstags von 8 bis 12.30 Uhr bzw. von 13 bis 17 Uhr")."""
+    if (
+        toks[i].kind == tt.SEP
+        and toks[i].value == "."
+        and _ABBREVIATED.search(text[max(0, toks[i].start - 8) : toks[i].start])
+    ):
+        rest = text[toks[i].end :].lstrip()
+        return bool(rest) and rest[0].islower()
     return (
         toks[i].kind == tt.SEP
         and toks[i].value == "."
@@ -1086,6 +1113,8 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
                 atom.stmt = stmts.index(target)
                 after_except = False
                 continue
+            # "Toutes (sauf Wandre, ...) seront accessibles du lundi au jeudi": nothing before it to except from.
+            after_except = False
             if cur is not None and cur.days is None:  # "de 9h à 12h le samedi"
                 cur.days, cur.part, cur.days_after = atom.days, atom.part, True
             elif cur is not None and not cur.ranges and not cur.after_mod:  # "lundi matin, mardi"

@@ -226,7 +226,8 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:habituel(?:le)?s?|normaux|normal(?:es?)?|r[ée]guli(?:er|[èe]re)s?|ordinaires?|coutumi[èe]re?s?)",
         r"(?:(?:tijdens )?de )?(?:gewone|gebruikelijke|normale|reguliere|vaste) "
         r"(?:openingsuren|openingstijden|uren|tijden)",
-        r"(?:zu den )?(?:[üu]blichen|gewohnten|regul[äa]ren|normalen) (?:[öo]ffnungszeiten|zeiten|sprechzeiten)",
+        r"(?:zu den )?(?:[üu]blichen|gewohnten|bekannten|regul[äa]ren|normalen) "
+        r"(?:[öo]ffnungszeiten|zeiten|sprechzeiten)",
         r"(?:(?:at|during) )?(?:the )?(?:usual|normal|regular) (?:opening )?hours",
         r"(?:le )?reste de l'ann[ée]e", r"(?:de )?rest van het jaar", r"(?:im )?(?:[üu]brigen|restlichen) jahr",
         r"(?:the )?rest of the year", r"sinon", r"le reste du temps", r"anders", r"ansonsten", r"otherwise",
@@ -257,7 +258,7 @@ _COMMON: list[tuple[str, str]] = [
         r"opafspraak",  # a channel label written as one word ("Balie", "Tele-service", "Opafspraak")
         r"afspraak (?:verplicht|vereist|noodzakelijk)", r"(?:maak|maakt|maken) (?:u |je )?(?:eerst )?een afspraak",
         r"(?:(?:nur|ausschlie(?:ß|ss)lich)(?: noch)? )?(?:nach|mit|auf|per) (?:vorheriger |vorherige |telefonischer )?"
-        r"(?:terminvereinbarung|terminabsprache|termin|vereinbarung|absprache|voranmeldung|anmeldung)",
+        r"(?:terminvereinbarung|terminabsprache|terminvergabe|termin|vereinbarung|absprache|voranmeldung|anmeldung)",
         r"termin (?:erforderlich|notwendig|n[öo]tig)",
         r"(?:only )?by appointment(?: only)?", r"appointments? only", r"with an appointment",
         r"appointment required",
@@ -267,10 +268,15 @@ _COMMON: list[tuple[str, str]] = [
         r"cr[ée]neaux? de rendez-vous", r"(?:jours|heures) de rendez-vous", r"termin(?:tage|zeiten|sprechstunden?)",
         r"appointment (?:hours|times|days|slots)",
         r"(?:moet|moeten|dient|dienen) (?:\w+ ){0,6}een afspraak(?: (?:hebben|maken|vastleggen))?",
-        r"termine (?:\w+ ){0,4}(?:gibt es|werden vergeben|stehen (?:\w+ )?zur verf[üu]gung)",
+        r"termine (?:\(?[\w-]+\)? ){0,6}(?:gibt es|werden vergeben|stehen (?:\w+ )?zur verf[üu]gung)",
         r"(?:stehen|gibt es) (?:\w+ ){0,2}termine(?: zur verf[üu]gung)?",
         r"nadat (?:je|u) (?:\w+ ){0,4}een afspraak", r"(?:uniquement|seulement) apr[èe]s (?:prise de )?rendez-vous",
         r"(?:only )?after (?:making|booking) an appointment",
+        # No walk-in any more: visits by appointment ("niet langer vrij toegankelijk", "pas accessibles librement").
+        r"niet (?:langer|meer) vrij toegankelijk(?: voor (?:het )?publiek)?",
+        r"geen (?:enkele )?[\w-]+ (?:is|zijn) (?:nog|meer) vrij toegankelijk(?: voor (?:het )?publiek)?",
+        r"(?:ne (?:sont|est)|n'(?:est|sont)) (?:pas|plus) (?:accessibles? librement|librement accessibles?)",
+        r"keine freien sprechstunden(?: mehr)?", r"nicht (?:mehr )?frei zug[äa]nglich",
     )),
     ("PHONE", _phrases(
         r"permanences? t[ée]l[ée]phoniques?", r"accueil t[ée]l[ée]phonique",
@@ -403,7 +409,8 @@ _BETWEEN = _phrases(r"entre", r"tussen", r"zwischen", r"between")
 
 _TAIL: list[tuple[str, str]] = [
     ("NUM", r"(?<![\w.,:/])(?P<num>[01]?\d|2[0-4])(?!\w|[.,:/]\d)"),
-    ("SINCE", _phrases(r"depuis", r"[àa] partir d(?:u|e|es)", r"[àa] partir d'", r"sinds", r"met ingang van",
+    ("SINCE", _phrases(r"depuis", r"[àa] partir d(?:u|e|es)", r"[àa] partir d'", r"[àa] compter d(?:u|e|es)",
+                       r"[àa] compter d'", r"sinds", r"met ingang van",
                        r"seit", r"ab dem", r"since", r"as of", r"starting")),
     ("BETWEEN", _BETWEEN),
     ("TO_WORD", _phrases(r"jusqu'(?:à|a|au)", r"jusque", r"tot(?: en met)?", r"t\. ?e\. ?m\.", r"tem", r"t/m",
