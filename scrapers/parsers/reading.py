@@ -343,6 +343,18 @@ class Reader:
         while i < b:
             t = toks[i]
             kind = t.kind
+            if (
+                kind in _DAYISH
+                and i > a
+                and toks[i - 1].kind == tt.TO
+                and i + 1 < b
+                and toks[i + 1].kind == tt.DATE
+                and not (i > a + 1 and toks[i - 2].kind == tt.DATE)
+            ):
+                # "(voorlopig) tot en met vrijdag 3 april 2020": the end of a validity, no weekly day.
+                self.valid_until = rg.iso_date(text[toks[i + 1].start : toks[i + 1].end]) or self.valid_until
+                i += 2
+                continue
             if kind in _DAYISH:
                 j, atom, count, abbr_only = _day_group(toks, i, b, text)
                 if not abbr_only or count > 1 or _abbr_context(toks, i, j, a, b, text, alone_ok):
@@ -357,7 +369,9 @@ class Reader:
                 starting = kind == tt.SINCE or text[t.start : t.end].lower() in _STARTING
                 # "from Friday 1 January to Monday 4 January": a period, read below, not a start.
                 period = j + 1 < b and toks[j].kind == tt.DATE and toks[j + 1].kind == tt.TO
-                if starting and count == 1 and not period and (j >= b or toks[j].kind != tt.TO):
+                # "vanaf woensdag tot en met 3 april": from that day until a date, no weekly day either.
+                until = j + 1 < b and toks[j].kind == tt.TO and toks[j + 1].kind == tt.DATE
+                if starting and count == 1 and not period and (j >= b or toks[j].kind != tt.TO or until):
                     # "vanaf maandag 16 maart", "ab Montag, 27. April": when the hours start, no weekly day
                     if j + 1 < b and toks[j].kind == tt.AND and toks[j + 1].kind == tt.DATE:
                         j += 1
@@ -388,6 +402,13 @@ class Reader:
                     end = toks[last + 1]
                     atom = _Atom("M", t.start, end.end, tt.PERIOD)
                     atom.value = (rg.iso_date(text[t.start : t.end]), rg.iso_date(text[end.start : end.end]))
+                    if (
+                        atoms
+                        and atoms[-1].kind == "D"
+                        and len(atoms[-1].days) == 1
+                        and _blank(text, atoms[-1].end, t.start)
+                    ):
+                        atoms.pop()  # "van maandag 20 september tot ...": the weekday of the first date
                     atoms.append(atom)
                     i = last + 2
                     continue
@@ -516,7 +537,9 @@ class Reader:
                     statement = tt.CLOSED_PERM
                 elif _SHUT_STATE.search(before) or _STATE_AFTER.match(line, atom.end):
                     statement = tt.CLOSED_TEMP
-        if atom.value == "announce" or statement is not None:
+        # "tijdelijke sluitingsperiode van 20 september tot 20 oktober": a dated closure, read as announced.
+        dated_closure = mod == tt.CLOSED_TEMP and key is not None and key.kind == "period"
+        if atom.value == "announce" or statement is not None or dated_closure:
             # "L'office postal va fermer le 21 mars", "sluit halfweg juli zijn vestiging": an announced
             # closure, dated or not; never when the sentence names days, hours or a season (weekly
             # hours, holidays: "ferme ses portes le lundi"), nor a short while ("fermé du 24 décembre

@@ -147,7 +147,8 @@ _COMMON: list[tuple[str, str]] = [
         r"ferm[ée]e?s? pour (?:cause de )?(?:travaux|r[ée]novation|d[ée]m[ée]nagement)",
         r"fermeture (?:temporaire|provisoire)", r"(?:tijdelijk|voorlopig) (?:gesloten|dicht)",
         r"gesloten wegens (?:werken|verbouwing|renovatie|verhuis)", r"gesloten tot nader (?:order|bericht)",
-        r"tijdelijke sluiting\w*", r"(?:vor[üu]bergehend|vorl[äa]ufig) geschlossen", r"bis auf weiteres geschlossen",
+        r"tijdelijke sluiting\w*", r"(?:vor[üu]bergehend|vorl[äa]ufig) geschlossen",
+        r"bis auf weiteres geschlossen(?:e[nrs]?)?",
         r"temporarily closed", r"closed temporarily", r"closed until further notice",
         r"(?:est |sont )?suspendue?s?", r"(?:is |zijn |wordt |worden )?opgeschort", r"ausgesetzt", r"suspended",
     )),
@@ -159,7 +160,7 @@ _COMMON: list[tuple[str, str]] = [
         r"n'(?:est|sont|était|étaient) (?:plus|pas|toujours pas) accessibles?(?: au public)?",
         r"ne (?:re[çc]oi(?:t|vent)|accueille(?:nt)?) plus(?: physiquement)?(?: le public| de public| la population)?",
         r"(?:sont|est) ferm[ée]e?s? au public", r"(?:resteront|restera) hors service",
-        r"(?:sluit|sluiten|sloot|sloten) (?:\w+ ){0,3}(?:tijdelijk|voorlopig|een (?:week|maand|tijdje)|"
+        r"(?:sluit|sluiten|sloot|sloten) (?:\w+ ){0,5}(?:tijdelijk|voorlopig|een (?:week|maand|tijdje)|"
         r"voor onbepaalde tijd)(?: de deuren)?",
         r"(?:sluit|sluiten|sloot|sloten) (?:\w+ ){0,6}(?:al )?(?:zijn|haar|hun|de) (?:locaties|kantoren|vestigingen)",
         r"(?:is|zijn) (?:\w+ ){0,6}niet (?:meer )?(?:bereikbaar|toegankelijk)",
@@ -167,7 +168,15 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:no longer|not) (?:be )?(?:accessible|open) to the public", r"closed to the public",
         r"gesloten voor (?:het )?publiek", r"f[üu]r (?:den )?publikumsverkehr geschlossen",
         r"(?:met )?gesloten loketten",
-        r"(?:de )?deuren (?:\w+ ){0,6}op slot",
+        # A decision to close, or to suspend reception ("il est décidé de fermer les guichets",
+        # "a décidé vendredi de suspendre tous les entretiens").
+        r"d[ée]cid[ée]e?s? (?:\w+ )?de (?:fermer|suspendre)",
+        r"fermeture (?:exceptionnelle|temporaire|provisoire) (?:du|des|de la|de l'|de ce|de cette|de ces) (?:\w+ )?"
+        r"(?:bureau|guichet|antenne|agence|office|poste|biblioth[èe]que|service|administration|centre|maison|"
+        r"permanence|accueil|commissariat)s?",
+        r"(?:pour l'instant|pour le moment|actuellement|momentan[ée]ment|temporairement|provisoirement),? "
+        r"non accessibles?",
+        r"(?:de )?deuren (?:\w+ ){0,12}op slot",
         r"(?:ferm[ée]e?s?|gesloten|geschlossen|closed) (?:jusqu'(?:au|à|a|en)|tot|bis|until)"
         r"(?!\s?\d{1,2}(?:[.:h]\d\d)?\s?(?:h|u|uur|uhr|heures?|am|pm)\b)",
     )),
@@ -186,10 +195,11 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:sluit|sluiten) (?:\w+ ){0,3}(?:de|zijn|haar|hun) deuren",
         r"(?:sluit|sluiten) (?:\w+ ){0,2}(?:definitief|voorgoed|eind \w+|halfweg \w+|\w+ (?:zijn|haar) vestiging)",
         r"(?:gaat|gaan|moet|moeten|zal|zullen|zou|zouden) (?:[\w-]+ ){0,6}dicht(?: gaan)?",
-        r"dicht (?:moeten|moesten|gaan|gingen)", r"(?:heeft|hebben) (?:\w+ ){0,3}de deuren (?:gesloten|dichtgedaan)",
+        r"dicht (?:moeten|moesten|gaan|gingen|(?:zal|zullen|zou|zouden) gaan)",
+        r"(?:heeft|hebben) (?:\w+ ){0,3}de deuren (?:gesloten|dichtgedaan)",
         r"(?:permanenties?|zitdag(?:en)?|loket(?:ten)?|kantoor|kantoren|dienstverlening|werking) (?:\w+ ){0,4}"
         r"(?:stop te zetten|(?:wordt|worden) stopgezet|(?:wordt|worden) opgeheven)",
-        r"(?:wil|willen|gaat|gaan|zal|zullen|moet|moeten) (?:\w+ ){1,6}sluiten",
+        r"(?:wil|willen|gaat|gaan|zal|zullen|moet|moeten) (?:\w+ ){1,8}sluiten",
         r"(?:wordt|worden|werd|werden) (?:\w+ ){0,3}gesloten", r"(?:de )?sluiting van (?:het|de|alle|\d+)",
         r"(?:wird|werden|wurde|wurden) (?:\w+ ){0,4}geschlossen",
         r"(?:ihre|seine|die) (?:pforten|t[üu]ren|tore) (?:\w+ )?(?:geschlossen|schlie(?:ß|ss)en|dicht)",
