@@ -60,6 +60,8 @@ _EFFECTS = frozenset({*_ACCESS, *_CLOSING, tt.NEG, *_CHANNEL})
 _HOURS_WORDS = frozenset({*_ACCESS, *_CLOSING, tt.PHONE})
 _IRREGULAR = frozenset({tt.SEASON, tt.MONTH, tt.PERIOD, tt.DATE, tt.MONTHLY, tt.ORDINAL})
 # What stands between two month names of one range: "juillet-août", "juli t.e.m. augustus".
+# "After" before a date: the hours that follow hold from then on ("Na 28 juli 2015 vervalt ...").
+_AFTER_WORD = re.compile(r"(?<!\w)(?:na|nach dem|apr[èe]s le|after)\s+$", re.IGNORECASE)
 # The day number that starts a written date ("29 septembre", "29th September").
 _DAY_PREFIX = re.compile(r"^\d{1,2}\S*")
 _MONTH_RANGE_WORDS = frozenset({"-", "à", "au", "a", "tot", "tot en met", "t.e.m.", "t/m", "tem", "bis", "to", "until",
@@ -422,7 +424,9 @@ class Reader:
                         atoms.append(atom)
                         i += 1
                         continue
-                if i > a and toks[i - 1].kind == tt.SINCE:  # "depuis le 1er mars 2023": validity
+                if _AFTER_WORD.search(text, max(0, t.start - 12), t.start):
+                    pass  # "Na 28 juli 2015 vervalt ...": the hours that follow hold after it, no one-off day
+                elif i > a and toks[i - 1].kind == tt.SINCE:  # "depuis le 1er mars 2023": validity
                     self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
                 elif i > a and toks[i - 1].kind == tt.TO and not (i > a + 1 and toks[i - 2].kind == tt.DATE):
                     self.valid_until = rg.iso_date(text[t.start : t.end]) or self.valid_until  # "jusqu'au 30 juin"

@@ -303,10 +303,14 @@ _COMMON: list[tuple[str, str]] = [
         r"num[ée]ro (?:vert|gratuit)", r"infolijn", r"hulplijn", r"servicenummer", r"b[üu]rgertelefon",
         r"tele-?service", r"(?:het |de )?(?:gratis|groene|algemene|centrale) (?:telefoon)?nummer",
         r"(?:via|par) (?:le )?num[ée]ro(?: (?:gratuit|vert|unique|d'appel))?",
-        r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)", r"helplines?", r"(?:service-)?hotlines?",
+        r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)",
+        r"(?:our|the|die|unsere) (?:telefon|telephone |phone )?(?:lines|linien|leitungen) (?:are|sind)",
+        r"helplines?", r"(?:service-)?hotlines?",
     )),
     ("PHONE_LABEL", r"(?:t[ée]l[ée]phone|t[ée]l\.?|tel\.?|telefoon|telefon|phone)"
-                    r"(?: (?:open|ouvert|bereikbaar|erreichbar|lines?))?\s?:"),
+                    r"(?: (?:open|ouvert|bereikbaar|erreichbar|lines?))?\s?:"
+                    # the word alone on its line, a heading over the line's number and hours
+                    r"|(?:t[ée]l[ée]phone|telefoon|telefon|telephone|phone)(?=[ \t]*(?:\n|$))"),
     # "accessibles de 8h30 à 16h au 082/69.90.49": hours right before a number are the line's hours.
     ("PHONE_AT", r"(?:au|op|unter|at|on)\s(?=\+?\d[\d /.]{7,}\d)"),
     ("HOURS_LABEL", _phrases(
@@ -350,8 +354,9 @@ _COMMON: list[tuple[str, str]] = [
     ("WEEKDAYS", _phrases(
         r"(?:tous )?les jours ouvrables", r"(?:chaque )?jours? ouvrables?", r"en semaine", r"jours de (?:la )?semaine",
         r"(?:alle |elke )?werkdag(?:en)?", r"weekdag(?:en)?", r"(?:an )?werktag(?:en|s)?", r"werkt[äa]glich",
-        r"wochentags",
-        r"(?:on |every )?weekdays?",
+        r"wochentags", r"unter der woche",
+        r"(?:on |every )?weekdays?", r"(?:five|5) days a week", r"(?:cinq|5) jours (?:par|sur|/) ?(?:semaine|7)",
+        r"(?:vijf|5) dagen (?:per|op|in de) ?(?:week|7)", r"(?:f[üu]nf|5) tage (?:die|pro|in der) woche",
     )),
     ("ALLDAYS", _phrases(
         r"\(?(?:y compris (?:le |les )?week-?ends?|week-?ends? (?:compris|inclus)|(?:het )?weekend inbegrepen|"
