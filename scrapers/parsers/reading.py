@@ -60,6 +60,18 @@ _EFFECTS = frozenset({*_ACCESS, *_CLOSING, tt.NEG, *_CHANNEL})
 _HOURS_WORDS = frozenset({*_ACCESS, *_CLOSING, tt.PHONE})
 _IRREGULAR = frozenset({tt.SEASON, tt.MONTH, tt.PERIOD, tt.DATE, tt.MONTHLY, tt.ORDINAL})
 # What stands between two month names of one range: "juillet-août", "juli t.e.m. augustus".
+# "This Monday", "last Monday": a day of the news, never a weekly day.
+_DEICTIC = re.compile(
+    r"(?<!\w)(?:ce|deze|afgelopen|vorige|volgende|komende|diesen|vergangenen|kommenden|n[äa]chsten|"
+    r"this|next|coming)\s+$",
+    re.IGNORECASE,
+)
+# A sentence about reopening: its date is when the hours start, not a one-off day.
+_REOPENING = re.compile(
+    r"(?<!\w)(?:rouvr\w*|r[ée]ouverture|heropen\w*|(?:openen|opent|gaan|gaat) (?:\w+ ){0,4}(?:opnieuw|weer) "
+    r"(?:de deuren|open)|wieder(?:er)?[öo]ffn\w*|reopen\w*)",
+    re.IGNORECASE,
+)
 # "After" before a date: the hours that follow hold from then on ("Na 28 juli 2015 vervalt ...").
 _AFTER_WORD = re.compile(r"(?<!\w)(?:na|nach dem|apr[èe]s le|after)\s+$", re.IGNORECASE)
 # The day number that starts a written date ("29 septembre", "29th September").
@@ -357,6 +369,12 @@ class Reader:
                 self.valid_until = rg.iso_date(text[toks[i + 1].start : toks[i + 1].end]) or self.valid_until
                 i += 2
                 continue
+            if kind == tt.DAY and _DEICTIC.search(text, max(a and toks[a - 1].end, t.start - 12), t.start):
+                if not any(x.kind in _CLOSING for x in toks[a:b]):
+                    # "présenté ce lundi soir", "afgelopen maandag": the day of the news, no weekly day
+                    self._one_off = True
+                    i = _day_group(toks, i, b, text)[0]
+                    continue
             if kind in _DAYISH:
                 j, atom, count, abbr_only = _day_group(toks, i, b, text)
                 if not abbr_only or count > 1 or _abbr_context(toks, i, j, a, b, text, alone_ok):
@@ -433,6 +451,9 @@ class Reader:
                 elif i > a and toks[i - 1].kind == tt.FROM:
                     if text[toks[i - 1].start : toks[i - 1].end].lower() in ("vanaf", "ab", "from"):
                         self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
+                elif _REOPENING.search(self._sentence_now):
+                    # "openen op 11 mei opnieuw de deuren": when the (new) hours start
+                    self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
                 else:
                     atoms.append(_Atom("M", t.start, t.end, tt.DATE))
             elif (
@@ -473,6 +494,18 @@ class Reader:
             return  # "Mo-Do 8:30-16:30 | and by appointment", "und nach Vereinbarung": besides these hours
         if mod == tt.APPT and _FOR_SOME.match(line, atoms[idx].end):
             return  # "enkel op afspraak toegankelijk voor erkenningen": some procedures, not the hours
+        if mod == tt.APPT and _OUTSIDE_HOURS.match(line, atoms[idx].end):
+            return  # "alleen beschikbaar op afspraak na de normale openingsuren": besides the hours
+        if (
+            mod == tt.APPT
+            and idx + 2 < len(atoms)
+            and atoms[idx + 1].kind == "J"
+            and line[atoms[idx + 1].start : atoms[idx + 1].end].lower() in _AND
+            and atoms[idx + 2].kind == "D"
+            and not any(x.kind == "R" for x in atoms)
+        ):
+            self._penalize(layout)  # "Permanence sur rendez-vous et le lundi matin": and walk-in then, hours unsaid
+            return
         if atoms[idx].value == "number":
             prev = atoms[idx - 1] if idx else None
             if prev is not None and prev.kind == "R" and _tight(line, prev, atoms[idx]):
@@ -757,7 +790,9 @@ class Reader:
                 name=name,
                 address=address,
                 slots=slots,
-                appointment_only=appointment_only or (self.appointment_only and not slots),
+                # (an office closed for good receives nobody: "heeft de deuren gesloten [...] zitdagen op afspraak")
+                appointment_only=(appointment_only or (self.appointment_only and not slots))
+                and self.closed != "permanent",
                 closed=self.closed,
                 closed_reason=self.closed_reason,
                 layout=layout,
@@ -913,6 +948,20 @@ _VISIT_WORDS = re.compile(
     r"residents|visitors|customers)\b",
     re.IGNORECASE,
 )
+# What follows an appointment rule that puts it outside the opening hours.
+_OUTSIDE_HOURS = re.compile(
+    r"\s*(?:na|buiten|apr[èe]s|en dehors des?|hors|nach|au(?:ß|ss)erhalb|after|outside(?: of)?)\s+"
+    r"(?:de |der |den |les |the )?(?:\w+ )?(?:openingsuren|openingstijden|heures|horaires|[öo]ffnungszeiten|"
+    r"sprechzeiten|opening hours|office hours|hours)",
+    re.IGNORECASE,
+)
+# The subject of an appointment rule is other services than the office read: "Andere diensten die
+# geen loketfunctie hebben werken voorlopig wel nog op afspraak".
+_OTHER_SERVICES = re.compile(
+    r"(?<!\w)(?:andere|autres|other|weitere|[üu]brigen?)\s+(?:\w+\s+)?(?:diensten|services|dienste|departments|"
+    r"[äa]mter|kantoren|bureaux|offices)(?!\w)",
+    re.IGNORECASE,
+)
 _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
@@ -920,6 +969,8 @@ def _about_a_procedure(before: str) -> bool:
     """Whether the words before an appointment rule name something other than the office: a
     procedure or a document ("Verklaring van wettelijke samenwoning op afspraak", "Passeports sur
     rendez-vous"), not "Le bureau est accessible sur rendez-vous" or "Uniquement sur rendez-vous"."""
+    if _OTHER_SERVICES.search(before):
+        return True
     if not _CONTENT_WORD.search(before):
         return False
     return not (tt.OFFICE_NOUN.search(before) or _VISIT_WORDS.search(before))
