@@ -488,6 +488,7 @@ class Reader:
         if (
             mod == tt.APPT
             and (said in _AND or said in _OR)
+            and said != "|"  # a table's next cell ("| Reservatie |") says the row's access
             and any(x.kind == "R" for x in atoms[:idx])
             and not any(x.kind in "DR" for x in atoms[idx + 1 :])
         ):

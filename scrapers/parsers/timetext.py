@@ -255,7 +255,8 @@ _COMMON: list[tuple[str, str]] = [
     )),
     ("WALKIN", _phrases(
         r"sans (?:prise de )?(?:rendez-vous|rendez vous|rdv)", r"acc[èe]s libre", r"libre acc[èe]s",
-        r"(?:zonder|geen) afspraak(?: nodig)?", r"vrije (?:inloop|toegang)", r"vrij binnenlopen",
+        r"(?:zonder|geen) afspraak(?: nodig)?",
+        r"(?:zonder|geen) reservatie", r"sans r[ée]servation", r"vrije (?:inloop|toegang)", r"vrij binnenlopen",
         r"ohne (?:vorherige )?(?:terminvereinbarung|termin|voranmeldung|anmeldung)",
         r"pas (?:besoin )?de (?:rendez-vous|rdv)(?: n[ée]cessaire)?", r"walk-in", r"without (?:an )?appointment",
         r"no appointment (?:needed|required|necessary)",
@@ -266,8 +267,11 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:rendez-vous|rdv) (?:obligatoire|indispensable|requis|n[ée]cessaire)",
         r"(?:(?:enkel|alleen|uitsluitend|steeds|telkens|enkele) )?(?:op|na|met|volgens) (?:voorafgaande )?afspraak",
         r"opafspraak",  # a channel label written as one word ("Balie", "Tele-service", "Opafspraak")
+        # a reservation (recycling parks), also as a table cell of its own ("| Reservatie |")
+        r"(?:(?:enkel|alleen|uitsluitend) )?(?:op|na|met) reservatie", r"reservatie(?= ?(?:\||\n|$))",
         r"afspraak (?:verplicht|vereist|noodzakelijk)", r"(?:maak|maakt|maken) (?:u |je )?(?:eerst )?een afspraak",
-        r"(?:(?:nur|ausschlie(?:ß|ss)lich)(?: noch)? )?(?:nach|mit|auf|per) (?:vorheriger |vorherige |telefonischer )?"
+        r"(?:(?:nur|ausschlie(?:ß|ss)lich)(?: noch)? )?(?:nach|mit|auf|per) "
+        r"(?:vorheriger |vorherige |vorg[äa]ngiger |telefonischer )?"
         r"(?:terminvereinbarung|terminabsprache|terminvergabe|termin|vereinbarung|absprache|voranmeldung|anmeldung)",
         r"termin (?:erforderlich|notwendig|n[öo]tig)",
         r"(?:only )?by appointment(?: only)?", r"appointments? only", r"with an appointment",
@@ -457,7 +461,9 @@ def _alternatives(language: str) -> list[tuple[str, str]]:
     parts.extend(_TAIL)
     numeric = "|".join(f"(?:{pattern})(?P<{name}>)" for name, pattern in _NUMERIC)
     return [
-        (name, rf"(?<![\w.,:/])(?=[\d+])(?:{numeric})" if name == "NUMERIC" else pattern) for name, pattern in parts
+        # (after a colon only when a letter precedes it: "Dienstag:7.30", not the "30" of "12:30")
+        (name, rf"(?<![\w.,/])(?<!\d:)(?=[\d+])(?:{numeric})" if name == "NUMERIC" else pattern)
+        for name, pattern in parts
     ]
 
 
