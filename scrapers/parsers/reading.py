@@ -339,9 +339,11 @@ class Reader:
         if not special and any(x.kind == "X" for x in atoms):
             self._penalize(layout)
         carried = whole_line and _is_day_label(stmts)
-        if carried and key is not None and key.kind == "date" and key.date_from:
-            self._irregular, self._regime_ctx = True, key  # a calendar row's date above its hours
-        elif carried and self._regime_ctx is not None and self._regime_ctx.kind == "date":
+        monthly_label = key is not None and key.kind == "monthly" and not any(x.kind == "X" for x in atoms)
+        if carried and key is not None and ((key.kind == "date" and key.date_from) or monthly_label):
+            # a calendar row's date above its hours, "Les 1er et 3e jeudis du mois" above its hours
+            self._irregular, self._regime_ctx = True, key
+        elif carried and self._regime_ctx is not None and self._regime_ctx.kind in ("date", "monthly"):
             self._irregular, self._regime_ctx = False, None  # a day without a date ends the calendar row
         self._emit(stmts, layout, sentence, row or carried)
         if carried:
@@ -432,13 +434,17 @@ class Reader:
                     atoms.append(atom)
                     i = last + 2
                     continue
-                if i > a + 1 and toks[i - 1].kind == tt.TO and toks[i - 2].kind == tt.NUM:
-                    # "du 6 au 29 septembre": the first day takes the month of the second date.
+                between = i > a + 2 and toks[i - 1].kind == tt.AND and toks[i - 3].value == "between"
+                if i > a + 1 and (toks[i - 1].kind == tt.TO or between) and toks[i - 2].kind == tt.NUM:
+                    # "du 6 au 29 septembre", "tussen 4 en 18 december": the first day takes the month
+                    # of the second date.
                     end = text[t.start : t.end]
                     first = rg.iso_date(text[toks[i - 2].start : toks[i - 2].end] + _DAY_PREFIX.sub(" ", end))
                     if first is not None and (last := rg.iso_date(end)) is not None and first < last:
                         atom = _Atom("M", toks[i - 2].start, t.end, tt.PERIOD)
                         atom.value = (first, last)
+                        if between and atoms and atoms[-1].kind == "J":
+                            atoms.pop()  # the "en" of "tussen 4 en 18 december"
                         atoms.append(atom)
                         i += 1
                         continue
@@ -1267,6 +1273,17 @@ def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement], text: str) -> t
                 continue  # "premier étage"
             stmts[nxt.stmt].irregular = stmts[nxt.stmt].monthly = True
             marked.append(stmts[nxt.stmt])
+            prev = stmts[nxt.stmt - 1] if nxt.stmt else None
+            if (
+                prev is not None
+                and not stmts[nxt.stmt].ranges
+                and prev.ranges
+                and set(nxt.days) <= set(prev.days or ())
+                and prev.ranges[-1].end < atom.start
+            ):
+                # "samedi de 9h à 11h le 2ème et 4e samedis du mois": the day said again, monthly
+                prev.irregular = prev.monthly = True
+                marked.append(prev)
             if (value := rg.nth_of(words)) is not None:
                 nth.append(value)
             monthly = True
