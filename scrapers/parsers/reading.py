@@ -188,6 +188,7 @@ class Reader:
         self._irregular = False
         self._regime_ctx: rg.RegimeKey | None = None
         self._carry_days: tuple[int, ...] | None = None
+        self._carry_mark = 0  # how many drafts there were when the day label was read
         self._sentence_now = ""
         self._line, self._s0 = "", 0  # the text being fed (atom offsets point into it), the sentence's start
         self.reopened = False  # the text says a closure is over ("c'en est fini", "weer open")
@@ -347,7 +348,7 @@ class Reader:
             self._irregular, self._regime_ctx = False, None  # a day without a date ends the calendar row
         self._emit(stmts, layout, sentence, row or carried)
         if carried:
-            self._carry_days = stmts[0].days
+            self._carry_days, self._carry_mark = stmts[0].days, len(self.drafts)
         elif any(st.days is not None for st in stmts):
             self._carry_days = None
         with_days = [st.days for st in stmts if st.days is not None and not st.irregular]
@@ -640,6 +641,10 @@ class Reader:
                         self.dated.append((DatedDay(ctx.date_from, self._carry_days[0], ()), layout))
                 elif self._carry_days is None:
                     self._penalize(layout)
+                elif all(x is atom or x.kind == "J" for x in atoms) and len(self.drafts) == self._carry_mark:
+                    # "Mardi |" right above "Fermé |": the day of the label is closed (after its hours,
+                    # "Lundi / 08:15 – 12:00 / Fermé", a closed afternoon cell)
+                    self.closures.append((self._carry_days, *_DAYPARTS[None]))
                 return
         else:
             return
@@ -1189,6 +1194,7 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
     stmts: list[_Statement] = []
     cur: _Statement | None = None
     after_except = False
+    closing = False  # a closure word since the last ranges: "ouvert de 8h30 à 17h30, [...] fermeture le lundi matin"
     for atom in atoms:
         if atom.kind == "D":
             if after_except and stmts:
@@ -1200,7 +1206,7 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
                 continue
             # "Toutes (sauf Wandre, ...) seront accessibles du lundi au jeudi": nothing before it to except from.
             after_except = False
-            if cur is not None and cur.days is None:  # "de 9h à 12h le samedi"
+            if cur is not None and cur.days is None and not closing:  # "de 9h à 12h le samedi"
                 cur.days, cur.part, cur.days_after = atom.days, atom.part, True
             elif cur is not None and not cur.ranges and not cur.after_mod:  # "lundi matin, mardi"
                 if len(cur.days) == 7 or len(atom.days) == 7:
@@ -1216,7 +1222,10 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
                 cur = _Statement(None, None)
                 stmts.append(cur)
             cur.ranges.append(atom)
+            closing = False
         elif atom.kind == "M":
+            if atom.mod in _CLOSING and cur is not None and cur.days is None and cur.ranges:
+                closing = True
             if atom.mod == tt.EXCEPT:
                 after_except = True
             elif atom.mod in _IRREGULAR:
