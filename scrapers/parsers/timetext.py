@@ -326,7 +326,9 @@ _COMMON: list[tuple[str, str]] = [
         r"permanences?", r"loket(?:ten|uren)?", r"onthaal", r"zitdag(?:en)?",
         r"sprechzeiten", r"sprechstunden?", r"publikumsverkehr", r"schalter", r"empfang", r"front desk",
     )),
-    ("CLOSED", _phrases(r"ferm[ée]e?s?", r"(?:jours? de )?fermeture", r"gesloten", r"dicht", r"geschlossen", r"closed")),
+    ("CLOSED", _phrases(
+        r"ferm[ée]e?s?", r"(?:jours? de )?fermeture", r"gesloten", r"dicht", r"geschlossen", r"closed",
+    )),
     ("OPEN", _phrases(r"ouverte?s?", r"open", r"geopend", r"ge[öo]ffnet", r"opened")),
     # "op dinsdag in plaats van donderdag": the days after it are the old ones, read as none.
     ("INSTEAD", _phrases(r"au lieu d[eu]", r"in plaats van", r"(?:an)?statt", r"instead of")),
