@@ -43,6 +43,10 @@ from scrapers.schedule import (
 )
 
 MAX_EVIDENCE = 500
+# The opening of a range that only gives its end ("le mardi jusqu'à 19h"): it moves the end of
+# the day's last hours read elsewhere.
+UNTIL = -1
+_UNTIL_WORDS = ("jusqu", "tot", "bis", "until", "till", "sluit", "ferme", "schlie", "close")
 # Confidence of hours read from a layout when every piece of the text was understood; each
 # piece left over (a time outside any range, days without hours, hours without days, a
 # monthly rule) multiplies it by PENALTY.
@@ -163,6 +167,8 @@ class Reader:
         self.language = language
         self.drafts: list[Draft] = []
         self.closures: list[tuple[tuple[int, ...] | None, int, int]] = []  # counter time taken out
+        self.untils: list[tuple[tuple[int, ...], int, str]] = []  # days whose hours end at another time, layout
+        self._until_penalties: dict[str, int] = {}
         self.access_rules: list[tuple[tuple[int, ...] | None, str | None, str]] = []  # days, daypart, access
         self.appointment_only = False
         self.closed: str | None = None
@@ -474,6 +480,21 @@ class Reader:
                 atom = _Atom("M", t.start, t.end, tt.DAYPART)
                 atom.part = t.value
                 atoms.append(atom)
+            elif (
+                kind == tt.TO
+                and text[t.start : t.end].lower().startswith(_UNTIL_WORDS)  # not "à 10 h": at ten
+                and i + 1 < b
+                and toks[i + 1].kind == tt.TIME
+                and _blank(text, t.end, toks[i + 1].start)
+                and not (i + 2 < b and toks[i + 2].kind == tt.TO)
+                and not (atoms and atoms[-1].kind == "R" and _blank(text, atoms[-1].end, t.start))
+                and not (atoms and atoms[-1].kind == "R" and "(" in text[atoms[-1].end : t.start])  # a remark
+            ):
+                # "Dinsdag zelfs tot 18.30 uur", "le mardi jusqu'à 19h": the day's hours end then
+                atom = _Atom("R", t.start, toks[i + 1].end)
+                atom.opens, atom.closes = UNTIL, toks[i + 1].value
+                atoms.append(atom)
+                i += 1
             elif kind not in (tt.TO, tt.SINCE, tt.PHONENUM):
                 atom = _Atom("M", t.start, t.end, kind)
                 atom.value = t.value
@@ -700,6 +721,10 @@ class Reader:
             for r in st.ranges:
                 channel = r.channel or st.channel or self._channel
                 produced_in.add(channel)
+                if r.opens == UNTIL and not r.closed:
+                    if channel == CHANNEL_COUNTER:
+                        self.untils.append((days, r.closes, layout))
+                    continue
                 if r.closed:
                     if channel == CHANNEL_COUNTER:
                         self.closures.append((days, r.opens, r.closes))
@@ -731,7 +756,9 @@ class Reader:
         if days is not None:
             days = tuple(d for d in days if not any(d in ex for ex, part in st.excepts if part is None))
         opening = [
-            r for r in st.ranges if not r.closed and (r.channel or st.channel or self._channel) == CHANNEL_COUNTER
+            r
+            for r in st.ranges
+            if not r.closed and r.opens != UNTIL and (r.channel or st.channel or self._channel) == CHANNEL_COUNTER
         ]
         if key.kind == "date" and key.date_from and (opening or st.day_closed == "all"):
             weekday = days[0] if days is not None and len(days) == 1 else weekday_of(key.date_from)
@@ -752,7 +779,8 @@ class Reader:
 
     def confidence(self, layout: str) -> float:
         """How much to trust what was read from ``layout`` (see BASE_CONFIDENCE)."""
-        value = BASE_CONFIDENCE.get(layout, 0.9) * PENALTY ** self.penalties.get(layout, 0)
+        missed = self.penalties.get(layout, 0) + self._until_penalties.get(layout, 0)
+        value = BASE_CONFIDENCE.get(layout, 0.9) * PENALTY**missed
         return round(max(value, 0.1), 2)
 
     def calendar(self) -> WeeklyPattern | None:
@@ -864,6 +892,31 @@ class Reader:
         schedule.phone_only = self.phone_only and not schedule.slots
         schedule.unparsed = list(self.unparsed)
 
+    def _until_penalty(self, layout: str) -> None:
+        # (kept apart from self.penalties: the slots may be finished more than once)
+        self._until_penalties[layout] = self._until_penalties.get(layout, 0) + 1
+
+    def _until(self, pieces: list[tuple[int, int, int, str | None]]) -> list[tuple[int, int, int, str | None]]:
+        """Move the end of each day's last hours to the time a "jusqu'à 19h" gives. A morning
+        followed by a later end is an afternoon like the other days' ("tous les matins de 8h30 à 12h,
+        les lundis et mardis après-midis de 13h30 à 16h30, le jeudi jusque 18h")."""
+        self._until_penalties: dict[str, int] = {}
+        for days, until, layout in self.untils:
+            for day in days:
+                mine = [p for p in pieces if p[0] == day and p[1] < until]
+                if not mine:
+                    self._until_penalty(layout)  # an end for a day with no hours read
+                    continue
+                last = max(mine, key=lambda p: p[1])
+                afternoons = [p[1] for p in pieces if p[0] != day and 12 * 60 <= p[1] < until and p[2] > 13 * 60]
+                if last[2] <= 13 * 60 and until >= 15 * 60:
+                    if afternoons:
+                        pieces.append((day, max(set(afternoons), key=afternoons.count), until, last[3]))
+                        continue
+                    self._until_penalty(layout)  # through the lunch break, or an afternoon whose start is unsaid
+                pieces[pieces.index(last)] = (day, last[1], until, last[3])
+        return pieces
+
     def _finish(self, drafts: list[Draft], *, counter: bool = True) -> list[Slot]:
         """Apply closures, access rules and appointment-only to ``drafts``; merge overlaps."""
         pieces: list[tuple[int, int, int, str | None]] = [(d.day, d.opens, d.closes, d.access) for d in drafts]
@@ -883,6 +936,7 @@ class Reader:
                     if c_close < c:
                         kept.append((day, c_close, c, acc))
                 pieces = kept
+            pieces = self._until(pieces)
         slots: set[tuple[int, int, int, str]] = set()
         for day, o, c, acc in pieces:
             if counter and acc is None:
@@ -1195,7 +1249,7 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
     cur: _Statement | None = None
     after_except = False
     closing = False  # a closure word since the last ranges: "ouvert de 8h30 à 17h30, [...] fermeture le lundi matin"
-    for atom in atoms:
+    for k, atom in enumerate(atoms):
         if atom.kind == "D":
             if after_except and stmts:
                 # "..., sauf le mercredi": the latest statement that has that day
@@ -1218,7 +1272,10 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
                 cur = _Statement(atom.days, atom.part)
                 stmts.append(cur)
         elif atom.kind == "R":
-            if cur is None or cur.days_after:
+            following = next((x for x in atoms[k + 1 :] if x.kind != "J"), None)
+            own_days = atom.opens == UNTIL and following is not None and following.kind == "D"
+            if cur is None or cur.days_after or (own_days and cur.days is not None):
+                # ("..., et jusqu'à 18 heures les mardis et jeudis": the days after it)
                 cur = _Statement(None, None)
                 stmts.append(cur)
             cur.ranges.append(atom)
@@ -1317,6 +1374,10 @@ def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement], text: str) -> t
             period = atom.value  # type: ignore[assignment]
         elif atom.mod == tt.DATE:
             date = date or rg.iso_date(words)
+        if atom.stmt is not None and stmts[atom.stmt].ranges:
+            between = text[stmts[atom.stmt].ranges[-1].end : atom.start]
+            if "(" in between and ")" not in between[between.rindex("(") :]:
+                continue  # "de 13h30 à 17h (jusque 16h en juillet et août)": a remark on the season in brackets
         targets = stmts if atom.stmt is None else [stmts[atom.stmt]]
         for st in targets:
             st.irregular = True

@@ -326,6 +326,11 @@ _COMMON: list[tuple[str, str]] = [
         r"permanences?", r"loket(?:ten|uren)?", r"onthaal", r"zitdag(?:en)?",
         r"sprechzeiten", r"sprechstunden?", r"publikumsverkehr", r"schalter", r"empfang", r"front desk",
     )),
+    # "Enkel op dinsdagavond sluit de hoofdpost om 17 uur": when the day's hours end (read as "until").
+    ("CLOSES_AT", _phrases(
+        r"(?:sluit|sluiten|ferme|ferment|fermera|schlie(?:ß|ss)t|schlie(?:ß|ss)en|closes?) (?:[\w-]+ ){0,4}"
+        r"(?:om|à|a|um|at)(?= ?\d)",
+    )),
     ("CLOSED", _phrases(
         r"ferm[ée]e?s?", r"(?:jours? de )?fermeture", r"gesloten", r"dicht", r"geschlossen", r"closed",
     )),
@@ -632,6 +637,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "SINCE": (SINCE, None),
     "BETWEEN": (FROM, "between"),
     "TO_WORD": (TO, None),
+    "CLOSES_AT": (TO, None),
     "TO_DASH": (TO, None),
     "AND": (AND, None),
     "COLON": (COLON, None),
