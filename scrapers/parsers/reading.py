@@ -946,7 +946,7 @@ class Reader:
                 if acc is None and self.appointment_only:
                     acc = ACCESS_APPOINTMENT
             slots.add((day, o, c, acc or ACCESS_WALK_IN))
-        return [make_slot(d, o, c, acc) for d, o, c, acc in _merge(sorted(slots))]
+        return [make_slot(d, o, c, acc) for d, o, c, acc in _merge(_carve(slots))]
 
 
 _GOES_ON = frozenset({tt.TO, tt.AND, tt.FROM, tt.TIME, tt.NUM, tt.NOON})
@@ -1438,6 +1438,23 @@ def _is_day_label(stmts: list[_Statement]) -> bool:
 
 def _no_effect(st: _Statement) -> bool:
     return not (st.day_closed or st.day_access or st.excepts or st.channel)
+
+
+def _carve(slots: set[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+    """Take an appointment-only part out of the walk-in hours around it: "van 8.30 tot 20 uur
+    (tussen 18 en 20 uur enkel op afspraak)" is walk-in until 18:00. (The very same hours said
+    both ways stay both.)"""
+    appointments = [s for s in slots if s[3] == ACCESS_APPOINTMENT]
+    out = sorted(slots)
+    for day, o, c, _acc in appointments:
+        carved = []
+        for s in out:
+            if s[0] == day and s[3] == ACCESS_WALK_IN and s[1] <= o and c <= s[2] and (s[1], s[2]) != (o, c):
+                carved += [p for p in ((day, s[1], o, s[3]), (day, c, s[2], s[3])) if p[1] < p[2]]
+            else:
+                carved.append(s)
+        out = carved
+    return sorted(out)
 
 
 def _merge(slots: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
