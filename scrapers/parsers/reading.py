@@ -64,6 +64,7 @@ _EFFECTS = frozenset({*_ACCESS, *_CLOSING, tt.NEG, *_CHANNEL})
 _HOURS_WORDS = frozenset({*_ACCESS, *_CLOSING, tt.PHONE})
 _IRREGULAR = frozenset({tt.SEASON, tt.MONTH, tt.PERIOD, tt.DATE, tt.MONTHLY, tt.ORDINAL})
 # What stands between two month names of one range: "juillet-août", "juli t.e.m. augustus".
+_OTHERWISE = frozenset({"sinon", "anders", "ansonsten", "otherwise"})
 # "This Monday", "last Monday": a day of the news, never a weekly day.
 _DEICTIC = re.compile(
     r"(?<!\w)(?:ce|deze|afgelopen|vorige|volgende|komende|diesen|vergangenen|kommenden|n[äa]chsten|"
@@ -206,6 +207,7 @@ class Reader:
         # sentence of the same line go on after a semicolon.
         self._line_days: tuple[int, ...] | None = None
         self._after_semicolon = False
+        self._clause_key: rg.RegimeKey | None = None  # the regime of the sentence before, for one after ";"
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -284,6 +286,18 @@ class Reader:
                 st.irregular, st.regime = True, key
         elif mods & {tt.USUAL}:
             self._topic = None
+        if (
+            key is None
+            and self._after_semicolon
+            and self._clause_key is not None
+            and stmts
+            and not (mods & {tt.USUAL, tt.COUNTER_LABEL, tt.PHONE})
+        ):
+            # "en été, elle est ouverte du mardi au jeudi de 9h à 13h ; le vendredi de 14h à 18h": the same season
+            key = self._clause_key
+            for st in stmts:
+                st.irregular, st.regime = True, key
+        self._clause_key = key
         has_hours = any(x.kind in "DR" for x in atoms)
         label = (
             not has_hours
@@ -1309,7 +1323,8 @@ def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement], text: str) -> t
     monthly = False
     prev_month: _Atom | None = None
     # "restera ouverte tout l'été aux heures habituelles, soit le mercredi...": the normal week.
-    usual = any(x.mod == tt.USUAL for x in atoms)
+    # ("Sinon, en été, elle est ouverte...": a bare "otherwise" before a season named is that season)
+    usual = any(x.mod == tt.USUAL and text[x.start : x.end].lower() not in _OTHERWISE for x in atoms)
     for idx, atom in enumerate(atoms):
         if atom.kind != "M" or atom.mod not in _IRREGULAR:
             continue
