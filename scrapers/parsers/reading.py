@@ -342,7 +342,10 @@ class Reader:
         for idx, atom in enumerate(atoms):
             if atom.kind == "M" and atom.mod in _EFFECTS and not (access_label and atom.mod in _ACCESS):
                 self._modifier(atoms, idx, stmts, sentence, text, key, layout)
-        if tt.APPT in mods or tt.BOOKING in mods:
+        if any(
+            (x.mod == tt.APPT and not _excepted_appointment(atoms, k, text)) or x.mod == tt.BOOKING
+            for k, x in enumerate(atoms)
+        ):
             self.appointment_said = True
         if any(x.value == "reopened" for x in atoms):
             self.reopened = True
@@ -537,6 +540,8 @@ class Reader:
             return  # "Mo-Do 8:30-16:30 | and by appointment", "und nach Vereinbarung": besides these hours
         if mod == tt.APPT and _FOR_SOME.match(line, atoms[idx].end):
             return  # "enkel op afspraak toegankelijk voor erkenningen": some procedures, not the hours
+        if mod == tt.APPT and _excepted_appointment(atoms, idx, line):
+            return  # "toutes les mairies sont fermées à l'exception de celle des Guillemins, [...] sur rendez-vous"
         if mod == tt.APPT and _OUTSIDE_HOURS.match(line, atoms[idx].end):
             return  # "alleen beschikbaar op afspraak na de normale openingsuren": besides the hours
         if (
@@ -1043,6 +1048,19 @@ _OTHER_SERVICES = re.compile(
     re.IGNORECASE,
 )
 _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _excepted_appointment(atoms: list[_Atom], idx: int, line: str) -> bool:
+    """Whether the appointment rule ``atoms[idx]`` speaks of the exception named before it, in a
+    sentence with no days or hours ("toutes les mairies sont fermées à l'exception de celle des
+    Guillemins, disponible uniquement sur rendez-vous")."""
+    excepts = [x for x in atoms[:idx] if x.mod == tt.EXCEPT]
+    return (
+        bool(excepts)
+        # ("n'est pas permis, hormis sur rendez-vous": the rule itself is the exception)
+        and bool(line[excepts[-1].end : atoms[idx].start].strip(" ,"))
+        and not any(x.kind in "DR" for x in atoms)
+    )
 
 
 def _about_a_procedure(before: str) -> bool:

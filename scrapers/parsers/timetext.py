@@ -171,9 +171,10 @@ _COMMON: list[tuple[str, str]] = [
         # A decision to close, or to suspend reception ("il est décidé de fermer les guichets",
         # "a décidé vendredi de suspendre tous les entretiens").
         r"d[ée]cid[ée]e?s? (?:\w+ )?de (?:fermer|suspendre)",
-        r"fermeture (?:exceptionnelle|temporaire|provisoire) (?:du|des|de la|de l'|de ce|de cette|de ces) (?:\w+ )?"
-        r"(?:bureau|guichet|antenne|agence|office|poste|biblioth[èe]que|service|administration|centre|maison|"
-        r"permanence|accueil|commissariat)s?",
+        r"fermeture (?:exceptionnelle|temporaire|provisoire|compl[èe]te|totale) (?:du|des|de la|de l'|de ce|de cette|"
+        r"de ces) (?:\w+ )?(?:bureau|guichet|antenne|agence|office|poste|biblioth[èe]que|service|administration|centre|"
+        r"maison|permanence|accueil|commissariat|b[âa]timent)s?",
+        r"(?:provisoirement|temporairement|momentan[ée]ment) inaccessibles?", r"[àa] guichets? ferm[ée]s?",
         r"(?:pour l'instant|pour le moment|actuellement|momentan[ée]ment|temporairement|provisoirement),? "
         r"non accessibles?",
         r"(?:de )?deuren (?:\w+ ){0,12}op slot",
@@ -200,7 +201,8 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:permanenties?|zitdag(?:en)?|loket(?:ten)?|kantoor|kantoren|dienstverlening|werking) (?:\w+ ){0,4}"
         r"(?:stop te zetten|(?:wordt|worden) stopgezet|(?:wordt|worden) opgeheven)",
         r"(?:wil|willen|gaat|gaan|zal|zullen|moet|moeten) (?:\w+ ){1,8}sluiten",
-        r"(?:wordt|worden|werd|werden) (?:\w+ ){0,3}gesloten", r"(?:de )?sluiting van (?:het|de|alle|\d+)",
+        r"(?:wordt|worden|werd|werden) (?:\w+ ){0,3}gesloten",
+        r"(?:wordt|worden) (?:\w+ ){0,3}ontmanteld", r"(?:de )?sluiting van (?:het|de|alle|\d+)",
         r"(?:wird|werden|wurde|wurden) (?:\w+ ){0,4}geschlossen",
         r"(?:ihre|seine|die) (?:pforten|t[üu]ren|tore) (?:\w+ )?(?:geschlossen|schlie(?:ß|ss)en|dicht)",
         r"mach(?:t|en) (?:\w+ ){0,3}dicht", r"zu schlie(?:ß|ss)en", r"schlie(?:ß|ss)ung (?:der|des|von|ihrer|seiner)",
@@ -269,7 +271,8 @@ _COMMON: list[tuple[str, str]] = [
         r"opafspraak",  # a channel label written as one word ("Balie", "Tele-service", "Opafspraak")
         # a reservation (recycling parks), also as a table cell of its own ("| Reservatie |")
         r"(?:(?:enkel|alleen|uitsluitend) )?(?:op|na|met) reservatie", r"reservatie(?= ?(?:\||\n|$))",
-        r"afspraak (?:verplicht|vereist|noodzakelijk)", r"(?:maak|maakt|maken) (?:u |je )?(?:eerst )?een afspraak",
+        r"afspraak (?:verplicht|vereist|noodzakelijk)",
+        r"(?:maak|maakt|maken) (?:u |je )?(?:(?:ook|altijd|steeds|eerst|best|vooraf) ){0,3}een afspraak",
         r"(?:(?:nur|ausschlie(?:ß|ss)lich)(?: noch)? )?(?:nach|mit|auf|per) "
         r"(?:vorheriger |vorherige |vorg[äa]ngiger |telefonischer )?"
         r"(?:terminvereinbarung|terminabsprache|terminvergabe|termin|vereinbarung|absprache|voranmeldung|anmeldung)",
@@ -291,6 +294,8 @@ _COMMON: list[tuple[str, str]] = [
         r"geen (?:enkele )?[\w-]+ (?:is|zijn) (?:nog|meer) vrij toegankelijk(?: voor (?:het )?publiek)?",
         r"(?:ne (?:sont|est)|n'(?:est|sont)) (?:pas|plus) (?:accessibles? librement|librement accessibles?)",
         r"keine freien sprechstunden(?: mehr)?", r"nicht (?:mehr )?frei zug[äa]nglich",
+        r"vrij (?:langskomen|binnenlopen|binnenstappen)(?: [\w-]+){0,8} (?:is |zijn )?"
+        r"(?:voorlopig |momenteel |tijdelijk )?niet (?:meer )?mogelijk",
     )),
     ("PHONE", _phrases(
         r"permanences? t[ée]l[ée]phoniques?", r"accueil t[ée]l[ée]phonique",
