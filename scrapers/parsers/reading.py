@@ -437,6 +437,7 @@ class Reader:
                     continue
                 if kind in (tt.TIME, tt.NOON) and not _money(text, t.start, t.end):
                     atoms.append(_Atom("X", t.start, t.end))
+                    atoms[-1].opens = t.value  # (a later "tot 14.00 uur" may close it)
                 i += 1
                 continue
             if kind in (tt.AND, tt.COLON):
@@ -510,6 +511,11 @@ class Reader:
                 # "Dinsdag zelfs tot 18.30 uur", "le mardi jusqu'à 19h": the day's hours end then
                 atom = _Atom("R", t.start, toks[i + 1].end)
                 atom.opens, atom.closes = UNTIL, toks[i + 1].value
+                # "op zaterdag al om 09.00 uur terecht en tot 14.00 uur blijven": from one to the other
+                k = len(atoms) - 2 if len(atoms) > 1 and atoms[-1].kind == "J" else len(atoms) - 1
+                if k >= 0 and atoms[k].kind == "X" and 0 <= atoms[k].opens < atom.closes:
+                    atom.start, atom.opens = atoms[k].start, atoms[k].opens
+                    del atoms[k:]
                 atoms.append(atom)
                 i += 1
             elif kind not in (tt.TO, tt.SINCE, tt.PHONENUM):
