@@ -77,6 +77,11 @@ _REOPENING = re.compile(
     r"(?:de deuren|open)|wieder(?:er)?[öo]ffn\w*|reopen\w*)",
     re.IGNORECASE,
 )
+# Hours said to hold for a while only.
+_FOR_A_WHILE = re.compile(
+    r"(?<!\w)(?:tijdelijk|temporairement|provisoirement|vor[üu]bergehend|temporarily|for the time being)(?!\w)",
+    re.IGNORECASE,
+)
 # "After" before a date: the hours that follow hold from then on ("Na 28 juli 2015 vervalt ...").
 _AFTER_WORD = re.compile(r"(?<!\w)(?:na|nach dem|apr[èe]s le|after)\s+$", re.IGNORECASE)
 # The day number that starts a written date ("29 septembre", "29th September").
@@ -274,6 +279,12 @@ class Reader:
         if any(x.mod == tt.PAST for x in atoms):
             self.seen = True
             return  # the hours that were ("Voorheen waren de vestigingen open van 10 tot 13 uur")
+        if not any(x.kind == "R" for x in atoms):
+            # "Die Gemeinde bestätigte am Donnerstag", "a acté mardi la fermeture": the day of the news,
+            # no day of the week without its hours
+            atoms = [x for k, x in enumerate(atoms) if x.kind != "D" or not _news_day(atoms, k, text, False)]
+            if not atoms:
+                return
         stmts = _statements(atoms)
         key, excepted = _mark_irregular(atoms, stmts, text)
         mods = {x.mod for x in atoms}
@@ -369,7 +380,10 @@ class Reader:
             self._irregular, self._regime_ctx = True, key
         elif carried and self._regime_ctx is not None and self._regime_ctx.kind in ("date", "monthly"):
             self._irregular, self._regime_ctx = False, None  # a day without a date ends the calendar row
+        before = len(self.drafts)
         self._emit(stmts, layout, sentence, row or carried)
+        if len(self.drafts) > before and _FOR_A_WHILE.search(sentence):
+            self._penalize(layout)  # "zullen wij tijdelijk elke donderdag ... geopend zijn": maybe a passing regime
         if carried:
             self._carry_days, self._carry_mark = stmts[0].days, len(self.drafts)
         elif any(st.days is not None for st in stmts):
@@ -389,7 +403,7 @@ class Reader:
                 and toks[i - 1].kind == tt.TO
                 and i + 1 < b
                 and toks[i + 1].kind == tt.DATE
-                and not (i > a + 1 and toks[i - 2].kind == tt.DATE)
+                and not (i > a + 1 and toks[i - 2].kind in (tt.DATE, tt.NUM))  # ("du samedi 8 au samedi 15 juillet")
             ):
                 # "(voorlopig) tot en met vrijdag 3 april 2020": the end of a validity, no weekly day.
                 self.valid_until = rg.iso_date(text[toks[i + 1].start : toks[i + 1].end]) or self.valid_until
@@ -477,7 +491,14 @@ class Reader:
                     pass  # "Na 28 juli 2015 vervalt ...": the hours that follow hold after it, no one-off day
                 elif i > a and toks[i - 1].kind == tt.SINCE:  # "depuis le 1er mars 2023": validity
                     self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
-                elif i > a and toks[i - 1].kind == tt.TO and not (i > a + 1 and toks[i - 2].kind == tt.DATE):
+                elif i > a + 1 and toks[i - 1].kind == tt.TO and toks[i - 2].kind == tt.SINCE:
+                    pass  # "depuis la mi-avril 2024": since about then, neither an end nor a one-off day
+                elif (
+                    i > a
+                    and toks[i - 1].kind == tt.TO
+                    and not (i > a + 1 and toks[i - 2].kind == tt.DATE)
+                    and not text[toks[i - 1].start - 1 : toks[i - 1].start].isalpha()  # "mi-avril": no "until"
+                ):
                     self.valid_until = rg.iso_date(text[t.start : t.end]) or self.valid_until  # "jusqu'au 30 juin"
                 elif i > a and toks[i - 1].kind == tt.FROM:
                     if text[toks[i - 1].start : toks[i - 1].end].lower() in ("vanaf", "ab", "from"):
@@ -686,7 +707,8 @@ class Reader:
                     if len(self._carry_days) == 1:
                         self.dated.append((DatedDay(ctx.date_from, self._carry_days[0], ()), layout))
                 elif self._carry_days is None:
-                    self._penalize(layout)
+                    if not _REOPENING.search(sentence):  # ("Fermées depuis le 16 mars, les agences rouvriront")
+                        self._penalize(layout)
                 elif all(x is atom or x.kind == "J" for x in atoms) and len(self.drafts) == self._carry_mark:
                     # "Mardi |" right above "Fermé |": the day of the label is closed (after its hours,
                     # "Lundi / 08:15 – 12:00 / Fermé", a closed afternoon cell)
@@ -805,6 +827,8 @@ class Reader:
     def confidence(self, layout: str) -> float:
         """How much to trust what was read from ``layout`` (see BASE_CONFIDENCE)."""
         missed = self.penalties.get(layout, 0) + self._until_penalties.get(layout, 0)
+        # Hours said to hold only until a date ("jusqu'au 1er juillet") may be a passing regime, not the week.
+        missed += self.valid_until is not None and any(d.layout == layout for d in self.drafts)
         value = BASE_CONFIDENCE.get(layout, 0.9) * PENALTY**missed
         return round(max(value, 0.1), 2)
 
@@ -1287,7 +1311,23 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
     cur: _Statement | None = None
     after_except = False
     closing = False  # a closure word since the last ranges: "ouvert de 8h30 à 17h30, [...] fermeture le lundi matin"
+    # "Behalve op donderdagavond en [...] zaterdagvoormiddag blijft de dienst ... open": excepted
+    # days named first, taken out of the statement that follows
+    pending: list[tuple[tuple[int, ...], str | None]] = []
     for k, atom in enumerate(atoms):
+        if (
+            atom.kind == "D"
+            and not stmts
+            and k
+            and (
+                (after_except and atoms[k - 1].mod == tt.EXCEPT)
+                or (pending and atoms[k - 1].kind == "J" and k > 1 and atoms[k - 2].kind == "D")
+            )
+        ):
+            pending.append((atom.days, atom.part))
+            after_except = False
+            atom.stmt = 0  # the statement that follows (made below when none does)
+            continue
         if atom.kind == "D":
             if after_except and stmts:
                 # "..., sauf le mercredi": the latest statement that has that day
@@ -1308,6 +1348,7 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
                     cur.days = tuple(sorted({*cur.days, *atom.days}))
             else:
                 cur = _Statement(atom.days, atom.part)
+                cur.excepts, pending = pending, []
                 stmts.append(cur)
         elif atom.kind == "R":
             following = next((x for x in atoms[k + 1 :] if x.kind != "J"), None)
@@ -1315,6 +1356,7 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
             if cur is None or cur.days_after or (own_days and cur.days is not None):
                 # ("..., et jusqu'à 18 heures les mardis et jeudis": the days after it)
                 cur = _Statement(None, None)
+                cur.excepts, pending = pending, []
                 stmts.append(cur)
             cur.ranges.append(atom)
             closing = False
@@ -1328,6 +1370,9 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
             elif cur is not None and atom.mod in _EFFECTS:
                 cur.after_mod = True
         atom.stmt = len(stmts) - 1 if stmts else None
+    if pending:
+        stmts.append(_Statement(None, None))
+        stmts[-1].excepts = pending
     return stmts
 
 
@@ -1389,6 +1434,7 @@ def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement], text: str) -> t
                 # "samedi de 9h à 11h le 2ème et 4e samedis du mois": the day said again, monthly
                 prev.irregular = prev.monthly = True
                 marked.append(prev)
+                stmts[nxt.stmt].ranges = list(prev.ranges)
             if (value := rg.nth_of(words)) is not None:
                 nth.append(value)
             monthly = True

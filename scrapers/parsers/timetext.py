@@ -337,7 +337,7 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:om|à|a|um|at)(?= ?\d)",
     )),
     ("CLOSED", _phrases(
-        r"ferm[ée]e?s?", r"(?:jours? de )?fermeture", r"gesloten", r"dicht", r"geschlossen", r"closed",
+        r"ferm[ée]e?s?", r"(?:jours?|demi-journ[ée]es?) de fermeture", r"gesloten", r"dicht", r"geschlossen", r"closed",
     )),
     ("OPEN", _phrases(r"ouverte?s?", r"open", r"geopend", r"ge[öo]ffnet", r"opened")),
     # "op dinsdag in plaats van donderdag": the days after it are the old ones, read as none.
