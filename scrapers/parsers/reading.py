@@ -43,6 +43,10 @@ from scrapers.schedule import (
 )
 
 MAX_EVIDENCE = 500
+# The opening of a range that only gives its end ("le mardi jusqu'à 19h"): it moves the end of
+# the day's last hours read elsewhere.
+UNTIL = -1
+_UNTIL_WORDS = ("jusqu", "tot", "bis", "until", "till", "sluit", "ferme", "schlie", "close")
 # Confidence of hours read from a layout when every piece of the text was understood; each
 # piece left over (a time outside any range, days without hours, hours without days, a
 # monthly rule) multiplies it by PENALTY.
@@ -60,6 +64,26 @@ _EFFECTS = frozenset({*_ACCESS, *_CLOSING, tt.NEG, *_CHANNEL})
 _HOURS_WORDS = frozenset({*_ACCESS, *_CLOSING, tt.PHONE})
 _IRREGULAR = frozenset({tt.SEASON, tt.MONTH, tt.PERIOD, tt.DATE, tt.MONTHLY, tt.ORDINAL})
 # What stands between two month names of one range: "juillet-août", "juli t.e.m. augustus".
+_OTHERWISE = frozenset({"sinon", "anders", "ansonsten", "otherwise"})
+# "This Monday", "last Monday": a day of the news, never a weekly day.
+_DEICTIC = re.compile(
+    r"(?<!\w)(?:ce|deze|afgelopen|vorige|volgende|komende|diesen|vergangenen|kommenden|n[äa]chsten|"
+    r"this|next|coming)\s+$",
+    re.IGNORECASE,
+)
+# A sentence about reopening: its date is when the hours start, not a one-off day.
+_REOPENING = re.compile(
+    r"(?<!\w)(?:rouvr\w*|r[ée]ouverture|heropen\w*|(?:openen|opent|gaan|gaat) (?:\w+ ){0,4}(?:opnieuw|weer) "
+    r"(?:de deuren|open)|wieder(?:er)?[öo]ffn\w*|reopen\w*)",
+    re.IGNORECASE,
+)
+# Hours said to hold for a while only.
+_FOR_A_WHILE = re.compile(
+    r"(?<!\w)(?:tijdelijk|temporairement|provisoirement|vor[üu]bergehend|temporarily|for the time being)(?!\w)",
+    re.IGNORECASE,
+)
+# "After" before a date: the hours that follow hold from then on ("Na 28 juli 2015 vervalt ...").
+_AFTER_WORD = re.compile(r"(?<!\w)(?:na|nach dem|apr[èe]s le|after)\s+$", re.IGNORECASE)
 # The day number that starts a written date ("29 septembre", "29th September").
 _DAY_PREFIX = re.compile(r"^\d{1,2}\S*")
 _MONTH_RANGE_WORDS = frozenset({"-", "à", "au", "a", "tot", "tot en met", "t.e.m.", "t/m", "tem", "bis", "to", "until",
@@ -149,6 +173,8 @@ class Reader:
         self.language = language
         self.drafts: list[Draft] = []
         self.closures: list[tuple[tuple[int, ...] | None, int, int]] = []  # counter time taken out
+        self.untils: list[tuple[tuple[int, ...], int, str]] = []  # days whose hours end at another time, layout
+        self._until_penalties: dict[str, int] = {}
         self.access_rules: list[tuple[tuple[int, ...] | None, str | None, str]] = []  # days, daypart, access
         self.appointment_only = False
         self.closed: str | None = None
@@ -174,6 +200,7 @@ class Reader:
         self._irregular = False
         self._regime_ctx: rg.RegimeKey | None = None
         self._carry_days: tuple[int, ...] | None = None
+        self._carry_mark = 0  # how many drafts there were when the day label was read
         self._sentence_now = ""
         self._line, self._s0 = "", 0  # the text being fed (atom offsets point into it), the sentence's start
         self.reopened = False  # the text says a closure is over ("c'en est fini", "weer open")
@@ -185,6 +212,7 @@ class Reader:
         # sentence of the same line go on after a semicolon.
         self._line_days: tuple[int, ...] | None = None
         self._after_semicolon = False
+        self._clause_key: rg.RegimeKey | None = None  # the regime of the sentence before, for one after ";"
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -251,6 +279,12 @@ class Reader:
         if any(x.mod == tt.PAST for x in atoms):
             self.seen = True
             return  # the hours that were ("Voorheen waren de vestigingen open van 10 tot 13 uur")
+        if not any(x.kind == "R" for x in atoms):
+            # "Die Gemeinde bestätigte am Donnerstag", "a acté mardi la fermeture": the day of the news,
+            # no day of the week without its hours
+            atoms = [x for k, x in enumerate(atoms) if x.kind != "D" or not _news_day(atoms, k, text, False)]
+            if not atoms:
+                return
         stmts = _statements(atoms)
         key, excepted = _mark_irregular(atoms, stmts, text)
         mods = {x.mod for x in atoms}
@@ -263,6 +297,18 @@ class Reader:
                 st.irregular, st.regime = True, key
         elif mods & {tt.USUAL}:
             self._topic = None
+        if (
+            key is None
+            and self._after_semicolon
+            and self._clause_key is not None
+            and stmts
+            and not (mods & {tt.USUAL, tt.COUNTER_LABEL, tt.PHONE})
+        ):
+            # "en été, elle est ouverte du mardi au jeudi de 9h à 13h ; le vendredi de 14h à 18h": the same season
+            key = self._clause_key
+            for st in stmts:
+                st.irregular, st.regime = True, key
+        self._clause_key = key
         has_hours = any(x.kind in "DR" for x in atoms)
         label = (
             not has_hours
@@ -307,7 +353,10 @@ class Reader:
         for idx, atom in enumerate(atoms):
             if atom.kind == "M" and atom.mod in _EFFECTS and not (access_label and atom.mod in _ACCESS):
                 self._modifier(atoms, idx, stmts, sentence, text, key, layout)
-        if tt.APPT in mods or tt.BOOKING in mods:
+        if any(
+            (x.mod == tt.APPT and not _excepted_appointment(atoms, k, text)) or x.mod == tt.BOOKING
+            for k, x in enumerate(atoms)
+        ):
             self.appointment_said = True
         if any(x.value == "reopened" for x in atoms):
             self.reopened = True
@@ -325,13 +374,18 @@ class Reader:
         if not special and any(x.kind == "X" for x in atoms):
             self._penalize(layout)
         carried = whole_line and _is_day_label(stmts)
-        if carried and key is not None and key.kind == "date" and key.date_from:
-            self._irregular, self._regime_ctx = True, key  # a calendar row's date above its hours
-        elif carried and self._regime_ctx is not None and self._regime_ctx.kind == "date":
+        monthly_label = key is not None and key.kind == "monthly" and not any(x.kind == "X" for x in atoms)
+        if carried and key is not None and ((key.kind == "date" and key.date_from) or monthly_label):
+            # a calendar row's date above its hours, "Les 1er et 3e jeudis du mois" above its hours
+            self._irregular, self._regime_ctx = True, key
+        elif carried and self._regime_ctx is not None and self._regime_ctx.kind in ("date", "monthly"):
             self._irregular, self._regime_ctx = False, None  # a day without a date ends the calendar row
+        before = len(self.drafts)
         self._emit(stmts, layout, sentence, row or carried)
+        if len(self.drafts) > before and _FOR_A_WHILE.search(sentence):
+            self._penalize(layout)  # "zullen wij tijdelijk elke donderdag ... geopend zijn": maybe a passing regime
         if carried:
-            self._carry_days = stmts[0].days
+            self._carry_days, self._carry_mark = stmts[0].days, len(self.drafts)
         elif any(st.days is not None for st in stmts):
             self._carry_days = None
         with_days = [st.days for st in stmts if st.days is not None and not st.irregular]
@@ -343,6 +397,24 @@ class Reader:
         while i < b:
             t = toks[i]
             kind = t.kind
+            if (
+                kind in _DAYISH
+                and i > a
+                and toks[i - 1].kind == tt.TO
+                and i + 1 < b
+                and toks[i + 1].kind == tt.DATE
+                and not (i > a + 1 and toks[i - 2].kind in (tt.DATE, tt.NUM))  # ("du samedi 8 au samedi 15 juillet")
+            ):
+                # "(voorlopig) tot en met vrijdag 3 april 2020": the end of a validity, no weekly day.
+                self.valid_until = rg.iso_date(text[toks[i + 1].start : toks[i + 1].end]) or self.valid_until
+                i += 2
+                continue
+            if kind == tt.DAY and _DEICTIC.search(text, max(a and toks[a - 1].end, t.start - 12), t.start):
+                if not any(x.kind in _CLOSING for x in toks[a:b]):
+                    # "présenté ce lundi soir", "afgelopen maandag": the day of the news, no weekly day
+                    self._one_off = True
+                    i = _day_group(toks, i, b, text)[0]
+                    continue
             if kind in _DAYISH:
                 j, atom, count, abbr_only = _day_group(toks, i, b, text)
                 if not abbr_only or count > 1 or _abbr_context(toks, i, j, a, b, text, alone_ok):
@@ -357,7 +429,9 @@ class Reader:
                 starting = kind == tt.SINCE or text[t.start : t.end].lower() in _STARTING
                 # "from Friday 1 January to Monday 4 January": a period, read below, not a start.
                 period = j + 1 < b and toks[j].kind == tt.DATE and toks[j + 1].kind == tt.TO
-                if starting and count == 1 and not period and (j >= b or toks[j].kind != tt.TO):
+                # "vanaf woensdag tot en met 3 april": from that day until a date, no weekly day either.
+                until = j + 1 < b and toks[j].kind == tt.TO and toks[j + 1].kind == tt.DATE
+                if starting and count == 1 and not period and (j >= b or toks[j].kind != tt.TO or until):
                     # "vanaf maandag 16 maart", "ab Montag, 27. April": when the hours start, no weekly day
                     if j + 1 < b and toks[j].kind == tt.AND and toks[j + 1].kind == tt.DATE:
                         j += 1
@@ -377,6 +451,7 @@ class Reader:
                     continue
                 if kind in (tt.TIME, tt.NOON) and not _money(text, t.start, t.end):
                     atoms.append(_Atom("X", t.start, t.end))
+                    atoms[-1].opens = t.value  # (a later "tot 14.00 uur" may close it)
                 i += 1
                 continue
             if kind in (tt.AND, tt.COLON):
@@ -388,32 +463,82 @@ class Reader:
                     end = toks[last + 1]
                     atom = _Atom("M", t.start, end.end, tt.PERIOD)
                     atom.value = (rg.iso_date(text[t.start : t.end]), rg.iso_date(text[end.start : end.end]))
+                    if (
+                        atoms
+                        and atoms[-1].kind == "D"
+                        and len(atoms[-1].days) == 1
+                        and _blank(text, atoms[-1].end, t.start)
+                    ):
+                        atoms.pop()  # "van maandag 20 september tot ...": the weekday of the first date
                     atoms.append(atom)
                     i = last + 2
                     continue
-                if i > a + 1 and toks[i - 1].kind == tt.TO and toks[i - 2].kind == tt.NUM:
-                    # "du 6 au 29 septembre": the first day takes the month of the second date.
+                between = i > a + 2 and toks[i - 1].kind == tt.AND and toks[i - 3].value == "between"
+                if i > a + 1 and (toks[i - 1].kind == tt.TO or between) and toks[i - 2].kind == tt.NUM:
+                    # "du 6 au 29 septembre", "tussen 4 en 18 december": the first day takes the month
+                    # of the second date.
                     end = text[t.start : t.end]
                     first = rg.iso_date(text[toks[i - 2].start : toks[i - 2].end] + _DAY_PREFIX.sub(" ", end))
                     if first is not None and (last := rg.iso_date(end)) is not None and first < last:
                         atom = _Atom("M", toks[i - 2].start, t.end, tt.PERIOD)
                         atom.value = (first, last)
+                        if between and atoms and atoms[-1].kind == "J":
+                            atoms.pop()  # the "en" of "tussen 4 en 18 december"
                         atoms.append(atom)
                         i += 1
                         continue
-                if i > a and toks[i - 1].kind == tt.SINCE:  # "depuis le 1er mars 2023": validity
+                if _AFTER_WORD.search(text, max(0, t.start - 12), t.start):
+                    pass  # "Na 28 juli 2015 vervalt ...": the hours that follow hold after it, no one-off day
+                elif i > a and toks[i - 1].kind == tt.SINCE:  # "depuis le 1er mars 2023": validity
                     self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
-                elif i > a and toks[i - 1].kind == tt.TO and not (i > a + 1 and toks[i - 2].kind == tt.DATE):
+                elif i > a + 1 and toks[i - 1].kind == tt.TO and toks[i - 2].kind == tt.SINCE:
+                    pass  # "depuis la mi-avril 2024": since about then, neither an end nor a one-off day
+                elif (
+                    i > a
+                    and toks[i - 1].kind == tt.TO
+                    and not (i > a + 1 and toks[i - 2].kind == tt.DATE)
+                    and not text[toks[i - 1].start - 1 : toks[i - 1].start].isalpha()  # "mi-avril": no "until"
+                ):
                     self.valid_until = rg.iso_date(text[t.start : t.end]) or self.valid_until  # "jusqu'au 30 juin"
                 elif i > a and toks[i - 1].kind == tt.FROM:
                     if text[toks[i - 1].start : toks[i - 1].end].lower() in ("vanaf", "ab", "from"):
                         self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
+                elif _REOPENING.search(self._sentence_now):
+                    # "openen op 11 mei opnieuw de deuren": when the (new) hours start
+                    self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
                 else:
                     atoms.append(_Atom("M", t.start, t.end, tt.DATE))
+            elif (
+                kind == tt.MONTH
+                and i > a
+                and (toks[i - 1].kind == tt.SINCE or text[toks[i - 1].start : toks[i - 1].end].lower() in _STARTING)
+                and not (i + 1 < b and toks[i + 1].kind == tt.TO)
+            ):
+                pass  # "ab Dezember nur noch mit Termin", "dès janvier": when the hours start, no season
             elif kind == tt.DAYPART:
                 atom = _Atom("M", t.start, t.end, tt.DAYPART)
                 atom.part = t.value
                 atoms.append(atom)
+            elif (
+                kind == tt.TO
+                and text[t.start : t.end].lower().startswith(_UNTIL_WORDS)  # not "à 10 h": at ten
+                and i + 1 < b
+                and toks[i + 1].kind == tt.TIME
+                and _blank(text, t.end, toks[i + 1].start)
+                and not (i + 2 < b and toks[i + 2].kind == tt.TO)
+                and not (atoms and atoms[-1].kind == "R" and _blank(text, atoms[-1].end, t.start))
+                and not (atoms and atoms[-1].kind == "R" and "(" in text[atoms[-1].end : t.start])  # a remark
+            ):
+                # "Dinsdag zelfs tot 18.30 uur", "le mardi jusqu'à 19h": the day's hours end then
+                atom = _Atom("R", t.start, toks[i + 1].end)
+                atom.opens, atom.closes = UNTIL, toks[i + 1].value
+                # "op zaterdag al om 09.00 uur terecht en tot 14.00 uur blijven": from one to the other
+                k = len(atoms) - 2 if len(atoms) > 1 and atoms[-1].kind == "J" else len(atoms) - 1
+                if k >= 0 and atoms[k].kind == "X" and 0 <= atoms[k].opens < atom.closes:
+                    atom.start, atom.opens = atoms[k].start, atoms[k].opens
+                    del atoms[k:]
+                atoms.append(atom)
+                i += 1
             elif kind not in (tt.TO, tt.SINCE, tt.PHONENUM):
                 atom = _Atom("M", t.start, t.end, kind)
                 atom.value = t.value
@@ -435,12 +560,27 @@ class Reader:
         if (
             mod == tt.APPT
             and (said in _AND or said in _OR)
+            and said != "|"  # a table's next cell ("| Reservatie |") says the row's access
             and any(x.kind == "R" for x in atoms[:idx])
             and not any(x.kind in "DR" for x in atoms[idx + 1 :])
         ):
             return  # "Mo-Do 8:30-16:30 | and by appointment", "und nach Vereinbarung": besides these hours
         if mod == tt.APPT and _FOR_SOME.match(line, atoms[idx].end):
             return  # "enkel op afspraak toegankelijk voor erkenningen": some procedures, not the hours
+        if mod == tt.APPT and _excepted_appointment(atoms, idx, line):
+            return  # "toutes les mairies sont fermées à l'exception de celle des Guillemins, [...] sur rendez-vous"
+        if mod == tt.APPT and _OUTSIDE_HOURS.match(line, atoms[idx].end):
+            return  # "alleen beschikbaar op afspraak na de normale openingsuren": besides the hours
+        if (
+            mod == tt.APPT
+            and idx + 2 < len(atoms)
+            and atoms[idx + 1].kind == "J"
+            and line[atoms[idx + 1].start : atoms[idx + 1].end].lower() in _AND
+            and atoms[idx + 2].kind == "D"
+            and not any(x.kind == "R" for x in atoms)
+        ):
+            self._penalize(layout)  # "Permanence sur rendez-vous et le lundi matin": and walk-in then, hours unsaid
+            return
         if atoms[idx].value == "number":
             prev = atoms[idx - 1] if idx else None
             if prev is not None and prev.kind == "R" and _tight(line, prev, atoms[idx]):
@@ -509,7 +649,9 @@ class Reader:
                     statement = tt.CLOSED_PERM
                 elif _SHUT_STATE.search(before) or _STATE_AFTER.match(line, atom.end):
                     statement = tt.CLOSED_TEMP
-        if atom.value == "announce" or statement is not None:
+        # "tijdelijke sluitingsperiode van 20 september tot 20 oktober": a dated closure, read as announced.
+        dated_closure = mod == tt.CLOSED_TEMP and key is not None and key.kind == "period"
+        if atom.value == "announce" or statement is not None or dated_closure:
             # "L'office postal va fermer le 21 mars", "sluit halfweg juli zijn vestiging": an announced
             # closure, dated or not; never when the sentence names days, hours or a season (weekly
             # hours, holidays: "ferme ses portes le lundi"), nor a short while ("fermé du 24 décembre
@@ -565,7 +707,12 @@ class Reader:
                     if len(self._carry_days) == 1:
                         self.dated.append((DatedDay(ctx.date_from, self._carry_days[0], ()), layout))
                 elif self._carry_days is None:
-                    self._penalize(layout)
+                    if not _REOPENING.search(sentence):  # ("Fermées depuis le 16 mars, les agences rouvriront")
+                        self._penalize(layout)
+                elif all(x is atom or x.kind == "J" for x in atoms) and len(self.drafts) == self._carry_mark:
+                    # "Mardi |" right above "Fermé |": the day of the label is closed (after its hours,
+                    # "Lundi / 08:15 – 12:00 / Fermé", a closed afternoon cell)
+                    self.closures.append((self._carry_days, *_DAYPARTS[None]))
                 return
         else:
             return
@@ -621,6 +768,10 @@ class Reader:
             for r in st.ranges:
                 channel = r.channel or st.channel or self._channel
                 produced_in.add(channel)
+                if r.opens == UNTIL and not r.closed:
+                    if channel == CHANNEL_COUNTER:
+                        self.untils.append((days, r.closes, layout))
+                    continue
                 if r.closed:
                     if channel == CHANNEL_COUNTER:
                         self.closures.append((days, r.opens, r.closes))
@@ -652,7 +803,9 @@ class Reader:
         if days is not None:
             days = tuple(d for d in days if not any(d in ex for ex, part in st.excepts if part is None))
         opening = [
-            r for r in st.ranges if not r.closed and (r.channel or st.channel or self._channel) == CHANNEL_COUNTER
+            r
+            for r in st.ranges
+            if not r.closed and r.opens != UNTIL and (r.channel or st.channel or self._channel) == CHANNEL_COUNTER
         ]
         if key.kind == "date" and key.date_from and (opening or st.day_closed == "all"):
             weekday = days[0] if days is not None and len(days) == 1 else weekday_of(key.date_from)
@@ -673,7 +826,10 @@ class Reader:
 
     def confidence(self, layout: str) -> float:
         """How much to trust what was read from ``layout`` (see BASE_CONFIDENCE)."""
-        value = BASE_CONFIDENCE.get(layout, 0.9) * PENALTY ** self.penalties.get(layout, 0)
+        missed = self.penalties.get(layout, 0) + self._until_penalties.get(layout, 0)
+        # Hours said to hold only until a date ("jusqu'au 1er juillet") may be a passing regime, not the week.
+        missed += self.valid_until is not None and any(d.layout == layout for d in self.drafts)
+        value = BASE_CONFIDENCE.get(layout, 0.9) * PENALTY**missed
         return round(max(value, 0.1), 2)
 
     def calendar(self) -> WeeklyPattern | None:
@@ -723,7 +879,9 @@ class Reader:
                 name=name,
                 address=address,
                 slots=slots,
-                appointment_only=appointment_only or (self.appointment_only and not slots),
+                # (an office closed for good receives nobody: "heeft de deuren gesloten [...] zitdagen op afspraak")
+                appointment_only=(appointment_only or (self.appointment_only and not slots))
+                and self.closed != "permanent",
                 closed=self.closed,
                 closed_reason=self.closed_reason,
                 layout=layout,
@@ -783,6 +941,31 @@ class Reader:
         schedule.phone_only = self.phone_only and not schedule.slots
         schedule.unparsed = list(self.unparsed)
 
+    def _until_penalty(self, layout: str) -> None:
+        # (kept apart from self.penalties: the slots may be finished more than once)
+        self._until_penalties[layout] = self._until_penalties.get(layout, 0) + 1
+
+    def _until(self, pieces: list[tuple[int, int, int, str | None]]) -> list[tuple[int, int, int, str | None]]:
+        """Move the end of each day's last hours to the time a "jusqu'à 19h" gives. A morning
+        followed by a later end is an afternoon like the other days' ("tous les matins de 8h30 à 12h,
+        les lundis et mardis après-midis de 13h30 à 16h30, le jeudi jusque 18h")."""
+        self._until_penalties: dict[str, int] = {}
+        for days, until, layout in self.untils:
+            for day in days:
+                mine = [p for p in pieces if p[0] == day and p[1] < until]
+                if not mine:
+                    self._until_penalty(layout)  # an end for a day with no hours read
+                    continue
+                last = max(mine, key=lambda p: p[1])
+                afternoons = [p[1] for p in pieces if p[0] != day and 12 * 60 <= p[1] < until and p[2] > 13 * 60]
+                if last[2] <= 13 * 60 and until >= 15 * 60:
+                    if afternoons:
+                        pieces.append((day, max(set(afternoons), key=afternoons.count), until, last[3]))
+                        continue
+                    self._until_penalty(layout)  # through the lunch break, or an afternoon whose start is unsaid
+                pieces[pieces.index(last)] = (day, last[1], until, last[3])
+        return pieces
+
     def _finish(self, drafts: list[Draft], *, counter: bool = True) -> list[Slot]:
         """Apply closures, access rules and appointment-only to ``drafts``; merge overlaps."""
         pieces: list[tuple[int, int, int, str | None]] = [(d.day, d.opens, d.closes, d.access) for d in drafts]
@@ -802,6 +985,7 @@ class Reader:
                     if c_close < c:
                         kept.append((day, c_close, c, acc))
                 pieces = kept
+            pieces = self._until(pieces)
         slots: set[tuple[int, int, int, str]] = set()
         for day, o, c, acc in pieces:
             if counter and acc is None:
@@ -811,7 +995,7 @@ class Reader:
                 if acc is None and self.appointment_only:
                     acc = ACCESS_APPOINTMENT
             slots.add((day, o, c, acc or ACCESS_WALK_IN))
-        return [make_slot(d, o, c, acc) for d, o, c, acc in _merge(sorted(slots))]
+        return [make_slot(d, o, c, acc) for d, o, c, acc in _merge(_carve(slots))]
 
 
 _GOES_ON = frozenset({tt.TO, tt.AND, tt.FROM, tt.TIME, tt.NUM, tt.NOON})
@@ -859,8 +1043,9 @@ _SAID_BEFORE = re.compile(
     r"meld|beslist|besliste|liet weten|zei|announc|said|confirmed|decided)\w*\s+(?:(?:le|ce|am|op|on|dit|deze)\s+)?$",
     re.IGNORECASE,
 )
+# (matched at the day's end with ``match(line, pos)``: no "^", which would only match at the line's start)
 _SAID_AFTER = re.compile(
-    r"^\s+(?:\w+\s+)?(?:mit(?:ge)?teilt|bestätigte|erklärte|meldde|liet weten|announced|said)", re.IGNORECASE
+    r"\s+(?:\w+\s+)?(?:mit(?:ge)?teilt|bestätigte|erklärte|meldde|liet weten|announced|said)", re.IGNORECASE
 )
 
 
@@ -872,16 +1057,48 @@ _VISIT_WORDS = re.compile(
     r"toutes? les|tous|d[ée]marches|public|uniquement|seulement|exclusivement|"
     r"toegankelijk|toegang|open|bezoek\w*|langs\w*|terecht|ontvang\w*|alle|enkel|alleen|uitsluitend|publiek|"
     r"zug[äa]nglich|zutritt|ge[öo]ffnet|besuch\w*|empfang\w*|nur|ausschlie(?:ß|ss)lich|"
-    r"access\w*|visits?|received|only|all|we|nous|wij|wir|you|vous|u|je)\b",
+    r"access\w*|visits?|received|only|all|we|nous|wij|wir|you|vous|u|je|"
+    # the people received: "Inwoners moeten [...] bellen voor een afspraak"
+    r"citoyens|habitants|usagers|visiteurs|inwoners|burgers|bezoekers|klanten|b[üu]rger\w*|einwohner\w*|besucher\w*|"
+    r"residents|visitors|customers)\b",
+    re.IGNORECASE,
+)
+# What follows an appointment rule that puts it outside the opening hours.
+_OUTSIDE_HOURS = re.compile(
+    r"\s*(?:na|buiten|apr[èe]s|en dehors des?|hors|nach|au(?:ß|ss)erhalb|after|outside(?: of)?)\s+"
+    r"(?:de |der |den |les |the )?(?:\w+ )?(?:openingsuren|openingstijden|heures|horaires|[öo]ffnungszeiten|"
+    r"sprechzeiten|opening hours|office hours|hours)",
+    re.IGNORECASE,
+)
+# The subject of an appointment rule is other services than the office read: "Andere diensten die
+# geen loketfunctie hebben werken voorlopig wel nog op afspraak".
+_OTHER_SERVICES = re.compile(
+    r"(?<!\w)(?:andere|autres|other|weitere|[üu]brigen?)\s+(?:\w+\s+)?(?:diensten|services|dienste|departments|"
+    r"[äa]mter|kantoren|bureaux|offices)(?!\w)",
     re.IGNORECASE,
 )
 _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _excepted_appointment(atoms: list[_Atom], idx: int, line: str) -> bool:
+    """Whether the appointment rule ``atoms[idx]`` speaks of the exception named before it, in a
+    sentence with no days or hours ("toutes les mairies sont fermées à l'exception de celle des
+    Guillemins, disponible uniquement sur rendez-vous")."""
+    excepts = [x for x in atoms[:idx] if x.mod == tt.EXCEPT]
+    return (
+        bool(excepts)
+        # ("n'est pas permis, hormis sur rendez-vous": the rule itself is the exception)
+        and bool(line[excepts[-1].end : atoms[idx].start].strip(" ,"))
+        and not any(x.kind in "DR" for x in atoms)
+    )
 
 
 def _about_a_procedure(before: str) -> bool:
     """Whether the words before an appointment rule name something other than the office: a
     procedure or a document ("Verklaring van wettelijke samenwoning op afspraak", "Passeports sur
     rendez-vous"), not "Le bureau est accessible sur rendez-vous" or "Uniquement sur rendez-vous"."""
+    if _OTHER_SERVICES.search(before):
+        return True
     if not _CONTENT_WORD.search(before):
         return False
     return not (tt.OFFICE_NOUN.search(before) or _VISIT_WORDS.search(before))
@@ -906,9 +1123,25 @@ def _news_day(atoms: list[_Atom], k: int, line: str, dated_ok: bool) -> bool:
     return bool(_SAID_BEFORE.search(line[max(0, x.start - 40) : x.start]) or _SAID_AFTER.match(line, x.end))
 
 
+# Abbreviated words written with a dot inside a sentence: "bzw.", "resp.", "evtl.", "ca.", "z.B.".
+_ABBREVIATED = re.compile(
+    r"(?<!\w)(?:bzw|resp|evtl|ggf|ca|z\.\s?b|u\.\s?a|usw|inkl|zzgl|bijv|bv|enz|m\.a\.w|o\.a|incl|excl|env|cf|vs|"
+    r"approx|e\.g|i\.e)$",
+    re.IGNORECASE,
+)
+
+
 def _abbreviation_dot(toks: list[tt.Token], i: int, text: str) -> bool:
     """The dot of "9.30 u." or "12 h." before the range goes on ("tot 12 u.", "en van") ends no
-    sentence; before a capital ("16h. En juillet") it does."""
+    sentence; before a capital ("16h. En juillet") it does. Nor does the dot of an abbreviated
+    word before a lower-case word ("samstags von 8 bis 12.30 Uhr bzw. von 13 bis 17 Uhr")."""
+    if (
+        toks[i].kind == tt.SEP
+        and toks[i].value == "."
+        and _ABBREVIATED.search(text[max(0, toks[i].start - 8) : toks[i].start])
+    ):
+        rest = text[toks[i].end :].lstrip()
+        return bool(rest) and rest[0].islower()
     return (
         toks[i].kind == tt.SEP
         and toks[i].value == "."
@@ -1077,7 +1310,24 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
     stmts: list[_Statement] = []
     cur: _Statement | None = None
     after_except = False
-    for atom in atoms:
+    closing = False  # a closure word since the last ranges: "ouvert de 8h30 à 17h30, [...] fermeture le lundi matin"
+    # "Behalve op donderdagavond en [...] zaterdagvoormiddag blijft de dienst ... open": excepted
+    # days named first, taken out of the statement that follows
+    pending: list[tuple[tuple[int, ...], str | None]] = []
+    for k, atom in enumerate(atoms):
+        if (
+            atom.kind == "D"
+            and not stmts
+            and k
+            and (
+                (after_except and atoms[k - 1].mod == tt.EXCEPT)
+                or (pending and atoms[k - 1].kind == "J" and k > 1 and atoms[k - 2].kind == "D")
+            )
+        ):
+            pending.append((atom.days, atom.part))
+            after_except = False
+            atom.stmt = 0  # the statement that follows (made below when none does)
+            continue
         if atom.kind == "D":
             if after_except and stmts:
                 # "..., sauf le mercredi": the latest statement that has that day
@@ -1086,7 +1336,9 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
                 atom.stmt = stmts.index(target)
                 after_except = False
                 continue
-            if cur is not None and cur.days is None:  # "de 9h à 12h le samedi"
+            # "Toutes (sauf Wandre, ...) seront accessibles du lundi au jeudi": nothing before it to except from.
+            after_except = False
+            if cur is not None and cur.days is None and not closing:  # "de 9h à 12h le samedi"
                 cur.days, cur.part, cur.days_after = atom.days, atom.part, True
             elif cur is not None and not cur.ranges and not cur.after_mod:  # "lundi matin, mardi"
                 if len(cur.days) == 7 or len(atom.days) == 7:
@@ -1096,13 +1348,21 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
                     cur.days = tuple(sorted({*cur.days, *atom.days}))
             else:
                 cur = _Statement(atom.days, atom.part)
+                cur.excepts, pending = pending, []
                 stmts.append(cur)
         elif atom.kind == "R":
-            if cur is None or cur.days_after:
+            following = next((x for x in atoms[k + 1 :] if x.kind != "J"), None)
+            own_days = atom.opens == UNTIL and following is not None and following.kind == "D"
+            if cur is None or cur.days_after or (own_days and cur.days is not None):
+                # ("..., et jusqu'à 18 heures les mardis et jeudis": the days after it)
                 cur = _Statement(None, None)
+                cur.excepts, pending = pending, []
                 stmts.append(cur)
             cur.ranges.append(atom)
+            closing = False
         elif atom.kind == "M":
+            if atom.mod in _CLOSING and cur is not None and cur.days is None and cur.ranges:
+                closing = True
             if atom.mod == tt.EXCEPT:
                 after_except = True
             elif atom.mod in _IRREGULAR:
@@ -1110,6 +1370,9 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
             elif cur is not None and atom.mod in _EFFECTS:
                 cur.after_mod = True
         atom.stmt = len(stmts) - 1 if stmts else None
+    if pending:
+        stmts.append(_Statement(None, None))
+        stmts[-1].excepts = pending
     return stmts
 
 
@@ -1129,7 +1392,8 @@ def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement], text: str) -> t
     monthly = False
     prev_month: _Atom | None = None
     # "restera ouverte tout l'été aux heures habituelles, soit le mercredi...": the normal week.
-    usual = any(x.mod == tt.USUAL for x in atoms)
+    # ("Sinon, en été, elle est ouverte...": a bare "otherwise" before a season named is that season)
+    usual = any(x.mod == tt.USUAL and text[x.start : x.end].lower() not in _OTHERWISE for x in atoms)
     for idx, atom in enumerate(atoms):
         if atom.kind != "M" or atom.mod not in _IRREGULAR:
             continue
@@ -1159,6 +1423,18 @@ def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement], text: str) -> t
                 continue  # "premier étage"
             stmts[nxt.stmt].irregular = stmts[nxt.stmt].monthly = True
             marked.append(stmts[nxt.stmt])
+            prev = stmts[nxt.stmt - 1] if nxt.stmt else None
+            if (
+                prev is not None
+                and not stmts[nxt.stmt].ranges
+                and prev.ranges
+                and set(nxt.days) <= set(prev.days or ())
+                and prev.ranges[-1].end < atom.start
+            ):
+                # "samedi de 9h à 11h le 2ème et 4e samedis du mois": the day said again, monthly
+                prev.irregular = prev.monthly = True
+                marked.append(prev)
+                stmts[nxt.stmt].ranges = list(prev.ranges)
             if (value := rg.nth_of(words)) is not None:
                 nth.append(value)
             monthly = True
@@ -1183,6 +1459,10 @@ def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement], text: str) -> t
             period = atom.value  # type: ignore[assignment]
         elif atom.mod == tt.DATE:
             date = date or rg.iso_date(words)
+        if atom.stmt is not None and stmts[atom.stmt].ranges:
+            between = text[stmts[atom.stmt].ranges[-1].end : atom.start]
+            if "(" in between and ")" not in between[between.rindex("(") :]:
+                continue  # "de 13h30 à 17h (jusque 16h en juillet et août)": a remark on the season in brackets
         targets = stmts if atom.stmt is None else [stmts[atom.stmt]]
         for st in targets:
             st.irregular = True
@@ -1243,6 +1523,23 @@ def _is_day_label(stmts: list[_Statement]) -> bool:
 
 def _no_effect(st: _Statement) -> bool:
     return not (st.day_closed or st.day_access or st.excepts or st.channel)
+
+
+def _carve(slots: set[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+    """Take an appointment-only part out of the walk-in hours around it: "van 8.30 tot 20 uur
+    (tussen 18 en 20 uur enkel op afspraak)" is walk-in until 18:00. (The very same hours said
+    both ways stay both.)"""
+    appointments = [s for s in slots if s[3] == ACCESS_APPOINTMENT]
+    out = sorted(slots)
+    for day, o, c, _acc in appointments:
+        carved = []
+        for s in out:
+            if s[0] == day and s[3] == ACCESS_WALK_IN and s[1] <= o and c <= s[2] and (s[1], s[2]) != (o, c):
+                carved += [p for p in ((day, s[1], o, s[3]), (day, c, s[2], s[3])) if p[1] < p[2]]
+            else:
+                carved.append(s)
+        out = carved
+    return sorted(out)
 
 
 def _merge(slots: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:

@@ -147,7 +147,8 @@ _COMMON: list[tuple[str, str]] = [
         r"ferm[ée]e?s? pour (?:cause de )?(?:travaux|r[ée]novation|d[ée]m[ée]nagement)",
         r"fermeture (?:temporaire|provisoire)", r"(?:tijdelijk|voorlopig) (?:gesloten|dicht)",
         r"gesloten wegens (?:werken|verbouwing|renovatie|verhuis)", r"gesloten tot nader (?:order|bericht)",
-        r"tijdelijke sluiting\w*", r"(?:vor[üu]bergehend|vorl[äa]ufig) geschlossen", r"bis auf weiteres geschlossen",
+        r"tijdelijke sluiting\w*", r"(?:vor[üu]bergehend|vorl[äa]ufig) geschlossen",
+        r"bis auf weiteres geschlossen(?:e[nrs]?)?",
         r"temporarily closed", r"closed temporarily", r"closed until further notice",
         r"(?:est |sont )?suspendue?s?", r"(?:is |zijn |wordt |worden )?opgeschort", r"ausgesetzt", r"suspended",
     )),
@@ -159,7 +160,7 @@ _COMMON: list[tuple[str, str]] = [
         r"n'(?:est|sont|était|étaient) (?:plus|pas|toujours pas) accessibles?(?: au public)?",
         r"ne (?:re[çc]oi(?:t|vent)|accueille(?:nt)?) plus(?: physiquement)?(?: le public| de public| la population)?",
         r"(?:sont|est) ferm[ée]e?s? au public", r"(?:resteront|restera) hors service",
-        r"(?:sluit|sluiten|sloot|sloten) (?:\w+ ){0,3}(?:tijdelijk|voorlopig|een (?:week|maand|tijdje)|"
+        r"(?:sluit|sluiten|sloot|sloten) (?:\w+ ){0,5}(?:tijdelijk|voorlopig|een (?:week|maand|tijdje)|"
         r"voor onbepaalde tijd)(?: de deuren)?",
         r"(?:sluit|sluiten|sloot|sloten) (?:\w+ ){0,6}(?:al )?(?:zijn|haar|hun|de) (?:locaties|kantoren|vestigingen)",
         r"(?:is|zijn) (?:\w+ ){0,6}niet (?:meer )?(?:bereikbaar|toegankelijk)",
@@ -167,7 +168,16 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:no longer|not) (?:be )?(?:accessible|open) to the public", r"closed to the public",
         r"gesloten voor (?:het )?publiek", r"f[üu]r (?:den )?publikumsverkehr geschlossen",
         r"(?:met )?gesloten loketten",
-        r"(?:de )?deuren (?:\w+ ){0,6}op slot",
+        # A decision to close, or to suspend reception ("il est décidé de fermer les guichets",
+        # "a décidé vendredi de suspendre tous les entretiens").
+        r"d[ée]cid[ée]e?s? (?:\w+ )?de (?:fermer|suspendre)",
+        r"fermeture (?:exceptionnelle|temporaire|provisoire|compl[èe]te|totale) (?:du|des|de la|de l'|de ce|de cette|"
+        r"de ces) (?:\w+ )?(?:bureau|guichet|antenne|agence|office|poste|biblioth[èe]que|service|administration|centre|"
+        r"maison|permanence|accueil|commissariat|b[âa]timent)s?",
+        r"(?:provisoirement|temporairement|momentan[ée]ment) inaccessibles?", r"[àa] guichets? ferm[ée]s?",
+        r"(?:pour l'instant|pour le moment|actuellement|momentan[ée]ment|temporairement|provisoirement),? "
+        r"non accessibles?",
+        r"(?:de )?deuren (?:\w+ ){0,12}op slot",
         r"(?:ferm[ée]e?s?|gesloten|geschlossen|closed) (?:jusqu'(?:au|à|a|en)|tot|bis|until)"
         r"(?!\s?\d{1,2}(?:[.:h]\d\d)?\s?(?:h|u|uur|uhr|heures?|am|pm)\b)",
     )),
@@ -186,11 +196,13 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:sluit|sluiten) (?:\w+ ){0,3}(?:de|zijn|haar|hun) deuren",
         r"(?:sluit|sluiten) (?:\w+ ){0,2}(?:definitief|voorgoed|eind \w+|halfweg \w+|\w+ (?:zijn|haar) vestiging)",
         r"(?:gaat|gaan|moet|moeten|zal|zullen|zou|zouden) (?:[\w-]+ ){0,6}dicht(?: gaan)?",
-        r"dicht (?:moeten|moesten|gaan|gingen)", r"(?:heeft|hebben) (?:\w+ ){0,3}de deuren (?:gesloten|dichtgedaan)",
+        r"dicht (?:moeten|moesten|gaan|gingen|(?:zal|zullen|zou|zouden) gaan)",
+        r"(?:heeft|hebben) (?:\w+ ){0,3}de deuren (?:gesloten|dichtgedaan)",
         r"(?:permanenties?|zitdag(?:en)?|loket(?:ten)?|kantoor|kantoren|dienstverlening|werking) (?:\w+ ){0,4}"
         r"(?:stop te zetten|(?:wordt|worden) stopgezet|(?:wordt|worden) opgeheven)",
-        r"(?:wil|willen|gaat|gaan|zal|zullen|moet|moeten) (?:\w+ ){1,6}sluiten",
-        r"(?:wordt|worden|werd|werden) (?:\w+ ){0,3}gesloten", r"(?:de )?sluiting van (?:het|de|alle|\d+)",
+        r"(?:wil|willen|gaat|gaan|zal|zullen|moet|moeten) (?:\w+ ){1,8}sluiten",
+        r"(?:wordt|worden|werd|werden) (?:\w+ ){0,3}gesloten",
+        r"(?:wordt|worden) (?:\w+ ){0,3}ontmanteld", r"(?:de )?sluiting van (?:het|de|alle|\d+)",
         r"(?:wird|werden|wurde|wurden) (?:\w+ ){0,4}geschlossen",
         r"(?:ihre|seine|die) (?:pforten|t[üu]ren|tore) (?:\w+ )?(?:geschlossen|schlie(?:ß|ss)en|dicht)",
         r"mach(?:t|en) (?:\w+ ){0,3}dicht", r"zu schlie(?:ß|ss)en", r"schlie(?:ß|ss)ung (?:der|des|von|ihrer|seiner)",
@@ -226,7 +238,8 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:habituel(?:le)?s?|normaux|normal(?:es?)?|r[ée]guli(?:er|[èe]re)s?|ordinaires?|coutumi[èe]re?s?)",
         r"(?:(?:tijdens )?de )?(?:gewone|gebruikelijke|normale|reguliere|vaste) "
         r"(?:openingsuren|openingstijden|uren|tijden)",
-        r"(?:zu den )?(?:[üu]blichen|gewohnten|regul[äa]ren|normalen) (?:[öo]ffnungszeiten|zeiten|sprechzeiten)",
+        r"(?:zu den )?(?:[üu]blichen|gewohnten|bekannten|regul[äa]ren|normalen) "
+        r"(?:[öo]ffnungszeiten|zeiten|sprechzeiten)",
         r"(?:(?:at|during) )?(?:the )?(?:usual|normal|regular) (?:opening )?hours",
         r"(?:le )?reste de l'ann[ée]e", r"(?:de )?rest van het jaar", r"(?:im )?(?:[üu]brigen|restlichen) jahr",
         r"(?:the )?rest of the year", r"sinon", r"le reste du temps", r"anders", r"ansonsten", r"otherwise",
@@ -244,7 +257,8 @@ _COMMON: list[tuple[str, str]] = [
     )),
     ("WALKIN", _phrases(
         r"sans (?:prise de )?(?:rendez-vous|rendez vous|rdv)", r"acc[èe]s libre", r"libre acc[èe]s",
-        r"(?:zonder|geen) afspraak(?: nodig)?", r"vrije (?:inloop|toegang)", r"vrij binnenlopen",
+        r"(?:zonder|geen) afspraak(?: nodig)?",
+        r"(?:zonder|geen) reservatie", r"sans r[ée]servation", r"vrije (?:inloop|toegang)", r"vrij binnenlopen",
         r"ohne (?:vorherige )?(?:terminvereinbarung|termin|voranmeldung|anmeldung)",
         r"pas (?:besoin )?de (?:rendez-vous|rdv)(?: n[ée]cessaire)?", r"walk-in", r"without (?:an )?appointment",
         r"no appointment (?:needed|required|necessary)",
@@ -255,9 +269,13 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:rendez-vous|rdv) (?:obligatoire|indispensable|requis|n[ée]cessaire)",
         r"(?:(?:enkel|alleen|uitsluitend|steeds|telkens|enkele) )?(?:op|na|met|volgens) (?:voorafgaande )?afspraak",
         r"opafspraak",  # a channel label written as one word ("Balie", "Tele-service", "Opafspraak")
-        r"afspraak (?:verplicht|vereist|noodzakelijk)", r"(?:maak|maakt|maken) (?:u |je )?(?:eerst )?een afspraak",
-        r"(?:(?:nur|ausschlie(?:ß|ss)lich)(?: noch)? )?(?:nach|mit|auf|per) (?:vorheriger |vorherige |telefonischer )?"
-        r"(?:terminvereinbarung|terminabsprache|termin|vereinbarung|absprache|voranmeldung|anmeldung)",
+        # a reservation (recycling parks), also as a table cell of its own ("| Reservatie |")
+        r"(?:(?:enkel|alleen|uitsluitend) )?(?:op|na|met) reservatie", r"reservatie(?= ?(?:\||\n|$))",
+        r"afspraak (?:verplicht|vereist|noodzakelijk)",
+        r"(?:maak|maakt|maken) (?:u |je )?(?:(?:ook|altijd|steeds|eerst|best|vooraf) ){0,3}een afspraak",
+        r"(?:(?:nur|ausschlie(?:ß|ss)lich)(?: noch)? )?(?:nach|mit|auf|per) "
+        r"(?:vorheriger |vorherige |vorg[äa]ngiger |telefonischer )?"
+        r"(?:terminvereinbarung|terminabsprache|terminvergabe|termin|vereinbarung|absprache|voranmeldung|anmeldung)",
         r"termin (?:erforderlich|notwendig|n[öo]tig)",
         r"(?:only )?by appointment(?: only)?", r"appointments? only", r"with an appointment",
         r"appointment required",
@@ -267,10 +285,17 @@ _COMMON: list[tuple[str, str]] = [
         r"cr[ée]neaux? de rendez-vous", r"(?:jours|heures) de rendez-vous", r"termin(?:tage|zeiten|sprechstunden?)",
         r"appointment (?:hours|times|days|slots)",
         r"(?:moet|moeten|dient|dienen) (?:\w+ ){0,6}een afspraak(?: (?:hebben|maken|vastleggen))?",
-        r"termine (?:\w+ ){0,4}(?:gibt es|werden vergeben|stehen (?:\w+ )?zur verf[üu]gung)",
+        r"termine (?:\(?[\w-]+\)? ){0,6}(?:gibt es|werden vergeben|stehen (?:\w+ )?zur verf[üu]gung)",
         r"(?:stehen|gibt es) (?:\w+ ){0,2}termine(?: zur verf[üu]gung)?",
         r"nadat (?:je|u) (?:\w+ ){0,4}een afspraak", r"(?:uniquement|seulement) apr[èe]s (?:prise de )?rendez-vous",
         r"(?:only )?after (?:making|booking) an appointment",
+        # No walk-in any more: visits by appointment ("niet langer vrij toegankelijk", "pas accessibles librement").
+        r"niet (?:langer|meer) vrij toegankelijk(?: voor (?:het )?publiek)?",
+        r"geen (?:enkele )?[\w-]+ (?:is|zijn) (?:nog|meer) vrij toegankelijk(?: voor (?:het )?publiek)?",
+        r"(?:ne (?:sont|est)|n'(?:est|sont)) (?:pas|plus) (?:accessibles? librement|librement accessibles?)",
+        r"keine freien sprechstunden(?: mehr)?", r"nicht (?:mehr )?frei zug[äa]nglich",
+        r"vrij (?:langskomen|binnenlopen|binnenstappen)(?: [\w-]+){0,8} (?:is |zijn )?"
+        r"(?:voorlopig |momenteel |tijdelijk )?niet (?:meer )?mogelijk",
     )),
     ("PHONE", _phrases(
         r"permanences? t[ée]l[ée]phoniques?", r"accueil t[ée]l[ée]phonique",
@@ -287,10 +312,14 @@ _COMMON: list[tuple[str, str]] = [
         r"num[ée]ro (?:vert|gratuit)", r"infolijn", r"hulplijn", r"servicenummer", r"b[üu]rgertelefon",
         r"tele-?service", r"(?:het |de )?(?:gratis|groene|algemene|centrale) (?:telefoon)?nummer",
         r"(?:via|par) (?:le )?num[ée]ro(?: (?:gratuit|vert|unique|d'appel))?",
-        r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)", r"helplines?", r"(?:service-)?hotlines?",
+        r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)",
+        r"(?:our|the|die|unsere) (?:telefon|telephone |phone )?(?:lines|linien|leitungen) (?:are|sind)",
+        r"helplines?", r"(?:service-)?hotlines?",
     )),
     ("PHONE_LABEL", r"(?:t[ée]l[ée]phone|t[ée]l\.?|tel\.?|telefoon|telefon|phone)"
-                    r"(?: (?:open|ouvert|bereikbaar|erreichbar|lines?))?\s?:"),
+                    r"(?: (?:open|ouvert|bereikbaar|erreichbar|lines?))?\s?:"
+                    # the word alone on its line, a heading over the line's number and hours
+                    r"|(?:t[ée]l[ée]phone|telefoon|telefon|telephone|phone)(?=[ \t]*(?:\n|$))"),
     # "accessibles de 8h30 à 16h au 082/69.90.49": hours right before a number are the line's hours.
     ("PHONE_AT", r"(?:au|op|unter|at|on)\s(?=\+?\d[\d /.]{7,}\d)"),
     ("HOURS_LABEL", _phrases(
@@ -302,7 +331,14 @@ _COMMON: list[tuple[str, str]] = [
         r"permanences?", r"loket(?:ten|uren)?", r"onthaal", r"zitdag(?:en)?",
         r"sprechzeiten", r"sprechstunden?", r"publikumsverkehr", r"schalter", r"empfang", r"front desk",
     )),
-    ("CLOSED", _phrases(r"ferm[ée]e?s?", r"gesloten", r"dicht", r"geschlossen", r"closed")),
+    # "Enkel op dinsdagavond sluit de hoofdpost om 17 uur": when the day's hours end (read as "until").
+    ("CLOSES_AT", _phrases(
+        r"(?:sluit|sluiten|ferme|ferment|fermera|schlie(?:ß|ss)t|schlie(?:ß|ss)en|closes?) (?:[\w-]+ ){0,4}"
+        r"(?:om|à|a|um|at)(?= ?\d)",
+    )),
+    ("CLOSED", _phrases(
+        r"ferm[ée]e?s?", r"(?:jours?|demi-journ[ée]es?) de fermeture", r"gesloten", r"dicht", r"geschlossen", r"closed",
+    )),
     ("OPEN", _phrases(r"ouverte?s?", r"open", r"geopend", r"ge[öo]ffnet", r"opened")),
     # "op dinsdag in plaats van donderdag": the days after it are the old ones, read as none.
     ("INSTEAD", _phrases(r"au lieu d[eu]", r"in plaats van", r"(?:an)?statt", r"instead of")),
@@ -334,8 +370,9 @@ _COMMON: list[tuple[str, str]] = [
     ("WEEKDAYS", _phrases(
         r"(?:tous )?les jours ouvrables", r"(?:chaque )?jours? ouvrables?", r"en semaine", r"jours de (?:la )?semaine",
         r"(?:alle |elke )?werkdag(?:en)?", r"weekdag(?:en)?", r"(?:an )?werktag(?:en|s)?", r"werkt[äa]glich",
-        r"wochentags",
-        r"(?:on |every )?weekdays?",
+        r"wochentags", r"unter der woche",
+        r"(?:on |every )?weekdays?", r"(?:five|5) days a week", r"(?:cinq|5) jours (?:par|sur|/) ?(?:semaine|7)",
+        r"(?:vijf|5) dagen (?:per|op|in de) ?(?:week|7)", r"(?:f[üu]nf|5) tage (?:die|pro|in der) woche",
     )),
     ("ALLDAYS", _phrases(
         r"\(?(?:y compris (?:le |les )?week-?ends?|week-?ends? (?:compris|inclus)|(?:het )?weekend inbegrepen|"
@@ -403,7 +440,8 @@ _BETWEEN = _phrases(r"entre", r"tussen", r"zwischen", r"between")
 
 _TAIL: list[tuple[str, str]] = [
     ("NUM", r"(?<![\w.,:/])(?P<num>[01]?\d|2[0-4])(?!\w|[.,:/]\d)"),
-    ("SINCE", _phrases(r"depuis", r"[àa] partir d(?:u|e|es)", r"[àa] partir d'", r"sinds", r"met ingang van",
+    ("SINCE", _phrases(r"depuis", r"[àa] partir d(?:u|e|es)", r"[àa] partir d'", r"[àa] compter d(?:u|e|es)",
+                       r"[àa] compter d'", r"sinds", r"met ingang van",
                        r"seit", r"ab dem", r"since", r"as of", r"starting")),
     ("BETWEEN", _BETWEEN),
     ("TO_WORD", _phrases(r"jusqu'(?:à|a|au)", r"jusque", r"tot(?: en met)?", r"t\. ?e\. ?m\.", r"tem", r"t/m",
@@ -435,7 +473,9 @@ def _alternatives(language: str) -> list[tuple[str, str]]:
     parts.extend(_TAIL)
     numeric = "|".join(f"(?:{pattern})(?P<{name}>)" for name, pattern in _NUMERIC)
     return [
-        (name, rf"(?<![\w.,:/])(?=[\d+])(?:{numeric})" if name == "NUMERIC" else pattern) for name, pattern in parts
+        # (after a colon only when a letter precedes it: "Dienstag:7.30", not the "30" of "12:30")
+        (name, rf"(?<![\w.,/])(?<!\d:)(?=[\d+])(?:{numeric})" if name == "NUMERIC" else pattern)
+        for name, pattern in parts
     ]
 
 
@@ -602,6 +642,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "SINCE": (SINCE, None),
     "BETWEEN": (FROM, "between"),
     "TO_WORD": (TO, None),
+    "CLOSES_AT": (TO, None),
     "TO_DASH": (TO, None),
     "AND": (AND, None),
     "COLON": (COLON, None),
