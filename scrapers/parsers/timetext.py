@@ -584,17 +584,17 @@ class _Lexer:
 
     def finditer(self, low: str):
         """Matches of the tokens of the lower-cased text ``low``, left to right."""
-        pos = 0
-        by_key, pattern_for = self.by_key, self.pattern_for
-        for start in self.STARTS.finditer(low):
+        by_key, pattern_for, search = self.by_key, self.pattern_for, self.STARTS.search
+        start = search(low)
+        while start is not None:
             p = start.start()
-            if p < pos:
-                continue
             key = low[p : p + PREFIX_LENGTH]
             pattern = by_key[key] if key in by_key else pattern_for(key)
-            if pattern is not None and (m := pattern.match(low, p)) is not None and m.end() > p:
-                pos = m.end()
+            if pattern is not None and (m := pattern.match(low, p)) is not None and (end := m.end()) > p:
                 yield m
+                start = search(low, end)  # the next place a token may start after this one
+            else:
+                start = search(low, p + 1)
 
 
 class _Lexers(dict):
@@ -679,21 +679,25 @@ _GLUED_DAY = re.compile(r"\b(" + "|".join(sorted(_DAY_NAMES, key=len, reverse=Tr
 _SLASH_TIMES = re.compile(r"(?:(?<=\d[hu])|(?<=\d[hu]\d\d)|(?<=\d[:.]\d\d))\s?/\s?(?=\d{1,2}\s?[hu:.])", re.IGNORECASE)
 
 
-_ASCII_MAPPED = re.compile(r"[`\t\f\v\r]")  # the ASCII characters _CHAR_MAP changes
-_LETTER_DIGIT = re.compile(r"[^\W\d_]\d")  # cheap test before _GLUED_DAY
+_MAPPED = re.compile("[" + "".join(re.escape(chr(c)) for c in _CHAR_MAP) + "]")  # what _CHAR_MAP changes
+# Cheap tests before the substitutions above (a search of literals is fast, their lookbehinds are
+# tried at every place): what they change is always there.
+_GLUED_TO_HINT = re.compile(r"(?:à|bis|tot)\d")
+# (a digit first, then what stands before it: a search for digits is fast, for case-insensitive words not)
+_GLUED_DAY_HINT = re.compile(r"\d(?<=(?i:" + "|".join(sorted({name[-2:] for name in _DAY_NAMES})) + r")\d)")
 
 
 def clean(text: str) -> str:
     """Text with one kind of dash, quote and space, runs of spaces and blank lines collapsed."""
-    if not text.isascii() or _ASCII_MAPPED.search(text):
+    if _MAPPED.search(text):  # (translate is slow, a search for characters fast)
         text = text.translate(_CHAR_MAP)
     if "  " in text:
         text = _SPACES.sub(" ", text)
     if "\n" in text:
         text = _LINE_BREAKS.sub("\n", text)
-    if "à" in text or "bis" in text or "tot" in text:
+    if _GLUED_TO_HINT.search(text):
         text = _GLUED_TO.sub(" ", text)
-    if _LETTER_DIGIT.search(text):
+    if _GLUED_DAY_HINT.search(text):
         text = _GLUED_DAY.sub(r"\1 ", text)
     if "/" in text:
         text = _SLASH_TIMES.sub(" / ", text)
