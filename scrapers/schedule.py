@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from functools import cache, lru_cache
+from operator import attrgetter
 
 # The model's closed lists live in scrapers.vocabulary; re-exported here, where parsers look for them.
 from scrapers.vocabulary import (
@@ -151,12 +152,15 @@ _DAY_ORDER = {day: i for i, day in enumerate(DAYS)}
 
 
 def _shallow(obj: object) -> dict:
-    return {name: getattr(obj, name) for name in _field_names(type(obj))}
+    names, values = _fields_of(type(obj))
+    return dict(zip(names, values(obj), strict=True))
 
 
 @cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+def _fields_of(cls: type) -> tuple[tuple[str, ...], attrgetter]:
+    """A dataclass's field names, and a getter of their values (in C: this is the hot path)."""
+    names = tuple(f.name for f in fields(cls))
+    return names, attrgetter(*names)
 
 
 @lru_cache(maxsize=4096)  # "HH:MM" strings: a few hundred distinct ones in practice

@@ -582,19 +582,22 @@ class _Lexer:
         self.by_key[key] = self._compiled[source]
         return self.by_key[key]
 
-    def finditer(self, low: str):
-        """Matches of the tokens of the lower-cased text ``low``, left to right."""
-        by_key, pattern_for, search = self.by_key, self.pattern_for, self.STARTS.search
+    def finditer(self, low: str) -> list[re.Match[str]]:
+        """Matches of the tokens of the lower-cased text ``low``, left to right (a list: no
+        generator to resume on the hot path)."""
+        out: list[re.Match[str]] = []
+        by_key, pattern_for, search, length = self.by_key, self.pattern_for, self.STARTS.search, PREFIX_LENGTH
         start = search(low)
         while start is not None:
             p = start.start()
-            key = low[p : p + PREFIX_LENGTH]
+            key = low[p : p + length]
             pattern = by_key[key] if key in by_key else pattern_for(key)
             if pattern is not None and (m := pattern.match(low, p)) is not None and (end := m.end()) > p:
-                yield m
+                out.append(m)
                 start = search(low, end)  # the next place a token may start after this one
             else:
                 start = search(low, p + 1)
+        return out
 
 
 class _Lexers(dict):
@@ -718,25 +721,26 @@ def tokenize(text: str, language: str) -> list[Token]:
         simple = _SIMPLE.get(group)
         if simple is not None:
             append(new(Token, (simple[0], start, end, simple[1])))
-        elif group == "NUM":
-            append(new(Token, (NUM, start, end, int(m.group("num")))))
+        # the others, most frequent first
         elif group == "TIME_HM":
             append(new(Token, (TIME, start, end, int(m.group("thm_h")) * 60 + int(m.group("thm_m")))))
-        elif group == "TIME_H":
-            append(new(Token, (TIME, start, end, int(m.group("th_h")) * 60)))
+        elif group == "SEP":
+            append(new(Token, (SEP, start, end, m.group())))
+        elif group == "DAYNAME":
+            suffix = m.group("dpart")
+            part = None if suffix is None else ("pm" if suffix in _PM_SUFFIXES else "am")
+            append(new(Token, (DAY, start, end, ((_DAY_NAMES[m.group("dname")],), part))))
         elif group == "TIME_AP":
             hour = int(m.group("tap_h")) % 12 + (12 if m.group("tap_x")[0] == "p" else 0)
             append(new(Token, (TIME, start, end, hour * 60 + int(m.group("tap_m") or 0))))
             if low[end - 1] == "." and _NEW_SENTENCE.match(text, end):
                 append(new(Token, (SEP, end - 1, end, ".")))  # "11:15 a.m. Closed on...": the dot ends a sentence
-        elif group == "DAYNAME":
-            suffix = m.group("dpart")
-            part = None if suffix is None else ("pm" if suffix in _PM_SUFFIXES else "am")
-            append(new(Token, (DAY, start, end, ((_DAY_NAMES[m.group("dname")],), part))))
         elif group == "ABBR":
             append(new(Token, (DABBR, start, end, ((ABBREVIATIONS[language][m.group("abbr")],), None))))
-        elif group == "SEP":
-            append(new(Token, (SEP, start, end, m.group())))
+        elif group == "TIME_H":
+            append(new(Token, (TIME, start, end, int(m.group("th_h")) * 60)))
+        elif group == "NUM":
+            append(new(Token, (NUM, start, end, int(m.group("num")))))
     return out
 
 
