@@ -13,6 +13,8 @@ rules in ``exceptions``. Indicators are computed on the normal week only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cache, lru_cache
+from operator import attrgetter
 
 # The model's closed lists live in scrapers.vocabulary; re-exported here, where parsers look for them.
 from scrapers.vocabulary import (
@@ -40,6 +42,7 @@ __all__ = [
     "Slot",
     "UnavailablePage",
     "hhmm",
+    "slot_dicts",
     "sort_slots",
 ]
 
@@ -80,7 +83,7 @@ class Regime:
     def to_dict(self) -> dict:
         """JSON-ready form with sorted slots."""
         d = _shallow(self)
-        d["slots"] = [s.to_dict() for s in sort_slots(self.slots)]
+        d["slots"] = slot_dicts(self.slots)
         d["months"], d["nth"] = list(self.months), list(self.nth)
         return d
 
@@ -108,20 +111,26 @@ class CounterSchedule:
 
     def weekly_minutes(self, access: str) -> int:
         """Sum of published minutes per week for one access mode."""
-        if self.closed:
-            return 0
-        return sum(s.minutes() for s in self.slots if s.access == access)
+        return self._minutes_by_access().get(access, 0)
+
+    def _minutes_by_access(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        if not self.closed:
+            for s in self.slots:
+                totals[s.access] = totals.get(s.access, 0) + s.minutes()
+        return totals
 
     def to_dict(self) -> dict:
         """JSON-ready form, with slots sorted and weekly totals computed."""
         # By hand, not dataclasses.asdict: its deep copy was half the parsing time.
         d = _shallow(self)
-        d["slots"] = [s.to_dict() for s in sort_slots(self.slots)]
+        d["slots"] = slot_dicts(self.slots)
         d["unparsed"] = list(self.unparsed)
         d["regimes"] = [r.to_dict() for r in self.regimes]
         d["exceptions"] = [r.to_dict() for r in self.exceptions]
-        d["weekly_walkin_minutes"] = self.weekly_minutes(ACCESS_WALK_IN)
-        d["weekly_appointment_minutes"] = self.weekly_minutes(ACCESS_APPOINTMENT)
+        totals = self._minutes_by_access()
+        d["weekly_walkin_minutes"] = totals.get(ACCESS_WALK_IN, 0)
+        d["weekly_appointment_minutes"] = totals.get(ACCESS_APPOINTMENT, 0)
         # Imported here: the OSM writer validates with a compiled library the model does not need.
         from scrapers.osm import to_osm
 
@@ -129,15 +138,32 @@ class CounterSchedule:
         return d
 
 
+def slot_dicts(slots: list[Slot]) -> list[dict]:
+    """The JSON-ready form of slots, in the model's order."""
+    return [s.to_dict() for s in sort_slots(slots)]
+
+
 def sort_slots(slots: list[Slot]) -> list[Slot]:
     """Slots in the model's order: by weekday (Monday first), then opening time."""
-    return sorted(slots, key=lambda s: (DAYS.index(s.day), s.opens, s.closes, s.access))
+    return sorted(slots, key=lambda s: (_DAY_ORDER[s.day], s.opens, s.closes, s.access))
+
+
+_DAY_ORDER = {day: i for i, day in enumerate(DAYS)}
 
 
 def _shallow(obj: object) -> dict:
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}  # type: ignore[arg-type]
+    names, values = _fields_of(type(obj))
+    return dict(zip(names, values(obj), strict=True))
 
 
+@cache
+def _fields_of(cls: type) -> tuple[tuple[str, ...], attrgetter]:
+    """A dataclass's field names, and a getter of their values (in C: this is the hot path)."""
+    names = tuple(f.name for f in fields(cls))
+    return names, attrgetter(*names)
+
+
+@lru_cache(maxsize=4096)  # "HH:MM" strings: a few hundred distinct ones in practice
 def _to_minutes(hhmm: str) -> int:
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)

@@ -176,3 +176,43 @@ def test_microdata_is_read_like_json_ld() -> None:
     (office,) = parse_page(MICRODATA, language="fr")
     assert (office.name, office.address, office.layout) == ("Bureau de Namur", "Rue de Fer 1, 5000 Namur", "microdata")
     assert office.to_dict()["osm_opening_hours"] == "Mo-Fr 09:00-12:00; Sa 09:00-11:00"
+
+
+def test_weekly_strings_passed_without_the_validator_all_validate() -> None:
+    """to_osm skips the (slow) validator for strings of plain weekly rules (``osm._WEEKLY``): every
+    such string must be one the validator accepts. Random strings of that form, odd ones included
+    (a day twice, "Su-Mo", "00:00-00:00", "PH off" first), are put to the validator."""
+    import random
+
+    from scrapers import osm
+
+    rng = random.Random(20240501)
+    days = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+
+    def day_spec() -> str:
+        picks = [rng.choice(days) + (f"-{rng.choice(days)}" if rng.random() < 0.4 else "") for _ in range(3)]
+        return ",".join(picks[: rng.randint(1, 3)])
+
+    def hhmm(closing: bool) -> str:
+        if closing and rng.random() < 0.1:
+            return "24:00"
+        return f"{rng.choice((0, 9, 12, 23, rng.randrange(24))):02d}:{rng.choice((0, 59, rng.randrange(60))):02d}"
+
+    def part() -> str:
+        times = ",".join(f"{hhmm(False)}-{hhmm(True)}" for _ in range(rng.randint(1, 3)))
+        return f"{day_spec()} {times}" + (f" {osm.APPOINTMENT_COMMENT}" if rng.random() < 0.3 else "")
+
+    def rule() -> str:
+        return (
+            rng.choice(("PH off", "SH off"))
+            if rng.random() < 0.1
+            else ", ".join(part() for _ in range(rng.randint(1, 2)))
+        )
+
+    strings = [osm.APPOINTMENT_COMMENT] + ["; ".join(rule() for _ in range(rng.randint(1, 4))) for _ in range(2000)]
+    assert all(osm._WEEKLY.fullmatch(s) for s in strings)
+    assert [s for s in strings if not opening_hours.validate(s)] == []
+    # and what the writer produces for weekly hours is of that form
+    slots = [Slot("mo", "09:00", "12:00"), Slot("tu", "09:00", "12:00"), Slot("we", "13:30", "16:00", "appointment")]
+    assert osm._WEEKLY.fullmatch("; ".join(osm.week_rules(slots)))
+    assert not osm._WEEKLY.fullmatch("Mo 09:00-09:60")  # left to the validator (see the test above)

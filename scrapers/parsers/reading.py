@@ -243,10 +243,8 @@ class Reader:
         self._line_days, self._after_semicolon = None, False
         self._topic = None  # a season the paragraph is about ("De zomerregeling is van kracht. Dat is open op ...")
         if any(t.value == "." for t in toks):
-            toks = [t for k, t in enumerate(toks) if not _abbreviation_dot(toks, k, text)]
-        for i in range(len(toks) + 1):
-            if i < len(toks) and toks[i].kind != tt.SEP:
-                continue
+            toks = [t for k, t in enumerate(toks) if t.value != "." or not _abbreviation_dot(toks, k, text)]
+        for i in [k for k, t in enumerate(toks) if t.kind == tt.SEP] + [len(toks)]:  # each sentence's end
             end = toks[i].start if i < len(toks) else len(text)
             line_end = i == len(toks) or toks[i].value == "\n"
             if first < i:

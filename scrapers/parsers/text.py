@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from scrapers.parsers.reading import Reader, join_evidence
 from scrapers.parsers.timetext import clean
-from scrapers.schedule import CHANNEL_COUNTER, CHANNEL_PHONE, CounterSchedule, NoScheduleFound
+from scrapers.schedule import CHANNEL_COUNTER, CHANNEL_PHONE, CounterSchedule, NoScheduleFound, slot_dicts
 
 # An empty schedule read from text that did mention days or times is worth little.
 _NOTHING_USABLE_CONFIDENCE = 0.3
@@ -87,6 +87,6 @@ def read_hours_text(text: str, language: str) -> dict:
     out = {"text": text, "language": language, **counter.to_dict()}
     for key in ("name", "address", "channel"):
         out.pop(key)
-    out["phone_slots"] = phone.to_dict()["slots"] if phone is not None else []
+    out["phone_slots"] = slot_dicts(phone.slots) if phone is not None else []
     out["weekly_phone_minutes"] = sum(s.minutes() for s in phone.slots) if phone is not None else 0
     return out

@@ -15,6 +15,7 @@ The vocabulary follows shared/reference/vocabulary.md.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import NamedTuple
 
 from scrapers.vocabulary import LANGUAGES
@@ -111,10 +112,18 @@ _PM_SUFFIXES = frozenset({"namiddag", "middag", "avond", "nachmittag", "abend"})
 
 
 class _Phrases(str):
-    """A pattern made by :func:`_phrases`, which also keeps its alternatives (``parts``): the
-    lexer tries at each place only those that can start with the character there."""
+    """A pattern made of alternatives (``parts``), such as :func:`_phrases` makes: the lexer tries
+    at each place only those that can start with the characters there, put back into
+    ``template`` (its ``{}``)."""
 
     parts: tuple[str, ...]
+    template: str
+
+
+def _alternation(template: str, parts: tuple[str, ...]) -> _Phrases:
+    pattern = _Phrases(template.format("|".join(parts)))
+    pattern.parts, pattern.template = parts, template
+    return pattern
 
 
 def _phrases(*alternatives: str) -> str:
@@ -124,9 +133,7 @@ def _phrases(*alternatives: str) -> str:
     word-edge test is needed.
     """
     parts = tuple(a.replace(" ?", r"\s?").replace(" ", r"\s") for a in alternatives)
-    pattern = _Phrases(rf"(?:{'|'.join(parts)})(?!\w)")
-    pattern.parts = parts
-    return pattern
+    return _alternation(r"(?:(?:{})(?!\w))", parts)
 
 
 # The order matters where two alternatives can start at the same place: the first one wins
@@ -471,79 +478,100 @@ def _alternatives(language: str) -> list[tuple[str, str]]:
     parts.append(("ABBR", rf"(?P<abbr>{abbr})(?:\.|(?!\w))"))
     parts.append(("FROM", _phrases(*_FROM_WORDS[language])))
     parts.extend(_TAIL)
-    numeric = "|".join(f"(?:{pattern})(?P<{name}>)" for name, pattern in _NUMERIC)
-    return [
-        # (after a colon only when a letter precedes it: "Dienstag:7.30", not the "30" of "12:30")
-        (name, rf"(?<![\w.,/])(?<!\d:)(?=[\d+])(?:{numeric})" if name == "NUMERIC" else pattern)
-        for name, pattern in parts
-    ]
+    # (after a colon only when a letter precedes it: "Dienstag:7.30", not the "30" of "12:30")
+    numeric = _alternation(
+        r"(?<![\w.,/])(?<!\d:)(?=[\d+])(?:{})",
+        tuple(f"(?:{pattern})(?P<{name}>)" for name, pattern in _NUMERIC),
+    )
+    return [(name, numeric if name == "NUMERIC" else pattern) for name, pattern in parts]
 
 
-_ANY = None  # a first-character set that may be any character
+# A prefix: the character sets of a match's first characters, one per character (None: any
+# character); shorter than PREFIX_LENGTH when a match may end sooner.
+_Prefix = tuple[frozenset[str] | None, ...]
+PREFIX_LENGTH = 3
+_SPACE_CHARS = frozenset(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # what \s matches
 
 
-def _first_chars(pattern: str) -> frozenset[str] | None:
-    """The characters a match of ``pattern`` can start with, or None (any, or not known).
+@cache  # the phrases common to all languages are parsed once
+def _prefixes(pattern: str, length: int = PREFIX_LENGTH) -> frozenset[_Prefix]:
+    """How a match of ``pattern`` can start: its prefixes of ``length`` characters (see ``_Prefix``).
 
-    Read from the parsed pattern (CPython's ``re._parser``); anything it cannot tell is None,
-    which only costs speed: the alternative is then tried at every position."""
+    Read from the parsed pattern (CPython's ``re._parser``); what it cannot tell counts as any
+    character, which only costs speed: the alternative is then tried at more places."""
+    anything: set[_Prefix] = {(None,) * length}
     try:
         from re import _constants as c
         from re import _parser
 
         tree = _parser.parse(pattern)
-    except Exception:  # noqa: BLE001 - another Python's internals: fall back to "any"
-        return _ANY
+    except Exception:  # noqa: BLE001 - another Python's internals: "any character"
+        return frozenset(anything)
 
-    def first(items) -> tuple[set[str] | None, bool]:  # (chars or None for any, may be empty)
-        out: set[str] = set()
-        for op, arg in items:
-            if op is c.LITERAL:
-                return out | {chr(arg)}, False
-            if op is c.IN:
-                chars: set[str] = set()
-                for kind, value in arg:
-                    if kind is c.LITERAL:
-                        chars.add(chr(value))
-                    elif kind is c.RANGE:
-                        chars.update(chr(x) for x in range(value[0], value[1] + 1))
-                    elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
-                        chars.update("0123456789")
-                    else:
-                        return None, False  # negated or \w classes: any
-                return out | chars, False
-            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-                continue  # consumes nothing
-            if op is c.SUBPATTERN:
-                sub, empty = first(arg[-1])
-            elif op is c.BRANCH:
-                sub, empty = set(), False
-                for branch in arg[1]:
-                    chars_b, empty_b = first(branch)
-                    if chars_b is None:
-                        return None, False
-                    sub |= chars_b
-                    empty = empty or empty_b
-            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-                sub, empty = first(arg[2])
-                empty = empty or arg[0] == 0
+    def join(heads: set[_Prefix], tails: set[_Prefix]) -> set[_Prefix]:
+        return {h if len(h) == length else (h + t)[:length] for h in heads for t in tails}
+
+    def charset(arg) -> frozenset[str] | None:
+        chars: set[str] = set()
+        for kind, value in arg:
+            if kind is c.LITERAL:
+                chars.add(chr(value))
+            elif kind is c.RANGE:
+                chars.update(chr(x) for x in range(value[0], value[1] + 1))
+            elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
+                chars.update("0123456789")
+            elif kind is c.CATEGORY and value is c.CATEGORY_SPACE:
+                chars.update(_SPACE_CHARS)
             else:
-                return None, False  # any character, back references...
-            if sub is None:
-                return None, False
-            out |= sub
-            if not empty:
-                return out, False
-        return out, True
+                return None  # negated or \w classes: any
+        return frozenset(chars)
 
-    chars, empty = first(tree)
-    return _ANY if chars is None or empty else frozenset(chars)
+    def sequence(items) -> set[_Prefix]:
+        out: set[_Prefix] = {()}
+        for op, arg in items:
+            if all(len(p) == length for p in out):
+                break
+            out = join(out, item(op, arg))
+        return out
+
+    def item(op, arg) -> set[_Prefix]:
+        if op is c.LITERAL:
+            return {(frozenset(chr(arg)),)}
+        if op is c.IN:
+            return {(charset(arg),)}
+        if op in (c.NOT_LITERAL, c.ANY):
+            return {(None,)}
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            return {()}  # consumes nothing
+        if op is c.SUBPATTERN:
+            return sequence(arg[-1]) if not arg[1] else anything  # (flags: unknown)
+        if op is c.BRANCH:
+            return {p for branch in arg[1] for p in sequence(branch)}
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            low, high, sub = arg
+            once, out = sequence(sub), set()
+            reps: set[_Prefix] = {()}
+            # More repeats than length + low start no other way: the prefixes are full by then.
+            for n in range(min(high, length + low) + 1):
+                if n >= low:
+                    out |= reps
+                reps = join(reps, once)
+            return out
+        return anything  # back references, conditionals...
+
+    return frozenset(sequence(tree))
+
+
+def _fits(prefixes: frozenset[_Prefix], key: str) -> bool:
+    """Whether a match with one of ``prefixes`` can start with the characters ``key``."""
+    return any(all(chars is None or k in chars for chars, k in zip(p, key, strict=False)) for p in prefixes)
 
 
 class _Lexer:
     """One language's lexer: at each place a token may start (a word start or punctuation), only
-    the alternatives, and the phrases inside them, that can start with the character there are
-    tried, in priority order: the tokens of one alternation of everything, several times faster.
+    the alternatives, and the phrases inside them, that can start with the PREFIX_LENGTH
+    characters there are tried, in priority order: the tokens of one alternation of everything,
+    several times faster.
 
     Each alternative ends in an empty group named after it: ``Match.lastgroup`` says which one
     matched."""
@@ -552,52 +580,77 @@ class _Lexer:
     STARTS = re.compile(r"(?<!\w)[^ ]|[^\w ]")
 
     def __init__(self, language: str) -> None:
-        self.alternatives: list[tuple[str, str, list[tuple[str, frozenset[str] | None]] | None]] = []
-        for name, pattern in _alternatives(language):
-            parts = getattr(pattern, "parts", None)
-            if parts is not None:
-                self.alternatives.append((name, pattern, [(p, _first_chars(p)) for p in parts]))
+        # (alternative number, part, its prefixes) in priority order; the alternatives as (name, pattern)
+        self.alternatives = _alternatives(language)
+        self._candidates: dict[str, list[tuple[int, str, frozenset[_Prefix]]]] = {
+            "": [
+                (n, part, _prefixes(part))
+                for n, (_, pattern) in enumerate(self.alternatives)
+                for part in getattr(pattern, "parts", None) or (pattern,)
+            ]
+        }
+        self.by_key: dict[str, re.Pattern[str] | None] = {}
+        self._compiled: dict[str, re.Pattern[str] | None] = {}  # keys with the same alternatives share one
+
+    def candidates(self, key: str) -> list[tuple[int, str, frozenset[_Prefix]]]:
+        """The parts of alternatives that may start with the characters ``key`` (a narrowing of
+        those that may start with ``key[:-1]``)."""
+        found = self._candidates.get(key)
+        if found is None:
+            found = [c for c in self.candidates(key[:-1]) if _fits(c[2], key)]
+            self._candidates[key] = found
+        return found
+
+    def pattern_for(self, key: str) -> re.Pattern[str] | None:
+        """The alternatives that may start with the characters ``key``, as one pattern (None: none may)."""
+        keep: dict[int, list[str]] = {}
+        for n, part, _ in self.candidates(key):
+            keep.setdefault(n, []).append(part)
+        alts = []
+        for n, parts in keep.items():
+            name, pattern = self.alternatives[n]
+            if name == "NUMERIC":  # its alternatives are named inside (DATE, TIME_HM...)
+                alts.append(pattern.template.format("|".join(parts)))  # type: ignore[attr-defined]
+            elif isinstance(pattern, _Phrases):
+                # The same phrases minus those that cannot start here: the same matches.
+                alts.append(f"{pattern.template.format('|'.join(parts))}(?P<{name}>)")
             else:
-                self.alternatives.append((name, pattern, [(pattern, _first_chars(pattern))]))
-        self.by_char: dict[str, re.Pattern[str] | None] = {}
+                alts.append(f"(?:{pattern})(?P<{name}>)")
+        source = "|".join(alts)
+        if source not in self._compiled:
+            self._compiled[source] = re.compile(source) if alts else None
+        self.by_key[key] = self._compiled[source]
+        return self.by_key[key]
 
-    def pattern_for(self, char: str) -> re.Pattern[str] | None:
-        """The alternatives that may start with ``char``, as one pattern (None: none may)."""
-        try:
-            return self.by_char[char]
-        except KeyError:
-            alts = []
-            for name, pattern, parts in self.alternatives:
-                keep = [p for p, chars in parts if chars is None or char in chars]
-                if not keep:
-                    continue
-                if isinstance(pattern, _Phrases):
-                    # The same phrases minus those that cannot start here: the same matches.
-                    alts.append(f"(?:(?:{'|'.join(keep)})(?!\\w))(?P<{name}>)")
-                elif name == "NUMERIC":
-                    alts.append(pattern)  # its alternatives are named inside (DATE, TIME_HM...)
-                else:
-                    alts.append(f"(?:{pattern})(?P<{name}>)")
-            compiled = re.compile("|".join(alts)) if alts else None
-            self.by_char[char] = compiled
-            return compiled
-
-    def finditer(self, low: str):
-        """Matches of the tokens of the lower-cased text ``low``, left to right."""
-        pos = 0
-        by_char, pattern_for = self.by_char, self.pattern_for
-        for start in self.STARTS.finditer(low):
+    def finditer(self, low: str) -> list[re.Match[str]]:
+        """Matches of the tokens of the lower-cased text ``low``, left to right (a list: no
+        generator to resume on the hot path)."""
+        out: list[re.Match[str]] = []
+        by_key, pattern_for, search, length = self.by_key, self.pattern_for, self.STARTS.search, PREFIX_LENGTH
+        start = search(low)
+        while start is not None:
             p = start.start()
-            if p < pos:
-                continue
-            char = low[p]
-            pattern = by_char[char] if char in by_char else pattern_for(char)
-            if pattern is not None and (m := pattern.match(low, p)) is not None and m.end() > p:
-                pos = m.end()
-                yield m
+            key = low[p : p + length]
+            pattern = by_key[key] if key in by_key else pattern_for(key)
+            if pattern is not None and (m := pattern.match(low, p)) is not None and (end := m.end()) > p:
+                out.append(m)
+                start = search(low, end)  # the next place a token may start after this one
+            else:
+                start = search(low, p + 1)
+        return out
 
 
-_LEXERS: dict[str, _Lexer] = {lang: _Lexer(lang) for lang in LANGUAGES}
+class _Lexers(dict):
+    """The lexer of each language, built when first asked for (most runs read one language)."""
+
+    def __missing__(self, language: str) -> _Lexer:
+        if language not in LANGUAGES:
+            raise KeyError(language)
+        lexer = self[language] = _Lexer(language)
+        return lexer
+
+
+_LEXERS: dict[str, _Lexer] = _Lexers()
 
 # Constant-valued groups: group name → (kind, value).
 _SIMPLE: dict[str, tuple[str, object]] = {
@@ -670,21 +723,25 @@ _GLUED_DAY = re.compile(r"\b(" + "|".join(sorted(_DAY_NAMES, key=len, reverse=Tr
 _SLASH_TIMES = re.compile(r"(?:(?<=\d[hu])|(?<=\d[hu]\d\d)|(?<=\d[:.]\d\d))\s?/\s?(?=\d{1,2}\s?[hu:.])", re.IGNORECASE)
 
 
-_ASCII_MAPPED = re.compile(r"[`\t\f\v\r]")  # the ASCII characters _CHAR_MAP changes
-_LETTER_DIGIT = re.compile(r"[^\W\d_]\d")  # cheap test before _GLUED_DAY
+_MAPPED = re.compile("[" + "".join(re.escape(chr(c)) for c in _CHAR_MAP) + "]")  # what _CHAR_MAP changes
+# Cheap tests before the substitutions above (a search of literals is fast, their lookbehinds are
+# tried at every place): what they change is always there.
+_GLUED_TO_HINT = re.compile(r"(?:à|bis|tot)\d")
+# (a digit first, then what stands before it: a search for digits is fast, for case-insensitive words not)
+_GLUED_DAY_HINT = re.compile(r"\d(?<=(?i:" + "|".join(sorted({name[-2:] for name in _DAY_NAMES})) + r")\d)")
 
 
 def clean(text: str) -> str:
     """Text with one kind of dash, quote and space, runs of spaces and blank lines collapsed."""
-    if not text.isascii() or _ASCII_MAPPED.search(text):
+    if _MAPPED.search(text):  # (translate is slow, a search for characters fast)
         text = text.translate(_CHAR_MAP)
     if "  " in text:
         text = _SPACES.sub(" ", text)
     if "\n" in text:
         text = _LINE_BREAKS.sub("\n", text)
-    if "à" in text or "bis" in text or "tot" in text:
+    if _GLUED_TO_HINT.search(text):
         text = _GLUED_TO.sub(" ", text)
-    if _LETTER_DIGIT.search(text):
+    if _GLUED_DAY_HINT.search(text):
         text = _GLUED_DAY.sub(r"\1 ", text)
     if "/" in text:
         text = _SLASH_TIMES.sub(" / ", text)
@@ -705,25 +762,26 @@ def tokenize(text: str, language: str) -> list[Token]:
         simple = _SIMPLE.get(group)
         if simple is not None:
             append(new(Token, (simple[0], start, end, simple[1])))
-        elif group == "NUM":
-            append(new(Token, (NUM, start, end, int(m.group("num")))))
+        # the others, most frequent first
         elif group == "TIME_HM":
             append(new(Token, (TIME, start, end, int(m.group("thm_h")) * 60 + int(m.group("thm_m")))))
-        elif group == "TIME_H":
-            append(new(Token, (TIME, start, end, int(m.group("th_h")) * 60)))
+        elif group == "SEP":
+            append(new(Token, (SEP, start, end, m.group())))
+        elif group == "DAYNAME":
+            suffix = m.group("dpart")
+            part = None if suffix is None else ("pm" if suffix in _PM_SUFFIXES else "am")
+            append(new(Token, (DAY, start, end, ((_DAY_NAMES[m.group("dname")],), part))))
         elif group == "TIME_AP":
             hour = int(m.group("tap_h")) % 12 + (12 if m.group("tap_x")[0] == "p" else 0)
             append(new(Token, (TIME, start, end, hour * 60 + int(m.group("tap_m") or 0))))
             if low[end - 1] == "." and _NEW_SENTENCE.match(text, end):
                 append(new(Token, (SEP, end - 1, end, ".")))  # "11:15 a.m. Closed on...": the dot ends a sentence
-        elif group == "DAYNAME":
-            suffix = m.group("dpart")
-            part = None if suffix is None else ("pm" if suffix in _PM_SUFFIXES else "am")
-            append(new(Token, (DAY, start, end, ((_DAY_NAMES[m.group("dname")],), part))))
         elif group == "ABBR":
             append(new(Token, (DABBR, start, end, ((ABBREVIATIONS[language][m.group("abbr")],), None))))
-        elif group == "SEP":
-            append(new(Token, (SEP, start, end, m.group())))
+        elif group == "TIME_H":
+            append(new(Token, (TIME, start, end, int(m.group("th_h")) * 60)))
+        elif group == "NUM":
+            append(new(Token, (NUM, start, end, int(m.group("num")))))
     return out
 
 
