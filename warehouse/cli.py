@@ -271,6 +271,7 @@ def _open_database(data_dir: Path | None, db: Path | None):
     """
     import duckdb
 
+    from warehouse.db import reader
     from warehouse.settings import get_settings
 
     if db is not None and not db.is_file():
@@ -279,14 +280,8 @@ def _open_database(data_dir: Path | None, db: Path | None):
     if not path.is_file():
         typer.echo(f"error: no database at {path} (run `guichets run` first, or give --db)", err=True)
         raise typer.Exit(1)
-    config = {
-        "enable_external_access": False,
-        "autoload_known_extensions": False,
-        "autoinstall_known_extensions": False,
-        "lock_configuration": True,
-    }
     try:
-        return duckdb.connect(str(path), read_only=True, config=config)
+        return reader(path, sandboxed=True)
     except duckdb.Error as exc:
         # Typically the pipeline holds the write lock: DuckDB allows one writer and no reader then.
         typer.echo(f"error: cannot open {path} read-only: {exc}", err=True)
@@ -1051,10 +1046,10 @@ def _echo_summaries(summaries: list[dict]) -> None:
 
 
 def _print_outputs(settings) -> None:
-    import duckdb
+    from warehouse import db
 
     latest = settings.releases_dir / "latest"
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+    with db.reader(settings.duckdb_path) as con:
         counts = con.execute(
             "SELECT source_id, count(*) AS captures, count(*) FILTER (parse_status = 'ok') AS parsed "
             "FROM raw.captures GROUP BY 1 ORDER BY 1"
