@@ -28,6 +28,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 # Name of a web archive a capture came from, as recorded in ``archive`` (None for live captures).
@@ -42,6 +43,16 @@ _STAMP = "%Y%m%dT%H%M%SZ"
 def _col(sql_type: str, doc: str, default: Any = None) -> Any:
     """A dataclass field that knows its DuckDB type (loader schemas and fixture DDL derive from it)."""
     return field(default=default, metadata={"sql": sql_type, "doc": doc})
+
+
+def collected_dir(data_dir: Path) -> Path:
+    """Where the collector writes capture files: ``<data>/collected/<source>/`` (read by the load)."""
+    return data_dir / "collected"
+
+
+def warc_dir(data_dir: Path) -> Path:
+    """Where the collector keeps its WARC evidence: ``<data>/evidence/warc/<source>/``."""
+    return data_dir / "evidence" / "warc"
 
 
 def iso(dt: datetime) -> str:

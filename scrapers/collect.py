@@ -26,8 +26,10 @@ from scrapers.capture import (
     CaptureKey,
     FetchRecord,
     PageRecord,
+    collected_dir,
     content_hash,
     iso,
+    warc_dir,
 )
 from scrapers.cdx import fetch_plan, list_captures
 from scrapers.decoding import decode_html
@@ -158,7 +160,7 @@ def collect_live(source: Source, out_dir: Path, *, fetcher: Fetcher | None = Non
 
 def _last_good_capture(out_dir: Path, source_id: str, url: str) -> dict | None:
     """The latest successfully parsed capture of ``url`` already collected, if any."""
-    for path in sorted((out_dir / "collected" / source_id).glob("*.json"), reverse=True):
+    for path in sorted((collected_dir(out_dir) / source_id).glob("*.json"), reverse=True):
         record = json.loads(path.read_text(encoding="utf-8"))
         cap = record["capture"]
         if cap["url"] == url and cap["parse_status"] == "ok" and cap["http_status"] == 200:
@@ -249,7 +251,7 @@ def _process(
         # One WARC file per (capture, payload): the same bytes again are already kept, other
         # bytes (a failed re-fetch) go to a file of their own beside it. Never overwritten.
         payload = sha256_hex(result.body)
-        warc = out_dir / "evidence" / "warc" / source.id / f"{key.stem}-{payload[:8]}.warc.gz"
+        warc = warc_dir(out_dir) / source.id / f"{key.stem}-{payload[:8]}.warc.gz"
         note = {
             "guichets-source": source.id,
             "guichets-url": url,
@@ -393,7 +395,7 @@ def _unchanged_record(
 
 def capture_path(out_dir: Path, key: CaptureKey) -> Path:
     """Where the capture file of ``key`` lives: ``collected/<source>/<observed_at>-<id8>.json``."""
-    return out_dir / "collected" / key.source_id / f"{key.stem}.json"
+    return collected_dir(out_dir) / key.source_id / f"{key.stem}.json"
 
 
 def read_capture(out_dir: Path, key: CaptureKey) -> dict | None:
@@ -435,7 +437,7 @@ def write_capture(out_dir: Path, record: dict) -> Path:
 
 
 def _attempt_path(out_dir: Path, key: CaptureKey, digest: str) -> Path:
-    return out_dir / "collected" / key.source_id / "attempts" / f"{key.stem}-{digest[:8]}.json"
+    return collected_dir(out_dir) / key.source_id / "attempts" / f"{key.stem}-{digest[:8]}.json"
 
 
 def _write_json(path: Path, record: dict) -> None:

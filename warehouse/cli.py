@@ -370,7 +370,7 @@ def _status_report(con, settings) -> dict:
                     "days_behind": behind,
                 }
             )
-    latest = settings.releases_dir / "latest"
+    latest = settings.latest_release
     release = None
     if (latest / "metadata.json").is_file():
         meta = json.loads((latest / "metadata.json").read_text("utf-8"))
@@ -681,7 +681,7 @@ def report(
     from warehouse.settings import get_settings
 
     settings = get_settings(data_dir)
-    release_dir = release or settings.releases_dir / "latest"
+    release_dir = release or settings.latest_release
     if not (release_dir / "metadata.json").is_file():
         typer.echo(f"error: no release at {release_dir} (run `guichets run` first, or give --release)", err=True)
         raise typer.Exit(1)
@@ -1048,7 +1048,7 @@ def _echo_summaries(summaries: list[dict]) -> None:
 def _print_outputs(settings) -> None:
     from warehouse import db
 
-    latest = settings.releases_dir / "latest"
+    latest = settings.latest_release
     with db.reader(settings.duckdb_path) as con:
         counts = con.execute(
             "SELECT source_id, count(*) AS captures, count(*) FILTER (parse_status = 'ok') AS parsed "

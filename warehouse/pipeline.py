@@ -39,8 +39,8 @@ def start_sample_archive(settings: Settings) -> dict:
     from scrapers.archive_server import ArchiveServer, prepare_collection
     from scrapers.sample_web.build import build_sample_web
 
-    warcs = build_sample_web(settings.sample_web_dir / "warc")
-    root = prepare_collection(warcs, settings.sample_web_dir / "pywb")
+    warcs = build_sample_web(settings.sample_warc_dir)
+    root = prepare_collection(warcs, settings.sample_pywb_dir)
     server = ArchiveServer.start(root)
     log.info("sample archive served at %s (pid %s)", server.base_url, server.pid)
     # The archive's name is what captures record (``archive``): its address changes at every start.
@@ -113,7 +113,7 @@ def load_stage(settings: Settings) -> dict[str, int]:
     """Load every collected capture and the registry into the warehouse (idempotent)."""
     from warehouse.load import load
 
-    return load(settings.duckdb_path, settings.data_dir / "collected", load_registry(settings.registry))
+    return load(settings.duckdb_path, settings.collected_dir, load_registry(settings.registry))
 
 
 def transform_stage(settings: Settings) -> str:

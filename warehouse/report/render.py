@@ -68,7 +68,9 @@ def build_report(
         raise ValueError(f"languages must be among {', '.join(LANGUAGES)}; got {', '.join(languages) or 'none'}")
     release_dir = Path(release_dir).resolve()
     if db_path is None:
-        sibling = release_dir.parent.parent / "warehouse" / "guichets.duckdb"
+        from warehouse.settings import get_settings
+
+        sibling = get_settings(release_dir.parent.parent).duckdb_path
         db_path = sibling if sibling.is_file() else None
     data = load_report_data(release_dir, db_path)
     target = Path(out_dir or release_dir) / "report"
