@@ -31,6 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scrapers.vocabulary import NOT_PARSED, PARSE_STATUSES
+
 # Name of a web archive a capture came from, as recorded in ``archive`` (None for live captures).
 WAYBACK_ARCHIVE = "wayback"
 
@@ -117,7 +119,7 @@ class PageRecord:
     content_sha256: str | None = _col("VARCHAR", "SHA-256 of the decoded body")
     warc_record_id: str | None = _col("VARCHAR", "WARC-Record-ID of the response record (deterministic)")
     parser: str | None = _col("VARCHAR", "parser the registry asked for")
-    parse_status: str = _col("VARCHAR", "ok | no_data | unavailable | parse_error | not_parsed", "not_parsed")
+    parse_status: str = _col("VARCHAR", " | ".join(PARSE_STATUSES), NOT_PARSED)
     parse_message: str | None = _col("VARCHAR", "why parsing gave what it gave")
     etag: str | None = _col("VARCHAR", "ETag (for conditional GETs)")
     last_modified: str | None = _col("VARCHAR", "Last-Modified (for conditional GETs)")

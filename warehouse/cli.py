@@ -22,7 +22,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from scrapers.vocabulary import LANGUAGES
+from scrapers.vocabulary import LANGUAGES, OUTCOME_FETCH_ERROR, OUTCOME_HTTP_ERROR, OUTCOME_SUCCESSFUL, PARSE_OK
 from warehouse.release_cli import release_app
 
 app = typer.Typer(help="guichets: an observatory of physical access to public services.", no_args_is_help=True)
@@ -78,6 +78,7 @@ SourceIds = Annotated[
 @app.command()
 def collect(sources: SourcesFile, out: OutDir = None, source: SourceIds = None) -> None:
     """Fetch every source of a registry from the live web, politely; keep WARC evidence."""
+    from scrapers.collect import collect_many
     from scrapers.registry import load_registry
     from warehouse.settings import get_settings
 
@@ -86,37 +87,9 @@ def collect(sources: SourcesFile, out: OutDir = None, source: SourceIds = None) 
     settings = get_settings(out, sources)
     _writable_dir_or_exit(settings.data_dir, "--out")
     with _storage_named(settings.data_dir):
-        summaries = _collect_live_with_progress(selected, settings.data_dir)
+        with _progress(len(selected), "collect") as advance:
+            summaries = collect_many(selected, settings.data_dir, on_done=lambda s: advance(s["source_id"]))
     _echo_summaries(summaries)
-
-
-def _collect_live_with_progress(sources: list, data_dir: Path) -> list[dict]:
-    """``collect_many`` with a progress bar: same scheduling (one thread per host, one shared
-    fetcher whose per-host limiter keeps each host at its rate), one step per source done."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from scrapers.collect import collect_live
-    from scrapers.fetch import Fetcher, host_deadline_for
-    from scrapers.netguard import host_key
-
-    fetcher = Fetcher()
-    by_host: dict[str, list] = {}
-    for source in sources:
-        by_host.setdefault(host_key(source.urls[-1]), []).append(source)
-    with _progress(len(sources), "collect") as advance:
-
-        def run_host(host_sources: list) -> list[dict]:
-            done = []
-            seconds = host_deadline_for(s.rate_limit_per_s for s in host_sources)
-            with fetcher.host_deadline(seconds, host_key(host_sources[0].urls[-1])):  # a stalled host ends in time
-                for source in host_sources:
-                    done.append(collect_live(source, data_dir, fetcher=fetcher))
-                    advance(source.id)
-            return done
-
-        with ThreadPoolExecutor(max_workers=max(1, min(len(by_host), 64))) as pool:
-            results = [r for batch in pool.map(run_host, by_host.values()) for r in batch]
-    return sorted(results, key=lambda r: r["source_id"])
 
 
 @app.command()
@@ -406,11 +379,11 @@ def _status_report(con, settings) -> dict:
 def _outcome_label(outcome: str | None, http_status: int | None, error_class: str | None) -> str | None:
     """A capture outcome (int_captures_classified.capture_outcome) as status prints it: ``ok``, the
     fetch error's class (``timeout``), ``http <status>``, or the parse status."""
-    if outcome == "successful":
+    if outcome == OUTCOME_SUCCESSFUL:
         return "ok"
-    if outcome == "fetch_error":
+    if outcome == OUTCOME_FETCH_ERROR:
         return error_class or outcome
-    if outcome == "http_error":
+    if outcome == OUTCOME_HTTP_ERROR:
         return f"http {http_status}"
     return outcome
 
@@ -1051,8 +1024,9 @@ def _print_outputs(settings) -> None:
     latest = settings.latest_release
     with db.reader(settings.duckdb_path) as con:
         counts = con.execute(
-            "SELECT source_id, count(*) AS captures, count(*) FILTER (parse_status = 'ok') AS parsed "
-            "FROM raw.captures GROUP BY 1 ORDER BY 1"
+            "SELECT source_id, count(*) AS captures, count(*) FILTER (parse_status = ?) AS parsed "
+            "FROM raw.captures GROUP BY 1 ORDER BY 1",
+            [PARSE_OK],
         ).fetchall()
         illustrative = con.execute("SELECT value FROM raw.dataset_info WHERE key = 'illustrative'").fetchone()
     if illustrative and illustrative[0] == "true":

@@ -24,14 +24,9 @@ def plan_host_batches(settings: Settings) -> list[list[str]]:
     one process whose rate limiter sees all its requests, while different hosts run in parallel
     (and Airflow's 1,024-item cap on mapped tasks is far away).
     """
-    from scrapers.netguard import host_key
+    from scrapers.collect import host_batches
 
-    registry = load_registry(settings.registry)
-    batches: dict[str, list[str]] = {}
-    for s in registry.sources:
-        # The host as the connection reads it (the fetcher's rate-limit key), not as spelled.
-        batches.setdefault(host_key(s.urls[-1]), []).append(s.id)
-    return [batches[host] for host in sorted(batches)]
+    return [[s.id for s in batch] for batch in host_batches(load_registry(settings.registry).sources)]
 
 
 def start_sample_archive(settings: Settings) -> dict:

@@ -32,6 +32,7 @@ import yaml
 from expectations.gate import ValidationFailed
 from expectations.published_schema import table_doc
 from expectations.suites import PUBLISHED_SUITES, suite_for
+from scrapers.vocabulary import PARSE_OK
 from warehouse import db
 from warehouse import release_metadata as rm
 from warehouse.release_changes import (
@@ -120,7 +121,9 @@ def stage_release(db_path: Path, releases_dir: Path) -> StagedRelease:
     with db.reader(db_path) as con:
         info = dict(con.execute("SELECT key, value FROM raw.dataset_info").fetchall())
         illustrative = info.get("illustrative") == "true"
-        as_of = con.execute("SELECT max(observed_at)::DATE FROM raw.captures WHERE parse_status = 'ok'").fetchone()[0]
+        as_of = con.execute(
+            "SELECT max(observed_at)::DATE FROM raw.captures WHERE parse_status = ?", [PARSE_OK]
+        ).fetchone()[0]
         if as_of is None:
             raise RuntimeError(f"{db_path}: no successfully parsed capture; nothing to publish")
         first, last = con.execute("SELECT min(observed_at)::DATE, max(observed_at) FROM raw.captures").fetchone()
