@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from expectations.suites import ReleaseCheck, TableSuite
+from warehouse import db
 
 log = logging.getLogger(__name__)
 SCHEMA_BATCH = "information_schema.columns"
@@ -159,10 +160,10 @@ def _read_tables(source: Path | Mapping[str, Path], suites: tuple[TableSuite, ..
     wanted = [s.table for s in suites]
     wanted += sorted({t for s in suites for t in s.referenced_tables()} - set(wanted))
     if isinstance(source, Path):
-        con = duckdb.connect(str(source), read_only=True)
+        con = db.reader(source)
     else:
         # Views over the staged parquet files: the gate reads exactly what will be published.
-        con = duckdb.connect()
+        con = db.memory()
         for table, path in sorted(source.items()):
             schema = table.split(".")[0]
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")

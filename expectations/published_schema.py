@@ -130,14 +130,14 @@ def published_types(table: str) -> dict[str, str]:
 
 def types_contract(release_dir: Path) -> str:
     """The YAML type contract of the tables of a (staged or published) release directory."""
-    import duckdb
+    from warehouse import db
 
     lines = [
         "# The published type of every column (DuckDB type names, as read back from the release parquet).",
         "# Checked by the release gate; regenerate after a deliberate schema change:",
         "#   python -m expectations.published_schema data/releases/latest > expectations/published_types.yaml",
     ]
-    with duckdb.connect() as con:
+    with db.memory() as con:
         for folder, schema in (("data", "marts"), ("delta", "delta")):
             for path in sorted((release_dir / folder).glob("*.parquet")):
                 lines.append(f"{schema}.{path.stem}:")

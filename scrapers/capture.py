@@ -28,7 +28,10 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+from scrapers.vocabulary import NOT_PARSED, PARSE_STATUSES
 
 # Name of a web archive a capture came from, as recorded in ``archive`` (None for live captures).
 WAYBACK_ARCHIVE = "wayback"
@@ -42,6 +45,16 @@ _STAMP = "%Y%m%dT%H%M%SZ"
 def _col(sql_type: str, doc: str, default: Any = None) -> Any:
     """A dataclass field that knows its DuckDB type (loader schemas and fixture DDL derive from it)."""
     return field(default=default, metadata={"sql": sql_type, "doc": doc})
+
+
+def collected_dir(data_dir: Path) -> Path:
+    """Where the collector writes capture files: ``<data>/collected/<source>/`` (read by the load)."""
+    return data_dir / "collected"
+
+
+def warc_dir(data_dir: Path) -> Path:
+    """Where the collector keeps its WARC evidence: ``<data>/evidence/warc/<source>/``."""
+    return data_dir / "evidence" / "warc"
 
 
 def iso(dt: datetime) -> str:
@@ -106,7 +119,7 @@ class PageRecord:
     content_sha256: str | None = _col("VARCHAR", "SHA-256 of the decoded body")
     warc_record_id: str | None = _col("VARCHAR", "WARC-Record-ID of the response record (deterministic)")
     parser: str | None = _col("VARCHAR", "parser the registry asked for")
-    parse_status: str = _col("VARCHAR", "ok | no_data | unavailable | parse_error | not_parsed", "not_parsed")
+    parse_status: str = _col("VARCHAR", " | ".join(PARSE_STATUSES), NOT_PARSED)
     parse_message: str | None = _col("VARCHAR", "why parsing gave what it gave")
     etag: str | None = _col("VARCHAR", "ETag (for conditional GETs)")
     last_modified: str | None = _col("VARCHAR", "Last-Modified (for conditional GETs)")

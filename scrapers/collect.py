@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,8 +27,10 @@ from scrapers.capture import (
     CaptureKey,
     FetchRecord,
     PageRecord,
+    collected_dir,
     content_hash,
     iso,
+    warc_dir,
 )
 from scrapers.cdx import fetch_plan, list_captures
 from scrapers.decoding import decode_html
@@ -38,6 +41,7 @@ from scrapers.netguard import host_key
 from scrapers.parsers import parse_page
 from scrapers.registry import Source
 from scrapers.schedule import NoScheduleFound, ParseError, UnavailablePage
+from scrapers.vocabulary import NOT_PARSED, PARSE_ERROR, PARSE_NO_DATA, PARSE_OK, PARSE_UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -158,12 +162,25 @@ def collect_live(source: Source, out_dir: Path, *, fetcher: Fetcher | None = Non
 
 def _last_good_capture(out_dir: Path, source_id: str, url: str) -> dict | None:
     """The latest successfully parsed capture of ``url`` already collected, if any."""
-    for path in sorted((out_dir / "collected" / source_id).glob("*.json"), reverse=True):
+    for path in sorted((collected_dir(out_dir) / source_id).glob("*.json"), reverse=True):
         record = json.loads(path.read_text(encoding="utf-8"))
         cap = record["capture"]
-        if cap["url"] == url and cap["parse_status"] == "ok" and cap["http_status"] == 200:
+        if cap["url"] == url and cap["parse_status"] == PARSE_OK and cap["http_status"] == 200:
             return record
     return None
+
+
+def host_batches(sources: Iterable[Source]) -> list[list[Source]]:
+    """Sources grouped by host, hosts sorted, each batch in the given order (deterministic).
+
+    The host as the connection reads it (the fetcher's rate-limit key, :func:`host_key` of the
+    page's current URL), not as spelled. The one grouping of collection: ``collect_many`` runs a
+    thread per batch, the DAG a mapped collect task per batch.
+    """
+    by_host: dict[str, list[Source]] = {}
+    for source in sources:
+        by_host.setdefault(host_key(source.urls[-1]), []).append(source)
+    return [by_host[host] for host in sorted(by_host)]
 
 
 def collect_many(
@@ -173,6 +190,7 @@ def collect_many(
     fetcher: Fetcher | None = None,
     max_workers: int = 64,
     host_deadline_s: float | None = None,
+    on_done: Callable[[dict], None] | None = None,
 ) -> list[dict]:
     """Collect many sources live: hosts in parallel, each host's sources one after another.
 
@@ -180,20 +198,24 @@ def collect_many(
     thread per host, so threads never queue behind each other's limits. Each host's batch runs
     under a host deadline (``host_deadline_s``, by default ``host_deadline_for`` its pages): a
     stalled host ends with a failed capture for each source left and cannot hold the run.
+    ``on_done(summary)`` is called as each source ends (from the host's thread): progress.
     """
     fetcher = fetcher or Fetcher()
-    by_host: dict[str, list[Source]] = {}
-    for source in sources:
-        by_host.setdefault(host_key(source.urls[-1]), []).append(source)
+    batches = host_batches(sources)
 
     def run_host(host_sources: list[Source]) -> list[dict]:
         seconds = host_deadline_s or host_deadline_for(s.rate_limit_per_s for s in host_sources)
+        done = []
         with fetcher.host_deadline(seconds, host_key(host_sources[0].urls[-1])):
-            return [collect_live(s, out_dir, fetcher=fetcher) for s in host_sources]
+            for source in host_sources:
+                done.append(collect_live(source, out_dir, fetcher=fetcher))
+                if on_done is not None:
+                    on_done(done[-1])
+        return done
 
     # Threads mostly sleep on per-host limits: one per host, so no host waits for another's turn.
-    with ThreadPoolExecutor(max_workers=max(1, min(len(by_host), max_workers))) as pool:
-        results = [r for batch in pool.map(run_host, by_host.values()) for r in batch]
+    with ThreadPoolExecutor(max_workers=max(1, min(len(batches), max_workers))) as pool:
+        results = [r for batch in pool.map(run_host, batches) for r in batch]
     return sorted(results, key=lambda r: r["source_id"])
 
 
@@ -249,7 +271,7 @@ def _process(
         # One WARC file per (capture, payload): the same bytes again are already kept, other
         # bytes (a failed re-fetch) go to a file of their own beside it. Never overwritten.
         payload = sha256_hex(result.body)
-        warc = out_dir / "evidence" / "warc" / source.id / f"{key.stem}-{payload[:8]}.warc.gz"
+        warc = warc_dir(out_dir) / source.id / f"{key.stem}-{payload[:8]}.warc.gz"
         note = {
             "guichets-source": source.id,
             "guichets-url": url,
@@ -300,7 +322,7 @@ def build_record(
         content_sha256=sha256_hex(result.content) if received else None,
         warc_record_id=warc_record_id,
         parser=source.parser,
-        parse_status="not_parsed",
+        parse_status=NOT_PARSED,
         parse_message=result.error_message,
         etag=result.header("ETag"),
         last_modified=result.header("Last-Modified"),
@@ -316,11 +338,11 @@ def build_record(
     found: tuple[dict, ...] = ()
     content_type = page.content_type or "text/html"
     if archive_error:
-        status, message = "not_parsed", f"the archive answered HTTP {result.status} without its capture: not parsed"
+        status, message = NOT_PARSED, f"the archive answered HTTP {result.status} without its capture: not parsed"
     elif result.status != 200:
-        status, message = "not_parsed", page.parse_message or f"HTTP {result.status}: not parsed"
+        status, message = NOT_PARSED, page.parse_message or f"HTTP {result.status}: not parsed"
     elif not any(k in content_type.lower() for k in ("html", "json")):
-        status, message = "not_parsed", f"content-type {page.content_type!r} is neither HTML nor JSON"
+        status, message = NOT_PARSED, f"content-type {page.content_type!r} is neither HTML nor JSON"
     else:
         status, message, found = _parse(source, result, page)
     page = dataclasses.replace(page, parse_status=status, parse_message=message)
@@ -344,27 +366,27 @@ def _parse(source: Source, result: FetchResult, page: PageRecord) -> tuple[str, 
                 procedures = [p.to_dict() for p in parse_procedures(html, language=source.language)]
             except NoProcedureFound as exc:
                 raise NoScheduleFound(str(exc)) from exc  # nothing found: no_data, like a page without hours
-            return "ok", None, tuple(procedures)
+            return PARSE_OK, None, tuple(procedures)
         found = parse_page(html, language=source.language, parser=source.parser)
     except UnavailablePage as exc:
         # A maintenance or error page served with 200: a failed capture, kept as evidence.
         log.warning("unavailable page: %s: %s", where, exc)
-        return "unavailable", f"{where}: {exc}", ()
+        return PARSE_UNAVAILABLE, f"{where}: {exc}", ()
     except NoScheduleFound as exc:
         log.warning("nothing found: %s: %s", where, exc)
-        return "no_data", f"{where}: {exc}", ()
+        return PARSE_NO_DATA, f"{where}: {exc}", ()
     except ParseError as exc:
         log.warning("parse error: %s: %s", where, exc)
-        return "parse_error", f"{where}: {exc}", ()
+        return PARSE_ERROR, f"{where}: {exc}", ()
     except Exception as exc:  # a parser bug must not stop the run, but must be visible
         log.exception("parser crashed on %s", where)
-        return "parse_error", f"{where}: {type(exc).__name__}: {exc}", ()
+        return PARSE_ERROR, f"{where}: {type(exc).__name__}: {exc}", ()
     out = []
     for sched, (counter_id, rule) in zip(found, match_counters(source, found), strict=True):
         row = sched.to_dict()
         row.update({"counter_id": counter_id, "match_rule": rule})
         out.append(row)
-    return "ok", None, tuple(out)
+    return PARSE_OK, None, tuple(out)
 
 
 def _unchanged_record(
@@ -393,7 +415,7 @@ def _unchanged_record(
 
 def capture_path(out_dir: Path, key: CaptureKey) -> Path:
     """Where the capture file of ``key`` lives: ``collected/<source>/<observed_at>-<id8>.json``."""
-    return out_dir / "collected" / key.source_id / f"{key.stem}.json"
+    return collected_dir(out_dir) / key.source_id / f"{key.stem}.json"
 
 
 def read_capture(out_dir: Path, key: CaptureKey) -> dict | None:
@@ -435,7 +457,7 @@ def write_capture(out_dir: Path, record: dict) -> Path:
 
 
 def _attempt_path(out_dir: Path, key: CaptureKey, digest: str) -> Path:
-    return out_dir / "collected" / key.source_id / "attempts" / f"{key.stem}-{digest[:8]}.json"
+    return collected_dir(out_dir) / key.source_id / "attempts" / f"{key.stem}-{digest[:8]}.json"
 
 
 def _write_json(path: Path, record: dict) -> None:
@@ -455,9 +477,9 @@ def summarise(source: Source, files: list[str], *, fetched: int = 0, held: int =
     return {
         "source_id": source.id,
         "captures": len(files),
-        "parsed": statuses.count("ok"),
-        "not_parsed": statuses.count("not_parsed"),
-        "failed": len(files) - statuses.count("ok") - statuses.count("not_parsed"),
+        "parsed": statuses.count(PARSE_OK),
+        "not_parsed": statuses.count(NOT_PARSED),
+        "failed": len(files) - statuses.count(PARSE_OK) - statuses.count(NOT_PARSED),
         "fetched": fetched,
         "held": held,
         "files": sorted(files),

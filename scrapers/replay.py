@@ -24,6 +24,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from scrapers.capture import collected_dir
 from scrapers.collect import archive_answered_for_itself, build_record, summarise, write_capture
 from scrapers.fetch import MAX_BODY_BYTES, FetchResult
 from scrapers.registry import Registry, Source
@@ -70,7 +71,7 @@ def _refresh_unchanged(out_dir: Path, files: dict[str, list[str]]) -> None:
         for path in paths:
             rec = json.loads(Path(path).read_text(encoding="utf-8"))
             by_record[rec["capture"]["warc_record_id"]] = rec
-    for path in sorted((out_dir / "collected").glob("*/*.json")):
+    for path in sorted(collected_dir(out_dir).glob("*/*.json")):
         rec = json.loads(path.read_text(encoding="utf-8"))
         original = by_record.get(rec["capture"].get("warc_record_id"))
         if original is None or original["capture"]["capture_id"] == rec["capture"]["capture_id"]:

@@ -40,6 +40,7 @@ EXCEPTION_KINDS: tuple[str, ...] = ("monthly", "date")
 
 # --- Pages and the registry (scrapers/registry.py) --------------------------------------------
 LANGUAGES: tuple[str, ...] = ("fr", "nl", "de", "en")  # languages pages are read in; also the tie-breaking order
+REPORT_LANGUAGES: tuple[str, ...] = ("fr", "nl", "en")  # languages the report and the release metadata are written in
 NATIONAL_LANGUAGES: tuple[str, ...] = ("fr", "nl", "de")  # Belgium's official languages
 HOURS_LAYOUTS: tuple[str, ...] = ("jsonld", "table", "dl", "text")  # how a page lays out its hours
 PARSERS: tuple[str, ...] = ("auto", *HOURS_LAYOUTS)  # "auto" dispatches on the page's layout
@@ -52,21 +53,37 @@ CADENCES: tuple[str, ...] = ("daily", "weekly", "monthly")
 # --- Captures (docs/architecture.md, the collection -> load contract) -------------------------
 ORIGINS: tuple[str, ...] = ("web_archive", "live")
 PARSE_OK = "ok"
-PARSE_STATUSES: tuple[str, ...] = (PARSE_OK, "no_data", "unavailable", "parse_error", "not_parsed")
+PARSE_NO_DATA = "no_data"  # nothing found where the page should have data: unknown, never closed
+PARSE_UNAVAILABLE = "unavailable"  # a maintenance or error page served with 200
+PARSE_ERROR = "parse_error"
+NOT_PARSED = "not_parsed"  # no page to read: a fetch error, an HTTP error, another content type
+PARSE_STATUSES: tuple[str, ...] = (PARSE_OK, PARSE_NO_DATA, PARSE_UNAVAILABLE, PARSE_ERROR, NOT_PARSED)
 # What became of a capture (int_captures_classified.capture_outcome): only `successful` is read.
+# A capture that was received but not read keeps its parse status as its outcome.
+OUTCOME_SUCCESSFUL = "successful"
+OUTCOME_FETCH_ERROR = "fetch_error"
+OUTCOME_HTTP_ERROR = "http_error"
 CAPTURE_OUTCOMES: tuple[str, ...] = (
-    "successful", "fetch_error", "http_error", "unavailable", "no_data", "parse_error", "not_parsed",
+    OUTCOME_SUCCESSFUL, OUTCOME_FETCH_ERROR, OUTCOME_HTTP_ERROR,
+    PARSE_UNAVAILABLE, PARSE_NO_DATA, PARSE_ERROR, NOT_PARSED,
 )  # fmt: skip
 
 # --- Procedures and their channels (docs/procedures.md) ---------------------------------------
+PROCEDURE_ONLINE = "online"
+PROCEDURE_DIGITAL_ID = "online_digital_identity"
+PROCEDURE_WALK_IN = "counter_walk_in"
+PROCEDURE_APPOINTMENT = "counter_appointment"
+PROCEDURE_PHONE = "phone"
+PROCEDURE_POST = "post"
+PROCEDURE_INTERMEDIARY = "intermediary"
 PROCEDURE_CHANNELS: tuple[str, ...] = (
-    "online",
-    "online_digital_identity",
-    "counter_walk_in",
-    "counter_appointment",
-    "phone",
-    "post",
-    "intermediary",
+    PROCEDURE_ONLINE,
+    PROCEDURE_DIGITAL_ID,
+    PROCEDURE_WALK_IN,
+    PROCEDURE_APPOINTMENT,
+    PROCEDURE_PHONE,
+    PROCEDURE_POST,
+    PROCEDURE_INTERMEDIARY,
 )
 AVAILABLE = "available"
 NOT_AVAILABLE = "not_available"

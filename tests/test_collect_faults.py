@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from scrapers.collect import collect_many
+from scrapers.collect import collect_many, host_batches
 from scrapers.evidence import iter_responses
 from scrapers.fetch import Fetcher
 from scrapers.registry import Source
@@ -268,12 +268,15 @@ def run(tmp_path_factory) -> Run:
     )
     out = tmp_path_factory.mktemp("faults")
     started = time.monotonic()
+    progress: list[str] = []  # what `guichets collect` shows: one step per source as it ends
     try:
-        summaries = collect_many(sources, out, fetcher=fetcher)
+        summaries = collect_many(sources, out, fetcher=fetcher, on_done=lambda s: progress.append(s["source_id"]))
         wall_s = time.monotonic() - started
     finally:
         server.close()
-    return Run(server, faults, out, summaries, wall_s)
+    run = Run(server, faults, out, summaries, wall_s)
+    run.progress = progress
+    return run
 
 
 def test_the_run_completes_for_every_source(run):
@@ -282,6 +285,24 @@ def test_the_run_completes_for_every_source(run):
     assert sum(s["parsed"] for s in run.summaries) == 4  # ok, 503 then ok, 429 then ok, windows-1252
     # One thread for the one host: retries, Retry-After, timeouts and the drip add up, but stay bounded.
     assert run.wall_s < 25
+
+
+def test_progress_is_reported_once_per_source_as_its_host_fetches_them(run):
+    # One host: its sources run one after another, in the order given, each reported as it ends.
+    assert run.progress == [f"faults-{f}" for f in EXPECTED]
+
+
+def test_host_batches_group_by_the_host_the_connection_reads():
+    def src(sid: str, url: str) -> Source:
+        return Source(id=sid, administration="a", kind="opening_hours", urls=(url,), language="fr", parser="auto")
+
+    sources = [
+        src("b1", "https://b.example/x"),
+        src("a1", "https://A.example:443/y"),  # same host as a2 once read as the connection reads it
+        src("b2", "https://b.example/z"),
+        src("a2", "https://a.example/w"),
+    ]
+    assert [[s.id for s in batch] for batch in host_batches(sources)] == [["a1", "a2"], ["b1", "b2"]]
 
 
 @pytest.mark.parametrize("fault", list(EXPECTED))

@@ -33,7 +33,7 @@ def airflow_env(settings: Settings) -> dict[str, str]:
     """The settings ``guichets run`` and ``make airflow`` share: AIRFLOW_HOME under the data
     directory (so runs made by one appear in the other), the project's ``dags/``, no examples."""
     return {
-        "AIRFLOW_HOME": str(settings.data_dir / "airflow"),
+        "AIRFLOW_HOME": str(settings.airflow_home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "GUICHETS_DATA_DIR": str(settings.data_dir),
@@ -42,7 +42,7 @@ def airflow_env(settings: Settings) -> dict[str, str]:
 
 def configure(settings: Settings) -> Path:
     """Point Airflow at ``<data>/airflow`` and the project's ``dags/``; returns AIRFLOW_HOME."""
-    home = settings.data_dir / "airflow"
+    home = settings.airflow_home
     home.mkdir(parents=True, exist_ok=True)
     os.environ.update(airflow_env(settings))
     os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
@@ -183,7 +183,7 @@ def serve(settings: Settings, port: int) -> int:
     SIGKILL; a second Ctrl-C kills at once.
     """
     children.become_subreaper()  # orphans of the components come back to us, and are stopped
-    home = settings.data_dir / "airflow"
+    home = settings.airflow_home
     home.mkdir(parents=True, exist_ok=True)
     env = serve_env(settings, port)
     _print("guichets", f"AIRFLOW_HOME={home}; migrating the metadata database")

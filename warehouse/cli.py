@@ -22,7 +22,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from scrapers.vocabulary import LANGUAGES
+from scrapers.vocabulary import LANGUAGES, OUTCOME_FETCH_ERROR, OUTCOME_HTTP_ERROR, OUTCOME_SUCCESSFUL, PARSE_OK
 from warehouse.release_cli import release_app
 
 app = typer.Typer(help="guichets: an observatory of physical access to public services.", no_args_is_help=True)
@@ -78,6 +78,7 @@ SourceIds = Annotated[
 @app.command()
 def collect(sources: SourcesFile, out: OutDir = None, source: SourceIds = None) -> None:
     """Fetch every source of a registry from the live web, politely; keep WARC evidence."""
+    from scrapers.collect import collect_many
     from scrapers.registry import load_registry
     from warehouse.settings import get_settings
 
@@ -86,37 +87,9 @@ def collect(sources: SourcesFile, out: OutDir = None, source: SourceIds = None) 
     settings = get_settings(out, sources)
     _writable_dir_or_exit(settings.data_dir, "--out")
     with _storage_named(settings.data_dir):
-        summaries = _collect_live_with_progress(selected, settings.data_dir)
+        with _progress(len(selected), "collect") as advance:
+            summaries = collect_many(selected, settings.data_dir, on_done=lambda s: advance(s["source_id"]))
     _echo_summaries(summaries)
-
-
-def _collect_live_with_progress(sources: list, data_dir: Path) -> list[dict]:
-    """``collect_many`` with a progress bar: same scheduling (one thread per host, one shared
-    fetcher whose per-host limiter keeps each host at its rate), one step per source done."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from scrapers.collect import collect_live
-    from scrapers.fetch import Fetcher, host_deadline_for
-    from scrapers.netguard import host_key
-
-    fetcher = Fetcher()
-    by_host: dict[str, list] = {}
-    for source in sources:
-        by_host.setdefault(host_key(source.urls[-1]), []).append(source)
-    with _progress(len(sources), "collect") as advance:
-
-        def run_host(host_sources: list) -> list[dict]:
-            done = []
-            seconds = host_deadline_for(s.rate_limit_per_s for s in host_sources)
-            with fetcher.host_deadline(seconds, host_key(host_sources[0].urls[-1])):  # a stalled host ends in time
-                for source in host_sources:
-                    done.append(collect_live(source, data_dir, fetcher=fetcher))
-                    advance(source.id)
-            return done
-
-        with ThreadPoolExecutor(max_workers=max(1, min(len(by_host), 64))) as pool:
-            results = [r for batch in pool.map(run_host, by_host.values()) for r in batch]
-    return sorted(results, key=lambda r: r["source_id"])
 
 
 @app.command()
@@ -271,6 +244,7 @@ def _open_database(data_dir: Path | None, db: Path | None):
     """
     import duckdb
 
+    from warehouse.db import reader
     from warehouse.settings import get_settings
 
     if db is not None and not db.is_file():
@@ -279,14 +253,8 @@ def _open_database(data_dir: Path | None, db: Path | None):
     if not path.is_file():
         typer.echo(f"error: no database at {path} (run `guichets run` first, or give --db)", err=True)
         raise typer.Exit(1)
-    config = {
-        "enable_external_access": False,
-        "autoload_known_extensions": False,
-        "autoinstall_known_extensions": False,
-        "lock_configuration": True,
-    }
     try:
-        return duckdb.connect(str(path), read_only=True, config=config)
+        return reader(path, sandboxed=True)
     except duckdb.Error as exc:
         # Typically the pipeline holds the write lock: DuckDB allows one writer and no reader then.
         typer.echo(f"error: cannot open {path} read-only: {exc}", err=True)
@@ -375,7 +343,7 @@ def _status_report(con, settings) -> dict:
                     "days_behind": behind,
                 }
             )
-    latest = settings.releases_dir / "latest"
+    latest = settings.latest_release
     release = None
     if (latest / "metadata.json").is_file():
         meta = json.loads((latest / "metadata.json").read_text("utf-8"))
@@ -411,11 +379,11 @@ def _status_report(con, settings) -> dict:
 def _outcome_label(outcome: str | None, http_status: int | None, error_class: str | None) -> str | None:
     """A capture outcome (int_captures_classified.capture_outcome) as status prints it: ``ok``, the
     fetch error's class (``timeout``), ``http <status>``, or the parse status."""
-    if outcome == "successful":
+    if outcome == OUTCOME_SUCCESSFUL:
         return "ok"
-    if outcome == "fetch_error":
+    if outcome == OUTCOME_FETCH_ERROR:
         return error_class or outcome
-    if outcome == "http_error":
+    if outcome == OUTCOME_HTTP_ERROR:
         return f"http {http_status}"
     return outcome
 
@@ -686,7 +654,7 @@ def report(
     from warehouse.settings import get_settings
 
     settings = get_settings(data_dir)
-    release_dir = release or settings.releases_dir / "latest"
+    release_dir = release or settings.latest_release
     if not (release_dir / "metadata.json").is_file():
         typer.echo(f"error: no release at {release_dir} (run `guichets run` first, or give --release)", err=True)
         raise typer.Exit(1)
@@ -1051,13 +1019,14 @@ def _echo_summaries(summaries: list[dict]) -> None:
 
 
 def _print_outputs(settings) -> None:
-    import duckdb
+    from warehouse import db
 
-    latest = settings.releases_dir / "latest"
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+    latest = settings.latest_release
+    with db.reader(settings.duckdb_path) as con:
         counts = con.execute(
-            "SELECT source_id, count(*) AS captures, count(*) FILTER (parse_status = 'ok') AS parsed "
-            "FROM raw.captures GROUP BY 1 ORDER BY 1"
+            "SELECT source_id, count(*) AS captures, count(*) FILTER (parse_status = ?) AS parsed "
+            "FROM raw.captures GROUP BY 1 ORDER BY 1",
+            [PARSE_OK],
         ).fetchall()
         illustrative = con.execute("SELECT value FROM raw.dataset_info WHERE key = 'illustrative'").fetchone()
     if illustrative and illustrative[0] == "true":

@@ -25,6 +25,7 @@ import pyarrow as pa
 from scrapers.capture import ATTEMPT_COLUMNS, CAPTURE_COLUMNS, content_hash
 from scrapers.procedures.taxonomy import load_taxonomy
 from scrapers.registry import Registry
+from warehouse import db
 
 # Arrow types of the DuckDB types the capture contract (scrapers/capture.py) declares.
 _ARROW = {
@@ -201,8 +202,7 @@ def load(db_path: Path, collected_dir: Path, registry: Registry) -> dict[str, in
     changed since they were loaded) and ``captures_loaded`` (captures written: new, or whose
     content changed).
     """
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(db_path)) as con:
+    with db.writer(db_path) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS raw")
         tables = read_capture_files(collected_dir, _unread_files(con, collected_dir))
         for name, table in tables.items():
@@ -370,7 +370,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
 
 def duckdb_types(schema: pa.Schema) -> dict[str, str]:
     """Each column of an Arrow schema with the DuckDB type that DuckDB itself gives it on load."""
-    with duckdb.connect() as con:
+    with db.memory() as con:
         rel = con.from_arrow(schema.empty_table())
         return dict(zip(rel.columns, map(str, rel.dtypes), strict=True))
 

@@ -24,14 +24,9 @@ def plan_host_batches(settings: Settings) -> list[list[str]]:
     one process whose rate limiter sees all its requests, while different hosts run in parallel
     (and Airflow's 1,024-item cap on mapped tasks is far away).
     """
-    from scrapers.netguard import host_key
+    from scrapers.collect import host_batches
 
-    registry = load_registry(settings.registry)
-    batches: dict[str, list[str]] = {}
-    for s in registry.sources:
-        # The host as the connection reads it (the fetcher's rate-limit key), not as spelled.
-        batches.setdefault(host_key(s.urls[-1]), []).append(s.id)
-    return [batches[host] for host in sorted(batches)]
+    return [[s.id for s in batch] for batch in host_batches(load_registry(settings.registry).sources)]
 
 
 def start_sample_archive(settings: Settings) -> dict:
@@ -39,8 +34,8 @@ def start_sample_archive(settings: Settings) -> dict:
     from scrapers.archive_server import ArchiveServer, prepare_collection
     from scrapers.sample_web.build import build_sample_web
 
-    warcs = build_sample_web(settings.sample_web_dir / "warc")
-    root = prepare_collection(warcs, settings.sample_web_dir / "pywb")
+    warcs = build_sample_web(settings.sample_warc_dir)
+    root = prepare_collection(warcs, settings.sample_pywb_dir)
     server = ArchiveServer.start(root)
     log.info("sample archive served at %s (pid %s)", server.base_url, server.pid)
     # The archive's name is what captures record (``archive``): its address changes at every start.
@@ -113,7 +108,7 @@ def load_stage(settings: Settings) -> dict[str, int]:
     """Load every collected capture and the registry into the warehouse (idempotent)."""
     from warehouse.load import load
 
-    return load(settings.duckdb_path, settings.data_dir / "collected", load_registry(settings.registry))
+    return load(settings.duckdb_path, settings.collected_dir, load_registry(settings.registry))
 
 
 def transform_stage(settings: Settings) -> str:

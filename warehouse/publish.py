@@ -27,12 +27,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import yaml
 
 from expectations.gate import ValidationFailed
 from expectations.published_schema import table_doc
 from expectations.suites import PUBLISHED_SUITES, suite_for
+from scrapers.vocabulary import PARSE_OK
+from warehouse import db
 from warehouse import release_metadata as rm
 from warehouse.release_changes import (
     active_counters,
@@ -117,10 +118,12 @@ class ReleaseRefused(RuntimeError):
 def stage_release(db_path: Path, releases_dir: Path) -> StagedRelease:
     """Build the release of the warehouse's marts in a staging directory (the *write* step)."""
     releases_dir.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with db.reader(db_path) as con:
         info = dict(con.execute("SELECT key, value FROM raw.dataset_info").fetchall())
         illustrative = info.get("illustrative") == "true"
-        as_of = con.execute("SELECT max(observed_at)::DATE FROM raw.captures WHERE parse_status = 'ok'").fetchone()[0]
+        as_of = con.execute(
+            "SELECT max(observed_at)::DATE FROM raw.captures WHERE parse_status = ?", [PARSE_OK]
+        ).fetchone()[0]
         if as_of is None:
             raise RuntimeError(f"{db_path}: no successfully parsed capture; nothing to publish")
         first, last = con.execute("SELECT min(observed_at)::DATE, max(observed_at) FROM raw.captures").fetchone()
@@ -151,7 +154,7 @@ def stage_release(db_path: Path, releases_dir: Path) -> StagedRelease:
     previous = latest_release(releases_dir)
     earlier = [(r.version, r.path) for r in list_releases(releases_dir)]
     counts |= write_deltas(staging, previous.path if previous else None, earlier, illustrative=illustrative)
-    with duckdb.connect() as con:
+    with db.memory() as con:
         for table in counts:
             parquet_to_csv(con, table_path(staging, table), table_path(staging, table, "csv"))
     docs = {t: (table_doc(t).description, table_doc(t).columns) for t in counts}
@@ -192,7 +195,7 @@ def _table_order(table: str) -> tuple:
 
 def _table_entry(staging: Path, table: str, rows: int) -> dict:
     suite = suite_for(table)
-    with duckdb.connect() as con:
+    with db.memory() as con:
         columns = [
             (name, dtype)
             for name, dtype, *_ in con.execute(

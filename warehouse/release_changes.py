@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
+from warehouse import db
 from warehouse.release_files import write_query_parquet
 from warehouse.releases import release_tables, table_path
 
@@ -54,7 +53,7 @@ def compute_changes(
     out = Changes(previous_version, current_version)
     cur_tables = release_tables(current)
     prev_tables = release_tables(previous) if previous else {}
-    with duckdb.connect() as con:
+    with db.memory() as con:
 
         def rows(path: Path | None) -> int | None:
             if path is None:
@@ -146,7 +145,7 @@ def write_deltas(
         SELECT 'resurrected', cur.counter_id, cur.counter_name, seen.first_release, seen.last_release
         FROM cur JOIN seen USING (counter_id) WHERE cur.counter_id NOT IN (SELECT counter_id FROM prev)
     """  # noqa: E501
-    with duckdb.connect() as con:
+    with db.memory() as con:
         return {
             "delta.counter_changes": write_query_parquet(
                 con, changes_sql, table_path(staging, "delta.counter_changes"), illustrative=illustrative
@@ -165,7 +164,7 @@ def retired_counter_ids(previous: Path | None, earlier: Sequence[tuple[str, Path
         return []
     files = ", ".join(f"'{p.as_posix()}'" for p in paths)
     prev = table_path(previous, "marts.dim_counter")
-    with duckdb.connect() as con:
+    with db.memory() as con:
         return [
             r[0]
             for r in con.execute(
@@ -180,7 +179,7 @@ def active_counters(release_dir: Path) -> int:
     from scrapers.vocabulary import ACTIVE_STATES
 
     path = table_path(release_dir, "marts.dim_counter")
-    with duckdb.connect() as con:
+    with db.memory() as con:
         states = ", ".join(f"'{s}'" for s in ACTIVE_STATES)
         return con.execute(
             f"SELECT count(*) FROM read_parquet('{path.as_posix()}') WHERE current_state IN ({states})"

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse import db
+
 # Oldest storage format DuckDB 2.0 writes; DuckDB >= 1.0 reads it (checked with 1.0.0 and 2.0.1).
 # From v1.4.0 on, every file carries random bytes and rebuilds differ.
 DUCKDB_STORAGE_VERSION = "v1.0.0"
@@ -73,7 +75,7 @@ def write_duckdb(out: Path, tables: Mapping[str, Path], docs: Mapping[str, tuple
     ``docs`` maps the same names to (table description, {column: description}).
     """
     out.unlink(missing_ok=True)
-    with duckdb.connect() as con:
+    with db.memory() as con:
         _deterministic(con)
         # FSST string compression trains its symbol table on a random sample: rebuilds would differ.
         con.execute("SET disabled_compression_methods = 'fsst'")

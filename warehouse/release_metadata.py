@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from expectations.published_schema import table_doc
+from scrapers.vocabulary import REPORT_LANGUAGES
 from warehouse.releases import DATAPACKAGE, DUCKDB_FILE, METADATA, SUMS, VALIDATION_DIR, sha256
 
 SAMPLE_BANNER = (
@@ -211,7 +212,7 @@ def _media(rel: str) -> tuple[str, str]:
 
 def dcat(meta: dict, release_dir: Path, files: list[str]) -> dict:
     """DCAT-AP metadata (JSON-LD): the dataset and one distribution per file, with relative download URLs."""
-    langs = ("fr", "nl", "en")
+    langs = REPORT_LANGUAGES
     distributions = []
     for rel in files:
         media, fmt = _media(rel)

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse.settings import LATEST
+
 DATA_DIR = "data"  # one parquet and one CSV file per published table (dbt marts)
 DELTA_DIR = "delta"  # the same for the delta tables computed against the previous release
 DUCKDB_FILE = "guichets.duckdb"
@@ -93,7 +95,7 @@ def list_releases(releases_dir: Path) -> list[PublishedRelease]:
 
 def latest_release(releases_dir: Path) -> PublishedRelease | None:
     """The release ``latest`` points at, else the newest one, else None."""
-    link = releases_dir / "latest"
+    link = releases_dir / LATEST
     if link.is_symlink() and (link / METADATA).is_file():
         target = link.resolve()
         return PublishedRelease(target.name, target, load_metadata(target))
@@ -106,7 +108,7 @@ def point_latest(releases_dir: Path, version: str) -> None:
     tmp = releases_dir / ".latest.tmp"
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(version)
-    os.replace(tmp, releases_dir / "latest")
+    os.replace(tmp, releases_dir / LATEST)
 
 
 def write_checksums(release_dir: Path) -> None:

@@ -7,10 +7,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+# The collector cannot import the warehouse: where it writes is part of its contract, read here.
+from scrapers.capture import collected_dir, warc_dir
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_REGISTRY = PROJECT_ROOT / "scrapers" / "registries" / "sample.yaml"
 PRODUCTION_REGISTRY = PROJECT_ROOT / "scrapers" / "registries" / "production.yaml"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
+LATEST = "latest"  # name of the symlink, in a releases folder, to the newest release
 
 
 @dataclass(frozen=True)
@@ -26,9 +30,24 @@ class Settings:
         return self.data_dir / "warehouse" / "guichets.duckdb"
 
     @property
+    def collected_dir(self) -> Path:
+        """Capture files, one per capture, written by the collector and read by the load."""
+        return collected_dir(self.data_dir)
+
+    @property
+    def warc_dir(self) -> Path:
+        """The collector's WARC evidence, one folder per source."""
+        return warc_dir(self.data_dir)
+
+    @property
     def releases_dir(self) -> Path:
         """Published releases, one immutable directory each, plus the ``latest`` pointer."""
         return self.data_dir / "releases"
+
+    @property
+    def latest_release(self) -> Path:
+        """The ``latest`` pointer (a symlink) to the newest published release."""
+        return self.releases_dir / LATEST
 
     @property
     def release_overrides(self) -> Path:
@@ -41,9 +60,25 @@ class Settings:
         return self.data_dir / "sample_web"
 
     @property
+    def sample_warc_dir(self) -> Path:
+        """The sample archive's WARC files."""
+        return self.sample_web_dir / "warc"
+
+    @property
+    def sample_pywb_dir(self) -> Path:
+        """The pywb collection that serves the sample archive."""
+        return self.sample_web_dir / "pywb"
+
+    @property
     def dbt_work_dir(self) -> Path:
         """dbt's target and log folders, kept out of the source tree."""
         return self.data_dir / "dbt"
+
+    @property
+    def airflow_home(self) -> Path:
+        """AIRFLOW_HOME: Airflow's metadata database, logs and config, shared by ``guichets run``
+        and ``make airflow``."""
+        return self.data_dir / "airflow"
 
 
 def get_settings(

@@ -49,10 +49,14 @@ from dataclasses import dataclass
 
 from scrapers.procedures.model import AVAILABLE, MAX_EVIDENCE, NOT_AVAILABLE
 from scrapers.procedures.taxonomy import normalize
+from scrapers.vocabulary import PROCEDURE_APPOINTMENT as APPOINTMENT
+from scrapers.vocabulary import PROCEDURE_DIGITAL_ID as DIGITAL_ID
+from scrapers.vocabulary import PROCEDURE_INTERMEDIARY as INTERMEDIARY
+from scrapers.vocabulary import PROCEDURE_ONLINE as ONLINE
+from scrapers.vocabulary import PROCEDURE_PHONE as PHONE
+from scrapers.vocabulary import PROCEDURE_POST as POST
+from scrapers.vocabulary import PROCEDURE_WALK_IN as WALK_IN
 
-ONLINE, DIGITAL_ID = "online", "online_digital_identity"
-WALK_IN, APPOINTMENT = "counter_walk_in", "counter_appointment"
-PHONE, POST, INTERMEDIARY = "phone", "post", "intermediary"
 COUNTER = "counter"  # a counter without walk-in/appointment said: walk-in when available, both when closed
 _REQUIRABLE = frozenset({APPOINTMENT, ONLINE, DIGITAL_ID})  # what an obligation can make the one way
 _COUNTERS = (WALK_IN, APPOINTMENT)

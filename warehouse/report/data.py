@@ -96,7 +96,7 @@ class ReportData:
 
 def load_report_data(release_dir: Path, db_path: Path | None = None, project_dir: Path | None = None) -> ReportData:
     """Read ``release_dir`` (``metadata.json`` + ``data/*.parquet``); ``db_path`` resolves evidence."""
-    import duckdb
+    from warehouse import db
 
     release_dir = Path(release_dir).resolve()
     meta_path = release_dir / "metadata.json"
@@ -110,7 +110,7 @@ def load_report_data(release_dir: Path, db_path: Path | None = None, project_dir
     if missing:
         raise ReportError(f"{release_dir}: release lacks {', '.join(f'data/{t}.parquet' for t in missing)}")
     thresholds = read_thresholds(project_dir)
-    con = duckdb.connect()
+    con = db.memory()
     try:
         for path in sorted((release_dir / "data").glob("*.parquet")):
             if not _IDENTIFIER.match(path.stem):

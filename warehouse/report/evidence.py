@@ -103,8 +103,10 @@ class EvidenceIndex:
             return cls()
         import duckdb
 
+        from warehouse import db
+
         try:
-            con = duckdb.connect(str(db_path), read_only=True)
+            con = db.reader(Path(db_path))
         except duckdb.Error:
             # Locked by a running pipeline, or not a DuckDB file: the report still builds.
             return cls()

@@ -13,10 +13,11 @@ import functools
 from datetime import date, datetime
 from pathlib import Path
 
+from scrapers.vocabulary import OUTCOME_SUCCESSFUL, REPORT_LANGUAGES
 from warehouse.report.data import Headline, ReportData, evidence_of, load_report_data
 from warehouse.report.evidence import safe_href
 
-LANGUAGES = ("fr", "nl", "en")
+LANGUAGES = REPORT_LANGUAGES
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STRINGS_FILE = PACKAGE_DIR / "strings.yaml"
@@ -68,7 +69,9 @@ def build_report(
         raise ValueError(f"languages must be among {', '.join(LANGUAGES)}; got {', '.join(languages) or 'none'}")
     release_dir = Path(release_dir).resolve()
     if db_path is None:
-        sibling = release_dir.parent.parent / "warehouse" / "guichets.duckdb"
+        from warehouse.settings import get_settings
+
+        sibling = get_settings(release_dir.parent.parent).duckdb_path
         db_path = sibling if sibling.is_file() else None
     data = load_report_data(release_dir, db_path)
     target = Path(out_dir or release_dir) / "report"
@@ -367,7 +370,7 @@ def _source_row(s: dict, data: ReportData, t: dict, fmt: Formatter, lang: str) -
         "days_behind": "—" if s["days_behind"] is None else str(s["days_behind"]),
         "last_outcome": t["labels"]["outcome"].get(s["last_capture_outcome"], s["last_capture_outcome"] or "—"),
         "drift": drift,
-        "warn": bool(s["layout_drift_flag"]) or s["last_capture_outcome"] != "successful",
+        "warn": bool(s["layout_drift_flag"]) or s["last_capture_outcome"] != OUTCOME_SUCCESSFUL,
     }
 
 

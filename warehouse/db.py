@@ -1,0 +1,49 @@
+"""The one place that opens DuckDB: a writer, a read-only reader, an in-memory engine.
+
+DuckDB allows one read-write process per database file, and no reader while it writes. So only
+the pipeline's steps that run one after another (load, then dbt in its own process, then
+validate, then publish) open the working database with :func:`writer`; everything else reads
+with :func:`reader` (``read_only=True``), or works on files through :func:`memory`. Mapped
+collect tasks never open DuckDB: they write WARC and capture files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+# Read-only and sandboxed: no file or network access from SQL (no COPY TO, ATTACH, read_csv of
+# other files, extension downloads), settings locked so that SQL cannot lift it. Temporary
+# tables in memory stay allowed. For SQL that users type (``guichets sql``, ``status --db``).
+SANDBOX: dict[str, object] = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def writer(path: Path) -> duckdb.DuckDBPyConnection:
+    """The read-write connection to the database file ``path``, its folder created if missing.
+
+    Raises ``duckdb.IOException`` when another process holds the file (DuckDB's single writer)
+    and ``OSError`` when the folder cannot be created (named by ``settings.storage_problem``).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path))
+
+
+def reader(path: Path, *, sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the database file ``path`` (``sandboxed``: see :data:`SANDBOX`).
+
+    Raises ``duckdb.Error`` when the file is missing, not a DuckDB file, or held by a writer.
+    """
+    if sandboxed:
+        return duckdb.connect(str(path), read_only=True, config=dict(SANDBOX))
+    return duckdb.connect(str(path), read_only=True)
+
+
+def memory() -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory DuckDB: the engine for reading and writing parquet, CSV and releases."""
+    return duckdb.connect()
