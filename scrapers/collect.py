@@ -38,6 +38,7 @@ from scrapers.evidence import sha256_hex, write_evidence
 from scrapers.fetch import Fetcher, FetchResult, host_deadline_for
 from scrapers.identity import match_counters
 from scrapers.netguard import host_key
+from scrapers.osm import schedule_document
 from scrapers.parsers import parse_page
 from scrapers.registry import Source
 from scrapers.schedule import NoScheduleFound, ParseError, UnavailablePage
@@ -383,7 +384,7 @@ def _parse(source: Source, result: FetchResult, page: PageRecord) -> tuple[str, 
         return PARSE_ERROR, f"{where}: {type(exc).__name__}: {exc}", ()
     out = []
     for sched, (counter_id, rule) in zip(found, match_counters(source, found), strict=True):
-        row = sched.to_dict()
+        row = schedule_document(sched)
         row.update({"counter_id": counter_id, "match_rule": rule})
         out.append(row)
     return PARSE_OK, None, tuple(out)

@@ -26,6 +26,13 @@ APPOINTMENT_COMMENT = '"by appointment"'
 _KEYWORDS = {"public_holidays": "PH", "school_holidays": "SH"}
 
 
+def schedule_document(schedule: CounterSchedule) -> dict:
+    """A schedule as the JSON document of ``docs/schedule.schema.json``: its ``to_dict()`` plus the
+    OSM ``opening_hours`` string. Here, not in the model, so that the model never imports its
+    OSM writer (which validates with a compiled library): the dependency runs one way."""
+    return {**schedule.to_dict(), "osm_opening_hours": to_osm(schedule)}
+
+
 def to_osm(schedule: CounterSchedule) -> str | None:
     """The OSM ``opening_hours`` string of a schedule, or None when there is nothing to say
     or the result does not validate."""

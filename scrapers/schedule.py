@@ -131,10 +131,6 @@ class CounterSchedule:
         totals = self._minutes_by_access()
         d["weekly_walkin_minutes"] = totals.get(ACCESS_WALK_IN, 0)
         d["weekly_appointment_minutes"] = totals.get(ACCESS_APPOINTMENT, 0)
-        # Imported here: the OSM writer validates with a compiled library the model does not need.
-        from scrapers.osm import to_osm
-
-        d["osm_opening_hours"] = to_osm(self)
         return d
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scrapers.identity import fold
+from scrapers.osm import schedule_document
 from scrapers.parsers import MARKUP_TEXT_DISAGREE, parse_page, read_hours_text
 from scrapers.procedures import CHANNELS, read_channels
 from scrapers.schedule import ACCESS_APPOINTMENT, CounterSchedule, NoScheduleFound, ParseError
@@ -149,7 +150,7 @@ def score_hours(cases: list[dict]) -> Score:
 
 
 def _page_row(schedule: CounterSchedule) -> dict:
-    row = schedule.to_dict()
+    row = schedule_document(schedule)
     row["slots"] = compact(row["slots"])
     return row
 

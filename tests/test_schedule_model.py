@@ -9,7 +9,7 @@ import jsonschema
 import opening_hours
 import pytest
 
-from scrapers.osm import looks_like_osm, read_osm, to_osm
+from scrapers.osm import looks_like_osm, read_osm, schedule_document, to_osm
 from scrapers.parsers import parse_page, read_hours_text
 from scrapers.schedule import NoScheduleFound, Slot
 from tests.test_hours_corpus import CASES, compact
@@ -54,7 +54,7 @@ def test_every_page_schedule_matches_the_schema(page: str) -> None:
         assert "error" in expected, exc
         return
     for schedule in found:
-        errors = [e.message for e in VALIDATOR.iter_errors(schedule.to_dict())]
+        errors = [e.message for e in VALIDATOR.iter_errors(schedule_document(schedule))]
         assert not errors, f"{page} {schedule.name}: {errors[:3]}"
 
 
@@ -175,7 +175,7 @@ MICRODATA = """<html><body><main>
 def test_microdata_is_read_like_json_ld() -> None:
     (office,) = parse_page(MICRODATA, language="fr")
     assert (office.name, office.address, office.layout) == ("Bureau de Namur", "Rue de Fer 1, 5000 Namur", "microdata")
-    assert office.to_dict()["osm_opening_hours"] == "Mo-Fr 09:00-12:00; Sa 09:00-11:00"
+    assert schedule_document(office)["osm_opening_hours"] == "Mo-Fr 09:00-12:00; Sa 09:00-11:00"
 
 
 def test_weekly_strings_passed_without_the_validator_all_validate() -> None:

@@ -737,10 +737,12 @@ def _hours_text(text: str, lang: str, as_json: bool) -> None:
 
 
 def _hours_file(path: Path, lang: str, as_json: bool) -> None:
+    from scrapers.osm import schedule_document
     from scrapers.parsers import parse_page
 
     html, language = _read_page(path, lang)
-    _echo_results(language, parse_page(html, language=language), as_json, _hours_summary)
+    found = [schedule_document(s) for s in parse_page(html, language=language)]
+    _echo_results(language, found, as_json, _hours_summary)
 
 
 def _read_page(path: Path, lang: str) -> tuple[str, str]:
@@ -756,10 +758,11 @@ def _read_page(path: Path, lang: str) -> tuple[str, str]:
     return html, language_of_html(html) if lang == "auto" else lang
 
 
-def _echo_results(language: str, found: list, as_json: bool, summary: Callable[[dict], list[str]]) -> None:
-    """One JSON line per result, or each result's summary lines with a blank line between."""
+def _echo_results(language: str, found: list[dict], as_json: bool, summary: Callable[[dict], list[str]]) -> None:
+    """One JSON line per result (its JSON document), or each result's summary lines with a blank
+    line between."""
     for i, item in enumerate(found):
-        result = {"language": language, **item.to_dict()}
+        result = {"language": language, **item}
         if as_json:
             typer.echo(json.dumps(result, ensure_ascii=False, sort_keys=False))
         else:
@@ -895,7 +898,7 @@ def procedures_parse(
     except (NoProcedureFound, ParseError) as exc:
         typer.echo(f"error: {type(exc).__name__} in {file}: {exc}", err=True)
         raise typer.Exit(1) from exc
-    _echo_results(language, procedures, as_json, _procedure_summary)
+    _echo_results(language, [p.to_dict() for p in procedures], as_json, _procedure_summary)
 
 
 def _procedure_summary(result: dict) -> list[str]:

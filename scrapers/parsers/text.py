@@ -70,7 +70,7 @@ def read_hours_text(text: str, language: str) -> dict:
     ("Mo-Fr 09:00-12:00; PH off") is read with OSM's meaning. Raises :class:`NoScheduleFound` when the
     text says nothing about hours, appointments or closures.
     """
-    from scrapers.osm import looks_like_osm, read_osm
+    from scrapers.osm import looks_like_osm, read_osm, schedule_document
 
     if looks_like_osm(text):  # "Mo-Fr 09:00-12:00; PH off": OSM's own syntax, read as OSM means it
         counter, phone = read_osm(text), None
@@ -84,7 +84,7 @@ def read_hours_text(text: str, language: str) -> dict:
         counter = _empty(reader, text)
         if phone is not None:
             counter.confidence = phone.confidence
-    out = {"text": text, "language": language, **counter.to_dict()}
+    out = {"text": text, "language": language, **schedule_document(counter)}
     for key in ("name", "address", "channel"):
         out.pop(key)
     out["phone_slots"] = slot_dicts(phone.slots) if phone is not None else []

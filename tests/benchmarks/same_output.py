@@ -47,6 +47,7 @@ def _texts() -> Iterator[tuple[str, str]]:
 
 def outputs() -> Iterator[tuple[str, object]]:
     """(input key, JSON-ready output) of every input."""
+    from scrapers.osm import schedule_document
     from scrapers.parsers import ParseError, parse_page, read_hours_text
     from scrapers.schedule import NoScheduleFound
 
@@ -61,7 +62,7 @@ def outputs() -> Iterator[tuple[str, object]]:
         expected = json.loads(path.read_text(encoding="utf-8"))
         html = (PAGES / f"{name}.html").read_text(encoding="utf-8")
         try:
-            out = [s.to_dict() for s in parse_page(html, language=expected["language"])]
+            out = [schedule_document(s) for s in parse_page(html, language=expected["language"])]
         except ParseError as exc:
             out = {type(exc).__name__: str(exc)}
         yield f"page:{name}", out
