@@ -219,18 +219,18 @@ def check_metadata(release_dir: Path) -> list[str]:
 
 def _stated_versions(release_dir: Path) -> dict[str, str]:
     """The version each self-describing file of a release states (files absent are skipped)."""
-    out = {}
-    datapackage = release_dir / DATAPACKAGE
-    if datapackage.is_file():
-        out[DATAPACKAGE] = str(json.loads(datapackage.read_text("utf-8")).get("version"))
-    dcat = release_dir / "dcat.jsonld"
-    if dcat.is_file():
-        out["dcat.jsonld"] = str(json.loads(dcat.read_text("utf-8")).get("owl:versionInfo"))
-    citation = release_dir / "CITATION.cff"
-    if citation.is_file():
-        import yaml
+    import yaml
 
-        out["CITATION.cff"] = str((yaml.safe_load(citation.read_text("utf-8")) or {}).get("version"))
+    out = {}
+    for rel, key in ((DATAPACKAGE, "version"), ("dcat.jsonld", "owl:versionInfo"), ("CITATION.cff", "version")):
+        path = release_dir / rel
+        if path.is_file():
+            try:
+                text = path.read_text("utf-8")
+                doc = yaml.safe_load(text) if rel.endswith(".cff") else json.loads(text)
+            except (yaml.YAMLError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+                doc = None
+            out[rel] = str(doc.get(key)) if isinstance(doc, dict) else "unreadable"
     return out
 
 
