@@ -308,6 +308,7 @@ FCT_PROCEDURE_INDICATORS = published_suite(
 )
 FCT_CHANNEL_GUARANTEE = published_suite("marts.fct_channel_guarantee", horizon_exempt=MONTH_END_EXEMPT, min_rows=0)
 FCT_PROCEDURE_MATCH_REVIEW = published_suite("marts.fct_procedure_match_review", min_rows=0)
+CAPTURES = published_suite("marts.captures")  # the evidence: every *_capture_id resolves here
 
 # The delta tables a release computes against the previous one (warehouse.release_changes).
 DELTA_COUNTER_CHANGES = delta_suite(
@@ -344,6 +345,7 @@ PUBLISHED_SUITES: tuple[TableSuite, ...] = (
     FCT_PROCEDURE_INDICATORS,
     FCT_CHANNEL_GUARANTEE,
     FCT_PROCEDURE_MATCH_REVIEW,
+    CAPTURES,
     DELTA_COUNTER_CHANGES,
     DELTA_COUNTER_IDS,
 )

@@ -412,7 +412,9 @@ def create_raw_fixture(db_path: str | Path) -> Path:
         # What the loader sets on every capture, and the schedule columns it added over time.
         con.execute(
             "update raw.captures set record_sha256 = sha256(capture_id), load_batch = 1, archive_error = false,"
-            " archive = case when origin = 'web_archive' then 'archive' end;"
+            # Ixelles' captures came from the Wayback Machine (a public replay URL), CAPAC's from a local archive.
+            " archive = case when origin <> 'web_archive' then null"
+            " when source_id = 'ixelles-population' then 'wayback' else 'archive' end;"
             "alter table raw.schedules add column phone_only boolean default false;"
             "alter table raw.schedules add column valid_from varchar;"
             "alter table raw.schedules add column valid_until varchar;"

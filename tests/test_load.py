@@ -4,9 +4,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from scrapers.procedures.taxonomy import TAXONOMY_PATH
 from scrapers.registry import load_registry
 from tests.test_registry import GOOD, write
 from warehouse.load import LoadError, load
+from warehouse.releases import sha256
 
 
 def capture_file(collected: Path, ts: str, status: int = 200, slots: int = 2) -> Path:
@@ -85,7 +87,11 @@ def test_load_is_idempotent_and_replaces_per_capture(tmp_path):
     # unchanged files are not rewritten; the re-parsed capture comes in a batch of its own
     assert batches == {"2020-01-01": 2, "2021-01-01": 1}
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT value FROM raw.dataset_info WHERE key='illustrative'").fetchone() == ("true",)
+        info = dict(con.execute("SELECT key, value FROM raw.dataset_info").fetchall())
+    assert info["illustrative"] == "true"
+    # what a release records of the identity files it was built with (its reproducibility metadata)
+    assert info["registry_file"] == reg.path.name and info["registry_sha256"] == sha256(reg.path)
+    assert info["taxonomy_file"] == TAXONOMY_PATH.name and info["taxonomy_sha256"] == sha256(TAXONOMY_PATH)
 
 
 def test_malformed_file_is_named_and_nothing_is_lost(tmp_path):

@@ -7,6 +7,8 @@ are copies whose raw data or marts are changed, each published into its own rele
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 import os
 import shutil
@@ -24,7 +26,7 @@ from scrapers.procedures.taxonomy import load_taxonomy
 from tests.dbt_fixture import create_raw_fixture
 from warehouse.publish import ReleaseRefused, publish
 from warehouse.releases import latest_release, list_releases, load_metadata, sha256, verify_release
-from warehouse.settings import get_settings
+from warehouse.settings import DEFAULT_RELEASE_BASE_URL, get_settings
 from warehouse.transform import dbt_build
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,6 +48,13 @@ def build_warehouse(data_dir: Path, change=None):
         )  # fmt: skip
         if change:
             change(con)
+        warcs = [
+            r[0]
+            for r in con.execute("SELECT DISTINCT warc_file FROM raw.captures WHERE warc_file IS NOT NULL").fetchall()
+        ]
+    for rel in warcs:  # composed stand-ins for the evidence store's WARC files: the release copies them
+        (settings.data_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        (settings.data_dir / rel).write_bytes(f"composed stand-in for the WARC file {rel}\n".encode())
     dbt_build(settings)
     return settings
 
@@ -172,12 +181,20 @@ def test_dcat_describes_the_dataset_and_every_file(first):
     assert dcat["dct:license"]["@id"] == "http://creativecommons.org/licenses/by/4.0/"
     assert dcat["dct:issued"] == {"@value": meta["data_as_of"], "@type": "xsd:date"}
     assert dcat["dct:publisher"]["foaf:name"]
-    urls = {d["dcat:downloadURL"]["@id"]: d for d in dcat["dcat:distribution"]}
+    landing = f"{DEFAULT_RELEASE_BASE_URL}{FIRST}/"  # absolute, under the configured base URL
+    assert dcat["@id"] == landing and dcat["dcat:landingPage"] == {"@id": landing}
+    assert dcat["dcat:contactPoint"]["vcard:fn"] and dcat["dcat:contactPoint"]["vcard:hasURL"]["@id"].startswith(
+        "https"
+    )
+    assert dcat["dct:accrualPeriodicity"]["@id"].endswith("/frequency/IRREG")
+    assert {k["@language"] for k in dcat["dcat:keyword"]} == {"fr", "nl", "en"}
+    assert {"guichets", "loketten"} <= {k["@value"] for k in dcat["dcat:keyword"]}
+    urls = {d["dcat:downloadURL"]["@id"].removeprefix(landing): d for d in dcat["dcat:distribution"]}
     for t in meta["tables"]:
         assert t["path"] in urls and t["csv"] in urls
-    assert "guichets.duckdb" in urls and "datapackage.json" in urls
+    assert "guichets.duckdb" in urls and "datapackage.json" in urls and "WARC_SHA256SUMS" in urls
     for url, d in urls.items():
-        assert not url.startswith(("/", "http")) and (r / url).is_file(), url  # relative, and there
+        assert not url.startswith(("/", "http")) and (r / url).is_file(), url  # under the landing page, and there
         assert d["dcat:mediaType"]["@id"].startswith("https://www.iana.org/assignments/media-types/")
         if url != "SHA256SUMS":
             assert d["spdx:checksum"]["spdx:checksumValue"] == sha256(r / url)
@@ -185,15 +202,15 @@ def test_dcat_describes_the_dataset_and_every_file(first):
 
 
 def test_dcat_is_rdf_with_the_dcat_ap_mandatory_properties(first):
-    # Read as RDF (rdflib's JSON-LD parser; the context is inline, nothing is fetched), relative
-    # IRIs resolved against the release folder: the graph, not the JSON, must carry DCAT-AP.
+    # Read as RDF (rdflib's JSON-LD parser; the context is inline, nothing is fetched): the graph,
+    # not the JSON, must carry DCAT-AP. Its IRIs are absolute, under the release's landing page.
     from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import DCAT, DCTERMS
 
     spdx = Namespace("http://spdx.org/rdf/terms#")
     r = first.path
-    base = r.resolve().as_uri() + "/"
-    g = Graph().parse(data=(r / "dcat.jsonld").read_text(encoding="utf-8"), format="json-ld", publicID=base)
+    base = f"{DEFAULT_RELEASE_BASE_URL}{FIRST}/"
+    g = Graph().parse(data=(r / "dcat.jsonld").read_text(encoding="utf-8"), format="json-ld")
     [dataset] = list(g.subjects(RDF.type, DCAT.Dataset))
     assert dataset == URIRef(base)
     # DCAT-AP 3: a Dataset has dct:title and dct:description (mandatory); we give them in fr, nl, en
@@ -201,6 +218,8 @@ def test_dcat_is_rdf_with_the_dcat_ap_mandatory_properties(first):
         assert {o.language for o in g.objects(dataset, prop)} == {"fr", "nl", "en"}, prop
     for prop in (
         DCAT.contactPoint,
+        DCAT.landingPage,
+        DCTERMS.accrualPeriodicity,
         DCAT.distribution,
         DCAT.keyword,
         DCTERMS.publisher,
@@ -292,7 +311,7 @@ def test_two_builds_from_the_same_inputs_are_byte_identical(first, tmp_path):
     assert release.version == first.version
     assert (release.path / "SHA256SUMS").read_text() == (first.path / "SHA256SUMS").read_text()
     reproducible = [ln for ln in (first.path / "SHA256SUMS").read_text().splitlines() if ".parquet" in ln]
-    assert len(reproducible) == 18 and "guichets.duckdb" in (first.path / "SHA256SUMS").read_text()
+    assert len(reproducible) == 19 and "guichets.duckdb" in (first.path / "SHA256SUMS").read_text()
 
 
 def test_no_wall_clock_value_in_the_release(first):
@@ -458,3 +477,199 @@ def test_release_cli(first, second):
     assert cli("show", "9999.01.01", data_dir=data).returncode == 2
     assert cli("verify", str(data / "nowhere")).returncode == 2
     assert cli("diff", FIRST, data_dir=data).returncode == 2
+
+
+def _capture_id_columns(path: Path) -> list[str]:
+    with duckdb.connect() as con:
+        return [
+            r[0] for r in con.execute(f"DESCRIBE SELECT * FROM '{path}'").fetchall() if r[0].endswith("_capture_id")
+        ]
+
+
+def test_every_capture_id_of_every_table_resolves_in_captures(first, second):
+    """Generic, by column name: every *_capture_id column of every published table, in every format."""
+    for release in (first, second):
+        r = release.path
+        captures = r / "data" / "captures.parquet"
+        checked = []
+        with duckdb.connect() as con:
+            ids = {row[0] for row in con.execute(f"SELECT capture_id FROM '{captures}'").fetchall()}
+            for path in sorted(r.glob("*/*.parquet")):
+                for column in _capture_id_columns(path):
+                    values = {v for (v,) in con.execute(f"SELECT DISTINCT \"{column}\" FROM '{path}'").fetchall()}
+                    assert values - {None} <= ids, (path.name, column, sorted(values - {None} - ids)[:5])
+                    checked.append(f"{path.stem}.{column}")
+        assert len(checked) >= 12 and "fct_counter_events.after_capture_id" in checked
+        assert "counter_changes.after_capture_id" in checked  # the delta tables too
+        with duckdb.connect(str(r / "guichets.duckdb"), read_only=True) as con:  # the DuckDB file has it
+            assert con.execute("SELECT count(*) FROM main.captures").fetchone()[0] == len(ids)
+        with (r / "data" / "captures.csv").open(encoding="utf-8-sig") as fh:
+            assert sum(1 for _ in fh) == len(ids) + 1
+        package = json.loads((r / "datapackage.json").read_text())
+        events = next(x for x in package["resources"] if x["name"] == "fct_counter_events")
+        assert {"fields": "after_capture_id", "reference": {"resource": "captures", "fields": "capture_id"}} in events[
+            "schema"
+        ]["foreignKeys"]
+
+
+def test_captures_carry_their_evidence(first):
+    from warehouse.report.evidence import archive_replay_url
+
+    r = first.path
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "SELECT capture_id, capture_origin, archive, page_url, observed_at, replay_url, warc_file, "
+            f"warc_record_id, content_sha256, capture_outcome FROM '{r}/data/captures.parquet'"
+        ).fetchall()
+    assert len(rows) == 19  # every capture of the fixture, failed ones included
+    outcomes = {row[0]: row[9] for row in rows}
+    assert outcomes["capac-offices@2021-09-01"] == "http_error" and outcomes["ixelles-population@2023-02-15"] == (
+        "fetch_error"
+    )
+    for cid, origin, archive, page_url, observed_at, replay_url, *_ in rows:
+        # the same URL the report links to, for every capture (the dbt macro and the report agree)
+        expected = archive_replay_url(archive, page_url, observed_at) if origin == "web_archive" else None
+        assert replay_url == expected, cid
+    ixelles = next(row for row in rows if row[0] == "ixelles-population@2021-01-15")
+    assert ixelles[5] == "https://web.archive.org/web/20210115100000/https://www.ixelles.be/site/population-horaires"
+    capac = next(row for row in rows if row[0] == "capac-offices@2021-03-01")
+    assert capac[5] is None and capac[6] == "capac-offices.warc.gz" and capac[7].startswith("<urn:uuid:")
+    assert capac[8] == "sha256-capac-offices@2021-03-01"
+
+
+def test_the_warc_files_are_published_beside_the_release(first):
+    r = first.path
+    store = r.parent / "warc"
+    sums = (r / "WARC_SHA256SUMS").read_text()
+    assert [ln.split("  ")[1] for ln in sums.splitlines()] == ["capac-offices.warc.gz", "ixelles-population.warc.gz"]
+    proc = subprocess.run(["sha256sum", "-c", f"../{FIRST}/WARC_SHA256SUMS"], cwd=store, capture_output=True)
+    assert proc.returncode == 0, proc.stdout
+    warc = load_metadata(r)["warc"]
+    assert warc["files"] == 2 and warc["missing"] == [] and warc["store"] == "../warc/"
+    assert "WARC_SHA256SUMS" in (r / "SHA256SUMS").read_text()  # pinned by the release's own checksums
+    assert [x.version for x in list_releases(r.parent)] == [FIRST]  # the store is no release
+
+
+def test_metadata_says_how_to_reproduce_the_release(first):
+    from warehouse.transform import dbt_vars
+
+    meta = load_metadata(first.path)
+    repro = meta["reproducibility"]
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    assert repro["code_commit"] == (head.stdout.strip() if head.returncode == 0 else "unknown")
+    assert repro["dbt_vars"] == dbt_vars() and repro["dbt_vars"]["closure_confirmations"] == 2
+    # the fixture's warehouse was not written by the loader: it records no registry file, and says so
+    assert repro["registry_sha256"] == {"registry": "unknown", "taxonomy": "unknown"}
+    inputs = repro["inputs"]
+    with duckdb.connect() as con:
+        pairs = con.execute(
+            f"SELECT capture_id, record_sha256 FROM '{first.path / inputs['path']}' ORDER BY capture_id"
+        ).fetchall()
+    lines = "".join(f"{cid} {digest}\n" for cid, digest in pairs)
+    assert inputs["captures"] == len(pairs) == 19
+    assert inputs["sha256"] == hashlib.sha256(lines.encode()).hexdigest()
+    cff = yaml.safe_load((first.path / "CITATION.cff").read_text())
+    assert cff["url"] == f"{DEFAULT_RELEASE_BASE_URL}{FIRST}/" and cff["repository"] == DEFAULT_RELEASE_BASE_URL
+    assert meta["landing_page"] == cff["url"]
+
+
+def test_the_base_url_is_configurable(first):
+    from warehouse import release_metadata as rm
+
+    meta = {**load_metadata(first.path), "base_url": "https://data.example.org/guichets"}
+    dcat = rm.dcat(meta, first.path, ["README.md"])
+    assert dcat["@id"] == f"https://data.example.org/guichets/{FIRST}/"
+    assert (
+        dcat["dcat:distribution"][0]["dcat:downloadURL"]["@id"]
+        == f"https://data.example.org/guichets/{FIRST}/README.md"
+    )
+    assert yaml.safe_load(rm.citation_cff(meta))["url"] == f"https://data.example.org/guichets/{FIRST}/"
+
+
+def test_verify_checks_the_version_in_metadata_not_the_folder_name(first, tmp_path):
+    renamed = tmp_path / "my-copy"
+    shutil.copytree(first.path, renamed)
+    assert verify_release(renamed) == []
+    proc = cli("verify", str(renamed))
+    assert proc.returncode == 0 and f"OK, release {FIRST}" in proc.stdout, proc.stderr
+    shown = cli("show", str(renamed))
+    assert shown.returncode == 0 and f"release:      {FIRST}" in shown.stdout
+    assert "no WARC store beside this copy" in shown.stdout
+
+    # By version and as latest, from the data directory: the same release.
+    data = first.path.parent.parent
+    for ref in (FIRST, "latest"):
+        proc = cli("verify", ref, data_dir=data)
+        assert proc.returncode == 0 and f"OK, release {FIRST}" in proc.stdout, proc.stderr
+    # A copy whose metadata was edited to claim another version, checksums recomputed to match:
+    # the other files still name the real version.
+    tampered = tmp_path / "tampered"
+    shutil.copytree(first.path, tampered)
+    meta = load_metadata(tampered)
+    meta["version"] = "sample-2023.03.01"
+    (tampered / "metadata.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    from warehouse.releases import write_checksums
+
+    write_checksums(tampered)
+    problems = verify_release(tampered)
+    assert any("datapackage.json: version 'sample-2023.02.01' but metadata.json says" in p for p in problems), problems
+    proc = cli("verify", str(tampered))
+    assert proc.returncode == 1 and "CITATION.cff" in proc.stderr
+    # A release folder of the releases directory must hold the version it is named after.
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    shutil.copytree(first.path, releases / "sample-2023.03.01")
+    proc = cli("verify", "sample-2023.03.01", data_dir=tmp_path)
+    assert proc.returncode == 1 and f"the release is version '{FIRST}', not 'sample-2023.03.01'" in proc.stderr
+
+
+def test_a_tampered_warc_file_fails_verification(first, tmp_path):
+    releases = tmp_path / "releases"
+    shutil.copytree(first.path.parent, releases, symlinks=True)
+    with (releases / "warc" / "capac-offices.warc.gz").open("ab") as fh:
+        fh.write(b"x")
+    problems = verify_release(releases / FIRST)
+    assert problems == [f"{releases / 'warc' / 'capac-offices.warc.gz'}: SHA-256 does not match WARC_SHA256SUMS"]
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised(warehouse, first, tmp_path):
+    """Page text that looks like a formula: quoted in CSV, exact in parquet and DuckDB; numbers untouched."""
+    releases = tmp_path / "releases"
+    shutil.copytree(first.path.parent, releases, symlinks=True)
+    phone = "+32 2 515 61 11"
+    changed = copy_warehouse(
+        warehouse,
+        tmp_path / "formula",
+        "UPDATE marts.fct_counter_match_review SET schedule_name = CASE schedule_name "
+        f"WHEN 'Antenne Huy' THEN '{FORMULA}' WHEN 'Antenne Flagey' THEN '{phone}' ELSE schedule_name END",
+    )
+    (changed.data_dir / "evidence").symlink_to(warehouse.data_dir / "evidence")
+    release = publish(changed.duckdb_path, releases)
+    r = release.path
+    raw = (r / "data" / "fct_counter_match_review.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfreview_id,")  # UTF-8 with BOM
+    with (r / "data" / "fct_counter_match_review.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    in_csv = {row["schedule_name"] for row in rows}
+    assert "'" + FORMULA in in_csv and "'" + phone in in_csv and FORMULA not in in_csv
+    with duckdb.connect() as con:
+        in_parquet = {
+            v
+            for (v,) in con.execute(f"SELECT schedule_name FROM '{r}/data/fct_counter_match_review.parquet'").fetchall()
+        }
+        negative = con.execute(
+            f"SELECT event_id, delta_minutes FROM '{r}/data/fct_counter_events.parquet' WHERE delta_minutes < 0"
+        ).fetchall()
+    with duckdb.connect(str(r / "guichets.duckdb"), read_only=True) as con:
+        in_duckdb = {v for (v,) in con.execute("SELECT schedule_name FROM main.fct_counter_match_review").fetchall()}
+    assert FORMULA in in_parquet and phone in in_parquet and in_duckdb == in_parquet
+    # a negative number is a number, never neutralised
+    assert negative
+    with (r / "data" / "fct_counter_events.csv").open(encoding="utf-8-sig", newline="") as fh:
+        events = {row["event_id"]: row["delta_minutes"] for row in csv.DictReader(fh)}
+    for event_id, minutes in negative:
+        assert events[event_id] == str(minutes)
+    assert verify_release(r) == []  # Frictionless reads the BOM and the quoted cells as the schema says

@@ -24,6 +24,8 @@ DBT = REPO / "dbt"
 VOCABULARY_COLUMNS: dict[str, tuple[str, ...]] = {
     "stg_collector__captures.capture_origin": v.ORIGINS,
     "stg_collector__captures.parse_status": v.PARSE_STATUSES,
+    "captures.capture_origin": v.ORIGINS,
+    "captures.capture_outcome": v.CAPTURE_OUTCOMES,
     "stg_collector__schedules.channel": v.SCHEDULE_CHANNELS,
     "stg_collector__schedules.closure_status": v.CLOSURE_KINDS,
     "stg_collector__schedule_slots.day_code": v.DAYS,

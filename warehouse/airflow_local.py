@@ -37,6 +37,7 @@ def airflow_env(settings: Settings) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "GUICHETS_DATA_DIR": str(settings.data_dir),
+        "GUICHETS_RELEASE_BASE_URL": settings.release_base_url,
     }
 
 

@@ -11,6 +11,7 @@ registry). Results go to stdout; progress, notes and errors to stderr.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import threading
@@ -45,6 +46,13 @@ def run(
     registry: Annotated[
         Path | None, typer.Option(help="Sources registry (default: sample.yaml in sample mode, else production.yaml).")
     ] = None,
+    release_base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="URL the releases are published under (<url><version>/; default: $GUICHETS_RELEASE_BASE_URL "
+            "or https://guichets.example/releases/, a placeholder)."
+        ),
+    ] = None,
 ) -> None:
     """Run the whole Airflow pipeline once, in-process, and print where the results are."""
     from warehouse.airflow_local import DagRunFailed, run_dag
@@ -56,6 +64,9 @@ def run(
     from scrapers.registry import load_registry
 
     settings = get_settings(data_dir, registry, mode=mode)
+    if release_base_url is not None:
+        base_url = _http_url_or_exit(release_base_url, "--release-base-url")
+        settings = dataclasses.replace(settings, release_base_url=base_url)
     _registry_or_exit(settings.registry, load_registry, "--registry")
     _writable_dir_or_exit(settings.data_dir, "--data-dir")
     try:

@@ -23,7 +23,8 @@ import duckdb
 import pyarrow as pa
 
 from scrapers.capture import ATTEMPT_COLUMNS, CAPTURE_COLUMNS, content_hash
-from scrapers.procedures.taxonomy import load_taxonomy
+from scrapers.evidence import sha256_hex
+from scrapers.procedures.taxonomy import TAXONOMY_PATH, load_taxonomy
 from scrapers.registry import Registry
 from warehouse import db
 
@@ -360,6 +361,11 @@ def _load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
                 {"key": "registry", "value": registry.name},
                 {"key": "illustrative", "value": "true" if registry.illustrative else "false"},
                 {"key": "notice", "value": registry.notice or ""},
+                # The files identity came from, for the release's reproducibility metadata.
+                {"key": "registry_file", "value": registry.path.name},
+                {"key": "registry_sha256", "value": sha256_hex(registry.path.read_bytes())},
+                {"key": "taxonomy_file", "value": TAXONOMY_PATH.name},
+                {"key": "taxonomy_sha256", "value": sha256_hex(TAXONOMY_PATH.read_bytes())},
             ]
         ),
     }

@@ -150,7 +150,9 @@ def write_stage(settings: Settings) -> dict:
     """Write-audit-publish, step 1: build the release in a staging directory; returns it (JSON-able)."""
     from warehouse.publish import stage_release
 
-    return stage_release(settings.duckdb_path, settings.releases_dir).to_dict()
+    return stage_release(
+        settings.duckdb_path, settings.releases_dir, base_url=settings.release_base_url, warc_dir=settings.warc_dir
+    ).to_dict()
 
 
 def audit_stage(settings: Settings, staged: dict) -> dict:
@@ -168,7 +170,9 @@ def publish_stage(settings: Settings, staged: dict | None = None) -> dict:
     from warehouse.publish import StagedRelease, publish, publish_release
 
     if staged is None:
-        release = publish(settings.duckdb_path, settings.releases_dir, settings.release_overrides)
+        release = publish(
+            settings.duckdb_path, settings.releases_dir, settings.release_overrides, base_url=settings.release_base_url
+        )
     else:
         release = publish_release(StagedRelease.from_dict(staged))
     return {

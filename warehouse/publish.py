@@ -8,9 +8,10 @@
    with their recorded overrides) and builds the Data Docs into ``validation/``; a failure
    moves the staged directory aside to ``.refused-<version>/`` and raises
    :class:`ReleaseRefused`, naming every failed expectation, table, column and sample values;
-3. :func:`publish_release` writes the rest of the metadata and ``SHA256SUMS``, renames the
-   directory into place in one step and moves ``latest``. Nothing before this step touches a
-   published release.
+3. :func:`publish_release` copies the WARC files the release's captures cite into the WARC
+   store beside the releases (``<releases>/warc/``: files are only ever added), writes the rest
+   of the metadata and ``SHA256SUMS``, renames the directory into place in one step and moves
+   ``latest``. Nothing before this step touches a published release or the store.
 
 The version is derived from the data (the date of the latest successful observation), never
 from the wall clock, and never changes meaning: different content gets a new suffix, identical
@@ -23,6 +24,7 @@ import importlib.metadata
 import json
 import os
 import shutil
+import subprocess
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +34,7 @@ import yaml
 from expectations.gate import ValidationFailed
 from expectations.published_schema import table_doc
 from expectations.suites import PUBLISHED_SUITES, suite_for
+from scrapers.capture import warc_dir as capture_warc_dir
 from scrapers.vocabulary import PARSE_OK
 from warehouse import db
 from warehouse import release_metadata as rm
@@ -54,6 +57,8 @@ from warehouse.releases import (
     DUCKDB_FILE,
     METADATA,
     VALIDATION_DIR,
+    WARC_STORE,
+    WARC_SUMS,
     latest_release,
     list_releases,
     load_metadata,
@@ -64,12 +69,15 @@ from warehouse.releases import (
     validate_datapackage,
     write_checksums,
 )
+from warehouse.settings import DEFAULT_RELEASE_BASE_URL, PROJECT_ROOT
+from warehouse.transform import dbt_vars
 
 PUBLISHED_SCHEMA = "marts"
 SAMPLE_BANNER = rm.SAMPLE_BANNER
 RESULTS = f"{VALIDATION_DIR}/results.json"
 # Byte-identical when rebuilt from the same inputs (checked by tests/test_release.py).
 REPRODUCIBLE = ("data/*.parquet", "data/*.csv", "delta/*.parquet", "delta/*.csv", DUCKDB_FILE)
+CAPTURES = f"{PUBLISHED_SCHEMA}.captures"  # the evidence table: every *_capture_id resolves in it
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,7 @@ class StagedRelease:
     path: Path
     releases_dir: Path
     unchanged: bool
+    warc_dir: Path | None = None  # the evidence store the WARC files are copied from when published
 
     def to_dict(self) -> dict:
         """JSON-able form (Airflow passes it from task to task)."""
@@ -98,7 +107,8 @@ class StagedRelease:
     @classmethod
     def from_dict(cls, d: dict) -> StagedRelease:
         """Inverse of :meth:`to_dict`."""
-        return cls(d["version"], Path(d["path"]), Path(d["releases_dir"]), bool(d["unchanged"]))
+        warc_dir = Path(d["warc_dir"]) if d.get("warc_dir") else None
+        return cls(d["version"], Path(d["path"]), Path(d["releases_dir"]), bool(d["unchanged"]), warc_dir)
 
 
 class ReleaseRefused(RuntimeError):
@@ -115,9 +125,18 @@ class ReleaseRefused(RuntimeError):
         )
 
 
-def stage_release(db_path: Path, releases_dir: Path) -> StagedRelease:
-    """Build the release of the warehouse's marts in a staging directory (the *write* step)."""
+def stage_release(
+    db_path: Path, releases_dir: Path, *, base_url: str = DEFAULT_RELEASE_BASE_URL, warc_dir: Path | None = None
+) -> StagedRelease:
+    """Build the release of the warehouse's marts in a staging directory (the *write* step).
+
+    ``base_url`` is where releases are published on the web (``<base_url><version>/``);
+    ``warc_dir`` the evidence store the captures' WARC files are under (default: the data
+    directory's, ``<data>/evidence/warc`` for the warehouse ``<data>/warehouse/guichets.duckdb``).
+    """
     releases_dir.mkdir(parents=True, exist_ok=True)
+    # Default: the evidence store of the data directory the warehouse file sits in (Settings' layout).
+    warc_dir = warc_dir if warc_dir is not None else capture_warc_dir(db_path.parent.parent)
     with db.reader(db_path) as con:
         info = dict(con.execute("SELECT key, value FROM raw.dataset_info").fetchall())
         illustrative = info.get("illustrative") == "true"
@@ -150,6 +169,7 @@ def stage_release(db_path: Path, releases_dir: Path) -> StagedRelease:
     if (releases_dir / version).exists():  # identical content already published under this version
         shutil.rmtree(staging)
         return StagedRelease(version, releases_dir / version, releases_dir, unchanged=True)
+    warcs = _write_warc_sums(staging, warc_dir)
 
     previous = latest_release(releases_dir)
     earlier = [(r.version, r.path) for r in list_releases(releases_dir)]
@@ -168,6 +188,8 @@ def stage_release(db_path: Path, releases_dir: Path) -> StagedRelease:
         "illustrative": illustrative,
         "notice": SAMPLE_BANNER if illustrative else info.get("notice", ""),
         "registry": info.get("registry"),
+        "landing_page": rm.release_url(base_url, version),
+        "base_url": base_url,
         "data_as_of": f"{as_of:%Y-%m-%d}",
         "data_observed_from": f"{first:%Y-%m-%d}",
         "data_last_observed_at": last.isoformat(),
@@ -180,13 +202,111 @@ def stage_release(db_path: Path, releases_dir: Path) -> StagedRelease:
             "readable_by": DUCKDB_READABLE_BY,
         },
         "reproducible_files": list(REPRODUCIBLE),
+        "reproducibility": {
+            "code_commit": code_commit(),
+            # The registry and the procedure taxonomy, as the loader recorded them in raw.dataset_info.
+            "registry_sha256": {
+                info.get("registry_file") or "registry": info.get("registry_sha256") or "unknown",
+                info.get("taxonomy_file") or "taxonomy": info.get("taxonomy_sha256") or "unknown",
+            },
+            "dbt_vars": dbt_vars(),
+            "inputs": _input_manifest(staging),
+        },
+        "warc": warcs,
         "software": {p: importlib.metadata.version(p) for p in ("duckdb", "dbt-core", "dbt-duckdb",
                                                                "great-expectations", "frictionless")},
         "validation": None,  # filled in by the audit
     }  # fmt: skip
     rm.write_json(staging / METADATA, meta)
     rm.write_json(staging / DATAPACKAGE, rm.datapackage(meta, staging))
-    return StagedRelease(version, staging, releases_dir, unchanged=False)
+    return StagedRelease(version, staging, releases_dir, unchanged=False, warc_dir=warc_dir)
+
+
+def code_commit() -> str:
+    """The git commit of the code building the release, or ``"unknown"`` (no git, not a checkout)."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    commit = proc.stdout.strip()
+    ok = proc.returncode == 0 and len(commit) == 40 and all(c in "0123456789abcdef" for c in commit)
+    return commit if ok else "unknown"
+
+
+def _input_manifest(staging: Path) -> dict:
+    """What the release was built from: every capture and its content hash, as a count and a digest.
+
+    The list itself is the ``captures`` table (``capture_id``, ``record_sha256``); the digest is
+    the SHA-256 of its lines ``<capture_id> <record_sha256>``, sorted by capture ID, each ending
+    in a newline: two releases with the same digest were built from the same captures.
+    """
+    path = table_path(staging, CAPTURES)
+    with db.memory() as con:
+        count, digest = con.execute(
+            "SELECT count(*), sha256(coalesce(string_agg(capture_id || ' ' || coalesce(record_sha256, '') || chr(10),"
+            f" '' ORDER BY capture_id), '')) FROM read_parquet('{path.as_posix()}')"
+        ).fetchone()
+    return {
+        "table": CAPTURES,
+        "path": path.relative_to(staging).as_posix(),
+        "columns": ["capture_id", "record_sha256"],
+        "captures": count,
+        "sha256": digest,
+    }
+
+
+def _write_warc_sums(staging: Path, warc_dir: Path) -> dict:
+    """List the WARC files the captures cite, with their SHA-256, in ``WARC_SHA256SUMS``; returns the summary.
+
+    A cited file absent from the evidence store cannot be published: it is named in the summary
+    (``missing``), never listed with a made-up hash.
+    """
+    path = table_path(staging, CAPTURES)
+    with db.memory() as con:
+        names = [
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT warc_file FROM read_parquet('{path.as_posix()}') "
+                "WHERE warc_file IS NOT NULL ORDER BY 1"
+            ).fetchall()
+        ]
+    present = [n for n in names if (warc_dir / n).is_file()]
+    lines = "".join(f"{sha256(warc_dir / n)}  {n}\n" for n in present)
+    (staging / WARC_SUMS).write_text(lines, "utf-8")
+    return {
+        "store": f"../{WARC_STORE}/",
+        "sums": WARC_SUMS,
+        "files": len(present),
+        "bytes": sum((warc_dir / n).stat().st_size for n in present),
+        "missing": [n for n in names if n not in set(present)],
+    }
+
+
+def _publish_warcs(staged: StagedRelease) -> None:
+    """Copy the WARC files the staged release lists into the store beside the releases.
+
+    Files are only ever added: one already in the store must have the listed SHA-256 (a WARC
+    file never changes once written), and a copy is checked before it is renamed into place.
+    """
+    store = staged.releases_dir / WARC_STORE
+    for line in (staged.path / WARC_SUMS).read_text("utf-8").splitlines():
+        digest, _sep, name = line.partition("  ")
+        target = store / name
+        if target.is_file():
+            if sha256(target) != digest:
+                raise RuntimeError(f"{target}: differs from the WARC file the release cites; nothing published")
+            continue
+        if staged.warc_dir is None:
+            raise RuntimeError(f"{staged.path}: no evidence store to copy {name} from; nothing published")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copyfile(staged.warc_dir / name, tmp)
+        if sha256(tmp) != digest:
+            tmp.unlink()
+            raise RuntimeError(f"{staged.warc_dir / name}: changed since the release was staged; nothing published")
+        os.replace(tmp, target)
 
 
 def _table_order(table: str) -> tuple:
@@ -343,6 +463,7 @@ def publish_release(staged: StagedRelease) -> Release:
     (staged.path / "LICENSE").write_text(rm.license_text(meta), "utf-8")
     (staged.path / "CITATION.cff").write_text(rm.citation_cff(meta), "utf-8")
     rm.write_json(staged.path / ".zenodo.json", rm.zenodo(meta))
+    _publish_warcs(staged)
     files = sorted(p.relative_to(staged.path).as_posix() for p in staged.path.rglob("*") if p.is_file())
     listed = [f for f in files if not f.startswith(f"{VALIDATION_DIR}/") or f in (RESULTS, results["data_docs"])]
     rm.write_json(staged.path / "dcat.jsonld", rm.dcat(meta, staged.path, [*listed, "SHA256SUMS"]))
@@ -353,9 +474,16 @@ def publish_release(staged: StagedRelease) -> Release:
     return Release(staged.version, final, {t["name"]: t["rows"] for t in meta["tables"]}, created=True)
 
 
-def publish(db_path: Path, releases_dir: Path, overrides_path: Path | None = None) -> Release:
+def publish(
+    db_path: Path,
+    releases_dir: Path,
+    overrides_path: Path | None = None,
+    *,
+    base_url: str = DEFAULT_RELEASE_BASE_URL,
+    warc_dir: Path | None = None,
+) -> Release:
     """Stage, audit and publish the warehouse's marts as a release (all three steps)."""
-    staged = stage_release(db_path, releases_dir)
+    staged = stage_release(db_path, releases_dir, base_url=base_url, warc_dir=warc_dir)
     audit_release(staged, overrides_path)
     return publish_release(staged)
 

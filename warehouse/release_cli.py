@@ -1,8 +1,10 @@
 """``guichets release``: list, show, compare and verify published releases.
 
 Registered in the ``guichets`` CLI as ``app.add_typer(release_app, name="release")``; also runs
-on its own as ``python -m warehouse.release_cli``. Exit codes: 0 ok, 1 verification failed
-(the message names the file), 2 bad usage (unknown version, missing directory).
+on its own as ``python -m warehouse.release_cli``. A release is named by its version (in the
+data directory's releases folder), ``latest``, or the path of any release directory: its version
+is the one its ``metadata.json`` states, whatever the folder is called. Exit codes: 0 ok, 1
+verification failed (the message names the file), 2 bad usage (unknown version, missing directory).
 Heavy packages (DuckDB, frictionless) are imported inside the commands.
 """
 
@@ -31,19 +33,31 @@ def _releases_dir(data_dir: Path | None) -> Path:
     return get_settings(data_dir).releases_dir
 
 
-def _release_or_exit(releases_dir: Path, version: str):
-    from warehouse.releases import PublishedRelease, latest_release, list_releases, load_metadata
+ReleaseRef = "A version, 'latest', or the path of a release directory."
 
-    if version == "latest":
+
+def _release_or_exit(releases_dir: Path, ref: str):
+    """The release ``ref`` names (see the module docstring); exit 2 naming what exists when none."""
+    from warehouse.releases import METADATA, PublishedRelease, latest_release, list_releases, load_metadata
+
+    if ref == "latest":
         found = latest_release(releases_dir)
         if found:
-            return found
-    path = releases_dir / version
-    if version.startswith(".") or not (path / "metadata.json").is_file():
-        known = ", ".join(r.version for r in list_releases(releases_dir)) or "none"
-        typer.echo(f"error: no release {version!r} in {releases_dir} (releases: {known})", err=True)
-        raise typer.Exit(2)
-    return PublishedRelease(path.name, path, load_metadata(path))
+            return PublishedRelease(found.metadata["version"], found.path, found.metadata)
+    # A path to a release directory first, else a version (never a staged or refused ".dir").
+    candidates = [Path(ref)] + ([] if ref.startswith(".") else [releases_dir / ref])
+    for path in candidates:
+        if (path / METADATA).is_file():
+            try:
+                meta = load_metadata(path)
+            except ValueError as exc:
+                typer.echo(f"error: {path / METADATA}: not valid JSON: {exc}", err=True)
+                raise typer.Exit(1) from exc
+            return PublishedRelease(str(meta.get("version")), path.resolve(), meta)
+    known = ", ".join(r.version for r in list_releases(releases_dir)) or "none"
+    typer.echo(f"error: no release {ref!r}: not a release directory, nor a version in {releases_dir} "
+               f"(releases: {known})", err=True)  # fmt: skip
+    raise typer.Exit(2)
 
 
 @release_app.command("list")
@@ -66,9 +80,9 @@ def list_cmd(data_dir: DataDir = None) -> None:
 
 
 @release_app.command("show")
-def show_cmd(version: Annotated[str, typer.Argument(help="A version, or 'latest'.")], data_dir: DataDir = None) -> None:
+def show_cmd(version: Annotated[str, typer.Argument(help=ReleaseRef)], data_dir: DataDir = None) -> None:
     """A release's metadata, tables and the status of every checksum."""
-    from warehouse.releases import check_checksums
+    from warehouse.releases import check_checksums, check_warcs
 
     release = _release_or_exit(_releases_dir(data_dir), version)
     meta = release.metadata
@@ -98,12 +112,20 @@ def show_cmd(version: Annotated[str, typer.Argument(help="A version, or 'latest'
     typer.echo(f"checksums:    {counts['ok']} ok, {counts['mismatch']} mismatch, {counts['missing']} missing")
     for p in problems:
         typer.echo(f"  {p}")
+    warcs, warc_problems = check_warcs(release.path)
+    if sum(warcs.values()):
+        where = "no WARC store beside this copy" if warcs["absent"] else "in the WARC store beside it"
+        typer.echo(
+            f"WARC files:   {warcs['ok']} ok, {warcs['mismatch']} mismatch, {warcs['missing']} missing ({where})"
+        )
+        for p in warc_problems:
+            typer.echo(f"  {p}")
 
 
 @release_app.command("diff")
 def diff_cmd(
-    a: Annotated[str, typer.Argument(help="The older release (a version, or 'latest').")],
-    b: Annotated[str, typer.Argument(help="The newer release.")],
+    a: Annotated[str, typer.Argument(help="The older release: " + ReleaseRef)],
+    b: Annotated[str, typer.Argument(help="The newer release: " + ReleaseRef)],
     data_dir: DataDir = None,
 ) -> None:
     """Rows per table and the CHANGELOG-style differences between two releases."""
@@ -118,20 +140,23 @@ def diff_cmd(
 
 
 @release_app.command("verify")
-def verify_cmd(directory: Annotated[Path, typer.Argument(help="A release directory.")]) -> None:
-    """Recompute SHA256SUMS, validate datapackage.json with Frictionless, check metadata.json."""
+def verify_cmd(release: Annotated[str, typer.Argument(help=ReleaseRef)], data_dir: DataDir = None) -> None:
+    """Recompute SHA256SUMS, validate datapackage.json with Frictionless, check metadata.json and the WARC files.
+
+    The version checked is the one metadata.json states (the folder may be a renamed copy); a
+    release named by its version must be that version.
+    """
     from warehouse.releases import verify_release
 
-    if not directory.is_dir():
-        typer.echo(f"error: {directory} is not a directory", err=True)
-        raise typer.Exit(2)
-    problems = verify_release(directory.resolve())
+    found = _release_or_exit(_releases_dir(data_dir), release)
+    expected = None if release == "latest" or Path(release).is_dir() else release
+    problems = verify_release(found.path, expected)
     if problems:
         for p in problems:
             typer.echo(f"FAILED: {p}", err=True)
-        typer.echo(f"{directory}: verification failed ({len(problems)} problem(s))", err=True)
+        typer.echo(f"{found.path}: verification failed ({len(problems)} problem(s))", err=True)
         raise typer.Exit(1)
-    typer.echo(f"{directory}: OK (checksums, Data Package, metadata)")
+    typer.echo(f"{found.path}: OK, release {found.version} (checksums, Data Package, metadata, WARC files)")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Every file is a pure function of the tables: rows are sorted (``ORDER BY ALL``), writes are
 single-threaded, and nothing records when it was written, so the same tables give the same
-bytes. The DuckDB file is written in DuckDB's v1.0.0 storage format: readable by DuckDB 1.0 and
+bytes. Parquet and DuckDB keep every text exactly as read; CSV files also go to spreadsheets,
+so a text cell a spreadsheet would run as a formula is neutralised there (:func:`parquet_to_csv`).
+The DuckDB file is written in DuckDB's v1.0.0 storage format: readable by DuckDB 1.0 and
 every later version (a DuckDB 2.0 default file is not readable before 2.0), and, unlike the
 newer formats (which write random bytes into every file), byte-identical from one build to the
 next once FSST string compression (randomly sampled) is turned off.
@@ -10,6 +12,8 @@ next once FSST string compression (randomly sampled) is turned off.
 
 from __future__ import annotations
 
+import codecs
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -23,6 +27,8 @@ DUCKDB_STORAGE_VERSION = "v1.0.0"
 DUCKDB_READABLE_BY = "DuckDB 1.0.0 or later (storage format v1.0.0; tested with DuckDB 1.0.0 and 2.0.1)"
 # ISO 8601 with a space, as DuckDB writes it: "2023-02-01 08:00:00" (Frictionless reads it as a datetime).
 CSV_OPTIONS = "HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULLSTR ''"
+# A text cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection).
+FORMULA_START = r"^[=+@\t\r-]"
 
 
 def _deterministic(con: duckdb.DuckDBPyConnection) -> None:
@@ -49,10 +55,33 @@ def export_parquet(con: duckdb.DuckDBPyConnection, table: str, out: Path, *, ill
 
 
 def parquet_to_csv(con: duckdb.DuckDBPyConnection, parquet: Path, csv: Path) -> None:
-    """The same rows, in the same order, as UTF-8 CSV with a header (empty field = null)."""
+    """The same rows, in the same order, as CSV with a header (empty field = null), UTF-8 with a BOM.
+
+    A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    single quote in front (OWASP's rule against CSV injection): a spreadsheet would otherwise run
+    a scraped ``=HYPERLINK(...)`` as a formula. Text columns only: a negative number stays a
+    number. The BOM makes spreadsheets read the file as UTF-8 (accents intact).
+    """
     _deterministic(con)
-    con.execute(
-        f"COPY (SELECT * FROM read_parquet('{parquet.as_posix()}')) TO '{csv.as_posix()}' (FORMAT csv, {CSV_OPTIONS})"
+    source = f"read_parquet('{parquet.as_posix()}')"
+    columns = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    select = ", ".join(_csv_cell(name, dtype) for name, dtype, *_ in columns)
+    body = csv.with_name(csv.name + ".tmp")
+    con.execute(f"COPY (SELECT {select} FROM {source}) TO '{body.as_posix()}' (FORMAT csv, {CSV_OPTIONS})")
+    with csv.open("wb") as out, body.open("rb") as rows:
+        out.write(codecs.BOM_UTF8)
+        shutil.copyfileobj(rows, out, 1 << 20)
+    body.unlink()
+
+
+def _csv_cell(column: str, dtype: str) -> str:
+    """The SELECT item of one column in a CSV file: text neutralised, anything else as it is."""
+    if dtype != "VARCHAR":
+        return f'"{column}"'
+    quote = "''''"  # SQL for a string holding one single quote
+    return (
+        f"CASE WHEN regexp_matches(\"{column}\", '{FORMULA_START}') "
+        f'THEN {quote} || "{column}" ELSE "{column}" END AS "{column}"'
     )
 
 

@@ -16,7 +16,7 @@ import yaml
 
 from expectations.published_schema import table_doc
 from scrapers.vocabulary import REPORT_LANGUAGES
-from warehouse.releases import DATAPACKAGE, DUCKDB_FILE, METADATA, SUMS, VALIDATION_DIR, sha256
+from warehouse.releases import DATAPACKAGE, DUCKDB_FILE, METADATA, SUMS, VALIDATION_DIR, WARC_STORE, WARC_SUMS, sha256
 
 SAMPLE_BANNER = (
     "ILLUSTRATIVE SAMPLE DATA: built from the bundled sample web archive. The administrations are real, "
@@ -63,6 +63,18 @@ SAMPLE_NOTICE = {
 }
 KEYWORDS = ["public services", "counters", "opening hours", "digital exclusion", "Belgium", "e-government",
             "guichets", "loketten", "open data"]  # fmt: skip
+# DCAT keywords per language (data.gov.be is searched in French and Dutch).
+KEYWORDS_BY_LANG = {
+    "fr": ["services publics", "guichets", "heures d'ouverture", "exclusion numérique", "Belgique",
+           "administration en ligne", "démarches administratives", "données ouvertes"],
+    "nl": ["openbare diensten", "loketten", "openingsuren", "digitale uitsluiting", "België",
+           "e-government", "administratieve procedures", "open data"],
+    "en": KEYWORDS,
+}  # fmt: skip
+# Releases are published when the pipeline runs with new data, not on a calendar.
+PERIODICITY = "IRREG"
+# The CSV files' encoding: UTF-8 with a byte order mark (spreadsheets then read the accents right).
+CSV_ENCODING = "utf-8-sig"
 TABLE_SCHEMA_TYPES = {
     "VARCHAR": "string",
     "BOOLEAN": "boolean",
@@ -93,6 +105,18 @@ DCAT_CONTEXT = {
     "vcard": "http://www.w3.org/2006/vcard/ns#",
 }
 EU = "http://publications.europa.eu/resource/authority"
+
+
+def release_url(base_url: str, version: str, rel: str = "") -> str:
+    """The absolute URL of a release (its landing page) or of one of its files: ``<base>/<version>/<rel>``."""
+    return f"{base_url.rstrip('/')}/{version}/{rel}"
+
+
+def _base(meta: dict) -> str:
+    # Releases staged before the base URL was recorded are read with the default.
+    from warehouse.settings import DEFAULT_RELEASE_BASE_URL
+
+    return meta.get("base_url") or DEFAULT_RELEASE_BASE_URL
 
 
 def title(meta: dict, lang: str = "en") -> str:
@@ -154,7 +178,7 @@ def datapackage(meta: dict, release_dir: Path) -> dict:
                 "description": t["description"],
                 "format": "csv",
                 "mediatype": "text/csv",
-                "encoding": "utf-8",
+                "encoding": CSV_ENCODING,
                 "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True},
                 "hash": f"sha256:{t['csv_sha256']}",
                 "bytes": (release_dir / t["csv"]).stat().st_size,
@@ -211,8 +235,11 @@ def _media(rel: str) -> tuple[str, str]:
 
 
 def dcat(meta: dict, release_dir: Path, files: list[str]) -> dict:
-    """DCAT-AP metadata (JSON-LD): the dataset and one distribution per file, with relative download URLs."""
+    """DCAT-AP metadata (JSON-LD): the dataset and one distribution per file, with absolute URLs
+    under the release's landing page (``<base_url><version>/``)."""
     langs = REPORT_LANGUAGES
+    base, version = _base(meta), meta["version"]
+    landing = release_url(base, version)
     distributions = []
     for rel in files:
         media, fmt = _media(rel)
@@ -220,8 +247,8 @@ def dcat(meta: dict, release_dir: Path, files: list[str]) -> dict:
         dist = {
             "@type": "dcat:Distribution",
             "dct:title": _describe_file(meta, rel),
-            "dcat:accessURL": {"@id": rel},
-            "dcat:downloadURL": {"@id": rel},
+            "dcat:accessURL": {"@id": release_url(base, version, rel)},
+            "dcat:downloadURL": {"@id": release_url(base, version, rel)},
             "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{media}"},
             "dct:format": {"@id": f"{EU}/file-type/{fmt}"},
             "dct:license": {"@id": LICENSE_URI},
@@ -237,14 +264,16 @@ def dcat(meta: dict, release_dir: Path, files: list[str]) -> dict:
     as_of = {"@value": meta["data_as_of"], "@type": "xsd:date"}
     dataset = {
         "@context": DCAT_CONTEXT,
-        "@id": "./",
+        "@id": landing,
         "@type": "dcat:Dataset",
         "dct:identifier": f"guichets-{meta['version']}",
         "dct:title": [{"@language": lang, "@value": title(meta, lang)} for lang in langs],
         "dct:description": [{"@language": lang, "@value": description(meta, lang)} for lang in langs],
         "dct:publisher": {"@type": "foaf:Agent", "foaf:name": PUBLISHER},
         "dct:creator": {"@type": "foaf:Agent", "foaf:name": AUTHORS},
-        "dcat:contactPoint": {"@type": "vcard:Kind", "vcard:fn": AUTHORS},
+        "dcat:contactPoint": {"@type": "vcard:Kind", "vcard:fn": AUTHORS, "vcard:hasURL": {"@id": base}},
+        "dcat:landingPage": {"@id": landing},
+        "dct:accrualPeriodicity": {"@id": f"{EU}/frequency/{PERIODICITY}"},
         "dct:license": {"@id": LICENSE_URI},
         "dct:accessRights": {"@id": f"{EU}/access-right/PUBLIC"},
         "dct:issued": as_of,
@@ -259,12 +288,12 @@ def dcat(meta: dict, release_dir: Path, files: list[str]) -> dict:
         "dct:spatial": {"@id": f"{EU}/country/BEL"},
         "dcat:theme": [{"@id": f"{EU}/data-theme/GOVE"}, {"@id": f"{EU}/data-theme/SOCI"}],
         "dct:language": [{"@id": f"{EU}/language/{code}"} for code in ("FRA", "NLD", "DEU", "ENG")],
-        "dcat:keyword": [{"@language": "en", "@value": k} for k in KEYWORDS],
+        "dcat:keyword": [{"@language": lang, "@value": k} for lang in langs for k in KEYWORDS_BY_LANG[lang]],
         "dct:conformsTo": {"@id": "https://specs.frictionlessdata.io/data-package/"},
         "dcat:distribution": distributions,
     }
     if meta.get("previous_release"):  # DCAT 3 versioning: the previous release, next to this one
-        dataset["dcat:previousVersion"] = {"@id": f"../{meta['previous_release']}/"}
+        dataset["dcat:previousVersion"] = {"@id": release_url(base, meta["previous_release"])}
     return dataset
 
 
@@ -273,7 +302,7 @@ def _describe_file(meta: dict, rel: str) -> str:
         if rel == t["path"]:
             return f"{t['table']} (parquet, zstd)"
         if rel == t.get("csv"):
-            return f"{t['table']} (CSV, UTF-8)"
+            return f"{t['table']} (CSV, UTF-8 with BOM, formula-like text cells quoted)"
     return {
         DUCKDB_FILE: f"DuckDB database of every table, with comments; {meta['duckdb']['readable_by']}",
         DATAPACKAGE: "Frictionless Data Package descriptor (table schemas)",
@@ -286,6 +315,7 @@ def _describe_file(meta: dict, rel: str) -> str:
         f"{VALIDATION_DIR}/index.html": "Validation report (Great Expectations Data Docs)",
         f"{VALIDATION_DIR}/results.json": "Validation results, one record per expectation",
         SUMS: "SHA-256 checksums of every file",
+        WARC_SUMS: f"SHA-256 of every WARC file the captures cite, published in {WARC_STORE}/ beside the release",
     }.get(rel, rel)
 
 
@@ -298,6 +328,8 @@ def citation_cff(meta: dict) -> str:
         "title": f"{title(meta)} (release {meta['version']})",
         "version": meta["version"],
         "date-released": meta["data_as_of"],
+        "url": release_url(_base(meta), meta["version"]),
+        "repository": _base(meta),
         "license": LICENSE_ID,
         "authors": [{"name": AUTHORS}],
         "abstract": description(meta),
@@ -374,7 +406,10 @@ def readme(meta: dict) -> str:
         "| path | what |",
         "|---|---|",
         "| `data/<table>.parquet` | one file per table, zstd-compressed, rows sorted |",
-        "| `data/<table>.csv` | the same rows as UTF-8 CSV with a header (empty field = null) |",
+        "| `data/<table>.csv` | the same rows as CSV (UTF-8 with BOM) with a header (empty field = null); a text "
+        "cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return has a `'` in front (not in parquet) |",
+        "| `data/captures.*` | the evidence: every capture, its page, time, archive, replay URL, WARC file and "
+        "record; every `*_capture_id` is one of its `capture_id` |",
         "| `delta/<table>.parquet`, `.csv` | what changed since the previous release (see the dictionary) |",
         f"| `{DUCKDB_FILE}` | every table in one DuckDB database, with table and column comments |",
         f"| `{DATAPACKAGE}` | Frictionless Data Package: a typed schema, key and foreign keys per CSV file |",
@@ -384,6 +419,7 @@ def readme(meta: dict) -> str:
         "| `CITATION.cff`, `.zenodo.json` | how to cite the release; Zenodo deposit metadata (DOI) |",
         f"| `{VALIDATION_DIR}/` | the validation report (Great Expectations Data Docs) and `results.json` |",
         f"| `{SUMS}` | SHA-256 of every file |",
+        f"| `{WARC_SUMS}` | SHA-256 of every WARC file the captures cite, published in `../{WARC_STORE}/` |",
         "",
         "## How to cite",
         "",
@@ -395,7 +431,8 @@ def readme(meta: dict) -> str:
         "",
         f"- `sha256sum -c {SUMS}` checks every file;",
         "- `guichets release verify DIR` also validates the Data Package with Frictionless and checks the metadata;",
-        f"- `frictionless validate {DATAPACKAGE}` validates every CSV against its schema, keys and foreign keys.",
+        f"- `frictionless validate {DATAPACKAGE}` validates every CSV against its schema, keys and foreign keys;",
+        f"- `cd ../{WARC_STORE} && sha256sum -c ../{v}/{WARC_SUMS}` checks the archived pages themselves.",
         "",
         "Rebuilt from the same inputs, the data files (parquet, CSV and the DuckDB file) are byte-identical.",
         "",

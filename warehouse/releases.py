@@ -23,6 +23,12 @@ VALIDATION_DIR = "validation"  # GX Data Docs and results.json
 METADATA = "metadata.json"
 DATAPACKAGE = "datapackage.json"
 SUMS = "SHA256SUMS"
+# The WARC files a release's captures cite are published beside the releases, in one store shared
+# by all of them (``<releases>/warc/<source>/<file>.warc.gz``: a WARC file never changes once
+# written); each release lists the ones it cites, with their SHA-256, in WARC_SUMS (sha256sum
+# format, paths relative to the store: ``cd warc && sha256sum -c ../<version>/WARC_SHA256SUMS``).
+WARC_STORE = "warc"
+WARC_SUMS = "WARC_SHA256SUMS"
 # Built from a published release afterwards (`guichets report`), so not in its checksums: verify
 # leaves this folder alone; the report itself names the release version it was built from.
 DERIVED_DIR = "report"
@@ -191,8 +197,11 @@ def check_metadata(release_dir: Path) -> list[str]:
     problems = [f"{path}: no {key!r}" for key in REQUIRED_METADATA if key not in meta]
     if problems:
         return problems
-    if meta["version"] != release_dir.name and not release_dir.name.startswith("."):
-        problems.append(f"{path}: version {meta['version']!r} but the directory is {release_dir.name!r}")
+    # The version is the one metadata.json states (a copy may live in a folder of any name); every
+    # other file of the release that names it must name the same one.
+    for rel, stated in _stated_versions(release_dir).items():
+        if stated != meta["version"]:
+            problems.append(f"{release_dir / rel}: version {stated!r} but {METADATA} says {meta['version']!r}")
     for table in meta["tables"]:
         for key in ("path", "csv"):
             if key in table and not (release_dir / table[key]).is_file():
@@ -210,9 +219,64 @@ def check_metadata(release_dir: Path) -> list[str]:
     return problems
 
 
-def verify_release(release_dir: Path) -> list[str]:
-    """Every problem of a release directory: checksums, Data Package, metadata (empty when it verifies)."""
+def _stated_versions(release_dir: Path) -> dict[str, str]:
+    """The version each self-describing file of a release states (files absent are skipped)."""
+    import yaml
+
+    out = {}
+    for rel, key in ((DATAPACKAGE, "version"), ("dcat.jsonld", "owl:versionInfo"), ("CITATION.cff", "version")):
+        path = release_dir / rel
+        if path.is_file():
+            try:
+                text = path.read_text("utf-8")
+                doc = yaml.safe_load(text) if rel.endswith(".cff") else json.loads(text)
+            except (yaml.YAMLError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+                doc = None
+            out[rel] = str(doc.get(key)) if isinstance(doc, dict) else "unreadable"
+    return out
+
+
+def check_warcs(release_dir: Path) -> tuple[dict[str, int], list[str]]:
+    """The WARC files the release cites, in the store beside it: (counts ok / mismatch / missing, problems).
+
+    A copy of a release kept without the store (no ``warc/`` folder beside it) has nothing to
+    check: the counts say so (all ``absent``) and it is no problem. When the store is there, a
+    listed file missing from it or whose SHA-256 differs is.
+    """
+    counts = {"ok": 0, "mismatch": 0, "missing": 0, "absent": 0}
+    sums = release_dir / WARC_SUMS
+    if not sums.is_file():
+        return counts, []
+    store = release_dir.parent / WARC_STORE
+    problems = []
+    for line in sums.read_text("utf-8").splitlines():
+        digest, _sep, name = line.partition("  ")
+        path = store / name
+        if not store.is_dir():
+            counts["absent"] += 1
+        elif not path.is_file():
+            counts["missing"] += 1
+            problems.append(f"{path}: listed in {WARC_SUMS} but missing from the WARC store")
+        elif sha256(path) != digest:
+            counts["mismatch"] += 1
+            problems.append(f"{path}: SHA-256 does not match {WARC_SUMS}")
+        else:
+            counts["ok"] += 1
+    return counts, problems
+
+
+def verify_release(release_dir: Path, version: str | None = None) -> list[str]:
+    """Every problem of a release directory: checksums, Data Package, metadata, the WARC files beside it.
+
+    ``version``, when given, is the version the release must be (its ``metadata.json`` says which
+    it is, whatever the folder's name). Empty when it verifies.
+    """
     _status, problems = check_checksums(release_dir)
     problems += check_metadata(release_dir)
+    if version is not None and (release_dir / METADATA).is_file():
+        stated = load_metadata(release_dir).get("version")
+        if stated != version:
+            problems.append(f"{release_dir / METADATA}: the release is version {stated!r}, not {version!r}")
+    problems += check_warcs(release_dir)[1]
     problems += validate_datapackage(release_dir)
     return problems

@@ -15,6 +15,10 @@ SAMPLE_REGISTRY = PROJECT_ROOT / "scrapers" / "registries" / "sample.yaml"
 PRODUCTION_REGISTRY = PROJECT_ROOT / "scrapers" / "registries" / "production.yaml"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
 LATEST = "latest"  # name of the symlink, in a releases folder, to the newest release
+# Where releases are published on the web: ``<base>/<version>/`` is a release's landing page (DCAT,
+# CITATION.cff). The reserved ``.example`` domain says "not set": a deployment gives its own with
+# ``--release-base-url`` or ``GUICHETS_RELEASE_BASE_URL``.
+DEFAULT_RELEASE_BASE_URL = "https://guichets.example/releases/"
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class Settings:
 
     data_dir: Path
     registry: Path
+    release_base_url: str = DEFAULT_RELEASE_BASE_URL
 
     @property
     def duckdb_path(self) -> Path:
@@ -84,7 +89,8 @@ class Settings:
 def get_settings(
     data_dir: str | Path | None = None, registry: str | Path | None = None, *, mode: str = "sample"
 ) -> Settings:
-    """Settings from arguments, else ``GUICHETS_DATA_DIR`` / ``GUICHETS_REGISTRY``, else defaults.
+    """Settings from arguments, else ``GUICHETS_DATA_DIR`` / ``GUICHETS_REGISTRY`` (and
+    ``GUICHETS_RELEASE_BASE_URL``), else defaults.
 
     The default registry follows the mode: the sample one for the bundled sample archive, the
     production one (real administrations) for live collection and Wayback backfills.
@@ -92,7 +98,8 @@ def get_settings(
     data = Path(data_dir or os.environ.get("GUICHETS_DATA_DIR") or PROJECT_ROOT / "data")
     default = SAMPLE_REGISTRY if mode == "sample" else PRODUCTION_REGISTRY
     reg = Path(registry or os.environ.get("GUICHETS_REGISTRY") or default)
-    return Settings(data_dir=data.resolve(), registry=reg.resolve())
+    base_url = os.environ.get("GUICHETS_RELEASE_BASE_URL") or DEFAULT_RELEASE_BASE_URL
+    return Settings(data_dir=data.resolve(), registry=reg.resolve(), release_base_url=base_url)
 
 
 # Why a write under the data directory can fail for reasons of the storage, not of the code: what

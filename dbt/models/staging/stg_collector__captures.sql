@@ -21,6 +21,7 @@ renamed as (
 
         -- fetch outcome
         cast(origin as varchar) as capture_origin,
+        cast(archive as varchar) as archive,
         cast(http_status as integer) as http_status,
         cast(error_class as varchar) as error_class,
         cast(content_type as varchar) as content_type,
