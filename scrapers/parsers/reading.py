@@ -1189,7 +1189,7 @@ def _in_part(r: _Atom, part: str) -> bool:
 
 _UNIT_AFTER = re.compile(
     r"\s*(?:€|\$|¢|£|eur\b|%|ans\b|jaar\b|jahre?n?\b|years?\b|yrs\b|mois\b|maanden\b|personnes\b|"
-    r"pers\b|personen\b|people\b|places\b|plaatsen\b|km\b|m²)",
+    r"pers\b|personen\b|people\b|places\b|plaatsen\b|km\b|m²|minutes?\b|minuten\b|mins?\b)",
     re.IGNORECASE,
 )
 
