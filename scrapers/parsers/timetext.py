@@ -425,6 +425,7 @@ _NUMERIC: list[tuple[str, str]] = [
         "PHONENUM",
         r"(?:\+32\s?(?:\(0\)\s?)?|0032\s?|0)\d{1,3}(?:[ /.]\d{2,3}){2,4}(?![\d:])|\d{3}[ .-]\d{3}[ .-]\d{4}(?!\d)",
     ),
+    ("NOON_12", r"12\s?(?:noon|midday|midi)(?!\w)"),  # "12noon - 4pm": the 12 is the noon, not an hour of its own
     ("TIME_AP", r"(?P<tap_h>1[0-2]|0?\d)(?:[:.h](?P<tap_m>[0-5]\d))?\s?(?P<tap_x>a\.m\.|p\.m\.|am|pm)(?!\w)"),
     ("TIME_HM", r"(?P<thm_h>[01]?\d|2[0-4])(?:\s?[hu]\s?|[:.])(?P<thm_m>[0-5]\d)(?!\d)(?:\s?(?:uur|uhr|u|h)(?!\w))?"),
     ("TIME_H", r"(?P<th_h>[01]?\d|2[0-4])\s?(?:h|u|uur|uhr|heures?|hrs?|o'clock)(?!\w)"),
@@ -630,6 +631,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "DAYPART_AM": (DAYPART, "am"),
     "DAYPART_PM": (DAYPART, "pm"),
     "NOON": (NOON, 720),
+    "NOON_12": (NOON, 720),
     "MIDNIGHT": (NOON, 1440),
     "WEEKDAYS": (DAY, (WEEKDAYS, None)),
     "WEEKEND": (DAY, ((5, 6), None)),
