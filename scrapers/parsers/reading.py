@@ -1265,6 +1265,9 @@ def _abbr_context(toks: list[tt.Token], i: int, j: int, a: int, b: int, text: st
     return alone_ok and i == a
 
 
+_AM = ("am", "a.m.", "a.m")
+
+
 def _range(toks: list[tt.Token], i: int, b: int, text: str, day_context: bool) -> tuple[int, _Atom | None]:
     """Read "de 9h à 12h", "9u-12u30", "van 9 tot 12 uur", "entre midi et 13h30" from ``toks[i]``."""
     j = i
@@ -1300,6 +1303,8 @@ def _range(toks: list[tt.Token], i: int, b: int, text: str, day_context: bool) -
         closes += 12 * 60  # "de 9 à 5": counters do not close before they open
     elif opens < 6 * 60 and left.kind == tt.NUM and opens + 12 * 60 < closes:
         opens += 12 * 60  # "de 2 à 17h" reads as 14:00
+    elif 60 <= opens < closes <= 7 * 60 and not left_text.endswith(_AM) and not right_text.endswith(_AM):
+        opens, closes = opens + 12 * 60, closes + 12 * 60  # "2:00 - 3:45": no counter opens at night
     atom = _Atom("R" if 0 <= opens < closes <= 1440 else "X", toks[i].start, right.end)
     atom.opens, atom.closes = opens, closes
     return j + 3, atom
