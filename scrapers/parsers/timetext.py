@@ -672,6 +672,12 @@ _GLUED_DAY = re.compile(r"\b(" + "|".join(sorted(_DAY_NAMES, key=len, reverse=Tr
 _SLASH_TIMES = re.compile(r"(?:(?<=\d[hu])|(?<=\d[hu]\d\d)|(?<=\d[:.]\d\d))\s?/\s?(?=\d{1,2}\s?[hu:.])", re.IGNORECASE)
 
 
+# "de 8 h 30 à 1 6h 30": an hour typed with a space inside it, right after the word that ends a range.
+_SPLIT_HOUR = re.compile(
+    r"(?:(?<=\bà )|(?<=\bto )|(?<=\btot )|(?<=\bbis ))(?:(1) ([0-9])|(2) ([0-4]))(?=\s?[hu](?:\s?\d\d)?(?!\w))"
+)
+
+
 _ASCII_MAPPED = re.compile(r"[`\t\f\v\r]")  # the ASCII characters _CHAR_MAP changes
 _LETTER_DIGIT = re.compile(r"[^\W\d_]\d")  # cheap test before _GLUED_DAY
 
@@ -690,6 +696,8 @@ def clean(text: str) -> str:
         text = _GLUED_DAY.sub(r"\1 ", text)
     if "/" in text:
         text = _SLASH_TIMES.sub(" / ", text)
+    if " 1 " in text or " 2 " in text:
+        text = _SPLIT_HOUR.sub(lambda m: "".join(g for g in m.groups() if g), text)
     return text.strip()
 
 
