@@ -273,6 +273,7 @@ class Reader:
         sentence = self._sentence_now = text[s0:s1].strip()
         self._line, self._s0 = text, s0
         day_context = row or self._carry_days is not None or any(t.kind in _DAYISH for t in toks[a:b])
+        self._bracket_until: str | None = None
         atoms = self._atoms(toks, a, b, text, day_context, row or heading)
         if not atoms:
             return
@@ -287,6 +288,12 @@ class Reader:
                 return
         stmts = _statements(atoms)
         key, excepted = _mark_irregular(atoms, stmts, text)
+        if key is None and self._bracket_until is not None:
+            # Hours given with their own end date in brackets are a passing period, not the normal week.
+            key = rg.RegimeKey("period", date_to=self._bracket_until)
+            for st in stmts:
+                if st.ranges:
+                    st.irregular, st.regime = True, key
         mods = {x.mod for x in atoms}
         if excepted:
             self._topic = None  # "Hors congés scolaires : ...": the rest of the year
@@ -499,7 +506,11 @@ class Reader:
                     and not (i > a + 1 and toks[i - 2].kind == tt.DATE)
                     and not text[toks[i - 1].start - 1 : toks[i - 1].start].isalpha()  # "mi-avril": no "until"
                 ):
-                    self.valid_until = rg.iso_date(text[t.start : t.end]) or self.valid_until  # "jusqu'au 30 juin"
+                    until = rg.iso_date(text[t.start : t.end])
+                    if until and text[: toks[i - 1].start].endswith("(") and any(x.kind == "R" for x in atoms):
+                        self._bracket_until = until  # "Dimanche : 13 h à 16 h (jusqu'au 4 septembre)": that line only
+                    else:
+                        self.valid_until = until or self.valid_until  # "jusqu'au 30 juin"
                 elif i > a and toks[i - 1].kind == tt.FROM:
                     if text[toks[i - 1].start : toks[i - 1].end].lower() in ("vanaf", "ab", "from"):
                         self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
