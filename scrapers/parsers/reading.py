@@ -1476,7 +1476,9 @@ def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement], text: str) -> t
         elif atom.mod == tt.DATE:
             date = date or rg.iso_date(words)
         if atom.stmt is not None and stmts[atom.stmt].ranges:
-            between = text[stmts[atom.stmt].ranges[-1].end : atom.start]
+            # the last range before the remark ("14h30 à 15h (d'octobre à mai) et de 19h à 20h")
+            last = ([r for r in stmts[atom.stmt].ranges if r.end <= atom.start] or stmts[atom.stmt].ranges)[-1]
+            between = text[last.end : atom.start]
             if "(" in between and ")" not in between[between.rindex("(") :]:
                 continue  # "de 13h30 à 17h (jusque 16h en juillet et août)": a remark on the season in brackets
         targets = stmts if atom.stmt is None else [stmts[atom.stmt]]
