@@ -315,6 +315,7 @@ _COMMON: list[tuple[str, str]] = [
         r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)",
         r"(?:our|the|die|unsere) (?:telefon|telephone |phone )?(?:lines|linien|leitungen) (?:are|sind)",
         r"helplines?", r"(?:service-)?hotlines?",
+        r"(?:bel|belt|bellen) (?:met|naar)(?= (?:het |ons )?(?:telefoon)?nummer| \+?\d[\d /.]{7,}\d)",
     )),
     ("PHONE_LABEL", r"(?:t[ée]l[ée]phone|t[ée]l\.?|tel\.?|telefoon|telefon|phone)"
                     r"(?: (?:open|ouvert|bereikbaar|erreichbar|lines?))?\s?:"
