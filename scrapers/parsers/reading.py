@@ -1314,7 +1314,9 @@ def _range(toks: list[tt.Token], i: int, b: int, text: str, day_context: bool) -
         closes += 12 * 60  # "de 9 à 5": counters do not close before they open
     elif opens < 6 * 60 and left.kind == tt.NUM and opens + 12 * 60 < closes:
         opens += 12 * 60  # "de 2 à 17h" reads as 14:00
-    elif 60 <= opens < closes <= 7 * 60 and not left_text.endswith(_AM) and not right_text.endswith(_AM):
+    elif (
+        60 <= opens < 6 * 60 and opens < closes <= 7 * 60 and not any(t.endswith(_AM) for t in (left_text, right_text))
+    ):
         opens, closes = opens + 12 * 60, closes + 12 * 60  # "2:00 - 3:45": no counter opens at night
     atom = _Atom("R" if 0 <= opens < closes <= 1440 else "X", toks[i].start, right.end)
     atom.opens, atom.closes = opens, closes
