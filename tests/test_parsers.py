@@ -148,6 +148,14 @@ def test_same_markup_reads_ma_as_tuesday_in_french_and_monday_in_dutch() -> None
         ("fr", "Séance d'information le lundi 15 mars de 19h à 22h", []),
         ("fr", "Le premier samedi du mois de 9h à 12h", []),
         ("nl", "Du lundi au vendredi", []),
+        # Composed after real pages' slips: no am/pm, "12noon", a split hour, a bracketed end date,
+        # a count of minutes.
+        ("en", "Friday 2:00 - 3:45 and 3:45 - 5:00", ["fr 14:00-15:45", "fr 15:45-17:00"]),
+        ("en", "Sunday: 12noon - 4pm", ["su 12:00-16:00"]),
+        ("fr", "Lundi de 8 h 30 à 1 6h 30", ["mo 08:30-16:30"]),
+        ("fr", "Mardi : 9 h à 12 h\nDimanche : 13 h à 16 h (jusqu'au 4 septembre 2016)", ["tu 09:00-12:00"]),
+        ("fr", "Mardi : 14h30 à 15h (d'octobre à mai) et de 19h à 20h", ["tu 14:30-15:00", "tu 19:00-20:00"]),
+        ("en", "Thursday: the survey should take about 5-10 minutes", []),
     ],
 )  # fmt: skip
 def test_parse_text_slots(language: str, text: str, slots: list[str]) -> None:

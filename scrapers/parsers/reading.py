@@ -271,6 +271,7 @@ class Reader:
         sentence = self._sentence_now = text[s0:s1].strip()
         self._line, self._s0 = text, s0
         day_context = row or self._carry_days is not None or any(t.kind in _DAYISH for t in toks[a:b])
+        self._bracket_until: str | None = None
         atoms = self._atoms(toks, a, b, text, day_context, row or heading)
         if not atoms:
             return
@@ -285,6 +286,12 @@ class Reader:
                 return
         stmts = _statements(atoms)
         key, excepted = _mark_irregular(atoms, stmts, text)
+        if key is None and self._bracket_until is not None:
+            # Hours given with their own end date in brackets are a passing period, not the normal week.
+            key = rg.RegimeKey("period", date_to=self._bracket_until)
+            for st in stmts:
+                if st.ranges:
+                    st.irregular, st.regime = True, key
         mods = {x.mod for x in atoms}
         if excepted:
             self._topic = None  # "Hors congés scolaires : ...": the rest of the year
@@ -497,7 +504,11 @@ class Reader:
                     and not (i > a + 1 and toks[i - 2].kind == tt.DATE)
                     and not text[toks[i - 1].start - 1 : toks[i - 1].start].isalpha()  # "mi-avril": no "until"
                 ):
-                    self.valid_until = rg.iso_date(text[t.start : t.end]) or self.valid_until  # "jusqu'au 30 juin"
+                    until = rg.iso_date(text[t.start : t.end])
+                    if until and text[: toks[i - 1].start].endswith("(") and any(x.kind == "R" for x in atoms):
+                        self._bracket_until = until  # "Dimanche : 13 h à 16 h (jusqu'au 4 septembre)": that line only
+                    else:
+                        self.valid_until = until or self.valid_until  # "jusqu'au 30 juin"
                 elif i > a and toks[i - 1].kind == tt.FROM:
                     if text[toks[i - 1].start : toks[i - 1].end].lower() in ("vanaf", "ab", "from"):
                         self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
@@ -1187,7 +1198,7 @@ def _in_part(r: _Atom, part: str) -> bool:
 
 _UNIT_AFTER = re.compile(
     r"\s*(?:€|\$|¢|£|eur\b|%|ans\b|jaar\b|jahre?n?\b|years?\b|yrs\b|mois\b|maanden\b|personnes\b|"
-    r"pers\b|personen\b|people\b|places\b|plaatsen\b|km\b|m²)",
+    r"pers\b|personen\b|people\b|places\b|plaatsen\b|km\b|m²|minutes?\b|minuten\b|mins?\b)",
     re.IGNORECASE,
 )
 
@@ -1263,6 +1274,9 @@ def _abbr_context(toks: list[tt.Token], i: int, j: int, a: int, b: int, text: st
     return alone_ok and i == a
 
 
+_AM = ("am", "a.m.", "a.m")
+
+
 def _range(toks: list[tt.Token], i: int, b: int, text: str, day_context: bool) -> tuple[int, _Atom | None]:
     """Read "de 9h à 12h", "9u-12u30", "van 9 tot 12 uur", "entre midi et 13h30" from ``toks[i]``."""
     j = i
@@ -1298,6 +1312,10 @@ def _range(toks: list[tt.Token], i: int, b: int, text: str, day_context: bool) -
         closes += 12 * 60  # "de 9 à 5": counters do not close before they open
     elif opens < 6 * 60 and left.kind == tt.NUM and opens + 12 * 60 < closes:
         opens += 12 * 60  # "de 2 à 17h" reads as 14:00
+    elif (
+        60 <= opens < 6 * 60 and opens < closes <= 7 * 60 and not any(t.endswith(_AM) for t in (left_text, right_text))
+    ):
+        opens, closes = opens + 12 * 60, closes + 12 * 60  # "2:00 - 3:45": no counter opens at night
     atom = _Atom("R" if 0 <= opens < closes <= 1440 else "X", toks[i].start, right.end)
     atom.opens, atom.closes = opens, closes
     return j + 3, atom
@@ -1458,7 +1476,9 @@ def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement], text: str) -> t
         elif atom.mod == tt.DATE:
             date = date or rg.iso_date(words)
         if atom.stmt is not None and stmts[atom.stmt].ranges:
-            between = text[stmts[atom.stmt].ranges[-1].end : atom.start]
+            # the last range before the remark ("14h30 à 15h (d'octobre à mai) et de 19h à 20h")
+            last = ([r for r in stmts[atom.stmt].ranges if r.end <= atom.start] or stmts[atom.stmt].ranges)[-1]
+            between = text[last.end : atom.start]
             if "(" in between and ")" not in between[between.rindex("(") :]:
                 continue  # "de 13h30 à 17h (jusque 16h en juillet et août)": a remark on the season in brackets
         targets = stmts if atom.stmt is None else [stmts[atom.stmt]]

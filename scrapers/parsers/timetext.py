@@ -322,6 +322,7 @@ _COMMON: list[tuple[str, str]] = [
         r"by (?:tele)?phone", r"(?:tele)?phone (?:line|hours|support)",
         r"(?:our|the|die|unsere) (?:telefon|telephone |phone )?(?:lines|linien|leitungen) (?:are|sind)",
         r"helplines?", r"(?:service-)?hotlines?",
+        r"(?:bel|belt|bellen) (?:met|naar)(?= (?:het |ons )?(?:telefoon)?nummer| \+?\d[\d /.]{7,}\d)",
     )),
     ("PHONE_LABEL", r"(?:t[ée]l[ée]phone|t[ée]l\.?|tel\.?|telefoon|telefon|phone)"
                     r"(?: (?:open|ouvert|bereikbaar|erreichbar|lines?))?\s?:"
@@ -432,6 +433,7 @@ _NUMERIC: list[tuple[str, str]] = [
         "PHONENUM",
         r"(?:\+32\s?(?:\(0\)\s?)?|0032\s?|0)\d{1,3}(?:[ /.]\d{2,3}){2,4}(?![\d:])|\d{3}[ .-]\d{3}[ .-]\d{4}(?!\d)",
     ),
+    ("NOON_12", r"12\s?(?:noon|midday|midi)(?!\w)"),  # "12noon - 4pm": the 12 is the noon, not an hour of its own
     ("TIME_AP", r"(?P<tap_h>1[0-2]|0?\d)(?:[:.h](?P<tap_m>[0-5]\d))?\s?(?P<tap_x>a\.m\.|p\.m\.|am|pm)(?!\w)"),
     ("TIME_HM", r"(?P<thm_h>[01]?\d|2[0-4])(?:\s?[hu]\s?|[:.])(?P<thm_m>[0-5]\d)(?!\d)(?:\s?(?:uur|uhr|u|h)(?!\w))?"),
     ("TIME_H", r"(?P<th_h>[01]?\d|2[0-4])\s?(?:h|u|uur|uhr|heures?|hrs?|o'clock)(?!\w)"),
@@ -683,6 +685,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "DAYPART_AM": (DAYPART, "am"),
     "DAYPART_PM": (DAYPART, "pm"),
     "NOON": (NOON, 720),
+    "NOON_12": (NOON, 720),
     "MIDNIGHT": (NOON, 1440),
     "WEEKDAYS": (DAY, (WEEKDAYS, None)),
     "WEEKEND": (DAY, ((5, 6), None)),
@@ -729,6 +732,10 @@ _MAPPED = re.compile("[" + "".join(re.escape(chr(c)) for c in _CHAR_MAP) + "]") 
 _GLUED_TO_HINT = re.compile(r"(?:à|bis|tot)\d")
 # (a digit first, then what stands before it: a search for digits is fast, for case-insensitive words not)
 _GLUED_DAY_HINT = re.compile(r"\d(?<=(?i:" + "|".join(sorted({name[-2:] for name in _DAY_NAMES})) + r")\d)")
+# "de 8 h 30 à 1 6h 30": an hour typed with a space inside it, right after the word that ends a range.
+_SPLIT_HOUR = re.compile(
+    r"(?:(?<=\bà )|(?<=\bto )|(?<=\btot )|(?<=\bbis ))(?:(1) ([0-9])|(2) ([0-4]))(?=\s?[hu](?:\s?\d\d)?(?!\w))"
+)
 
 
 def clean(text: str) -> str:
@@ -745,6 +752,8 @@ def clean(text: str) -> str:
         text = _GLUED_DAY.sub(r"\1 ", text)
     if "/" in text:
         text = _SLASH_TIMES.sub(" / ", text)
+    if " 1 " in text or " 2 " in text:
+        text = _SPLIT_HOUR.sub(lambda m: "".join(g for g in m.groups() if g), text)
     return text.strip()
 
 
