@@ -227,13 +227,13 @@ def _failures(table: str, r) -> list[ExpectationFailure]:
             f"{res.get('unexpected_count')} unexpected of {res.get('element_count')} rows; "
             f"sample offending values: {[_plain(v) for v in res.get('partial_unexpected_list') or []]}"
         )
+        if "max_value" in kwargs and (cfg.meta or {}).get("horizon"):
+            detail += f" (after the horizon {_plain(kwargs['max_value'])})"
         rows = _offending_rows(res)
         if rows:
             detail += f" in rows {rows}"
         if "column_A" in kwargs:
             detail += f" (expected {kwargs['column_B']} {'<=' if kwargs.get('or_equal') else '<'} {kwargs['column_A']})"
-        if "max_value" in kwargs and (cfg.meta or {}).get("horizon"):
-            detail += f" (after the horizon {_plain(kwargs['max_value'])})"
     else:
         expected = {k: _plain(v) for k, v in kwargs.items() if k not in ("row_condition", "condition_parser")}
         detail = f"observed {_plain(res.get('observed_value'))!r}; expected {expected}"
