@@ -15,7 +15,16 @@ dbt test                        in the gate
 ``relationships`` to a mart     a reference to the published table (also a Data Package foreign key)
 ``within_range``                a range
 ``valid_interval``              an interval (lower < upper where both are set)
+``column_rules``                the value rules of ``dbt/dbt_project.yml`` (below)
 ==============================  =============================================================
+
+What a column may hold follows from what it means, and its name says it (``*_share`` is a share,
+``*weekly_*minutes*`` minutes in a week, ``*days_open*`` days of a week, ``*_count`` a count...):
+the vars ``column_ranges`` (the first rule whose pattern fits the whole name gives the range) and
+``column_orders`` (pairs lesser <= greater, or < when ``strict``, such as valid_from < valid_to or a
+part and its whole) of ``dbt/dbt_project.yml`` are the one table of those rules. dbt's
+``column_rules`` test applies them to a mart; :func:`column_rules` gives them to the gate for any
+published table's columns.
 
 The ``config.where`` of an accepted_values or relationships test becomes the expectation's row
 condition, evaluated by pandas: it must be an expression both DuckDB and ``DataFrame.query`` read
@@ -32,9 +41,12 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from expectations.published_schema import MARTS_YAML, marts_models
+import yaml
+
+from expectations.published_schema import MARTS_YAML, documented_columns, marts_models
 
 SEEDS_DIR = MARTS_YAML.parents[2] / "seeds"
+DBT_PROJECT = MARTS_YAML.parents[2] / "dbt_project.yml"
 _REF = re.compile(r"""^ref\(\s*['"]([a-z0-9_]+)['"]\s*\)$""")
 
 
@@ -52,8 +64,46 @@ class DbtTests:
     value_sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)  # column -> "marts.table.column"
     conditions: dict[str, str] = field(default_factory=dict)  # column -> row condition of its value set
-    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    ranges: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
     intervals: tuple[tuple[str, str], ...] = ()
+    orders: tuple[tuple[str, str], ...] = ()  # (lesser, greater): lesser <= greater where both are set
+
+
+@dataclass(frozen=True)
+class ColumnRules:
+    """The value rules of ``dbt_project.yml`` that fit one table's columns."""
+
+    ranges: dict[str, tuple[float | None, float | None]]  # column -> (min, max); None is no bound
+    meanings: dict[str, str]  # column -> the meaning its range comes from
+    intervals: tuple[tuple[str, str], ...]  # strict orders: lower < upper
+    orders: tuple[tuple[str, str], ...]  # lesser <= greater
+
+
+@cache
+def _rule_tables() -> tuple[tuple[dict, ...], tuple[dict, ...]]:
+    with DBT_PROJECT.open(encoding="utf-8") as f:
+        variables = yaml.safe_load(f)["vars"]
+    return tuple(variables["column_ranges"]), tuple(variables["column_orders"])
+
+
+def column_rules(columns: tuple[str, ...] | list[str]) -> ColumnRules:
+    """The ranges and orders of ``dbt_project.yml`` (vars column_ranges, column_orders) for these columns."""
+    range_rules, order_rules = _rule_tables()
+    ranges: dict[str, tuple[float | None, float | None]] = {}
+    meanings: dict[str, str] = {}
+    for col in columns:
+        rule = next((r for r in range_rules if re.fullmatch(r["columns"], col)), None)
+        if rule is not None:
+            ranges[col] = (rule.get("min"), rule.get("max"))
+            meanings[col] = rule["meaning"]
+    pairs = [(o["lesser"], o["greater"], bool(o.get("strict"))) for o in order_rules]
+    present = [(lo, hi, strict) for lo, hi, strict in pairs if lo in columns and hi in columns]
+    return ColumnRules(
+        ranges=ranges,
+        meanings=meanings,
+        intervals=tuple((lo, hi) for lo, hi, strict in present if strict),
+        orders=tuple((lo, hi) for lo, hi, strict in present if not strict),
+    )
 
 
 def _tests(entries) -> list[tuple[str, dict, dict]]:
@@ -95,6 +145,7 @@ def dbt_tests(model: str) -> DbtTests:
     conditions: dict[str, str] = {}
     ranges: dict[str, tuple[float, float]] = {}
     intervals: list[tuple[str, str]] = []
+    orders: list[tuple[str, str]] = []
 
     def value_test(column: str, where: str | None) -> None:
         if column in value_sets or column in references:
@@ -107,6 +158,11 @@ def dbt_tests(model: str) -> DbtTests:
             uniques.append(tuple(args["combination_of_columns"]))
         elif name == "valid_interval":
             intervals.append((args["lower_column"], args["upper_column"]))
+        elif name == "column_rules":
+            rules = column_rules(documented_columns(model))
+            ranges.update(rules.ranges)
+            intervals.extend(rules.intervals)
+            orders.extend(rules.orders)
     for column in spec["columns"]:
         col = column["name"]
         for name, args, config in _tests(column.get("data_tests")):
@@ -144,5 +200,6 @@ def dbt_tests(model: str) -> DbtTests:
         references=references,
         conditions=conditions,
         ranges=ranges,
-        intervals=tuple(intervals),
+        intervals=tuple(dict.fromkeys(intervals)),
+        orders=tuple(orders),
     )

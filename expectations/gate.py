@@ -110,16 +110,16 @@ def run_gate(
     run_id = RunIdentifier(run_name=run_name, run_time=run_time) if run_name else None
     report = GateReport()
 
-    batches: list[tuple[str, object, list]] = []
+    batches: list[tuple[str, object, list, tuple[str, ...]]] = []
     for spec in suites:
         expectations = spec.expectations(frames, horizon=horizon)
         expectations += [c.expectation() for c in checks if c.table == spec.table]
-        batches.append((spec.table, frames[spec.table], expectations))
+        batches.append((spec.table, frames[spec.table], expectations, spec.key))
     typed = [s for s in suites if s.types]
     if typed:
-        batches.append((SCHEMA_BATCH, columns, [_types_expectation(typed)]))
+        batches.append((SCHEMA_BATCH, columns, [_types_expectation(typed)], ()))
 
-    for table, frame, expectations in batches:
+    for table, frame, expectations, key in batches:
         suite = context.suites.add(gx.ExpectationSuite(name=table))
         for expectation in expectations:
             suite.add_expectation(expectation)
@@ -128,12 +128,12 @@ def run_gate(
             gx.ValidationDefinition(name=f"{table}__release", data=batch, suite=suite)
         )
         partial = 100 if table == SCHEMA_BATCH else PARTIAL_UNEXPECTED  # every wrong type, not a sample
+        result_format = {"result_format": "SUMMARY", "partial_unexpected_count": partial}
+        if key and set(key) <= set(frame.columns):
+            # Each offending value is reported with its row's key, so that a failure names the row.
+            result_format["unexpected_index_column_names"] = list(key)
         checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name=f"{table}__gate",
-                validation_definitions=[definition],
-                result_format={"result_format": "SUMMARY", "partial_unexpected_count": partial},
-            )
+            gx.Checkpoint(name=f"{table}__gate", validation_definitions=[definition], result_format=result_format)
         )
         result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run_id)
         for run in result.run_results.values():
@@ -230,6 +230,11 @@ def _failures(table: str, r) -> list[ExpectationFailure]:
         )
         if "max_value" in kwargs and (cfg.meta or {}).get("horizon"):
             detail += f" (after the horizon {_plain(kwargs['max_value'])})"
+        rows = _offending_rows(res)
+        if rows:
+            detail += f" in rows {rows}"
+        if "column_A" in kwargs:
+            detail += f" (expected {kwargs['column_B']} {'<=' if kwargs.get('or_equal') else '<'} {kwargs['column_A']})"
     else:
         expected = {k: _plain(v) for k, v in kwargs.items() if k not in ("row_condition", "condition_parser")}
         detail = f"observed {_plain(res.get('observed_value'))!r}; expected {expected}"
@@ -239,6 +244,16 @@ def _failures(table: str, r) -> list[ExpectationFailure]:
     if "column_list" in kwargs:
         column = ",".join(kwargs["column_list"])
     return [ExpectationFailure(table, cfg.type, column, detail, check)]
+
+
+def _offending_rows(res: dict) -> list[str]:
+    """The keys of the sample's offending rows ("counter_id=capac-liege"), when GX reported them."""
+    names = res.get("unexpected_index_column_names") or []
+    rows = []
+    for entry in res.get("partial_unexpected_index_list") or []:
+        if isinstance(entry, dict) and names:
+            rows.append(", ".join(f"{n}={_plain(entry.get(n))}" for n in names))
+    return rows
 
 
 def _record(table: str, r) -> dict:
@@ -260,6 +275,8 @@ def _record(table: str, r) -> dict:
         record["unexpected_count"] = res["unexpected_count"]
     if not r.success and res.get("partial_unexpected_list"):
         record["sample_unexpected"] = [_plain(v) for v in res["partial_unexpected_list"]]
+        if _offending_rows(res):
+            record["sample_rows"] = _offending_rows(res)
     return record
 
 
@@ -269,8 +286,8 @@ def _plain(value):
         return [_plain(v) for v in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
+    if hasattr(value, "item"):  # numpy scalars (a datetime64 becomes a datetime, read again)
+        return _plain(value.item())
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

@@ -10,8 +10,9 @@ Two gates use these suites: :func:`raw_suites` on the warehouse's observation lo
 check against the wall clock: nothing observed in the future), and :data:`PUBLISHED_SUITES` on
 a staged release's own parquet files (dates checked against the data's last observation).
 
-A published mart's key, required columns, allowed values, references, ranges and intervals are
-dbt's data tests, read from dbt's YAML (:mod:`expectations.dbt_tests`); its suite here adds only
+A published mart's key, required columns, allowed values, references, ranges, intervals and
+orders are dbt's data tests, read from dbt's YAML, and the value rules its columns' names imply
+(``dbt/dbt_project.yml``, :mod:`expectations.dbt_tests`); its suite here adds only
 what dbt does not say: the exact columns and types, minimum row counts, the horizon and the dates
 exempt from it, and the release-over-release checks. Closed lists come from :mod:`scrapers.vocabulary`.
 """
@@ -22,7 +23,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from expectations.dbt_tests import dbt_tests
+from expectations.dbt_tests import column_rules, dbt_tests
 from expectations.published_schema import delta_columns, documented_columns, published_types
 from scrapers.vocabulary import (
     ACCESS_MODES,
@@ -56,6 +57,7 @@ class TableSuite:
     value_sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     patterns: dict[str, str] = field(default_factory=dict)  # column -> regular expression
     intervals: tuple[tuple[str, str], ...] = ()  # (from, to): from < to where both are set
+    orders: tuple[tuple[str, str], ...] = ()  # (lesser, greater): lesser <= greater where both are set
     references: dict[str, str] = field(default_factory=dict)  # column -> "schema.table.column"
     unique: tuple[tuple[str, ...], ...] = ()  # unique columns or column sets besides the key
     # column -> pandas row condition: its value set or reference applies to these rows only.
@@ -101,12 +103,13 @@ class TableSuite:
             out.append(gxe.ExpectColumnValuesToBeInSet(column=col, value_set=list(values), **self._condition(col)))
         for col, regex in self.patterns.items():
             out.append(gxe.ExpectColumnValuesToMatchRegex(column=col, regex=regex))
-        for start, end in self.intervals:
-            out.append(
-                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A=end, column_B=start, or_equal=False, ignore_row_if="either_value_is_missing"
+        for pairs, or_equal in ((self.intervals, False), (self.orders, True)):
+            for lesser, greater in pairs:
+                out.append(
+                    gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                        column_A=greater, column_B=lesser, or_equal=or_equal, ignore_row_if="either_value_is_missing"
+                    )
                 )
-            )
         for col, target in self.references.items():
             schema, table, ref_col = target.split(".")
             values = sorted(frames[f"{schema}.{table}"][ref_col].dropna().unique().tolist())
@@ -144,6 +147,7 @@ def published_suite(table: str, *, min_rows: int = 1, horizon_exempt: tuple[str,
         ranges=dict(tests.ranges),
         value_sets=dict(tests.value_sets),
         intervals=tests.intervals,
+        orders=tests.orders,
         references=dict(tests.references),
         conditions=dict(tests.conditions),
         min_rows=min_rows,
@@ -152,9 +156,12 @@ def published_suite(table: str, *, min_rows: int = 1, horizon_exempt: tuple[str,
 
 
 def delta_suite(table: str, **expectations) -> TableSuite:
-    """The suite of a delta table a release computes (``delta.x``): not a dbt model, so it says everything."""
-    return TableSuite(table=table, columns=delta_columns(table.split(".", 1)[1]), types=published_types(table),
-                      **expectations)  # fmt: skip
+    """The suite of a delta table a release computes (``delta.x``): not a dbt model, so it says everything
+    but the value rules its columns' names imply (dbt_project.yml's, as for the marts)."""
+    columns = delta_columns(table.split(".", 1)[1])
+    rules = column_rules(columns)
+    return TableSuite(table=table, columns=columns, types=published_types(table), ranges=rules.ranges,
+                      intervals=rules.intervals, orders=rules.orders, **expectations)  # fmt: skip
 
 
 @dataclass(frozen=True)

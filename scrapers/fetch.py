@@ -246,7 +246,10 @@ class Fetcher:
         if check_robots and self.robots is not None and not self.robots.allowed(target, rate_per_s):
             if batch is not None and batch.passed():  # robots.txt itself could not be read in time
                 return self._fail(url, "host_deadline", batch.says(f"while reading robots.txt for {url}"), log)
-            return self._fail(url, "robots_disallowed", f"robots.txt disallows {url}", log)
+            why = self.robots.unreadable(target)
+            return self._fail(
+                url, "robots_disallowed", f"robots.txt disallows {url}" + (f": {why}" if why else ""), log
+            )
         host = target.host_port
         attempt = 0
         while True:

@@ -26,6 +26,11 @@ class RobotsCache:
         self._get = get  # the fetcher's own GET, so robots.txt requests are polite and guarded too
         self._agent = user_agent.split("/")[0]
         self._rules: dict[str, RobotFileParser | None] = {}
+        self._unreachable: dict[str, str] = {}  # origin -> why its robots.txt could not be read
+
+    def unreadable(self, target: Target) -> str | None:
+        """Why the robots.txt of ``target``'s host could not be read (so everything is disallowed), if so."""
+        return self._unreachable.get(target.origin)
 
     def allowed(self, target: Target, rate_per_s: float) -> bool:
         """Whether our user agent may fetch ``target`` (a URL read by ``netguard.parse_target``).
@@ -43,6 +48,7 @@ class RobotsCache:
 
     def _load(self, origin: str, rate_per_s: float) -> tuple[RobotFileParser | None, bool]:
         """The rules (None: everything allowed) and whether they may be cached."""
+        self._unreachable.pop(origin, None)
         result = self._get(f"{origin}/robots.txt", rate_per_s)
         parser = RobotFileParser()
         if result.status == 200:
@@ -52,4 +58,6 @@ class RobotsCache:
             return None, True
         # Unreachable robots.txt (5xx, network error): RFC 9309 says assume complete disallow.
         parser.parse(["User-agent: *", "Disallow: /"])
+        failure = f"HTTP {result.status}" if result.status is not None else result.error_class or "no answer"
+        self._unreachable[origin] = f"its robots.txt could not be read ({failure}): everything is disallowed then"
         return parser, result.error_class != "host_deadline"

@@ -67,6 +67,7 @@ def test_gate_refuses_bad_tables_naming_table_column_and_values(tmp_path):
         run_gate(tmp_path / "bad.duckdb", SUITES)
     msg = str(err.value)
     assert "marts.fct_span.minutes: expect_column_values_to_be_between failed" in msg and "20000" in msg
+    assert "sample offending values: [20000] in rows ['span_id=s3']" in msg  # the row, by its key
     assert "marts.fct_span.thing_id: expect_column_values_to_be_in_set failed" in msg and "zz" in msg
     assert "expect_column_pair_values_a_to_be_greater_than_b" in msg
     assert len(err.value.report.failures) == 3

@@ -87,20 +87,65 @@ SourceIds = Annotated[
 
 
 @app.command()
-def collect(sources: SourcesFile, out: OutDir = None, source: SourceIds = None) -> None:
+def collect(
+    sources: SourcesFile,
+    out: OutDir = None,
+    source: SourceIds = None,
+    allow_private: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-private",
+            help="A non-public HOST:PORT the collector may reach, e.g. a local test server on 127.0.0.1 "
+            "(repeatable; every other non-public address stays refused).",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Deadline of one attempt at a page, in seconds (headers and body).")
+    ] = 120.0,
+    retries: Annotated[int, typer.Option("--retries", help="Retries of a page after a retryable failure.")] = 3,
+) -> None:
     """Fetch every source of a registry from the live web, politely; keep WARC evidence."""
     from scrapers.collect import collect_many
+    from scrapers.fetch import Fetcher
     from scrapers.registry import load_registry
     from warehouse.settings import get_settings
 
     registry = _registry_or_exit(sources, load_registry)
     selected = _sources_or_exit(registry, source)
+    if not timeout > 0:
+        _usage_error(f"--timeout {timeout:g} is not a positive number of seconds")
+    if retries < 0:
+        _usage_error(f"--retries {retries} is negative")
+    allowed = [_host_port_or_exit(entry, "--allow-private") for entry in allow_private or ()]
     settings = get_settings(out, sources)
     _writable_dir_or_exit(settings.data_dir, "--out")
+    # The read timeout never exceeds the attempt's deadline (the default 30 s is for slow public servers).
+    fetcher = Fetcher(
+        timeout=(min(10.0, timeout), min(30.0, timeout)),
+        total_timeout_s=timeout,
+        max_retries=retries,
+        allow_private=allowed or False,
+    )
     with _storage_named(settings.data_dir):
         with _progress(len(selected), "collect") as advance:
-            summaries = collect_many(selected, settings.data_dir, on_done=lambda s: advance(s["source_id"]))
+            summaries = collect_many(
+                selected, settings.data_dir, fetcher=fetcher, on_done=lambda s: advance(s["source_id"])
+            )
     _echo_summaries(summaries)
+
+
+def _host_port_or_exit(value: str, option: str) -> str:
+    """A ``host:port`` given to ``option`` (a numeric port required), or exit 2 naming it."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(f"//{value}")
+        ok = bool(parts.hostname) and parts.port is not None and f"//{value}" == f"//{parts.netloc}"
+    except ValueError:
+        ok = False
+    if not ok:
+        _usage_error(f"{option} {value!r} is not a HOST:PORT (e.g. 127.0.0.1:8080)")
+    return value
 
 
 @app.command()
