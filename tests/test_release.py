@@ -131,7 +131,7 @@ def test_release_holds_every_content_file(first):
     assert first.version == FIRST and first.created
     for name in ("README.md", "LICENSE", "CHANGELOG.md", "CITATION.cff", ".zenodo.json", "metadata.json",
                  "datapackage.json", "dcat.jsonld", "SHA256SUMS", "guichets.duckdb", "validation/index.html",
-                 "validation/results.json"):  # fmt: skip
+                 "validation/results.json", "indicators.md"):  # fmt: skip
         assert (r / name).is_file(), name
     meta = load_metadata(r)
     tables = {t["table"] for t in meta["tables"]}

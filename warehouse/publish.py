@@ -69,6 +69,8 @@ SAMPLE_BANNER = rm.SAMPLE_BANNER
 RESULTS = f"{VALIDATION_DIR}/results.json"
 # Byte-identical when rebuilt from the same inputs (checked by tests/test_release.py).
 REPRODUCIBLE = ("data/*.parquet", "data/*.csv", "delta/*.parquet", "delta/*.csv", DUCKDB_FILE)
+# The indicator definitions travel with every release: a figure is citable only with its definition.
+INDICATORS_DOC = Path(__file__).resolve().parents[1] / "docs" / "indicators.md"
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ def stage_release(db_path: Path, releases_dir: Path) -> StagedRelease:
     write_duckdb(staging / DUCKDB_FILE, release_tables(staging), docs)
     changes = compute_changes(staging, previous.path if previous else None, version, previous and previous.version)
     (staging / "CHANGELOG.md").write_text(changelog_markdown(changes, SAMPLE_BANNER if illustrative else None), "utf-8")
+    shutil.copyfile(INDICATORS_DOC, staging / INDICATORS_DOC.name)
     meta = {
         "name": "guichets",
         "version": version,
