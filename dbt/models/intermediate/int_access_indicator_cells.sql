@@ -366,7 +366,8 @@ gated as (
         case
             when aggregated.known_state_counters / aggregated.counters_tracked < {{ threshold }}
                 then 'not_enough_known_states'
-            when not completeness.is_complete then completeness.incompleteness_reason
+            when not coalesce(completeness.is_complete, false)
+                then coalesce(completeness.incompleteness_reason, 'universe_not_enumerable')
             when coalesce(populations.population, 0) = 0 then 'no_population'
             else 'published'
         end as per_capita_status
