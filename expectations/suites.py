@@ -303,6 +303,8 @@ DIM_MUNICIPALITY = published_suite(
     min_rows=581,  # every Belgian commune code since 2019
 )
 FCT_ACCESS_INDICATORS = published_suite("marts.fct_access_indicators", horizon_exempt=MONTH_END_EXEMPT)
+FCT_ACCESS_CHANGES = published_suite("marts.fct_access_changes", min_rows=0)
+FCT_SCOPE_COMPLETENESS = published_suite("marts.fct_scope_completeness")
 FCT_COUNTER_MATCH_REVIEW = published_suite("marts.fct_counter_match_review", min_rows=0)
 DIM_PROCEDURE = published_suite("marts.dim_procedure", min_rows=15)  # the taxonomy's procedures
 FCT_PROCEDURE_CHANNEL_HISTORY = published_suite("marts.fct_procedure_channel_history", min_rows=0)
@@ -344,6 +346,8 @@ PUBLISHED_SUITES: tuple[TableSuite, ...] = (
     FCT_SOURCE_COVERAGE,
     DIM_MUNICIPALITY,
     FCT_ACCESS_INDICATORS,
+    FCT_ACCESS_CHANGES,
+    FCT_SCOPE_COMPLETENESS,
     FCT_COUNTER_MATCH_REVIEW,
     DIM_PROCEDURE,
     FCT_PROCEDURE_CHANNEL_HISTORY,

@@ -256,14 +256,121 @@ def test_access_indicators_by_hand(warehouse):
     assert (cell["appointment_only_counters"], cell["closed_counters"], cell["unknown_hours_counters"]) == (1, 1, 0)
     assert cell["walk_in_hours_per_week"] == 9.0 and cell["appointment_only_share"] == 0.5
     assert cell["population"] == 3_645_243  # Wallonia, 1 January 2020
-    assert cell["walk_in_hours_per_10k"] == round(9.0 / 3_645_243 * 10_000, 4)
+    assert (cell["known_state_counters"], cell["has_totals"]) == (3, True)
+    # CAPAC's offices (and `all` types) have no reference list: per capita would measure tracking
+    assert (cell["walk_in_hours_per_10k"], cell["per_capita_status"]) == (None, "universe_not_enumerable")
     assert (cell["coverage_share"], cell["is_indicative"]) == (1.0, False)
     liege = _rows(
         con,
-        "select walk_in_hours_per_10k, population from marts.fct_access_indicators where scope_type = "
-        "'municipality' and scope_id = '62063' and counter_type = 'all' and month_start = date '2022-06-01'",
+        "select walk_in_hours_per_10k, per_capita_status, population from marts.fct_access_indicators where "
+        "scope_type = 'municipality' and scope_id = '62063' and counter_type = 'all' "
+        "and month_start = date '2022-06-01'",
     )[0]
-    assert liege == {"walk_in_hours_per_10k": round(9.0 / 197_217 * 10_000, 4), "population": 197_217}
+    assert liege == {
+        "walk_in_hours_per_10k": None,
+        "per_capita_status": "universe_not_enumerable",
+        "population": 197_217,
+    }
+
+
+def test_a_cell_with_most_counters_unknown_has_no_totals(warehouse):
+    con, _ = warehouse
+    # January 2021: Ixelles is known (open, 22.5 h); the three CAPAC offices are not observed yet
+    cell = _rows(
+        con,
+        "select * from marts.fct_access_indicators where scope_type = 'belgium' and counter_type = 'all' "
+        "and month_start = date '2021-01-01'",
+    )[0]
+    assert (cell["counters_tracked"], cell["known_state_counters"], cell["not_yet_observed_counters"]) == (4, 1, 3)
+    assert (cell["known_state_share"], cell["has_totals"]) == (0.25, False)
+    # never the partial sum of the known counter (22.5 h), never 0
+    for column in ("active_counters", "closed_counters", "walk_in_hours_per_week", "median_weekly_hours",
+                   "appointment_only_share", "walk_in_hours_per_10k", "communes_without_counter"):  # fmt: skip
+        assert cell[column] is None, column
+    assert cell["per_capita_status"] == "not_enough_known_states"
+    later = _rows(
+        con,
+        "select has_totals, walk_in_hours_per_week from marts.fct_access_indicators where scope_type = 'belgium' "
+        "and counter_type = 'all' and month_start = date '2021-04-01'",
+    )[0]
+    assert later == {"has_totals": True, "walk_in_hours_per_week": 68.5}
+
+
+def test_months_before_a_counters_first_observation_are_not_yet_observed(warehouse):
+    con, _ = warehouse
+    # CAPAC Liège is first observed in March 2021: no monthly state before, and its commune's
+    # cells are unknown, not 0
+    first = con.execute(
+        "select min(month_start) from marts.fct_counter_state_monthly where counter_id = 'capac-liege'"
+    ).fetchone()[0]
+    assert first == date(2021, 3, 1)
+    rows = _rows(
+        con,
+        "select month_start, not_yet_observed_counters, active_counters, walk_in_hours_per_week, closed_counters "
+        "from marts.fct_access_indicators where scope_type = 'municipality' and scope_id = '62063' "
+        "and counter_type = 'all' and month_start <= date '2021-03-01' order by month_start",
+    )
+    assert [r["not_yet_observed_counters"] for r in rows] == [1, 1, 0]
+    assert [r["walk_in_hours_per_week"] for r in rows] == [None, None, 18.0]
+    assert [r["active_counters"] for r in rows] == [None, None, 1]
+    assert [r["closed_counters"] for r in rows] == [None, None, 0]
+
+
+def test_like_for_like_changes_use_the_constant_panel(warehouse):
+    con, _ = warehouse
+    changes = {
+        (r["month_start"], r["comparison"]): r
+        for r in _rows(
+            con,
+            "select * from marts.fct_access_changes where scope_type = 'belgium' and counter_type = 'all' "
+            "and month_start in (date '2021-04-01', date '2022-03-01')",
+        )
+    }
+    # April 2021 against January 2021: only Ixelles was known in January; on that panel of one
+    # counter nothing changed (22.5 h both times), while the levels went from NULL to 68.5 h as
+    # the three CAPAC offices became known.
+    start = changes[(date(2021, 4, 1), "series_start")]
+    assert (start["base_month_start"], start["panel_counters"], start["panel_share"]) == (date(2021, 1, 1), 1, 0.25)
+    assert (start["base_walk_in_hours_per_week"], start["walk_in_hours_per_week"]) == (22.5, 22.5)
+    assert (start["walk_in_hours_change"], start["active_counters_change"], start["is_indicative"]) == (0.0, 0, True)
+    # March 2022 against February 2022, all four known both times, by hand: Liège 18 -> 9 h,
+    # Namur 20 -> 0 h (appointment only), Mons 8 -> 0 h (closed), Ixelles 22.5 -> 22.5 h
+    month = changes[(date(2022, 3, 1), "previous_month")]
+    assert (month["panel_counters"], month["is_indicative"]) == (4, False)
+    assert month["walk_in_hours_change"] == (9 - 18) + (0 - 20) + (0 - 8) + (22.5 - 22.5)
+    assert (month["base_active_counters"], month["active_counters"], month["active_counters_change"]) == (4, 3, -1)
+    assert month["appointment_only_counters_change"] == 1
+    assert month["walk_in_hours_change_share"] == round(-37.0 / 68.5, 4)
+    # no comparison without its base month in the series
+    assert (date(2021, 4, 1), "year_earlier") not in changes
+
+
+def test_per_capita_only_where_the_tracked_universe_is_complete(warehouse):
+    con, _ = warehouse
+    cells = {
+        (r["scope_type"], r["scope_id"]): r
+        for r in _rows(
+            con,
+            "select * from marts.fct_access_indicators where counter_type = 'commune' "
+            "and month_start = date '2022-06-01'",
+        )
+    }
+    # Brussels has 19 communes; only Ixelles' commune counter is tracked
+    brussels = cells[("region", "brussels")]
+    assert (brussels["communes_in_scope"], brussels["communes_tracked"]) == (19, 1)
+    assert (brussels["walk_in_hours_per_10k"], brussels["active_counters_per_10k"]) == (None, None)
+    assert brussels["per_capita_status"] == "scope_incomplete" and brussels["walk_in_hours_per_week"] == 22.5
+    # Ixelles itself: its commune's counters are the whole universe
+    ixelles = cells[("municipality", "21009")]
+    assert (ixelles["communes_in_scope"], ixelles["communes_tracked"]) == (1, 1)
+    assert ixelles["per_capita_status"] == "published"
+    assert ixelles["walk_in_hours_per_10k"] == round(22.5 / 87_632 * 10_000, 4)
+    completeness = _rows(
+        con,
+        "select * from marts.fct_scope_completeness where scope_type = 'region' and scope_id = 'brussels' "
+        "and counter_type = 'commune'",
+    )[0]
+    assert (completeness["is_complete"], completeness["incompleteness_reason"]) == (False, "scope_incomplete")
 
 
 def test_a_stale_source_makes_its_cells_indicative(warehouse):

@@ -140,7 +140,7 @@ def test_release_holds_every_content_file(first):
     assert first.version == FIRST and first.created
     for name in ("README.md", "LICENSE", "CHANGELOG.md", "CITATION.cff", ".zenodo.json", "metadata.json",
                  "datapackage.json", "dcat.jsonld", "SHA256SUMS", "guichets.duckdb", "validation/index.html",
-                 "validation/results.json"):  # fmt: skip
+                 "validation/results.json", "indicators.md"):  # fmt: skip
         assert (r / name).is_file(), name
     meta = load_metadata(r)
     tables = {t["table"] for t in meta["tables"]}
@@ -311,7 +311,7 @@ def test_two_builds_from_the_same_inputs_are_byte_identical(first, tmp_path):
     assert release.version == first.version
     assert (release.path / "SHA256SUMS").read_text() == (first.path / "SHA256SUMS").read_text()
     reproducible = [ln for ln in (first.path / "SHA256SUMS").read_text().splitlines() if ".parquet" in ln]
-    assert len(reproducible) == 19 and "guichets.duckdb" in (first.path / "SHA256SUMS").read_text()
+    assert len(reproducible) == 21 and "guichets.duckdb" in (first.path / "SHA256SUMS").read_text()
 
 
 def test_no_wall_clock_value_in_the_release(first):

@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,12 +27,15 @@ BANNERS = {"fr": "DONNÉES D'ILLUSTRATION", "nl": "ILLUSTRATIEVE GEGEVENS", "en"
 CHARTS = (
     "active_counters",
     "walk_in_hours",
-    "walk_in_per_10k",
     "appointment_only",
     "administration_counters",
     "administration_hours",
     "online_only",
 )
+# Drawn only where a value is published: the sample tracks a few counters of no type whose
+# universe is complete, so no region has a per-capita figure (docs/indicators.md) and the chart
+# gives way to a note saying why.
+UNPUBLISHED_CHARTS = ("walk_in_per_10k",)
 
 
 def guichets(*args: str) -> subprocess.CompletedProcess:
@@ -119,6 +123,9 @@ def test_report_is_self_contained_and_scriptless(built):
         figures = {a["id"] for a in page.all("figure")}
         assert {f"chart-{c}" for c in CHARTS} <= figures
         assert html.count("<svg") >= len(CHARTS)
+        notes = {a["id"] for a in page.all("p") if a.get("id")}
+        assert {f"chart-missing-{c}" for c in UNPUBLISHED_CHARTS} <= notes
+        assert not {f"chart-{c}" for c in UNPUBLISHED_CHARTS} & figures
 
 
 @e2e
@@ -131,6 +138,11 @@ def test_headlines_show_coverage_and_indicative_marks(built):
     for key, body in cards:
         assert "Couverture" in body and "sources observées à temps" in body, key
         assert ("indicatif" in body) or ("fiable" in body), key
+    # Per capita needs a complete tracked universe: the card says why there is no figure, never 0.
+    per_10k = dict(cards)["walk_in_hours_per_10k"]
+    assert "non publié : la liste complète de ces guichets n'existe pas" in html_unescape(per_10k)
+    # Changes are like-for-like, with the panel they are computed on.
+    assert "guichets connus aux deux dates" in dict(cards)["walk_in_hours_per_week"]
     # The sample's coverage is low: its headline figures are all marked indicative.
     assert all('class="badge"' in body for _, body in cards)
 

@@ -78,6 +78,8 @@ RESULTS = f"{VALIDATION_DIR}/results.json"
 # Byte-identical when rebuilt from the same inputs (checked by tests/test_release.py).
 REPRODUCIBLE = ("data/*.parquet", "data/*.csv", "delta/*.parquet", "delta/*.csv", DUCKDB_FILE)
 CAPTURES = f"{PUBLISHED_SCHEMA}.captures"  # the evidence table: every *_capture_id resolves in it
+# The indicator definitions travel with every release: a figure is citable only with its definition.
+INDICATORS_DOC = Path(__file__).resolve().parents[1] / "docs" / "indicators.md"
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,7 @@ def stage_release(
     write_duckdb(staging / DUCKDB_FILE, release_tables(staging), docs)
     changes = compute_changes(staging, previous.path if previous else None, version, previous and previous.version)
     (staging / "CHANGELOG.md").write_text(changelog_markdown(changes, SAMPLE_BANNER if illustrative else None), "utf-8")
+    shutil.copyfile(INDICATORS_DOC, staging / INDICATORS_DOC.name)
     meta = {
         "name": "guichets",
         "version": version,

@@ -143,12 +143,12 @@ def _administration_counters(data: ReportData, strings: dict, lang: str):
     for r in data.administration_series:
         if r["month_start"] != data.headline_month:
             continue
+        if r["active_counters"] is None:
+            continue  # not enough counters with a known state: no bar, never a bar of 0
         name = _administration_name(data, r["scope_id"], lang) + (" *" if r["is_indicative"] else "")
-        appointment = r["appointment_only_counters"] or 0
+        appointment = r["appointment_only_counters"]
         rows.append({"name": name, "kind": labels["appointment"], "value": appointment, "order": 2})
-        rows.append(
-            {"name": name, "kind": labels["walk_in"], "value": (r["active_counters"] or 0) - appointment, "order": 1}
-        )
+        rows.append({"name": name, "kind": labels["walk_in"], "value": r["active_counters"] - appointment, "order": 1})
     if not rows:
         return None
     title = alt.TitleParams(
@@ -187,20 +187,21 @@ def _administration_heatmap(data: ReportData, strings: dict, lang: str):
     for r in data.administration_series:
         if r["month_start"] not in wanted:
             continue
-        value = r["walk_in_hours_per_week"] or 0
+        # NULL (not enough counters with a known state) stays an empty cell marked "—", never 0
+        value = r["walk_in_hours_per_week"]
         rows.append(
             {
                 # Year-end columns are named by their year; the headline month by year-month.
                 "year": str(r["month_start"].year) if r["month_start"].month == 12 else f"{r['month_start']:%Y-%m}",
                 "name": _administration_name(data, r["scope_id"], lang),
                 "value": value,
-                "label": f"{value:.0f}" + ("*" if r["is_indicative"] else ""),
+                "label": "—" if value is None else f"{value:.0f}" + ("*" if r["is_indicative"] else ""),
             }
         )
     if not rows:
         return None
     # Light text on dark cells: the darker half of the colour scale.
-    dark = 0.55 * max(r["value"] for r in rows)
+    dark = 0.55 * max((r["value"] for r in rows if r["value"] is not None), default=0)
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=alt.X("year:O", title=s["administrations"]["year"], axis=alt.Axis(labelAngle=0)),
         y=alt.Y("name:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=340)),

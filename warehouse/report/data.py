@@ -23,6 +23,7 @@ REQUIRED_TABLES = (
     "dim_counter",
     "dim_municipality",
     "dim_procedure",
+    "fct_access_changes",
     "fct_access_indicators",
     "fct_channel_guarantee",
     "fct_counter_events",
@@ -42,6 +43,17 @@ class ReportError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Change:
+    """A like-for-like change of a headline (fct_access_changes): on the counters known at both dates."""
+
+    comparison: str  # year_earlier | series_start
+    base_month: date
+    value: float | None
+    panel_counters: int
+    is_indicative: bool
+
+
+@dataclass(frozen=True)
 class Headline:
     """One headline figure at the headline month, with what it is compared to and its coverage."""
 
@@ -55,6 +67,10 @@ class Headline:
     sources_tracked: int | None
     is_indicative: bool
     extra: dict = field(default_factory=dict)
+    # like-for-like changes (access headlines): replace previous/first, which compare levels
+    changes: tuple[Change, ...] = ()
+    # why value is None, a key of the strings' headline.none_reasons (None: plainly not available)
+    none_reason: str | None = None
 
 
 @dataclass
@@ -229,7 +245,13 @@ def _read(con, release_dir: Path, meta: dict, thresholds: dict, db_path: Path | 
         t["evidence_after"] = evidence.get(t["after_capture_id"], t["transition_at"])
 
     current = by_month.get(headline_month, {})
-    headlines = _access_headlines(by_month, headline_month, previous_month, first_month)
+    changes = _rows(
+        con,
+        "SELECT * FROM fct_access_changes WHERE scope_type = 'belgium' AND counter_type = 'all' "
+        "AND month_start = ? AND comparison IN ('year_earlier', 'series_start') ORDER BY comparison DESC",
+        [headline_month],
+    )
+    headlines = _access_headlines(current, changes)
     headlines += _procedure_headlines(
         procedure_series, guarantee, sources, administrations, headline_month, previous_month, thresholds
     )
@@ -263,39 +285,58 @@ def _month_end(month_start: date) -> date:
     return nxt - timedelta(days=1)
 
 
-def _access_headlines(by_month: dict, month: date, previous: date | None, first: date) -> list[Headline]:
-    """Headlines read from the Belgium-wide cell (all counter types) of fct_access_indicators."""
-    cell = by_month.get(month, {})
-    spec = (
-        ("active_counters", "active_counters", "count"),
-        ("closed_counters", "closed_counters", "count"),
-        ("walk_in_hours_per_week", "walk_in_hours_per_week", "hours"),
-        ("walk_in_hours_per_10k", "walk_in_hours_per_10k", "ratio"),
-        ("appointment_only_share", "appointment_only_share", "share"),
-        ("out_of_hours_share", None, "share"),
+def _access_headlines(cell: dict, changes: list[dict]) -> list[Headline]:
+    """Headlines read from the Belgium-wide cell (all counter types) of fct_access_indicators.
+
+    Their comparisons are like-for-like (fct_access_changes, on the counters known at both dates):
+    two levels of fct_access_indicators count different counters, so they are never compared.
+    """
+    spec = (  # headline, its column, its kind, its like-for-like change column
+        ("active_counters", "active_counters", "count", "active_counters_change"),
+        ("closed_counters", "closed_counters", "count", None),
+        ("walk_in_hours_per_week", "walk_in_hours_per_week", "hours", "walk_in_hours_change"),
+        ("walk_in_hours_per_10k", "walk_in_hours_per_10k", "ratio", None),
+        ("appointment_only_share", "appointment_only_share", "share", None),
+        ("out_of_hours_share", None, "share", None),
     )
     out = []
-    for key, column, kind in spec:
-
-        def value(row: dict | None, column=column, key=key) -> float | None:
-            if not row:
-                return None
-            if key == "out_of_hours_share":
-                return row["out_of_hours_counters"] / row["active_counters"] if row.get("active_counters") else None
-            return row.get(column)
-
+    for key, column, kind, change_column in spec:
+        if key == "out_of_hours_share":
+            active = cell.get("active_counters")
+            value = cell["out_of_hours_counters"] / active if active else None
+        else:
+            value = cell.get(column)
+        reason = None
+        if value is None:
+            if not cell.get("has_totals"):
+                reason = "not_enough_known_states"
+            elif key == "walk_in_hours_per_10k" and cell.get("per_capita_status") != "published":
+                reason = cell.get("per_capita_status")
         out.append(
             Headline(
                 key=key,
-                value=value(cell),
+                value=value,
                 kind=kind,
-                previous=value(by_month.get(previous)) if previous else None,
-                first=value(by_month.get(first)),
+                previous=None,
+                first=None,
                 coverage_share=cell.get("coverage_share"),
                 sources_fresh=cell.get("sources_fresh"),
                 sources_tracked=cell.get("sources_tracked"),
                 is_indicative=bool(cell.get("is_indicative", True)),
                 extra={"population": cell.get("population"), "active_counters": cell.get("active_counters")},
+                changes=tuple(
+                    Change(
+                        c["comparison"],
+                        c["base_month_start"],
+                        c[change_column],
+                        c["panel_counters"],
+                        bool(c["is_indicative"]),
+                    )
+                    for c in changes
+                )
+                if change_column
+                else (),
+                none_reason=reason,
             )
         )
     return out

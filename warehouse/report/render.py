@@ -228,6 +228,13 @@ class Formatter:
             return self.number(value, 2)
         return self.number(value)
 
+    def change(self, h: Headline, value: float | None) -> str:
+        """A change, signed (+ for a rise, − for a fall); "—" when there is none to compute."""
+        if value is None:
+            return "—"
+        sign = "+" if value > 0 else "\u2212" if value < 0 else "±"
+        return sign + self.value(h, abs(value))
+
     def month(self, value: date | None) -> str:
         if value is None:
             return "—"
@@ -246,7 +253,12 @@ def _card(h: Headline, data: ReportData, t: dict, fmt: Formatter) -> dict:
         compliant=h.extra.get("compliant", "—"),
         authorities=h.extra.get("authorities", "—"),
     )
-    compare = []
+    compare = [
+        t["headline"]["change"][c.comparison].format(
+            month=fmt.month(c.base_month), value=fmt.change(h, c.value), panel=c.panel_counters
+        )
+        for c in h.changes
+    ]
     if h.previous is not None:
         compare.append(t["headline"]["previous"].format(value=fmt.value(h, h.previous)))
     if h.first is not None and data.first_month != data.headline_month:
@@ -257,7 +269,7 @@ def _card(h: Headline, data: ReportData, t: dict, fmt: Formatter) -> dict:
     return {
         "key": h.key,
         "label": item["label"],
-        "value": fmt.value(h, h.value),
+        "value": t["headline"]["none_reasons"][h.none_reason] if h.none_reason else fmt.value(h, h.value),
         "definition": definition,
         "compare": compare,
         "coverage": coverage,

@@ -2,6 +2,10 @@
 -- counters receive the public, for how many walk-in hours a week, how many only by appointment,
 -- after 17:30 or on Saturday, on five weekdays, per 10,000 inhabitants, and which communes have
 -- none — each cell with its coverage, and flagged `is_indicative` when coverage is too low.
+-- Definitions, NULL rules and formulas: docs/indicators.md. A cell whose share of counters with a
+-- known state is below coverage_threshold has NULL figures (never partial sums); per-capita
+-- figures are NULL unless the tracked universe of the scope is complete (fct_scope_completeness),
+-- with the reason in per_capita_status. Changes over time are in fct_access_changes (constant panel).
 -- Published without its bookkeeping columns as fct_access_indicators.
 --
 -- Reference week: the *normal week as published* in force at the month's end (the state of
@@ -38,12 +42,6 @@ all_months as (
 
 ),
 
-counters as (
-
-    select * from {{ ref('dim_counter') }}
-
-),
-
 administrations as (
 
     select * from {{ ref('dim_administration') }}
@@ -64,21 +62,23 @@ captures as (
 
 ),
 
--- where each counter is: its commune's region, else its administration's (a federal body's
--- counter without a commune has no region)
+scopes as (
+
+    select * from {{ ref('int_counter_scopes') }}
+
+),
+
+-- each counter once, where it is (int_counter_scopes: its commune's region, else its administration's)
 located as (
 
-    select
-        counters.counter_id,
-        counters.source_id,
-        counters.administration_id,
-        counters.administration_level as counter_type,
-        counters.nis_code,
-        coalesce(municipalities.region,
-            case when counters.region in ('wallonia', 'brussels', 'flanders') then counters.region end) as region
+    select distinct counter_id, source_id, administration_id, administration_level as counter_type, nis_code, region
+    from scopes
 
-    from counters
-    left join municipalities on municipalities.nis_code = counters.nis_code
+),
+
+completeness as (
+
+    select * from {{ ref('fct_scope_completeness') }}
 
 ),
 
@@ -137,7 +137,8 @@ months as (
 
 ),
 
--- every registered counter in every month: unobserved months stay, as unknown
+-- every registered counter in every month: months before its first observation stay, with a
+-- null state and null hours (not yet observed: unknown, never 0)
 counter_months as (
 
     select
@@ -145,13 +146,13 @@ counter_months as (
         months.month_start,
         months.month_end,
         monthly.state,
-        coalesce(monthly.weekly_walk_in_minutes, 0) as weekly_walk_in_minutes,
-        coalesce(monthly.weekly_appointment_minutes, 0) as weekly_appointment_minutes,
-        coalesce(monthly.weekly_total_minutes, 0) as weekly_total_minutes,
-        coalesce(monthly.days_open, 0) as days_open,
-        coalesce(monthly.weekdays_open, 0) as weekdays_open,
-        coalesce(monthly.has_out_of_hours_walk_in, false) as has_out_of_hours_walk_in,
-        monthly.state in (select state from {{ ref('counter_states') }} where is_active) as is_active
+        monthly.weekly_walk_in_minutes,
+        monthly.weekly_appointment_minutes,
+        monthly.weekly_total_minutes,
+        monthly.days_open,
+        monthly.weekdays_open,
+        monthly.has_out_of_hours_walk_in,
+        coalesce(monthly.state in (select state from {{ ref('counter_states') }} where is_active), false) as is_active
 
     from located
     cross join months
@@ -203,21 +204,9 @@ enriched as (
 -- each counter-month in each of its cells
 cells as (
 
-    select 'belgium' as scope_type, 'BE' as scope_id, counter_type, * exclude (counter_type) from enriched
-    union all
-    select 'belgium', 'BE', 'all', * exclude (counter_type) from enriched
-    union all
-    select 'region', region, counter_type, * exclude (counter_type) from enriched where region is not null
-    union all
-    select 'region', region, 'all', * exclude (counter_type) from enriched where region is not null
-    union all
-    select 'municipality', cast(nis_code as varchar), counter_type, * exclude (counter_type)
-    from enriched where nis_code is not null
-    union all
-    select 'municipality', cast(nis_code as varchar), 'all', * exclude (counter_type)
-    from enriched where nis_code is not null
-    union all
-    select 'administration', administration_id, counter_type, * exclude (counter_type) from enriched
+    select scopes.scope_type, scopes.scope_id, scopes.counter_type, enriched.* exclude (counter_type)
+    from enriched
+    inner join scopes on scopes.counter_id = enriched.counter_id
 
 ),
 
@@ -235,6 +224,8 @@ aggregated as (
         count(*) filter (where state = 'appointment_only') as appointment_only_counters,
         count(*) filter (where state in (select state from {{ ref('counter_states') }} where is_closed)) as closed_counters,
         count(*) filter (where is_unknown) as unknown_hours_counters,
+        count(*) filter (where state is null) as not_yet_observed_counters,
+        count(*) filter (where not is_unknown) as known_state_counters,
         round(coalesce(sum(weekly_walk_in_minutes) filter (where is_active), 0) / 60.0, 2) as walk_in_hours_per_week,
         round(coalesce(sum(weekly_appointment_minutes) filter (where is_active), 0) / 60.0, 2)
             as appointment_hours_per_week,
@@ -360,70 +351,109 @@ names as (
 
 ),
 
+-- whether the cell publishes totals (enough counters with a known state) and per-capita
+-- figures (totals, a complete tracked universe, a population), with the reason when not
+gated as (
+
+    select
+        aggregated.*,
+        round(aggregated.known_state_counters / aggregated.counters_tracked, 4) as known_state_share,
+        aggregated.known_state_counters / aggregated.counters_tracked >= {{ threshold }} as has_totals,
+        populations.population,
+        completeness.communes_in_scope,
+        completeness.communes_tracked,
+        completeness.completeness_share,
+        case
+            when aggregated.known_state_counters / aggregated.counters_tracked < {{ threshold }}
+                then 'not_enough_known_states'
+            when not coalesce(completeness.is_complete, false)
+                then coalesce(completeness.incompleteness_reason, 'universe_not_enumerable')
+            when coalesce(populations.population, 0) = 0 then 'no_population'
+            else 'published'
+        end as per_capita_status
+
+    from aggregated
+    left join populations
+        on populations.scope_type = aggregated.scope_type and populations.scope_id = aggregated.scope_id
+    left join completeness
+        on completeness.scope_type = aggregated.scope_type
+        and completeness.scope_id = aggregated.scope_id
+        and completeness.counter_type = aggregated.counter_type
+
+),
+
 final as (
 
     select
-        {{ surrogate_key(['aggregated.scope_type', 'aggregated.scope_id', 'aggregated.counter_type',
-                          'aggregated.month_start']) }} as indicator_cell_id,
-        aggregated.scope_type,
-        aggregated.scope_id,
+        {{ surrogate_key(['gated.scope_type', 'gated.scope_id', 'gated.counter_type',
+                          'gated.month_start']) }} as indicator_cell_id,
+        gated.scope_type,
+        gated.scope_id,
         names.scope_name,
-        aggregated.counter_type,
-        aggregated.month_start,
-        aggregated.month_end,
+        gated.counter_type,
+        gated.month_start,
+        gated.month_end,
         'normal published week in force at month end (holiday, seasonal and one-day regimes excluded)'
             as reference_week,
-        aggregated.counters_tracked,
-        aggregated.active_counters,
-        aggregated.walk_in_counters,
-        aggregated.appointment_only_counters,
-        aggregated.closed_counters,
-        aggregated.unknown_hours_counters,
-        aggregated.walk_in_hours_per_week,
-        aggregated.appointment_hours_per_week,
-        aggregated.median_weekly_hours,
-        aggregated.p10_weekly_hours,
-        aggregated.counters_under_24h,
-        case when aggregated.active_counters > 0
-            then round(aggregated.appointment_only_counters / aggregated.active_counters, 4) end
+        gated.counters_tracked,
+        gated.known_state_counters,
+        gated.not_yet_observed_counters,
+        gated.known_state_share,
+        gated.has_totals,
+        -- a cell whose counters are mostly unknown publishes no figure: a partial sum would read
+        -- as a fall (or, as counters become known, a rise) that nothing on the ground caused
+        case when gated.has_totals then gated.active_counters end as active_counters,
+        case when gated.has_totals then gated.walk_in_counters end as walk_in_counters,
+        case when gated.has_totals then gated.appointment_only_counters end as appointment_only_counters,
+        case when gated.has_totals then gated.closed_counters end as closed_counters,
+        gated.unknown_hours_counters,
+        case when gated.has_totals then gated.walk_in_hours_per_week end as walk_in_hours_per_week,
+        case when gated.has_totals then gated.appointment_hours_per_week end as appointment_hours_per_week,
+        case when gated.has_totals then gated.median_weekly_hours end as median_weekly_hours,
+        case when gated.has_totals then gated.p10_weekly_hours end as p10_weekly_hours,
+        case when gated.has_totals then gated.counters_under_24h end as counters_under_24h,
+        case when gated.has_totals and gated.active_counters > 0
+            then round(gated.appointment_only_counters / gated.active_counters, 4) end
             as appointment_only_share,
-        case when aggregated.walk_in_hours_per_week + aggregated.appointment_hours_per_week > 0
-            then round(aggregated.appointment_hours_per_week
-                / (aggregated.walk_in_hours_per_week + aggregated.appointment_hours_per_week), 4) end
+        case when gated.has_totals and gated.walk_in_hours_per_week + gated.appointment_hours_per_week > 0
+            then round(gated.appointment_hours_per_week
+                / (gated.walk_in_hours_per_week + gated.appointment_hours_per_week), 4) end
             as appointment_hours_share,
-        aggregated.out_of_hours_counters,
-        aggregated.open_5_weekdays_counters,
-        aggregated.open_2_days_or_less_counters,
-        populations.population,
-        case when populations.population > 0
-            then round(aggregated.walk_in_hours_per_week / populations.population * 10000, 4) end
+        case when gated.has_totals then gated.out_of_hours_counters end as out_of_hours_counters,
+        case when gated.has_totals then gated.open_5_weekdays_counters end as open_5_weekdays_counters,
+        case when gated.has_totals then gated.open_2_days_or_less_counters end as open_2_days_or_less_counters,
+        gated.population,
+        gated.communes_in_scope,
+        gated.communes_tracked,
+        gated.completeness_share,
+        gated.per_capita_status,
+        case when gated.per_capita_status = 'published'
+            then round(gated.walk_in_hours_per_week / gated.population * 10000, 4) end
             as walk_in_hours_per_10k,
-        case when populations.population > 0
-            then round(aggregated.active_counters / populations.population * 10000, 4) end
+        case when gated.per_capita_status = 'published'
+            then round(gated.active_counters / gated.population * 10000, 4) end
             as active_counters_per_10k,
-        communes_without.communes_without_counter,
-        communes_without.population_without_counter,
-        aggregated.sources_tracked,
-        aggregated.sources_fresh,
-        round(aggregated.sources_fresh / aggregated.sources_tracked, 4) as coverage_share,
-        round(aggregated.unknown_hours_counters / aggregated.counters_tracked, 4) as unknown_hours_share,
-        aggregated.oldest_last_success_age_days,
-        aggregated.last_successful_observed_at,
-        aggregated.sources_fresh / aggregated.sources_tracked < {{ threshold }} as is_indicative,
+        case when gated.has_totals then communes_without.communes_without_counter end as communes_without_counter,
+        case when gated.has_totals then communes_without.population_without_counter end as population_without_counter,
+        gated.sources_tracked,
+        gated.sources_fresh,
+        round(gated.sources_fresh / gated.sources_tracked, 4) as coverage_share,
+        round(gated.unknown_hours_counters / gated.counters_tracked, 4) as unknown_hours_share,
+        gated.oldest_last_success_age_days,
+        gated.last_successful_observed_at,
+        gated.sources_fresh / gated.sources_tracked < {{ threshold }} as is_indicative,
         inputs.built_through_batch,
         inputs.inputs_fingerprint
 
-    from aggregated
+    from gated
     cross join inputs
     left join names
-        on names.scope_type = aggregated.scope_type and names.scope_id = aggregated.scope_id
-    left join populations
-        on populations.scope_type = aggregated.scope_type and populations.scope_id = aggregated.scope_id
+        on names.scope_type = gated.scope_type and names.scope_id = gated.scope_id
     left join communes_without
-        on communes_without.scope_type = aggregated.scope_type
-        and communes_without.scope_id = aggregated.scope_id
-        and communes_without.counter_type = aggregated.counter_type
-        and communes_without.month_start = aggregated.month_start
+        on communes_without.scope_type = gated.scope_type
+        and communes_without.scope_id = gated.scope_id
+        and communes_without.counter_type = gated.counter_type
+        and communes_without.month_start = gated.month_start
 
 )
 
