@@ -32,7 +32,7 @@
     {%- endif -%}
 {%- endfor -%}
 {%- for column, rule, offends in checks %}
-select '{{ column }}' as column_name, '{{ rule }}' as rule, cast({{ column }} as varchar) as offending_value
+select '{{ column }}' as column_name, '{{ rule | replace("'", "''") }}' as rule, cast({{ column }} as varchar) as offending_value
 from {{ model }}
 where {{ offends }}
 union all
