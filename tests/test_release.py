@@ -510,10 +510,12 @@ def test_every_capture_id_of_every_table_resolves_in_captures(first, second):
         with (r / "data" / "captures.csv").open(encoding="utf-8-sig") as fh:
             assert sum(1 for _ in fh) == len(ids) + 1
         package = json.loads((r / "datapackage.json").read_text())
-        events = next(x for x in package["resources"] if x["name"] == "fct_counter_events")
-        assert {"fields": "after_capture_id", "reference": {"resource": "captures", "fields": "capture_id"}} in events[
-            "schema"
-        ]["foreignKeys"]
+        keys = {x["name"]: x.get("schema", {}).get("foreignKeys", []) for x in package["resources"]}
+        # An event's evidence is its history rows' capture, and that one is a capture of `captures`.
+        to_history = {"resource": "fct_counter_history", "fields": "first_capture_id"}
+        assert {"fields": "after_capture_id", "reference": to_history} in keys["fct_counter_events"]
+        to_captures = {"resource": "captures", "fields": "capture_id"}
+        assert {"fields": "first_capture_id", "reference": to_captures} in keys["fct_counter_history"]
 
 
 def test_captures_carry_their_evidence(first):
