@@ -129,11 +129,14 @@ class OfficeBlock:
     day_structures: dict[str, int] = field(default_factory=dict)  # "table"/"dl" → how many had day rows
     items: list[Item] = field(default_factory=list)  # what was read under the heading, in page order
     hours_link: bool = False  # a footer's contact block that links to the office's hours
+    parent: str | None = None  # the service this block is one site of ("CACI" above "Rivière-Héva")
 
     @property
     def name(self) -> str | None:
-        """The office name as the page shows it."""
-        return self.heading.text if self.heading is not None else None
+        """The office name as the page shows it ("Service — Site" for one site of a service)."""
+        if self.heading is None:
+            return None
+        return f"{self.parent} — {self.heading.text}" if self.parent else self.heading.text
 
     def schedules(self, layouts: tuple[str, ...]) -> list[CounterSchedule]:
         """The schedules read in this block (counter hours from the first of ``layouts`` that has any).
@@ -176,7 +179,7 @@ class OfficeBlock:
         "open", "closed", "appointment" or phone wording): the times under it are the activity's
         ("Baby Time: Mondays 10:15-10:45am", "Book Club ... Tuesday 1-2:30 pm")."""
         reader = self.reader
-        if not (reader.drafts or reader.regimes) or self.heading is None or self.address:
+        if not (reader.drafts or reader.regimes) or self.heading is None or self.address or self.parent:
             return False
         if tt.OFFICE_NOUN.search(self.heading.text):
             return False
@@ -463,6 +466,9 @@ def _names_an_office(el: etree._Element, language: str | None = None) -> bool:
         return False  # (a name gives no clock time: "Ouverte à tous les jeudis de 18h30 à 20h")
     nxt = el.getnext()
     alone = not (el.tail or "").strip(" :\u00a0\t\n") and (nxt is None or tag(nxt) in ("br", *BLOCK_TAGS))
+    # "<strong>Centre d'accès (CACI)<br></strong>Le CACI a été implanté...": the line break that
+    # ends the bold name is inside it.
+    alone = alone or (len(el) > 0 and tag(el[-1]) == "br" and not (el[-1].tail or "").strip())
     if language is not None and _names_day_lines(el, text, alone, language):
         return True
     if not tt.OFFICE_NOUN.search(text):
@@ -500,15 +506,25 @@ def _text_before(el: etree._Element) -> str:
     return " ".join(parts)
 
 
+# A proper name: capitalised words, with the small words place names join them by
+# ("Rivière-Héva", "Saint-Jean de la Croix", "Sint-Pieters op de Dijk").
+_PROPER_NAME = re.compile(
+    r"[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:(?:de|du|des|la|le|les|d'|d’|sur|en|op|van|der|den|het|am|an|im|bei|on|of|the)\s+)*"
+    r"[A-ZÀ-Ý][\w'’.-]*)*"
+)
+
+
 def _names_day_lines(el: etree._Element, text: str, alone: bool, language: str) -> bool:
     """Bold "Name :" alone on its line, in a few words that are no hours label, season, closure
     or day, above a line of days and times: the name of a second counter ("Carte Accès :")."""
     nxt = el.getnext()
-    if not (tag(el) in _EMPHASIS and alone and text.endswith(":") and nxt is not None and tag(nxt) == "br"):
+    if not (tag(el) in _EMPHASIS and alone and nxt is not None and tag(nxt) == "br"):
         return False
     name = text.rstrip(" :\u00a0")
     if not name.split() or name.split()[0].lower() in _PREPOSITIONS:
         return False  # "During the School Year :", "Pendant l'été :": a period, not a name
+    if not text.endswith(":") and not _PROPER_NAME.fullmatch(name):
+        return False  # without a colon, only a place's proper name ("<strong>Rivière-Héva</strong>")
     if len(name.split()) > 4 or any(ch.isdigit() for ch in name) or _is_hours_label(name) or _closure_notice(name):
         return False
     if any(t.kind in _LABEL_TOKENS or t.kind in _NOTICE_TOKENS for t in tt.tokenize(tt.clean(name), language)):
@@ -628,6 +644,7 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
     _place_edges(blocks, members, strong_edges, {id(it): pos for pos, it in enumerate(items)}, edge_titles, language)
     # A block that only says "uniquement sur rendez-vous" speaks for the offices listed inside it.
     ordered = list(blocks.values())
+    _name_sites(ordered)
     for block in ordered:
         if block.reader.appointment_only and not _has_counter_hours(block):
             inner = [b for b in ordered if b is not block and _encloses(block, b)]
@@ -636,6 +653,30 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
                     b.reader.appointment_only = True
                 block.reader.appointment_only = False
     return ordered
+
+
+def _name_sites(blocks: list[OfficeBlock]) -> None:
+    """Places named in bold under a service that gives no hours of its own ("<strong>Centre d'accès
+    communautaire Internet (CACI)</strong> ... <strong>Malartic</strong><br>Mardi de 16h30 à 18h
+    ... <strong>Rivière-Héva</strong><br>Lundi de 18h à 21h"): each is one site of that service,
+    with its own hours, named "Service — Site" (not an activity's times)."""
+    service: OfficeBlock | None = None
+    for block in blocks:
+        heading = block.heading
+        if heading is None:
+            continue
+        if tt.OFFICE_NOUN.search(heading.text):
+            hours = _has_counter_hours(block) or block.reader.closed or block.reader.regimes
+            service = None if hours else block
+        elif (
+            service is not None
+            and heading.level == PSEUDO_HEADING_LEVEL
+            and _PROPER_NAME.fullmatch(heading.text.rstrip(" :"))
+            and _has_counter_hours(block)
+        ):
+            block.parent = service.name
+        else:
+            service = None
 
 
 # A quick look for a clock time ("9h", "13 u.", "9:30", "10am") before a line is tokenized.

@@ -428,10 +428,11 @@ _NUMERIC: list[tuple[str, str]] = [
         r"|\d{1,2}(?P<dsep>[/.-])(?:0?[1-9]|1[0-2])(?P=dsep)(?:\d{4}|\d\d)(?!\d)"
         r"|(?:19|20)\d\d-\d\d-\d\d",
     ),
-    # Belgian numbers, and North American ones ("450 645-2950", "418-748-2688").
+    # Belgian numbers, and North American ones ("450 645-2950", "418-748-2688", "(819) 757-3611").
     (
         "PHONENUM",
-        r"(?:\+32\s?(?:\(0\)\s?)?|0032\s?|0)\d{1,3}(?:[ /.]\d{2,3}){2,4}(?![\d:])|\d{3}[ .-]\d{3}[ .-]\d{4}(?!\d)",
+        r"(?:\+32\s?(?:\(0\)\s?)?|0032\s?|0)\d{1,3}(?:[ /.]\d{2,3}){2,4}(?![\d:])"
+        r"|\d{3}(?:\)\s?|[ .-])\d{3}[ .-]\d{4}(?!\d)",
     ),
     ("NOON_12", r"12\s?(?:noon|midday|midi)(?!\w)"),  # "12noon - 4pm": the 12 is the noon, not an hour of its own
     ("TIME_AP", r"(?P<tap_h>1[0-2]|0?\d)(?:[:.h](?P<tap_m>[0-5]\d))?\s?(?P<tap_x>a\.m\.|p\.m\.|am|pm)(?!\w)"),
