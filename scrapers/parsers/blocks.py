@@ -105,7 +105,7 @@ HOURS_NOT_PUBLISHED_CONFIDENCE = 0.9
 class Item:
     """One piece of the page in document order."""
 
-    kind: str  # heading | text | table | dl | address
+    kind: str  # heading | text | table | dl | address | rule (an <hr>)
     el: etree._Element  # the heading itself, or the block element that holds the piece
     text: str = ""
     lines: list[str] = field(default_factory=list)  # table rows / dl entries as lines
@@ -381,6 +381,10 @@ class _Walker:
         if name == "br":
             self.flush()
             return
+        if name == "hr":
+            self.flush()
+            self.items.append(Item("rule", el, boiler=boiler, hours=hours))
+            return
         if name == "a" and (el.get("href") or "").lower().startswith("tel:"):
             self._phone_line = True
         is_block = name in BLOCK_TAGS or block is None
@@ -641,6 +645,7 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
                 it.edge_read = True  # a sidebar or footer with hours: read all of it (its labels too)
     for key, its in members.items():
         _read_block(blocks[key], its)
+    _split_at_rules(blocks, members, language)
     _place_edges(blocks, members, strong_edges, {id(it): pos for pos, it in enumerate(items)}, edge_titles, language)
     # A block that only says "uniquement sur rendez-vous" speaks for the offices listed inside it.
     ordered = list(blocks.values())
@@ -653,6 +658,77 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
                     b.reader.appointment_only = True
                 block.reader.appointment_only = False
     return ordered
+
+
+# "La bibliothèque, secteur Val-Barrette, est située au": the office's name is what comes before the verb.
+_LOCATED = re.compile(
+    r",?\s+(?:est|sont|se trouve|se situe|is|are|ist|befindet|liegt|zijn|bevindt|ligt)\b.*$", re.IGNORECASE
+)
+
+
+def _split_at_rules(
+    blocks: dict[int | str | None, OfficeBlock], members: dict[int | str | None, list[Item]], language: str
+) -> None:
+    """Office sections separated by horizontal rules (``<hr>``) without a heading of their own
+    ("<hr> La bibliothèque, secteur Lac-des-Écorces, est située au / 570, boul. St-François / Horaire
+    : ... <hr> La bibliothèque, secteur Val-Barrette ..."): when two sections or more each name a
+    place (an office noun or an address) and give counter hours, each is an office of its own,
+    named by its office line. A rule between an office's hours and its news changes nothing."""
+    rebuilt: dict[int | str | None, OfficeBlock] = {}
+    fresh = -1
+    for key, block in list(blocks.items()):
+        its = members[key]
+        if isinstance(key, str) or not any(it.kind == "rule" for it in its):
+            rebuilt[key] = block
+            continue
+        sections: list[list[Item]] = [[]]
+        for it in its:
+            if it.kind == "rule":
+                sections.append([])
+            else:
+                sections[-1].append(it)
+        read: list[tuple[list[Item], OfficeBlock, str | None]] = []
+        for section in sections:
+            if not section:
+                continue
+            trial = OfficeBlock(None, Reader(language))
+            _read_block(trial, section)
+            read.append((section, trial, _section_name(section, trial, language)))
+        offices = [r for r in read if _has_counter_hours(r[1]) and (r[2] or r[1].address)]
+        if len(offices) < 2 or any(_has_counter_hours(r[1]) and r not in offices for r in read):
+            rebuilt[key] = block
+            continue
+        # What comes before the first office section (the page's intro) and after the last one (its
+        # news) goes with them.
+        first, last = read.index(offices[0]), read.index(offices[-1])
+        for n, (section, _trial, name) in enumerate(read):
+            if n < first or n > last or (section, _trial, name) not in offices:
+                continue
+            part = list(section)
+            if n == first:
+                part = [it for s in read[:first] for it in s[0]] + part
+            if n == last:
+                part += [it for s in read[last + 1 :] for it in s[0]]
+            heading = Item("heading", section[0].el, name or "", level=PSEUDO_HEADING_LEVEL) if name else None
+            office = OfficeBlock(heading, Reader(language))
+            _read_block(office, part)
+            new_key: int | None = key if n == first else fresh
+            if n != first:
+                fresh -= 1
+            rebuilt[new_key] = office
+            members[new_key] = part
+    blocks.clear()
+    blocks.update(rebuilt)
+
+
+def _section_name(section: list[Item], block: OfficeBlock, language: str) -> str | None:
+    """The first short line of a section that names an office ("La bibliothèque, secteur
+    Val-Barrette"), without its "est située au"."""
+    for it in section:
+        if it.kind in ("text", "heading") and len(it.text) <= 100 and tt.OFFICE_NOUN.search(it.text):
+            if not any(t.kind in (tt.TIME, tt.DAY) for t in tt.tokenize(tt.clean(it.text), language)):
+                return _LOCATED.sub("", it.text).strip(" ,:") or None
+    return None
 
 
 def _name_sites(blocks: list[OfficeBlock]) -> None:
@@ -681,6 +757,8 @@ def _name_sites(blocks: list[OfficeBlock]) -> None:
 
 # A quick look for a clock time ("9h", "13 u.", "9:30", "10am") before a line is tokenized.
 _TIME_LIKE = re.compile(r"\d(?:\s?(?:h|u|uur|uhr|am|pm|a\.m|p\.m)\b|[:.h]\d\d)", re.IGNORECASE)
+# Hours written as bare numbers ("Tuesday 10-8 Wednesday 10-5").
+_BARE_RANGE = re.compile(r"(?<![\d.,:/])\d{1,2}\s?[-–]\s?\d{1,2}(?![\d.,:/])")
 _EDGE = "edge:"  # block key of a sidebar, header or footer outside every office heading
 _MENU_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "dropdown", "megamenu"})
 
@@ -817,7 +895,7 @@ def _edge_gives_hours(items: list[Item], language: str) -> bool:
     hours. One stray "Ouvert du lundi au vendredi" beside a copyright line is too little."""
     lines = 0
     for it in items:
-        if _TIME_LIKE.search(it.text) and _edge_hours_line(it, language):
+        if (_TIME_LIKE.search(it.text) or _BARE_RANGE.search(it.text)) and _edge_hours_line(it, language):
             lines += 1
             if lines >= 2:
                 return True
@@ -840,13 +918,34 @@ def _edge_gives_hours(items: list[Item], language: str) -> bool:
 
 def _edge_hours_line(item: Item, language: str) -> bool:
     """A sidebar or footer line (not a menu) of days and times without a date: hours, not an event."""
-    if not _looks_like_hours(item, language) or any(_is_menu(a) for a in item.el.iterancestors()):
+    if not _looks_like_hours(item, language):
         return False
+    if any(_is_menu(a, strict=True) for a in item.el.iterancestors()):
+        return False
+    if any(_is_menu(a) for a in item.el.iterancestors()) and _link_text_share(item) >= 0.5:
+        return False  # a menu's entry; a "right_menu" column's own text (its hours) is not one
     return not any(t.kind in (tt.DATE, tt.MONTH) for t in tt.tokenize(tt.clean(item.text), language))
 
 
-def _is_menu(el: etree._Element) -> bool:
-    return tag(el) == "nav" or (el.get("role") or "").lower() == "navigation" or bool(class_words(el) & _MENU_WORDS)
+def _is_menu(el: etree._Element, strict: bool = False) -> bool:
+    """Navigation; ``strict``: by its tag or role only, not by a class word ("right_menu" names a
+    page column as often as a menu)."""
+    if tag(el) == "nav" or (el.get("role") or "").lower() == "navigation":
+        return True
+    return not strict and bool(class_words(el) & _MENU_WORDS)
+
+
+def _link_text_share(item: Item) -> float:
+    """The share of a line's text that is the text of one link (menu entries are links)."""
+    el = item.el
+    if any(tag(a) == "a" for a in el.iterancestors()):
+        return 1.0
+    best = 0
+    for a in el.iter("a"):
+        linked = squash("".join(a.itertext()))
+        if linked and (linked in item.text or item.text in linked):
+            best = max(best, min(len(linked), len(item.text)))
+    return best / max(len(item.text), 1)
 
 
 def _looks_like_hours(item: Item, language: str) -> bool:

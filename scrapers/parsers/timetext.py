@@ -398,7 +398,7 @@ _COMMON: list[tuple[str, str]] = [
         r"mensuel(?:le)?(?:ment)?", r"(?:toutes les|tous les) (?:deux|2|quinze|15) (?:semaines|jours)",
         r"une semaine sur deux", r"om de (?:twee|2|veertien|14) (?:weken|dagen)", r"(?:even|oneven) weken",
         r"alle (?:zwei|2|14) (?:wochen|tage)", r"(?:every|each) (?:other|two|2) weeks?", r"biweekly",
-        r"fortnightly",
+        r"fortnightly", r"1 (?:semaine|week|woche) ?(?:/|sur|op|von|of) ?2",
     )),
     ("SEASON", _phrases(
         r"(?:jours? )?f[ée]ri[ée]s?", r"(?:feest|verlof|brug)dag(?:en)?", r"feest- (?:en|of) \w+dagen",
