@@ -590,6 +590,13 @@ class Reader:
         ):
             self._penalize(layout)  # "Permanence sur rendez-vous et le lundi matin": and walk-in then, hours unsaid
             return
+        if mod == tt.CLOSED and _open_ended_closure(atoms, idx, line, self._s0):
+            # "the Dundas Branch will be closed beginning 5:00pm on Saturday, September 3 until it
+            # reopens": closed from then on, with no end: a temporary closure of the office.
+            self.closed, self.closed_reason = "temporary", sentence
+            self.flag_evidence.append(sentence)
+            self.flag_layout = self.flag_layout or layout
+            return
         if atoms[idx].value == "number":
             prev = atoms[idx - 1] if idx else None
             if prev is not None and prev.kind == "R" and _tight(line, prev, atoms[idx]):
@@ -1111,6 +1118,32 @@ def _about_a_procedure(before: str) -> bool:
     if not _CONTENT_WORD.search(before):
         return False
     return not (tt.OFFICE_NOUN.search(before) or _VISIT_WORDS.search(before))
+
+
+# What opens the start of a closure ("closed beginning 5:00pm on Saturday", "fermée à partir du 3").
+_CLOSURE_START = re.compile(
+    r"\s*(?:beginning|starting|from|as of|effective|[àa] partir d(?:e|u|es|')|d[èe]s|vanaf|met ingang van|ab|seit)"
+    r"(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _open_ended_closure(atoms: list[_Atom], idx: int, line: str, s0: int) -> bool:
+    """A closed office from a point in time with no end ("X will be closed beginning 5:00pm on
+    Saturday, September 3 until it reopens", "sera fermée à partir du 3 septembre jusqu'à nouvel
+    ordre"): the office (an office noun or "we" before the verb) is in a closed state from the start
+    named right after "closed" until further notice; never in the conditional, negated, or in a
+    "when" clause. "Fermé le lundi jusqu'à nouvel ordre" (no start) is about Mondays."""
+    atom = atoms[idx]
+    end = next((x for x in atoms[idx + 1 :] if x.mod == tt.INDEFINITE), None)
+    if end is None or not _CLOSURE_START.match(line, atom.end):
+        return False
+    if any(x.mod in (tt.CONDITIONAL, tt.NEG) for x in atoms) or any(x.kind == "D" and x.end > end.start for x in atoms):
+        return False
+    before = line[max(s0, atom.start - 120) : atom.start]
+    return bool(
+        (tt.OFFICE_NOUN.search(before) or _WE.search(before)) and _SHUT_STATE.search(before) and not _WHEN.search(before)
+    )
 
 
 def _about_days(atoms: list[_Atom], line: str, *, dated_ok: bool) -> bool:

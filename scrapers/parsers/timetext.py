@@ -260,7 +260,9 @@ _COMMON: list[tuple[str, str]] = [
     ("INDEFINITE", _phrases(
         r"jusqu'(?:à|a) nouvel (?:ordre|avis)", r"pour une dur[ée]e ind[ée]termin[ée]e", r"tot nader (?:order|bericht)",
         r"voor onbepaalde (?:tijd|duur)", r"bis auf weiteres", r"auf unbestimmte zeit", r"until further notice",
-        r"indefinitely",
+        r"indefinitely", r"until (?:it|they) re-?opens?", r"until (?:its|their|the) re-?opening",
+        r"jusqu'(?:à|a) (?:sa|leur|la) r[ée]ouverture", r"tot (?:de|haar|zijn|hun) heropening",
+        r"bis zu(?:r|) (?:ihrer |seiner )?wiederer[öo]ffnung",
     )),
     ("WALKIN", _phrases(
         r"sans (?:prise de )?(?:rendez-vous|rendez vous|rdv)", r"acc[èe]s libre", r"libre acc[èe]s",
