@@ -61,7 +61,8 @@ _LABEL_WORDS = frozenset({
     "van", "het", "und", "and", "aux", "with", "avec", "met", "mit", "coordonnées", "coordonnees", "contactgegevens",
     "gegevens", "kontaktdaten", "details", "générales", "générale", "generales", "generale", "general", "algemeen",
     "algemene", "allgemeine", "allgemeines", "utiles", "nuttige", "useful", "operation", "operating", "location",
-    "locations", "lieu", "locatie", "ligging", "lage",
+    "locations", "lieu", "locatie", "ligging", "lage", "tarif", "tarifs", "tarieven", "prijzen", "preise", "gebühren",
+    "fees", "prices", "rates",
 })  # fmt: skip
 _LABEL_TOKENS = frozenset({tt.COUNTER_LABEL, tt.PHONE, tt.PHONE_LABEL, tt.APPT, tt.WALKIN, tt.DAY, tt.DABBR, tt.TIME,
                            tt.NUM, tt.SEASON, tt.MONTH, tt.DAYPART, tt.CLOSED})  # fmt: skip
@@ -72,6 +73,12 @@ _NOTICE_TOKENS = frozenset({tt.SEASON, tt.CLOSED_TEMP, tt.CLOSED_PERM})
 _CLOSURE_NOTICE = re.compile(
     r"\b(?:fermeture|r[ée]am[ée]nagement|r[ée]novation|travaux|sluiting|verbouwing|renovatie|werken|"
     r"schlie(?:ß|ss)ung|umbau|renovierung|bauarbeiten|closure|closing|renovations?|refurbishment)\b",
+    re.IGNORECASE,
+)
+# The title of an exceptional closure notice, alone on its line.
+_EXCEPTIONAL_NOTICE = re.compile(
+    r"(?:fermeture|sluiting|schlie(?:ß|ss)ung|closure) (?:exceptionnelle|uitzonderlijke?|ausnahmsweise|exceptional)"
+    r"|(?:exceptional|uitzonderlijke|au(?:ß|ss)erordentliche) (?:closure|sluiting|schlie(?:ß|ss)ung)",
     re.IGNORECASE,
 )
 _CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
@@ -650,6 +657,7 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
     # A block that only says "uniquement sur rendez-vous" speaks for the offices listed inside it.
     ordered = list(blocks.values())
     _name_sites(ordered)
+    ordered = _title_closure(ordered)
     for block in ordered:
         if block.reader.appointment_only and not _has_counter_hours(block):
             inner = [b for b in ordered if b is not block and _encloses(block, b)]
@@ -729,6 +737,33 @@ def _section_name(section: list[Item], block: OfficeBlock, language: str) -> str
             if not any(t.kind in (tt.TIME, tt.DAY) for t in tt.tokenize(tt.clean(it.text), language)):
                 return _LOCATED.sub("", it.text).strip(" ,:") or None
     return None
+
+
+def _title_closure(blocks: list[OfficeBlock]) -> list[OfficeBlock]:
+    """The page's title names the office (``<h1>Bibliothèque</h1>``) and its intro announces the
+    office's closure ("La bibliothèque sera fermée du 4 au 30 septembre pour travaux"), while its
+    hours are further down under a section title that names no other place ("Autres services",
+    "Horaire et coordonnées"): one office, its hours and its closure."""
+    closed = [b for b in blocks if b.reader.closed and not _has_counter_hours(b)]
+    timed = [b for b in blocks if _has_counter_hours(b)]
+    if len(closed) != 1 or len(timed) != 1:
+        return blocks
+    title, hours = closed[0], timed[0]
+    if title.heading is None or title.heading.level != 1 or not tt.OFFICE_NOUN.search(title.heading.text):
+        return blocks
+    if hours.heading is None or hours.heading.level <= 1 or _names_a_place(hours.heading.text):
+        return blocks
+    if blocks.index(hours) < blocks.index(title):
+        return blocks
+    hours.reader.closed, hours.reader.closed_reason = title.reader.closed, title.reader.closed_reason
+    hours.heading, hours.address = title.heading, hours.address or title.address
+    return [b for b in blocks if b is not title]
+
+
+def _names_a_place(text: str) -> bool:
+    """A capitalised word after the first one ("Bibliothèque Bruno-Sigmen", "Centre Marcel-Dulude"):
+    a proper name."""
+    return any(w[:1].isupper() for w in text.split()[1:])
 
 
 def _name_sites(blocks: list[OfficeBlock]) -> None:
@@ -963,6 +998,11 @@ def _read_line(block: OfficeBlock, text: str) -> None:
     A line about a place without staff ("chute à livres de 8 h à 16 h 30") says nothing of the
     counter's hours."""
     if _UNSTAFFED.match(text.lstrip("-–•*► ")):
+        return
+    if _EXCEPTIONAL_NOTICE.fullmatch(text.strip(" :!.-–")):
+        # "FERMETURE EXCEPTIONNELLE" above "La bibliothèque sera fermée du 4 au 30 septembre pour
+        # travaux": the notice's title, like a heading; its text says what closes (read as an
+        # "exceptional" regime label, it would make the closure a regime's).
         return
     if block.address is None and (
         _looks_like_address(text, block.reader.language) or (_directory_entry(block) and _STREET_LINE.match(text))

@@ -689,7 +689,10 @@ class Reader:
             special = False
             if mod == tt.CLOSED_PERM and not permanent or (key is not None and key.kind == "period"):
                 mod = tt.CLOSED_TEMP  # "fermera ses portes du 6 au 29 septembre": for a while
-            if statement == tt.CLOSED_TEMP:
+            works_period = key is not None and key.kind == "period" and bool(_WORKS.search(sentence))
+            if statement == tt.CLOSED_TEMP and not works_period:
+                # (a period of works, "sera fermée du 4 au 30 septembre pour travaux", closes the
+                # office whatever hours the page gives for before and after it.)
                 # Only when nothing else in the text names days, dates or hours: "Alle diensten zijn
                 # gans de dag gesloten" after "op donderdag 17 mei" is that day's closure.
                 self._state_closures.append((sentence, layout))
