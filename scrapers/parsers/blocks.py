@@ -739,6 +739,15 @@ def _section_name(section: list[Item], block: OfficeBlock, language: str) -> str
     return None
 
 
+def _same_container(a: etree._Element, b: etree._Element) -> bool:
+    """Two bold names in paragraphs of the same container (``<div><p><strong>A</strong>...</p>
+    <p><strong>B</strong>...</p></div>``)."""
+    pa, pb = a.getparent(), b.getparent()
+    if pa is None or pb is None:
+        return False
+    return pa.getparent() is pb.getparent() and pa.getparent() is not None
+
+
 def _title_closure(blocks: list[OfficeBlock]) -> list[OfficeBlock]:
     """The page's title names the office (``<h1>Bibliothèque</h1>``) and its intro announces the
     office's closure ("La bibliothèque sera fermée du 4 au 30 septembre pour travaux"), while its
@@ -784,6 +793,7 @@ def _name_sites(blocks: list[OfficeBlock]) -> None:
             and heading.level == PSEUDO_HEADING_LEVEL
             and _PROPER_NAME.fullmatch(heading.text.rstrip(" :"))
             and _has_counter_hours(block)
+            and _same_container(heading.el, service.heading.el)  # type: ignore[union-attr]
         ):
             block.parent = service.name
         else:

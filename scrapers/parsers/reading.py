@@ -1352,6 +1352,8 @@ def _range(toks: list[tt.Token], i: int, b: int, text: str, day_context: bool) -
         60 <= opens < 6 * 60 and opens < closes <= 7 * 60 and not any(t.endswith(_AM) for t in (left_text, right_text))
     ):
         opens, closes = opens + 12 * 60, closes + 12 * 60  # "2:00 - 3:45": no counter opens at night
+    elif left.kind == right.kind == tt.NUM and 60 <= opens < 6 * 60 and opens < closes <= 10 * 60:
+        opens, closes = opens + 12 * 60, closes + 12 * 60  # "Tues & Thurs 3-9": 15:00-21:00, not 3 to 9 am
     atom = _Atom("R" if 0 <= opens < closes <= 1440 else "X", toks[i].start, right.end)
     atom.opens, atom.closes = opens, closes
     return j + 3, atom
