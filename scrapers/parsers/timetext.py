@@ -248,6 +248,8 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:zu den )?(?:[üu]blichen|gewohnten|bekannten|regul[äa]ren|normalen) "
         r"(?:[öo]ffnungszeiten|zeiten|sprechzeiten)",
         r"(?:(?:at|during) )?(?:the )?(?:usual|normal|regular) (?:opening )?hours",
+        # Québec's year: from Labour Day to the Saint-Jean-Baptiste (24 June) is the normal week.
+        r"f[êe]te du travail (?:à|au|jusqu'à) (?:la )?saint-jean(?:-baptiste)?",
         r"(?:le )?reste de l'ann[ée]e", r"(?:de )?rest van het jaar", r"(?:im )?(?:[üu]brigen|restlichen) jahr",
         r"(?:the )?rest of the year", r"sinon", r"le reste du temps", r"anders", r"ansonsten", r"otherwise",
     )),
@@ -410,7 +412,7 @@ _COMMON: list[tuple[str, str]] = [
         r"no[ëe]l", r"kerst\w*", r"weihnacht\w*", r"christmas", r"p[âa]ques", r"pasen", r"ostern", r"easter",
         r"exceptionnel\w*", r"uitzonderlijk\w*", r"ausnahmsweise", r"exceptional\w*", r"toussaint",
         r"allerheiligen", r"carnaval", r"rosenmontag", r"fa(?:s|st)n(?:acht|ets)\w*", r"karneval\w*", r"fasching\w*",
-        r"krokus\w*",
+        r"krokus\w*", r"saint-jean(?:-baptiste)? (?:à|au|jusqu'à) (?:la )?f[êe]te du travail",
     )),
     ("MONTH", _phrases(_MONTHS)),
     ("ORDINAL", _phrases(
