@@ -22,6 +22,7 @@ from lxml import etree
 
 from scrapers.identity import fold
 from scrapers.parsers import timetext as tt
+from scrapers.parsers.calendar import MIN_CALENDAR_DAYS
 from scrapers.parsers.dl import dl_lines
 from scrapers.parsers.dom import (
     BLOCK_TAGS,
@@ -686,14 +687,15 @@ def _split_at_rules(
     fresh = -1
     for key, block in list(blocks.items()):
         its = members[key]
-        if isinstance(key, str) or not any(it.kind == "rule" for it in its):
+        repeats = _calendar_repeats(its, language)
+        if isinstance(key, str) or not (repeats or any(it.kind == "rule" for it in its)):
             rebuilt[key] = block
             continue
         sections: list[list[Item]] = [[]]
         for it in its:
-            if it.kind == "rule":
+            if it.kind == "rule" or id(it) in repeats:
                 sections.append([])
-            else:
+            if it.kind != "rule":
                 sections[-1].append(it)
         read: list[tuple[list[Item], OfficeBlock, str | None]] = []
         for section in sections:
@@ -702,8 +704,9 @@ def _split_at_rules(
             trial = OfficeBlock(None, Reader(language))
             _read_block(trial, section)
             read.append((section, trial, _section_name(section, trial, language)))
-        offices = [r for r in read if _has_counter_hours(r[1]) and (r[2] or r[1].address)]
-        if len(offices) < 2 or any(_has_counter_hours(r[1]) and r not in offices for r in read):
+        # (a calendar shown twice for the same dates is two calendars: no name needed)
+        offices = [r for r in read if _gives_hours(r[1]) and (r[2] or r[1].address or repeats)]
+        if len(offices) < 2 or any(_gives_hours(r[1]) and r not in offices for r in read):
             rebuilt[key] = block
             continue
         # What comes before the first office section (the page's intro) and after the last one (its
@@ -727,6 +730,33 @@ def _split_at_rules(
             members[new_key] = part
     blocks.clear()
     blocks.update(rebuilt)
+
+
+def _gives_hours(block: OfficeBlock) -> bool:
+    """Counter hours read in the block, in its lines or from its dated calendar."""
+    return _has_counter_hours(block) or bool(block.reader.calendar() and block.reader.calendar().weekly)  # type: ignore[union-attr]
+
+
+def _calendar_repeats(items: list[Item], language: str) -> set[int]:
+    """The date lines ("zondag 1 januari 2017") that show a date the block already showed: each
+    starts a second calendar of the same days (another channel or office, "open" then "op
+    afspraak"), as the ids of those items."""
+    seen: set[str] = set()
+    starts: set[int] = set()
+    for it in items:
+        if it.kind != "text" or len(it.text) > 40 or not any(ch.isdigit() for ch in it.text):
+            continue
+        toks = tt.tokenize(tt.clean(it.text), language)
+        if not any(t.kind == tt.DAY for t in toks) or any(t.kind in (tt.TIME, tt.NUM) for t in toks):
+            continue
+        dates = [tt.clean(it.text)[t.start : t.end].lower() for t in toks if t.kind == tt.DATE]
+        if len(dates) != 1:
+            continue
+        if dates[0] in seen:
+            starts.add(id(it))
+            seen = set()
+        seen.add(dates[0])
+    return starts if len(starts) >= 1 and len(seen) >= MIN_CALENDAR_DAYS else set()
 
 
 def _section_name(section: list[Item], block: OfficeBlock, language: str) -> str | None:

@@ -830,6 +830,11 @@ class Reader:
             weekday = days[0] if days is not None and len(days) == 1 else weekday_of(key.date_from)
             if weekday is not None and (days is None or days == (weekday,)):
                 intervals = tuple((r.opens, r.closes, r.access) for r in opening)
+                last = self.dated[-1][0] if self.dated else None
+                if last is not None and (last.date, last.weekday) == (key.date_from, weekday) and last.intervals:
+                    # "van 9 u. tot 12 u." / "en" / "van 13 u. tot 17 u.": one date's row over several lines
+                    self.dated.pop()
+                    intervals = last.intervals + intervals
                 self.dated.append((DatedDay(key.date_from, weekday, intervals), layout))
         for r in opening:
             draft.pieces.append((days, r.opens, r.closes, r.access))
