@@ -697,6 +697,10 @@ def _split_at_rules(
                 sections.append([])
             if it.kind != "rule":
                 sections[-1].append(it)
+        timed = [sec for sec in sections if any(_times_in(it.text or " ".join(it.lines)) for it in sec)]
+        if len(timed) < 2:
+            rebuilt[key] = block  # (a quick look first: two sections at least must give times)
+            continue
         read: list[tuple[list[Item], OfficeBlock, str | None]] = []
         for section in sections:
             if not section:
@@ -721,8 +725,11 @@ def _split_at_rules(
             if n == last:
                 part += [it for s in read[last + 1 :] for it in s[0]]
             heading = Item("heading", section[0].el, name or "", level=PSEUDO_HEADING_LEVEL) if name else None
-            office = OfficeBlock(heading, Reader(language))
-            _read_block(office, part)
+            if len(part) == len(section):
+                office, office.heading = _trial, heading  # read already
+            else:
+                office = OfficeBlock(heading, Reader(language))
+                _read_block(office, part)
             new_key: int | None = key if n == first else fresh
             if n != first:
                 fresh -= 1
@@ -737,6 +744,13 @@ def _gives_hours(block: OfficeBlock) -> bool:
     return _has_counter_hours(block) or bool(block.reader.calendar() and block.reader.calendar().weekly)  # type: ignore[union-attr]
 
 
+def _times_in(text: str) -> bool:
+    return bool(_TIME_LIKE.search(text) or _BARE_RANGE.search(text))
+
+
+_DATE_LIKE = re.compile(r"\d\.?\s?[^\W\d_]{3,}|[^\W\d_]{3,}\.?\s\d")  # "1 januari", "January 1"
+
+
 def _calendar_repeats(items: list[Item], language: str) -> set[int]:
     """The date lines ("zondag 1 januari 2017") that show a date the block already showed: each
     starts a second calendar of the same days (another channel or office, "open" then "op
@@ -744,7 +758,7 @@ def _calendar_repeats(items: list[Item], language: str) -> set[int]:
     seen: set[str] = set()
     starts: set[int] = set()
     for it in items:
-        if it.kind != "text" or len(it.text) > 40 or not any(ch.isdigit() for ch in it.text):
+        if it.kind != "text" or len(it.text) > 40 or not _DATE_LIKE.search(it.text):
             continue
         toks = tt.tokenize(tt.clean(it.text), language)
         if not any(t.kind == tt.DAY for t in toks) or any(t.kind in (tt.TIME, tt.NUM) for t in toks):

@@ -507,7 +507,8 @@ class Reader:
                     until = rg.iso_date(text[t.start : t.end])
                     if until and text[: toks[i - 1].start].endswith("(") and any(x.kind == "R" for x in atoms):
                         self._bracket_until = until  # "Dimanche : 13 h à 16 h (jusqu'au 4 septembre)": that line only
-                    else:
+                    elif not any(x.kind == tt.SEASON for x in toks[a:b]):
+                        # (a season's label, "Horaire estival (jusqu'au 3 septembre 2016)": the season ends)
                         self.valid_until = until or self.valid_until  # "jusqu'au 30 juin"
                 elif i > a and toks[i - 1].kind == tt.FROM:
                     if text[toks[i - 1].start : toks[i - 1].end].lower() in ("vanaf", "ab", "from"):
@@ -1149,9 +1150,8 @@ def _open_ended_closure(atoms: list[_Atom], idx: int, line: str, s0: int) -> boo
     if any(x.mod in (tt.CONDITIONAL, tt.NEG) for x in atoms) or any(x.kind == "D" and x.end > end.start for x in atoms):
         return False
     before = line[max(s0, atom.start - 120) : atom.start]
-    return bool(
-        (tt.OFFICE_NOUN.search(before) or _WE.search(before)) and _SHUT_STATE.search(before) and not _WHEN.search(before)
-    )
+    office = tt.OFFICE_NOUN.search(before) or _WE.search(before)
+    return bool(office and _SHUT_STATE.search(before) and not _WHEN.search(before))
 
 
 def _about_days(atoms: list[_Atom], line: str, *, dated_ok: bool) -> bool:
