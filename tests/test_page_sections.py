@@ -26,7 +26,10 @@ def test_sections_between_horizontal_rules_are_offices() -> None:
     """lacdesecorces_bibliotheques_fr: two library sectors, each between <hr>s with its address and
     "Horaire :"; the every-other-week Tuesday "(1 semaine/2)" is no weekly slot."""
     found = _read("lacdesecorces_bibliotheques_fr")
-    assert [s.name for s in found] == ["La bibliothèque, secteur Lac-des-Écorces", "La bibliothèque, secteur Val-Barrette"]
+    assert [s.name for s in found] == [
+        "La bibliothèque, secteur Lac-des-Écorces",
+        "La bibliothèque, secteur Val-Barrette",
+    ]
     assert _slots(found[0]) == ["tu 17:30-20:00", "we 09:00-11:00", "th 17:30-20:00", "fr 12:30-15:00"]
     assert _slots(found[1]) == ["mo 17:30-20:00", "th 17:30-20:00"]
 
