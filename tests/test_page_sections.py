@@ -97,3 +97,19 @@ def test_composed_open_ended_closure_needs_a_start_and_no_condition() -> None:
     assert mondays["closed"] is None
     maybe = read_hours_text("The branch could be closed beginning Monday until it reopens.", "en")
     assert maybe["closed"] is None
+
+
+def test_two_numbers_with_their_own_hours_are_two_phone_lines() -> None:
+    """amsterdam_meldingen_email_telefoon_nl: "bellen met telefoonnummer 14 020, maandag tot en met
+    vrijdag van 08.00 tot 18.00 uur. Voor Weesp kunt u bellen met 0294 491 391, maandag tot en met
+    vrijdag van 08.30 tot 17.00 uur."; one number over two sentences stays one line (composed)."""
+    first, weesp = _read("amsterdam_meldingen_email_telefoon_nl")
+    assert (first.channel, weesp.channel) == (CHANNEL_PHONE, CHANNEL_PHONE)
+    assert _slots(first)[0] == "mo 08:00-18:00" and _slots(weesp)[0] == "mo 08:30-17:00"
+    assert weesp.name == "0294 491 391"
+    one = parse_page(
+        "<p>Telefonisch bereikbaar op 09 123 45 67 van maandag tot vrijdag van 9 tot 12 uur. "
+        "Op zaterdag van 10 tot 12 uur.</p>",
+        language="nl",
+    )
+    assert [s.channel for s in one].count(CHANNEL_PHONE) == 1

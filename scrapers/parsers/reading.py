@@ -115,6 +115,7 @@ class Draft:
     access: str | None  # None: not stated (walk-in unless the office is appointment-only)
     channel: str
     layout: str
+    number: str | None = None  # a phone line's hours: the number last given before them
 
 
 @dataclass(slots=True)
@@ -194,6 +195,7 @@ class Reader:
         self._topic: rg.RegimeKey | None = None  # a season a paragraph is about (reset at each line)
         # Dated days ("dinsdag 3 januari 2017 van 9 tot 12 uur"), for a calendar's weekly pattern.
         self.dated: list[tuple[DatedDay, str]] = []
+        self._number: str | None = None  # the last phone number given ("bellen met 0294 491 391")
         self._pattern: WeeklyPattern | None = None
         self._channel = CHANNEL_COUNTER
         self._access_ctx: str | None = None  # set by an access label ("Horaires sur rendez-vous :")
@@ -270,6 +272,7 @@ class Reader:
     ) -> None:  # fmt: skip
         sentence = self._sentence_now = text[s0:s1].strip()
         self._line, self._s0 = text, s0
+        self._number = next((text[t.start : t.end] for t in toks[a:b] if t.kind == tt.PHONENUM), self._number)
         day_context = row or self._carry_days is not None or any(t.kind in _DAYISH for t in toks[a:b])
         self._bracket_until: str | None = None
         atoms = self._atoms(toks, a, b, text, day_context, row or heading)
@@ -797,7 +800,10 @@ class Reader:
                         self.closures.append((days, r.opens, r.closes))
                     continue
                 for d in days:
-                    self.drafts.append(Draft(d, r.opens, r.closes, r.access or self._access_ctx, channel, layout))
+                    number = self._number if channel == CHANNEL_PHONE else None
+                    self.drafts.append(
+                        Draft(d, r.opens, r.closes, r.access or self._access_ctx, channel, layout, number)
+                    )
             if st.day_closed and self._access_ctx is None:
                 # (under "Horaires sur rendez-vous :", "Vendredi : Fermé" only says there are no appointments)
                 self.closures.append((days, *_DAYPARTS[None if st.day_closed == "all" else st.day_closed]))
@@ -918,18 +924,27 @@ class Reader:
         phone = [d for d in self.drafts if d.channel == CHANNEL_PHONE]
         phone_layout = next((lay for lay in (*layouts, *BASE_CONFIDENCE) if any(d.layout == lay for d in phone)), None)
         if phone_layout is not None:
-            slots = self._finish([d for d in phone if d.layout == phone_layout], counter=False)
-            out.append(
-                CounterSchedule(
-                    name=name,
-                    address=address,
-                    slots=slots,
-                    channel=CHANNEL_PHONE,
-                    layout=phone_layout,
-                    evidence=join_evidence(self.evidence.get((phone_layout, CHANNEL_PHONE), [])),
-                    confidence=self.confidence(phone_layout),
+            drafts = [d for d in phone if d.layout == phone_layout]
+            # Two numbers, each with its hours ("... bellen met 14 020, maandag tot en met vrijdag van
+            # 08.00 tot 18.00 uur. Voor Weesp kunt u bellen met 0294 491 391, ... van 08.30 tot 17.00
+            # uur"): two phone lines, the later ones named by their number.
+            numbers = list(dict.fromkeys(d.number for d in drafts))
+            for number in numbers:
+                line = [d for d in drafts if d.number == number or len(numbers) == 1]
+                label = name if number is None or number == numbers[0] else f"{name} ({number})" if name else number
+                out.append(
+                    CounterSchedule(
+                        name=label,
+                        address=address,
+                        slots=self._finish(line, counter=False),
+                        channel=CHANNEL_PHONE,
+                        layout=phone_layout,
+                        evidence=join_evidence(self.evidence.get((phone_layout, CHANNEL_PHONE), [])),
+                        confidence=self.confidence(phone_layout),
+                    )
                 )
-            )
+                if len(numbers) == 1:
+                    break
         return out
 
     def complete(self, schedule: CounterSchedule) -> None:
