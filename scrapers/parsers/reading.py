@@ -82,6 +82,13 @@ _FOR_A_WHILE = re.compile(
     r"(?<!\w)(?:tijdelijk|temporairement|provisoirement|vor[üu]bergehend|temporarily|for the time being)(?!\w)",
     re.IGNORECASE,
 )
+# Annual leave: the office is closed then, so the lines after it are not that season's hours
+# ("Congés annuels 3 semaines en août et 2 semaines lors des vacances de Noël" above the week).
+_ANNUAL_LEAVE = re.compile(
+    r"(?<!\w)(?:cong[ée]s annuels|fermeture annuelle|jaarlijks(?:e)? (?:verlof|sluiting)|collectie(?:f|ve) verlof|"
+    r"bouwverlof|betriebs(?:urlaub|ferien)|jahresurlaub|annual (?:leave|closure))(?!\w)",
+    re.IGNORECASE,
+)
 # "After" before a date: the hours that follow hold from then on ("Na 28 juli 2015 vervalt ...").
 _AFTER_WORD = re.compile(r"(?<!\w)(?:na|nach dem|apr[èe]s le|after)\s+$", re.IGNORECASE)
 # The day number that starts a written date ("29 septembre", "29th September").
@@ -337,6 +344,7 @@ class Reader:
             and not stmts
             and not excepted
             and not (mods & _CLOSING)
+            and not _ANNUAL_LEAVE.search(sentence)  # closed then: not the topic of the lines after
         ):
             self._topic = key  # a sentence about a season, with no hours of its own
         special = key is not None
@@ -371,7 +379,7 @@ class Reader:
             self.phone_only = True
         for kind in excepted:  # "sauf les jours fériés": the counter is closed on them
             self._regime(rg.RegimeKey(kind), sentence).closed = True
-        if key is not None and not stmts and any(x.mod in _CLOSING for x in atoms):
+        if key is not None and not stmts and (any(x.mod in _CLOSING for x in atoms) or _ANNUAL_LEAVE.search(sentence)):
             self._regime(key, sentence).closed = True  # "Fermé les jours fériés", "Fermé en août"
         if label:
             self._set_context(atoms, heading, key, any(t.kind == tt.PHONENUM for t in toks[a:b]))
@@ -737,7 +745,8 @@ class Reader:
         elif tt.COUNTER_LABEL in mods or tt.USUAL in mods or heading:
             self._channel = CHANNEL_COUNTER
         dated_day = key is not None and key.kind == "date" and tt.DATE in mods and any(x.kind == "D" for x in atoms)
-        if (mods & {tt.SEASON, tt.MONTH, tt.PERIOD} and tt.USUAL not in mods) or dated_day:
+        leave = _ANNUAL_LEAVE.search(self._sentence_now)  # a closed season, not the lines' regime
+        if (mods & {tt.SEASON, tt.MONTH, tt.PERIOD} and tt.USUAL not in mods and not leave) or dated_day:
             # "Horaire d'été", or a calendar row's date "maandag 2 januari 2017" above its hours
             # ("Horaire normal (de septembre à mai)" is the normal week, whatever its months)
             self._irregular, self._regime_ctx = True, key

@@ -185,7 +185,8 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:pour l'instant|pour le moment|actuellement|momentan[ée]ment|temporairement|provisoirement),? "
         r"non accessibles?",
         r"(?:de )?deuren (?:\w+ ){0,12}op slot",
-        r"(?:ferm[ée]e?s?|gesloten|geschlossen|closed) (?:jusqu'(?:au|à|a|en)|tot|bis|until)"
+        r"(?:ferm[ée]e?s?|fermer(?:a|ont)(?: ensuite| alors)?|gesloten|geschlossen|closed) "
+        r"(?:jusqu'(?:au|à|a|en)|tot|bis|until)"
         r"(?!\s?\d{1,2}(?:[.:h]\d\d)?\s?(?:h|u|uur|uhr|heures?|am|pm)\b)",
     )),
     ("ANN_PERM", _phrases(
@@ -193,6 +194,8 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:va|vont|doit|doivent|devra|devront) "
         r"(?:bient[ôo]t |d[ée]finitivement |prochainement )?fermer(?: (?:ses|leurs) portes)?",
         r"fermer(?:a|ont) (?:ensuite |bient[ôo]t |prochainement )*(?:(?:ses|leurs) portes|d[ée]finitivement)",
+        # "le collège a pris la décision de fermer cette antenne": a decision taken, not a possibility
+        r"(?:pris |prendre )?la d[ée]cision de fermer",
         r"(?:ferme|ferment) (?:d[ée]finitivement )?(?:ses|leurs) portes(?! (?:à|a|dès|vers|de|entre) ?\d)",
         r"(?:la |une )?fermeture (?:d[ée]finitive )?(?:du|des|de la|de l'|de ce|de cette|de ces|de \d+) (?:\w+ )?"
         r"(?:bureau|guichet|antenne|agence|office|poste|biblioth[èe]que|service|administration|centre|maison|gare|"
