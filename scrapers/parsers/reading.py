@@ -220,6 +220,9 @@ class Reader:
         self._line_days: tuple[int, ...] | None = None
         self._after_semicolon = False
         self._clause_key: rg.RegimeKey | None = None  # the regime of the sentence before, for one after ";"
+        # "Juillet & août : lundi [...] 08h00-12h00. Le jeudi de 7 à 13h.": a season label that opens
+        # a line is the regime of the line's later sentences too.
+        self._line_key: rg.RegimeKey | None = None
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -247,7 +250,7 @@ class Reader:
             self._carry_days = None
         toks = tt.tokenize(text, self.language)
         first, prev_end, line_start = 0, 0, True
-        self._line_days, self._after_semicolon = None, False
+        self._line_days, self._after_semicolon, self._line_key = None, False, None
         self._topic = None  # a season the paragraph is about ("De zomerregeling is van kracht. Dat is open op ...")
         if any(t.value == "." for t in toks):
             toks = [t for k, t in enumerate(toks) if t.value != "." or not _abbreviation_dot(toks, k, text)]
@@ -260,7 +263,7 @@ class Reader:
                 first, prev_end, line_start = i + 1, toks[i].end, toks[i].value == "\n"
                 self._after_semicolon = toks[i].value == ";"
                 if line_start:
-                    self._line_days = None
+                    self._line_days = self._line_key = None
 
     def start_structure(self) -> None:
         """A day table or list starts: a dated line above it ("Samedi 17 septembre à 10 h", an
@@ -299,6 +302,18 @@ class Reader:
             for st in stmts:
                 if st.ranges:
                     st.irregular, st.regime = True, key
+        if (
+            key is None
+            and _FOR_A_WHILE.search(sentence)
+            and any(x.kind == "R" for x in atoms)
+            and not any(x.mod in _CLOSING for x in atoms)
+        ):
+            # "Vanaf 16 juni zullen wij tijdelijk elke donderdag van 15:00 tot 19:00 uur extra geopend
+            # zijn": hours for a while are a passing period, not the normal week.
+            key = rg.RegimeKey("period")
+            for st in stmts:
+                if st.ranges:
+                    st.irregular, st.regime = True, key
         mods = {x.mod for x in atoms}
         if excepted:
             self._topic = None  # "Hors congés scolaires : ...": the rest of the year
@@ -311,16 +326,17 @@ class Reader:
             self._topic = None
         if (
             key is None
-            and self._after_semicolon
-            and self._clause_key is not None
+            and (self._after_semicolon and self._clause_key is not None or self._line_key is not None)
             and stmts
             and not (mods & {tt.USUAL, tt.COUNTER_LABEL, tt.PHONE})
         ):
             # "en été, elle est ouverte du mardi au jeudi de 9h à 13h ; le vendredi de 14h à 18h": the same season
-            key = self._clause_key
+            key = self._clause_key if self._after_semicolon and self._clause_key is not None else self._line_key
             for st in stmts:
                 st.irregular, st.regime = True, key
         self._clause_key = key
+        if key is not None and key.kind in _SEASON_KINDS and _season_label(toks, a, b):
+            self._line_key = key
         has_hours = any(x.kind in "DR" for x in atoms)
         label = (
             not has_hours
@@ -1096,6 +1112,21 @@ _OTHER_SERVICES = re.compile(
     re.IGNORECASE,
 )
 _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+_SEASON_KINDS = frozenset({"summer", "school_holidays", "christmas", "winter"})
+_LABEL_WORDS = frozenset({tt.SEASON, tt.MONTH, tt.AND, tt.TO})
+
+
+def _season_label(toks: list[tt.Token], a: int, b: int) -> bool:
+    """Whether the sentence ``toks[a:b]`` opens with a season or months and a colon ("Juillet & août :")."""
+    colon = next((k for k in range(a, b) if toks[k].kind == tt.COLON), None)
+    return (
+        colon is not None
+        and colon > a
+        and any(toks[k].kind in (tt.SEASON, tt.MONTH) for k in range(a, colon))
+        and all(toks[k].kind in _LABEL_WORDS for k in range(a, colon))
+    )
 
 
 def _excepted_appointment(atoms: list[_Atom], idx: int, line: str) -> bool:
