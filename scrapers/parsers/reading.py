@@ -89,6 +89,8 @@ _ANNUAL_LEAVE = re.compile(
     r"bouwverlof|betriebs(?:urlaub|ferien)|jahresurlaub|annual (?:leave|closure))(?!\w)",
     re.IGNORECASE,
 )
+# Hours "also" given, without days: the days of the sentence before, in the same paragraph.
+_ALSO = re.compile(r"(?<!\w)(?:ook|eveneens|aussi|[ée]galement|auch|ebenfalls|also|as well)(?!\w)", re.IGNORECASE)
 # "After" before a date: the hours that follow hold from then on ("Na 28 juli 2015 vervalt ...").
 _AFTER_WORD = re.compile(r"(?<!\w)(?:na|nach dem|apr[èe]s le|after)\s+$", re.IGNORECASE)
 # The day number that starts a written date ("29 septembre", "29th September").
@@ -784,8 +786,8 @@ class Reader:
                     self._emit_regime(st, key, sentence, layout)
                 continue
             days = st.days if st.days is not None else self._carry_days
-            if days is None and self._after_semicolon and st.ranges:
-                days = self._line_days
+            if days is None and st.ranges and (self._after_semicolon or _ALSO.search(sentence)):
+                days = self._line_days  # "Het is ook in de namiddag van 13.30 uur tot 16.30 uur open": the same days
             if days is None:
                 for r in st.ranges:
                     if r.closed:

@@ -384,6 +384,9 @@ _COMMON: list[tuple[str, str]] = [
         r"wochentags", r"unter der woche",
         r"(?:on |every )?weekdays?", r"(?:five|5) days a week", r"(?:cinq|5) jours (?:par|sur|/) ?(?:semaine|7)",
         r"(?:vijf|5) dagen (?:per|op|in de) ?(?:week|7)", r"(?:f[üu]nf|5) tage (?:die|pro|in der) woche",
+        # "closed on Thursdays [...] on the four other days": the working days, the closed one taken out
+        r"(?:les )?(?:quatre|4) autres jours(?: de la semaine)?", r"(?:de )?(?:vier|4) andere (?:werk)?dagen",
+        r"(?:an den )?(?:vier|4) anderen (?:werk)?tagen", r"(?:the )?(?:four|4) other (?:week)?days",
     )),
     ("ALLDAYS", _phrases(
         r"\(?(?:y compris (?:le |les )?week-?ends?|week-?ends? (?:compris|inclus)|(?:het )?weekend inbegrepen|"
