@@ -328,7 +328,11 @@ class Reader:
             self._topic = None
         if (
             key is None
-            and (self._after_semicolon and self._clause_key is not None or self._line_key is not None)
+            and (
+                self._after_semicolon
+                and self._clause_key is not None
+                or self._line_key is not None and not excepted  # ("Hors congés scolaires : ...": the rest)
+            )
             and stmts
             and not (mods & {tt.USUAL, tt.COUNTER_LABEL, tt.PHONE})
         ):

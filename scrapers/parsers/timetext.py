@@ -185,6 +185,10 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:pour l'instant|pour le moment|actuellement|momentan[ée]ment|temporairement|provisoirement),? "
         r"non accessibles?",
         r"(?:de )?deuren (?:\w+ ){0,12}op slot",
+        # The people who went there are sent to other offices ("sont, depuis lors, aiguillés vers les
+        # Maisons de l'Emploi de Frameries"): the office is out of use.
+        r"(?:sont|seront|ont été)(?:,? [\w']+,?){0,3} (?:aiguill|r[ée]orient|redirig)[ée]e?s vers (?:les?|la|l'|d'autres) ?"
+        r"(?:maisons?|bureaux?|agences?|antennes?|services?|guichets?|centres?|sites?)",
         r"(?:ferm[ée]e?s?|fermer(?:a|ont)(?: ensuite| alors)?|gesloten|geschlossen|closed) "
         r"(?:jusqu'(?:au|à|a|en)|tot|bis|until)"
         r"(?!\s?\d{1,2}(?:[.:h]\d\d)?\s?(?:h|u|uur|uhr|heures?|am|pm)\b)",
