@@ -91,6 +91,8 @@ _ANNUAL_LEAVE = re.compile(
 )
 # Hours "also" given, without days: the days of the sentence before, in the same paragraph.
 _ALSO = re.compile(r"(?<!\w)(?:ook|eveneens|aussi|[ée]galement|auch|ebenfalls|also|as well)(?!\w)", re.IGNORECASE)
+# A sentence about "then", the day(s) the sentence before set apart ("behalve dinsdag. Dan ...").
+_THEN = re.compile(r"(?:dan|alors|dann|then)(?!\w)", re.IGNORECASE)
 # "After" before a date: the hours that follow hold from then on ("Na 28 juli 2015 vervalt ...").
 _AFTER_WORD = re.compile(r"(?<!\w)(?:na|nach dem|apr[èe]s le|after)\s+$", re.IGNORECASE)
 # The day number that starts a written date ("29 septembre", "29th September").
@@ -225,6 +227,8 @@ class Reader:
         # "Juillet & août : lundi [...] 08h00-12h00. Le jeudi de 7 à 13h.": a season label that opens
         # a line is the regime of the line's later sentences too.
         self._line_key: rg.RegimeKey | None = None
+        self._set_apart: tuple[int, ...] | None = None  # the days the sentence before excepted
+        self._phone_only_from: str | None = None  # a sentence saying the service goes phone-only from a date
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -399,6 +403,11 @@ class Reader:
             self._one_off = True
         if tt.PHONE in mods and tt.APPT not in mods and rg.PHONE_ONLY.search(sentence):
             self.phone_only = True
+            since = (t.kind == tt.SINCE or (t.kind == tt.FROM and text[t.start : t.end].lower() in _STARTING) for t in toks[a:b])
+            if any(since) and any(t.kind == tt.DATE for t in toks[a:b]) and not has_hours and tt.OPEN not in mods:
+                # "vinden onze sociale permanenties vanaf maandag 16 maart 2020 alleen telefonisch plaats":
+                # from that day nobody is received at the counter (a change, not a phone-only service)
+                self._phone_only_from = sentence
         for kind in excepted:  # "sauf les jours fériés": the counter is closed on them
             self._regime(rg.RegimeKey(kind), sentence).closed = True
         if key is not None and not stmts and (any(x.mod in _CLOSING for x in atoms) or _ANNUAL_LEAVE.search(sentence)):
@@ -425,6 +434,8 @@ class Reader:
             self._carry_days = None
         with_days = [st.days for st in stmts if st.days is not None and not st.irregular]
         self._line_days = with_days[-1] if with_days else self._line_days
+        # "elke dag [...], behalve dinsdag. Dan zijn de openingsuren van 17 tot 20 uur": the day set apart.
+        self._set_apart = next((ex for st in reversed(stmts) for ex, part in reversed(st.excepts) if part is None), None)
 
     def _atoms(self, toks: list[tt.Token], a: int, b: int, text: str, day_context: bool, alone_ok: bool) -> list[_Atom]:
         atoms: list[_Atom] = []
@@ -792,6 +803,8 @@ class Reader:
             days = st.days if st.days is not None else self._carry_days
             if days is None and st.ranges and (self._after_semicolon or _ALSO.search(sentence)):
                 days = self._line_days  # "Het is ook in de namiddag van 13.30 uur tot 16.30 uur open": the same days
+            if days is None and st.ranges and self._set_apart is not None and _THEN.match(sentence):
+                days = self._set_apart
             if days is None:
                 for r in st.ranges:
                     if r.closed:
@@ -898,6 +911,13 @@ class Reader:
             # "« Fermé jusqu'à nouvel avis. » [...] Depuis le 24 avril, c'en est fini": over.
             self.closed, self.closed_reason = None, None
             self._penalize(self.flag_layout or "text")
+        if (
+            self._phone_only_from is not None
+            and self.closed is None
+            and not any(d.channel == CHANNEL_COUNTER for d in self.drafts)
+        ):
+            self.closed, self.closed_reason = "temporary", self._phone_only_from
+            self.flag_evidence.append(self._phone_only_from)
         if self.closed == "temporary" and (self.appointment_only or self.appointment_said):
             # "Les bureaux sont fermés au public ... sur rendez-vous pour les urgences": no walk-in,
             # but people are still received: appointment-only, not a closure.

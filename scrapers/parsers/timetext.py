@@ -69,7 +69,7 @@ OFFICE_NOUN = re.compile(
     r"bibliothek(?:en)?|rathaus|rath[äa]user|b[üu]rgerb[üu]ros?|[äa]mter|amt|verwaltung|stadtb[üu]cherei|gemeinde|"
     r"library|libraries|branch(?:es)?|town hall|city hall|council|registry|"
     r"parc [àa] conteneurs|recyparc|containerpark|recyclagepark)\b"
-    r"|\w{3,}(?:kantoor|kantoren|loket|loketten|huis|huizen|diensten|verwaltung|amt|[äa]mter|b[üu]ro|b[üu]ros|"
+    r"|\w{3,}(?:kantoor|kantoren|loket|loketten|huis|huizen|dienst|diensten|verwaltung|amt|[äa]mter|b[üu]ro|b[üu]ros|"
     r"dienststellen?|stelle|zentrum|bibliothek|b[üu]cherei)\b",
     re.IGNORECASE,
 )
