@@ -664,6 +664,15 @@ class Reader:
                 elif x.kind != "J":
                     break
             _on_ranges(mod, group)
+        elif tight_prev and mod == tt.PHONE:
+            # "du lundi au vendredi de 9h à 12h et de 13h à 17h par téléphone": every range of the run
+            run = [prev]
+            for x in reversed(atoms[: idx - 1]):
+                if x.kind == "R" and x.stmt == prev.stmt:
+                    run.append(x)
+                elif x.kind != "J":
+                    break
+            _on_ranges(mod, run)
         elif tight_prev and (mod not in (tt.PHONE_LABEL, tt.COUNTER_LABEL) or "(" in line[prev.end : atoms[idx].start]):
             _on_ranges(mod, [prev])
         elif nxt is not None and nxt.kind == "D" and not (mod in _CLOSING and _news_day(atoms, n, line, news_ok)):

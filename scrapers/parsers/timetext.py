@@ -301,7 +301,12 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:moet|moeten|dient|dienen) (?:\w+ ){0,6}een afspraak(?: (?:hebben|maken|vastleggen))?",
         r"termine (?:\(?[\w-]+\)? ){0,6}(?:gibt es|werden vergeben|stehen (?:\w+ )?zur verf[üu]gung)",
         r"(?:stehen|gibt es) (?:\w+ ){0,2}termine(?: zur verf[üu]gung)?",
-        r"nadat (?:je|u) (?:\w+ ){0,4}een afspraak", r"(?:uniquement|seulement) apr[èe]s (?:prise de )?rendez-vous",
+        r"nadat (?:je|u) (?:\w+ ){0,4}een afspraak",
+        # Open only to the people who made an appointment ("nur noch für Bürger*innen geöffnet, die einen
+        # Termin mit einem/einer Mitarbeiter/in vereinbart haben")
+        r"(?:die|welche) (?:vorher )?einen termin (?:[\w/*-]+ ){0,6}(?:vereinbart|gebucht) haben",
+        r"(?:qui ont|ayant) (?:pris|fix[ée]|obtenu) (?:un )?rendez-vous", r"die (?:vooraf )?een afspraak (?:hebben|maakten)",
+        r"who (?:have )?(?:made|booked) an appointment", r"(?:uniquement|seulement) apr[èe]s (?:prise de )?rendez-vous",
         r"(?:only )?after (?:making|booking) an appointment",
         # No walk-in any more: visits by appointment ("niet langer vrij toegankelijk", "pas accessibles librement").
         r"niet (?:langer|meer) vrij toegankelijk(?: voor (?:het )?publiek)?",
