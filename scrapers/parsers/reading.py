@@ -425,7 +425,7 @@ class Reader:
         elif carried and self._regime_ctx is not None and self._regime_ctx.kind in ("date", "monthly"):
             self._irregular, self._regime_ctx = False, None  # a day without a date ends the calendar row
         before = len(self.drafts)
-        self._emit(stmts, layout, sentence, row or carried)
+        self._emit(_new_column(stmts, sentence), layout, sentence, row or carried)
         if len(self.drafts) > before and _FOR_A_WHILE.search(sentence):
             self._penalize(layout)  # "zullen wij tijdelijk elke donderdag ... geopend zijn": maybe a passing regime
         if carried:
@@ -1162,6 +1162,27 @@ def _season_label(toks: list[tt.Token], a: int, b: int) -> bool:
         and any(toks[k].kind in (tt.SEASON, tt.MONTH) for k in range(a, colon))
         and all(toks[k].kind in _LABEL_WORDS for k in range(a, colon))
     )
+
+
+# Headings of an old and a new column: "Huidige openingstijden Nieuwe openingstijden per 1-1-2024".
+_OLD_NEW = re.compile(
+    r"(?<!\w)(?:huidige|oude|vroegere|horaires? actuels?|anciens? horaires?|bisherige|alte|current|old)(?!\w)"
+    r".{0,60}?(?<!\w)(?:nieuwe|nouveaux? horaires?|neue|new)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _new_column(stmts: list[_Statement], sentence: str) -> list[_Statement]:
+    """An old/new table flattened into one line gives each day twice, old then new: the new ones."""
+    days = [st for st in stmts if st.days is not None]
+    if (
+        len(days) >= 4
+        and len(days) % 2 == 0
+        and all(days[k].days == days[k + 1].days for k in range(0, len(days), 2))
+        and _OLD_NEW.search(sentence)
+    ):
+        return [st for st in stmts if st.days is None] + days[1::2]
+    return stmts
 
 
 def _excepted_appointment(atoms: list[_Atom], idx: int, line: str) -> bool:

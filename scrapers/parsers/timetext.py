@@ -466,6 +466,7 @@ _TAIL: list[tuple[str, str]] = [
     ("NUM", r"(?<![\w.,:/])(?P<num>[01]?\d|2[0-4])(?!\w|[.,:/]\d)"),
     ("SINCE", _phrases(r"depuis", r"[àa] partir d(?:u|e|es)", r"[àa] partir d'", r"[àa] compter d(?:u|e|es)",
                        r"[àa] compter d'", r"sinds", r"met ingang van",
+                       r"per(?= \d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?!\d))",  # "Nieuwe openingstijden per 1-1-2024"
                        r"seit", r"ab dem", r"since", r"as of", r"starting")),
     ("BETWEEN", _BETWEEN),
     ("TO_WORD", _phrases(r"jusqu'(?:à|a|au)", r"jusque", r"tot(?: en met)?", r"t\. ?e\. ?m\.", r"tem", r"t/m",
