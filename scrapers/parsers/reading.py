@@ -91,6 +91,7 @@ _ANNUAL_LEAVE = re.compile(
 )
 # Hours "also" given, without days: the days of the sentence before, in the same paragraph.
 _ALSO = re.compile(r"(?<!\w)(?:ook|eveneens|aussi|[ée]galement|auch|ebenfalls|also|as well)(?!\w)", re.IGNORECASE)
+_FOUR_DAYS = re.compile(r"(?<!\w)(?:four|quatre|vier|4) (?:days|jours|dagen|tage)(?!\w)", re.IGNORECASE)
 # A sentence about "then", the day(s) the sentence before set apart ("behalve dinsdag. Dan ...").
 _THEN = re.compile(r"(?:dan|alors|dann|then)(?!\w)", re.IGNORECASE)
 # "After" before a date: the hours that follow hold from then on ("Na 28 juli 2015 vervalt ...").
@@ -228,6 +229,7 @@ class Reader:
         # a line is the regime of the line's later sentences too.
         self._line_key: rg.RegimeKey | None = None
         self._set_apart: tuple[int, ...] | None = None  # the days the sentence before excepted
+        self._bare_days: tuple[int, ...] | None = None  # days said without hours, for the line's hours next
         self._phone_only_from: str | None = None  # a sentence saying the service goes phone-only from a date
 
     # -- feeding -------------------------------------------------------------------------------
@@ -256,7 +258,7 @@ class Reader:
             self._carry_days = None
         toks = tt.tokenize(text, self.language)
         first, prev_end, line_start = 0, 0, True
-        self._line_days, self._after_semicolon, self._line_key = None, False, None
+        self._line_days, self._after_semicolon, self._line_key, self._bare_days = None, False, None, None
         self._topic = None  # a season the paragraph is about ("De zomerregeling is van kracht. Dat is open op ...")
         if any(t.value == "." for t in toks):
             toks = [t for k, t in enumerate(toks) if t.value != "." or not _abbreviation_dot(toks, k, text)]
@@ -269,7 +271,7 @@ class Reader:
                 first, prev_end, line_start = i + 1, toks[i].end, toks[i].value == "\n"
                 self._after_semicolon = toks[i].value == ";"
                 if line_start:
-                    self._line_days = self._line_key = None
+                    self._line_days = self._line_key = self._bare_days = None
 
     def start_structure(self) -> None:
         """A day table or list starts: a dated line above it ("Samedi 17 septembre à 10 h", an
@@ -814,6 +816,14 @@ class Reader:
                 days = self._line_days  # "Het is ook in de namiddag van 13.30 uur tot 16.30 uur open": the same days
             if days is None and st.ranges and self._set_apart is not None and _THEN.match(sentence):
                 days = self._set_apart
+            if days is None and st.ranges and self._bare_days is not None:
+                # "will continue to open four days a week. From 13th May the new times will be 10am
+                # until 12noon": the days of the sentence before, which had no hours
+                days = self._bare_days
+            if st.days is not None and not st.ranges and _no_effect(st) and not quiet:
+                self._bare_days = st.days
+            elif st.ranges:
+                self._bare_days = None
             if days is None:
                 for r in st.ranges:
                     if r.closed:
@@ -936,6 +946,8 @@ class Reader:
         slots = self._finish([d for d in counter if d.layout == chosen])
         if self.closed == "permanent":
             slots = []
+        if len({s.day for s in slots}) == 5 and _FOUR_DAYS.search(" ".join(self.evidence.get((chosen, CHANNEL_COUNTER), []))):
+            self._penalize(chosen or "text")  # "four days a week" and no day taken out: which four?
         # Flags alone (appointment only, closed) make a schedule only when the office has no
         # hours at all (hours in a layout not asked for must not read as "no hours"), except a
         # permanent closure, which makes any published hours moot.

@@ -396,6 +396,9 @@ _COMMON: list[tuple[str, str]] = [
         # "closed on Thursdays [...] on the four other days": the working days, the closed one taken out
         r"(?:les )?(?:quatre|4) autres jours(?: de la semaine)?", r"(?:de )?(?:vier|4) andere (?:werk)?dagen",
         r"(?:an den )?(?:vier|4) anderen (?:werk)?tagen", r"(?:the )?(?:four|4) other (?:week)?days",
+        # "open four days a week [...] It is closed on Wednesdays" (four days checked by the reader)
+        r"(?:four|4) days (?:a|per) week", r"(?:quatre|4) jours (?:par|sur) semaine",
+        r"(?:vier|4) dagen (?:per|in de) week", r"(?:vier|4) tage (?:die|pro|in der) woche",
     )),
     ("ALLDAYS", _phrases(
         r"\(?(?:y compris (?:le |les )?week-?ends?|week-?ends? (?:compris|inclus)|(?:het )?weekend inbegrepen|"
