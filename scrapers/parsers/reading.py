@@ -392,6 +392,8 @@ class Reader:
             and (heading or toks[b - 1].kind == tt.COLON or any(x.value == "hours" for x in atoms))
         )
         for idx, atom in enumerate(atoms):
+            if atom.value == "again" and not self.appointment_said:
+                continue  # "ils sont possibles" with no appointments named before: not about them
             if atom.kind == "M" and atom.mod in _EFFECTS and not (access_label and atom.mod in _ACCESS):
                 self._modifier(atoms, idx, stmts, sentence, text, key, layout)
         if any(

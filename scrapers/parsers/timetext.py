@@ -277,6 +277,11 @@ _COMMON: list[tuple[str, str]] = [
         r"pas (?:besoin )?de (?:rendez-vous|rdv)(?: n[ée]cessaire)?", r"walk-in", r"without (?:an )?appointment",
         r"no appointment (?:needed|required|necessary)",
     )),
+    # "Les rendez-vous sont possibles du lundi au jeudi [...]. Le vendredi, ils sont possibles entre 8h30
+    # et 12h30": the appointments again (read as such only after appointments were named).
+    ("APPT_AGAIN", _phrases(r"(?:ils|elles) sont (?:aussi |également |encore )?possibles",
+                            r"(?:ze|zij) zijn (?:ook |eveneens )?mogelijk", r"sie sind (?:auch )?m[öo]glich",
+                            r"they are (?:also )?(?:possible|available)")),
     ("APPT", _phrases(
         r"(?:(?:uniquement|exclusivement|seulement|toujours) )?(?:sur|avec) (?:prise de )?(?:un )?"
         r"(?:rendez-vous|rendez vous|rdv|r\.-v\.)(?: (?:uniquement|exclusivement|obligatoire|pr[ée]alable))?",
@@ -687,6 +692,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "USUAL": (USUAL, None),
     "REOPENED": (OPEN, "reopened"),
     "APPT": (APPT, None),
+    "APPT_AGAIN": (APPT, "again"),
     "PHONE": (PHONE, None),
     "PHONE_AT": (PHONE, "number"),
     "PHONE_LABEL": (PHONE_LABEL, None),
