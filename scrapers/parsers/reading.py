@@ -46,7 +46,7 @@ MAX_EVIDENCE = 500
 # The opening of a range that only gives its end ("le mardi jusqu'à 19h"): it moves the end of
 # the day's last hours read elsewhere.
 UNTIL = -1
-_UNTIL_WORDS = ("jusqu", "tot", "bis", "until", "till", "sluit", "ferme", "schlie", "close")
+_UNTIL_WORDS = ("jusqu", "tot", "bis", "until", "till", "sluit", "ferme", "schlie", "close", "het sluit", "l'heure de f")
 # Confidence of hours read from a layout when every piece of the text was understood; each
 # piece left over (a time outside any range, days without hours, hours without days, a
 # monthly rule) multiplies it by PENALTY.

@@ -360,6 +360,9 @@ _COMMON: list[tuple[str, str]] = [
     ("CLOSES_AT", _phrases(
         r"(?:sluit|sluiten|ferme|ferment|fermera|schlie(?:ß|ss)t|schlie(?:ß|ss)en|closes?) (?:[\w-]+ ){0,4}"
         r"(?:om|à|a|um|at)(?= ?\d)",
+        # "maar het sluitingsuur wordt nu aangepast naar 18 uur": the new closing time
+        r"(?:het )?sluitingsuur (?:[\w-]+ ){0,4}(?:naar|op|tot)(?= ?\d)",
+        r"l'heure de fermeture (?:[\w-]+ ){0,4}(?:à|a)(?= ?\d)",
     )),
     ("CLOSED", _phrases(
         r"ferm[ée]e?s?", r"(?:jours?|demi-journ[ée]es?) de fermeture", r"gesloten", r"dicht", r"geschlossen", r"closed",
