@@ -92,6 +92,8 @@ _ANNUAL_LEAVE = re.compile(
 # Hours "also" given, without days: the days of the sentence before, in the same paragraph.
 _ALSO = re.compile(r"(?<!\w)(?:ook|eveneens|aussi|[ée]galement|auch|ebenfalls|also|as well)(?!\w)", re.IGNORECASE)
 _FOUR_DAYS = re.compile(r"(?<!\w)(?:four|quatre|vier|4) (?:days|jours|dagen|tage)(?!\w)", re.IGNORECASE)
+# A sentence that opens with the day a state began ("Depuis le jeudi 15 juin, ...").
+_ONGOING = re.compile(r"\s*(?:depuis|sinds|seit|since)(?!\w)", re.IGNORECASE)
 # A sentence about "then", the day(s) the sentence before set apart ("behalve dinsdag. Dan ...").
 _THEN = re.compile(r"(?:dan|alors|dann|then)(?!\w)", re.IGNORECASE)
 # "After" before a date: the hours that follow hold from then on ("Na 28 juli 2015 vervalt ...").
@@ -607,6 +609,8 @@ class Reader:
         """Apply the modifier ``atoms[idx]`` to the ranges, statements or office it speaks about
         (atom offsets are into ``line``, the text fed)."""
         mod = atoms[idx].mod
+        if mod == tt.CLOSED and self._ongoing_closure(atoms, idx, sentence, layout):
+            return
         joiner = atoms[idx - 1] if idx and atoms[idx - 1].kind == "J" else None
         said = line[joiner.start : joiner.end].lower() if joiner is not None else ""
         if mod == tt.PHONE and said in _OR:
@@ -695,6 +699,26 @@ class Reader:
                 _on_statements(mod, [stmts[before.stmt]], part)
             else:
                 self._office_wide(atoms[idx], part, sentence, key, atoms, layout)
+
+    def _ongoing_closure(self, atoms: list[_Atom], idx: int, sentence: str, layout: str) -> bool:
+        """ "Depuis le jeudi 15 juin et jusqu'à mardi matin, l'agence [...] est fermée": the office is
+        closed now, since a day already past. Days after the verb would be weekly ("est fermée le
+        samedi"), hours would be the day's: then it is no closure."""
+        atom, line = atoms[idx], self._line
+        before = line[self._s0 : atom.start]
+        if not (
+            _ONGOING.match(sentence)
+            and tt.OFFICE_NOUN.search(before)
+            and _SHUT_STATE.search(before)
+            and not any(x.kind in "RX" or (x.kind == "D" and x.start > atom.start) for x in atoms)
+            and not any(x.mod in (tt.CONDITIONAL, tt.NEG) for x in atoms)
+            and not _WHEN.search(before)
+        ):
+            return False
+        self.closed, self.closed_reason = "temporary", sentence
+        self.flag_evidence.append(sentence)
+        self.flag_layout = self.flag_layout or layout
+        return True
 
     def _office_wide(
         self, atom: _Atom, part: str | None, sentence: str, key: rg.RegimeKey | None, atoms: list[_Atom], layout: str
