@@ -305,6 +305,9 @@ class Reader:
             if not atoms:
                 return
         stmts = _statements(atoms)
+        if _number_then_hours(toks, a, b, text):
+            for st in stmts:
+                st.channel = CHANNEL_PHONE
         key, excepted = _mark_irregular(atoms, stmts, text)
         if key is None and self._bracket_until is not None:
             # Hours given with their own end date in brackets are a passing period, not the normal week.
@@ -1221,6 +1224,19 @@ def _new_column(stmts: list[_Statement], sentence: str) -> list[_Statement]:
     ):
         return [st for st in stmts if st.days is None] + days[1::2]
     return stmts
+
+
+_NOT_A_LINE = frozenset({tt.COUNTER_LABEL, tt.OPEN, tt.APPT, tt.WALKIN, tt.PHONE, tt.PHONE_LABEL})
+
+
+def _number_then_hours(toks: list[tt.Token], a: int, b: int, text: str) -> bool:
+    """ "Action Solidaire : 0499.867.356 - 7j/7 - 9h à 18h": a label, its phone number right after the
+    colon, then the days and hours after a dash are the line's, not a counter's (nothing else in
+    the sentence names a counter, an opening or an access)."""
+    for k in range(a + 1, b - 1):
+        if toks[k].kind == tt.PHONENUM and toks[k - 1].kind == tt.COLON and text[toks[k + 1].start] == "-":
+            return not any(t.kind in _NOT_A_LINE for t in toks[a:b])
+    return False
 
 
 def _excepted_appointment(atoms: list[_Atom], idx: int, line: str) -> bool:
