@@ -46,7 +46,7 @@ MAX_EVIDENCE = 500
 # The opening of a range that only gives its end ("le mardi jusqu'à 19h"): it moves the end of
 # the day's last hours read elsewhere.
 UNTIL = -1
-_UNTIL_WORDS = ("jusqu", "tot", "bis", "until", "till", "sluit", "ferme", "schlie", "close", "het sluit", "l'heure de f")
+_UNTIL_WORDS = ("jusqu", "tot", "bis", "until", "till", "sluit", "ferme", "schlie", "close", "het sluit", "l'heure")
 # Confidence of hours read from a layout when every piece of the text was understood; each
 # piece left over (a time outside any range, days without hours, hours without days, a
 # monthly rule) multiplies it by PENALTY.
@@ -92,6 +92,14 @@ _ANNUAL_LEAVE = re.compile(
 # Hours "also" given, without days: the days of the sentence before, in the same paragraph.
 _ALSO = re.compile(r"(?<!\w)(?:ook|eveneens|aussi|[ée]galement|auch|ebenfalls|also|as well)(?!\w)", re.IGNORECASE)
 _FOUR_DAYS = re.compile(r"(?<!\w)(?:four|quatre|vier|4) (?:days|jours|dagen|tage)(?!\w)", re.IGNORECASE)
+# An IT outage (the corpus README's rule: like a maintenance or error notice, it is no closure;
+# a broken heating that closes the building still is one).
+_OUTAGE = re.compile(
+    r"(?<!\w)(?:(?:internet|it-?|ict-?|netwerk|computer|informatica)storing|"
+    r"panne (?:informatique|de r[ée]seau|internet)|(?:it-?|edv-?|netzwerk|internet)st[öo]rung|"
+    r"(?:it|network|internet|system) outage|cyber-?(?:aanval|attaque|angriff|attack))(?!\w)",
+    re.IGNORECASE,
+)
 # A sentence that opens with the day a state began ("Depuis le jeudi 15 juin, ...").
 _ONGOING = re.compile(r"\s*(?:depuis|sinds|seit|since)(?!\w)", re.IGNORECASE)
 # A sentence about "then", the day(s) the sentence before set apart ("behalve dinsdag. Dan ...").
@@ -232,7 +240,9 @@ class Reader:
         self._line_key: rg.RegimeKey | None = None
         self._set_apart: tuple[int, ...] | None = None  # the days the sentence before excepted
         self._bare_days: tuple[int, ...] | None = None  # days said without hours, for the line's hours next
-        self._phone_only_from: str | None = None  # a sentence saying the service goes phone-only from a date
+        self._bare_penalty: tuple[str, str] | None = None  # (layout, sentence) penalized for them
+        self._phone_only_from: str | None = None
+        self._ongoing: str | None = None  # the sentence of an ongoing closure ("Depuis le [...] est fermée")  # a sentence saying the service goes phone-only from a date
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -340,9 +350,8 @@ class Reader:
         if (
             key is None
             and (
-                self._after_semicolon
-                and self._clause_key is not None
-                or self._line_key is not None and not excepted  # ("Hors congés scolaires : ...": the rest)
+                (self._after_semicolon and self._clause_key is not None)
+                or (self._line_key is not None and not excepted)  # ("Hors congés scolaires : ...": the rest)
             )
             and stmts
             and not (mods & {tt.USUAL, tt.COUNTER_LABEL, tt.PHONE})
@@ -412,7 +421,10 @@ class Reader:
             self._one_off = True
         if tt.PHONE in mods and tt.APPT not in mods and rg.PHONE_ONLY.search(sentence):
             self.phone_only = True
-            since = (t.kind == tt.SINCE or (t.kind == tt.FROM and text[t.start : t.end].lower() in _STARTING) for t in toks[a:b])
+            since = (
+                t.kind == tt.SINCE or (t.kind == tt.FROM and text[t.start : t.end].lower() in _STARTING)
+                for t in toks[a:b]
+            )
             if any(since) and any(t.kind == tt.DATE for t in toks[a:b]) and not has_hours and tt.OPEN not in mods:
                 # "vinden onze sociale permanenties vanaf maandag 16 maart 2020 alleen telefonisch plaats":
                 # from that day nobody is received at the counter (a change, not a phone-only service)
@@ -434,7 +446,9 @@ class Reader:
         elif carried and self._regime_ctx is not None and self._regime_ctx.kind in ("date", "monthly"):
             self._irregular, self._regime_ctx = False, None  # a day without a date ends the calendar row
         before = len(self.drafts)
-        self._emit(_new_column(stmts, sentence), layout, sentence, row or carried)
+        # (the days of an ongoing closure, "Depuis le jeudi 15 juin et jusqu'à mardi matin", need no hours)
+        quiet = row or carried or self._ongoing == sentence
+        self._emit(_new_column(stmts, sentence), layout, sentence, quiet)
         if len(self.drafts) > before and _FOR_A_WHILE.search(sentence):
             self._penalize(layout)  # "zullen wij tijdelijk elke donderdag ... geopend zijn": maybe a passing regime
         if carried:
@@ -444,7 +458,9 @@ class Reader:
         with_days = [st.days for st in stmts if st.days is not None and not st.irregular]
         self._line_days = with_days[-1] if with_days else self._line_days
         # "elke dag [...], behalve dinsdag. Dan zijn de openingsuren van 17 tot 20 uur": the day set apart.
-        self._set_apart = next((ex for st in reversed(stmts) for ex, part in reversed(st.excepts) if part is None), None)
+        self._set_apart = next(
+            (ex for st in reversed(stmts) for ex, part in reversed(st.excepts) if part is None), None
+        )
 
     def _atoms(self, toks: list[tt.Token], a: int, b: int, text: str, day_context: bool, alone_ok: bool) -> list[_Atom]:
         atoms: list[_Atom] = []
@@ -718,7 +734,7 @@ class Reader:
             and not _WHEN.search(before)
         ):
             return False
-        self.closed, self.closed_reason = "temporary", sentence
+        self.closed, self.closed_reason, self._ongoing = "temporary", sentence, sentence
         self.flag_evidence.append(sentence)
         self.flag_layout = self.flag_layout or layout
         return True
@@ -729,6 +745,8 @@ class Reader:
         """A modifier with no days or hours around it speaks about the whole office."""
         mod, special = atom.mod, key is not None
         line = self._line
+        if mod in _CLOSING and _OUTAGE.search(sentence):
+            return  # "Vanwege de internetstoring is de gemeente [...] niet bereikbaar": an outage, no closure
         statement = None
         if mod == tt.CLOSED and not part and self._carry_days is None and self._regime_ctx is None:
             # "Les bureaux sont fermés", "bleibt das Rathaus bis zum 19.04. geschlossen", "heeft de
@@ -847,10 +865,12 @@ class Reader:
                 days = self._set_apart
             if days is None and st.ranges and self._bare_days is not None:
                 # "will continue to open four days a week. From 13th May the new times will be 10am
-                # until 12noon": the days of the sentence before, which had no hours
-                days = self._bare_days
+                # until 12noon": the days of the sentence before, which had no hours (understood now)
+                days, self._bare_days = self._bare_days, None
+                if self._bare_penalty is not None:
+                    self._unpenalize(*self._bare_penalty)
             if st.days is not None and not st.ranges and _no_effect(st) and not quiet:
-                self._bare_days = st.days
+                self._bare_days, self._bare_penalty = st.days, (layout, sentence)
             elif st.ranges:
                 self._bare_days = None
             if days is None:
@@ -918,6 +938,13 @@ class Reader:
         if st.day_closed == "all" and not opening:
             draft.closed = True
 
+    def _unpenalize(self, layout: str, sentence: str) -> None:
+        """Take back the penalty of a sentence that a later one made sense of."""
+        if self.penalties.get(layout):
+            self.penalties[layout] -= 1
+            if sentence in self.unparsed:
+                self.unparsed.remove(sentence)
+
     def _penalize(self, layout: str) -> None:
         self.penalties[layout] = self.penalties.get(layout, 0) + 1
         if self._sentence_now and self._sentence_now not in self.unparsed:
@@ -975,7 +1002,9 @@ class Reader:
         slots = self._finish([d for d in counter if d.layout == chosen])
         if self.closed == "permanent":
             slots = []
-        if len({s.day for s in slots}) == 5 and _FOUR_DAYS.search(" ".join(self.evidence.get((chosen, CHANNEL_COUNTER), []))):
+        if len({s.day for s in slots}) == 5 and _FOUR_DAYS.search(
+            " ".join(self.evidence.get((chosen, CHANNEL_COUNTER), []))
+        ):
             self._penalize(chosen or "text")  # "four days a week" and no day taken out: which four?
         # Flags alone (appointment only, closed) make a schedule only when the office has no
         # hours at all (hours in a layout not asked for must not read as "no hours"), except a

@@ -187,8 +187,8 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:de )?deuren (?:\w+ ){0,12}op slot",
         # The people who went there are sent to other offices ("sont, depuis lors, aiguillés vers les
         # Maisons de l'Emploi de Frameries"): the office is out of use.
-        r"(?:sont|seront|ont été)(?:,? [\w']+,?){0,3} (?:aiguill|r[ée]orient|redirig)[ée]e?s vers (?:les?|la|l'|d'autres) ?"
-        r"(?:maisons?|bureaux?|agences?|antennes?|services?|guichets?|centres?|sites?)",
+        r"(?:sont|seront|ont été)(?:,? [\w']+,?){0,3} (?:aiguill|r[ée]orient|redirig)[ée]e?s vers "
+        r"(?:les?|la|l'|d'autres) ?(?:maisons?|bureaux?|agences?|antennes?|services?|guichets?|centres?|sites?)",
         r"(?:ferm[ée]e?s?|fermer(?:a|ont)(?: ensuite| alors)?|gesloten|geschlossen|closed) "
         r"(?:jusqu'(?:au|à|a|en)|tot|bis|until)"
         r"(?!\s?\d{1,2}(?:[.:h]\d\d)?\s?(?:h|u|uur|uhr|heures?|am|pm)\b)",
@@ -310,7 +310,8 @@ _COMMON: list[tuple[str, str]] = [
         # Open only to the people who made an appointment ("nur noch für Bürger*innen geöffnet, die einen
         # Termin mit einem/einer Mitarbeiter/in vereinbart haben")
         r"(?:die|welche) (?:vorher )?einen termin (?:[\w/*-]+ ){0,6}(?:vereinbart|gebucht) haben",
-        r"(?:qui ont|ayant) (?:pris|fix[ée]|obtenu) (?:un )?rendez-vous", r"die (?:vooraf )?een afspraak (?:hebben|maakten)",
+        r"(?:qui ont|ayant) (?:pris|fix[ée]|obtenu) (?:un )?rendez-vous",
+        r"die (?:vooraf )?een afspraak (?:hebben|maakten)",
         r"who (?:have )?(?:made|booked) an appointment", r"(?:uniquement|seulement) apr[èe]s (?:prise de )?rendez-vous",
         r"(?:only )?after (?:making|booking) an appointment",
         # No walk-in any more: visits by appointment ("niet langer vrij toegankelijk", "pas accessibles librement").
