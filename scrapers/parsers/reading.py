@@ -241,8 +241,9 @@ class Reader:
         self._set_apart: tuple[int, ...] | None = None  # the days the sentence before excepted
         self._bare_days: tuple[int, ...] | None = None  # days said without hours, for the line's hours next
         self._bare_penalty: tuple[str, str] | None = None  # (layout, sentence) penalized for them
-        self._phone_only_from: str | None = None
-        self._ongoing: str | None = None  # the sentence of an ongoing closure ("Depuis le [...] est fermée")  # a sentence saying the service goes phone-only from a date
+        self._phone_only_from: str | None = None  # a sentence saying the service goes phone-only from a date
+        self._four_days = False  # "four days a week": five days read means one closed day was missed
+        self._ongoing: str | None = None  # the sentence of an ongoing closure ("Depuis le [...] est fermée")
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -448,6 +449,7 @@ class Reader:
         before = len(self.drafts)
         # (the days of an ongoing closure, "Depuis le jeudi 15 juin et jusqu'à mardi matin", need no hours)
         quiet = row or carried or self._ongoing == sentence
+        self._four_days = self._four_days or bool(_FOUR_DAYS.search(sentence))
         self._emit(_new_column(stmts, sentence), layout, sentence, quiet)
         if len(self.drafts) > before and _FOR_A_WHILE.search(sentence):
             self._penalize(layout)  # "zullen wij tijdelijk elke donderdag ... geopend zijn": maybe a passing regime
@@ -1002,9 +1004,7 @@ class Reader:
         slots = self._finish([d for d in counter if d.layout == chosen])
         if self.closed == "permanent":
             slots = []
-        if len({s.day for s in slots}) == 5 and _FOUR_DAYS.search(
-            " ".join(self.evidence.get((chosen, CHANNEL_COUNTER), []))
-        ):
+        if len({s.day for s in slots}) == 5 and self._four_days:
             self._penalize(chosen or "text")  # "four days a week" and no day taken out: which four?
         # Flags alone (appointment only, closed) make a schedule only when the office has no
         # hours at all (hours in a layout not asked for must not read as "no hours"), except a
