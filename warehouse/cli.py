@@ -25,6 +25,7 @@ import typer
 
 from scrapers.vocabulary import LANGUAGES, OUTCOME_FETCH_ERROR, OUTCOME_HTTP_ERROR, OUTCOME_SUCCESSFUL, PARSE_OK
 from warehouse.release_cli import release_app
+from warehouse.site.command import site_command
 
 app = typer.Typer(help="guichets: an observatory of physical access to public services.", no_args_is_help=True)
 
@@ -731,6 +732,8 @@ def report(
         typer.echo(str(path))
 
 
+app.command("site")(site_command)
+
 hours_app = typer.Typer(help="Read opening-hours texts and pages the way the collector does.", no_args_is_help=True)
 app.add_typer(hours_app, name="hours")
 
@@ -1096,6 +1099,9 @@ def _print_outputs(settings) -> None:
     meta = json.loads((latest / "metadata.json").read_text("utf-8"))
     for t in meta["tables"]:
         typer.echo(f"  {t['path']:<40} {t['rows']:>6} rows")
+    site = latest / "site" / "index.html"
+    if site.is_file():
+        typer.echo(f"Website:         {site.resolve()} (open it in a browser; works offline)")
 
 
 def main() -> None:
