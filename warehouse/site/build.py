@@ -31,7 +31,7 @@ from warehouse.site.pages import PageBuilder, admin_name, all_names, commune_nam
 from warehouse.site.release_data import ReleaseData
 from warehouse.site.search_index import name_keys, search_script
 from warehouse.site.site_data import SiteData, load_site_data
-from warehouse.site.svg import change_bars, commune_map
+from warehouse.site.svg import change_bars, commune_map, project_communes
 from warehouse.site.tables import Cell, Table
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -110,7 +110,7 @@ class _Writer:
 
         self.root = root
         self.data = data
-        self.features = features
+        self.projected = project_communes(features) if features else None  # the same in every language
         self.strings = load_strings()
         self.env = Environment(
             loader=FileSystemLoader(PACKAGE_DIR / "templates"),
@@ -424,7 +424,7 @@ class _Writer:
 
     def _map(self, pb: PageBuilder) -> None:
         t = pb.t
-        if not self.features:
+        if not self.projected or not self.projected[2]:
             self._page(pb.lang, "map.html", "map.html.j2", t["map_title"], map="", intro="", legend=[], values=None)
             return
         from markupsafe import Markup
@@ -445,8 +445,8 @@ class _Writer:
             value = t["map_untracked"] if not tracked else f"{active} / {tracked}"
             return colours[klass(nis)], f"{name}: {value}"
 
-        intro = t["map_intro"].format(month=self.data.data_as_of)
-        svg = commune_map(self.features, fill, lambda nis: f"commune/{nis}.html", t["map_title"])
+        intro = t["map_intro"].format(date=self.data.data_as_of)
+        svg = commune_map(self.projected, fill, lambda nis: f"commune/{nis}.html", t["map_title"])
         legend = [("c0", t["map_untracked"]), ("c1", "0"), ("c2", "1"), ("c3", "2–3"), ("c4", "4+")]
         values = Table(
             "map-active-counters.csv",

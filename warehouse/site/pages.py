@@ -120,7 +120,7 @@ class PageBuilder:
         """Counters with their state and hours; ``by`` is the column that links elsewhere
         (``administration`` on a commune page, ``commune`` on an administration page)."""
         t = self.t
-        columns = [("counter_id", "ID"), ("counter_name", t["counter"])]
+        columns = [("counter_name", t["counter"])]
         columns.append(
             ("administration_id", t["administration"]) if by == "administration" else ("nis_code", t["commune"])
         )
@@ -136,6 +136,7 @@ class PageBuilder:
             ("weekly_appointment_minutes", t["appointment_hours"]),
             ("last_observed_at", t["last_observed"]),
             ("evidence_capture_id", t["evidence"]),
+            ("counter_id", "ID"),
         ]
         table = Table(csv_name, t["counters_title"], columns)
         for c in counters:

@@ -84,32 +84,21 @@ def _signed(value: float) -> str:
     return "0"
 
 
-def commune_map(
-    features: list[dict],
-    fill: Callable[[str], tuple[str, str]],
-    href: Callable[[str], str],
-    label: str,
-    width: int = 640,
-) -> str:
-    """The communes as SVG paths, each a link to its page: ``fill(nis)`` gives (colour, tooltip).
+def project_communes(features: list[dict], width: int = 640, min_step: float = 1.5) -> tuple[int, int, dict[str, str]]:
+    """(width, height, NIS code -> SVG path) of GeoJSON commune features, in pixels.
 
-    ``features`` are GeoJSON features with a ``nis_code`` property and a Polygon or MultiPolygon
-    geometry in longitude/latitude; the projection is equirectangular around Belgium's latitude
-    (enough for a country this size).
+    ``features`` have a ``nis_code`` property and a Polygon or MultiPolygon geometry in
+    longitude/latitude; the projection is equirectangular around Belgium's latitude (enough for a
+    country this size). A vertex closer than ``min_step`` pixels to the last one kept is dropped.
     """
     rings_of = {}
     lons, lats = [], []
     for f in features:
         code = str((f.get("properties") or {}).get("nis_code") or "")
         geometry = f.get("geometry") or {}
-        polygons = (
-            [geometry["coordinates"]]
-            if geometry.get("type") == "Polygon"
-            else geometry.get("coordinates", [])
-            if geometry.get("type") == "MultiPolygon"
-            else []
-        )
-        rings = [ring for polygon in polygons for ring in polygon]
+        kind = geometry.get("type")
+        polygons = [geometry["coordinates"]] if kind == "Polygon" else geometry.get("coordinates", [])
+        rings = [ring for polygon in polygons for ring in polygon] if kind in ("Polygon", "MultiPolygon") else []
         if not code or not rings:
             continue
         rings_of[code] = rings
@@ -117,30 +106,47 @@ def commune_map(
             lons += [p[0] for p in ring]
             lats += [p[1] for p in ring]
     if not rings_of:
-        return ""
-    k = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    scale = (width - 8) / ((max(lons) - min(lons)) * k)
-    height = math.ceil((max(lats) - min(lats)) * scale) + 8
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img"'
-        f' aria-label="{escape(label)}" class="map"><title>{escape(label)}</title>'
-    ]
+        return width, 0, {}
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    k = math.cos(math.radians((south + north) / 2))
+    scale = (width - 8) / ((east - west) * k)
+    height = math.ceil((north - south) * scale) + 8
+    paths = {}
     for code in sorted(rings_of):
         parts = []
         for ring in rings_of[code]:
-            points = []
+            points: list[tuple[int, int]] = []
             for lon, lat, *_ in ring:
-                pt = (round(4 + (lon - min(lons)) * k * scale), round(4 + (max(lats) - lat) * scale))
-                if not points or points[-1] != pt:
-                    points.append(pt)
+                x, y = 4 + (lon - west) * k * scale, 4 + (north - lat) * scale
+                if not points or math.hypot(x - points[-1][0], y - points[-1][1]) >= min_step:
+                    points.append((round(x), round(y)))
             if len(points) >= 3:
-                parts.append("M" + "L".join(f"{x} {y}" for x, y in points) + "Z")
-        if not parts:
-            continue
+                # Relative moves: a third of the bytes of absolute ones for the same shape.
+                steps = [f"{x - px} {y - py}" for (px, py), (x, y) in zip(points, points[1:], strict=False)]
+                parts.append(f"M{points[0][0]} {points[0][1]}l" + " ".join(steps) + "z")
+        if parts:
+            paths[code] = "".join(parts)
+    return width, height, paths
+
+
+def commune_map(
+    projected: tuple[int, int, dict[str, str]],
+    fill: Callable[[str], tuple[str, str]],
+    href: Callable[[str], str],
+    label: str,
+) -> str:
+    """The communes (:func:`project_communes`) as SVG paths, each a link to its page:
+    ``fill(nis)`` gives (colour, tooltip)."""
+    width, height, paths = projected
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img"'
+        f' aria-label="{escape(label)}" class="map"><title>{escape(label)}</title>'
+        '<g stroke="#fff" stroke-width="0.4">'
+    ]
+    for code, d in paths.items():
         colour, tooltip = fill(code)
         out.append(
-            f'<a href="{escape(href(code))}"><path d="{"".join(parts)}" fill="{colour}" stroke="#fff"'
-            f' stroke-width="0.4"><title>{escape(tooltip)}</title></path></a>'
+            f'<a href="{escape(href(code))}"><path d="{d}" fill="{colour}"><title>{escape(tooltip)}</title></path></a>'
         )
-    out.append("</svg>")
+    out.append("</g></svg>")
     return "".join(out)
