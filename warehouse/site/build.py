@@ -415,7 +415,7 @@ class _Writer:
             "procedure.html.j2",
             procedure_label(p, pb.lang),
             channels=pb.channels_table(channels, f"procedure-{s}-channels.csv", "../", by="administration"),
-            help=None,
+            help=None if self.data.help_points is None else pb.help_table(key, f"procedure-{s}-help.csv", "../"),
             fallback=pb.counters_table(counters, f"procedure-{s}-counters.csv", "../", by="commune"),
             transitions=pb.transitions_table(
                 [x for x in self.data.transitions if x["procedure_key"] == key], f"procedure-{s}-transitions.csv", "../"

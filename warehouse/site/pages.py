@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from scrapers.vocabulary import ACTIVE_STATES, AVAILABLE
 from warehouse.report.evidence import safe_href
@@ -140,23 +141,48 @@ class PageBuilder:
         ]
         table = Table(csv_name, t["counters_title"], columns)
         for c in counters:
-            booking = safe_href(c.get("booking_url"))
-            row = {
-                "counter_id": Cell(c["counter_id"], c["counter_id"]),
-                "counter_name": self.text(c["counter_name"]),
-                "administration_id": self.admin_link(c["administration_id"], prefix),
-                "nis_code": self.commune_link(c["nis_code"], prefix),
-                "address": self.text(c.get("address") or c.get("counter_address")),
-                "phone": self.text(c.get("phone")),
-                "booking_url": Cell(c.get("booking_url"), t["booking"] if booking else "—", booking),
-                "current_state": self.state(c["current_state"]),
-                "current_state_since": self.text(c["current_state_since"]),
-                "weekly_walk_in_minutes": self.hours(c["current_weekly_walk_in_minutes"]),
-                "weekly_appointment_minutes": self.hours(c["current_weekly_appointment_minutes"]),
-                "last_observed_at": self.text(c["last_observed_at"]),
-                "evidence_capture_id": self.evidence(c["latest_capture_id"]),
-            }
-            table.rows.append(row)
+            table.rows.append(self.counter_row(c, prefix))
+        return table
+
+    def counter_row(self, c: dict, prefix: str) -> dict[str, Cell]:
+        """The cells of one counter (every column :meth:`counters_table` may show)."""
+        t = self.t
+        booking = booking_href(c.get("booking_url"))
+        return {
+            "counter_id": Cell(c["counter_id"], c["counter_id"]),
+            "counter_name": self.text(c["counter_name"]),
+            "administration_id": self.admin_link(c["administration_id"], prefix),
+            "nis_code": self.commune_link(c["nis_code"], prefix),
+            "address": self.text(c.get("counter_address")),
+            "phone": self.text(c.get("phone")),
+            "booking_url": Cell(c.get("booking_url"), t["booking"] if booking else "—", booking),
+            "current_state": self.state(c["current_state"]),
+            "current_state_since": self.text(c["current_state_since"]),
+            "weekly_walk_in_minutes": self.hours(c["current_weekly_walk_in_minutes"]),
+            "weekly_appointment_minutes": self.hours(c["current_weekly_appointment_minutes"]),
+            "last_observed_at": self.text(c["last_observed_at"]),
+            "evidence_capture_id": self.evidence(c["latest_capture_id"]),
+        }
+
+    def help_table(self, procedure_key: str, csv_name: str, prefix: str) -> Table:
+        """The help points of a procedure (``dim_help_point``): who helps, what, and the counter."""
+        t = self.t
+        base = self.counters_table([], csv_name, prefix, by="commune")
+        table = Table(
+            csv_name, t["help_title"], [("help_kind", t["help_kind"]), ("help_note", t["help_note"]), *base.columns]
+        )
+        counters = {c["counter_id"]: c for c in self.data.counters}
+        for h in self.data.help_points or []:
+            if h["procedure_key"] != procedure_key or h["counter_id"] not in counters:
+                continue
+            kind = h["help_kind"]
+            table.rows.append(
+                {
+                    "help_kind": Cell(kind, t["help_kinds"].get(kind or "", kind or t["unknown"])),
+                    "help_note": Cell(h["help_note"], h["help_note"] or ""),
+                    **self.counter_row(counters[h["counter_id"]], prefix),
+                }
+            )
         return table
 
     def hours_table(self, counters: list[dict], csv_name: str) -> tuple[Table, str]:
@@ -164,31 +190,32 @@ class PageBuilder:
         coming days when the release publishes one, else the usual weekly hours as published."""
         t = self.t
         if self.data.calendar is not None:
+            # One sentence per counter and day, the way `guichets find` says it (holidays named).
+            from warehouse.lookup.words import day_in_words
+
             table = Table(
                 csv_name,
                 t["hours_title"],
                 [
                     ("counter_id", t["counter"]),
-                    ("date", t["date"]),
-                    ("hours", t["day_hours"]),
+                    ("calendar_date", t["date"]),
+                    ("day_status", t["day_hours"]),
+                    ("walk_in_hours", t["walk_in"]),
+                    ("appointment_hours", t["appointment"]),
                     ("closure_reason", t["reason"]),
                 ],
             )
-            names = {c["counter_id"]: c["counter_name"] for c in counters}
             for c in counters:
                 for day in self._this_week(self.data.calendar.get(c["counter_id"], [])):
                     when = day["calendar_date"]
-                    label = (
-                        f"{t['days'][when.weekday()]} {self.fmt.date(when)}" if isinstance(when, date) else str(when)
-                    )
-                    opening = day.get("opening_hours")
-                    shown = hours_in_words(opening, t) if day.get("is_open") else t["closed"]
                     table.rows.append(
                         {
-                            "counter_id": Cell(c["counter_id"], names[c["counter_id"]] or c["counter_id"]),
-                            "date": Cell(when, label),
-                            "hours": Cell(opening if day.get("is_open") else None, shown or t["unknown"]),
-                            "closure_reason": Cell(day.get("closure_reason"), day.get("closure_reason") or ""),
+                            "counter_id": Cell(c["counter_id"], c["counter_name"] or c["counter_id"]),
+                            "calendar_date": Cell(when, self.fmt.date(when)),
+                            "day_status": Cell(day["day_status"], day_in_words(day, self.lang)),
+                            "walk_in_hours": Cell(day["walk_in_hours"], day["walk_in_hours"] or "—"),
+                            "appointment_hours": Cell(day["appointment_hours"], day["appointment_hours"] or "—"),
+                            "closure_reason": Cell(day["closure_reason"], day["closure_reason"] or ""),
                         }
                     )
             return table, t["hours_calendar_intro"]
@@ -383,6 +410,14 @@ class PageBuilder:
         """(counters tracked, counters active now) in a commune."""
         counters = self.data.counters_in(nis)
         return len(counters), sum(1 for c in counters if c["current_state"] in ACTIVE_STATES)
+
+
+def booking_href(url: str | None) -> str | None:
+    """A booking URL as a link when it is a plain http(s) address (never ``javascript:`` or the like)."""
+    if not url or any(ord(ch) <= 0x20 or ch == "\\" for ch in url):
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def _signed_hours(fmt: Formatter, value: float | None) -> str:

@@ -47,7 +47,13 @@ EVENT_COLUMNS = [
 ]
 # The counter calendar (one row per counter and date of the coming weeks), when published.
 CALENDAR_TABLE = "fct_counter_calendar"
-CALENDAR_COLUMNS = ["counter_id", "calendar_date", "is_open", "opening_hours", "closure_reason"]
+CALENDAR_COLUMNS = [
+    "counter_id", "calendar_date", "day_status", "closure_kind", "closure_reason", "is_legal_holiday",
+    "holiday_name_fr", "holiday_name_nl", "holiday_name_de", "holiday_name_en", "walk_in_hours",
+    "appointment_hours", "basis_capture_id",
+]  # fmt: skip
+# Per procedure, the counters where a person can get help with it, when published.
+HELP_TABLE = "dim_help_point"
 
 
 @dataclass
@@ -69,6 +75,7 @@ class SiteData:
     channels: list[dict]  # current procedure channel states
     transitions: list[dict]
     calendar: dict[str, list[dict]] | None  # counter_id -> dates, None when not published
+    help_points: list[dict] | None  # dim_help_point rows, None when not published
     postcodes_left_out: int = 0
     published: dict[str, bool] = field(default_factory=dict)  # optional parts: published or not
 
@@ -182,8 +189,13 @@ def load_site_data(release: ReleaseData) -> SiteData:
         ):
             trend.setdefault(nis(r["scope_id"]), []).append(r)
         trend = {code: chain_since_first_observation(rows) for code, rows in trend.items()}
+    help_points = None
+    if release.has(HELP_TABLE, "procedure_key", "counter_id"):
+        help_points = release.rows(
+            HELP_TABLE, ["procedure_key", "help_kind", "counter_id", "help_note"], order="procedure_key, counter_id"
+        )
     calendar = None
-    if release.has(CALENDAR_TABLE, "counter_id"):
+    if release.has(CALENDAR_TABLE, "counter_id", "calendar_date", "day_status"):
         calendar = {}
         for r in release.rows(CALENDAR_TABLE, CALENDAR_COLUMNS, order="counter_id, calendar_date"):
             calendar.setdefault(r["counter_id"], []).append(r)
@@ -254,6 +266,7 @@ def load_site_data(release: ReleaseData) -> SiteData:
         channels=channels,
         transitions=transitions,
         calendar=calendar,
+        help_points=help_points,
         postcodes_left_out=left_out,
         published={
             "phone": release.has("dim_counter", "phone"),
