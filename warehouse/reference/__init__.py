@@ -1,1 +1,1 @@
-"""Reference data shipped with the code: commune geometry and postcodes (see data/SOURCE.md)."""
+"""Reference data the warehouse builds from the shared material (communes)."""

@@ -389,18 +389,18 @@ class PageBuilder:
             csv_name,
             t["transitions_title"],
             [
-                ("transition_date", t["date"]),
+                ("event_date", t["date"]),
                 ("administration_id", t["administration"]),
-                ("transition_type", t["event"]),
+                ("event_type", t["event"]),
                 ("after_capture_id", t["evidence"]),
             ],
         )
         for tr in transitions:
             table.rows.append(
                 {
-                    "transition_date": self.text(tr["transition_date"]),
+                    "event_date": self.text(tr["event_date"]),
                     "administration_id": self.admin_link(tr["administration_id"], prefix),
-                    "transition_type": self.text(tr["transition_type"]),
+                    "event_type": self.text(tr["event_type"]),
                     "after_capture_id": self.evidence(tr["after_capture_id"]),
                 }
             )

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from warehouse import db
-from warehouse.releases import METADATA, table_path
+from warehouse.release.layout import METADATA, table_path
 
 
 class ReleaseData:

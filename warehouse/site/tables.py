@@ -11,7 +11,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from warehouse.release_files import FORMULA_START
+from warehouse.release.files import FORMULA_START
 
 _FORMULA = re.compile(FORMULA_START)
 
