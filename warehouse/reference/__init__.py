@@ -1,0 +1,1 @@
+"""Reference data shipped with the code: commune geometry and postcodes (see data/SOURCE.md)."""
