@@ -24,6 +24,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from scrapers.vocabulary import LANGUAGES, OUTCOME_FETCH_ERROR, OUTCOME_HTTP_ERROR, OUTCOME_SUCCESSFUL, PARSE_OK
+from warehouse.lookup.cli import FIND_HELP, find_cmd
 from warehouse.release_cli import release_app
 
 app = typer.Typer(help="guichets: an observatory of physical access to public services.", no_args_is_help=True)
@@ -730,6 +731,8 @@ def report(
     for path in files:
         typer.echo(str(path))
 
+
+app.command("find", help=FIND_HELP)(find_cmd)
 
 hours_app = typer.Typer(help="Read opening-hours texts and pages the way the collector does.", no_args_is_help=True)
 app.add_typer(hours_app, name="hours")
