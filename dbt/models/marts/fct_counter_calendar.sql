@@ -133,8 +133,13 @@ rule_dates as (
             )
             or (rules.date_from is null and len(rules.months) > 0 and len(rules.nth) = 0
                 and list_contains(rules.months, month(dates.calendar_date)))
-            -- a monthly rule: the nth (or last, -1) such weekday of the month
-            or (rules.date_from is null and len(rules.nth) > 0
+            -- a monthly rule: the nth (or last, -1) weekday of the month among its slots' days; a
+            -- monthly closure names no weekday the model keeps, so it is placed on no date
+            or (rules.date_from is null and len(rules.nth) > 0 and not rules.is_closed_rule
+                and list_contains(
+                    cast(json_extract_string(rules.slots_json, '$[*].day') as varchar[]),
+                    ['mo', 'tu', 'we', 'th', 'fr', 'sa', 'su'][isodow(dates.calendar_date)]
+                )
                 and (list_contains(rules.nth, (day(dates.calendar_date) - 1) // 7 + 1)
                     or (list_contains(rules.nth, -1) and month(dates.calendar_date + 7) != month(dates.calendar_date))))
         )
