@@ -19,7 +19,7 @@ import duckdb
 
 from warehouse.lookup import geo
 from warehouse.lookup.words import day_in_words
-from warehouse.releases import load_metadata, table_path
+from warehouse.release.layout import load_metadata, table_path
 
 CHANNELS = ("online", "online_digital_identity", "counter_walk_in", "counter_appointment", "phone", "post",
             "intermediary")  # fmt: skip

@@ -15,7 +15,8 @@ from warehouse.report.chromium import ChromiumError, print_pdf
 COUNTERS_ON_SHEET = 4
 HELP_POINTS_ON_SHEET = 2
 TEXTS = {
-    "fr": {"title": "Où aller ?", "week": "Période :", "phone": "Tél.", "book": "Rendez-vous :",
+    "fr": {"other_days": "Autres jours : pas d'horaire publié.",
+           "title": "Où aller ?", "week": "Période :", "phone": "Tél.", "book": "Rendez-vous :",
            "seen": "Horaire lu sur le site le", "help": "Où trouver de l'aide", "channels": "Canaux publiés :",
            "none": "Aucun guichet enregistré dans la commune ni dans les communes voisines.",
            "caveat": "Horaires publiés par l'administration et relus à la date indiquée : ce n'est pas une "
@@ -23,7 +24,8 @@ TEXTS = {
            "sample": "DONNÉES D'EXEMPLE ILLUSTRATIVES : ni les adresses, ni les horaires, ni les numéros "
                      "ne sont réels.",
            "more": "autres guichets dans la liste complète (guichets find)"},
-    "nl": {"title": "Waar kan ik terecht?", "week": "Periode:", "phone": "Tel.", "book": "Afspraak:",
+    "nl": {"other_days": "Andere dagen: geen openingsuren gepubliceerd.",
+           "title": "Waar kan ik terecht?", "week": "Periode:", "phone": "Tel.", "book": "Afspraak:",
            "seen": "Openingsuren gelezen op de website op", "help": "Waar vind ik hulp",
            "channels": "Gepubliceerde kanalen:",
            "none": "Geen geregistreerd loket in de gemeente of in de buurgemeenten.",
@@ -31,7 +33,8 @@ TEXTS = {
                      "garantie. Bel voor u gaat.",
            "sample": "ILLUSTRATIEVE VOORBEELDGEGEVENS: adressen, openingsuren en nummers zijn niet echt.",
            "more": "andere loketten in de volledige lijst (guichets find)"},
-    "de": {"title": "Wohin?", "week": "Zeitraum:", "phone": "Tel.", "book": "Termin:",
+    "de": {"other_days": "Andere Tage: keine Öffnungszeiten veröffentlicht.",
+           "title": "Wohin?", "week": "Zeitraum:", "phone": "Tel.", "book": "Termin:",
            "seen": "Öffnungszeiten auf der Website gelesen am", "help": "Wo gibt es Hilfe",
            "channels": "Veröffentlichte Wege:",
            "none": "Kein registrierter Schalter in der Gemeinde oder den Nachbargemeinden.",
@@ -39,7 +42,8 @@ TEXTS = {
                      "Rufen Sie vorher an.",
            "sample": "ILLUSTRATIVE BEISPIELDATEN: Adressen, Zeiten und Nummern sind nicht echt.",
            "more": "weitere Schalter in der vollständigen Liste (guichets find)"},
-    "en": {"title": "Where to go?", "week": "Period:", "phone": "Phone", "book": "Appointment:",
+    "en": {"other_days": "Other days: no hours published.",
+           "title": "Where to go?", "week": "Period:", "phone": "Phone", "book": "Appointment:",
            "seen": "Hours read on the website on", "help": "Where to get help", "channels": "Published channels:",
            "none": "No registered counter in the commune or its neighbours.",
            "caveat": "Hours as published by the administration and read on the date shown: not a guarantee. "
@@ -64,9 +68,11 @@ class SheetError(RuntimeError):
 
 
 def _counter_html(c: dict, t: dict) -> str:
-    days = "".join(
-        f'<li class="{"closed" if d["status"] == "closed" else ""}">{escape(d["text"])}</li>' for d in c["days"]
-    )
+    # Days without published hours are left out (one line says so): the sheet must fit one page.
+    shown = [d for d in c["days"] if d["closure_kind"] != "no_hours_that_day"]
+    days = "".join(f'<li class="{"closed" if d["status"] == "closed" else ""}">{escape(d["text"])}</li>' for d in shown)
+    if len(shown) < len(c["days"]):
+        days += f"<li>{t['other_days']}</li>"
     meta = [escape(c["address"] or "")]
     if c["phone"]:
         meta.append(f"{t['phone']} {escape(c['phone'])}")
