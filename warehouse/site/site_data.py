@@ -141,7 +141,7 @@ def load_site_data(release: ReleaseData) -> SiteData:
     municipalities = _with_nis(municipalities)
     counters = _with_nis(release.rows("dim_counter", COUNTER_COLUMNS, order="counter_name, counter_id"))
     extra = [(str(c["postcode"]), c["nis_code"]) for c in counters if c["postcode"] and c["nis_code"]]
-    postcodes, left_out = postcodes_by_commune(municipalities, extra)
+    postcodes, left_out = postcodes_by_commune((m["nis_code"] for m in municipalities if m["is_current"]), extra)
     communes = {}
     for m in municipalities:
         if m["is_current"]:
