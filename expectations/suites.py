@@ -306,6 +306,9 @@ FCT_ACCESS_INDICATORS = published_suite("marts.fct_access_indicators", horizon_e
 FCT_ACCESS_CHANGES = published_suite("marts.fct_access_changes", min_rows=0)
 FCT_SCOPE_COMPLETENESS = published_suite("marts.fct_scope_completeness")
 FCT_COUNTER_MATCH_REVIEW = published_suite("marts.fct_counter_match_review", min_rows=0)
+# Dates ahead of the data horizon by design: the calendar looks forward from the last observation.
+FCT_COUNTER_CALENDAR = published_suite("marts.fct_counter_calendar", horizon_exempt=("calendar_date",))
+DIM_HELP_POINT = published_suite("marts.dim_help_point", min_rows=0)
 DIM_PROCEDURE = published_suite("marts.dim_procedure", min_rows=15)  # the taxonomy's procedures
 FCT_PROCEDURE_CHANNEL_HISTORY = published_suite("marts.fct_procedure_channel_history", min_rows=0)
 FCT_PROCEDURE_EVENTS = published_suite("marts.fct_procedure_events", min_rows=0)
@@ -349,6 +352,8 @@ PUBLISHED_SUITES: tuple[TableSuite, ...] = (
     FCT_ACCESS_CHANGES,
     FCT_SCOPE_COMPLETENESS,
     FCT_COUNTER_MATCH_REVIEW,
+    FCT_COUNTER_CALENDAR,
+    DIM_HELP_POINT,
     DIM_PROCEDURE,
     FCT_PROCEDURE_CHANNEL_HISTORY,
     FCT_PROCEDURE_EVENTS,

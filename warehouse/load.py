@@ -27,6 +27,7 @@ from scrapers.capture import ATTEMPT_COLUMNS, CAPTURE_COLUMNS, content_hash
 from scrapers.procedures.taxonomy import TAXONOMY_PATH, load_taxonomy
 from scrapers.registry import Registry
 from warehouse import db
+from warehouse.holidays import holiday_rows
 
 # Arrow types of the DuckDB types the capture contract (scrapers/capture.py) declares.
 _ARROW = {
@@ -114,6 +115,10 @@ SLOTS = pa.schema(
         ("access", pa.string()),
     ]
 )
+
+
+# The years raw.public_holidays covers: every year a capture or a calendar week can fall in.
+HOLIDAY_YEARS = (2000, 2060)
 
 
 class LoadError(RuntimeError):
@@ -255,6 +260,7 @@ def load(db_path: Path, collected_dir: Path, registry: Registry) -> dict[str, in
                 "registry_administrations",
                 "registry_sources",
                 "registry_counters",
+                "registry_help_points",
             )
         }
         return {**counts, "files_read": tables["capture_files"].num_rows, "captures_loaded": loaded}
@@ -327,6 +333,13 @@ def _load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
                     "name": c.name,
                     "address": c.address,
                     "nis_code": c.nis_code,
+                    "postcode": c.postcode,
+                    "latitude": c.latitude,
+                    "longitude": c.longitude,
+                    "phone": c.phone,
+                    "booking_url": c.booking_url,
+                    "languages": " ".join(c.languages) or None,
+                    "procedures": " ".join(c.procedures) or None,
                 }
                 for c in registry.counters()
             ],
@@ -337,9 +350,31 @@ def _load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
                     ("name", pa.string()),
                     ("address", pa.string()),
                     ("nis_code", pa.int32()),
+                    ("postcode", pa.string()),
+                    ("latitude", pa.float64()),
+                    ("longitude", pa.float64()),
+                    ("phone", pa.string()),
+                    ("booking_url", pa.string()),
+                    ("languages", pa.string()),  # space-separated codes, like registry_sources.urls
+                    ("procedures", pa.string()),  # space-separated procedure keys
                 ]
             ),
         ),
+        "registry_help_points": pa.Table.from_pylist(
+            [
+                {"procedure_key": h.procedure, "kind": h.kind, "counter_id": ctr, "note": h.note}
+                for h in registry.help_points
+                for ctr in h.counters
+            ],
+            schema=pa.schema(
+                [
+                    ("procedure_key", pa.string()),
+                    ("kind", pa.string()),
+                    ("counter_id", pa.string()),
+                    ("note", pa.string()),
+                ]
+            ),
+        ),  # fmt: skip
         # The procedure taxonomy: stable keys and labels the procedure marts are read against.
         "registry_procedures": pa.Table.from_pylist(
             [
@@ -354,6 +389,18 @@ def _load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
             ],
             schema=pa.schema(
                 [(n, pa.string()) for n in ("procedure_key", "label_fr", "label_nl", "label_de", "label_en")]
+            ),
+        ),  # fmt: skip
+        # Reference, not registry, but replaced on the same schedule: the holidays fct_counter_calendar reads.
+        "public_holidays": pa.Table.from_pylist(
+            holiday_rows(*HOLIDAY_YEARS),
+            schema=pa.schema(
+                [
+                    ("holiday_date", pa.date32()),
+                    ("holiday_key", pa.string()),
+                    ("is_legal", pa.bool_()),
+                    *((f"name_{lang}", pa.string()) for lang in ("fr", "nl", "de", "en")),
+                ]
             ),
         ),  # fmt: skip
         "dataset_info": pa.Table.from_pylist(

@@ -165,9 +165,13 @@ def audit_stage(settings: Settings, staged: dict) -> dict:
 def publish_stage(settings: Settings, staged: dict | None = None) -> dict:
     """Step 3: rename the audited release into place and move ``latest``; returns its version and path.
 
-    Without ``staged``, runs all three steps (stage, audit, publish) at once.
+    Without ``staged``, runs all three steps (stage, audit, publish) at once. The release's
+    static website is then built into ``<release>/site/`` (derived from the published files, so
+    outside the release's checksums, like its reports).
     """
+    from warehouse.release.layout import SITE_DIR
     from warehouse.release.publish import StagedRelease, publish, publish_release
+    from warehouse.site import build_site
 
     if staged is None:
         release = publish(
@@ -175,10 +179,12 @@ def publish_stage(settings: Settings, staged: dict | None = None) -> dict:
         )
     else:
         release = publish_release(StagedRelease.from_dict(staged))
+    site = build_site(release.path, release.path / SITE_DIR)
     return {
         "version": release.version,
         "path": str(release.path),
         "created": release.created,
         "tables": release.tables,
         "duckdb": str(settings.duckdb_path),
+        "site": str(site.path / "index.html"),
     }

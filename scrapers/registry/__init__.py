@@ -32,6 +32,11 @@ MAX_RATE_PER_S = 10.0
 # The communes' NIS codes known to the project (every code valid since 1977, with its validity
 # period): the dbt seed built by warehouse/reference/geo.py from Statbel's files.
 MUNICIPALITIES_SEED = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "belgian_municipalities.csv"
+# bpost postal codes → communes' NIS codes (warehouse/reference/data/SOURCE.md): a counter's
+# postcode must belong to its commune.
+POSTCODES = Path(__file__).resolve().parents[2] / "warehouse" / "reference" / "data" / "postcode_to_nis.csv"
+# Help points' kinds: who helps a person through a procedure (docs/social-workers.md).
+HELP_POINT_KINDS: tuple[str, ...] = ("cpas", "union", "capac", "mutuality", "digital_space", "intermediary")
 
 
 class RegistryError(ValueError):
@@ -60,6 +65,23 @@ class Counter:
     match: tuple[str, ...]
     address: str | None = None
     nis_code: int | None = None
+    postcode: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    phone: str | None = None
+    booking_url: str | None = None
+    languages: tuple[str, ...] = ()
+    procedures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HelpPoint:
+    """Counters where a person can get help with one procedure (CPAS, union, CAPAC, public digital space...)."""
+
+    procedure: str
+    kind: str
+    counters: tuple[str, ...]
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +109,7 @@ class Registry:
     administrations: tuple[Administration, ...]
     sources: tuple[Source, ...]
     notice: str | None = None
+    help_points: tuple[HelpPoint, ...] = ()
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
     def source(self, source_id: str) -> Source:
@@ -151,6 +174,12 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "notice": Field("string", "A sentence carried into releases: what the data is and how far to trust it."),
         "administrations": Field("array", "The public bodies.", required=True, min_items=1, items="administration"),
         "sources": Field("array", "The pages collected.", required=True, min_items=1, items="source"),
+        "help_points": Field(
+            "array",
+            "Per procedure, the declared counters where a person can get help with it.",
+            items="help_point",
+            default=(),
+        ),
     },
     "administration": {
         "id": _id_field("administration"),
@@ -197,6 +226,59 @@ SCHEMA: dict[str, dict[str, Field]] = {
         ),
         "address": Field("string", "The counter's postal address."),
         "nis_code": _NIS,
+        "postcode": Field(
+            "string",
+            "The counter's 4-digit postal code; it must belong to the counter's commune (nis_code).",
+            pattern=r"^[1-9][0-9]{3}$",
+            expected="a 4-digit Belgian postal code",
+        ),
+        "latitude": Field(
+            "number",
+            "WGS 84 latitude, where published (with longitude).",
+            minimum=49.49,
+            maximum=51.51,
+            expected="a latitude in Belgium (49.49 to 51.51)",
+        ),
+        "longitude": Field(
+            "number",
+            "WGS 84 longitude, where published (with latitude).",
+            minimum=2.54,
+            maximum=6.41,
+            expected="a longitude in Belgium (2.54 to 6.41)",
+        ),
+        "phone": Field(
+            "string",
+            "The counter's public phone number, as published.",
+            pattern=r"^\+?[0-9][0-9 ./()-]{5,}$",
+            expected="a phone number (digits, spaces, '+', '/', '.', '-')",
+        ),
+        "booking_url": Field(
+            "string", "Where to book an appointment.", pattern=_URL.pattern, expected="an http(s) URL"
+        ),
+        "languages": Field(
+            "array",
+            "Languages served at the counter.",
+            min_items=1,
+            items=Field("string", "A language code.", enum=LANGUAGES),
+        ),
+        "procedures": Field(
+            "array",
+            "Procedures handled at the counter: keys of the procedure taxonomy (scrapers/procedures/taxonomy.yaml).",
+            min_items=1,
+            items=Field("string", "A procedure key.", pattern=_ID.pattern, expected="a procedure key"),
+        ),
+    },
+    "help_point": {
+        "procedure": Field("string", "A key of the procedure taxonomy.", required=True),
+        "kind": Field("string", "Who helps.", required=True, enum=HELP_POINT_KINDS),
+        "counters": Field(
+            "array",
+            "IDs of declared counters (with their own hours).",
+            required=True,
+            min_items=1,
+            items=Field("string", "A counter ID.", pattern=_ID.pattern, expected="a counter ID"),
+        ),
+        "note": Field("string", "What help is given there (one sentence)."),
     },
 }
 # At least one of these fields per entry (JSON Schema ``anyOf`` of ``required``).
@@ -249,10 +331,12 @@ def json_schema() -> dict:
             "A sources registry (scrapers/registries/*.yaml). Generated from scrapers/registry/__init__.py "
             "(python -m scrapers.registry --schema). The loader also refuses duplicate IDs, sources "
             "of undeclared administrations, NIS codes not in dbt/seeds/belgian_municipalities.csv, "
-            "commune and CPAS administrations without a NIS code, and keys written twice in a mapping."
+            "commune and CPAS administrations without a NIS code, keys written twice in a mapping, "
+            "postcodes outside the counter's commune, a latitude without a longitude, procedure keys "
+            "not in the procedure taxonomy and help points naming undeclared counters."
         ),
         **entry_schema("registry"),
-        "$defs": {kind: entry_schema(kind) for kind in ("administration", "source", "counter")},
+        "$defs": {kind: entry_schema(kind) for kind in ("administration", "source", "counter", "help_point")},
     }
 
 
@@ -266,6 +350,41 @@ def known_nis_codes() -> frozenset[int]:
         raise RegistryError(
             f"{MUNICIPALITIES_SEED}: cannot read the municipalities seed: {exc.strerror or exc}"
         ) from exc
+
+
+@cache
+def postcode_communes() -> dict[str, frozenset[int]]:
+    """Each postal code's communes (current NIS codes), from :data:`POSTCODES`.
+
+    The file predates the renumbering of 1 January 2019 (some Hainaut communes): a code that
+    ended then is read as its successor, the commune of the same name whose code starts the next day.
+    """
+    with MUNICIPALITIES_SEED.open(encoding="utf-8", newline="") as f:
+        seed = list(csv.DictReader(f))
+    starts = {(r["name_fr"], r["valid_from"]): int(r["nis_code"]) for r in seed}
+    successor = {
+        int(r["nis_code"]): starts[(r["name_fr"], "2019-01-01")]
+        for r in seed
+        if r["valid_to"] == "2018-12-31" and (r["name_fr"], "2019-01-01") in starts
+    }
+    out: dict[str, set[int]] = {}
+    try:
+        with POSTCODES.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f, delimiter=";"):
+                nis = int(row["nis"])
+                out.setdefault(row["postcode"], set()).add(successor.get(nis, nis))
+    except OSError as exc:
+        raise RegistryError(f"{POSTCODES}: cannot read the postal codes: {exc.strerror or exc}") from exc
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@cache
+def procedure_keys() -> tuple[str, ...]:
+    """The procedure taxonomy's keys (a counter's procedures and help points name them)."""
+    # Imported here: scrapers.procedures imports the parsers, which import this module.
+    from scrapers.procedures.taxonomy import load_taxonomy
+
+    return load_taxonomy().keys
 
 
 def load_registry(path: str | Path) -> Registry:
@@ -283,6 +402,8 @@ def load_registry(path: str | Path) -> Registry:
         [(c.id, ("sources", i, "counters", j)) for i, s in enumerate(sources) for j, c in enumerate(s.counters)],
         "counters",
     )
+    counter_ids = {c.id for s in sources for c in s.counters}
+    help_points = tuple(v.help_point(i, h, counter_ids) for i, h in enumerate(top["help_points"]))
     return Registry(
         path=path,
         name=top["registry"] if top["registry"] is not None else path.stem,
@@ -290,6 +411,7 @@ def load_registry(path: str | Path) -> Registry:
         notice=top["notice"],
         administrations=admins,
         sources=sources,
+        help_points=help_points,
     )
 
 
@@ -421,17 +543,61 @@ class _Validator:
             counters=counters,
         )
 
+    def procedure_key(self, key: str, at: YamlPath, where: str, name: str) -> str:
+        keys = procedure_keys()
+        if key not in keys:
+            close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise self.fail(at, where, f"field '{name}' is {key!r}, which is not a key of the procedure taxonomy{hint}")
+        return key
+
     def counter(self, source_id: str, source_where: str, at: YamlPath, raw: Any) -> Counter:
         where = self.label(f"{source_where}.counters[{at[-1]}]", raw)
         c = self.entry("counter", raw, at, where)
+        nis = self.nis(c["nis_code"], (*at, "nis_code"), where)
+        if (c["latitude"] is None) != (c["longitude"] is None):
+            raise self.fail(at, where, "give fields 'latitude' and 'longitude' together, or neither")
+        if c["postcode"] is not None and nis is not None:
+            communes = postcode_communes().get(c["postcode"])
+            if communes is not None and nis not in communes:
+                raise self.fail(
+                    (*at, "postcode"),
+                    where,
+                    f"field 'postcode' is {c['postcode']!r}, which is not a postal code of commune {nis} "
+                    f"(it is one of {', '.join(map(str, sorted(communes)))})",
+                )
+        procedures = tuple(
+            self.procedure_key(k, (*at, "procedures", i), where, f"procedures[{i}]")
+            for i, k in enumerate(c["procedures"] or ())
+        )
         return Counter(
             id=c["id"],
             source_id=source_id,
             name=c["name"],
             match=tuple(m.lower() for m in (c["match"] or (c["name"],))),
             address=c["address"],
-            nis_code=self.nis(c["nis_code"], (*at, "nis_code"), where),
+            nis_code=nis,
+            postcode=c["postcode"],
+            latitude=None if c["latitude"] is None else float(c["latitude"]),
+            longitude=None if c["longitude"] is None else float(c["longitude"]),
+            phone=c["phone"],
+            booking_url=c["booking_url"],
+            languages=c["languages"] or (),
+            procedures=procedures,
         )
+
+    def help_point(self, i: int, raw: Any, counter_ids: set[str]) -> HelpPoint:
+        at = ("help_points", i)
+        where = f"help_points[{i}]"
+        h = self.entry("help_point", raw, at, where)
+        where = f"help_points[{i}] ({h['procedure']})"
+        self.procedure_key(h["procedure"], (*at, "procedure"), where, "procedure")
+        for j, ctr in enumerate(h["counters"]):
+            if ctr not in counter_ids:
+                raise self.fail(
+                    (*at, "counters", j), where, f"field 'counters[{j}]' is {ctr!r}, which is not a declared counter"
+                )
+        return HelpPoint(procedure=h["procedure"], kind=h["kind"], counters=h["counters"], note=h["note"])
 
 
 def _is_type(value: Any, json_type: str) -> bool:
@@ -466,4 +632,3 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"{name}: ok ({len(reg.administrations)} administrations, {len(reg.sources)} sources)")
     return 0
-

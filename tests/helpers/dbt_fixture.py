@@ -40,8 +40,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from scrapers.capture import CAPTURE_COLUMNS
+from warehouse.holidays import holiday_rows
 
 # raw.captures as the loader writes it: its columns and types come from the capture contract.
 CAPTURES_DDL = "create or replace table raw.captures ({});".format(
@@ -422,7 +424,20 @@ def create_raw_fixture(db_path: str | Path) -> Path:
             "alter table raw.schedules add column regimes varchar default '[]';"
             "alter table raw.schedules add column exceptions varchar default '[]';"
             "alter table raw.schedules add column unparsed varchar;"
+            "alter table raw.registry_counters add column postcode varchar;"
+            "alter table raw.registry_counters add column latitude double;"
+            "alter table raw.registry_counters add column longitude double;"
+            "alter table raw.registry_counters add column phone varchar;"
+            "alter table raw.registry_counters add column booking_url varchar;"
+            "alter table raw.registry_counters add column languages varchar;"
+            "alter table raw.registry_counters add column procedures varchar;"
+            "create or replace table raw.registry_help_points (procedure_key varchar, kind varchar,"
+            " counter_id varchar, note varchar);"
         )
+        # The holidays the loader writes, from the one definition.
+        holidays = pa.Table.from_pylist(holiday_rows(2015, 2030))
+        con.register("holidays", holidays)
+        con.execute("create or replace table raw.public_holidays as select * from holidays")
     finally:
         con.close()
     return db_path

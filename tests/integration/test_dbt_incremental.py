@@ -130,7 +130,8 @@ def test_a_counter_added_to_the_registry_gets_its_whole_history(incremental: Pat
     with duckdb.connect(str(settings.duckdb_path)) as con:
         # the curator registers the Huy office, and the past captures are matched again (replay)
         con.execute(
-            "INSERT INTO raw.registry_counters VALUES ('capac-huy', 'capac-offices', 'Antenne Huy', NULL, 61031)"
+            "INSERT INTO raw.registry_counters (counter_id, source_id, name, address, nis_code) "
+            "VALUES ('capac-huy', 'capac-offices', 'Antenne Huy', NULL, 61031)"
         )
         con.execute(
             "UPDATE raw.schedules SET counter_id = 'capac-huy', match_rule = 'match:antenne huy' "

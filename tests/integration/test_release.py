@@ -311,7 +311,7 @@ def test_two_builds_from_the_same_inputs_are_byte_identical(first, tmp_path):
     assert release.version == first.version
     assert (release.path / "SHA256SUMS").read_text() == (first.path / "SHA256SUMS").read_text()
     reproducible = [ln for ln in (first.path / "SHA256SUMS").read_text().splitlines() if ".parquet" in ln]
-    assert len(reproducible) == 21 and "guichets.duckdb" in (first.path / "SHA256SUMS").read_text()
+    assert len(reproducible) == 23 and "guichets.duckdb" in (first.path / "SHA256SUMS").read_text()
 
 
 def test_no_wall_clock_value_in_the_release(first):

@@ -1,1 +1,2 @@
-"""Reference data the warehouse builds from the shared material (communes)."""
+"""Reference data: the communes the warehouse builds from the shared material (geo.py), and the
+commune geometry and postcodes shipped with the code (data/, see data/SOURCE.md)."""

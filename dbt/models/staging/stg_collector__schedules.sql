@@ -32,6 +32,8 @@ renamed as (
         cast(evidence as varchar) as evidence,
         cast(weekly_walk_in_minutes as integer) as parser_weekly_walk_in_minutes,
         cast(weekly_appointment_minutes as integer) as parser_weekly_appointment_minutes,
+        cast(regimes as varchar) as regimes_json,
+        cast(exceptions as varchar) as exceptions_json,
 
         -- timestamps
         cast(observed_at as timestamp) as observed_at

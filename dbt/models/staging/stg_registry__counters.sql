@@ -13,7 +13,14 @@ renamed as (
         cast(source_id as varchar) as source_id,
         cast(name as varchar) as counter_name,
         cast(address as varchar) as counter_address,
-        cast(nis_code as integer) as nis_code
+        cast(nis_code as integer) as nis_code,
+        cast(postcode as varchar) as postcode,
+        cast(latitude as double) as latitude,
+        cast(longitude as double) as longitude,
+        cast(phone as varchar) as phone,
+        cast(booking_url as varchar) as booking_url,
+        cast(languages as varchar) as languages_served,
+        cast(procedures as varchar) as procedure_keys
 
     from source
 
