@@ -13,6 +13,7 @@ from datetime import datetime
 from airflow.sdk import Param, dag
 
 from dags.guichets_tasks import collect_and_publish
+from warehouse.pools import WEB_ARCHIVE
 
 
 @dag(
@@ -30,7 +31,8 @@ from dags.guichets_tasks import collect_and_publish
     doc_md=__doc__,
 )
 def guichets_backfill():
-    collect_and_publish()
+    # Collect tasks ask a web archive: a pool over all runs, and the budget of scrapers.politeness.
+    collect_and_publish(collect_pool=WEB_ARCHIVE)
 
 
 guichets_backfill()

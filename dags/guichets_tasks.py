@@ -2,11 +2,23 @@
 
 Heavy imports stay inside the tasks (the DAG processor parses this file often). Tasks pass
 paths, IDs and counts through XCom, never page bodies.
+
+Every task from ``load`` to ``publish`` opens the warehouse or builds the release from it: they
+run in the one-slot pool ``duckdb_writer`` (``warehouse.pools``), shared by both DAGs, with
+priorities rising along the chain, so that a run that has started it goes on before another
+run's ``load`` takes the slot.
 """
 
 from __future__ import annotations
 
 from airflow.sdk import get_current_context, task
+
+from warehouse.pools import DUCKDB_WRITER
+
+
+def _writer(step: int) -> dict:
+    """Task arguments of the ``step``-th task of the warehouse chain (1 = load)."""
+    return {"pool": DUCKDB_WRITER, "priority_weight": 10 * step, "weight_rule": "absolute"}
 
 
 def _settings():
@@ -23,10 +35,12 @@ def start_archive() -> dict:
     from scrapers.collect import WAYBACK
     from warehouse.pipeline import start_sample_archive
 
-    params = get_current_context()["params"]
+    context = get_current_context()
+    params = context["params"]
     source = params.get("archive") or params.get("mode")
     if source == "sample":
-        return start_sample_archive(_settings())
+        # The run's own folder: both DAGs' runs may build their sample archive at the same time.
+        return start_sample_archive(_settings(), f"{context['dag'].dag_id}-{context['run_id']}")
     if source == "wayback":
         return dict(WAYBACK)
     return {}
@@ -63,7 +77,7 @@ def collect(source_ids: list[str], archive: dict) -> dict:
     )
 
 
-@task
+@task(**_writer(1))
 def load(summaries) -> dict:
     """Load every collected capture into DuckDB (idempotent)."""
     from warehouse.pipeline import load_stage
@@ -73,7 +87,7 @@ def load(summaries) -> dict:
     return {"collected": collected, "tables": load_stage(_settings())}
 
 
-@task
+@task(**_writer(2))
 def dbt_build(_loaded: dict) -> str:
     """One ``dbt build`` (models, tests, unit tests) against the warehouse."""
     from warehouse.pipeline import transform_stage
@@ -81,7 +95,7 @@ def dbt_build(_loaded: dict) -> str:
     return transform_stage(_settings())
 
 
-@task
+@task(**_writer(3))
 def validate(_built: str) -> dict:
     """The GX gate on the observation log: a failure stops the run here, and nothing is published."""
     from warehouse.pipeline import validate_stage
@@ -89,7 +103,7 @@ def validate(_built: str) -> dict:
     return validate_stage(_settings())
 
 
-@task
+@task(**_writer(4))
 def stage_release(_validated: dict) -> dict:
     """Write: build the release in a staging directory (nothing published yet)."""
     from warehouse.pipeline import write_stage
@@ -97,7 +111,7 @@ def stage_release(_validated: dict) -> dict:
     return write_stage(_settings())
 
 
-@task
+@task(**_writer(5))
 def audit_release(staged: dict) -> dict:
     """Audit: the GX gate on the staged release's files; a failure stops the run and publishes nothing."""
     from warehouse.pipeline import audit_stage
@@ -105,7 +119,7 @@ def audit_release(staged: dict) -> dict:
     return audit_stage(_settings(), staged)
 
 
-@task
+@task(**_writer(6))
 def publish(staged: dict, _audited: dict) -> dict:
     """Publish: rename the audited release into place atomically and move ``latest``."""
     from warehouse.pipeline import publish_stage
@@ -113,10 +127,14 @@ def publish(staged: dict, _audited: dict) -> dict:
     return publish_stage(_settings(), staged)
 
 
-def collect_and_publish() -> None:
-    """Wire the whole flow: archive setup → collect per host → teardown; load → dbt → gate → stage → audit → publish."""
+def collect_and_publish(collect_pool: str | None = None) -> None:
+    """Wire the whole flow: archive setup → collect per host → teardown; load → dbt → gate → stage → audit → publish.
+
+    ``collect_pool`` puts the collect tasks in a pool (the backfill's ``web_archive``).
+    """
     archive = start_archive()
-    summaries = collect.partial(archive=archive).expand(source_ids=plan_batches())
+    collector = collect.override(pool=collect_pool) if collect_pool else collect
+    summaries = collector.partial(archive=archive).expand(source_ids=plan_batches())
     # as_teardown (not the @teardown decorator: these tasks are shared by two DAGs) makes the
     # server stop whatever happens to collection.
     summaries >> stop_archive(archive).as_teardown(setups=archive)

@@ -34,6 +34,8 @@ for dag_id, dag in sorted(bag.dags.items()):
                 "setup": t.is_setup,
                 "teardown": t.is_teardown,
                 "max_active_tis_per_dagrun": t.max_active_tis_per_dagrun,
+                "pool": t.pool,
+                "priority_weight": t.priority_weight,
             }
             for t in dag.tasks
         },
@@ -96,6 +98,18 @@ def test_tasks_and_their_order(dags: dict, dag_id: str) -> None:
     assert [t for t, v in tasks.items() if v["teardown"]] == ["stop_archive"]
     # One run at a time: two runs would fight over DuckDB's single writer.
     assert dags["dags"][dag_id]["max_active_runs"] == 1
+
+
+@pytest.mark.parametrize("dag_id", ["guichets_pipeline", "guichets_backfill"])
+def test_every_warehouse_task_holds_the_one_duckdb_slot(dags: dict, dag_id: str) -> None:
+    """Both DAGs share the one-slot pool for DuckDB; a run further along the chain goes first."""
+    tasks = dags["dags"][dag_id]["tasks"]
+    chain = ["load", "dbt_build", "validate", "stage_release", "audit_release", "publish"]
+    assert sorted(t for t, v in tasks.items() if v["pool"] == "duckdb_writer") == sorted(chain)
+    weights = [tasks[t]["priority_weight"] for t in chain]
+    assert weights == sorted(weights) and len(set(weights)) == len(chain)
+    # Backfill collection asks a web archive: its tasks share the archive's pool across runs.
+    assert tasks["collect"]["pool"] == ("web_archive" if dag_id == "guichets_backfill" else "default_pool")
 
 
 def test_params(dags: dict) -> None:

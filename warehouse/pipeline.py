@@ -8,6 +8,8 @@ takes the :class:`~warehouse.settings.Settings` and returns something small and 
 from __future__ import annotations
 
 import logging
+import re
+import shutil
 from pathlib import Path
 
 from scrapers.registry import load_registry
@@ -29,25 +31,35 @@ def plan_host_batches(settings: Settings) -> list[list[str]]:
     return [[s.id for s in batch] for batch in host_batches(load_registry(settings.registry).sources)]
 
 
-def start_sample_archive(settings: Settings) -> dict:
-    """Build the sample web archive (deterministic) and serve it with pywb on 127.0.0.1."""
+def start_sample_archive(settings: Settings, run_id: str = "run") -> dict:
+    """Build the sample web archive (deterministic) in the run's own folder and serve it with pywb
+    on 127.0.0.1.
+
+    Each run builds under ``<sample_web>/runs/<run_id>/``: runs of both DAGs triggered together
+    never build or serve from the same folder.
+    """
     from scrapers.archive_server import ArchiveServer, prepare_collection
     from scrapers.sample_web.build import build_sample_web
 
-    warcs = build_sample_web(settings.sample_warc_dir)
-    root = prepare_collection(warcs, settings.sample_pywb_dir)
+    run_dir = settings.sample_web_dir / "runs" / re.sub(r"[^A-Za-z0-9._-]", "_", run_id)
+    shutil.rmtree(run_dir, ignore_errors=True)  # a retried setup starts afresh
+    warcs = build_sample_web(run_dir / "warc")
+    root = prepare_collection(warcs, run_dir / "pywb")
     server = ArchiveServer.start(root)
     log.info("sample archive served at %s (pid %s)", server.base_url, server.pid)
     # The archive's name is what captures record (``archive``): its address changes at every start.
-    return {**server.server_info(), "name": server.collection, "local": True}
+    return {**server.server_info(), "name": server.collection, "local": True, "run_dir": str(run_dir)}
 
 
 def stop_sample_archive(info: dict) -> None:
-    """Stop a pywb server started by :func:`start_sample_archive` (possibly in another process)."""
-    from scrapers.archive_server import stop_pid
+    """Stop a pywb server started by :func:`start_sample_archive` (possibly in another process:
+    identified by machine, PID and start time, never by PID alone) and remove its run folder."""
+    from scrapers.archive_server import stop_server
 
     if info.get("pid"):
-        stop_pid(int(info["pid"]))
+        stop_server(info)
+    if info.get("run_dir"):
+        shutil.rmtree(info["run_dir"], ignore_errors=True)
 
 
 def collect_batch(
@@ -70,21 +82,24 @@ def collect_batch(
     from scrapers.collect import WebArchive, archive_name_for, collect_from_archive, collect_many
     from scrapers.fetch import Fetcher
     from scrapers.netguard import host_key
+    from scrapers.politeness import WAYBACK_RATE_PER_S, SharedHostRateLimiter
 
     registry = load_registry(settings.registry)
     summaries = []
     if archive:
         local = bool(archive.get("local"))
-        # Our own local archive needs no politeness; other people's archives get 1 request/s.
+        # Our own local archive needs no politeness; other people's archives get their budget,
+        # shared by every task and process of this machine (scrapers.politeness).
         web_archive = WebArchive(
             archive["cdx_url"],
             archive["base_url"],
-            rate_per_s=50.0 if local else 1.0,
+            rate_per_s=50.0 if local else float(archive.get("rate_per_s") or WAYBACK_RATE_PER_S),
             page_size=archive.get("page_size"),
             name=archive.get("name") or archive_name_for(archive["cdx_url"]),
         )
         allowed = {host_key(archive["cdx_url"])} if local else False
         fetcher = Fetcher(allow_private=allowed, respect_robots=False)
+        fetcher.limiter = SharedHostRateLimiter(settings.politeness_dir)
         start = date.fromisoformat(date_from) if date_from else None
         end = date.fromisoformat(date_to) if date_to else None
         for sid in source_ids:
