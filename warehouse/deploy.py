@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -178,6 +179,11 @@ def deploy_env(settings: Settings, port: int, pg_port: int, executor: str) -> di
     return env
 
 
+def cli_env(settings: Settings, port: int, pg_port: int, executor: str) -> dict[str, str]:
+    """What the ``airflow`` command line needs to talk to the deployment (``airflow dags trigger``...)."""
+    return {**airflow_local.airflow_env(settings), **deploy_env(settings, port, pg_port, executor)}
+
+
 def run(settings: Settings, port: int, pg_port: int, executor: str) -> int:
     """The supervisor, in the foreground: Postgres, then the Airflow components until SIGTERM or
     Ctrl-C; then the components stop, then Postgres. Returns an exit code."""
@@ -203,10 +209,18 @@ def run(settings: Settings, port: int, pg_port: int, executor: str) -> int:
             port,
             env_overrides=deploy_env(settings, port, pg_port, executor),
             extra_components=extra,
-            after_stop=lambda: children.stop(postgres, grace_s=20),
+            after_stop=lambda: stop_postgres(cluster, postgres),
         )
     finally:
-        children.stop(postgres, grace_s=20)
+        stop_postgres(cluster, postgres)
+
+
+def stop_postgres(cluster: Path, postgres: subprocess.Popen) -> None:
+    """Fast shutdown (open sessions, such as this supervisor's own, are ended; nothing is lost),
+    then the keeper's stop for whatever is left."""
+    if postgres.poll() is None:
+        children.run(_as_postgres([str(postgres_bindir() / "pg_ctl"), "stop", "-D", str(cluster), "-m", "fast"]))
+    children.stop(postgres, grace_s=20)
 
 
 def _identity(pid: int) -> int | None:
@@ -291,9 +305,12 @@ def stop(settings: Settings, timeout_s: float = 90.0) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m warehouse.deploy start|stop|run|status [--data-dir DIR]``."""
+    """``python -m warehouse.deploy start|stop|run|status|env [--data-dir DIR]``.
+
+    ``env`` prints the ``export`` lines for the ``airflow`` command line: ``eval "$(... env)"``.
+    """
     parser = argparse.ArgumentParser(prog="python -m warehouse.deploy", description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["start", "stop", "run", "status"])
+    parser.add_argument("command", choices=["start", "stop", "run", "status", "env"])
     parser.add_argument("--data-dir", type=Path, default=None, help="data directory (default: $GUICHETS_DATA_DIR)")
     args = parser.parse_args(argv)
     settings = get_settings(args.data_dir)
@@ -306,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
         return start(settings, port, pg_port, executor)
     if args.command == "stop":
         return stop(settings)
+    if args.command == "env":
+        for key, value in cli_env(settings, port, pg_port, executor).items():
+            print(f"export {key}={shlex.quote(value)}")
+        return 0
     if args.command == "status":
         pid = running(settings)
         print(f"running (pid {pid})" if pid else "not running")
