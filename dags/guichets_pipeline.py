@@ -5,9 +5,9 @@ on 127.0.0.1; collection reads it through the Wayback-compatible CDX and ``id_``
 exactly as it reads web.archive.org, and a teardown task stops the server. In ``live`` mode
 the registry's pages are fetched from the web.
 
-Collect tasks are mapped one per host and never open DuckDB; the warehouse stages run one
-after another, and ``max_active_runs=1`` keeps two runs from fighting over DuckDB's single
-writer.
+Collect tasks are mapped over groups of whole hosts (``warehouse.work_units``: at most 256,
+whatever the number of hosts) and never open DuckDB; the warehouse stages run one after
+another, in the one-slot pool ``duckdb_writer`` shared with the backfill (docs/deploy.md).
 """
 
 from __future__ import annotations

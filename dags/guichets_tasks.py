@@ -55,25 +55,28 @@ def stop_archive(archive: dict) -> None:
 
 
 @task
-def plan_batches() -> list[list[str]]:
-    """Sources grouped by host: one mapped collect task per host."""
-    from warehouse.pipeline import plan_host_batches
-
-    return plan_host_batches(_settings())
-
-
-@task(max_active_tis_per_dagrun=8)
-def collect(source_ids: list[str], archive: dict) -> dict:
-    """Collect one host's sources, from the archive in ``archive`` (or live if it is empty)."""
-    from warehouse.pipeline import collect_batch
+def plan_batches() -> list[dict]:
+    """The collection's work units (``warehouse.work_units``): groups of whole hosts, and for a
+    backfill each group × date window; never more than Airflow maps."""
+    from warehouse.pipeline import plan_units
 
     params = get_current_context()["params"]
-    return collect_batch(
+    return plan_units(
         _settings(),
-        source_ids,
-        archive or None,
         date_from=params.get("date_from") or None,
         date_to=params.get("date_to") or None,
+        window_months=params.get("window_months"),
+    )
+
+
+@task(max_active_tis_per_dagrun=8, retries=2)
+def collect(unit: dict, archive: dict) -> dict:
+    """Collect one unit (a group of hosts' sources, and a date window for a backfill) from the
+    archive in ``archive`` (or live if it is empty). A retry resumes: held captures are kept."""
+    from warehouse.pipeline import collect_batch
+
+    return collect_batch(
+        _settings(), unit["sources"], archive or None, date_from=unit.get("date_from"), date_to=unit.get("date_to")
     )
 
 
@@ -128,13 +131,13 @@ def publish(staged: dict, _audited: dict) -> dict:
 
 
 def collect_and_publish(collect_pool: str | None = None) -> None:
-    """Wire the whole flow: archive setup → collect per host → teardown; load → dbt → gate → stage → audit → publish.
+    """Wire the flow: archive setup → collect per work unit → teardown; load → dbt → gate → stage → audit → publish.
 
     ``collect_pool`` puts the collect tasks in a pool (the backfill's ``web_archive``).
     """
     archive = start_archive()
     collector = collect.override(pool=collect_pool) if collect_pool else collect
-    summaries = collector.partial(archive=archive).expand(source_ids=plan_batches())
+    summaries = collector.partial(archive=archive).expand(unit=plan_batches())
     # as_teardown (not the @teardown decorator: these tasks are shared by two DAGs) makes the
     # server stop whatever happens to collection.
     summaries >> stop_archive(archive).as_teardown(setups=archive)

@@ -90,7 +90,7 @@ def test_the_dags_import_without_error(dags: dict) -> None:
 def test_tasks_and_their_order(dags: dict, dag_id: str) -> None:
     tasks = dags["dags"][dag_id]["tasks"]
     assert {t: v["downstream"] for t, v in tasks.items()} == DOWNSTREAM
-    # Collect is mapped one task per host batch, at most 8 at a time; it never opens DuckDB.
+    # Collect is mapped one task per work unit (host group), at most 8 at a time; it never opens DuckDB.
     assert [t for t, v in tasks.items() if v["mapped"]] == ["collect"]
     assert tasks["collect"]["max_active_tis_per_dagrun"] == 8
     # The archive server is a setup whose teardown runs whatever happens to collection.
@@ -114,4 +114,4 @@ def test_every_warehouse_task_holds_the_one_duckdb_slot(dags: dict, dag_id: str)
 
 def test_params(dags: dict) -> None:
     assert dags["dags"]["guichets_pipeline"]["params"] == ["mode"]
-    assert dags["dags"]["guichets_backfill"]["params"] == ["archive", "date_from", "date_to"]
+    assert dags["dags"]["guichets_backfill"]["params"] == ["archive", "date_from", "date_to", "window_months"]

@@ -151,7 +151,7 @@ def test_the_deployment_runs_both_dags(deployment: Deployment) -> None:
     dep.api("dags/guichets_pipeline/dagRuns", {"dag_run_id": "together-p", "logical_date": None, "conf": {}})
     dep.api(
         "dags/guichets_backfill/dagRuns",
-        {"dag_run_id": "together-b", "logical_date": None, "conf": {"archive": "sample"}},
+        {"dag_run_id": "together-b", "logical_date": None, "conf": {"archive": "sample", "window_months": 240}},
     )
     states = {
         d: dep.wait_run(d, r) for d, r in [("guichets_pipeline", "together-p"), ("guichets_backfill", "together-b")]

@@ -31,6 +31,27 @@ def plan_host_batches(settings: Settings) -> list[list[str]]:
     return [[s.id for s in batch] for batch in host_batches(load_registry(settings.registry).sources)]
 
 
+def plan_units(
+    settings: Settings,
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    window_months: int | None = None,
+) -> list[dict]:
+    """The collection's work units (``warehouse.work_units``): ``{"sources": [...]}`` per group of
+    whole hosts; for a backfill (``date_from`` and ``date_to``) one unit per group and date window
+    of ``window_months`` (12 by default), with the window's ``date_from`` and ``date_to``."""
+    from datetime import date
+
+    from warehouse.work_units import backfill_units, date_windows, host_groups
+
+    batches = plan_host_batches(settings)
+    if not (date_from and date_to):
+        return [{"sources": group} for group in host_groups(batches)]
+    windows = date_windows(date.fromisoformat(date_from), date.fromisoformat(date_to), int(window_months or 12))
+    return backfill_units(batches, windows)
+
+
 def start_sample_archive(settings: Settings, run_id: str = "run") -> dict:
     """Build the sample web archive (deterministic) in the run's own folder and serve it with pywb
     on 127.0.0.1.
