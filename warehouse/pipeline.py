@@ -211,10 +211,15 @@ def publish_stage(settings: Settings, staged: dict | None = None) -> dict:
         )
     else:
         release = publish_release(StagedRelease.from_dict(staged))
+    from warehouse.object_store import store_run
+
+    # On object storage too when one is configured (GUICHETS_STORAGE_URL); a no-op by default.
+    stored = store_run(settings.data_dir, settings.warc_dir, settings.collected_dir, release.path)
     return {
         "version": release.version,
         "path": str(release.path),
         "created": release.created,
         "tables": release.tables,
         "duckdb": str(settings.duckdb_path),
+        "stored": stored,
     }
