@@ -17,7 +17,7 @@ from datetime import datetime
 
 from airflow.sdk import Param, dag
 
-from dags.guichets_tasks import collect_and_publish
+from dags.guichets_tasks import DEFAULT_ARGS, collect_and_publish, on_failure
 from warehouse.pools import WEB_ARCHIVE
 
 
@@ -27,6 +27,9 @@ from warehouse.pools import WEB_ARCHIVE
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
+    description="By hand: captures from a web archive over a date range, then the same load → release",
+    default_args=DEFAULT_ARGS,
+    on_failure_callback=on_failure,
     tags=["guichets", "backfill"],
     params={
         "archive": Param("wayback", enum=["wayback", "sample"], description="where the captures come from"),

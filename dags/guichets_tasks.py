@@ -21,12 +21,31 @@ def _writer(step: int) -> dict:
     return {"pool": DUCKDB_WRITER, "priority_weight": 10 * step, "weight_rule": "absolute"}
 
 
+def on_failure(context) -> None:
+    """``on_failure_callback`` of every task and of both DAGs: ``warehouse.alerts.notify_failure``."""
+    from warehouse.alerts import notify_failure
+
+    notify_failure(context)
+
+
+# Every task's arguments: failures are notified (docs/deploy.md).
+DEFAULT_ARGS = {"on_failure_callback": on_failure}
+
+
+def _source() -> str:
+    """Where this run collects from: ``archive`` (backfill) or ``mode`` (pipeline); a scheduled
+    pipeline run (the weekly one) always collects live."""
+    context = get_current_context()
+    params = context["params"]
+    if str(getattr(context.get("dag_run"), "run_type", "")) in ("scheduled", "DagRunType.SCHEDULED"):
+        return params.get("archive") or "live"
+    return params.get("archive") or params.get("mode")
+
+
 def _settings():
     from warehouse.settings import get_settings
 
-    params = get_current_context()["params"]
-    source = params.get("archive") or params.get("mode")
-    return get_settings(mode="sample" if source == "sample" else "live")
+    return get_settings(mode="sample" if _source() == "sample" else "live")
 
 
 @task
@@ -36,8 +55,7 @@ def start_archive() -> dict:
     from warehouse.pipeline import start_sample_archive
 
     context = get_current_context()
-    params = context["params"]
-    source = params.get("archive") or params.get("mode")
+    source = _source()
     if source == "sample":
         # The run's own folder: both DAGs' runs may build their sample archive at the same time.
         return start_sample_archive(_settings(), f"{context['dag'].dag_id}-{context['run_id']}")

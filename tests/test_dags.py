@@ -26,6 +26,10 @@ out = {"import_errors": {str(k): str(v) for k, v in bag.import_errors.items()}, 
 for dag_id, dag in sorted(bag.dags.items()):
     out["dags"][dag_id] = {
         "max_active_runs": dag.max_active_runs,
+        "schedule": str(dag.schedule) if dag.schedule else None,
+        "paused_at_creation": dag.is_paused_upon_creation,
+        "description": dag.description,
+        "failure_callback": bool(dag.on_failure_callback),
         "params": sorted(dag.params.keys()),
         "tasks": {
             t.task_id: {
@@ -36,6 +40,7 @@ for dag_id, dag in sorted(bag.dags.items()):
                 "max_active_tis_per_dagrun": t.max_active_tis_per_dagrun,
                 "pool": t.pool,
                 "priority_weight": t.priority_weight,
+                "failure_callback": bool(t.on_failure_callback),
             }
             for t in dag.tasks
         },
@@ -110,6 +115,15 @@ def test_every_warehouse_task_holds_the_one_duckdb_slot(dags: dict, dag_id: str)
     assert weights == sorted(weights) and len(set(weights)) == len(chain)
     # Backfill collection asks a web archive: its tasks share the archive's pool across runs.
     assert tasks["collect"]["pool"] == ("web_archive" if dag_id == "guichets_backfill" else "default_pool")
+
+
+def test_schedules_descriptions_and_failure_callbacks(dags: dict) -> None:
+    pipeline, backfill = dags["dags"]["guichets_pipeline"], dags["dags"]["guichets_backfill"]
+    assert (pipeline["schedule"], pipeline["paused_at_creation"]) == ("0 4 * * 1", True)
+    assert backfill["schedule"] is None
+    for dag in (pipeline, backfill):
+        assert dag["description"] and dag["failure_callback"]
+        assert all(t["failure_callback"] for t in dag["tasks"].values())
 
 
 def test_params(dags: dict) -> None:

@@ -163,3 +163,20 @@ def test_the_deployment_runs_both_dags(deployment: Deployment) -> None:
     print(f"{dep.executor}: both DAGs together in {time.monotonic() - started:.0f} s")
     # Each run served its own archive from its own folder, removed by its teardown.
     assert not list((dep.data_dir / "sample_web" / "runs").iterdir())
+
+    # A failed run calls the failure callbacks (warehouse.alerts): a backfill of an empty range
+    # fails at planning, from the Wayback setting (nothing is fetched).
+    conf = {"archive": "wayback", "date_from": "2026-01-02", "date_to": "2026-01-01"}
+    dep.api("dags/guichets_backfill/dagRuns", {"dag_run_id": "fails", "logical_date": None, "conf": conf})
+    assert dep.wait_run("guichets_backfill", "fails") == "failed"
+    alerts = dep.data_dir / "alerts" / "failures.jsonl"
+    deadline = time.monotonic() + 120  # the run's own callback runs in the DAG processor, a little later
+    while time.monotonic() < deadline:
+        records = [json.loads(line) for line in alerts.read_text().splitlines()] if alerts.exists() else []
+        if any(r["task_id"] is None for r in records if r["run_id"] == "fails"):
+            break
+        time.sleep(2)
+    failed = {(r["dag_id"], r["run_id"], r["task_id"]) for r in records}
+    assert ("guichets_backfill", "fails", "plan_batches") in failed, records
+    assert ("guichets_backfill", "fails", None) in failed, records
+    assert "is after date_to" in next(r["error"] for r in records if r["task_id"] == "plan_batches")

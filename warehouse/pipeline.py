@@ -45,6 +45,8 @@ def plan_units(
 
     from warehouse.work_units import backfill_units, date_windows, host_groups
 
+    if date_from and date_to and date_from > date_to:
+        raise ValueError(f"date_from {date_from} is after date_to {date_to}: nothing to backfill")
     batches = plan_host_batches(settings)
     if not (date_from and date_to):
         return [{"sources": group} for group in host_groups(batches)]
