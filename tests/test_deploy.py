@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from scrapers.archive_server import _free_port  # a free port on 127.0.0.1
 from warehouse.deploy import cli_env, postgres_bindir
 from warehouse.releases import verify_release
 from warehouse.settings import get_settings
@@ -35,12 +35,6 @@ pytestmark = [
     pytest.mark.deploy,
     pytest.mark.skipif(not Path("/usr/lib/postgresql").is_dir(), reason="Postgres missing (make test installs it)"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Deployment:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,14 +13,9 @@ from pathlib import Path
 import pytest
 
 from scrapers import children
+from scrapers.archive_server import _free_port  # a free port on 127.0.0.1
 from scrapers.sample_web.build import build_sample_web
 from warehouse.object_store import STORAGE_URL_ENV, filesystem, store_run, upload_tree
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
