@@ -8,7 +8,7 @@ from the bundled sample archive served locally (for demonstrations and tests).
 The work is split into short units, one per group of hosts × date window (``window_months``,
 12 by default; ``warehouse.work_units``): a restart loses at most one unit, and a unit retried
 does not fetch again the captures it already holds. Collect tasks share the ``web_archive`` pool
-and, per machine, one request budget per archive host (``scrapers.politeness``).
+and, per machine, one request budget per archive host (``scrapers.fetch.politeness``).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from warehouse.pools import WEB_ARCHIVE
     doc_md=__doc__,
 )
 def guichets_backfill():
-    # Collect tasks ask a web archive: a pool over all runs, and the budget of scrapers.politeness.
+    # Collect tasks ask a web archive: a pool over all runs, and the budget of scrapers.fetch.politeness.
     collect_and_publish(collect_pool=WEB_ARCHIVE)
 
 

@@ -1,4 +1,4 @@
-"""Tasks shared by the guichets DAGs: thin wrappers over ``warehouse.pipeline``.
+"""Tasks shared by the guichets DAGs: thin wrappers over ``warehouse.stages``.
 
 Heavy imports stay inside the tasks (the DAG processor parses this file often). Tasks pass
 paths, IDs and counts through XCom, never page bodies.
@@ -52,7 +52,7 @@ def _settings():
 def start_archive() -> dict:
     """Where collection reads from: the local sample archive (started here), the Wayback Machine, or {} for live."""
     from scrapers.collect import WAYBACK
-    from warehouse.pipeline import start_sample_archive
+    from warehouse.stages import start_sample_archive
 
     context = get_current_context()
     source = _source()
@@ -67,7 +67,7 @@ def start_archive() -> dict:
 @task
 def stop_archive(archive: dict) -> None:
     """Stop the sample archive server, whatever happened to the collection."""
-    from warehouse.pipeline import stop_sample_archive
+    from warehouse.stages import stop_sample_archive
 
     stop_sample_archive(archive)
 
@@ -76,7 +76,7 @@ def stop_archive(archive: dict) -> None:
 def plan_batches() -> list[dict]:
     """The collection's work units (``warehouse.work_units``): groups of whole hosts, and for a
     backfill each group × date window; never more than Airflow maps."""
-    from warehouse.pipeline import plan_units
+    from warehouse.stages import plan_units
 
     params = get_current_context()["params"]
     return plan_units(
@@ -91,7 +91,7 @@ def plan_batches() -> list[dict]:
 def collect(unit: dict, archive: dict) -> dict:
     """Collect one unit (a group of hosts' sources, and a date window for a backfill) from the
     archive in ``archive`` (or live if it is empty). A retry resumes: held captures are kept."""
-    from warehouse.pipeline import collect_batch
+    from warehouse.stages import collect_batch
 
     return collect_batch(
         _settings(), unit["sources"], archive or None, date_from=unit.get("date_from"), date_to=unit.get("date_to")
@@ -101,7 +101,7 @@ def collect(unit: dict, archive: dict) -> dict:
 @task(**_writer(1))
 def load(summaries) -> dict:
     """Load every collected capture into DuckDB (idempotent)."""
-    from warehouse.pipeline import load_stage
+    from warehouse.stages import load_stage
 
     # Index by length: iterating a lazy XCom sequence probes one past the end and logs an error.
     collected = sum(summaries[i]["captures"] for i in range(len(summaries)))
@@ -111,7 +111,7 @@ def load(summaries) -> dict:
 @task(**_writer(2))
 def dbt_build(_loaded: dict) -> str:
     """One ``dbt build`` (models, tests, unit tests) against the warehouse."""
-    from warehouse.pipeline import transform_stage
+    from warehouse.stages import transform_stage
 
     return transform_stage(_settings())
 
@@ -119,7 +119,7 @@ def dbt_build(_loaded: dict) -> str:
 @task(**_writer(3))
 def validate(_built: str) -> dict:
     """The GX gate on the observation log: a failure stops the run here, and nothing is published."""
-    from warehouse.pipeline import validate_stage
+    from warehouse.stages import validate_stage
 
     return validate_stage(_settings())
 
@@ -127,7 +127,7 @@ def validate(_built: str) -> dict:
 @task(**_writer(4))
 def stage_release(_validated: dict) -> dict:
     """Write: build the release in a staging directory (nothing published yet)."""
-    from warehouse.pipeline import write_stage
+    from warehouse.stages import write_stage
 
     return write_stage(_settings())
 
@@ -135,7 +135,7 @@ def stage_release(_validated: dict) -> dict:
 @task(**_writer(5))
 def audit_release(staged: dict) -> dict:
     """Audit: the GX gate on the staged release's files; a failure stops the run and publishes nothing."""
-    from warehouse.pipeline import audit_stage
+    from warehouse.stages import audit_stage
 
     return audit_stage(_settings(), staged)
 
@@ -143,7 +143,7 @@ def audit_release(staged: dict) -> dict:
 @task(**_writer(6))
 def publish(staged: dict, _audited: dict) -> dict:
     """Publish: rename the audited release into place atomically and move ``latest``."""
-    from warehouse.pipeline import publish_stage
+    from warehouse.stages import publish_stage
 
     return publish_stage(_settings(), staged)
 

@@ -225,7 +225,7 @@ def stop_postgres(cluster: Path, postgres: subprocess.Popen) -> None:
 
 def _identity(pid: int) -> int | None:
     """When ``pid`` started (``/proc``): with the PID, identifies the supervisor across reuse."""
-    from scrapers.archive_server import _start_ticks
+    from scrapers.archive.server import _start_ticks
 
     return _start_ticks(pid)
 

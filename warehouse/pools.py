@@ -6,7 +6,7 @@ Airflow until :func:`ensure_pools` is called, so the DAG files and tests read th
   release from it, takes this slot, in both DAGs: two runs triggered together take turns.
 - ``web_archive`` (4 slots): how many backfill collect tasks, over all runs and workers, may ask a
   web archive at once. The *rate* they ask at is the politeness budget shared by the processes of
-  a machine (:mod:`scrapers.politeness`); the pool keeps tasks from holding worker slots only to
+  a machine (:mod:`scrapers.fetch.politeness`); the pool keeps tasks from holding worker slots only to
   wait on that budget, and bounds the load when workers on several machines each have their own.
 """
 
@@ -18,7 +18,7 @@ WEB_ARCHIVE = "web_archive"
 # name -> (slots, description shown in the UI)
 POOLS: dict[str, tuple[int, str]] = {
     DUCKDB_WRITER: (1, "DuckDB's single writer: load, dbt build, gate, release (both DAGs)"),
-    WEB_ARCHIVE: (4, "Backfill collect tasks asking a web archive at once (the rate is scrapers.politeness)"),
+    WEB_ARCHIVE: (4, "Backfill collect tasks asking a web archive at once (the rate is scrapers.fetch.politeness)"),
 }
 
 
