@@ -254,6 +254,7 @@ def start(settings: Settings, port: int, pg_port: int, executor: str, timeout_s:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
+            _pidfile(settings).unlink(missing_ok=True)
             print(f"the deployment exited (code {proc.returncode}); see {log_path}", file=sys.stderr)
             return 1
         if api_ready(port):
@@ -312,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m warehouse.deploy", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["start", "stop", "run", "status", "env"])
     parser.add_argument("--data-dir", type=Path, default=None, help="data directory (default: $GUICHETS_DATA_DIR)")
+    parser.add_argument("--start-timeout", type=float, default=300.0, help="seconds `start` waits for the API (300)")
     args = parser.parse_args(argv)
     settings = get_settings(args.data_dir)
     port = int(_setting("GUICHETS_DEPLOY_PORT"))
@@ -320,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     if executor not in EXECUTORS:
         parser.error(f"GUICHETS_EXECUTOR must be one of {sorted(EXECUTORS)}, not {executor!r}")
     if args.command == "start":
-        return start(settings, port, pg_port, executor)
+        return start(settings, port, pg_port, executor, timeout_s=args.start_timeout)
     if args.command == "stop":
         return stop(settings)
     if args.command == "env":

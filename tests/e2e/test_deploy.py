@@ -57,8 +57,10 @@ class Deployment:
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
         }
 
-    def deploy(self, command: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    def deploy(self, command: str, timeout: float = 1500) -> subprocess.CompletedProcess:
         cmd = [sys.executable, "-m", "warehouse.deploy", command, "--data-dir", str(self.data_dir)]
+        if command == "start":  # four Airflow processes starting on a busy machine: minutes
+            cmd += ["--start-timeout", "1200"]
         return subprocess.run(cmd, cwd=REPO, env=self.env, capture_output=True, text=True, timeout=timeout)
 
     def airflow(self, *args: str) -> subprocess.CompletedProcess:
@@ -109,10 +111,10 @@ def _listening_ports() -> set[int]:
 def deployment(request: pytest.FixtureRequest) -> Iterator[Deployment]:
     dep = Deployment(request.param)
     started = time.monotonic()
-    proc = dep.deploy("start")
-    assert proc.returncode == 0, proc.stdout + proc.stderr + dep.log_tail()
-    print(f"\n{dep.executor}: deployment started in {time.monotonic() - started:.0f} s")
     try:
+        proc = dep.deploy("start")
+        assert proc.returncode == 0, proc.stdout + proc.stderr + dep.log_tail()
+        print(f"\n{dep.executor}: deployment started in {time.monotonic() - started:.0f} s")
         yield dep
     finally:
         stopping = time.monotonic()
