@@ -69,10 +69,10 @@ class Deployment:
         airflow = str(Path(sys.executable).with_name("airflow"))
         return subprocess.run([airflow, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
 
-    def api(self, path: str, body: dict | None = None) -> dict:
+    def api(self, path: str, body: dict | None = None, method: str | None = None) -> dict:
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/api/v2/{path}", data=data, method="POST" if data else "GET"
+            f"http://127.0.0.1:{self.port}/api/v2/{path}", data=data, method=method or ("POST" if data else "GET")
         )
         req.add_header("Content-Type", "application/json")
         with urllib.request.urlopen(req, timeout=60) as resp:
@@ -132,6 +132,9 @@ def test_the_deployment_runs_both_dags(deployment: Deployment) -> None:
     # Postgres and the API server on loopback only; no log server anywhere (8793/8794).
     assert not {8793, 8794} & _listening_ports()
 
+    # guichets_pipeline is paused on creation (its weekly schedule waits for the deployment's go).
+    for dag_id in ("guichets_pipeline", "guichets_backfill"):
+        assert dep.api(f"dags/{dag_id}", {"is_paused": False}, method="PATCH")["is_paused"] is False
     started = time.monotonic()
     trigger = dep.airflow("dags", "trigger", "guichets_pipeline", "--run-id", "first", "--conf", '{"mode": "sample"}')
     assert trigger.returncode == 0, trigger.stdout + trigger.stderr
