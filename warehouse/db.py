@@ -26,7 +26,7 @@ SANDBOX: dict[str, object] = {
 
 # The storage format of a database file this module creates: DuckDB 2.0's default cannot be read
 # by the DuckDB CLI of the package registry (duckdb-cli 1.5.6); a file keeps the format it was
-# created in, whoever writes it later (dbt included). Releases have their own: release_files.py.
+# created in, whoever writes it later (dbt included). Releases have their own: release/files.py.
 WAREHOUSE_STORAGE_VERSION = "v1.5.0"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from warehouse.release_metadata import release_url
+from warehouse.release.metadata import release_url
 from warehouse.report.data import ReportData
 from warehouse.report.evidence import Evidence
 
@@ -54,7 +54,7 @@ def publication(data: ReportData, t: dict) -> list[tuple[str, str]]:
     b, meta = t["brief"], data.meta
     contact = release_url(meta["base_url"], data.version) if meta.get("base_url") else "—"
     return [
-        (b["publisher_label"], b["publisher"]),  # release_metadata.PUBLISHER, in the report's language
+        (b["publisher_label"], b["publisher"]),  # release.metadata.PUBLISHER, in the report's language
         (b["published_label"], str(meta.get("data_as_of") or "—")),
         (b["version_label"], data.version),
         (b["contact_label"], contact),

@@ -320,11 +320,11 @@ def write_chart_csv(chart: Chart, path: Path) -> Path:
     """The rows a chart draws, as a CSV file beside the report (UTF-8 with BOM, as the release's CSVs).
 
     Text that a spreadsheet would run as a formula gets a ``'`` in front, by the release's rule
-    (:data:`warehouse.release_files.FORMULA_START`).
+    (:data:`warehouse.release.files.FORMULA_START`).
     """
     import csv
 
-    from warehouse.release_files import FORMULA_START
+    from warehouse.release.files import FORMULA_START
 
     columns = list(dict.fromkeys(k for row in chart.rows for k in row))
     formula = re.compile(FORMULA_START)
