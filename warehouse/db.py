@@ -24,14 +24,21 @@ SANDBOX: dict[str, object] = {
 }
 
 
+# The storage format of a database file this module creates: DuckDB 2.0's default cannot be read
+# by the DuckDB CLI of the package registry (duckdb-cli 1.5.6); a file keeps the format it was
+# created in, whoever writes it later (dbt included). Releases have their own: release/files.py.
+WAREHOUSE_STORAGE_VERSION = "v1.5.0"
+
+
 def writer(path: Path) -> duckdb.DuckDBPyConnection:
     """The read-write connection to the database file ``path``, its folder created if missing.
 
-    Raises ``duckdb.IOException`` when another process holds the file (DuckDB's single writer)
-    and ``OSError`` when the folder cannot be created (named by ``settings.storage_problem``).
+    A new file is created in :data:`WAREHOUSE_STORAGE_VERSION`'s format. Raises
+    ``duckdb.IOException`` when another process holds the file (DuckDB's single writer) and
+    ``OSError`` when the folder cannot be created (named by ``settings.storage_problem``).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path))
+    return duckdb.connect(str(path), config={"storage_compatibility_version": WAREHOUSE_STORAGE_VERSION})
 
 
 def reader(path: Path, *, sandboxed: bool = False) -> duckdb.DuckDBPyConnection:

@@ -1,8 +1,7 @@
 {#
-  The public web archive's replay URL of a capture, or null when it was not replayed from one.
-  The same URL as warehouse.report.evidence.archive_replay_url (checked on every published row by
-  tests/integration/test_release.py): Wayback's template, the page URL percent-encoded (UTF-8) except for the
-  characters Python's quote() keeps with the report's safe set.
+  The public web archive's replay URL of a capture, or null when it was not replayed from one:
+  Wayback's template, the page URL percent-encoded (UTF-8) except for URL characters (RFC 3986
+  reserved and unreserved, and '%'). Published as captures.replay_url; the report links to it.
 #}
 {% macro archive_replay_url(origin, archive, page_url, observed_at) -%}
     case

@@ -1,4 +1,5 @@
-"""Every SQL example of docs/journalists.md runs on the sample database and answers something.
+"""Every SQL example of docs/journalists.md runs on the sample database and answers something,
+and runs unchanged on the sample's release file (a downloaded release, with the same answers).
 
 A block whose SQL contains ``-- may return no rows`` only has to run.
 """
@@ -30,11 +31,25 @@ def test_the_guide_answers_at_least_ten_questions():
     assert len(examples()) >= 10
 
 
+def run(path: Path, sql: str) -> list[tuple]:
+    """The rows of ``sql`` on a DuckDB file opened read-only and without file access, as `guichets query` opens it."""
+    config = {"enable_external_access": False, "lock_configuration": True}
+    with duckdb.connect(str(path), read_only=True, config=config) as con:
+        return con.execute(sql).fetchall()
+
+
 @pytest.mark.parametrize(("question", "sql"), examples(), ids=[q[:60] for q, _ in examples()])
 def test_example_runs_on_the_sample(sample_data, question, sql):  # noqa: F811 (fixture)
-    # Read-only and without file access, as `guichets query` and `guichets shell` open it.
-    config = {"enable_external_access": False, "lock_configuration": True}
-    with duckdb.connect(str(sample_data / "warehouse" / "guichets.duckdb"), read_only=True, config=config) as con:
-        rows = con.execute(sql).fetchall()
+    rows = run(sample_data / "warehouse" / "guichets.duckdb", sql)
+    if "-- may return no rows" not in sql:
+        assert rows, f"no rows for: {question}"
+
+
+@pytest.mark.parametrize(("question", "sql"), examples(), ids=[q[:60] for q, _ in examples()])
+def test_example_runs_on_the_release_file(sample_data, question, sql):  # noqa: F811 (fixture)
+    """A downloaded release answers every question alone, with the warehouse's answer."""
+    release = (sample_data / "releases" / "latest").resolve()
+    rows = run(release / "guichets.duckdb", sql)
+    assert sorted(map(repr, rows)) == sorted(map(repr, run(sample_data / "warehouse" / "guichets.duckdb", sql)))
     if "-- may return no rows" not in sql:
         assert rows, f"no rows for: {question}"

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.helpers.duckdb_cli import cli_query
 from warehouse import db
 from warehouse.settings import PROJECT_ROOT
 
@@ -31,6 +32,16 @@ def test_writer_creates_its_folder_and_reader_reads(tmp_path: Path) -> None:
         assert con.execute("SELECT x FROM t").fetchall() == [(42,)]
         with pytest.raises(duckdb.InvalidInputException, match="read-only"):
             con.execute("CREATE TABLE u (x INT)")
+
+
+def test_a_database_the_writer_creates_opens_with_the_registry_duckdb_cli(tmp_path: Path) -> None:
+    """The warehouse is created in a storage format the DuckDB CLI of the package registry reads."""
+    path = tmp_path / "w.duckdb"
+    with db.writer(path) as con:
+        con.execute("CREATE SCHEMA marts; CREATE TABLE marts.t AS SELECT range AS x FROM range(3)")
+    with db.writer(path) as con:  # written again later (as dbt does): the file keeps its format
+        con.execute("INSERT INTO marts.t VALUES (3)")
+    assert cli_query(path, "SELECT count(*) AS n FROM marts.t") == [{"n": 4}]
 
 
 def test_sandboxed_reader_has_no_file_access(tmp_path: Path) -> None:

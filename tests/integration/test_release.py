@@ -24,6 +24,7 @@ import yaml
 from expectations.published_schema import table_doc
 from scrapers.procedures.taxonomy import load_taxonomy
 from tests.helpers.dbt_fixture import create_raw_fixture
+from tests.helpers.duckdb_cli import cli_query
 from warehouse.release.layout import latest_release, list_releases, load_metadata, sha256, verify_release
 from warehouse.release.publish import ReleaseRefused, publish
 from warehouse.settings import DEFAULT_RELEASE_BASE_URL, get_settings
@@ -269,6 +270,68 @@ def test_readme_dictionary_and_duckdb_comments_come_from_the_dbt_docs(first):
     assert col == table_doc("marts.dim_counter").columns["current_state"]
 
 
+def test_the_warehouse_has_the_release_schema_names_and_comments(warehouse, first):
+    """One layout: the same schema.table names, and the same comments (dbt persist_docs), in both files."""
+
+    def layout(path: Path) -> dict:
+        with duckdb.connect(str(path), read_only=True) as con:  # a mart may be a view in the warehouse
+            return {
+                (s, t): c
+                for s, t, c in con.execute(
+                    "SELECT schema_name, table_name, comment FROM duckdb_tables() WHERE schema_name = 'marts' "
+                    "UNION ALL SELECT schema_name, view_name, comment FROM duckdb_views() WHERE schema_name = 'marts'"
+                ).fetchall()
+            }
+
+    in_warehouse, in_release = layout(warehouse.duckdb_path), layout(first.path / "guichets.duckdb")
+    assert in_release and set(in_release) <= set(in_warehouse)
+    # The same text (YAML's folded descriptions end in a newline in dbt's comments).
+    assert {k: (in_warehouse[k] or "").strip() for k in in_release} == {k: v.strip() for k, v in in_release.items()}
+    with duckdb.connect(str(warehouse.duckdb_path), read_only=True) as con:
+        col = con.execute(
+            "SELECT comment FROM duckdb_columns() "
+            "WHERE schema_name = 'marts' AND table_name = 'captures' AND column_name = 'replay_url'"
+        ).fetchone()[0]
+    assert col.strip() == table_doc("marts.captures").columns["replay_url"].strip()
+
+
+def test_the_release_file_opens_with_the_registry_duckdb_cli(first):
+    sql = (
+        "SELECT (SELECT count(*) FROM marts.captures) AS captures, (SELECT comment FROM duckdb_tables() "
+        "WHERE schema_name = 'marts' AND table_name = 'dim_counter') AS comment"
+    )
+    [row] = cli_query(first.path / "guichets.duckdb", sql)
+    assert row["captures"] == load_metadata(first.path)["reproducibility"]["inputs"]["captures"] > 0
+    assert row["comment"] == table_doc("marts.dim_counter").description
+
+
+def test_guichets_query_reads_a_release_by_version_latest_or_path(first, tmp_path):
+    """`guichets query --release` opens a release's DuckDB file read-only, with the warehouse's schema names."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUICHETS")}
+    data_dir = first.path.parent.parent
+    sql = "select count(*) as n from marts.dim_counter"
+    copy = tmp_path / "downloaded"
+    shutil.copytree(first.path, copy)
+    for ref in (FIRST, "latest", str(copy)):
+        proc = subprocess.run(
+            [str(BIN / "guichets"), "query", "--data-dir", str(data_dir), "--release", ref, "--json", sql],
+            capture_output=True, text=True, env=env, cwd=REPO, timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout) == [{"n": first.tables["dim_counter"]}]
+    write = subprocess.run(
+        [str(BIN / "guichets"), "query", "--data-dir", str(data_dir), "--release", str(copy),
+         "create table marts.x as select 1"],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=300,
+    )  # fmt: skip
+    assert write.returncode == 1 and "read-only" in write.stderr.lower()
+    unknown = subprocess.run(
+        [str(BIN / "guichets"), "query", "--data-dir", str(data_dir), "--release", "1999.01.01", sql],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=300,
+    )  # fmt: skip
+    assert unknown.returncode == 2 and "no release '1999.01.01'" in unknown.stderr
+
+
 def test_frictionless_validates_the_data_package(first):
     import frictionless
 
@@ -382,6 +445,24 @@ def test_a_corrupted_mart_is_refused_and_the_previous_release_stays_intact(wareh
     assert (err.value.refused_dir / "validation" / "index.html").is_file()
     assert [r.version for r in list_releases(releases)] == [FIRST]
     assert "20000" in (err.value.refused_dir / "validation" / "results.json").read_text()
+    # The offline summary of the refused release names the failed expectations and their table.
+    page = (err.value.refused_dir / "validation" / "summary.html").read_text()
+    assert "Expectations not passed" in page and "<code>marts.fct_counter_history</code>" in page
+
+
+def test_the_validation_summary_opens_offline(first):
+    """validation/summary.html: every table's expectations, no script and nothing fetched from the web."""
+    import re
+
+    page = (first.path / "validation" / "summary.html").read_text()
+    results = json.loads((first.path / "validation" / "results.json").read_text())
+    assert f"{results['evaluated']} expectations" in page and "Every expectation passed." in page
+    for table in {e["table"] for e in results["expectations"]}:
+        assert f"<code>{table}</code>" in page
+    assert not re.search(r"(?i)https?:|//[a-z0-9]|<script|<link|<img|src=|@import|url\(", page)
+    meta = load_metadata(first.path)
+    assert meta["validation"]["summary_page"] == "validation/summary.html"
+    assert "validation/summary.html" in (first.path / "SHA256SUMS").read_text()
 
 
 def test_a_wrong_column_type_is_refused_naming_the_column(warehouse, first, tmp_path):
@@ -506,7 +587,7 @@ def test_every_capture_id_of_every_table_resolves_in_captures(first, second):
         assert len(checked) >= 12 and "fct_counter_events.after_capture_id" in checked
         assert "counter_changes.after_capture_id" in checked  # the delta tables too
         with duckdb.connect(str(r / "guichets.duckdb"), read_only=True) as con:  # the DuckDB file has it
-            assert con.execute("SELECT count(*) FROM main.captures").fetchone()[0] == len(ids)
+            assert con.execute("SELECT count(*) FROM marts.captures").fetchone()[0] == len(ids)
         with (r / "data" / "captures.csv").open(encoding="utf-8-sig") as fh:
             assert sum(1 for _ in fh) == len(ids) + 1
         package = json.loads((r / "datapackage.json").read_text())
@@ -519,8 +600,6 @@ def test_every_capture_id_of_every_table_resolves_in_captures(first, second):
 
 
 def test_captures_carry_their_evidence(first):
-    from warehouse.report.evidence import archive_replay_url
-
     r = first.path
     with duckdb.connect() as con:
         rows = con.execute(
@@ -533,8 +612,9 @@ def test_captures_carry_their_evidence(first):
         "fetch_error"
     )
     for cid, origin, archive, page_url, observed_at, replay_url, *_ in rows:
-        # the same URL the report links to, for every capture (the dbt macro and the report agree)
-        expected = archive_replay_url(archive, page_url, observed_at) if origin == "web_archive" else None
+        # Wayback's replay of the capture, for web-archive captures only (the fixture's URLs need no escaping)
+        wayback = origin == "web_archive" and archive == "wayback"
+        expected = f"https://web.archive.org/web/{observed_at:%Y%m%d%H%M%S}/{page_url}" if wayback else None
         assert replay_url == expected, cid
     ixelles = next(row for row in rows if row[0] == "ixelles-population@2021-01-15")
     assert ixelles[5] == "https://web.archive.org/web/20210115100000/https://www.ixelles.be/site/population-horaires"
@@ -670,7 +750,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised(warehouse, first, tmp
             f"SELECT event_id, delta_minutes FROM '{r}/data/fct_counter_events.parquet' WHERE delta_minutes < 0"
         ).fetchall()
     with duckdb.connect(str(r / "guichets.duckdb"), read_only=True) as con:
-        in_duckdb = {v for (v,) in con.execute("SELECT schedule_name FROM main.fct_counter_match_review").fetchall()}
+        in_duckdb = {v for (v,) in con.execute("SELECT schedule_name FROM marts.fct_counter_match_review").fetchall()}
     assert FORMULA in in_parquet and phone in in_parquet and in_duckdb == in_parquet
     # a negative number is a number, never neutralised
     assert negative

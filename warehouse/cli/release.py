@@ -36,7 +36,7 @@ def _releases_dir(data_dir: Path | None) -> Path:
 ReleaseRef = "A version, 'latest', or the path of a release directory."
 
 
-def _release_or_exit(releases_dir: Path, ref: str):
+def release_or_exit(releases_dir: Path, ref: str):
     """The release ``ref`` names (see the module docstring); exit 2 naming what exists when none."""
     from warehouse.release.layout import METADATA, PublishedRelease, latest_release, list_releases, load_metadata
 
@@ -84,7 +84,7 @@ def show_cmd(version: Annotated[str, typer.Argument(help=ReleaseRef)], data_dir:
     """A release's metadata, tables and the status of every checksum."""
     from warehouse.release.layout import check_checksums, check_warcs
 
-    release = _release_or_exit(_releases_dir(data_dir), version)
+    release = release_or_exit(_releases_dir(data_dir), version)
     meta = release.metadata
     if meta.get("illustrative"):
         typer.echo(f"*** {meta.get('notice') or 'ILLUSTRATIVE SAMPLE DATA'} ***")
@@ -133,7 +133,7 @@ def diff_cmd(
     from warehouse.release.metadata import SAMPLE_BANNER
 
     releases_dir = _releases_dir(data_dir)
-    old, new = _release_or_exit(releases_dir, a), _release_or_exit(releases_dir, b)
+    old, new = release_or_exit(releases_dir, a), release_or_exit(releases_dir, b)
     changes = compute_changes(new.path, old.path, new.version, old.version)
     illustrative = old.metadata.get("illustrative") or new.metadata.get("illustrative")
     typer.echo(changelog_markdown(changes, SAMPLE_BANNER if illustrative else None).rstrip())
@@ -148,7 +148,7 @@ def verify_cmd(release: Annotated[str, typer.Argument(help=ReleaseRef)], data_di
     """
     from warehouse.release.layout import verify_release
 
-    found = _release_or_exit(_releases_dir(data_dir), release)
+    found = release_or_exit(_releases_dir(data_dir), release)
     expected = None if release == "latest" or Path(release).is_dir() else release
     problems = verify_release(found.path, expected)
     if problems:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from warehouse.cli.common import DataDir, app, usage_error, writable_dir_or_exit
+from warehouse.cli.common import DataDir, app, writable_dir_or_exit
 
 
 @app.command()
@@ -22,10 +22,6 @@ def report(
     ] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="HTML only (the PDF needs headless Chromium).")] = False,
     data_dir: DataDir = None,
-    db: Annotated[
-        Path | None,
-        typer.Option("--db", help="DuckDB database to resolve evidence links from (default: the release's data dir)."),
-    ] = None,
 ) -> None:
     """Build the trend report of a release: report-<lang>.html (self-contained) and report-<lang>.pdf."""
     from warehouse.report.render import LANGUAGES as REPORT_LANGUAGES
@@ -37,8 +33,6 @@ def report(
     if release is not None and not (release / "metadata.json").is_file():
         typer.echo(f"error: --release {release} is not a release directory (no metadata.json)", err=True)
         raise typer.Exit(2)
-    if db is not None and not db.is_file():
-        usage_error(f"--db {db}: no such database file")
     if out is not None:
         writable_dir_or_exit(out, "--out")
     from warehouse.report import ChromiumError, ReportError, build_report
@@ -49,10 +43,8 @@ def report(
     if not (release_dir / "metadata.json").is_file():
         typer.echo(f"error: no release at {release_dir} (run `guichets run` first, or give --release)", err=True)
         raise typer.Exit(1)
-    if db is None and release is None:
-        db = settings.duckdb_path if settings.duckdb_path.is_file() else None
     try:
-        files = build_report(release_dir, languages, out, pdf=not no_pdf, db_path=db)
+        files = build_report(release_dir, languages, out, pdf=not no_pdf)
     except ReportError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc

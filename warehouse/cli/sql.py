@@ -18,12 +18,22 @@ DbPath = Annotated[
 ]
 
 
-def _open_database(data_dir: Path | None, db: Path | None):
-    """A read-only, sandboxed connection to the database, or exit 1 saying why not.
+ReleaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--release",
+        help="Query a release's DuckDB file instead of the warehouse: a version, 'latest', or a release directory.",
+    ),
+]
+
+
+def _open_database(data_dir: Path | None, db: Path | None, release: str | None = None):
+    """A read-only, sandboxed connection to the database (or a release's DuckDB file), or exit saying why not.
 
     Read-only: nothing can be written to the database. Sandboxed: no file or network access from
     SQL (no COPY TO, ATTACH, read_csv of other files, extension downloads), and the settings are
-    locked so that SQL cannot lift it. Temporary tables in memory stay allowed.
+    locked so that SQL cannot lift it. Temporary tables in memory stay allowed. A release's file
+    has the warehouse's schema names (``marts``...), so the same SQL runs on either.
     """
     import duckdb
 
@@ -32,6 +42,16 @@ def _open_database(data_dir: Path | None, db: Path | None):
 
     if db is not None and not db.is_file():
         usage_error(f"--db {db}: no such database file")
+    if release is not None:
+        if db is not None:
+            usage_error("give --db or --release, not both")
+        from warehouse.cli.release import release_or_exit
+        from warehouse.release.layout import DUCKDB_FILE
+
+        db = release_or_exit(get_settings(data_dir).releases_dir, release).path / DUCKDB_FILE
+        if not db.is_file():
+            typer.echo(f"error: release {release} has no {DUCKDB_FILE} ({db})", err=True)
+            raise typer.Exit(1)
     path = db or get_settings(data_dir).duckdb_path
     if not path.is_file():
         typer.echo(f"error: no database at {path} (run `guichets run` first, or give --db)", err=True)
@@ -237,17 +257,18 @@ def query(
     sql: Annotated[str, typer.Argument(help='SQL to run, e.g. "select * from marts.dim_counter limit 5".')],
     data_dir: DataDir = None,
     db: DbPath = None,
+    release: ReleaseOption = None,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header line, every row.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array of objects, every row.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Rows shown as a table (CSV/JSON: all rows).")] = 1000,
 ) -> None:
-    """Run one SQL query on the DuckDB database, read-only, and print the result."""
+    """Run one SQL query on the DuckDB database (or a release's, --release), read-only, and print the result."""
     if as_csv and as_json:
         typer.echo("error: give at most one of --csv and --json", err=True)
         raise typer.Exit(2)
     import duckdb
 
-    con = _open_database(data_dir, db)
+    con = _open_database(data_dir, db, release)
     with con:
         try:
             cursor = con.execute(sql)
@@ -324,12 +345,13 @@ Read-only: nothing can be written to the database; no file or network access fro
 def shell(
     data_dir: DataDir = None,
     db: DbPath = None,
+    release: ReleaseOption = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Rows shown per result in table mode.")] = 1000,
 ) -> None:
-    """An interactive read-only SQL prompt on the DuckDB database (reads stdin until .quit)."""
+    """An interactive read-only SQL prompt on the DuckDB database or a release's (reads stdin until .quit)."""
     import duckdb
 
-    con = _open_database(data_dir, db)
+    con = _open_database(data_dir, db, release)
     interactive = sys.stdin.isatty()
     mode, failures, buffer = "table", 0, ""
     if interactive:

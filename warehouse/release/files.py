@@ -21,10 +21,13 @@ import duckdb
 
 from warehouse import db
 
-# Oldest storage format DuckDB 2.0 writes; DuckDB >= 1.0 reads it (checked with 1.0.0 and 2.0.1).
-# From v1.4.0 on, every file carries random bytes and rebuilds differ.
+# Oldest storage format DuckDB 2.0 writes; DuckDB >= 1.0 reads it (checked with 1.0.0 and 2.0.1; the
+# package registry's DuckDB CLI, duckdb-cli 1.5.6, opens it in tests/test_release.py). From v1.4.0
+# on, every file carries random bytes and rebuilds differ.
 DUCKDB_STORAGE_VERSION = "v1.0.0"
-DUCKDB_READABLE_BY = "DuckDB 1.0.0 or later (storage format v1.0.0; tested with DuckDB 1.0.0 and 2.0.1)"
+DUCKDB_READABLE_BY = (
+    "DuckDB 1.0.0 or later (storage format v1.0.0; tested with DuckDB 1.0.0, the DuckDB CLI 1.5.6 and DuckDB 2.0.1)"
+)
 # ISO 8601 with a space, as DuckDB writes it: "2023-02-01 08:00:00" (Frictionless reads it as a datetime).
 CSV_OPTIONS = "HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULLSTR ''"
 # A text cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection).
@@ -100,8 +103,9 @@ def write_query_parquet(con: duckdb.DuckDBPyConnection, sql: str, out: Path, *, 
 def write_duckdb(out: Path, tables: Mapping[str, Path], docs: Mapping[str, tuple[str, Mapping[str, str]]]) -> None:
     """A DuckDB database of the release's tables, with table and column comments.
 
-    ``tables`` maps ``schema.table`` (``marts`` tables go to ``main``) to its parquet file;
-    ``docs`` maps the same names to (table description, {column: description}).
+    ``tables`` maps ``schema.table`` to its parquet file, written under the same schema name as
+    in the warehouse (``marts.dim_counter`` is ``marts.dim_counter`` in both, so the same SQL runs
+    on either); ``docs`` maps the same names to (table description, {column: description}).
     """
     out.unlink(missing_ok=True)
     with db.memory() as con:
@@ -111,9 +115,8 @@ def write_duckdb(out: Path, tables: Mapping[str, Path], docs: Mapping[str, tuple
         con.execute(f"ATTACH '{out.as_posix()}' AS rel (STORAGE_VERSION '{DUCKDB_STORAGE_VERSION}')")
         for table, path in sorted(tables.items()):
             schema, name = table.split(".", 1)
-            target_schema = "main" if schema == "marts" else schema
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS rel.{target_schema}")
-            target = f"rel.{target_schema}.{name}"
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS rel.{schema}")
+            target = f"rel.{schema}.{name}"
             con.execute(f"CREATE TABLE {target} AS SELECT * FROM read_parquet('{path.as_posix()}')")
             description, columns = docs.get(table, ("", {}))
             if description:

@@ -426,7 +426,7 @@ def readme(meta: dict) -> str:
         f"| `{METADATA}` | the facts of the release: version, dates, tables, rows, checksums, validation |",
         "| `CHANGELOG.md` | counters added, removed or changed, new events and procedure transitions |",
         "| `CITATION.cff`, `.zenodo.json` | how to cite the release; Zenodo deposit metadata (DOI) |",
-        f"| `{VALIDATION_DIR}/` | the validation report (Great Expectations Data Docs) and `results.json` |",
+        f"| `{VALIDATION_DIR}/` | the validation results: `summary.html` (offline), `results.json`, GX Data Docs |",
         f"| `{SUMS}` | SHA-256 of every file |",
         f"| `{WARC_SUMS}` | SHA-256 of every WARC file the captures cite, published in `../{WARC_STORE}/` |",
         "",
@@ -455,7 +455,9 @@ def readme(meta: dict) -> str:
     val = meta["validation"]
     lines.append(
         f"{val['evaluated']} expectations (Great Expectations {val['great_expectations']}) passed on this "
-        f"release's own files before it was published; the report is `{VALIDATION_DIR}/index.html`."
+        f"release's own files before it was published; `{val['summary_page']}` "
+        f"sums them up in a page that opens offline, `{VALIDATION_DIR}/index.html` is GX's Data Docs "
+        "(their styles and scripts come from the web)."
     )
     if val["waived"]:
         lines += ["", "Checks that failed and were waived by a recorded override:", ""]

@@ -69,12 +69,14 @@ from warehouse.release.layout import (
     validate_datapackage,
     write_checksums,
 )
+from warehouse.release.validation_page import SUMMARY_PAGE, write_summary_page
 from warehouse.settings import DEFAULT_RELEASE_BASE_URL, PROJECT_ROOT
 from warehouse.transform import dbt_vars
 
 PUBLISHED_SCHEMA = "marts"
 SAMPLE_BANNER = rm.SAMPLE_BANNER
 RESULTS = f"{VALIDATION_DIR}/results.json"
+SUMMARY = f"{VALIDATION_DIR}/{SUMMARY_PAGE}"
 # Byte-identical when rebuilt from the same inputs (checked by tests/integration/test_release.py).
 REPRODUCIBLE = ("data/*.parquet", "data/*.csv", "delta/*.parquet", "delta/*.csv", DUCKDB_FILE)
 CAPTURES = f"{PUBLISHED_SCHEMA}.captures"  # the evidence table: every *_capture_id resolves in it
@@ -396,9 +398,9 @@ def audit_release(staged: StagedRelease, overrides_path: Path | None = None) -> 
         )
     except ValidationFailed as exc:
         # The refused release keeps its report: Data Docs and results.json say what failed where.
-        rm.write_json(
-            staged.path / RESULTS, _summary(staged, exc.report, overrides) | {"expectations": exc.report.results}
-        )
+        refused = _summary(staged, exc.report, overrides)
+        rm.write_json(staged.path / RESULTS, refused | {"expectations": exc.report.results})
+        write_summary_page(staged.path / VALIDATION_DIR, refused, exc.report.results)
         raise ReleaseRefused(
             str(exc), staged.version, meta["previous_release"], _set_aside(staged), exc.report
         ) from exc
@@ -409,6 +411,7 @@ def audit_release(staged: StagedRelease, overrides_path: Path | None = None) -> 
     summary = _summary(staged, report, overrides)
     audited = {rel: sha256(staged.path / rel) for rel in _data_files(staged.path)}
     rm.write_json(staged.path / RESULTS, {**summary, "audited_sha256": audited, "expectations": report.results})
+    write_summary_page(staged.path / VALIDATION_DIR, summary, report.results)
     return summary
 
 
@@ -420,6 +423,7 @@ def _summary(staged: StagedRelease, report, overrides: list[dict]) -> dict:
         "failed": len(report.failures),
         "great_expectations": importlib.metadata.version("great-expectations"),
         "data_docs": f"{VALIDATION_DIR}/index.html",
+        "summary_page": SUMMARY,  # the same results as one static page that opens offline
         "results": RESULTS,
         "waived": [
             {"check": f.check, "table": f.table, "column": f.column, "detail": f.detail, "override": o}
@@ -468,7 +472,8 @@ def publish_release(staged: StagedRelease) -> Release:
     rm.write_json(staged.path / ".zenodo.json", rm.zenodo(meta))
     _publish_warcs(staged)
     files = sorted(p.relative_to(staged.path).as_posix() for p in staged.path.rglob("*") if p.is_file())
-    listed = [f for f in files if not f.startswith(f"{VALIDATION_DIR}/") or f in (RESULTS, results["data_docs"])]
+    shown = (RESULTS, results["data_docs"], SUMMARY)
+    listed = [f for f in files if not f.startswith(f"{VALIDATION_DIR}/") or f in shown]
     rm.write_json(staged.path / "dcat.jsonld", rm.dcat(meta, staged.path, [*listed, "SHA256SUMS"]))
     write_checksums(staged.path)
     final = staged.releases_dir / staged.version

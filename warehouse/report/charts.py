@@ -9,7 +9,9 @@ element IDs unique per chart, since several SVGs share one HTML document.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from warehouse.report.data import REGIONS, ReportData
 
@@ -20,10 +22,29 @@ WIDTH = 560
 HEIGHT = 190
 _FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 _DROP_ELEMENTS = {"script", "foreignObject", "iframe", "object", "embed", "image", "a"}
+# The published table each chart draws from (its source line under the chart).
+SOURCES = {
+    "active_counters": "marts.fct_access_indicators",
+    "walk_in_hours": "marts.fct_access_indicators",
+    "walk_in_per_10k": "marts.fct_access_indicators",
+    "appointment_only": "marts.fct_access_indicators",
+    "administration_counters": "marts.fct_access_indicators",
+    "administration_hours": "marts.fct_access_indicators",
+    "online_only": "marts.fct_procedure_indicators",
+}
 
 
-def build_charts(data: ReportData, strings: dict, lang: str) -> dict[str, str]:
-    """Every chart of the report for one language, as sanitised inline SVG keyed by chart name."""
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart: its sanitised SVG, the rows it draws (published beside it as CSV), its source table."""
+
+    svg: str
+    rows: list[dict]
+    source: str
+
+
+def build_charts(data: ReportData, strings: dict, lang: str) -> dict[str, Chart]:
+    """Every chart of the report for one language, keyed by chart name (charts without data left out)."""
     import vl_convert as vlc
 
     s = strings["charts"]
@@ -41,11 +62,16 @@ def build_charts(data: ReportData, strings: dict, lang: str) -> dict[str, str]:
     for name, chart in specs.items():
         if chart is None:
             continue
-        svg = vlc.vegalite_to_svg(
-            chart.to_dict(), allowed_base_urls=[], format_locale=locale, time_format_locale=locale
-        )
-        out[name] = sanitize_svg(svg, prefix=f"{name}-{lang}")
+        spec = chart.to_dict()
+        svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[], format_locale=locale, time_format_locale=locale)
+        out[name] = Chart(sanitize_svg(svg, prefix=f"{name}-{lang}"), _rows_of(spec), SOURCES[name])
     return out
+
+
+def _rows_of(spec: dict) -> list[dict]:
+    """The rows a chart draws: every chart here has one inline data set (Altair names it in ``datasets``)."""
+    datasets = list((spec.get("datasets") or {}).values())
+    return list(datasets[0]) if datasets else list((spec.get("data") or {}).get("values") or [])
 
 
 def _config(chart):
@@ -288,3 +314,28 @@ def sanitize_svg(svg: str, prefix: str) -> str:
                     del el.attrib[name]
     root.attrib["role"] = "img"
     return etree.tostring(root, encoding="unicode")
+
+
+def write_chart_csv(chart: Chart, path: Path) -> Path:
+    """The rows a chart draws, as a CSV file beside the report (UTF-8 with BOM, as the release's CSVs).
+
+    Text that a spreadsheet would run as a formula gets a ``'`` in front, by the release's rule
+    (:data:`warehouse.release.files.FORMULA_START`).
+    """
+    import csv
+
+    from warehouse.release.files import FORMULA_START
+
+    columns = list(dict.fromkeys(k for row in chart.rows for k in row))
+    formula = re.compile(FORMULA_START)
+
+    def cell(value):
+        if value is None:
+            return ""
+        return "'" + value if isinstance(value, str) and formula.match(value) else value
+
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([cell(row.get(c)) for c in columns] for row in chart.rows)
+    return path

@@ -1,9 +1,9 @@
 """Read a release (its parquet files and metadata.json) into what the trend report shows.
 
 Everything comes from the published tables, read with DuckDB straight from the parquet files:
-the report says nothing a reader of the release could not recompute. Only the evidence
-references (capture ID → archived page) come from the collection log when it is at hand
-(see :mod:`warehouse.report.evidence`). Nothing here depends on the wall clock.
+the report says nothing a reader of the release could not recompute, and reads nothing else:
+the evidence references (capture ID → archived page) come from the release's ``captures``
+table (see :mod:`warehouse.report.evidence`). Nothing here depends on the wall clock.
 """
 
 from __future__ import annotations
@@ -98,6 +98,12 @@ class ReportData:
     administrations: dict[str, dict]
     procedures: dict[str, dict]
     evidence_source: str | None
+    # The tracked universe: counters of the registry, their administrations and communes (names).
+    universe: dict = field(default_factory=dict)
+    # fct_access_indicators at the headline month, one row per commune (all counter types).
+    communes: list[dict] = field(default_factory=list)
+    # Like-for-like changes of Belgium, all counter types, at the headline month (fct_access_changes).
+    belgium_changes: list[dict] = field(default_factory=list)
 
     @property
     def version(self) -> str:
@@ -110,8 +116,8 @@ class ReportData:
         return bool(self.meta.get("illustrative"))
 
 
-def load_report_data(release_dir: Path, db_path: Path | None = None, project_dir: Path | None = None) -> ReportData:
-    """Read ``release_dir`` (``metadata.json`` + ``data/*.parquet``); ``db_path`` resolves evidence."""
+def load_report_data(release_dir: Path, project_dir: Path | None = None) -> ReportData:
+    """Read ``release_dir`` (``metadata.json`` + ``data/*.parquet``): the release alone."""
     from warehouse import db
 
     release_dir = Path(release_dir).resolve()
@@ -134,7 +140,7 @@ def load_report_data(release_dir: Path, db_path: Path | None = None, project_dir
             # Views over the files: the report reads exactly what is published.
             literal = str(path).replace("'", "''")
             con.execute(f"CREATE VIEW {path.stem} AS SELECT * FROM read_parquet('{literal}')")
-        return _read(con, release_dir, meta, thresholds, db_path)
+        return _read(con, release_dir, meta, thresholds)
     finally:
         con.close()
 
@@ -156,7 +162,7 @@ def _rows(con, sql: str, params: list | tuple = ()) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def _read(con, release_dir: Path, meta: dict, thresholds: dict, db_path: Path | None) -> ReportData:
+def _read(con, release_dir: Path, meta: dict, thresholds: dict) -> ReportData:
     horizon = con.execute("SELECT max(data_last_observed_at) FROM fct_source_coverage").fetchone()[0]
     months = [r[0] for r in con.execute("SELECT DISTINCT month_start FROM fct_access_indicators ORDER BY 1").fetchall()]
     if not months:
@@ -231,7 +237,7 @@ def _read(con, release_dir: Path, meta: dict, thresholds: dict, db_path: Path | 
         for k in ("before_capture_id", "after_capture_id", "confirming_capture_id")
         if e.get(k)
     }
-    evidence = EvidenceIndex.from_duckdb(db_path, wanted)
+    evidence = EvidenceIndex.from_release(release_dir, wanted)
     for e in events:
         e["evidence_before"] = evidence.get(e["before_capture_id"], e["previous_observed_at"])
         e["evidence_after"] = evidence.get(e["after_capture_id"], e["event_at"])
@@ -252,6 +258,12 @@ def _read(con, release_dir: Path, meta: dict, thresholds: dict, db_path: Path | 
         [headline_month],
     )
     headlines = _access_headlines(current, changes)
+    communes = _rows(
+        con,
+        "SELECT * FROM fct_access_indicators WHERE scope_type = 'municipality' AND counter_type = 'all' "
+        "AND month_start = ? ORDER BY scope_name, scope_id",
+        [headline_month],
+    )
     headlines += _procedure_headlines(
         procedure_series, guarantee, sources, administrations, headline_month, previous_month, thresholds
     )
@@ -277,7 +289,32 @@ def _read(con, release_dir: Path, meta: dict, thresholds: dict, db_path: Path | 
         administrations=administrations,
         procedures=procedures,
         evidence_source=evidence.source,
+        universe=_universe(con),
+        communes=communes,
+        belgium_changes=changes,
     )
+
+
+def _universe(con) -> dict:
+    """How many counters the release tracks, of how many administrations, in which communes."""
+    counters, administrations = con.execute(
+        "SELECT count(*), count(DISTINCT administration_id) FROM dim_counter"
+    ).fetchone()
+    communes = con.execute(
+        """
+        SELECT arg_max(m.name_fr, coalesce(m.valid_to, DATE '9999-12-31')),
+               arg_max(m.name_nl, coalesce(m.valid_to, DATE '9999-12-31'))
+        FROM (SELECT DISTINCT nis_code FROM dim_counter WHERE nis_code IS NOT NULL) c
+        JOIN dim_municipality m USING (nis_code)
+        GROUP BY c.nis_code ORDER BY 1
+        """
+    ).fetchall()
+    return {
+        "counters": counters,
+        "administrations": administrations,
+        "communes_fr": [fr for fr, _nl in communes],
+        "communes_nl": [nl or fr for fr, nl in communes],
+    }
 
 
 def _month_end(month_start: date) -> date:

@@ -1,17 +1,16 @@
 """Evidence references for the report: what each event links to, and which links are allowed.
 
 A release holds capture IDs (``before_capture_id``, ``after_capture_id``, ``confirming_capture_id``)
-but no raw tables. When the collection log that produced the release is at hand (the DuckDB
-database's ``raw.captures``), each capture ID resolves to its page URL, capture time, origin and
-WARC record, and:
+and its own ``captures`` table (``data/captures.parquet``), so the report resolves every ID from
+the release alone: page URL, capture time, origin, WARC file and record, and the web-archive
+replay URL that dbt computed (``captures.replay_url``, macro ``archive_replay_url``):
 
-- a capture replayed from a **public web archive** (origin ``web_archive``, its ``archive`` one
-  of :data:`PUBLIC_ARCHIVES`: the capture records which archive it came from) links to the
-  archive's own replay of that capture: ``https://web.archive.org/web/<YYYYMMDDhhmmss>/<page URL>``;
+- a capture replayed from a **public web archive** links to the archive's own replay of that
+  capture (``https://web.archive.org/web/<YYYYMMDDhhmmss>/<page URL>``);
 - any other capture (collected live, or replayed from a local archive such as the bundled
   sample's, whose address means nothing outside this machine) is cited by its WARC file and
-  capture ID: the record is in ``<data>/evidence/warc/``, never a link;
-- without the collection log, the capture ID alone.
+  record ID: the WARC files are published beside the releases (``<releases>/warc/``), never a link;
+- a capture ID missing from the table (a release older than the table): the ID alone.
 
 Links are only ever ``http(s)`` to a known host, or relative (``#section``, ``report-nl.html``):
 a scraped ``javascript:`` URL can never become a link (:func:`safe_href`).
@@ -22,19 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-from scrapers.capture import WAYBACK_ARCHIVE
-
-# Public web archives (by the name captures record in ``archive``) whose replay URLs are stable
-# and citable: Wayback-style URL templates.
-PUBLIC_ARCHIVES: dict[str, str] = {
-    WAYBACK_ARCHIVE: "https://web.archive.org/web/{timestamp}/{url}",
-}
-# Hosts a report may link to: the archives only (the report is self-contained otherwise).
-LINK_HOSTS = frozenset(urlsplit(template).hostname for template in PUBLIC_ARCHIVES.values())
-# Characters kept as they are when an archived page URL is embedded in a replay URL.
-_URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+# Hosts a report may link to: the public web archives whose replay URLs captures.replay_url holds
+# (the report is self-contained otherwise).
+LINK_HOSTS = frozenset({"web.archive.org"})
+CAPTURES_FILE = "data/captures.parquet"
 
 
 @dataclass(frozen=True)
@@ -44,9 +36,10 @@ class Evidence:
     capture_id: str
     observed_at: datetime | None = None
     href: str | None = None  # a replay URL on a known public archive, when there is one
-    warc_file: str | None = None  # path under <data>/, e.g. evidence/warc/<source>/<file>.warc.gz
+    warc_file: str | None = None  # relative to the WARC store: <releases>/warc/<warc_file>
     warc_record_id: str | None = None
     origin: str | None = None
+    page_url: str | None = None
 
     @property
     def warc_name(self) -> str | None:
@@ -74,60 +67,34 @@ def safe_href(url: str | None) -> str | None:
     return url if (parts.hostname or "").lower() in LINK_HOSTS else None
 
 
-def archive_replay_url(archive: str | None, page_url: str | None, observed_at: datetime | None) -> str | None:
-    """The public archive's replay URL of a capture, or None when it was not replayed from one.
-
-    ``archive`` is the capture's own record of the archive it came from (``wayback``...).
-    """
-    if not archive or not page_url or observed_at is None:
-        return None
-    template = PUBLIC_ARCHIVES.get(archive)
-    page = urlsplit(page_url)
-    if template is None or page.scheme not in ("http", "https") or not page.hostname:
-        return None
-    url = template.format(timestamp=f"{observed_at:%Y%m%d%H%M%S}", url=quote(page_url, safe=_URL_SAFE))
-    return safe_href(url)
-
-
 class EvidenceIndex:
-    """Resolves capture IDs to :class:`Evidence`, from the collection log when available."""
+    """Resolves capture IDs to :class:`Evidence`, from the release's ``captures`` table."""
 
     def __init__(self, records: dict[str, Evidence] | None = None, source: str | None = None) -> None:
         self._records = records or {}
         self.source = source  # where the references were read from (None: capture IDs only)
 
     @classmethod
-    def from_duckdb(cls, db_path: Path | None, capture_ids: set[str]) -> EvidenceIndex:
-        """Read the captures ``capture_ids`` from ``raw.captures``; IDs only when that is impossible."""
-        if db_path is None or not Path(db_path).is_file() or not capture_ids:
+    def from_release(cls, release_dir: Path, capture_ids: set[str]) -> EvidenceIndex:
+        """Read the captures ``capture_ids`` from the release's own ``captures`` table."""
+        path = Path(release_dir) / CAPTURES_FILE
+        if not path.is_file() or not capture_ids:
             return cls()
-        import duckdb
-
         from warehouse import db
 
-        try:
-            con = db.reader(Path(db_path))
-        except duckdb.Error:
-            # Locked by a running pipeline, or not a DuckDB file: the report still builds.
-            return cls()
-        try:
+        with db.memory() as con:
             con.execute("CREATE TEMP TABLE wanted (capture_id VARCHAR)")
             con.executemany("INSERT INTO wanted VALUES (?)", [(c,) for c in sorted(capture_ids)])
             rows = con.execute(
-                """
-                SELECT c.capture_id, c.url, c.observed_at, c.origin, c.archive, c.warc_file, c.warc_record_id
-                FROM raw.captures c JOIN wanted USING (capture_id)
-                """
+                "SELECT c.capture_id, c.page_url, c.observed_at, c.capture_origin, c.replay_url, c.warc_file, "
+                "c.warc_record_id FROM read_parquet(?) c JOIN wanted USING (capture_id)",
+                [str(path)],
             ).fetchall()
-        except duckdb.Error:
-            return cls()
-        finally:
-            con.close()
-        records = {}
-        for capture_id, url, observed_at, origin, archive, warc_file, warc_record_id in rows:
-            href = archive_replay_url(archive, url, observed_at) if origin == "web_archive" else None
-            records[capture_id] = Evidence(capture_id, observed_at, href, warc_file, warc_record_id, origin)
-        return cls(records, source=Path(db_path).name)
+        records = {
+            capture_id: Evidence(capture_id, observed_at, safe_href(replay_url), warc_file, record_id, origin, url)
+            for capture_id, url, observed_at, origin, replay_url, warc_file, record_id in rows
+        }
+        return cls(records, source=CAPTURES_FILE)
 
     def get(self, capture_id: str | None, observed_at: datetime | None = None) -> Evidence | None:
         """The evidence of ``capture_id`` (None for no capture); ``observed_at`` as the release says."""

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from scrapers.vocabulary import OUTCOME_SUCCESSFUL, REPORT_LANGUAGES
+from warehouse.report import brief
 from warehouse.report.data import Headline, ReportData, evidence_of, load_report_data
 from warehouse.report.evidence import safe_href
 
@@ -53,33 +54,28 @@ def build_report(
     out_dir: Path | None = None,
     *,
     pdf: bool = True,
-    db_path: Path | None = None,
 ) -> list[Path]:
     """Write ``report-<lang>.html`` (and ``.pdf``) under ``<out_dir or release_dir>/report/``.
 
-    ``db_path`` is the DuckDB database the release was published from, used only to resolve
-    evidence references (default: ``<data>/warehouse/guichets.duckdb`` when the release lives in
-    ``<data>/releases/``). Returns the files written, HTML first.
+    The report reads the release alone (its tables, its ``captures`` for the evidence, its
+    metadata). Returns the files written, HTML first.
     """
-    from warehouse.report.charts import build_charts
+    from warehouse.report.charts import build_charts, write_chart_csv
     from warehouse.report.chromium import print_pdf
 
     unknown = [lang for lang in languages if lang not in LANGUAGES]
     if unknown or not languages:
         raise ValueError(f"languages must be among {', '.join(LANGUAGES)}; got {', '.join(languages) or 'none'}")
     release_dir = Path(release_dir).resolve()
-    if db_path is None:
-        from warehouse.settings import get_settings
-
-        sibling = get_settings(release_dir.parent.parent).duckdb_path
-        db_path = sibling if sibling.is_file() else None
-    data = load_report_data(release_dir, db_path)
+    data = load_report_data(release_dir)
     target = Path(out_dir or release_dir) / "report"
     target.mkdir(parents=True, exist_ok=True)
     strings = load_strings()
     html_files = []
     for lang in languages:
         charts = build_charts(data, strings[lang], lang)
+        for name, chart in charts.items():
+            write_chart_csv(chart, target / chart_csv_name(name, lang))
         html = render_html(data, lang, charts, languages)
         path = target / f"report-{lang}.html"
         path.write_text(html, "utf-8")
@@ -88,8 +84,17 @@ def build_report(
     return html_files + pdf_files
 
 
-def render_html(data: ReportData, lang: str, charts: dict[str, str], languages: tuple[str, ...]) -> str:
-    """The report page for ``lang`` as one HTML string (no external resource, no script)."""
+def chart_csv_name(name: str, lang: str) -> str:
+    """The CSV file of a chart's data, beside the report: ``chart-<name>-<lang>.csv``."""
+    return f"chart-{name}-{lang}.csv"
+
+
+def render_html(data: ReportData, lang: str, charts: dict, languages: tuple[str, ...]) -> str:
+    """The report page for ``lang`` as one HTML string (no external resource, no script).
+
+    ``charts`` maps chart names to :class:`warehouse.report.charts.Chart`; their CSV files are
+    named by :func:`chart_csv_name` and written by :func:`build_report`.
+    """
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup
 
@@ -111,7 +116,25 @@ def render_html(data: ReportData, lang: str, charts: dict[str, str], languages: 
     hours_cut = fmt.share(float(th["downgrade_hours_cut_share"]))
     month = fmt.month(data.headline_month)
     horizon = fmt.date(data.horizon)
+    refs = brief.EvidenceRefs()  # numbered in the order the tables cite them: closures, downgrades, procedures
     context = {
+        "universe": brief.universe_line(data, t, fmt),
+        "publication": brief.publication(data, t),
+        "summary_intro": t["brief"]["summary_intro"].format(month=month),
+        "messages": brief.key_messages(data, t, fmt),
+        "limitations": brief.limitations(data, t, fmt),
+        "communes_intro": t["brief"]["communes_intro"].format(month=month),
+        "communes": brief.commune_rows(data, t, fmt),
+        "figures": {
+            name: {
+                "svg": Markup(chart.svg),  # sanitised SVG from vl-convert: the one piece of markup not escaped
+                "description": t["brief"]["descriptions"][name],
+                "source": t["brief"]["source"].format(version=data.version, table=chart.source),
+                "csv": chart_csv_name(name, lang),
+                "csv_line": t["brief"]["csv"].format(file=chart_csv_name(name, lang)),
+            }
+            for name, chart in charts.items()
+        },
         "lang": lang,
         "t": t,
         "csp": CSP,
@@ -132,13 +155,12 @@ def render_html(data: ReportData, lang: str, charts: dict[str, str], languages: 
             threshold=threshold, days=th["coverage_freshness_days"]
         ),
         "charts_intro": t["charts"]["intro"].format(month=month, threshold=threshold),
-        # Sanitised SVG from vl-convert: the one piece of markup not escaped.
-        "charts": {name: Markup(svg) for name, svg in charts.items()},
         "closures_intro": t["closures"]["intro"].format(confirmations=th["closure_confirmations"]),
-        "closures": [_closure_row(e, data, t, fmt, lang) for e in data.closures],
+        "closures": [_closure_row(e, data, t, fmt, lang, refs) for e in data.closures],
         "downgrades_intro": t["downgrades"]["intro"].format(hours_cut=hours_cut),
-        "downgrades": _downgrade_rows(data.downgrades, data, t, fmt, lang),
-        "transitions": [_transition_row(e, data, t, lang) for e in data.transitions],
+        "downgrades": _downgrade_rows(data.downgrades, data, t, fmt, lang, refs),
+        "transitions": [_transition_row(e, data, t, lang, refs) for e in data.transitions],
+        "appendix": refs.appendix(),
         "guarantee_intro": t["guarantee"]["intro"].format(month=month),
         "guarantee": [_guarantee_row(g, data, t, lang) for g in data.guarantee],
         "sources_intro": t["sources"]["intro"].format(horizon=horizon),
@@ -270,6 +292,7 @@ def _card(h: Headline, data: ReportData, t: dict, fmt: Formatter) -> dict:
         "key": h.key,
         "label": item["label"],
         "value": t["headline"]["none_reasons"][h.none_reason] if h.none_reason else fmt.value(h, h.value),
+        "none": h.none_reason is not None,  # the value is the reason there is none: greyed, smaller
         "definition": definition,
         "compare": compare,
         "coverage": coverage,
@@ -288,7 +311,7 @@ def _commune(e: dict, lang: str) -> str:
     return (e.get("commune_nl") if lang == "nl" else None) or e.get("commune_fr") or "—"
 
 
-def _closure_row(e: dict, data: ReportData, t: dict, fmt: Formatter, lang: str) -> dict:
+def _closure_row(e: dict, data: ReportData, t: dict, fmt: Formatter, lang: str, refs: brief.EvidenceRefs) -> dict:
     labels = t["labels"]
     kind = labels["event_type"].get(e["event_type"], e["event_type"])
     if e.get("closure_basis"):
@@ -302,11 +325,13 @@ def _closure_row(e: dict, data: ReportData, t: dict, fmt: Formatter, lang: str) 
         "kind": kind,
         "reason": e.get("closure_reason") or "—",
         "confirmed": fmt.date(e.get("confirmed_at")),
-        "evidence": evidence_of(e),
+        "evidence": refs.cite(evidence_of(e)),
     }
 
 
-def _downgrade_rows(events: list[dict], data: ReportData, t: dict, fmt: Formatter, lang: str) -> list[dict]:
+def _downgrade_rows(
+    events: list[dict], data: ReportData, t: dict, fmt: Formatter, lang: str, refs: brief.EvidenceRefs
+) -> list[dict]:
     """One row per change of a counter (one transition can be several downgrades), oldest first."""
     groups: dict[tuple, list[dict]] = {}
     for e in events:
@@ -335,13 +360,13 @@ def _downgrade_rows(events: list[dict], data: ReportData, t: dict, fmt: Formatte
                     f"{t['downgrades']['walk_in']} {walk_in[0]} → {walk_in[1]}",
                     f"{t['downgrades']['total']} {total[0]} → {total[1]}",
                 ],
-                "evidence": evidence_of(e),
+                "evidence": refs.cite(evidence_of(e)),
             }
         )
     return rows
 
 
-def _transition_row(e: dict, data: ReportData, t: dict, lang: str) -> dict:
+def _transition_row(e: dict, data: ReportData, t: dict, lang: str, refs: brief.EvidenceRefs) -> dict:
     procedure = data.procedures.get(e.get("procedure_key") or "") or {}
     label = procedure.get(f"procedure_label_{lang}") or procedure.get("procedure_label_fr") or e.get("procedure_key")
     return {
@@ -349,7 +374,7 @@ def _transition_row(e: dict, data: ReportData, t: dict, lang: str) -> dict:
         "administration": _admin(data, e.get("administration_id"), lang),
         "procedure": label or "—",
         "kind": t["labels"]["procedure_event_type"].get(e["event_type"], e["event_type"]),
-        "evidence": evidence_of(e),
+        "evidence": refs.cite(evidence_of(e)),
     }
 
 
