@@ -38,6 +38,7 @@ from scrapers.capture import warc_dir as capture_warc_dir
 from scrapers.vocabulary import PARSE_OK
 from warehouse import db
 from warehouse import release_metadata as rm
+from warehouse.release_audit import validate_datapackage
 from warehouse.release_changes import (
     active_counters,
     changelog_markdown,
@@ -66,7 +67,6 @@ from warehouse.releases import (
     release_tables,
     sha256,
     table_path,
-    validate_datapackage,
     write_checksums,
 )
 from warehouse.settings import DEFAULT_RELEASE_BASE_URL, PROJECT_ROOT
@@ -404,7 +404,7 @@ def audit_release(staged: StagedRelease, overrides_path: Path | None = None) -> 
         ) from exc
     problems = validate_datapackage(staged.path)
     if problems:
-        detail = f"{DATAPACKAGE}: Frictionless validation failed:\n" + "\n".join(problems)
+        detail = f"{DATAPACKAGE}: Data Package validation failed:\n" + "\n".join(problems)
         raise ReleaseRefused(detail, staged.version, meta["previous_release"], _set_aside(staged))
     summary = _summary(staged, report, overrides)
     audited = {rel: sha256(staged.path / rel) for rel in _data_files(staged.path)}
