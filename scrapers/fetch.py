@@ -258,6 +258,10 @@ class Fetcher:
             if not self.limiter.wait(host, rate_per_s, until=batch.at if batch else None):
                 assert batch is not None  # only a host deadline makes the limiter give up
                 return self._fail(url, "host_deadline", batch.says(f"before {url} could be requested"), log)
+            # Count the interval from when this request really starts: a thread that woke up late (a
+            # loaded machine) moves the host's next slot with it, so the server never sees two request
+            # starts closer than 1/rate; counting from the end would add the server's latency to each.
+            self.limiter.defer(host, 1.0 / rate_per_s)
             result = self._attempt(url, headers, batch)
             result.attempts = attempt
             log.append(_log_row(result, attempt))

@@ -189,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, help="working folder (default: a new one under the temp directory)")
     ap.add_argument("--keep", action="store_true", help="keep the working folder")
     args = ap.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # progress as it comes, also into a file
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
