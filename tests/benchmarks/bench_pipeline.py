@@ -7,7 +7,7 @@ Not a pytest test. The synthetic national observation log (tests/benchmarks/synt
 written into a fresh warehouse (the *load* stage: the log goes straight into ``raw``, with load
 batches as ``warehouse/load.py`` numbers them), then the real pipeline's stages run one after
 another, each in a fresh child process, as the DAG runs them: dbt (``transform.BUILD``, full
-refresh), the warehouse gate (``pipeline.validate_stage``'s ``run_gate`` over the raw suites), stage,
+refresh), the warehouse gate (``stages.validate_stage``'s ``run_gate`` over the raw suites), stage,
 audit (the release gate on the staged files and the Data Package audit) and publish. Then one
 week is appended (``append_week``) and load → dbt (incremental) → gate → stage → audit → publish
 run again. Last, every SQL recipe of docs/journalists.md is timed on the result (read-only, the
@@ -42,7 +42,7 @@ import duckdb
 
 from tests.benchmarks.bench_dbt import gib, run_dbt, tree_rss, verdict
 from tests.benchmarks.synthetic_log import append_week, generate
-from tests.test_docs_examples import examples
+from tests.e2e.test_docs_examples import examples
 from warehouse import transform
 
 POLL_S = 0.1
@@ -108,31 +108,31 @@ def dbt_stage(label: str, args: list[str], db: Path, work: Path) -> Stage:
 
 
 def gate(db: Path) -> dict:
-    """The warehouse gate (pipeline.validate_stage's call)."""
+    """The warehouse gate (stages.validate_stage's call)."""
     from expectations.gate import run_gate
-    from warehouse.pipeline import raw_gate_suites
+    from warehouse.stages import raw_gate_suites
 
     report = run_gate(db, raw_gate_suites(), horizon=datetime.now(UTC).replace(tzinfo=None))
     return {"evaluated": report.evaluated, "failed": len(report.failures)}
 
 
 def stage(db: Path, releases: Path) -> dict:
-    """Write-audit-publish, step 1 (pipeline.write_stage's call)."""
-    from warehouse.publish import stage_release
+    """Write-audit-publish, step 1 (stages.write_stage's call)."""
+    from warehouse.release.publish import stage_release
 
     return stage_release(db, releases, warc_dir=db.parent / "warc").to_dict()
 
 
 def audit(staged: dict) -> dict:
     """Step 2: the release gate and the Data Package audit on the staged files."""
-    from warehouse.publish import StagedRelease, audit_release
+    from warehouse.release.publish import StagedRelease, audit_release
 
     return audit_release(StagedRelease.from_dict(staged))
 
 
 def publish(staged: dict) -> str:
     """Step 3: rename into place."""
-    from warehouse.publish import StagedRelease, publish_release
+    from warehouse.release.publish import StagedRelease, publish_release
 
     return str(publish_release(StagedRelease.from_dict(staged)).path)
 
