@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 UV := python3 -m uv
 
-.PHONY: run test lint install clean bench bench-dbt airflow deploy-local deploy-stop
+.PHONY: run test lint install clean bench bench-dbt bench-pipeline airflow deploy-local deploy-stop
 
 $(STAMP): pyproject.toml uv.lock
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -42,6 +42,9 @@ bench: $(STAMP) ## Benchmarks (scripts that print numbers, not tests)
 
 bench-dbt: $(STAMP) ## dbt at national-plus scale: 20,000 counters x 400 weeks, full and incremental build, peak memory
 	$(VENV)/bin/python -m tests.benchmarks.bench_dbt
+
+bench-pipeline: $(STAMP) ## The national synthetic log through load, dbt, gate, stage, audit, publish (full and one new week), then the journalists' recipes: time and peak memory per stage
+	$(VENV)/bin/python -m tests.benchmarks.bench_pipeline
 
 # `make airflow AIRFLOW_PORT=8081` to use another port.
 AIRFLOW_PORT ?= 8080

@@ -1,10 +1,16 @@
 """Run a release gate: GX Core checkpoints over tables of the DuckDB warehouse or of a staged release.
 
-GX 1.24 has no DuckDB data source (and its SQLAlchemy route to DuckDB is broken), so each
-table is read into a pandas DataFrame through DuckDB (from the warehouse file, read-only, or
-from a release's parquet files through views) and validated through GX's pandas data source:
-one ExpectationSuite, ValidationDefinition and Checkpoint per table, plus one batch holding
-every column's type (``information_schema.columns``). This is the only module that runs GX.
+GX 1.24 has no DuckDB data source (and its SQLAlchemy route to DuckDB is broken), so a table
+is read into a pandas DataFrame through DuckDB (from the warehouse file, read-only, or from a
+release's parquet files through views) and validated through GX's pandas data source: one
+ExpectationSuite, ValidationDefinition and Checkpoint per table, plus one batch holding every
+column's type (``information_schema.columns``). This is the only module that runs GX.
+
+GX runs on bounded batches only: a table of more than :data:`GX_MAX_ROWS` rows (the national
+observation log holds tens of millions) is checked where it lies, by DuckDB SQL, with the same
+expectation objects and the same failure reports (:mod:`expectations.sql_checks`); its results
+are in the gate's report and the release's ``validation/results.json``, but not in
+GX's Data Docs, which only render what GX itself validated.
 
 Data Docs can be built into a directory (a release's ``validation/``); GX stamps the render
 time and random ids into its HTML, which are normalised away so that the release holds no
@@ -24,12 +30,16 @@ from pathlib import Path
 
 import duckdb
 
+from expectations.sql_checks import ROW, SAMPLE, TableChecks, quote
 from expectations.suites import ReleaseCheck, TableSuite
 from warehouse import db
 
 log = logging.getLogger(__name__)
 SCHEMA_BATCH = "information_schema.columns"
-PARTIAL_UNEXPECTED = 5  # sample offending values reported per failed expectation
+PARTIAL_UNEXPECTED = SAMPLE  # sample offending values reported per failed expectation
+# Larger tables are checked by DuckDB SQL (expectations.sql_checks): GX's pandas engine would hold
+# the whole table in memory (tens of GiB for the national observation log) and scan it once per expectation.
+GX_MAX_ROWS = 200_000
 
 
 @dataclass
@@ -85,18 +95,20 @@ def run_gate(
     docs_dir: Path | None = None,
     run_name: str | None = None,
     run_time: datetime | None = None,
+    gx_max_rows: int | None = None,
 ) -> GateReport:
     """Validate ``suites`` (and release-over-release ``checks``); raise :class:`ValidationFailed` on any failure.
 
     ``source`` is a DuckDB file (tables ``schema.table``) or a mapping ``schema.table`` ->
     parquet file. ``horizon`` is the latest moment a date column may hold; ``overrides`` maps a
     check name to the recorded override that waives it. With ``docs_dir``, GX Data Docs are
-    built there (run ``run_name`` at ``run_time``), whether the gate passes or not.
+    built there (run ``run_name`` at ``run_time``), whether the gate passes or not. A table of
+    more than ``gx_max_rows`` (default :data:`GX_MAX_ROWS`) rows is checked by DuckDB SQL where it lies
+    (:mod:`expectations.sql_checks`, same expectations, same reports) instead of GX on pandas.
     """
     suites = tuple(suites)
     checks = tuple(checks)
     overrides = dict(overrides or {})
-    frames, columns = _read_tables(source, suites)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx  # heavy import: only when the gate runs
     from great_expectations.core.run_identifier import RunIdentifier
@@ -110,16 +122,19 @@ def run_gate(
     run_id = RunIdentifier(run_name=run_name, run_time=run_time) if run_name else None
     report = GateReport()
 
-    batches: list[tuple[str, object, list, tuple[str, ...]]] = []
-    for spec in suites:
-        expectations = spec.expectations(frames, horizon=horizon)
-        expectations += [c.expectation() for c in checks if c.table == spec.table]
-        batches.append((spec.table, frames[spec.table], expectations, spec.key))
-    typed = [s for s in suites if s.types]
-    if typed:
-        batches.append((SCHEMA_BATCH, columns, [_types_expectation(typed)], ()))
+    def collect(table: str, results) -> None:
+        for r in results:
+            report.evaluated += 1
+            report.results.append(_record(table, r))
+            if r.success:
+                continue
+            for failure in _failures(table, r):
+                if failure.check and failure.check in overrides:
+                    report.waived.append((failure, overrides[failure.check]))
+                else:
+                    report.failures.append(failure)
 
-    for table, frame, expectations, key in batches:
+    def run_gx(table: str, frame, expectations: list, key: tuple[str, ...]) -> None:
         suite = context.suites.add(gx.ExpectationSuite(name=table))
         for expectation in expectations:
             suite.add_expectation(expectation)
@@ -137,16 +152,26 @@ def run_gate(
         )
         result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run_id)
         for run in result.run_results.values():
-            for r in run.results:
-                report.evaluated += 1
-                report.results.append(_record(table, r))
-                if r.success:
-                    continue
-                for failure in _failures(table, r):
-                    if failure.check and failure.check in overrides:
-                        report.waived.append((failure, overrides[failure.check]))
-                    else:
-                        report.failures.append(failure)
+            collect(table, run.results)
+
+    con, relations = _connect(source, suites)
+    try:
+        for spec in suites:
+            rows = _count(con, spec.table)
+            small = rows <= (GX_MAX_ROWS if gx_max_rows is None else gx_max_rows)
+            values = (lambda col, target, t=spec.table: _reference_values(con, t, col, target)) if small else None
+            expectations = spec.expectations(values, horizon=horizon)
+            expectations += [c.expectation() for c in checks if c.table == spec.table]
+            if small:
+                run_gx(spec.table, _read(con, spec.table), expectations, spec.key)
+            else:
+                sql = TableChecks(con, spec.table, spec.key, relations[spec.table])
+                collect(spec.table, sql.evaluate([e.configuration for e in expectations]))
+        typed = [s for s in suites if s.types]
+        if typed:
+            run_gx(SCHEMA_BATCH, _column_types(con, typed), [_types_expectation(typed)], ())
+    finally:
+        con.close()
     if docs_dir is not None:
         context.build_data_docs(site_names=["release"])
         _normalise_docs(docs_dir, run_time)
@@ -155,32 +180,38 @@ def run_gate(
     return report
 
 
-def _read_tables(source: Path | Mapping[str, Path], suites: tuple[TableSuite, ...]):
-    """Frames of every suite's table and of the tables they reference, and the column-type frame."""
-    wanted = [s.table for s in suites]
-    wanted += sorted({t for s in suites for t in s.referenced_tables()} - set(wanted))
+def _connect(
+    source: Path | Mapping[str, Path], suites: tuple[TableSuite, ...]
+) -> tuple[duckdb.DuckDBPyConnection, dict[str, str]]:
+    """A connection where every table is readable by name, and each suite's table as a relation
+    with a row-order column (:data:`expectations.sql_checks.ROW`) for the SQL checks' samples."""
     if isinstance(source, Path):
         con = db.reader(source)
-    else:
-        # Views over the staged parquet files: the gate reads exactly what will be published.
-        con = db.memory()
-        for table, path in sorted(source.items()):
-            schema = table.split(".")[0]
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{Path(path).as_posix()}')")
-    try:
-        frames = {t: _read(con, t) for t in wanted}
-        rows = []
+        relations = {}
         for spec in suites:
-            if spec.types:
-                described = con.execute(f"DESCRIBE SELECT * FROM {spec.table}").fetchall()
-                # Every column, declared or not: an undeclared one fails (a schema change must be deliberate).
-                rows += [(f"{spec.table}.{name}", dtype) for name, dtype, *_ in described]
-    finally:
-        con.close()
-    import pandas as pd
+            try:  # a table has a rowid; a view (or a missing table) is numbered in scan order
+                con.execute(f"SELECT rowid FROM {spec.table} LIMIT 0")
+                relations[spec.table] = f"(SELECT rowid AS {ROW}, * FROM {spec.table})"
+            except duckdb.Error:
+                relations[spec.table] = f"(SELECT row_number() OVER () AS {ROW}, * FROM {spec.table})"
+        return con, relations
+    # Views over the staged parquet files: the gate reads exactly what will be published.
+    con = db.memory()
+    relations = {}
+    for table, path in sorted(source.items()):
+        schema = table.split(".")[0]
+        parquet = f"read_parquet('{Path(path).as_posix()}', file_row_number = true)"
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        con.execute(f"CREATE VIEW {table} AS SELECT * EXCLUDE (file_row_number) FROM {parquet}")
+        relations[table] = f"(SELECT file_row_number AS {ROW}, * EXCLUDE (file_row_number) FROM {parquet})"
+    return con, relations
 
-    return frames, pd.DataFrame(rows, columns=["column_path", "data_type"])
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    try:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    except duckdb.CatalogException as exc:
+        raise RuntimeError(f"table {table} is missing: {exc}") from exc
 
 
 def _read(con: duckdb.DuckDBPyConnection, table: str):
@@ -188,6 +219,35 @@ def _read(con: duckdb.DuckDBPyConnection, table: str):
         return con.execute(f"SELECT * FROM {table}").df()
     except duckdb.CatalogException as exc:
         raise RuntimeError(f"table {table} is missing: {exc}") from exc
+
+
+def _reference_values(con: duckdb.DuckDBPyConnection, table: str, column: str, target: str) -> list:
+    """The values of ``table.column`` that ``target`` (``schema.table.column``) holds: GX's value set.
+
+    Only the values the checked column uses are listed (a semi-join), so that a small table
+    referencing a large one gets a small set; a value missing from the target is not listed and fails.
+    """
+    ref_schema, ref_table, ref_col = target.split(".")
+    try:
+        rows = con.execute(
+            f"SELECT DISTINCT t.{quote(column)} FROM {table} t SEMI JOIN {ref_schema}.{ref_table} r "
+            f"ON t.{quote(column)} = r.{quote(ref_col)}"
+        ).fetchall()
+    except duckdb.CatalogException as exc:
+        raise RuntimeError(f"table {ref_schema}.{ref_table} is missing: {exc}") from exc
+    return [v for (v,) in rows]
+
+
+def _column_types(con: duckdb.DuckDBPyConnection, suites: list[TableSuite]):
+    """Every column of the typed suites' tables with its DuckDB type, declared or not: an undeclared
+    one fails (a schema change must be deliberate)."""
+    import pandas as pd
+
+    rows = []
+    for spec in suites:
+        described = con.execute(f"DESCRIBE SELECT * FROM {spec.table}").fetchall()
+        rows += [(f"{spec.table}.{name}", dtype) for name, dtype, *_ in described]
+    return pd.DataFrame(rows, columns=["column_path", "data_type"])
 
 
 def _types_expectation(suites: list[TableSuite]):

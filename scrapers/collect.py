@@ -45,7 +45,9 @@ from scrapers.registry.identity import match_counters
 from scrapers.vocabulary import NOT_PARSED, PARSE_ERROR, PARSE_NO_DATA, PARSE_OK, PARSE_UNAVAILABLE
 
 log = logging.getLogger(__name__)
-
+# Hosts fetched at once by default (one thread each, mostly asleep on its host's rate): a national
+# registry has thousands of hosts; ``Settings.collect_threads`` (GUICHETS_COLLECT_THREADS) sets it.
+MAX_HOST_THREADS = 1024
 
 # The Internet Archive's Wayback Machine: CDX API and raw replay base.
 WAYBACK = {
@@ -189,7 +191,7 @@ def collect_many(
     out_dir: Path,
     *,
     fetcher: Fetcher | None = None,
-    max_workers: int = 64,
+    max_workers: int | None = None,
     host_deadline_s: float | None = None,
     on_done: Callable[[dict], None] | None = None,
 ) -> list[dict]:
@@ -200,6 +202,7 @@ def collect_many(
     under a host deadline (``host_deadline_s``, by default ``host_deadline_for`` its pages): a
     stalled host ends with a failed capture for each source left and cannot hold the run.
     ``on_done(summary)`` is called as each source ends (from the host's thread): progress.
+    ``max_workers`` bounds the hosts fetched at once (default :data:`MAX_HOST_THREADS`).
     """
     fetcher = fetcher or Fetcher()
     batches = host_batches(sources)
@@ -214,8 +217,9 @@ def collect_many(
                     on_done(done[-1])
         return done
 
-    # Threads mostly sleep on per-host limits: one per host, so no host waits for another's turn.
-    with ThreadPoolExecutor(max_workers=max(1, min(len(batches), max_workers))) as pool:
+    # Threads mostly sleep on per-host limits: one per host (up to max_workers), so no host waits for another's turn.
+    threads = max(1, min(len(batches), max_workers or MAX_HOST_THREADS))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         results = [r for batch in pool.map(run_host, batches) for r in batch]
     return sorted(results, key=lambda r: r["source_id"])
 

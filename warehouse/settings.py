@@ -28,6 +28,8 @@ class Settings:
     data_dir: Path
     registry: Path
     release_base_url: str = DEFAULT_RELEASE_BASE_URL
+    # Hosts collected at once by one process (one thread each); None: collect.MAX_HOST_THREADS.
+    collect_threads: int | None = None
 
     @property
     def duckdb_path(self) -> Path:
@@ -95,7 +97,7 @@ def get_settings(
     data_dir: str | Path | None = None, registry: str | Path | None = None, *, mode: str = "sample"
 ) -> Settings:
     """Settings from arguments, else ``GUICHETS_DATA_DIR`` / ``GUICHETS_REGISTRY`` (and
-    ``GUICHETS_RELEASE_BASE_URL``), else defaults.
+    ``GUICHETS_RELEASE_BASE_URL``, ``GUICHETS_COLLECT_THREADS``), else defaults.
 
     The default registry follows the mode: the sample one for the bundled sample archive, the
     production one (real administrations) for live collection and Wayback backfills.
@@ -104,7 +106,13 @@ def get_settings(
     default = SAMPLE_REGISTRY if mode == "sample" else PRODUCTION_REGISTRY
     reg = Path(registry or os.environ.get("GUICHETS_REGISTRY") or default)
     base_url = os.environ.get("GUICHETS_RELEASE_BASE_URL") or DEFAULT_RELEASE_BASE_URL
-    return Settings(data_dir=data.resolve(), registry=reg.resolve(), release_base_url=base_url)
+    threads = os.environ.get("GUICHETS_COLLECT_THREADS")
+    return Settings(
+        data_dir=data.resolve(),
+        registry=reg.resolve(),
+        release_base_url=base_url,
+        collect_threads=max(1, int(threads)) if threads else None,
+    )
 
 
 # Why a write under the data directory can fail for reasons of the storage, not of the code: what

@@ -133,7 +133,9 @@ def collect_batch(
             )
     else:
         # One host's batch, run by collect_many under the host deadline: a stalled host ends in time.
-        summaries = collect_many([registry.source(sid) for sid in source_ids], settings.data_dir)
+        summaries = collect_many(
+            [registry.source(sid) for sid in source_ids], settings.data_dir, max_workers=settings.collect_threads
+        )
     # Paths relative to the data dir keep XCom small and the run relocatable.
     files = sorted(str(Path(f).relative_to(settings.data_dir)) for s in summaries for f in s["files"])
     totals = {

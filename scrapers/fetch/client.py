@@ -77,11 +77,12 @@ class FetchResult:
 
 
 class HostRateLimiter:
-    """Keeps at least ``1/rate`` seconds between two requests to the same host (thread-safe).
+    """Keeps at least ``1/rate`` seconds between the starts of two requests to the same host (thread-safe).
 
-    The fetcher also calls :meth:`defer` when each attempt ends, so the interval holds between the
-    end of one response and the next request, as the server sees them, not only between two
-    scheduled starts (which any delay in sending the earlier request would shorten).
+    The interval is counted from request start, as a rate is (``rate`` requests a second): a server
+    answering in 300 ms is asked again 1/rate after the previous request began, not 1/rate after
+    it answered (which would slow a crawl by its latency). Requests to one host never overlap: a
+    host's sources are fetched one after another by one thread (``collect.collect_many``).
     """
 
     def __init__(self) -> None:
@@ -257,10 +258,11 @@ class Fetcher:
             if not self.limiter.wait(host, rate_per_s, until=batch.at if batch else None):
                 assert batch is not None  # only a host deadline makes the limiter give up
                 return self._fail(url, "host_deadline", batch.says(f"before {url} could be requested"), log)
-            result = self._attempt(url, headers, batch)
-            # Count the interval again from the end of this attempt: the server has seen this request
-            # by then, so however late it was sent (connect, scheduling), the next one comes >= 1/rate later.
+            # Count the interval from when this request really starts: a thread that woke up late (a
+            # loaded machine) moves the host's next slot with it, so the server never sees two request
+            # starts closer than 1/rate; counting from the end would add the server's latency to each.
             self.limiter.defer(host, 1.0 / rate_per_s)
+            result = self._attempt(url, headers, batch)
             result.attempts = attempt
             log.append(_log_row(result, attempt))
             if attempt > self.max_retries or not self._should_retry(result):

@@ -5,6 +5,7 @@ from datetime import datetime
 import duckdb
 import pytest
 
+from expectations import gate
 from expectations.gate import ValidationFailed, run_gate
 from expectations.suites import ReleaseCheck, TableSuite, release_over_release_checks
 from scrapers.registry import load_registry
@@ -12,6 +13,15 @@ from tests.integration.test_load import capture_file
 from tests.unit.test_registry import GOOD, write
 from warehouse.load import load
 from warehouse.stages import raw_gate_suites
+
+
+@pytest.fixture(autouse=True, params=["gx", "sql"])
+def engine(request, monkeypatch):
+    """Every test runs twice: tables checked by GX on pandas, and by DuckDB SQL (as large tables are)."""
+    if request.param == "sql":
+        monkeypatch.setattr(gate, "GX_MAX_ROWS", 0)
+    return request.param
+
 
 SUITES = (
     TableSuite(

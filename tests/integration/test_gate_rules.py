@@ -13,6 +13,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from expectations import gate
 from expectations.dbt_tests import column_rules
 from expectations.published_schema import published_types
 from expectations.suites import PUBLISHED_SUITES
@@ -110,6 +111,14 @@ def inject_orders_and_references(con) -> list[tuple[str, str, str]]:
     return [(s.table, col, _named(con, s.table, s.key, rowid)) for s, col, rowid in edits]
 
 
+@pytest.fixture(params=["gx", "sql"])
+def engine(request, monkeypatch):
+    """The gate's two engines: GX on pandas (small tables) and DuckDB SQL (large tables, forced here)."""
+    if request.param == "sql":
+        monkeypatch.setattr(gate, "GX_MAX_ROWS", 0)
+    return request.param
+
+
 def _refused(warehouse, tmp_path, inject) -> tuple[list[tuple[str, str, str]], ReleaseRefused]:
     bad = copy_warehouse(warehouse, tmp_path / "bad", "SELECT 1")
     with duckdb.connect(str(bad.duckdb_path)) as con:
@@ -131,7 +140,7 @@ def _assert_each_refused(injected, refused: ReleaseRefused) -> None:
     assert not missing, f"not refused by name: {missing}\n{refused}"
 
 
-def test_every_value_out_of_its_range_is_refused_naming_table_column_and_row(warehouse, tmp_path):
+def test_every_value_out_of_its_range_is_refused_naming_table_column_and_row(warehouse, tmp_path, engine):
     injected, refused = _refused(warehouse, tmp_path, inject_ranges)
     assert len(injected) == sum(len(s.ranges) for s in MARTS) > 90  # every numeric column of every mart
     assert ("marts.dim_counter", "current_days_open", "counter_id=capac-liege") in injected
@@ -141,7 +150,7 @@ def test_every_value_out_of_its_range_is_refused_naming_table_column_and_row(war
     assert "sample offending values: [8] in rows ['counter_id=capac-liege']" in msg
 
 
-def test_every_broken_order_and_dangling_reference_is_refused_naming_table_column_and_row(warehouse, tmp_path):
+def test_every_broken_order_and_dangling_reference_is_refused_naming_table_column_and_row(warehouse, tmp_path, engine):
     injected, refused = _refused(warehouse, tmp_path, inject_orders_and_references)
     tables = {t for t, _c, _r in injected}
     assert {"marts.fct_counter_history", "marts.dim_municipality", "marts.fct_counter_events"} <= tables

@@ -115,7 +115,11 @@ def collect(
     with storage_named(settings.data_dir):
         with _progress(len(selected), "collect") as advance:
             summaries = collect_many(
-                selected, settings.data_dir, fetcher=fetcher, on_done=lambda s: advance(s["source_id"])
+                selected,
+                settings.data_dir,
+                fetcher=fetcher,
+                max_workers=settings.collect_threads,
+                on_done=lambda s: advance(s["source_id"]),
             )
     _echo_summaries(summaries)
 

@@ -68,7 +68,7 @@ def parquet_to_csv(con: duckdb.DuckDBPyConnection, parquet: Path, csv: Path) -> 
     _deterministic(con)
     source = f"read_parquet('{parquet.as_posix()}')"
     columns = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
-    select = ", ".join(_csv_cell(name, dtype) for name, dtype, *_ in columns)
+    select = ", ".join(csv_cell(name, dtype) for name, dtype, *_ in columns)
     body = csv.with_name(csv.name + ".tmp")
     con.execute(f"COPY (SELECT {select} FROM {source}) TO '{body.as_posix()}' (FORMAT csv, {CSV_OPTIONS})")
     with csv.open("wb") as out, body.open("rb") as rows:
@@ -77,7 +77,7 @@ def parquet_to_csv(con: duckdb.DuckDBPyConnection, parquet: Path, csv: Path) -> 
     body.unlink()
 
 
-def _csv_cell(column: str, dtype: str) -> str:
+def csv_cell(column: str, dtype: str) -> str:
     """The SELECT item of one column in a CSV file: text neutralised, anything else as it is."""
     if dtype != "VARCHAR":
         return f'"{column}"'

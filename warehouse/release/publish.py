@@ -38,6 +38,7 @@ from scrapers.capture import warc_dir as capture_warc_dir
 from scrapers.vocabulary import PARSE_OK
 from warehouse import db
 from warehouse.release import metadata as rm
+from warehouse.release.audit import validate_datapackage
 from warehouse.release.changes import (
     active_counters,
     changelog_markdown,
@@ -66,7 +67,6 @@ from warehouse.release.layout import (
     release_tables,
     sha256,
     table_path,
-    validate_datapackage,
     write_checksums,
 )
 from warehouse.release.validation_page import SUMMARY_PAGE, write_summary_page
@@ -406,7 +406,7 @@ def audit_release(staged: StagedRelease, overrides_path: Path | None = None) -> 
         ) from exc
     problems = validate_datapackage(staged.path)
     if problems:
-        detail = f"{DATAPACKAGE}: Frictionless validation failed:\n" + "\n".join(problems)
+        detail = f"{DATAPACKAGE}: Data Package validation failed:\n" + "\n".join(problems)
         raise ReleaseRefused(detail, staged.version, meta["previous_release"], _set_aside(staged))
     summary = _summary(staged, report, overrides)
     audited = {rel: sha256(staged.path / rel) for rel in _data_files(staged.path)}

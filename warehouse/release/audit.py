@@ -1,0 +1,143 @@
+"""The Data Package audit of a release, at any size: DuckDB over the files, Frictionless on a sample.
+
+Frictionless validates a CSV row by row in Python (minutes per million rows), so it runs here on
+the descriptor and on the first :data:`SAMPLE_ROWS` rows of each resource only. What it would
+guarantee over every row is checked by DuckDB over the whole files instead:
+
+* every resource's file exists, with the ``bytes`` and ``hash`` (SHA-256) the descriptor states;
+* every CSV's header is exactly its schema's fields, in order;
+* every CSV cell parses as its column's published type (the DuckDB types of ``metadata.json``,
+  whose Table Schema types the descriptor states): a strict typed read of the whole file;
+* every CSV holds exactly the rows of its parquet copy (count and an order-free hash of the rows,
+  the parquet side passed through the CSV's formula neutralisation), so that what the gate
+  checked on the parquet files (types, keys, values, references) holds for the CSV files too;
+* every primary key is unique and never missing, and every foreign key resolves (as Frictionless
+  would check them), by GROUP BY and anti-join.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import duckdb
+
+from warehouse import db
+from warehouse.release.files import csv_cell
+from warehouse.release.layout import DATAPACKAGE, METADATA, sha256
+
+SAMPLE_ROWS = 1000  # rows of each resource Frictionless reads itself
+PROBLEMS_PER_CHECK = 5
+
+
+def validate_datapackage(release_dir: Path) -> list[str]:
+    """Validate ``datapackage.json`` and its resources (see the module docstring); problems found."""
+    descriptor = release_dir / DATAPACKAGE
+    if not descriptor.is_file():
+        return [f"{descriptor}: missing"]
+    problems = _frictionless_sample(descriptor, release_dir)
+    problems += check_resources(release_dir)
+    return problems
+
+
+def _frictionless_sample(descriptor: Path, release_dir: Path) -> list[str]:
+    import frictionless  # heavy: only when verifying
+
+    # Foreign keys are checked on whole files by DuckDB (a sample would miss rows they point to).
+    report = frictionless.validate(str(descriptor), limit_rows=SAMPLE_ROWS, skip_errors=["foreign-key"])
+    if report.valid:
+        return []
+    problems = []
+    for task in report.tasks:
+        for error in task.errors[:PROBLEMS_PER_CHECK]:
+            problems.append(f"{release_dir / task.name if task.name else descriptor}: {error.message}")
+    for error in report.errors[:PROBLEMS_PER_CHECK]:
+        problems.append(f"{descriptor}: {error.message}")
+    return problems or [f"{descriptor}: frictionless validation failed"]
+
+
+def check_resources(release_dir: Path) -> list[str]:
+    """The whole-file checks of every resource the Data Package lists (DuckDB; no row-by-row Python)."""
+    descriptor = release_dir / DATAPACKAGE
+    try:
+        package = json.loads(descriptor.read_text("utf-8"))
+        meta = json.loads((release_dir / METADATA).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"{release_dir}: cannot read {DATAPACKAGE} or {METADATA}: {exc}"]
+    problems = []
+    resources = package.get("resources") or []
+    for res in resources:
+        path = release_dir / str(res.get("path", ""))
+        if not path.is_file():
+            problems.append(f"{path}: listed in {DATAPACKAGE} but missing")
+            continue
+        if res.get("bytes") is not None and path.stat().st_size != res["bytes"]:
+            problems.append(f"{path}: {path.stat().st_size} bytes, {DATAPACKAGE} says {res['bytes']}")
+        if str(res.get("hash", "")).removeprefix("sha256:") != sha256(path):
+            problems.append(f"{path}: SHA-256 does not match the hash in {DATAPACKAGE}")
+    if problems:
+        return problems
+    tables = {t["csv"]: t for t in meta.get("tables", [])}
+    paths = {r["name"]: release_dir / r["path"] for r in resources if "schema" in r}
+    with db.memory() as con:
+        for res in resources:
+            if "schema" not in res:
+                continue
+            table = tables.get(res["path"])
+            if table is None:
+                problems.append(f"{release_dir / res['path']}: a tabular resource {METADATA} does not list")
+                continue
+            problems += _check_table(con, release_dir, res, table, paths)
+    return problems
+
+
+def _check_table(con: duckdb.DuckDBPyConnection, release_dir: Path, res: dict, table: dict, paths: dict) -> list[str]:
+    csv_path = release_dir / res["path"]
+    fields = [f["name"] for f in res["schema"]["fields"]]
+    with csv_path.open(encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f), [])
+    if header != fields:
+        return [f"{csv_path}: header {header} is not the schema's fields {fields}"]
+    types = {c["name"]: c["type"] for c in table["columns"]}
+    if list(types) != fields:
+        return [f"{csv_path}: {METADATA} columns {list(types)} are not the schema's fields {fields}"]
+    columns = "{" + ", ".join(f"'{name}': '{dtype}'" for name, dtype in types.items()) + "}"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW audited AS SELECT * FROM read_csv('{csv_path.as_posix()}', "
+        f"header = true, delim = ',', quote = '\"', escape = '\"', nullstr = '', auto_detect = false, "
+        f"strict_mode = true, columns = {columns})"
+    )
+    parquet = f"read_parquet('{(release_dir / table['path']).as_posix()}')"
+    as_csv = ", ".join(csv_cell(name, dtype) for name, dtype in types.items())
+    try:
+        got = con.execute("SELECT count(*), sum(hash(t)::HUGEINT) FROM audited t").fetchone()
+        want = con.execute(f"SELECT count(*), sum(hash(t)::HUGEINT) FROM (SELECT {as_csv} FROM {parquet}) t").fetchone()
+    except duckdb.Error as exc:
+        return [f"{csv_path}: not readable as its declared types: {str(exc).splitlines()[0]}"]
+    if got != want:
+        return [f"{csv_path}: {got[0]} rows that are not the {want[0]} rows of {table['path']}"]
+    problems = []
+    key = res["schema"].get("primaryKey") or []
+    if key:
+        cols = ", ".join(f'"{c}"' for c in key)
+        missing = " OR ".join(f'"{c}" IS NULL' for c in key)
+        dup, null = con.execute(
+            f"SELECT (SELECT count(*) FROM (SELECT {cols} FROM audited GROUP BY ALL HAVING count(*) > 1)), "
+            f"(SELECT count(*) FROM audited WHERE {missing})"
+        ).fetchone()
+        if dup or null:
+            problems.append(f"{csv_path}: primary key {key}: {dup} duplicated values, {null} rows without a key")
+    for fk in res["schema"].get("foreignKeys") or []:
+        target = paths.get(fk["reference"]["resource"])
+        col, ref = fk["fields"], fk["reference"]["fields"]
+        ref_csv = f"read_csv('{target.as_posix()}', header = true, all_varchar = true, nullstr = '')"
+        (dangling,) = con.execute(
+            f'SELECT count(*) FROM (SELECT CAST("{col}" AS VARCHAR) AS v FROM audited WHERE "{col}" IS NOT NULL) a '
+            f'ANTI JOIN {ref_csv} r ON a.v = r."{ref}"'
+        ).fetchone()
+        if dangling:
+            problems.append(
+                f"{csv_path}: foreign key {col} -> {fk['reference']['resource']}.{ref}: {dangling} rows dangle"
+            )
+    return problems
