@@ -430,7 +430,7 @@ def _card_title(el: etree._Element) -> etree._Element | None:
     return first if any(_STREET_LINE.match(line.strip()) for line in lines) else None
 
 
-def _is_event_listing(words: set[str]) -> bool:
+def _is_event_listing(words: frozenset[str]) -> bool:
     """Class or id words of an events calendar or programme, not of an hours calendar
     ("openinghours--calendar")."""
     return bool(words & _EVENT_WORDS) and not any(h in w for w in words for h in _HOURS_WORDS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -61,7 +62,8 @@ def parse_html(html: str) -> etree._Element:
 
 def tag(el: etree._Element) -> str:
     """Lower-case tag name; "" for comments and processing instructions."""
-    return el.tag.lower() if isinstance(el.tag, str) else ""
+    name = el.tag  # (lxml builds a new string at each access: read it once)
+    return name.lower() if isinstance(name, str) else ""
 
 
 def squash(text: str) -> str:
@@ -93,10 +95,18 @@ def _collect(el: etree._Element, lines: list[list[str]]) -> None:
         lines.append([])
 
 
-def class_words(el: etree._Element) -> set[str]:
+def class_words(el: etree._Element) -> frozenset[str]:
     """Words of the ``class`` and ``id`` attributes, split on spaces, hyphens and underscores."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return set(re.split(r"[\s_-]+", raw)) - {""} if raw.strip() else set()
+    return _class_words(el.get("class"), el.get("id"))
+
+
+_WORD_SEPARATORS = re.compile(r"[\s_-]+")
+
+
+@lru_cache(maxsize=8192)  # a page repeats the same few class names on hundreds of elements
+def _class_words(classes: str | None, ident: str | None) -> frozenset[str]:
+    raw = f"{classes or ''} {ident or ''}".lower()
+    return frozenset(_WORD_SEPARATORS.split(raw)) - {""} if raw.strip() else frozenset()
 
 
 # ---- page structure: what the office and procedure walkers skip, split and treat as boilerplate ----
