@@ -275,15 +275,20 @@ class Reader:
         atoms = self._atoms(toks, a, b, text, day_context, row or heading)
         if not atoms:
             return
-        if any(x.mod == tt.PAST for x in atoms):
+        # What the sentence holds, gathered once for the tests below (day atoms have no mod).
+        mods = {x.mod for x in atoms}
+        kinds = {x.kind for x in atoms}
+        if tt.PAST in mods:
             self.seen = True
             return  # the hours that were ("Voorheen waren de vestigingen open van 10 tot 13 uur")
-        if not any(x.kind == "R" for x in atoms):
+        if "R" not in kinds and "D" in kinds:
             # "Die Gemeinde bestätigte am Donnerstag", "a acté mardi la fermeture": the day of the news,
             # no day of the week without its hours
             atoms = [x for k, x in enumerate(atoms) if x.kind != "D" or not _news_day(atoms, k, text, False)]
             if not atoms:
                 return
+            kinds = {x.kind for x in atoms}
+        values = {x.value for x in atoms if x.kind == "M"}  # ("hours", "reopened", "number"...)
         stmts = _statements(atoms)
         key, excepted = _mark_irregular(atoms, stmts, text)
         if key is None and self._bracket_until is not None:
@@ -292,7 +297,6 @@ class Reader:
             for st in stmts:
                 if st.ranges:
                     st.irregular, st.regime = True, key
-        mods = {x.mod for x in atoms}
         if excepted:
             self._topic = None  # "Hors congés scolaires : ...": the rest of the year
         if key is None and self._topic is not None and stmts and not (mods & {tt.USUAL, tt.COUNTER_LABEL, tt.PHONE}):
@@ -314,7 +318,7 @@ class Reader:
             for st in stmts:
                 st.irregular, st.regime = True, key
         self._clause_key = key
-        has_hours = any(x.kind in "DR" for x in atoms)
+        has_hours = "D" in kinds or "R" in kinds
         label = (
             not has_hours
             and (
@@ -340,10 +344,13 @@ class Reader:
         ):
             self._topic = key  # a sentence about a season, with no hours of its own
         special = key is not None
-        if any(x.value == "hours" for x in atoms) and len(self.hours_mentions) < 3:
+        if "hours" in values and len(self.hours_mentions) < 3:
             self.hours_mentions.append(sentence)
-        if has_hours or any(
-            x.kind == "X" or (x.mod in _HOURS_WORDS and x.value != "number") or x.value == "hours" for x in atoms
+        if (
+            has_hours
+            or "X" in kinds
+            or "hours" in values
+            or any(x.mod in _HOURS_WORDS and x.value != "number" for x in atoms)
         ):
             self.seen = True
         elif tt.OPEN in mods and tt.DAYPART in mods:
@@ -353,7 +360,7 @@ class Reader:
             label
             and not stmts
             and bool(mods & {tt.APPT, tt.WALKIN})
-            and (heading or toks[b - 1].kind == tt.COLON or any(x.value == "hours" for x in atoms))
+            and (heading or toks[b - 1].kind == tt.COLON or "hours" in values)
         )
         for idx, atom in enumerate(atoms):
             if atom.kind == "M" and atom.mod in _EFFECTS and not (access_label and atom.mod in _ACCESS):
@@ -363,7 +370,7 @@ class Reader:
             for k, x in enumerate(atoms)
         ):
             self.appointment_said = True
-        if any(x.value == "reopened" for x in atoms):
+        if "reopened" in values:
             self.reopened = True
         if not self._one_off and (_about_days(atoms, text, dated_ok=False) or mods & _ONE_OFF):
             self._one_off = True
@@ -371,15 +378,15 @@ class Reader:
             self.phone_only = True
         for kind in excepted:  # "sauf les jours fériés": the counter is closed on them
             self._regime(rg.RegimeKey(kind), sentence).closed = True
-        if key is not None and not stmts and any(x.mod in _CLOSING for x in atoms):
+        if key is not None and not stmts and mods & _CLOSING:
             self._regime(key, sentence).closed = True  # "Fermé les jours fériés", "Fermé en août"
         if label:
             self._set_context(atoms, heading, key, any(t.kind == tt.PHONENUM for t in toks[a:b]))
             self._access_ctx = next((_ACCESS[x.mod] for x in atoms if x.mod in _ACCESS), None) if access_label else None
-        if not special and any(x.kind == "X" for x in atoms):
+        if not special and "X" in kinds:
             self._penalize(layout)
         carried = whole_line and _is_day_label(stmts)
-        monthly_label = key is not None and key.kind == "monthly" and not any(x.kind == "X" for x in atoms)
+        monthly_label = key is not None and key.kind == "monthly" and "X" not in kinds
         if carried and key is not None and ((key.kind == "date" and key.date_from) or monthly_label):
             # a calendar row's date above its hours, "Les 1er et 3e jeudis du mois" above its hours
             self._irregular, self._regime_ctx = True, key
@@ -1117,8 +1124,9 @@ def _about_days(atoms: list[_Atom], line: str, *, dated_ok: bool) -> bool:
     """Whether the sentence names weekly days or hours: a closure said with them is about those days
     ("ferme ses portes le lundi"). A day named as the day of the news ("a annoncé vendredi") is no
     weekly day, nor, when ``dated_ok``, a dated day ("fermera ses portes ce vendredi 13 août")."""
-    return any(
-        x.kind in "RX" or (x.kind == "D" and not _news_day(atoms, k, line, dated_ok)) for k, x in enumerate(atoms)
+    # (hours first: they settle it without the news-day patterns)
+    return any(x.kind in "RX" for x in atoms) or any(
+        x.kind == "D" and not _news_day(atoms, k, line, dated_ok) for k, x in enumerate(atoms)
     )
 
 
@@ -1206,7 +1214,8 @@ _UNIT_AFTER = re.compile(
 def _money(text: str, start: int, end: int) -> bool:
     """A number next to a currency sign or a unit is a price, an age or a count ("de 9 à 12 €",
     "€ 20.10", "pour les 4 à 7 ans", "6-12 jaar"), not a time."""
-    return text[:start].rstrip().endswith("€") or bool(_UNIT_AFTER.match(text, end))
+    # ("€" in text first: slicing the text before every range costs more than the test)
+    return ("€" in text and text[:start].rstrip().endswith("€")) or bool(_UNIT_AFTER.match(text, end))
 
 
 def _day_group(toks: list[tt.Token], i: int, b: int, text: str) -> tuple[int, _Atom, int, bool]:

@@ -799,6 +799,7 @@ def says(text: str, language: str, kind: str) -> bool:
     return any(t.kind == kind for t in tokenize(clean(text), language))
 
 
+@cache  # 49 possible spans, asked for at every day range
 def day_span(first: int, last: int) -> tuple[int, ...]:
     """Days from ``first`` to ``last`` inclusive (0 = Monday), wrapping over the weekend."""
     if first <= last:
