@@ -584,10 +584,17 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
     members: dict[int | str | None, list[Item]] = {}
     edge_run, last_edge = 0, -2
     edge_titles: dict[str, Item] = {}  # the heading right above a run of footer items ("Stad Leuven")
+    # The lines of one block element share its ancestors, found once. The ancestors' elements are
+    # kept alive with their ids: lxml then hands back the same objects, and no new object takes an id.
+    ancestors_of: dict[int, tuple[set[int], list[etree._Element]]] = {}
     for pos, item in enumerate(items):
         owner = None
         if item.kind != "heading" or _is_label(item, language):
-            ancestors = {id(a) for a in item.el.iterancestors()} | {id(item.el)}
+            known = ancestors_of.get(id(item.el))
+            if known is None:
+                elements = [item.el, *item.el.iterancestors()]
+                known = ancestors_of[id(item.el)] = ({id(a) for a in elements}, elements)
+            ancestors = known[0]
             owner = next((h for h in reversed(office_headings) if id(h[2]) in ancestors), None)
             key: int | str | None = owner[0] if owner else None
             if owner is None and item.boiler:
