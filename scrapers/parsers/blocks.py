@@ -283,11 +283,15 @@ class _Walker:
 
     def flush(self) -> None:
         """End the current text line."""
-        if self._buf_ctx is not None:
-            text = squash("".join(self._buf))
-            if text:
-                el, boiler, hours = self._buf_ctx
-                self.items.append(Item("text", el, text, boiler=boiler, hours=hours, phone=self._phone_line))
+        if self._buf_ctx is None:  # (the usual case: nothing but spaces since the last line)
+            if self._buf:
+                self._buf = []
+            self._phone_line = False
+            return
+        text = squash("".join(self._buf))
+        if text:
+            el, boiler, hours = self._buf_ctx
+            self.items.append(Item("text", el, text, boiler=boiler, hours=hours, phone=self._phone_line))
         self._buf, self._buf_ctx, self._phone_line = [], None, False
 
     def _starts_line(self) -> bool:
@@ -312,10 +316,10 @@ class _Walker:
         words = class_words(el)
         if _is_event_listing(words):
             return  # an events calendar or programme: its times are events, not counter hours
-        boiler = boiler or is_boilerplate(el, sectioned)
+        boiler = boiler or is_boilerplate(el, sectioned, name, words)
         hours = hours or bool(words & _HOURS_WORDS) or "openinghours" in (el.get("itemprop") or "").lower()
         sectioned = sectioned or name in SECTIONING_TAGS
-        level = heading_level(el)
+        level = heading_level(el, name)
         if level:
             self.flush()
             text = text_of(el)

@@ -127,22 +127,25 @@ _BOILER_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb", 
                            "pagination", "masthead", "topbar"})  # fmt: skip
 
 
-def is_boilerplate(el: etree._Element, sectioned: bool) -> bool:
+def is_boilerplate(
+    el: etree._Element, sectioned: bool, name: str | None = None, words: frozenset[str] | None = None
+) -> bool:
     """Navigation, sidebars, cookie banners, and a page header or footer outside the main content
-    (``sectioned``: inside main/article/section)."""
-    name = tag(el)
+    (``sectioned``: inside main/article/section). ``name`` and ``words``: the element's tag and
+    class words when the caller has them already (a page walker asks for every element)."""
+    name = tag(el) if name is None else name
     return (
         name in _BOILER_TAGS
         or (name in _PAGE_EDGE_TAGS and not sectioned)
         or (el.get("role") or "").lower() in _BOILER_ROLES
-        or bool(class_words(el) & _BOILER_WORDS)
+        or bool((class_words(el) if words is None else words) & _BOILER_WORDS)
     )
 
 
-def heading_level(el: etree._Element) -> int:
+def heading_level(el: etree._Element, name: str | None = None) -> int:
     """1-6 for h1-h6; for ``role="heading"`` its aria-level (2 when missing or not a number, as
-    browsers do); 0 for anything else."""
-    level = HEADING_LEVELS.get(tag(el), 0)
+    browsers do); 0 for anything else. ``name``: the element's tag, when the caller has it."""
+    level = HEADING_LEVELS.get(tag(el) if name is None else name, 0)
     if level or (el.get("role") or "").lower() != "heading":
         return level
     aria = (el.get("aria-level") or "").strip()

@@ -1559,6 +1559,8 @@ def _carve(slots: set[tuple[int, int, int, str]]) -> list[tuple[int, int, int, s
     both ways stay both.)"""
     appointments = [s for s in slots if s[3] == ACCESS_APPOINTMENT]
     out = sorted(slots)
+    if not appointments:
+        return out  # (the usual case: nothing to carve, already sorted)
     for day, o, c, _acc in appointments:
         carved = []
         for s in out:
