@@ -1157,7 +1157,11 @@ def _abbreviation_dot(toks: list[tt.Token], i: int, text: str) -> bool:
     """The dot of "9.30 u." or "12 h." before the range goes on ("tot 12 u.", "en van") ends no
     sentence; before a capital ("16h. En juillet") it does. Nor does the dot of an abbreviated
     word before a lower-case word ("samstags von 8 bis 12.30 Uhr bzw. von 13 bis 17 Uhr")."""
-    if toks[i].kind == tt.SEP and toks[i].value == "." and _abbreviated(text[max(0, toks[i].start - 8) : toks[i].start]):
+    if (
+        toks[i].kind == tt.SEP
+        and toks[i].value == "."
+        and _abbreviated(text[max(0, toks[i].start - 8) : toks[i].start])
+    ):
         rest = text[toks[i].end :].lstrip()
         return bool(rest) and rest[0].islower()
     return (
