@@ -1381,8 +1381,9 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
                 cur.excepts, pending = pending, []
                 stmts.append(cur)
         elif atom.kind == "R":
-            following = next((x for x in atoms[k + 1 :] if x.kind != "J"), None)
-            own_days = atom.opens == UNTIL and following is not None and following.kind == "D"
+            # (what follows matters only to an "until": "..., et jusqu'à 18 heures les mardis")
+            following = next((x for x in atoms[k + 1 :] if x.kind != "J"), None) if atom.opens == UNTIL else None
+            own_days = following is not None and following.kind == "D"
             if cur is None or cur.days_after or (own_days and cur.days is not None):
                 # ("..., et jusqu'à 18 heures les mardis et jeudis": the days after it)
                 cur = _Statement(None, None)
