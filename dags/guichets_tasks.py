@@ -1,4 +1,4 @@
-"""Tasks shared by the guichets DAGs: thin wrappers over ``warehouse.pipeline``.
+"""Tasks shared by the guichets DAGs: thin wrappers over ``warehouse.stages``.
 
 Heavy imports stay inside the tasks (the DAG processor parses this file often). Tasks pass
 paths, IDs and counts through XCom, never page bodies.
@@ -21,7 +21,7 @@ def _settings():
 def start_archive() -> dict:
     """Where collection reads from: the local sample archive (started here), the Wayback Machine, or {} for live."""
     from scrapers.collect import WAYBACK
-    from warehouse.pipeline import start_sample_archive
+    from warehouse.stages import start_sample_archive
 
     params = get_current_context()["params"]
     source = params.get("archive") or params.get("mode")
@@ -35,7 +35,7 @@ def start_archive() -> dict:
 @task
 def stop_archive(archive: dict) -> None:
     """Stop the sample archive server, whatever happened to the collection."""
-    from warehouse.pipeline import stop_sample_archive
+    from warehouse.stages import stop_sample_archive
 
     stop_sample_archive(archive)
 
@@ -43,7 +43,7 @@ def stop_archive(archive: dict) -> None:
 @task
 def plan_batches() -> list[list[str]]:
     """Sources grouped by host: one mapped collect task per host."""
-    from warehouse.pipeline import plan_host_batches
+    from warehouse.stages import plan_host_batches
 
     return plan_host_batches(_settings())
 
@@ -51,7 +51,7 @@ def plan_batches() -> list[list[str]]:
 @task(max_active_tis_per_dagrun=8)
 def collect(source_ids: list[str], archive: dict) -> dict:
     """Collect one host's sources, from the archive in ``archive`` (or live if it is empty)."""
-    from warehouse.pipeline import collect_batch
+    from warehouse.stages import collect_batch
 
     params = get_current_context()["params"]
     return collect_batch(
@@ -66,7 +66,7 @@ def collect(source_ids: list[str], archive: dict) -> dict:
 @task
 def load(summaries) -> dict:
     """Load every collected capture into DuckDB (idempotent)."""
-    from warehouse.pipeline import load_stage
+    from warehouse.stages import load_stage
 
     # Index by length: iterating a lazy XCom sequence probes one past the end and logs an error.
     collected = sum(summaries[i]["captures"] for i in range(len(summaries)))
@@ -76,7 +76,7 @@ def load(summaries) -> dict:
 @task
 def dbt_build(_loaded: dict) -> str:
     """One ``dbt build`` (models, tests, unit tests) against the warehouse."""
-    from warehouse.pipeline import transform_stage
+    from warehouse.stages import transform_stage
 
     return transform_stage(_settings())
 
@@ -84,7 +84,7 @@ def dbt_build(_loaded: dict) -> str:
 @task
 def validate(_built: str) -> dict:
     """The GX gate on the observation log: a failure stops the run here, and nothing is published."""
-    from warehouse.pipeline import validate_stage
+    from warehouse.stages import validate_stage
 
     return validate_stage(_settings())
 
@@ -92,7 +92,7 @@ def validate(_built: str) -> dict:
 @task
 def stage_release(_validated: dict) -> dict:
     """Write: build the release in a staging directory (nothing published yet)."""
-    from warehouse.pipeline import write_stage
+    from warehouse.stages import write_stage
 
     return write_stage(_settings())
 
@@ -100,7 +100,7 @@ def stage_release(_validated: dict) -> dict:
 @task
 def audit_release(staged: dict) -> dict:
     """Audit: the GX gate on the staged release's files; a failure stops the run and publishes nothing."""
-    from warehouse.pipeline import audit_stage
+    from warehouse.stages import audit_stage
 
     return audit_stage(_settings(), staged)
 
@@ -108,7 +108,7 @@ def audit_release(staged: dict) -> dict:
 @task
 def publish(staged: dict, _audited: dict) -> dict:
     """Publish: rename the audited release into place atomically and move ``latest``."""
-    from warehouse.pipeline import publish_stage
+    from warehouse.stages import publish_stage
 
     return publish_stage(_settings(), staged)
 

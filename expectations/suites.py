@@ -247,7 +247,7 @@ def raw_suites(types: Mapping[str, Mapping[str, str]]) -> tuple[TableSuite, ...]
     """What the warehouse gate checks: the observation log, which is not published.
 
     ``types`` gives each raw table's columns and DuckDB types, as the loader writes them
-    (``warehouse.pipeline.raw_gate_suites`` passes them): the gate does not import the loader.
+    (``warehouse.stages.raw_gate_suites`` passes them): the gate does not import the loader.
     """
 
     def suite(table: str, **expectations) -> TableSuite:
@@ -267,7 +267,7 @@ def raw_suites(types: Mapping[str, Mapping[str, str]]) -> tuple[TableSuite, ...]
             key=("capture_id", "schedule_seq"),
             not_null=("source_id", "observed_at", "match_rule", "channel"),
             ranges={
-                "weekly_walkin_minutes": (0, MINUTES_PER_WEEK),
+                "weekly_walk_in_minutes": (0, MINUTES_PER_WEEK),
                 "weekly_appointment_minutes": (0, MINUTES_PER_WEEK),
                 "confidence": (0, 1),
             },
@@ -295,7 +295,7 @@ DIM_ADMINISTRATION = published_suite("marts.dim_administration")
 DIM_COUNTER = published_suite("marts.dim_counter")
 FCT_COUNTER_HISTORY = published_suite("marts.fct_counter_history")
 FCT_COUNTER_EVENTS = published_suite("marts.fct_counter_events")
-FCT_COUNTER_STATE_MONTHLY = published_suite("marts.fct_counter_state_monthly", horizon_exempt=MONTH_END_EXEMPT)
+FCT_COUNTER_STATES_MONTHLY = published_suite("marts.fct_counter_states_monthly", horizon_exempt=MONTH_END_EXEMPT)
 FCT_SOURCE_COVERAGE = published_suite("marts.fct_source_coverage")
 DIM_MUNICIPALITY = published_suite(
     "marts.dim_municipality",
@@ -308,7 +308,7 @@ FCT_SCOPE_COMPLETENESS = published_suite("marts.fct_scope_completeness")
 FCT_COUNTER_MATCH_REVIEW = published_suite("marts.fct_counter_match_review", min_rows=0)
 DIM_PROCEDURE = published_suite("marts.dim_procedure", min_rows=15)  # the taxonomy's procedures
 FCT_PROCEDURE_CHANNEL_HISTORY = published_suite("marts.fct_procedure_channel_history", min_rows=0)
-FCT_PROCEDURE_TRANSITIONS = published_suite("marts.fct_procedure_transitions", min_rows=0)
+FCT_PROCEDURE_EVENTS = published_suite("marts.fct_procedure_events", min_rows=0)
 FCT_PROCEDURE_STATES_MONTHLY = published_suite(
     "marts.fct_procedure_states_monthly", horizon_exempt=MONTH_END_EXEMPT, min_rows=0
 )
@@ -319,7 +319,7 @@ FCT_CHANNEL_GUARANTEE = published_suite("marts.fct_channel_guarantee", horizon_e
 FCT_PROCEDURE_MATCH_REVIEW = published_suite("marts.fct_procedure_match_review", min_rows=0)
 CAPTURES = published_suite("marts.captures")  # the evidence: every *_capture_id resolves here
 
-# The delta tables a release computes against the previous one (warehouse.release_changes).
+# The delta tables a release computes against the previous one (warehouse.release.changes).
 DELTA_COUNTER_CHANGES = delta_suite(
     "delta.counter_changes",
     key=("change", "event_id"),
@@ -342,7 +342,7 @@ PUBLISHED_SUITES: tuple[TableSuite, ...] = (
     DIM_COUNTER,
     FCT_COUNTER_HISTORY,
     FCT_COUNTER_EVENTS,
-    FCT_COUNTER_STATE_MONTHLY,
+    FCT_COUNTER_STATES_MONTHLY,
     FCT_SOURCE_COVERAGE,
     DIM_MUNICIPALITY,
     FCT_ACCESS_INDICATORS,
@@ -351,7 +351,7 @@ PUBLISHED_SUITES: tuple[TableSuite, ...] = (
     FCT_COUNTER_MATCH_REVIEW,
     DIM_PROCEDURE,
     FCT_PROCEDURE_CHANNEL_HISTORY,
-    FCT_PROCEDURE_TRANSITIONS,
+    FCT_PROCEDURE_EVENTS,
     FCT_PROCEDURE_STATES_MONTHLY,
     FCT_PROCEDURE_INDICATORS,
     FCT_CHANNEL_GUARANTEE,

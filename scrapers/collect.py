@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from scrapers.archive.cdx import fetch_plan, list_captures
+from scrapers.archive.warc import sha256_hex, write_evidence
 from scrapers.capture import (
     WAYBACK_ARCHIVE,
     Capture,
@@ -32,16 +34,14 @@ from scrapers.capture import (
     iso,
     warc_dir,
 )
-from scrapers.cdx import fetch_plan, list_captures
-from scrapers.decoding import decode_html
-from scrapers.evidence import sha256_hex, write_evidence
-from scrapers.fetch import Fetcher, FetchResult, host_deadline_for
-from scrapers.identity import match_counters
-from scrapers.netguard import host_key
-from scrapers.osm import schedule_document
-from scrapers.parsers import parse_page
+from scrapers.fetch.client import Fetcher, FetchResult, host_deadline_for
+from scrapers.fetch.decoding import decode_html
+from scrapers.fetch.netguard import host_key
+from scrapers.hours import parse_page
+from scrapers.hours.model import NoScheduleFound, ParseError, UnavailablePage
+from scrapers.hours.osm import schedule_document
 from scrapers.registry import Source
-from scrapers.schedule import NoScheduleFound, ParseError, UnavailablePage
+from scrapers.registry.identity import match_counters
 from scrapers.vocabulary import NOT_PARSED, PARSE_ERROR, PARSE_NO_DATA, PARSE_OK, PARSE_UNAVAILABLE
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ Python code imports these lists from here; nothing else in Python spells them ou
 import Python, so the vocabularies its SQL reasons about — the counter states, the states read
 on one observation, the event types — are also written as dbt seeds (``dbt/seeds/<name>.csv``)
 generated from this module, and the SQL reads their flags (``is_active``, ``is_closed``…)
-instead of writing lists of states. ``tests/test_vocabulary.py`` checks that the seeds and the
+instead of writing lists of states. ``tests/unit/test_vocabulary.py`` checks that the seeds and the
 dbt YAML's ``accepted_values`` say what this module says. Regenerate the seeds after changing
 a vocabulary here::
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt" / "seeds"
 
-# --- The opening-hours model (scrapers/schedule.py) -------------------------------------------
+# --- The opening-hours model (scrapers/hours/model.py) -------------------------------------------
 DAYS: tuple[str, ...] = ("mo", "tu", "we", "th", "fr", "sa", "su")  # ISO order: Monday first
 ACCESS_WALK_IN = "walk_in"
 ACCESS_APPOINTMENT = "appointment"
@@ -38,7 +38,7 @@ REGIME_KINDS: tuple[str, ...] = (
 )  # fmt: skip
 EXCEPTION_KINDS: tuple[str, ...] = ("monthly", "date")
 
-# --- Pages and the registry (scrapers/registry.py) --------------------------------------------
+# --- Pages and the registry (scrapers/registry/__init__.py) --------------------------------------------
 LANGUAGES: tuple[str, ...] = ("fr", "nl", "de", "en")  # languages pages are read in; also the tie-breaking order
 REPORT_LANGUAGES: tuple[str, ...] = ("fr", "nl", "en")  # languages the report and the release metadata are written in
 NATIONAL_LANGUAGES: tuple[str, ...] = ("fr", "nl", "de")  # Belgium's official languages

@@ -1,7 +1,7 @@
 """Score the readers on the real corpus (tests/fixtures/real/): per family, closures, reliability.
 
 ``python -m tests.real_corpus`` prints the score table and the confidence reliability table
-(confidence band → share of readings right); ``tests/test_real_corpus.py`` asserts the floors.
+(confidence band → share of readings right); ``tests/unit/test_real_corpus.py`` asserts the floors.
 The labelling rules and the provenance of every case are in tests/fixtures/real/README.md.
 """
 
@@ -13,11 +13,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scrapers.identity import fold
-from scrapers.osm import schedule_document
-from scrapers.parsers import MARKUP_TEXT_DISAGREE, parse_page, read_hours_text
+from scrapers.hours import MARKUP_TEXT_DISAGREE, parse_page, read_hours_text
+from scrapers.hours.model import ACCESS_APPOINTMENT, CounterSchedule, NoScheduleFound, ParseError
+from scrapers.hours.osm import schedule_document
 from scrapers.procedures import CHANNELS, read_channels
-from scrapers.schedule import ACCESS_APPOINTMENT, CounterSchedule, NoScheduleFound, ParseError
+from scrapers.registry.identity import fold
 from warehouse.transform import dbt_vars
 
 REAL = Path(__file__).parent / "fixtures" / "real"

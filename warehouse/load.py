@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from scrapers.archive.warc import sha256_hex
 from scrapers.capture import ATTEMPT_COLUMNS, CAPTURE_COLUMNS, content_hash
-from scrapers.evidence import sha256_hex
 from scrapers.procedures.taxonomy import TAXONOMY_PATH, load_taxonomy
 from scrapers.registry import Registry
 from warehouse import db
@@ -69,7 +69,7 @@ SCHEDULES = pa.schema(
         ("layout", pa.string()),
         ("confidence", pa.float64()),
         ("evidence", pa.string()),
-        ("weekly_walkin_minutes", pa.int32()),
+        ("weekly_walk_in_minutes", pa.int32()),
         ("weekly_appointment_minutes", pa.int32()),
         ("phone_only", pa.bool_()),
         ("valid_from", pa.string()),

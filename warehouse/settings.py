@@ -56,7 +56,7 @@ class Settings:
 
     @property
     def release_overrides(self) -> Path:
-        """Recorded overrides of release-over-release checks (see ``warehouse.publish.load_overrides``)."""
+        """Recorded overrides of release-over-release checks (see ``warehouse.release.publish.load_overrides``)."""
         return self.data_dir / "release_overrides.yaml"
 
     @property

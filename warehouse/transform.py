@@ -27,7 +27,7 @@ def dbt_executable() -> str:
 
 
 # The pipeline's build: seeds, models and data tests. Unit tests check the SQL logic on fixed
-# inputs, not the data: as dbt advises, they run in development and CI (tests/test_dbt_project.py
+# inputs, not the data: as dbt advises, they run in development and CI (tests/integration/test_dbt_project.py
 # runs a plain `dbt build`), not on every weekly build.
 BUILD = ("build", "--exclude-resource-type", "unit_test")
 

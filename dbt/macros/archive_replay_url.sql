@@ -1,7 +1,7 @@
 {#
   The public web archive's replay URL of a capture, or null when it was not replayed from one.
   The same URL as warehouse.report.evidence.archive_replay_url (checked on every published row by
-  tests/test_release.py): Wayback's template, the page URL percent-encoded (UTF-8) except for the
+  tests/integration/test_release.py): Wayback's template, the page URL percent-encoded (UTF-8) except for the
   characters Python's quote() keeps with the report's safe set.
 #}
 {% macro archive_replay_url(origin, archive, page_url, observed_at) -%}

@@ -43,7 +43,7 @@ from typing import Any
 
 from lxml import etree
 
-from scrapers.parsers.dom import (
+from scrapers.hours.dom import (
     BLOCK_TAGS,
     SECTIONING_TAGS,
     SKIP_TAGS,
@@ -54,8 +54,9 @@ from scrapers.parsers.dom import (
     tag,
     text_of,
 )
-from scrapers.parsers.jsonld import find_json_objects, jsonld_documents, jsonld_text
-from scrapers.parsers.unavailable import unavailable_reason
+from scrapers.hours.jsonld import find_json_objects, jsonld_documents, jsonld_text
+from scrapers.hours.model import ParseError, UnavailablePage
+from scrapers.hours.unavailable import unavailable_reason
 from scrapers.procedures.model import (
     AVAILABLE,
     CHANNELS,
@@ -84,7 +85,6 @@ from scrapers.procedures.sentences import (
     yes_no,
 )
 from scrapers.procedures.taxonomy import Taxonomy, default_taxonomy, normalize
-from scrapers.schedule import ParseError, UnavailablePage
 from scrapers.vocabulary import LANGUAGES
 
 CONFIDENCE_STRUCTURED = 1.0
@@ -104,7 +104,7 @@ class NoProcedureFound(ParseError):
     what was looked for."""
 
 
-# ---- the page walk (the page-structure rules of scrapers.parsers.dom) ----------------------------
+# ---- the page walk (the page-structure rules of scrapers.hours.dom) ----------------------------
 
 
 @dataclass

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from scrapers.identity import fold
+from scrapers.registry.identity import fold
+from scrapers.registry.yaml_file import read_yaml
 from scrapers.vocabulary import LANGUAGES, NATIONAL_LANGUAGES
-from scrapers.yaml_file import read_yaml
 
 TAXONOMY_PATH = Path(__file__).resolve().with_name("taxonomy.yaml")
 LABEL_FIELDS: tuple[str, ...] = ("label_fr", "label_nl", "label_de", "label_en")

@@ -16,6 +16,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from scrapers.hours.model import ACCESS_APPOINTMENT, DAYS, Slot
 from scrapers.registry import Counter, Registry, Source
 from scrapers.sample_web.story import (
     PAGE_LANGUAGES,
@@ -28,7 +29,6 @@ from scrapers.sample_web.story import (
     parse_week,
     procedure_state,
 )
-from scrapers.schedule import ACCESS_APPOINTMENT, DAYS, Slot
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

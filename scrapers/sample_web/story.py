@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from scrapers.hours.model import Slot
 from scrapers.procedures.taxonomy import default_taxonomy
 from scrapers.registry import Counter, Registry, Source, load_registry
-from scrapers.schedule import Slot
 from scrapers.vocabulary import (
     ACCESS_APPOINTMENT,
     ACCESS_WALK_IN,

@@ -65,7 +65,7 @@ INCREMENTAL_MAX_SHARE = 0.05
 POLL_S = 0.1
 PAGE = os.sysconf("SC_PAGE_SIZE")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # dbt colours its output even into a file
-MARTS = ("fct_counter_history", "fct_counter_events", "fct_counter_state_monthly")
+MARTS = ("fct_counter_history", "fct_counter_events", "fct_counter_states_monthly")
 
 
 @dataclass

@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Imported after the server process is spawned: it needs none of this.
     from scrapers.collect import collect_many
-    from scrapers.fetch import Fetcher
+    from scrapers.fetch.client import Fetcher
     from scrapers.registry import Source
 
     sources = [

@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         passes[i % args.passes].append(item)
 
     # Imported after the strings are built: generation is not what is measured.
-    from scrapers.parsers import NoScheduleFound, read_hours_text
+    from scrapers.hours import NoScheduleFound, read_hours_text
 
     all_texts = [text for strings in (warmup, *passes) for _, text in strings]
     assert len(set(all_texts)) == len(all_texts), "a string repeats: the figure would be a cache artefact"

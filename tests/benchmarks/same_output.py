@@ -47,9 +47,9 @@ def _texts() -> Iterator[tuple[str, str]]:
 
 def outputs() -> Iterator[tuple[str, object]]:
     """(input key, JSON-ready output) of every input."""
-    from scrapers.osm import schedule_document
-    from scrapers.parsers import ParseError, parse_page, read_hours_text
-    from scrapers.schedule import NoScheduleFound
+    from scrapers.hours import ParseError, parse_page, read_hours_text
+    from scrapers.hours.model import NoScheduleFound
+    from scrapers.hours.osm import schedule_document
 
     for lang, text in _texts():
         try:

@@ -580,7 +580,7 @@ def _insert_log(con: duckdb.DuckDBPyConnection, batch: int) -> None:
                 WHEN 'phone' THEN 1800
                 WHEN 'listed' THEN CASE WHEN sc.appointment AND sc.appointment_variant = 1 THEN 0 ELSE ps.walk_in_m END
                 ELSE 0
-            END AS weekly_walkin_minutes,
+            END AS weekly_walk_in_minutes,
             CASE WHEN sc.status = 'listed' THEN CASE WHEN sc.appointment AND sc.appointment_variant = 1
                 THEN ps.walk_in_m + ps.appointment_m ELSE ps.appointment_m END ELSE 0 END AS weekly_appointment_minutes,
             false AS phone_only,

@@ -28,7 +28,7 @@ REQUIRED_TABLES = (
     "fct_channel_guarantee",
     "fct_counter_events",
     "fct_procedure_indicators",
-    "fct_procedure_transitions",
+    "fct_procedure_events",
     "fct_source_coverage",
 )
 # The dbt vars (dbt/dbt_project.yml) the methodology states.
@@ -223,7 +223,7 @@ def _read(con, release_dir: Path, meta: dict, thresholds: dict, db_path: Path | 
         ORDER BY e.event_at, e.counter_id, e.event_type
         """,
     )
-    transitions = _rows(con, "SELECT * FROM fct_procedure_transitions ORDER BY transition_at, administration_id, 1")
+    transitions = _rows(con, "SELECT * FROM fct_procedure_events ORDER BY event_at, administration_id, 1")
 
     wanted = {
         e[k]
@@ -242,7 +242,7 @@ def _read(con, release_dir: Path, meta: dict, thresholds: dict, db_path: Path | 
         )
     for t in transitions:
         t["evidence_before"] = evidence.get(t["before_capture_id"], t["previous_observed_at"])
-        t["evidence_after"] = evidence.get(t["after_capture_id"], t["transition_at"])
+        t["evidence_after"] = evidence.get(t["after_capture_id"], t["event_at"])
 
     current = by_month.get(headline_month, {})
     changes = _rows(

@@ -345,10 +345,10 @@ def _transition_row(e: dict, data: ReportData, t: dict, lang: str) -> dict:
     procedure = data.procedures.get(e.get("procedure_key") or "") or {}
     label = procedure.get(f"procedure_label_{lang}") or procedure.get("procedure_label_fr") or e.get("procedure_key")
     return {
-        "date": (e["transition_date"] or e["transition_at"].date()).isoformat(),
+        "date": (e["event_date"] or e["event_at"].date()).isoformat(),
         "administration": _admin(data, e.get("administration_id"), lang),
         "procedure": label or "—",
-        "kind": t["labels"]["transition_type"].get(e["transition_type"], e["transition_type"]),
+        "kind": t["labels"]["procedure_event_type"].get(e["event_type"], e["event_type"]),
         "evidence": evidence_of(e),
     }
 

@@ -1,6 +1,6 @@
 -- The state of every observed counter at each month end, from the month of its first successful
 -- observation to the month of the last capture in the data (never the wall clock); published
--- without its bookkeeping column as fct_counter_state_monthly.
+-- without its bookkeeping column as fct_counter_states_monthly.
 --
 -- Incremental (a new week must not rebuild years of months): each build writes, per counter, the
 -- months from the first one whose row can differ from the stored one, and keeps the rest. A
@@ -12,7 +12,7 @@
 --   * a stored row whose state is gone, or whose counter changed source or administration;
 --   * the month after the last stored one, for every counter (the data reached a new month).
 -- Rows that are no longer produced at all (a counter removed from the registry) are deleted
--- after the insert. tests/test_dbt_incremental.py checks the result equals a full build's.
+-- after the insert. tests/integration/test_dbt_incremental.py checks the result equals a full build's.
 
 -- depends_on: {{ ref('int_counter_states_collapsed') }}
 

@@ -20,7 +20,7 @@
 -- absence) absent again — the current row is extended in place (the *fast path*). Every other
 -- touched counter (a change, a pending absence, an archive capture older than what was seen, a
 -- re-parsed capture, a counter new to the registry) has its whole history recomputed from its observations by the same logic
--- as a full build. tests/test_dbt_incremental.py checks that both give the full build's rows.
+-- as a full build. tests/integration/test_dbt_incremental.py checks that both give the full build's rows.
 
 -- depends_on: {{ ref('int_captures_classified') }}
 -- depends_on: {{ ref('stg_registry__counters') }}

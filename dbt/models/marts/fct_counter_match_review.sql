@@ -1,5 +1,5 @@
 -- Reception points found on successfully read pages that the identity rules could not attach
--- to a registered counter (scrapers/identity.py): `unmatched` (no registered counter fits) or
+-- to a registered counter (scrapers/registry/identity.py): `unmatched` (no registered counter fits) or
 -- `ambiguous` (several fit, or the counter was already taken on the same page). They are never
 -- guessed into a counter's history; this list is for curators to extend the registry.
 

@@ -30,7 +30,7 @@ renamed as (
         cast(layout as varchar) as layout,
         cast(confidence as double) as confidence,
         cast(evidence as varchar) as evidence,
-        cast(weekly_walkin_minutes as integer) as parser_weekly_walk_in_minutes,
+        cast(weekly_walk_in_minutes as integer) as parser_weekly_walk_in_minutes,
         cast(weekly_appointment_minutes as integer) as parser_weekly_appointment_minutes,
 
         -- timestamps

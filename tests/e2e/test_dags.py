@@ -1,0 +1,103 @@
+"""The DAGs as Airflow's DAG processor parses them: no import error, the tasks, and what runs after what.
+
+One subprocess (its own AIRFLOW_HOME, so nothing is written to ``~/airflow``) fills a ``DagBag``
+from ``dags/`` and prints each DAG's structure; importing Airflow is most of its time (about
+12 s of CPU). Nothing runs: the run itself is tested by tests/e2e/test_pipeline_e2e.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+_DESCRIBE = """
+import json, sys
+from airflow.dag_processing.dagbag import DagBag
+
+bag = DagBag(dag_folder=sys.argv[1])
+out = {"import_errors": {str(k): str(v) for k, v in bag.import_errors.items()}, "dags": {}}
+for dag_id, dag in sorted(bag.dags.items()):
+    out["dags"][dag_id] = {
+        "max_active_runs": dag.max_active_runs,
+        "params": sorted(dag.params.keys()),
+        "tasks": {
+            t.task_id: {
+                "downstream": sorted(t.downstream_task_ids),
+                "mapped": type(t).__name__.endswith("MappedOperator"),
+                "setup": t.is_setup,
+                "teardown": t.is_teardown,
+                "max_active_tis_per_dagrun": t.max_active_tis_per_dagrun,
+            }
+            for t in dag.tasks
+        },
+    }
+print("DAGS=" + json.dumps(out))
+"""
+
+# What runs after what (docs/architecture.md): archive setup -> collect per host -> teardown;
+# load -> dbt build -> gate -> stage -> audit -> publish, one after another (DuckDB's single writer).
+DOWNSTREAM = {
+    "start_archive": ["collect", "stop_archive"],
+    "plan_batches": ["collect"],
+    "collect": ["load", "stop_archive"],
+    "stop_archive": [],
+    "load": ["dbt_build"],
+    "dbt_build": ["validate"],
+    "validate": ["stage_release"],
+    "stage_release": ["audit_release", "publish"],
+    "audit_release": ["publish"],
+    "publish": [],
+}
+
+
+@pytest.fixture(scope="module")
+def dags(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    home = tmp_path_factory.mktemp("airflow-home")
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", _DESCRIBE, str(REPO / "dags")],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("DAGS="))
+    return json.loads(line.removeprefix("DAGS="))
+
+
+def test_the_dags_import_without_error(dags: dict) -> None:
+    assert dags["import_errors"] == {}
+    assert sorted(dags["dags"]) == ["guichets_backfill", "guichets_pipeline"]
+
+
+@pytest.mark.parametrize("dag_id", ["guichets_pipeline", "guichets_backfill"])
+def test_tasks_and_their_order(dags: dict, dag_id: str) -> None:
+    tasks = dags["dags"][dag_id]["tasks"]
+    assert {t: v["downstream"] for t, v in tasks.items()} == DOWNSTREAM
+    # Collect is mapped one task per host batch, at most 8 at a time; it never opens DuckDB.
+    assert [t for t, v in tasks.items() if v["mapped"]] == ["collect"]
+    assert tasks["collect"]["max_active_tis_per_dagrun"] == 8
+    # The archive server is a setup whose teardown runs whatever happens to collection.
+    assert [t for t, v in tasks.items() if v["setup"]] == ["start_archive"]
+    assert [t for t, v in tasks.items() if v["teardown"]] == ["stop_archive"]
+    # One run at a time: two runs would fight over DuckDB's single writer.
+    assert dags["dags"][dag_id]["max_active_runs"] == 1
+
+
+def test_params(dags: dict) -> None:
+    assert dags["dags"]["guichets_pipeline"]["params"] == ["mode"]
+    assert dags["dags"]["guichets_backfill"]["params"] == ["archive", "date_from", "date_to"]

@@ -1,0 +1,1 @@
+"""Tests of what needs no DuckDB file, no dbt and no Airflow."""

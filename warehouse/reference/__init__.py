@@ -1,0 +1,1 @@
+"""Reference data the warehouse builds from the shared material (communes)."""

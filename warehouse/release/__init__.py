@@ -1,0 +1,1 @@
+"""Releases: directory layout and verification, deterministic files, delta tables, metadata, publishing."""

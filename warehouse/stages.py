@@ -1,0 +1,184 @@
+"""The pipeline's stages as plain functions: the Airflow DAG and the CLI both call these.
+
+fetch → archive → parse (``collect_source``) → load → dbt → validate → publish. Each stage
+takes the :class:`~warehouse.settings.Settings` and returns something small and JSON-able
+(paths, counts, versions), which is all that travels through Airflow's XCom.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from scrapers.registry import load_registry
+from warehouse.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def plan_host_batches(settings: Settings) -> list[list[str]]:
+    """Source IDs (opening hours and procedure catalogues) grouped by host, one batch per host
+    (sorted, deterministic).
+
+    Collect tasks are mapped over these batches, not over sources: each host is then fetched by
+    one process whose rate limiter sees all its requests, while different hosts run in parallel
+    (and Airflow's 1,024-item cap on mapped tasks is far away).
+    """
+    from scrapers.collect import host_batches
+
+    return [[s.id for s in batch] for batch in host_batches(load_registry(settings.registry).sources)]
+
+
+def start_sample_archive(settings: Settings) -> dict:
+    """Build the sample web archive (deterministic) and serve it with pywb on 127.0.0.1."""
+    from scrapers.archive.server import ArchiveServer, prepare_collection
+    from scrapers.sample_web.build import build_sample_web
+
+    warcs = build_sample_web(settings.sample_warc_dir)
+    root = prepare_collection(warcs, settings.sample_pywb_dir)
+    server = ArchiveServer.start(root)
+    log.info("sample archive served at %s (pid %s)", server.base_url, server.pid)
+    # The archive's name is what captures record (``archive``): its address changes at every start.
+    return {**server.server_info(), "name": server.collection, "local": True}
+
+
+def stop_sample_archive(info: dict) -> None:
+    """Stop a pywb server started by :func:`start_sample_archive` (possibly in another process)."""
+    from scrapers.archive.server import stop_pid
+
+    if info.get("pid"):
+        stop_pid(int(info["pid"]))
+
+
+def collect_batch(
+    settings: Settings,
+    source_ids: list[str],
+    archive: dict | None,
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> dict:
+    """Collect a batch of sources sharing a host: from a web archive if ``archive`` is given, else live.
+
+    ``archive`` is ``{"cdx_url", "base_url", "name"}`` (plus ``"local": True`` for the sample server
+    on 127.0.0.1, which production fetchers refuse). Returns counts (``fetched``: captures requested
+    from the network; ``held``: archive captures already collected, not requested again) and the
+    capture files, relative to the data directory.
+    """
+    from datetime import date
+
+    from scrapers.collect import WebArchive, archive_name_for, collect_from_archive, collect_many
+    from scrapers.fetch.client import Fetcher
+    from scrapers.fetch.netguard import host_key
+
+    registry = load_registry(settings.registry)
+    summaries = []
+    if archive:
+        local = bool(archive.get("local"))
+        # Our own local archive needs no politeness; other people's archives get 1 request/s.
+        web_archive = WebArchive(
+            archive["cdx_url"],
+            archive["base_url"],
+            rate_per_s=50.0 if local else 1.0,
+            page_size=archive.get("page_size"),
+            name=archive.get("name") or archive_name_for(archive["cdx_url"]),
+        )
+        allowed = {host_key(archive["cdx_url"])} if local else False
+        fetcher = Fetcher(allow_private=allowed, respect_robots=False)
+        start = date.fromisoformat(date_from) if date_from else None
+        end = date.fromisoformat(date_to) if date_to else None
+        for sid in source_ids:
+            summaries.append(
+                collect_from_archive(
+                    registry.source(sid), web_archive, settings.data_dir, fetcher=fetcher, date_from=start, date_to=end
+                )
+            )
+    else:
+        # One host's batch, run by collect_many under the host deadline: a stalled host ends in time.
+        summaries = collect_many([registry.source(sid) for sid in source_ids], settings.data_dir)
+    # Paths relative to the data dir keep XCom small and the run relocatable.
+    files = sorted(str(Path(f).relative_to(settings.data_dir)) for s in summaries for f in s["files"])
+    totals = {
+        k: sum(s[k] for s in summaries) for k in ("captures", "parsed", "not_parsed", "failed", "fetched", "held")
+    }
+    return {"sources": source_ids, **totals, "files": files}
+
+
+def load_stage(settings: Settings) -> dict[str, int]:
+    """Load every collected capture and the registry into the warehouse (idempotent)."""
+    from warehouse.load import load
+
+    return load(settings.duckdb_path, settings.collected_dir, load_registry(settings.registry))
+
+
+def transform_stage(settings: Settings) -> str:
+    """Run ``dbt build``; returns dbt's summary line."""
+    from warehouse.transform import dbt_build
+
+    return dbt_build(settings)
+
+
+def validate_stage(settings: Settings) -> dict:
+    """Gate the warehouse's observation log (not published); raises ``ValidationFailed`` naming each failure.
+
+    The published tables are gated later, on the staged release's own files (:func:`audit_stage`).
+    This is the only check against the wall clock: nothing may have been observed in the future.
+    """
+    from datetime import UTC, datetime
+
+    from expectations.gate import run_gate
+
+    now = datetime.now(UTC).replace(tzinfo=None)  # raw timestamps are naive UTC
+    report = run_gate(settings.duckdb_path, raw_gate_suites(), horizon=now)
+    return {"evaluated": report.evaluated, "failed": len(report.failures)}
+
+
+def raw_gate_suites() -> tuple:
+    """The warehouse gate's suites (``expectations.suites.raw_suites``) with the loader's column types.
+
+    The types are handed to the gate from here so that ``expectations`` never imports ``warehouse``
+    (``warehouse`` runs the gate; the gate does not know the warehouse).
+    """
+    from expectations.suites import raw_suites
+    from warehouse.load import CAPTURES, SCHEDULES, SLOTS, duckdb_types
+
+    schemas = {"raw.captures": CAPTURES, "raw.schedules": SCHEDULES, "raw.schedule_slots": SLOTS}
+    return raw_suites({table: duckdb_types(schema) for table, schema in schemas.items()})
+
+
+def write_stage(settings: Settings) -> dict:
+    """Write-audit-publish, step 1: build the release in a staging directory; returns it (JSON-able)."""
+    from warehouse.release.publish import stage_release
+
+    return stage_release(
+        settings.duckdb_path, settings.releases_dir, base_url=settings.release_base_url, warc_dir=settings.warc_dir
+    ).to_dict()
+
+
+def audit_stage(settings: Settings, staged: dict) -> dict:
+    """Step 2: validate the staged release's files; raises ``ReleaseRefused`` (nothing is published)."""
+    from warehouse.release.publish import StagedRelease, audit_release
+
+    return audit_release(StagedRelease.from_dict(staged), settings.release_overrides)
+
+
+def publish_stage(settings: Settings, staged: dict | None = None) -> dict:
+    """Step 3: rename the audited release into place and move ``latest``; returns its version and path.
+
+    Without ``staged``, runs all three steps (stage, audit, publish) at once.
+    """
+    from warehouse.release.publish import StagedRelease, publish, publish_release
+
+    if staged is None:
+        release = publish(
+            settings.duckdb_path, settings.releases_dir, settings.release_overrides, base_url=settings.release_base_url
+        )
+    else:
+        release = publish_release(StagedRelease.from_dict(staged))
+    return {
+        "version": release.version,
+        "path": str(release.path),
+        "created": release.created,
+        "tables": release.tables,
+        "duckdb": str(settings.duckdb_path),
+    }
