@@ -294,11 +294,15 @@ class _Walker:
 
     def flush(self) -> None:
         """End the current text line."""
-        if self._buf_ctx is not None:
-            text = squash("".join(self._buf))
-            if text:
-                el, boiler, hours = self._buf_ctx
-                self.items.append(Item("text", el, text, boiler=boiler, hours=hours, phone=self._phone_line))
+        if self._buf_ctx is None:  # (the usual case: nothing but spaces since the last line)
+            if self._buf:
+                self._buf = []
+            self._phone_line = False
+            return
+        text = squash("".join(self._buf))
+        if text:
+            el, boiler, hours = self._buf_ctx
+            self.items.append(Item("text", el, text, boiler=boiler, hours=hours, phone=self._phone_line))
         self._buf, self._buf_ctx, self._phone_line = [], None, False
 
     def _starts_line(self) -> bool:
@@ -323,10 +327,10 @@ class _Walker:
         words = class_words(el)
         if _is_event_listing(words):
             return  # an events calendar or programme: its times are events, not counter hours
-        boiler = boiler or is_boilerplate(el, sectioned)
+        boiler = boiler or is_boilerplate(el, sectioned, name, words)
         hours = hours or bool(words & _HOURS_WORDS) or "openinghours" in (el.get("itemprop") or "").lower()
         sectioned = sectioned or name in SECTIONING_TAGS
-        level = heading_level(el)
+        level = heading_level(el, name)
         if level:
             self.flush()
             text = text_of(el)
@@ -445,7 +449,7 @@ def _card_title(el: etree._Element) -> etree._Element | None:
     return first if any(_STREET_LINE.match(line.strip()) for line in lines) else None
 
 
-def _is_event_listing(words: set[str]) -> bool:
+def _is_event_listing(words: frozenset[str]) -> bool:
     """Class or id words of an events calendar or programme, not of an hours calendar
     ("openinghours--calendar")."""
     return bool(words & _EVENT_WORDS) and not any(h in w for w in words for h in _HOURS_WORDS)
@@ -612,10 +616,17 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
     members: dict[int | str | None, list[Item]] = {}
     edge_run, last_edge = 0, -2
     edge_titles: dict[str, Item] = {}  # the heading right above a run of footer items ("Stad Leuven")
+    # The lines of one block element share its ancestors, found once. The ancestors' elements are
+    # kept alive with their ids: lxml then hands back the same objects, and no new object takes an id.
+    ancestors_of: dict[int, tuple[set[int], list[etree._Element]]] = {}
     for pos, item in enumerate(items):
         owner = None
         if item.kind != "heading" or _is_label(item, language):
-            ancestors = {id(a) for a in item.el.iterancestors()} | {id(item.el)}
+            known = ancestors_of.get(id(item.el))
+            if known is None:
+                elements = [item.el, *item.el.iterancestors()]
+                known = ancestors_of[id(item.el)] = ({id(a) for a in elements}, elements)
+            ancestors = known[0]
             owner = next((h for h in reversed(office_headings) if id(h[2]) in ancestors), None)
             key: int | str | None = owner[0] if owner else None
             if owner is None and item.boiler:

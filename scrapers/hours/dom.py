@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-import lxml.html
 from lxml import etree
 
 from scrapers.hours.model import ParseError
@@ -20,6 +20,10 @@ _MOJIBAKE = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]{{1,3}}")
 # "Ã©", "Ã¨", "Ã ": accented letters; "â€“", "â\x80\x93": dashes and quotes
 _MOJIBAKE_SURE = re.compile("\u00c3[\u00a0-\u00bf]|\u00e2(?:\u20ac|\u0080)[\u0080-\u00bf\u2018-\u201e\u0153\u2122]")
 MOJIBAKE_MIN = 3  # so many double-encoded letters or dashes before a page is repaired
+# lxml's plain HTML parser, not lxml.html's: the same tree, but lxml.html looks up a Python class
+# for every element the walkers touch, a sixth of a page's reading time. (No HtmlElement method is
+# used on the tree: its text is read with itertext/xpath.)
+_HTML_PARSER = etree.HTMLParser()
 
 
 def _unmangle(match: re.Match[str]) -> str:
@@ -48,14 +52,18 @@ def parse_html(html: str) -> etree._Element:
     # lxml refuses str input that still carries an XML encoding declaration.
     html = _XML_DECLARATION.sub("", html, count=1)
     try:
-        return lxml.html.document_fromstring(html)
+        root = etree.fromstring(html, _HTML_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"page is not readable HTML: {exc}") from exc
+    if root is None:  # (lxml.html's document_fromstring raised "Document is empty" here)
+        raise ParseError("page is not readable HTML: Document is empty")
+    return root
 
 
 def tag(el: etree._Element) -> str:
     """Lower-case tag name; "" for comments and processing instructions."""
-    return el.tag.lower() if isinstance(el.tag, str) else ""
+    name = el.tag  # (lxml builds a new string at each access: read it once)
+    return name.lower() if isinstance(name, str) else ""
 
 
 def squash(text: str) -> str:
@@ -87,10 +95,18 @@ def _collect(el: etree._Element, lines: list[list[str]]) -> None:
         lines.append([])
 
 
-def class_words(el: etree._Element) -> set[str]:
+def class_words(el: etree._Element) -> frozenset[str]:
     """Words of the ``class`` and ``id`` attributes, split on spaces, hyphens and underscores."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return set(re.split(r"[\s_-]+", raw)) - {""} if raw.strip() else set()
+    return _class_words(el.get("class"), el.get("id"))
+
+
+_WORD_SEPARATORS = re.compile(r"[\s_-]+")
+
+
+@lru_cache(maxsize=8192)  # a page repeats the same few class names on hundreds of elements
+def _class_words(classes: str | None, ident: str | None) -> frozenset[str]:
+    raw = f"{classes or ''} {ident or ''}".lower()
+    return frozenset(_WORD_SEPARATORS.split(raw)) - {""} if raw.strip() else frozenset()
 
 
 # ---- page structure: what the office and procedure walkers skip, split and treat as boilerplate ----
@@ -111,15 +127,18 @@ _BOILER_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb", 
                            "pagination", "masthead", "topbar"})  # fmt: skip
 
 
-def is_boilerplate(el: etree._Element, sectioned: bool) -> bool:
+def is_boilerplate(
+    el: etree._Element, sectioned: bool, name: str | None = None, words: frozenset[str] | None = None
+) -> bool:
     """Navigation, sidebars, cookie banners, and a page header or footer outside the main content
-    (``sectioned``: inside main/article/section)."""
-    name = tag(el)
+    (``sectioned``: inside main/article/section). ``name`` and ``words``: the element's tag and
+    class words when the caller has them already (a page walker asks for every element)."""
+    name = tag(el) if name is None else name
     return (
         name in _BOILER_TAGS
         or (name in _PAGE_EDGE_TAGS and not sectioned)
         or (el.get("role") or "").lower() in _BOILER_ROLES
-        or (bool(class_words(el) & _BOILER_WORDS) and not _holds_page_title(el))
+        or (bool((class_words(el) if words is None else words) & _BOILER_WORDS) and not _holds_page_title(el))
     )
 
 
@@ -129,10 +148,10 @@ def _holds_page_title(el: etree._Element) -> bool:
     return bool(el.xpath(".//h1|.//main|.//*[@role='main']"))
 
 
-def heading_level(el: etree._Element) -> int:
+def heading_level(el: etree._Element, name: str | None = None) -> int:
     """1-6 for h1-h6; for ``role="heading"`` its aria-level (2 when missing or not a number, as
-    browsers do); 0 for anything else."""
-    level = HEADING_LEVELS.get(tag(el), 0)
+    browsers do); 0 for anything else. ``name``: the element's tag, when the caller has it."""
+    level = HEADING_LEVELS.get(tag(el) if name is None else name, 0)
     if level or (el.get("role") or "").lower() != "heading":
         return level
     aria = (el.get("aria-level") or "").strip()

@@ -309,15 +309,20 @@ class Reader:
         atoms = self._atoms(toks, a, b, text, day_context, row or heading)
         if not atoms:
             return
-        if any(x.mod == tt.PAST for x in atoms):
+        # What the sentence holds, gathered once for the tests below (day atoms have no mod).
+        mods = {x.mod for x in atoms}
+        kinds = {x.kind for x in atoms}
+        if tt.PAST in mods:
             self.seen = True
             return  # the hours that were ("Voorheen waren de vestigingen open van 10 tot 13 uur")
-        if not any(x.kind == "R" for x in atoms):
+        if "R" not in kinds and "D" in kinds:
             # "Die Gemeinde bestätigte am Donnerstag", "a acté mardi la fermeture": the day of the news,
             # no day of the week without its hours
             atoms = [x for k, x in enumerate(atoms) if x.kind != "D" or not _news_day(atoms, k, text, False)]
             if not atoms:
                 return
+            kinds = {x.kind for x in atoms}
+        values = {x.value for x in atoms if x.kind == "M"}  # ("hours", "reopened", "number"...)
         stmts = _statements(atoms)
         if _number_then_hours(toks, a, b, text):
             for st in stmts:
@@ -329,19 +334,13 @@ class Reader:
             for st in stmts:
                 if st.ranges:
                     st.irregular, st.regime = True, key
-        if (
-            key is None
-            and _FOR_A_WHILE.search(sentence)
-            and any(x.kind == "R" for x in atoms)
-            and not any(x.mod in _CLOSING for x in atoms)
-        ):
+        if key is None and _FOR_A_WHILE.search(sentence) and "R" in kinds and not mods & _CLOSING:
             # "Vanaf 16 juni zullen wij tijdelijk elke donderdag van 15:00 tot 19:00 uur extra geopend
             # zijn": hours for a while are a passing period, not the normal week.
             key = rg.RegimeKey("period")
             for st in stmts:
                 if st.ranges:
                     st.irregular, st.regime = True, key
-        mods = {x.mod for x in atoms}
         if excepted:
             self._topic = None  # "Hors congés scolaires : ...": the rest of the year
         if key is None and self._topic is not None and stmts and not (mods & {tt.USUAL, tt.COUNTER_LABEL, tt.PHONE}):
@@ -367,7 +366,7 @@ class Reader:
         self._clause_key = key
         if key is not None and key.kind in _SEASON_KINDS and _season_label(toks, a, b):
             self._line_key = key
-        has_hours = any(x.kind in "DR" for x in atoms)
+        has_hours = "D" in kinds or "R" in kinds
         label = (
             not has_hours
             and (
@@ -394,10 +393,13 @@ class Reader:
         ):
             self._topic = key  # a sentence about a season, with no hours of its own
         special = key is not None
-        if any(x.value == "hours" for x in atoms) and len(self.hours_mentions) < 3:
+        if "hours" in values and len(self.hours_mentions) < 3:
             self.hours_mentions.append(sentence)
-        if has_hours or any(
-            x.kind == "X" or (x.mod in _HOURS_WORDS and x.value != "number") or x.value == "hours" for x in atoms
+        if (
+            has_hours
+            or "X" in kinds
+            or "hours" in values
+            or any(x.mod in _HOURS_WORDS and x.value != "number" for x in atoms)
         ):
             self.seen = True
         elif tt.OPEN in mods and tt.DAYPART in mods:
@@ -407,7 +409,7 @@ class Reader:
             label
             and not stmts
             and bool(mods & {tt.APPT, tt.WALKIN})
-            and (heading or toks[b - 1].kind == tt.COLON or any(x.value == "hours" for x in atoms))
+            and (heading or toks[b - 1].kind == tt.COLON or "hours" in values)
         )
         for idx, atom in enumerate(atoms):
             if atom.value == "again" and not self.appointment_said:
@@ -419,7 +421,7 @@ class Reader:
             for k, x in enumerate(atoms)
         ):
             self.appointment_said = True
-        if any(x.value == "reopened" for x in atoms):
+        if "reopened" in values:
             self.reopened = True
         if not self._one_off and (_about_days(atoms, text, dated_ok=False) or mods & _ONE_OFF):
             self._one_off = True
@@ -435,15 +437,15 @@ class Reader:
                 self._phone_only_from = sentence
         for kind in excepted:  # "sauf les jours fériés": the counter is closed on them
             self._regime(rg.RegimeKey(kind), sentence).closed = True
-        if key is not None and not stmts and (any(x.mod in _CLOSING for x in atoms) or _ANNUAL_LEAVE.search(sentence)):
+        if key is not None and not stmts and (mods & _CLOSING or _ANNUAL_LEAVE.search(sentence)):
             self._regime(key, sentence).closed = True  # "Fermé les jours fériés", "Fermé en août"
         if label:
             self._set_context(atoms, heading, key, any(t.kind == tt.PHONENUM for t in toks[a:b]))
             self._access_ctx = next((_ACCESS[x.mod] for x in atoms if x.mod in _ACCESS), None) if access_label else None
-        if not special and any(x.kind == "X" for x in atoms):
+        if not special and "X" in kinds:
             self._penalize(layout)
         carried = whole_line and _is_day_label(stmts)
-        monthly_label = key is not None and key.kind == "monthly" and not any(x.kind == "X" for x in atoms)
+        monthly_label = key is not None and key.kind == "monthly" and "X" not in kinds
         if carried and key is not None and ((key.kind == "date" and key.date_from) or monthly_label):
             # a calendar row's date above its hours, "Les 1er et 3e jeudis du mois" above its hours
             self._irregular, self._regime_ctx = True, key
@@ -1352,8 +1354,9 @@ def _about_days(atoms: list[_Atom], line: str, *, dated_ok: bool) -> bool:
     """Whether the sentence names weekly days or hours: a closure said with them is about those days
     ("ferme ses portes le lundi"). A day named as the day of the news ("a annoncé vendredi") is no
     weekly day, nor, when ``dated_ok``, a dated day ("fermera ses portes ce vendredi 13 août")."""
-    return any(
-        x.kind in "RX" or (x.kind == "D" and not _news_day(atoms, k, line, dated_ok)) for k, x in enumerate(atoms)
+    # (hours first: they settle it without the news-day patterns)
+    return any(x.kind in "RX" for x in atoms) or any(
+        x.kind == "D" and not _news_day(atoms, k, line, dated_ok) for k, x in enumerate(atoms)
     )
 
 
@@ -1375,6 +1378,11 @@ _ABBREVIATED = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # the few characters before a dot ("ous", "12 uur") recur from text to text
+def _abbreviated(before: str) -> bool:
+    return _ABBREVIATED.search(before) is not None
+
+
 def _abbreviation_dot(toks: list[tt.Token], i: int, text: str) -> bool:
     """The dot of "9.30 u." or "12 h." before the range goes on ("tot 12 u.", "en van") ends no
     sentence; before a capital ("16h. En juillet") it does. Nor does the dot of an abbreviated
@@ -1382,7 +1390,7 @@ def _abbreviation_dot(toks: list[tt.Token], i: int, text: str) -> bool:
     if (
         toks[i].kind == tt.SEP
         and toks[i].value == "."
-        and _ABBREVIATED.search(text[max(0, toks[i].start - 8) : toks[i].start])
+        and _abbreviated(text[max(0, toks[i].start - 8) : toks[i].start])
     ):
         rest = text[toks[i].end :].lstrip()
         return bool(rest) and rest[0].islower()
@@ -1441,7 +1449,8 @@ _UNIT_AFTER = re.compile(
 def _money(text: str, start: int, end: int) -> bool:
     """A number next to a currency sign or a unit is a price, an age or a count ("de 9 à 12 €",
     "€ 20.10", "pour les 4 à 7 ans", "6-12 jaar"), not a time."""
-    return text[:start].rstrip().endswith("€") or bool(_UNIT_AFTER.match(text, end))
+    # ("€" in text first: slicing the text before every range costs more than the test)
+    return ("€" in text and text[:start].rstrip().endswith("€")) or bool(_UNIT_AFTER.match(text, end))
 
 
 def _day_group(toks: list[tt.Token], i: int, b: int, text: str) -> tuple[int, _Atom, int, bool]:
@@ -1604,8 +1613,9 @@ def _statements(atoms: list[_Atom]) -> list[_Statement]:
                 cur.excepts, pending = pending, []
                 stmts.append(cur)
         elif atom.kind == "R":
-            following = next((x for x in atoms[k + 1 :] if x.kind != "J"), None)
-            own_days = atom.opens == UNTIL and following is not None and following.kind == "D"
+            # (what follows matters only to an "until": "..., et jusqu'à 18 heures les mardis")
+            following = next((x for x in atoms[k + 1 :] if x.kind != "J"), None) if atom.opens == UNTIL else None
+            own_days = following is not None and following.kind == "D"
             if cur is None or cur.days_after or (own_days and cur.days is not None):
                 # ("..., et jusqu'à 18 heures les mardis et jeudis": the days after it)
                 cur = _Statement(None, None)
@@ -1786,6 +1796,8 @@ def _carve(slots: set[tuple[int, int, int, str]]) -> list[tuple[int, int, int, s
     both ways stay both.)"""
     appointments = [s for s in slots if s[3] == ACCESS_APPOINTMENT]
     out = sorted(slots)
+    if not appointments:
+        return out  # (the usual case: nothing to carve, already sorted)
     for day, o, c, _acc in appointments:
         carved = []
         for s in out:

@@ -666,7 +666,9 @@ class _Lexer:
         while start is not None:
             p = start.start()
             key = low[p : p + length]
-            pattern = by_key[key] if key in by_key else pattern_for(key)
+            pattern = by_key.get(key, by_key)  # (by_key itself: not asked for yet)
+            if pattern is by_key:
+                pattern = pattern_for(key)
             if pattern is not None and (m := pattern.match(low, p)) is not None and (end := m.end()) > p:
                 out.append(m)
                 start = search(low, end)  # the next place a token may start after this one
@@ -833,6 +835,7 @@ def says(text: str, language: str, kind: str) -> bool:
     return any(t.kind == kind for t in tokenize(clean(text), language))
 
 
+@cache  # 49 possible spans, asked for at every day range
 def day_span(first: int, last: int) -> tuple[int, ...]:
     """Days from ``first`` to ``last`` inclusive (0 = Monday), wrapping over the weekend."""
     if first <= last:

@@ -58,7 +58,7 @@ _UNAVAILABLE = re.compile(
 def unavailable_reason(root: etree._Element) -> str | None:
     """The sentence that makes this page a stand-in (maintenance, error, block), else None."""
     title_el = root.find(".//title")
-    title = squash(title_el.text_content()) if title_el is not None else ""
+    title = squash(title_el.xpath("string()")) if title_el is not None else ""
     if title and (m := _UNAVAILABLE.search(title)):
         return f"title: {_around(title, m)}"
     body = root.find("body")
