@@ -81,6 +81,7 @@ class Result:
     missed_closure: bool = False  # the answer is closed, the reading is not
     detail: str = ""
     claims: bool = False  # the reading asserts something: hours, appointment-only or a closure
+    abstained: bool = False  # right only by abstaining (low confidence on a text labelled unsure)
 
 
 @dataclass
@@ -145,6 +146,7 @@ def score_hours(cases: list[dict]) -> Score:
             missed_closure=want["closed"] is not None and got["closed"] != want["closed"],
             detail="" if right else f"read {reading}, expected {expected}",
             claims=bool(got["slots"] or got["closed"] or got["appointment_only"]),
+            abstained=bool(abstained) and reading != expected,
         ))  # fmt: skip
     return score
 

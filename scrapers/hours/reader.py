@@ -46,7 +46,7 @@ MAX_EVIDENCE = 500
 # The opening of a range that only gives its end ("le mardi jusqu'à 19h"): it moves the end of
 # the day's last hours read elsewhere.
 UNTIL = -1
-_UNTIL_WORDS = ("jusqu", "tot", "bis", "until", "till", "sluit", "ferme", "schlie", "close")
+_UNTIL_WORDS = ("jusqu", "tot", "bis", "until", "till", "sluit", "ferme", "schlie", "close", "het sluit", "l'heure")
 # Confidence of hours read from a layout when every piece of the text was understood; each
 # piece left over (a time outside any range, days without hours, hours without days, a
 # monthly rule) multiplies it by PENALTY.
@@ -82,6 +82,28 @@ _FOR_A_WHILE = re.compile(
     r"(?<!\w)(?:tijdelijk|temporairement|provisoirement|vor[üu]bergehend|temporarily|for the time being)(?!\w)",
     re.IGNORECASE,
 )
+# Annual leave: the office is closed then, so the lines after it are not that season's hours
+# ("Congés annuels 3 semaines en août et 2 semaines lors des vacances de Noël" above the week).
+_ANNUAL_LEAVE = re.compile(
+    r"(?<!\w)(?:cong[ée]s annuels|fermeture annuelle|jaarlijks(?:e)? (?:verlof|sluiting)|collectie(?:f|ve) verlof|"
+    r"bouwverlof|betriebs(?:urlaub|ferien)|jahresurlaub|annual (?:leave|closure))(?!\w)",
+    re.IGNORECASE,
+)
+# Hours "also" given, without days: the days of the sentence before, in the same paragraph.
+_ALSO = re.compile(r"(?<!\w)(?:ook|eveneens|aussi|[ée]galement|auch|ebenfalls|also|as well)(?!\w)", re.IGNORECASE)
+_FOUR_DAYS = re.compile(r"(?<!\w)(?:four|quatre|vier|4) (?:days|jours|dagen|tage)(?!\w)", re.IGNORECASE)
+# An IT outage (the corpus README's rule: like a maintenance or error notice, it is no closure;
+# a broken heating that closes the building still is one).
+_OUTAGE = re.compile(
+    r"(?<!\w)(?:(?:internet|it-?|ict-?|netwerk|computer|informatica)storing|"
+    r"panne (?:informatique|de r[ée]seau|internet)|(?:it-?|edv-?|netzwerk|internet)st[öo]rung|"
+    r"(?:it|network|internet|system) outage|cyber-?(?:aanval|attaque|angriff|attack))(?!\w)",
+    re.IGNORECASE,
+)
+# A sentence that opens with the day a state began ("Depuis le jeudi 15 juin, ...").
+_ONGOING = re.compile(r"\s*(?:depuis|sinds|seit|since)(?!\w)", re.IGNORECASE)
+# A sentence about "then", the day(s) the sentence before set apart ("behalve dinsdag. Dan ...").
+_THEN = re.compile(r"(?:dan|alors|dann|then)(?!\w)", re.IGNORECASE)
 # "After" before a date: the hours that follow hold from then on ("Na 28 juli 2015 vervalt ...").
 _AFTER_WORD = re.compile(r"(?<!\w)(?:na|nach dem|apr[èe]s le|after)\s+$", re.IGNORECASE)
 # The day number that starts a written date ("29 septembre", "29th September").
@@ -213,6 +235,15 @@ class Reader:
         self._line_days: tuple[int, ...] | None = None
         self._after_semicolon = False
         self._clause_key: rg.RegimeKey | None = None  # the regime of the sentence before, for one after ";"
+        # "Juillet & août : lundi [...] 08h00-12h00. Le jeudi de 7 à 13h.": a season label that opens
+        # a line is the regime of the line's later sentences too.
+        self._line_key: rg.RegimeKey | None = None
+        self._set_apart: tuple[int, ...] | None = None  # the days the sentence before excepted
+        self._bare_days: tuple[int, ...] | None = None  # days said without hours, for the line's hours next
+        self._bare_penalty: tuple[str, str] | None = None  # (layout, sentence) penalized for them
+        self._phone_only_from: str | None = None  # a sentence saying the service goes phone-only from a date
+        self._four_days = False  # "four days a week": five days read means one closed day was missed
+        self._ongoing: str | None = None  # the sentence of an ongoing closure ("Depuis le [...] est fermée")
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -240,7 +271,7 @@ class Reader:
             self._carry_days = None
         toks = tt.tokenize(text, self.language)
         first, prev_end, line_start = 0, 0, True
-        self._line_days, self._after_semicolon = None, False
+        self._line_days, self._after_semicolon, self._line_key, self._bare_days = None, False, None, None
         self._topic = None  # a season the paragraph is about ("De zomerregeling is van kracht. Dat is open op ...")
         if any(t.value == "." for t in toks):
             toks = [t for k, t in enumerate(toks) if t.value != "." or not _abbreviation_dot(toks, k, text)]
@@ -253,7 +284,7 @@ class Reader:
                 first, prev_end, line_start = i + 1, toks[i].end, toks[i].value == "\n"
                 self._after_semicolon = toks[i].value == ";"
                 if line_start:
-                    self._line_days = None
+                    self._line_days = self._line_key = self._bare_days = None
 
     def start_structure(self) -> None:
         """A day table or list starts: a dated line above it ("Samedi 17 septembre à 10 h", an
@@ -285,10 +316,25 @@ class Reader:
             if not atoms:
                 return
         stmts = _statements(atoms)
+        if _number_then_hours(toks, a, b, text):
+            for st in stmts:
+                st.channel = CHANNEL_PHONE
         key, excepted = _mark_irregular(atoms, stmts, text)
         if key is None and self._bracket_until is not None:
             # Hours given with their own end date in brackets are a passing period, not the normal week.
             key = rg.RegimeKey("period", date_to=self._bracket_until)
+            for st in stmts:
+                if st.ranges:
+                    st.irregular, st.regime = True, key
+        if (
+            key is None
+            and _FOR_A_WHILE.search(sentence)
+            and any(x.kind == "R" for x in atoms)
+            and not any(x.mod in _CLOSING for x in atoms)
+        ):
+            # "Vanaf 16 juni zullen wij tijdelijk elke donderdag van 15:00 tot 19:00 uur extra geopend
+            # zijn": hours for a while are a passing period, not the normal week.
+            key = rg.RegimeKey("period")
             for st in stmts:
                 if st.ranges:
                     st.irregular, st.regime = True, key
@@ -304,16 +350,20 @@ class Reader:
             self._topic = None
         if (
             key is None
-            and self._after_semicolon
-            and self._clause_key is not None
+            and (
+                (self._after_semicolon and self._clause_key is not None)
+                or (self._line_key is not None and not excepted)  # ("Hors congés scolaires : ...": the rest)
+            )
             and stmts
             and not (mods & {tt.USUAL, tt.COUNTER_LABEL, tt.PHONE})
         ):
             # "en été, elle est ouverte du mardi au jeudi de 9h à 13h ; le vendredi de 14h à 18h": the same season
-            key = self._clause_key
+            key = self._clause_key if self._after_semicolon and self._clause_key is not None else self._line_key
             for st in stmts:
                 st.irregular, st.regime = True, key
         self._clause_key = key
+        if key is not None and key.kind in _SEASON_KINDS and _season_label(toks, a, b):
+            self._line_key = key
         has_hours = any(x.kind in "DR" for x in atoms)
         label = (
             not has_hours
@@ -337,6 +387,7 @@ class Reader:
             and not stmts
             and not excepted
             and not (mods & _CLOSING)
+            and not _ANNUAL_LEAVE.search(sentence)  # closed then: not the topic of the lines after
         ):
             self._topic = key  # a sentence about a season, with no hours of its own
         special = key is not None
@@ -356,6 +407,8 @@ class Reader:
             and (heading or toks[b - 1].kind == tt.COLON or any(x.value == "hours" for x in atoms))
         )
         for idx, atom in enumerate(atoms):
+            if atom.value == "again" and not self.appointment_said:
+                continue  # "ils sont possibles" with no appointments named before: not about them
             if atom.kind == "M" and atom.mod in _EFFECTS and not (access_label and atom.mod in _ACCESS):
                 self._modifier(atoms, idx, stmts, sentence, text, key, layout)
         if any(
@@ -369,9 +422,17 @@ class Reader:
             self._one_off = True
         if tt.PHONE in mods and tt.APPT not in mods and rg.PHONE_ONLY.search(sentence):
             self.phone_only = True
+            since = (
+                t.kind == tt.SINCE or (t.kind == tt.FROM and text[t.start : t.end].lower() in _STARTING)
+                for t in toks[a:b]
+            )
+            if any(since) and any(t.kind == tt.DATE for t in toks[a:b]) and not has_hours and tt.OPEN not in mods:
+                # "vinden onze sociale permanenties vanaf maandag 16 maart 2020 alleen telefonisch plaats":
+                # from that day nobody is received at the counter (a change, not a phone-only service)
+                self._phone_only_from = sentence
         for kind in excepted:  # "sauf les jours fériés": the counter is closed on them
             self._regime(rg.RegimeKey(kind), sentence).closed = True
-        if key is not None and not stmts and any(x.mod in _CLOSING for x in atoms):
+        if key is not None and not stmts and (any(x.mod in _CLOSING for x in atoms) or _ANNUAL_LEAVE.search(sentence)):
             self._regime(key, sentence).closed = True  # "Fermé les jours fériés", "Fermé en août"
         if label:
             self._set_context(atoms, heading, key, any(t.kind == tt.PHONENUM for t in toks[a:b]))
@@ -386,7 +447,10 @@ class Reader:
         elif carried and self._regime_ctx is not None and self._regime_ctx.kind in ("date", "monthly"):
             self._irregular, self._regime_ctx = False, None  # a day without a date ends the calendar row
         before = len(self.drafts)
-        self._emit(stmts, layout, sentence, row or carried)
+        # (the days of an ongoing closure, "Depuis le jeudi 15 juin et jusqu'à mardi matin", need no hours)
+        quiet = row or carried or self._ongoing == sentence
+        self._four_days = self._four_days or bool(_FOUR_DAYS.search(sentence))
+        self._emit(_new_column(stmts, sentence), layout, sentence, quiet)
         if len(self.drafts) > before and _FOR_A_WHILE.search(sentence):
             self._penalize(layout)  # "zullen wij tijdelijk elke donderdag ... geopend zijn": maybe a passing regime
         if carried:
@@ -395,6 +459,10 @@ class Reader:
             self._carry_days = None
         with_days = [st.days for st in stmts if st.days is not None and not st.irregular]
         self._line_days = with_days[-1] if with_days else self._line_days
+        # "elke dag [...], behalve dinsdag. Dan zijn de openingsuren van 17 tot 20 uur": the day set apart.
+        self._set_apart = next(
+            (ex for st in reversed(stmts) for ex, part in reversed(st.excepts) if part is None), None
+        )
 
     def _atoms(self, toks: list[tt.Token], a: int, b: int, text: str, day_context: bool, alone_ok: bool) -> list[_Atom]:
         atoms: list[_Atom] = []
@@ -562,6 +630,8 @@ class Reader:
         """Apply the modifier ``atoms[idx]`` to the ranges, statements or office it speaks about
         (atom offsets are into ``line``, the text fed)."""
         mod = atoms[idx].mod
+        if mod == tt.CLOSED and self._ongoing_closure(atoms, idx, sentence, layout):
+            return
         joiner = atoms[idx - 1] if idx and atoms[idx - 1].kind == "J" else None
         said = line[joiner.start : joiner.end].lower() if joiner is not None else ""
         if mod == tt.PHONE and said in _OR:
@@ -623,6 +693,15 @@ class Reader:
                 elif x.kind != "J":
                     break
             _on_ranges(mod, group)
+        elif tight_prev and mod == tt.PHONE:
+            # "du lundi au vendredi de 9h à 12h et de 13h à 17h par téléphone": every range of the run
+            run = [prev]
+            for x in reversed(atoms[: idx - 1]):
+                if x.kind == "R" and x.stmt == prev.stmt:
+                    run.append(x)
+                elif x.kind != "J":
+                    break
+            _on_ranges(mod, run)
         elif tight_prev and (mod not in (tt.PHONE_LABEL, tt.COUNTER_LABEL) or "(" in line[prev.end : atoms[idx].start]):
             _on_ranges(mod, [prev])
         elif nxt is not None and nxt.kind == "D" and not (mod in _CLOSING and _news_day(atoms, n, line, news_ok)):
@@ -642,12 +721,34 @@ class Reader:
             else:
                 self._office_wide(atoms[idx], part, sentence, key, atoms, layout)
 
+    def _ongoing_closure(self, atoms: list[_Atom], idx: int, sentence: str, layout: str) -> bool:
+        """ "Depuis le jeudi 15 juin et jusqu'à mardi matin, l'agence [...] est fermée": the office is
+        closed now, since a day already past. Days after the verb would be weekly ("est fermée le
+        samedi"), hours would be the day's: then it is no closure."""
+        atom, line = atoms[idx], self._line
+        before = line[self._s0 : atom.start]
+        if not (
+            _ONGOING.match(sentence)
+            and tt.OFFICE_NOUN.search(before)
+            and _SHUT_STATE.search(before)
+            and not any(x.kind in "RX" or (x.kind == "D" and x.start > atom.start) for x in atoms)
+            and not any(x.mod in (tt.CONDITIONAL, tt.NEG) for x in atoms)
+            and not _WHEN.search(before)
+        ):
+            return False
+        self.closed, self.closed_reason, self._ongoing = "temporary", sentence, sentence
+        self.flag_evidence.append(sentence)
+        self.flag_layout = self.flag_layout or layout
+        return True
+
     def _office_wide(
         self, atom: _Atom, part: str | None, sentence: str, key: rg.RegimeKey | None, atoms: list[_Atom], layout: str
     ) -> None:
         """A modifier with no days or hours around it speaks about the whole office."""
         mod, special = atom.mod, key is not None
         line = self._line
+        if mod in _CLOSING and _OUTAGE.search(sentence):
+            return  # "Vanwege de internetstoring is de gemeente [...] niet bereikbaar": an outage, no closure
         statement = None
         if mod == tt.CLOSED and not part and self._carry_days is None and self._regime_ctx is None:
             # "Les bureaux sont fermés", "bleibt das Rathaus bis zum 19.04. geschlossen", "heeft de
@@ -737,7 +838,8 @@ class Reader:
         elif tt.COUNTER_LABEL in mods or tt.USUAL in mods or heading:
             self._channel = CHANNEL_COUNTER
         dated_day = key is not None and key.kind == "date" and tt.DATE in mods and any(x.kind == "D" for x in atoms)
-        if (mods & {tt.SEASON, tt.MONTH, tt.PERIOD} and tt.USUAL not in mods) or dated_day:
+        leave = _ANNUAL_LEAVE.search(self._sentence_now)  # a closed season, not the lines' regime
+        if (mods & {tt.SEASON, tt.MONTH, tt.PERIOD} and tt.USUAL not in mods and not leave) or dated_day:
             # "Horaire d'été", or a calendar row's date "maandag 2 januari 2017" above its hours
             # ("Horaire normal (de septembre à mai)" is the normal week, whatever its months)
             self._irregular, self._regime_ctx = True, key
@@ -759,8 +861,20 @@ class Reader:
                     self._emit_regime(st, key, sentence, layout)
                 continue
             days = st.days if st.days is not None else self._carry_days
-            if days is None and self._after_semicolon and st.ranges:
-                days = self._line_days
+            if days is None and st.ranges and (self._after_semicolon or _ALSO.search(sentence)):
+                days = self._line_days  # "Het is ook in de namiddag van 13.30 uur tot 16.30 uur open": the same days
+            if days is None and st.ranges and self._set_apart is not None and _THEN.match(sentence):
+                days = self._set_apart
+            if days is None and st.ranges and self._bare_days is not None:
+                # "will continue to open four days a week. From 13th May the new times will be 10am
+                # until 12noon": the days of the sentence before, which had no hours (understood now)
+                days, self._bare_days = self._bare_days, None
+                if self._bare_penalty is not None:
+                    self._unpenalize(*self._bare_penalty)
+            if st.days is not None and not st.ranges and _no_effect(st) and not quiet:
+                self._bare_days, self._bare_penalty = st.days, (layout, sentence)
+            elif st.ranges:
+                self._bare_days = None
             if days is None:
                 for r in st.ranges:
                     if r.closed:
@@ -826,6 +940,13 @@ class Reader:
         if st.day_closed == "all" and not opening:
             draft.closed = True
 
+    def _unpenalize(self, layout: str, sentence: str) -> None:
+        """Take back the penalty of a sentence that a later one made sense of."""
+        if self.penalties.get(layout):
+            self.penalties[layout] -= 1
+            if sentence in self.unparsed:
+                self.unparsed.remove(sentence)
+
     def _penalize(self, layout: str) -> None:
         self.penalties[layout] = self.penalties.get(layout, 0) + 1
         if self._sentence_now and self._sentence_now not in self.unparsed:
@@ -867,6 +988,13 @@ class Reader:
             # "« Fermé jusqu'à nouvel avis. » [...] Depuis le 24 avril, c'en est fini": over.
             self.closed, self.closed_reason = None, None
             self._penalize(self.flag_layout or "text")
+        if (
+            self._phone_only_from is not None
+            and self.closed is None
+            and not any(d.channel == CHANNEL_COUNTER for d in self.drafts)
+        ):
+            self.closed, self.closed_reason = "temporary", self._phone_only_from
+            self.flag_evidence.append(self._phone_only_from)
         if self.closed == "temporary" and (self.appointment_only or self.appointment_said):
             # "Les bureaux sont fermés au public ... sur rendez-vous pour les urgences": no walk-in,
             # but people are still received: appointment-only, not a closure.
@@ -876,6 +1004,8 @@ class Reader:
         slots = self._finish([d for d in counter if d.layout == chosen])
         if self.closed == "permanent":
             slots = []
+        if len({s.day for s in slots}) == 5 and self._four_days:
+            self._penalize(chosen or "text")  # "four days a week" and no day taken out: which four?
         # Flags alone (appointment only, closed) make a schedule only when the office has no
         # hours at all (hours in a layout not asked for must not read as "no hours"), except a
         # permanent closure, which makes any published hours moot.
@@ -1087,6 +1217,55 @@ _OTHER_SERVICES = re.compile(
     re.IGNORECASE,
 )
 _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+_SEASON_KINDS = frozenset({"summer", "school_holidays", "christmas", "winter"})
+_LABEL_WORDS = frozenset({tt.SEASON, tt.MONTH, tt.AND, tt.TO})
+
+
+def _season_label(toks: list[tt.Token], a: int, b: int) -> bool:
+    """Whether the sentence ``toks[a:b]`` opens with a season or months and a colon ("Juillet & août :")."""
+    colon = next((k for k in range(a, b) if toks[k].kind == tt.COLON), None)
+    return (
+        colon is not None
+        and colon > a
+        and any(toks[k].kind in (tt.SEASON, tt.MONTH) for k in range(a, colon))
+        and all(toks[k].kind in _LABEL_WORDS for k in range(a, colon))
+    )
+
+
+# Headings of an old and a new column: "Huidige openingstijden Nieuwe openingstijden per 1-1-2024".
+_OLD_NEW = re.compile(
+    r"(?<!\w)(?:huidige|oude|vroegere|horaires? actuels?|anciens? horaires?|bisherige|alte|current|old)(?!\w)"
+    r".{0,60}?(?<!\w)(?:nieuwe|nouveaux? horaires?|neue|new)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _new_column(stmts: list[_Statement], sentence: str) -> list[_Statement]:
+    """An old/new table flattened into one line gives each day twice, old then new: the new ones."""
+    days = [st for st in stmts if st.days is not None]
+    if (
+        len(days) >= 4
+        and len(days) % 2 == 0
+        and all(days[k].days == days[k + 1].days for k in range(0, len(days), 2))
+        and _OLD_NEW.search(sentence)
+    ):
+        return [st for st in stmts if st.days is None] + days[1::2]
+    return stmts
+
+
+_NOT_A_LINE = frozenset({tt.COUNTER_LABEL, tt.OPEN, tt.APPT, tt.WALKIN, tt.PHONE, tt.PHONE_LABEL})
+
+
+def _number_then_hours(toks: list[tt.Token], a: int, b: int, text: str) -> bool:
+    """ "Action Solidaire : 0499.867.356 - 7j/7 - 9h à 18h": a label, its phone number right after the
+    colon, then the days and hours after a dash are the line's, not a counter's (nothing else in
+    the sentence names a counter, an opening or an access)."""
+    for k in range(a + 1, b - 1):
+        if toks[k].kind == tt.PHONENUM and toks[k - 1].kind == tt.COLON and text[toks[k + 1].start] == "-":
+            return not any(t.kind in _NOT_A_LINE for t in toks[a:b])
+    return False
 
 
 def _excepted_appointment(atoms: list[_Atom], idx: int, line: str) -> bool:

@@ -82,7 +82,9 @@ def read_hours_text(text: str, language: str) -> dict:
         phone = next((s for s in found if s.channel == CHANNEL_PHONE), None)
     if counter is None:
         counter = _empty(reader, text)
-        if phone is not None:
+        # (unless counter days were named without their hours, "rendez-vous le lundi matin et le jeudi
+        # matin": the counter's hours are then unknown, not absent)
+        if phone is not None and not any(days is not None for days, _, _ in reader.access_rules):
             counter.confidence = phone.confidence
     out = {"text": text, "language": language, **schedule_document(counter)}
     for key in ("name", "address", "channel"):

@@ -69,7 +69,7 @@ OFFICE_NOUN = re.compile(
     r"bibliothek(?:en)?|rathaus|rath[äa]user|b[üu]rgerb[üu]ros?|[äa]mter|amt|verwaltung|stadtb[üu]cherei|gemeinde|"
     r"library|libraries|branch(?:es)?|town hall|city hall|council|registry|"
     r"parc [àa] conteneurs|recyparc|containerpark|recyclagepark)\b"
-    r"|\w{3,}(?:kantoor|kantoren|loket|loketten|huis|huizen|diensten|verwaltung|amt|[äa]mter|b[üu]ro|b[üu]ros|"
+    r"|\w{3,}(?:kantoor|kantoren|loket|loketten|huis|huizen|dienst|diensten|verwaltung|amt|[äa]mter|b[üu]ro|b[üu]ros|"
     r"dienststellen?|stelle|zentrum|bibliothek|b[üu]cherei)\b",
     re.IGNORECASE,
 )
@@ -185,7 +185,12 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:pour l'instant|pour le moment|actuellement|momentan[ée]ment|temporairement|provisoirement),? "
         r"non accessibles?",
         r"(?:de )?deuren (?:\w+ ){0,12}op slot",
-        r"(?:ferm[ée]e?s?|gesloten|geschlossen|closed) (?:jusqu'(?:au|à|a|en)|tot|bis|until)"
+        # The people who went there are sent to other offices ("sont, depuis lors, aiguillés vers les
+        # Maisons de l'Emploi de Frameries"): the office is out of use.
+        r"(?:sont|seront|ont été)(?:,? [\w']+,?){0,3} (?:aiguill|r[ée]orient|redirig)[ée]e?s vers "
+        r"(?:les?|la|l'|d'autres) ?(?:maisons?|bureaux?|agences?|antennes?|services?|guichets?|centres?|sites?)",
+        r"(?:ferm[ée]e?s?|fermer(?:a|ont)(?: ensuite| alors)?|gesloten|geschlossen|closed) "
+        r"(?:jusqu'(?:au|à|a|en)|tot|bis|until)"
         r"(?!\s?\d{1,2}(?:[.:h]\d\d)?\s?(?:h|u|uur|uhr|heures?|am|pm)\b)",
     )),
     ("ANN_PERM", _phrases(
@@ -193,6 +198,8 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:va|vont|doit|doivent|devra|devront) "
         r"(?:bient[ôo]t |d[ée]finitivement |prochainement )?fermer(?: (?:ses|leurs) portes)?",
         r"fermer(?:a|ont) (?:ensuite |bient[ôo]t |prochainement )*(?:(?:ses|leurs) portes|d[ée]finitivement)",
+        # "le collège a pris la décision de fermer cette antenne": a decision taken, not a possibility
+        r"(?:pris |prendre )?la d[ée]cision de fermer",
         r"(?:ferme|ferment) (?:d[ée]finitivement )?(?:ses|leurs) portes(?! (?:à|a|dès|vers|de|entre) ?\d)",
         r"(?:la |une )?fermeture (?:d[ée]finitive )?(?:du|des|de la|de l'|de ce|de cette|de ces|de \d+) (?:\w+ )?"
         r"(?:bureau|guichet|antenne|agence|office|poste|biblioth[èe]que|service|administration|centre|maison|gare|"
@@ -270,6 +277,11 @@ _COMMON: list[tuple[str, str]] = [
         r"pas (?:besoin )?de (?:rendez-vous|rdv)(?: n[ée]cessaire)?", r"walk-in", r"without (?:an )?appointment",
         r"no appointment (?:needed|required|necessary)",
     )),
+    # "Les rendez-vous sont possibles du lundi au jeudi [...]. Le vendredi, ils sont possibles entre 8h30
+    # et 12h30": the appointments again (read as such only after appointments were named).
+    ("APPT_AGAIN", _phrases(r"(?:ils|elles) sont (?:aussi |également |encore )?possibles",
+                            r"(?:ze|zij) zijn (?:ook |eveneens )?mogelijk", r"sie sind (?:auch )?m[öo]glich",
+                            r"they are (?:also )?(?:possible|available)")),
     ("APPT", _phrases(
         r"(?:(?:uniquement|exclusivement|seulement|toujours) )?(?:sur|avec) (?:prise de )?(?:un )?"
         r"(?:rendez-vous|rendez vous|rdv|r\.-v\.)(?: (?:uniquement|exclusivement|obligatoire|pr[ée]alable))?",
@@ -294,7 +306,13 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:moet|moeten|dient|dienen) (?:\w+ ){0,6}een afspraak(?: (?:hebben|maken|vastleggen))?",
         r"termine (?:\(?[\w-]+\)? ){0,6}(?:gibt es|werden vergeben|stehen (?:\w+ )?zur verf[üu]gung)",
         r"(?:stehen|gibt es) (?:\w+ ){0,2}termine(?: zur verf[üu]gung)?",
-        r"nadat (?:je|u) (?:\w+ ){0,4}een afspraak", r"(?:uniquement|seulement) apr[èe]s (?:prise de )?rendez-vous",
+        r"nadat (?:je|u) (?:\w+ ){0,4}een afspraak",
+        # Open only to the people who made an appointment ("nur noch für Bürger*innen geöffnet, die einen
+        # Termin mit einem/einer Mitarbeiter/in vereinbart haben")
+        r"(?:die|welche) (?:vorher )?einen termin (?:[\w/*-]+ ){0,6}(?:vereinbart|gebucht) haben",
+        r"(?:qui ont|ayant) (?:pris|fix[ée]|obtenu) (?:un )?rendez-vous",
+        r"die (?:vooraf )?een afspraak (?:hebben|maakten)",
+        r"who (?:have )?(?:made|booked) an appointment", r"(?:uniquement|seulement) apr[èe]s (?:prise de )?rendez-vous",
         r"(?:only )?after (?:making|booking) an appointment",
         # No walk-in any more: visits by appointment ("niet langer vrij toegankelijk", "pas accessibles librement").
         r"niet (?:langer|meer) vrij toegankelijk(?: voor (?:het )?publiek)?",
@@ -343,6 +361,9 @@ _COMMON: list[tuple[str, str]] = [
     ("CLOSES_AT", _phrases(
         r"(?:sluit|sluiten|ferme|ferment|fermera|schlie(?:ß|ss)t|schlie(?:ß|ss)en|closes?) (?:[\w-]+ ){0,4}"
         r"(?:om|à|a|um|at)(?= ?\d)",
+        # "maar het sluitingsuur wordt nu aangepast naar 18 uur": the new closing time
+        r"(?:het )?sluitingsuur (?:[\w-]+ ){0,4}(?:naar|op|tot)(?= ?\d)",
+        r"l'heure de fermeture (?:[\w-]+ ){0,4}(?:à|a)(?= ?\d)",
     )),
     ("CLOSED", _phrases(
         r"ferm[ée]e?s?", r"(?:jours?|demi-journ[ée]es?) de fermeture", r"gesloten", r"dicht", r"geschlossen", r"closed",
@@ -381,6 +402,12 @@ _COMMON: list[tuple[str, str]] = [
         r"wochentags", r"unter der woche",
         r"(?:on |every )?weekdays?", r"(?:five|5) days a week", r"(?:cinq|5) jours (?:par|sur|/) ?(?:semaine|7)",
         r"(?:vijf|5) dagen (?:per|op|in de) ?(?:week|7)", r"(?:f[üu]nf|5) tage (?:die|pro|in der) woche",
+        # "closed on Thursdays [...] on the four other days": the working days, the closed one taken out
+        r"(?:les )?(?:quatre|4) autres jours(?: de la semaine)?", r"(?:de )?(?:vier|4) andere (?:werk)?dagen",
+        r"(?:an den )?(?:vier|4) anderen (?:werk)?tagen", r"(?:the )?(?:four|4) other (?:week)?days",
+        # "open four days a week [...] It is closed on Wednesdays" (four days checked by the reader)
+        r"(?:four|4) days (?:a|per) week", r"(?:quatre|4) jours (?:par|sur) semaine",
+        r"(?:vier|4) dagen (?:per|in de) week", r"(?:vier|4) tage (?:die|pro|in der) woche",
     )),
     ("ALLDAYS", _phrases(
         r"\(?(?:y compris (?:le |les )?week-?ends?|week-?ends? (?:compris|inclus)|(?:het )?weekend inbegrepen|"
@@ -451,6 +478,7 @@ _TAIL: list[tuple[str, str]] = [
     ("NUM", r"(?<![\w.,:/])(?P<num>[01]?\d|2[0-4])(?!\w|[.,:/]\d)"),
     ("SINCE", _phrases(r"depuis", r"[àa] partir d(?:u|e|es)", r"[àa] partir d'", r"[àa] compter d(?:u|e|es)",
                        r"[àa] compter d'", r"sinds", r"met ingang van",
+                       r"per(?= \d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?!\d))",  # "Nieuwe openingstijden per 1-1-2024"
                        r"seit", r"ab dem", r"since", r"as of", r"starting")),
     ("BETWEEN", _BETWEEN),
     ("TO_WORD", _phrases(r"jusqu'(?:à|a|au)", r"jusque", r"tot(?: en met)?", r"t\. ?e\. ?m\.", r"tem", r"t/m",
@@ -668,6 +696,7 @@ _SIMPLE: dict[str, tuple[str, object]] = {
     "USUAL": (USUAL, None),
     "REOPENED": (OPEN, "reopened"),
     "APPT": (APPT, None),
+    "APPT_AGAIN": (APPT, "again"),
     "PHONE": (PHONE, None),
     "PHONE_AT": (PHONE, "number"),
     "PHONE_LABEL": (PHONE_LABEL, None),
