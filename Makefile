@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 UV := python3 -m uv
 
-.PHONY: run test lint install clean bench bench-dbt airflow
+.PHONY: run test lint install clean bench bench-dbt airflow deploy-local deploy-stop
 
 $(STAMP): pyproject.toml uv.lock
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -24,7 +24,14 @@ $(CHROMIUM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null
 
-test: $(STAMP) $(CHROMIUM) ## Unit tests and the end-to-end DAG test (installs Chromium if missing)
+# The deployment (and its tests) run Airflow's metadata in Debian's Postgres, installed when missing.
+POSTGRES := /usr/lib/postgresql
+$(POSTGRES):
+	@command -v apt-get >/dev/null || { echo "Postgres is missing: install Debian's postgresql"; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+
+test: $(STAMP) $(CHROMIUM) $(POSTGRES) ## Unit tests, the end-to-end DAG test and the deployment tests (installs Chromium and Postgres if missing)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest -q
 
@@ -44,6 +51,14 @@ AIRFLOW_PORT ?= 8080
 # warehouse.airflow_local, which stops them all within 15 s of Ctrl-C and leaves nothing behind.
 airflow: $(STAMP) ## Start the Airflow UI on http://localhost:$(AIRFLOW_PORT) (AIRFLOW_HOME=data/airflow); Ctrl-C stops it
 	$(VENV)/bin/python -m warehouse.airflow_local --port $(AIRFLOW_PORT) --data-dir "$(CURDIR)/data"
+
+# A production-shaped deployment on this machine (docs/deploy.md): Postgres with its data under
+# data/deploy/, the Airflow components with the LocalExecutor, all on 127.0.0.1, in the background.
+deploy-local: $(STAMP) $(POSTGRES) ## Start Postgres and Airflow (LocalExecutor) on 127.0.0.1 in the background; docs/deploy.md
+	$(VENV)/bin/python -m warehouse.deploy start --data-dir "$${GUICHETS_DATA_DIR:-$(CURDIR)/data}"
+
+deploy-stop: $(STAMP) ## Stop everything deploy-local started
+	$(VENV)/bin/python -m warehouse.deploy stop --data-dir "$${GUICHETS_DATA_DIR:-$(CURDIR)/data}"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

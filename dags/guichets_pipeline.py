@@ -5,9 +5,13 @@ on 127.0.0.1; collection reads it through the Wayback-compatible CDX and ``id_``
 exactly as it reads web.archive.org, and a teardown task stops the server. In ``live`` mode
 the registry's pages are fetched from the web.
 
-Collect tasks are mapped one per host and never open DuckDB; the warehouse stages run one
-after another, and ``max_active_runs=1`` keeps two runs from fighting over DuckDB's single
-writer.
+Collect tasks are mapped over groups of whole hosts (``warehouse.work_units``: at most 256,
+whatever the number of hosts) and never open DuckDB; the warehouse stages run one after
+another, in the one-slot pool ``duckdb_writer`` shared with the backfill (docs/deploy.md).
+
+Scheduled weekly (Monday 04:00 UTC) and paused on creation; a scheduled run collects live. A
+failed task or run is notified (``warehouse.alerts``: ``<data>/alerts/failures.jsonl`` and
+``GUICHETS_ALERT_WEBHOOK``).
 """
 
 from __future__ import annotations
@@ -16,15 +20,21 @@ from datetime import datetime
 
 from airflow.sdk import Param, dag
 
-from dags.guichets_tasks import collect_and_publish
+from dags.guichets_tasks import DEFAULT_ARGS, collect_and_publish, on_failure
 
 
 @dag(
     dag_id="guichets_pipeline",
-    schedule=None,
+    # Weekly, Monday 04:00 UTC: a scheduled run collects live. Paused on creation: a deployment
+    # starts it by unpausing the DAG.
+    schedule="0 4 * * 1",
+    is_paused_upon_creation=True,
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
+    description="Weekly: collect (sample archive or live) → load → dbt → gate → release",
+    default_args=DEFAULT_ARGS,
+    on_failure_callback=on_failure,
     tags=["guichets"],
     params={"mode": Param("sample", enum=["sample", "live"], description="sample: bundled archive; live: the web")},
     doc_md=__doc__,

@@ -2,19 +2,50 @@
 
 Heavy imports stay inside the tasks (the DAG processor parses this file often). Tasks pass
 paths, IDs and counts through XCom, never page bodies.
+
+Every task from ``load`` to ``publish`` opens the warehouse or builds the release from it: they
+run in the one-slot pool ``duckdb_writer`` (``warehouse.pools``), shared by both DAGs, with
+priorities rising along the chain, so that a run that has started it goes on before another
+run's ``load`` takes the slot.
 """
 
 from __future__ import annotations
 
 from airflow.sdk import get_current_context, task
 
+from warehouse.pools import DUCKDB_WRITER
+
+
+def _writer(step: int) -> dict:
+    """Task arguments of the ``step``-th task of the warehouse chain (1 = load)."""
+    return {"pool": DUCKDB_WRITER, "priority_weight": 10 * step, "weight_rule": "absolute"}
+
+
+def on_failure(context) -> None:
+    """``on_failure_callback`` of every task and of both DAGs: ``warehouse.alerts.notify_failure``."""
+    from warehouse.alerts import notify_failure
+
+    notify_failure(context)
+
+
+# Every task's arguments: failures are notified (docs/deploy.md).
+DEFAULT_ARGS = {"on_failure_callback": on_failure}
+
+
+def _source() -> str:
+    """Where this run collects from: ``archive`` (backfill) or ``mode`` (pipeline); a scheduled
+    pipeline run (the weekly one) always collects live."""
+    context = get_current_context()
+    params = context["params"]
+    if str(getattr(context.get("dag_run"), "run_type", "")) in ("scheduled", "DagRunType.SCHEDULED"):
+        return params.get("archive") or "live"
+    return params.get("archive") or params.get("mode")
+
 
 def _settings():
     from warehouse.settings import get_settings
 
-    params = get_current_context()["params"]
-    source = params.get("archive") or params.get("mode")
-    return get_settings(mode="sample" if source == "sample" else "live")
+    return get_settings(mode="sample" if _source() == "sample" else "live")
 
 
 @task
@@ -23,10 +54,11 @@ def start_archive() -> dict:
     from scrapers.collect import WAYBACK
     from warehouse.stages import start_sample_archive
 
-    params = get_current_context()["params"]
-    source = params.get("archive") or params.get("mode")
+    context = get_current_context()
+    source = _source()
     if source == "sample":
-        return start_sample_archive(_settings())
+        # The run's own folder: both DAGs' runs may build their sample archive at the same time.
+        return start_sample_archive(_settings(), f"{context['dag'].dag_id}-{context['run_id']}")
     if source == "wayback":
         return dict(WAYBACK)
     return {}
@@ -41,29 +73,32 @@ def stop_archive(archive: dict) -> None:
 
 
 @task
-def plan_batches() -> list[list[str]]:
-    """Sources grouped by host: one mapped collect task per host."""
-    from warehouse.stages import plan_host_batches
-
-    return plan_host_batches(_settings())
-
-
-@task(max_active_tis_per_dagrun=8)
-def collect(source_ids: list[str], archive: dict) -> dict:
-    """Collect one host's sources, from the archive in ``archive`` (or live if it is empty)."""
-    from warehouse.stages import collect_batch
+def plan_batches() -> list[dict]:
+    """The collection's work units (``warehouse.work_units``): groups of whole hosts, and for a
+    backfill each group × date window; never more than Airflow maps."""
+    from warehouse.stages import plan_units
 
     params = get_current_context()["params"]
-    return collect_batch(
+    return plan_units(
         _settings(),
-        source_ids,
-        archive or None,
         date_from=params.get("date_from") or None,
         date_to=params.get("date_to") or None,
+        window_months=params.get("window_months"),
     )
 
 
-@task
+@task(max_active_tis_per_dagrun=8, retries=2)
+def collect(unit: dict, archive: dict) -> dict:
+    """Collect one unit (a group of hosts' sources, and a date window for a backfill) from the
+    archive in ``archive`` (or live if it is empty). A retry resumes: held captures are kept."""
+    from warehouse.stages import collect_batch
+
+    return collect_batch(
+        _settings(), unit["sources"], archive or None, date_from=unit.get("date_from"), date_to=unit.get("date_to")
+    )
+
+
+@task(**_writer(1))
 def load(summaries) -> dict:
     """Load every collected capture into DuckDB (idempotent)."""
     from warehouse.stages import load_stage
@@ -73,7 +108,7 @@ def load(summaries) -> dict:
     return {"collected": collected, "tables": load_stage(_settings())}
 
 
-@task
+@task(**_writer(2))
 def dbt_build(_loaded: dict) -> str:
     """One ``dbt build`` (models, tests, unit tests) against the warehouse."""
     from warehouse.stages import transform_stage
@@ -81,7 +116,7 @@ def dbt_build(_loaded: dict) -> str:
     return transform_stage(_settings())
 
 
-@task
+@task(**_writer(3))
 def validate(_built: str) -> dict:
     """The GX gate on the observation log: a failure stops the run here, and nothing is published."""
     from warehouse.stages import validate_stage
@@ -89,7 +124,7 @@ def validate(_built: str) -> dict:
     return validate_stage(_settings())
 
 
-@task
+@task(**_writer(4))
 def stage_release(_validated: dict) -> dict:
     """Write: build the release in a staging directory (nothing published yet)."""
     from warehouse.stages import write_stage
@@ -97,7 +132,7 @@ def stage_release(_validated: dict) -> dict:
     return write_stage(_settings())
 
 
-@task
+@task(**_writer(5))
 def audit_release(staged: dict) -> dict:
     """Audit: the GX gate on the staged release's files; a failure stops the run and publishes nothing."""
     from warehouse.stages import audit_stage
@@ -105,7 +140,7 @@ def audit_release(staged: dict) -> dict:
     return audit_stage(_settings(), staged)
 
 
-@task
+@task(**_writer(6))
 def publish(staged: dict, _audited: dict) -> dict:
     """Publish: rename the audited release into place atomically and move ``latest``."""
     from warehouse.stages import publish_stage
@@ -113,10 +148,14 @@ def publish(staged: dict, _audited: dict) -> dict:
     return publish_stage(_settings(), staged)
 
 
-def collect_and_publish() -> None:
-    """Wire the whole flow: archive setup → collect per host → teardown; load → dbt → gate → stage → audit → publish."""
+def collect_and_publish(collect_pool: str | None = None) -> None:
+    """Wire the flow: archive setup → collect per work unit → teardown; load → dbt → gate → stage → audit → publish.
+
+    ``collect_pool`` puts the collect tasks in a pool (the backfill's ``web_archive``).
+    """
     archive = start_archive()
-    summaries = collect.partial(archive=archive).expand(source_ids=plan_batches())
+    collector = collect.override(pool=collect_pool) if collect_pool else collect
+    summaries = collector.partial(archive=archive).expand(unit=plan_batches())
     # as_teardown (not the @teardown decorator: these tasks are shared by two DAGs) makes the
     # server stop whatever happens to collection.
     summaries >> stop_archive(archive).as_teardown(setups=archive)

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -56,16 +56,19 @@ def configure(settings: Settings) -> Path:
 
 
 def migrate(home: Path) -> None:
-    """Create or upgrade the SQLite metadata database (skipped when already done for this version)."""
+    """Create or upgrade the metadata database (skipped when already done for this version), and
+    create the DAGs' pools (``warehouse.pools``)."""
     import importlib.metadata
 
+    from warehouse.pools import ensure_pools
+
     marker = home / f".migrated-{importlib.metadata.version('apache-airflow-core')}"
-    if marker.exists():
-        return
-    proc = children.run([_airflow(), "db", "migrate"], text=True, env=os.environ.copy())
-    if proc.returncode != 0:
-        raise RuntimeError(f"airflow db migrate failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    marker.touch()
+    if not marker.exists():
+        proc = children.run([_airflow(), "db", "migrate"], text=True, env=os.environ.copy())
+        if proc.returncode != 0:
+            raise RuntimeError(f"airflow db migrate failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+        marker.touch()
+    ensure_pools()
 
 
 def run_dag(settings: Settings, conf: dict, dag_id: str = PIPELINE_DAG) -> None:
@@ -175,18 +178,28 @@ def serve_env(settings: Settings, port: int) -> dict[str, str]:
     }
 
 
-def serve(settings: Settings, port: int) -> int:
+def serve(
+    settings: Settings,
+    port: int,
+    *,
+    env_overrides: dict[str, str] | None = None,
+    extra_components: dict[str, list[str]] | None = None,
+    after_stop: Callable[[], object] | None = None,
+) -> int:
     """Run the local Airflow UI and its components until Ctrl-C (or SIGTERM); returns an exit code.
 
     Each component runs under a keeper (:mod:`scrapers.children`): in its own process group, and
     stopped with everything it started (task runners included) when this process exits, even by
     ``kill -9``. On Ctrl-C, every component gets SIGTERM and :data:`STOP_GRACE_S` seconds, then
-    SIGKILL; a second Ctrl-C kills at once.
+    SIGKILL; a second Ctrl-C kills at once. ``env_overrides`` and ``extra_components`` are a
+    deployment's (``warehouse.deploy``: Postgres, another executor, an Edge worker);
+    ``after_stop`` runs once the components are stopped, before the final sweep of leftovers
+    (the deployment stops its Postgres there, cleanly).
     """
     children.become_subreaper()  # orphans of the components come back to us, and are stopped
-    home = settings.airflow_home
+    env = {**serve_env(settings, port), **(env_overrides or {})}
+    home = Path(env["AIRFLOW_HOME"])
     home.mkdir(parents=True, exist_ok=True)
-    env = serve_env(settings, port)
     _print("guichets", f"AIRFLOW_HOME={home}; migrating the metadata database")
     os.environ.update(env)
     migrate(home)
@@ -198,7 +211,7 @@ def serve(settings: Settings, port: int) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     procs: dict[str, subprocess.Popen] = {}
-    for name, args in components(port).items():
+    for name, args in {**components(port), **(extra_components or {})}.items():
         procs[name] = children.spawn(
             [_airflow(), *args],
             env=env,
@@ -220,6 +233,8 @@ def serve(settings: Settings, port: int) -> int:
     started = time.monotonic()
     _print("guichets", "stopping the Airflow components")
     children.stop_all(list(procs.values()), grace_s=STOP_GRACE_S, hurry=lambda: len(signals) > 1)
+    if after_stop is not None:
+        after_stop()
     children.sweep(os.getpid())
     _print("guichets", f"stopped in {time.monotonic() - started:.1f} s")
     return code if not signals else 128 + signals[0]

@@ -75,6 +75,11 @@ class Settings:
         return self.sample_web_dir / "pywb"
 
     @property
+    def politeness_dir(self) -> Path:
+        """Each web archive's next free request slot, shared by every process (``scrapers.fetch.politeness``)."""
+        return self.data_dir / "politeness"
+
+    @property
     def dbt_work_dir(self) -> Path:
         """dbt's target and log folders, kept out of the source tree."""
         return self.data_dir / "dbt"

@@ -8,6 +8,8 @@ takes the :class:`~warehouse.settings.Settings` and returns something small and 
 from __future__ import annotations
 
 import logging
+import re
+import shutil
 from pathlib import Path
 
 from scrapers.registry import load_registry
@@ -29,25 +31,58 @@ def plan_host_batches(settings: Settings) -> list[list[str]]:
     return [[s.id for s in batch] for batch in host_batches(load_registry(settings.registry).sources)]
 
 
-def start_sample_archive(settings: Settings) -> dict:
-    """Build the sample web archive (deterministic) and serve it with pywb on 127.0.0.1."""
+def plan_units(
+    settings: Settings,
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    window_months: int | None = None,
+) -> list[dict]:
+    """The collection's work units (``warehouse.work_units``): ``{"sources": [...]}`` per group of
+    whole hosts; for a backfill (``date_from`` and ``date_to``) one unit per group and date window
+    of ``window_months`` (12 by default), with the window's ``date_from`` and ``date_to``."""
+    from datetime import date
+
+    from warehouse.work_units import backfill_units, date_windows, host_groups
+
+    if date_from and date_to and date_from > date_to:
+        raise ValueError(f"date_from {date_from} is after date_to {date_to}: nothing to backfill")
+    batches = plan_host_batches(settings)
+    if not (date_from and date_to):
+        return [{"sources": group} for group in host_groups(batches)]
+    windows = date_windows(date.fromisoformat(date_from), date.fromisoformat(date_to), int(window_months or 12))
+    return backfill_units(batches, windows)
+
+
+def start_sample_archive(settings: Settings, run_id: str = "run") -> dict:
+    """Build the sample web archive (deterministic) in the run's own folder and serve it with pywb
+    on 127.0.0.1.
+
+    Each run builds under ``<sample_web>/runs/<run_id>/``: runs of both DAGs triggered together
+    never build or serve from the same folder.
+    """
     from scrapers.archive.server import ArchiveServer, prepare_collection
     from scrapers.sample_web.build import build_sample_web
 
-    warcs = build_sample_web(settings.sample_warc_dir)
-    root = prepare_collection(warcs, settings.sample_pywb_dir)
+    run_dir = settings.sample_web_dir / "runs" / re.sub(r"[^A-Za-z0-9._-]", "_", run_id)
+    shutil.rmtree(run_dir, ignore_errors=True)  # a retried setup starts afresh
+    warcs = build_sample_web(run_dir / "warc")
+    root = prepare_collection(warcs, run_dir / "pywb")
     server = ArchiveServer.start(root)
     log.info("sample archive served at %s (pid %s)", server.base_url, server.pid)
     # The archive's name is what captures record (``archive``): its address changes at every start.
-    return {**server.server_info(), "name": server.collection, "local": True}
+    return {**server.server_info(), "name": server.collection, "local": True, "run_dir": str(run_dir)}
 
 
 def stop_sample_archive(info: dict) -> None:
-    """Stop a pywb server started by :func:`start_sample_archive` (possibly in another process)."""
-    from scrapers.archive.server import stop_pid
+    """Stop a pywb server started by :func:`start_sample_archive` (possibly in another process:
+    identified by machine, PID and start time, never by PID alone) and remove its run folder."""
+    from scrapers.archive.server import stop_server
 
     if info.get("pid"):
-        stop_pid(int(info["pid"]))
+        stop_server(info)
+    if info.get("run_dir"):
+        shutil.rmtree(info["run_dir"], ignore_errors=True)
 
 
 def collect_batch(
@@ -70,21 +105,24 @@ def collect_batch(
     from scrapers.collect import WebArchive, archive_name_for, collect_from_archive, collect_many
     from scrapers.fetch.client import Fetcher
     from scrapers.fetch.netguard import host_key
+    from scrapers.fetch.politeness import WAYBACK_RATE_PER_S, SharedHostRateLimiter
 
     registry = load_registry(settings.registry)
     summaries = []
     if archive:
         local = bool(archive.get("local"))
-        # Our own local archive needs no politeness; other people's archives get 1 request/s.
+        # Our own local archive needs no politeness; other people's archives get their budget,
+        # shared by every task and process of this machine (scrapers.fetch.politeness).
         web_archive = WebArchive(
             archive["cdx_url"],
             archive["base_url"],
-            rate_per_s=50.0 if local else 1.0,
+            rate_per_s=50.0 if local else float(archive.get("rate_per_s") or WAYBACK_RATE_PER_S),
             page_size=archive.get("page_size"),
             name=archive.get("name") or archive_name_for(archive["cdx_url"]),
         )
         allowed = {host_key(archive["cdx_url"])} if local else False
         fetcher = Fetcher(allow_private=allowed, respect_robots=False)
+        fetcher.limiter = SharedHostRateLimiter(settings.politeness_dir)
         start = date.fromisoformat(date_from) if date_from else None
         end = date.fromisoformat(date_to) if date_to else None
         for sid in source_ids:
@@ -165,9 +203,13 @@ def audit_stage(settings: Settings, staged: dict) -> dict:
 def publish_stage(settings: Settings, staged: dict | None = None) -> dict:
     """Step 3: rename the audited release into place and move ``latest``; returns its version and path.
 
-    Without ``staged``, runs all three steps (stage, audit, publish) at once.
+    Without ``staged``, runs all three steps (stage, audit, publish) at once. The release's
+    static website is then built into ``<release>/site/`` (derived from the published files, so
+    outside the release's checksums, like its reports).
     """
+    from warehouse.release.layout import SITE_DIR
     from warehouse.release.publish import StagedRelease, publish, publish_release
+    from warehouse.site import build_site
 
     if staged is None:
         release = publish(
@@ -175,10 +217,17 @@ def publish_stage(settings: Settings, staged: dict | None = None) -> dict:
         )
     else:
         release = publish_release(StagedRelease.from_dict(staged))
+    site = build_site(release.path, release.path / SITE_DIR)
+    from warehouse.object_store import store_run
+
+    # On object storage too when one is configured (GUICHETS_STORAGE_URL); a no-op by default.
+    stored = store_run(settings.data_dir, settings.warc_dir, settings.collected_dir, release.path)
     return {
         "version": release.version,
         "path": str(release.path),
         "created": release.created,
         "tables": release.tables,
         "duckdb": str(settings.duckdb_path),
+        "site": str(site.path / "index.html"),
+        "stored": stored,
     }

@@ -4,9 +4,10 @@ pywb monkeypatches the whole process with gevent when imported, so it is never i
 ``wb-manager`` and ``wayback`` from the same virtualenv run as subprocesses, started by
 :mod:`scrapers.children`. The server runs in its own session (process group) and belongs to the
 run, not to the task that started it (:func:`scrapers.children.run_owner`): it outlives that
-task, can be stopped by PID from another process (:func:`stop_pid`), which is how the Airflow
-setup and teardown tasks share it through XCom (:meth:`ArchiveServer.server_info`), and stops by
-itself when the run's process exits, even when it is killed with ``kill -9``.
+task, can be stopped from another process by its identity (:func:`stop_server`: machine, PID and
+the process's start time, so a reused PID is never signalled), which is how the Airflow setup and
+teardown tasks share it through XCom (:meth:`ArchiveServer.server_info`), and stops by itself when
+the run's process exits, even when it is killed with ``kill -9``.
 
 Once started it answers like web.archive.org for our purposes:
 ``{base_url}/cdx?url=...&output=json`` lists captures (one JSON object per line) and
@@ -191,6 +192,9 @@ class ArchiveServer:
         """JSON-able description for XCom: enough for another process to use or stop the server."""
         return {
             "pid": self.pid,
+            # With the PID, these identify the process itself: a PID alone may be reused.
+            "machine": socket.gethostname(),
+            "started": _start_ticks(self.pid),
             "port": self.port,
             "base_url": self.base_url,
             "cdx_url": self.cdx_url,
@@ -239,6 +243,32 @@ def _is_wayback(pid: int) -> bool:
         return True
     except ProcessLookupError:
         return False
+
+
+def _start_ticks(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks after boot, ``/proc/PID/stat`` field 22); None if unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return int(stat.rsplit(")", 1)[-1].split()[19])
+
+
+def stop_server(info: dict, timeout_s: float = 15.0) -> bool:
+    """Stop the server described by :meth:`ArchiveServer.server_info`, from any process.
+
+    Signals it only if it is that very process: on this machine, with that PID *and* that start
+    time (a PID reused since, by anything, is left alone). Returns True if it was stopped, False if
+    it was already gone. On another machine (a remote worker) nothing is signalled: the server
+    stops with the run that owns it.
+    """
+    if info.get("machine") not in (None, socket.gethostname()):
+        return False
+    pid = int(info["pid"])
+    if info.get("started") is not None and _start_ticks(pid) != info["started"]:
+        children.reap(pid)
+        return False
+    return stop_pid(pid, timeout_s=timeout_s)
 
 
 def stop_pid(pid: int, timeout_s: float = 15.0) -> bool:

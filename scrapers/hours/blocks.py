@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from scrapers.hours import timetext as tt
+from scrapers.hours.calendar import MIN_CALENDAR_DAYS
 from scrapers.hours.dl import dl_lines
 from scrapers.hours.dom import (
     BLOCK_TAGS,
@@ -61,7 +62,8 @@ _LABEL_WORDS = frozenset({
     "van", "het", "und", "and", "aux", "with", "avec", "met", "mit", "coordonnées", "coordonnees", "contactgegevens",
     "gegevens", "kontaktdaten", "details", "générales", "générale", "generales", "generale", "general", "algemeen",
     "algemene", "allgemeine", "allgemeines", "utiles", "nuttige", "useful", "operation", "operating", "location",
-    "locations", "lieu", "locatie", "ligging", "lage",
+    "locations", "lieu", "locatie", "ligging", "lage", "tarif", "tarifs", "tarieven", "prijzen", "preise", "gebühren",
+    "fees", "prices", "rates",
 })  # fmt: skip
 _LABEL_TOKENS = frozenset({tt.COUNTER_LABEL, tt.PHONE, tt.PHONE_LABEL, tt.APPT, tt.WALKIN, tt.DAY, tt.DABBR, tt.TIME,
                            tt.NUM, tt.SEASON, tt.MONTH, tt.DAYPART, tt.CLOSED})  # fmt: skip
@@ -72,6 +74,12 @@ _NOTICE_TOKENS = frozenset({tt.SEASON, tt.CLOSED_TEMP, tt.CLOSED_PERM})
 _CLOSURE_NOTICE = re.compile(
     r"\b(?:fermeture|r[ée]am[ée]nagement|r[ée]novation|travaux|sluiting|verbouwing|renovatie|werken|"
     r"schlie(?:ß|ss)ung|umbau|renovierung|bauarbeiten|closure|closing|renovations?|refurbishment)\b",
+    re.IGNORECASE,
+)
+# The title of an exceptional closure notice, alone on its line.
+_EXCEPTIONAL_NOTICE = re.compile(
+    r"(?:fermeture|sluiting|schlie(?:ß|ss)ung|closure) (?:exceptionnelle|uitzonderlijke?|ausnahmsweise|exceptional)"
+    r"|(?:exceptional|uitzonderlijke|au(?:ß|ss)erordentliche) (?:closure|sluiting|schlie(?:ß|ss)ung)",
     re.IGNORECASE,
 )
 _CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
@@ -105,7 +113,7 @@ HOURS_NOT_PUBLISHED_CONFIDENCE = 0.9
 class Item:
     """One piece of the page in document order."""
 
-    kind: str  # heading | text | table | dl | address
+    kind: str  # heading | text | table | dl | address | rule (an <hr>)
     el: etree._Element  # the heading itself, or the block element that holds the piece
     text: str = ""
     lines: list[str] = field(default_factory=list)  # table rows / dl entries as lines
@@ -129,11 +137,14 @@ class OfficeBlock:
     day_structures: dict[str, int] = field(default_factory=dict)  # "table"/"dl" → how many had day rows
     items: list[Item] = field(default_factory=list)  # what was read under the heading, in page order
     hours_link: bool = False  # a footer's contact block that links to the office's hours
+    parent: str | None = None  # the service this block is one site of ("CACI" above "Rivière-Héva")
 
     @property
     def name(self) -> str | None:
-        """The office name as the page shows it."""
-        return self.heading.text if self.heading is not None else None
+        """The office name as the page shows it ("Service — Site" for one site of a service)."""
+        if self.heading is None:
+            return None
+        return f"{self.parent} — {self.heading.text}" if self.parent else self.heading.text
 
     def schedules(self, layouts: tuple[str, ...]) -> list[CounterSchedule]:
         """The schedules read in this block (counter hours from the first of ``layouts`` that has any).
@@ -176,7 +187,7 @@ class OfficeBlock:
         "open", "closed", "appointment" or phone wording): the times under it are the activity's
         ("Baby Time: Mondays 10:15-10:45am", "Book Club ... Tuesday 1-2:30 pm")."""
         reader = self.reader
-        if not (reader.drafts or reader.regimes) or self.heading is None or self.address:
+        if not (reader.drafts or reader.regimes) or self.heading is None or self.address or self.parent:
             return False
         if tt.OFFICE_NOUN.search(self.heading.text):
             return False
@@ -378,6 +389,10 @@ class _Walker:
         if name == "br":
             self.flush()
             return
+        if name == "hr":
+            self.flush()
+            self.items.append(Item("rule", el, boiler=boiler, hours=hours))
+            return
         if name == "a" and (el.get("href") or "").lower().startswith("tel:"):
             self._phone_line = True
         is_block = name in BLOCK_TAGS or block is None
@@ -463,6 +478,9 @@ def _names_an_office(el: etree._Element, language: str | None = None) -> bool:
         return False  # (a name gives no clock time: "Ouverte à tous les jeudis de 18h30 à 20h")
     nxt = el.getnext()
     alone = not (el.tail or "").strip(" :\u00a0\t\n") and (nxt is None or tag(nxt) in ("br", *BLOCK_TAGS))
+    # "<strong>Centre d'accès (CACI)<br></strong>Le CACI a été implanté...": the line break that
+    # ends the bold name is inside it.
+    alone = alone or (len(el) > 0 and tag(el[-1]) == "br" and not (el[-1].tail or "").strip())
     if language is not None and _names_day_lines(el, text, alone, language):
         return True
     if not tt.OFFICE_NOUN.search(text):
@@ -500,15 +518,25 @@ def _text_before(el: etree._Element) -> str:
     return " ".join(parts)
 
 
+# A proper name: capitalised words, with the small words place names join them by
+# ("Rivière-Héva", "Saint-Jean de la Croix", "Sint-Pieters op de Dijk").
+_PROPER_NAME = re.compile(
+    r"[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:(?:de|du|des|la|le|les|d'|d’|sur|en|op|van|der|den|het|am|an|im|bei|on|of|the)\s+)*"
+    r"[A-ZÀ-Ý][\w'’.-]*)*"
+)
+
+
 def _names_day_lines(el: etree._Element, text: str, alone: bool, language: str) -> bool:
     """Bold "Name :" alone on its line, in a few words that are no hours label, season, closure
     or day, above a line of days and times: the name of a second counter ("Carte Accès :")."""
     nxt = el.getnext()
-    if not (tag(el) in _EMPHASIS and alone and text.endswith(":") and nxt is not None and tag(nxt) == "br"):
+    if not (tag(el) in _EMPHASIS and alone and nxt is not None and tag(nxt) == "br"):
         return False
     name = text.rstrip(" :\u00a0")
     if not name.split() or name.split()[0].lower() in _PREPOSITIONS:
         return False  # "During the School Year :", "Pendant l'été :": a period, not a name
+    if not text.endswith(":") and not _PROPER_NAME.fullmatch(name):
+        return False  # without a colon, only a place's proper name ("<strong>Rivière-Héva</strong>")
     if len(name.split()) > 4 or any(ch.isdigit() for ch in name) or _is_hours_label(name) or _closure_notice(name):
         return False
     if any(t.kind in _LABEL_TOKENS or t.kind in _NOTICE_TOKENS for t in tt.tokenize(tt.clean(name), language)):
@@ -625,9 +653,12 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
                 it.edge_read = True  # a sidebar or footer with hours: read all of it (its labels too)
     for key, its in members.items():
         _read_block(blocks[key], its)
+    _split_at_rules(blocks, members, language)
     _place_edges(blocks, members, strong_edges, {id(it): pos for pos, it in enumerate(items)}, edge_titles, language)
     # A block that only says "uniquement sur rendez-vous" speaks for the offices listed inside it.
     ordered = list(blocks.values())
+    _name_sites(ordered)
+    ordered = _title_closure(ordered)
     for block in ordered:
         if block.reader.appointment_only and not _has_counter_hours(block):
             inner = [b for b in ordered if b is not block and _encloses(block, b)]
@@ -638,8 +669,185 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
     return ordered
 
 
+# "La bibliothèque, secteur Val-Barrette, est située au": the office's name is what comes before the verb.
+_LOCATED = re.compile(
+    r",?\s+(?:est|sont|se trouve|se situe|is|are|ist|befindet|liegt|zijn|bevindt|ligt)\b.*$", re.IGNORECASE
+)
+
+
+def _split_at_rules(
+    blocks: dict[int | str | None, OfficeBlock], members: dict[int | str | None, list[Item]], language: str
+) -> None:
+    """Office sections separated by horizontal rules (``<hr>``) without a heading of their own
+    ("<hr> La bibliothèque, secteur Lac-des-Écorces, est située au / 570, boul. St-François / Horaire
+    : ... <hr> La bibliothèque, secteur Val-Barrette ..."): when two sections or more each name a
+    place (an office noun or an address) and give counter hours, each is an office of its own,
+    named by its office line. A rule between an office's hours and its news changes nothing."""
+    rebuilt: dict[int | str | None, OfficeBlock] = {}
+    fresh = -1
+    for key, block in list(blocks.items()):
+        its = members[key]
+        repeats = _calendar_repeats(its, language)
+        if isinstance(key, str) or not (repeats or any(it.kind == "rule" for it in its)):
+            rebuilt[key] = block
+            continue
+        sections: list[list[Item]] = [[]]
+        for it in its:
+            if it.kind == "rule" or id(it) in repeats:
+                sections.append([])
+            if it.kind != "rule":
+                sections[-1].append(it)
+        timed = [sec for sec in sections if any(_times_in(it.text or " ".join(it.lines)) for it in sec)]
+        if len(timed) < 2:
+            rebuilt[key] = block  # (a quick look first: two sections at least must give times)
+            continue
+        read: list[tuple[list[Item], OfficeBlock, str | None]] = []
+        for section in sections:
+            if not section:
+                continue
+            trial = OfficeBlock(None, Reader(language))
+            _read_block(trial, section)
+            read.append((section, trial, _section_name(section, trial, language)))
+        # (a calendar shown twice for the same dates is two calendars: no name needed)
+        offices = [r for r in read if _gives_hours(r[1]) and (r[2] or r[1].address or repeats)]
+        if len(offices) < 2 or any(_gives_hours(r[1]) and r not in offices for r in read):
+            rebuilt[key] = block
+            continue
+        # What comes before the first office section (the page's intro) and after the last one (its
+        # news) goes with them.
+        first, last = read.index(offices[0]), read.index(offices[-1])
+        for n, (section, _trial, name) in enumerate(read):
+            if n < first or n > last or (section, _trial, name) not in offices:
+                continue
+            part = list(section)
+            if n == first:
+                part = [it for s in read[:first] for it in s[0]] + part
+            if n == last:
+                part += [it for s in read[last + 1 :] for it in s[0]]
+            heading = Item("heading", section[0].el, name or "", level=PSEUDO_HEADING_LEVEL) if name else None
+            if len(part) == len(section):
+                office, office.heading = _trial, heading  # read already
+            else:
+                office = OfficeBlock(heading, Reader(language))
+                _read_block(office, part)
+            new_key: int | None = key if n == first else fresh
+            if n != first:
+                fresh -= 1
+            rebuilt[new_key] = office
+            members[new_key] = part
+    blocks.clear()
+    blocks.update(rebuilt)
+
+
+def _gives_hours(block: OfficeBlock) -> bool:
+    """Counter hours read in the block, in its lines or from its dated calendar."""
+    return _has_counter_hours(block) or bool(block.reader.calendar() and block.reader.calendar().weekly)  # type: ignore[union-attr]
+
+
+def _times_in(text: str) -> bool:
+    return bool(_TIME_LIKE.search(text) or _BARE_RANGE.search(text))
+
+
+_DATE_LIKE = re.compile(r"\d\.?\s?[^\W\d_]{3,}|[^\W\d_]{3,}\.?\s\d")  # "1 januari", "January 1"
+
+
+def _calendar_repeats(items: list[Item], language: str) -> set[int]:
+    """The date lines ("zondag 1 januari 2017") that show a date the block already showed: each
+    starts a second calendar of the same days (another channel or office, "open" then "op
+    afspraak"), as the ids of those items."""
+    seen: set[str] = set()
+    starts: set[int] = set()
+    for it in items:
+        if it.kind != "text" or len(it.text) > 40 or not _DATE_LIKE.search(it.text):
+            continue
+        toks = tt.tokenize(tt.clean(it.text), language)
+        if not any(t.kind == tt.DAY for t in toks) or any(t.kind in (tt.TIME, tt.NUM) for t in toks):
+            continue
+        dates = [tt.clean(it.text)[t.start : t.end].lower() for t in toks if t.kind == tt.DATE]
+        if len(dates) != 1:
+            continue
+        if dates[0] in seen:
+            starts.add(id(it))
+            seen = set()
+        seen.add(dates[0])
+    return starts if len(starts) >= 1 and len(seen) >= MIN_CALENDAR_DAYS else set()
+
+
+def _section_name(section: list[Item], block: OfficeBlock, language: str) -> str | None:
+    """The first short line of a section that names an office ("La bibliothèque, secteur
+    Val-Barrette"), without its "est située au"."""
+    for it in section:
+        if it.kind in ("text", "heading") and len(it.text) <= 100 and tt.OFFICE_NOUN.search(it.text):
+            if not any(t.kind in (tt.TIME, tt.DAY) for t in tt.tokenize(tt.clean(it.text), language)):
+                return _LOCATED.sub("", it.text).strip(" ,:") or None
+    return None
+
+
+def _same_container(a: etree._Element, b: etree._Element) -> bool:
+    """Two bold names in paragraphs of the same container (``<div><p><strong>A</strong>...</p>
+    <p><strong>B</strong>...</p></div>``)."""
+    pa, pb = a.getparent(), b.getparent()
+    if pa is None or pb is None:
+        return False
+    return pa.getparent() is pb.getparent() and pa.getparent() is not None
+
+
+def _title_closure(blocks: list[OfficeBlock]) -> list[OfficeBlock]:
+    """The page's title names the office (``<h1>Bibliothèque</h1>``) and its intro announces the
+    office's closure ("La bibliothèque sera fermée du 4 au 30 septembre pour travaux"), while its
+    hours are further down under a section title that names no other place ("Autres services",
+    "Horaire et coordonnées"): one office, its hours and its closure."""
+    closed = [b for b in blocks if b.reader.closed and not _has_counter_hours(b)]
+    timed = [b for b in blocks if _has_counter_hours(b)]
+    if len(closed) != 1 or len(timed) != 1:
+        return blocks
+    title, hours = closed[0], timed[0]
+    if title.heading is None or title.heading.level != 1 or not tt.OFFICE_NOUN.search(title.heading.text):
+        return blocks
+    if hours.heading is None or hours.heading.level <= 1 or _names_a_place(hours.heading.text):
+        return blocks
+    if blocks.index(hours) < blocks.index(title):
+        return blocks
+    hours.reader.closed, hours.reader.closed_reason = title.reader.closed, title.reader.closed_reason
+    hours.heading, hours.address = title.heading, hours.address or title.address
+    return [b for b in blocks if b is not title]
+
+
+def _names_a_place(text: str) -> bool:
+    """A capitalised word after the first one ("Bibliothèque Bruno-Sigmen", "Centre Marcel-Dulude"):
+    a proper name."""
+    return any(w[:1].isupper() for w in text.split()[1:])
+
+
+def _name_sites(blocks: list[OfficeBlock]) -> None:
+    """Places named in bold under a service that gives no hours of its own ("<strong>Centre d'accès
+    communautaire Internet (CACI)</strong> ... <strong>Malartic</strong><br>Mardi de 16h30 à 18h
+    ... <strong>Rivière-Héva</strong><br>Lundi de 18h à 21h"): each is one site of that service,
+    with its own hours, named "Service — Site" (not an activity's times)."""
+    service: OfficeBlock | None = None
+    for block in blocks:
+        heading = block.heading
+        if heading is None:
+            continue
+        if tt.OFFICE_NOUN.search(heading.text):
+            hours = _has_counter_hours(block) or block.reader.closed or block.reader.regimes
+            service = None if hours else block
+        elif (
+            service is not None
+            and heading.level == PSEUDO_HEADING_LEVEL
+            and _PROPER_NAME.fullmatch(heading.text.rstrip(" :"))
+            and _has_counter_hours(block)
+            and _same_container(heading.el, service.heading.el)  # type: ignore[union-attr]
+        ):
+            block.parent = service.name
+        else:
+            service = None
+
+
 # A quick look for a clock time ("9h", "13 u.", "9:30", "10am") before a line is tokenized.
 _TIME_LIKE = re.compile(r"\d(?:\s?(?:h|u|uur|uhr|am|pm|a\.m|p\.m)\b|[:.h]\d\d)", re.IGNORECASE)
+# Hours written as bare numbers ("Tuesday 10-8 Wednesday 10-5").
+_BARE_RANGE = re.compile(r"(?<![\d.,:/])\d{1,2}\s?[-–]\s?\d{1,2}(?![\d.,:/])")
 _EDGE = "edge:"  # block key of a sidebar, header or footer outside every office heading
 _MENU_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "dropdown", "megamenu"})
 
@@ -776,7 +984,7 @@ def _edge_gives_hours(items: list[Item], language: str) -> bool:
     hours. One stray "Ouvert du lundi au vendredi" beside a copyright line is too little."""
     lines = 0
     for it in items:
-        if _TIME_LIKE.search(it.text) and _edge_hours_line(it, language):
+        if (_TIME_LIKE.search(it.text) or _BARE_RANGE.search(it.text)) and _edge_hours_line(it, language):
             lines += 1
             if lines >= 2:
                 return True
@@ -799,13 +1007,34 @@ def _edge_gives_hours(items: list[Item], language: str) -> bool:
 
 def _edge_hours_line(item: Item, language: str) -> bool:
     """A sidebar or footer line (not a menu) of days and times without a date: hours, not an event."""
-    if not _looks_like_hours(item, language) or any(_is_menu(a) for a in item.el.iterancestors()):
+    if not _looks_like_hours(item, language):
         return False
+    if any(_is_menu(a, strict=True) for a in item.el.iterancestors()):
+        return False
+    if any(_is_menu(a) for a in item.el.iterancestors()) and _link_text_share(item) >= 0.5:
+        return False  # a menu's entry; a "right_menu" column's own text (its hours) is not one
     return not any(t.kind in (tt.DATE, tt.MONTH) for t in tt.tokenize(tt.clean(item.text), language))
 
 
-def _is_menu(el: etree._Element) -> bool:
-    return tag(el) == "nav" or (el.get("role") or "").lower() == "navigation" or bool(class_words(el) & _MENU_WORDS)
+def _is_menu(el: etree._Element, strict: bool = False) -> bool:
+    """Navigation; ``strict``: by its tag or role only, not by a class word ("right_menu" names a
+    page column as often as a menu)."""
+    if tag(el) == "nav" or (el.get("role") or "").lower() == "navigation":
+        return True
+    return not strict and bool(class_words(el) & _MENU_WORDS)
+
+
+def _link_text_share(item: Item) -> float:
+    """The share of a line's text that is the text of one link (menu entries are links)."""
+    el = item.el
+    if any(tag(a) == "a" for a in el.iterancestors()):
+        return 1.0
+    best = 0
+    for a in el.iter("a"):
+        linked = squash("".join(a.itertext()))
+        if linked and (linked in item.text or item.text in linked):
+            best = max(best, min(len(linked), len(item.text)))
+    return best / max(len(item.text), 1)
 
 
 def _looks_like_hours(item: Item, language: str) -> bool:
@@ -823,6 +1052,11 @@ def _read_line(block: OfficeBlock, text: str) -> None:
     A line about a place without staff ("chute à livres de 8 h à 16 h 30") says nothing of the
     counter's hours."""
     if _UNSTAFFED.match(text.lstrip("-–•*► ")):
+        return
+    if _EXCEPTIONAL_NOTICE.fullmatch(text.strip(" :!.-–")):
+        # "FERMETURE EXCEPTIONNELLE" above "La bibliothèque sera fermée du 4 au 30 septembre pour
+        # travaux": the notice's title, like a heading; its text says what closes (read as an
+        # "exceptional" regime label, it would make the closure a regime's).
         return
     if block.address is None and (
         _looks_like_address(text, block.reader.language) or (_directory_entry(block) and _STREET_LINE.match(text))

@@ -119,8 +119,14 @@ def is_boilerplate(el: etree._Element, sectioned: bool) -> bool:
         name in _BOILER_TAGS
         or (name in _PAGE_EDGE_TAGS and not sectioned)
         or (el.get("role") or "").lower() in _BOILER_ROLES
-        or bool(class_words(el) & _BOILER_WORDS)
+        or (bool(class_words(el) & _BOILER_WORDS) and not _holds_page_title(el))
     )
+
+
+def _holds_page_title(el: etree._Element) -> bool:
+    """A layout wrapper named for the sidebar beside it ("page-wrapper single-sidebar
+    right-sidebar") holds the page's own title (``<h1>``) or main content: no sidebar does."""
+    return bool(el.xpath(".//h1|.//main|.//*[@role='main']"))
 
 
 def heading_level(el: etree._Element) -> int:

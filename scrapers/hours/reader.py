@@ -137,6 +137,7 @@ class Draft:
     access: str | None  # None: not stated (walk-in unless the office is appointment-only)
     channel: str
     layout: str
+    number: str | None = None  # a phone line's hours: the number last given before them
 
 
 @dataclass(slots=True)
@@ -216,6 +217,7 @@ class Reader:
         self._topic: rg.RegimeKey | None = None  # a season a paragraph is about (reset at each line)
         # Dated days ("dinsdag 3 januari 2017 van 9 tot 12 uur"), for a calendar's weekly pattern.
         self.dated: list[tuple[DatedDay, str]] = []
+        self._number: str | None = None  # the last phone number given ("bellen met 0294 491 391")
         self._pattern: WeeklyPattern | None = None
         self._channel = CHANNEL_COUNTER
         self._access_ctx: str | None = None  # set by an access label ("Horaires sur rendez-vous :")
@@ -301,6 +303,7 @@ class Reader:
     ) -> None:  # fmt: skip
         sentence = self._sentence_now = text[s0:s1].strip()
         self._line, self._s0 = text, s0
+        self._number = next((text[t.start : t.end] for t in toks[a:b] if t.kind == tt.PHONENUM), self._number)
         day_context = row or self._carry_days is not None or any(t.kind in _DAYISH for t in toks[a:b])
         self._bracket_until: str | None = None
         atoms = self._atoms(toks, a, b, text, day_context, row or heading)
@@ -575,7 +578,8 @@ class Reader:
                     until = rg.iso_date(text[t.start : t.end])
                     if until and text[: toks[i - 1].start].endswith("(") and any(x.kind == "R" for x in atoms):
                         self._bracket_until = until  # "Dimanche : 13 h à 16 h (jusqu'au 4 septembre)": that line only
-                    else:
+                    elif not any(x.kind == tt.SEASON for x in toks[a:b]):
+                        # (a season's label, "Horaire estival (jusqu'au 3 septembre 2016)": the season ends)
                         self.valid_until = until or self.valid_until  # "jusqu'au 30 juin"
                 elif i > a and toks[i - 1].kind == tt.FROM:
                     if text[toks[i - 1].start : toks[i - 1].end].lower() in ("vanaf", "ab", "from"):
@@ -659,6 +663,13 @@ class Reader:
             and not any(x.kind == "R" for x in atoms)
         ):
             self._penalize(layout)  # "Permanence sur rendez-vous et le lundi matin": and walk-in then, hours unsaid
+            return
+        if mod == tt.CLOSED and _open_ended_closure(atoms, idx, line, self._s0):
+            # "the Dundas Branch will be closed beginning 5:00pm on Saturday, September 3 until it
+            # reopens": closed from then on, with no end: a temporary closure of the office.
+            self.closed, self.closed_reason = "temporary", sentence
+            self.flag_evidence.append(sentence)
+            self.flag_layout = self.flag_layout or layout
             return
         if atoms[idx].value == "number":
             prev = atoms[idx - 1] if idx else None
@@ -783,7 +794,10 @@ class Reader:
             special = False
             if mod == tt.CLOSED_PERM and not permanent or (key is not None and key.kind == "period"):
                 mod = tt.CLOSED_TEMP  # "fermera ses portes du 6 au 29 septembre": for a while
-            if statement == tt.CLOSED_TEMP:
+            works_period = key is not None and key.kind == "period" and bool(_WORKS.search(sentence))
+            if statement == tt.CLOSED_TEMP and not works_period:
+                # (a period of works, "sera fermée du 4 au 30 septembre pour travaux", closes the
+                # office whatever hours the page gives for before and after it.)
                 # Only when nothing else in the text names days, dates or hours: "Alle diensten zijn
                 # gans de dag gesloten" after "op donderdag 17 mei" is that day's closure.
                 self._state_closures.append((sentence, layout))
@@ -900,7 +914,10 @@ class Reader:
                         self.closures.append((days, r.opens, r.closes))
                     continue
                 for d in days:
-                    self.drafts.append(Draft(d, r.opens, r.closes, r.access or self._access_ctx, channel, layout))
+                    number = self._number if channel == CHANNEL_PHONE else None
+                    self.drafts.append(
+                        Draft(d, r.opens, r.closes, r.access or self._access_ctx, channel, layout, number)
+                    )
             if st.day_closed and self._access_ctx is None:
                 # (under "Horaires sur rendez-vous :", "Vendredi : Fermé" only says there are no appointments)
                 self.closures.append((days, *_DAYPARTS[None if st.day_closed == "all" else st.day_closed]))
@@ -934,6 +951,11 @@ class Reader:
             weekday = days[0] if days is not None and len(days) == 1 else weekday_of(key.date_from)
             if weekday is not None and (days is None or days == (weekday,)):
                 intervals = tuple((r.opens, r.closes, r.access) for r in opening)
+                last = self.dated[-1][0] if self.dated else None
+                if last is not None and (last.date, last.weekday) == (key.date_from, weekday) and last.intervals:
+                    # "van 9 u. tot 12 u." / "en" / "van 13 u. tot 17 u.": one date's row over several lines
+                    self.dated.pop()
+                    intervals = last.intervals + intervals
                 self.dated.append((DatedDay(key.date_from, weekday, intervals), layout))
         for r in opening:
             draft.pieces.append((days, r.opens, r.closes, r.access))
@@ -1032,18 +1054,27 @@ class Reader:
         phone = [d for d in self.drafts if d.channel == CHANNEL_PHONE]
         phone_layout = next((lay for lay in (*layouts, *BASE_CONFIDENCE) if any(d.layout == lay for d in phone)), None)
         if phone_layout is not None:
-            slots = self._finish([d for d in phone if d.layout == phone_layout], counter=False)
-            out.append(
-                CounterSchedule(
-                    name=name,
-                    address=address,
-                    slots=slots,
-                    channel=CHANNEL_PHONE,
-                    layout=phone_layout,
-                    evidence=join_evidence(self.evidence.get((phone_layout, CHANNEL_PHONE), [])),
-                    confidence=self.confidence(phone_layout),
+            drafts = [d for d in phone if d.layout == phone_layout]
+            # Two numbers, each with its hours ("... bellen met 14 020, maandag tot en met vrijdag van
+            # 08.00 tot 18.00 uur. Voor Weesp kunt u bellen met 0294 491 391, ... van 08.30 tot 17.00
+            # uur"): two phone lines, the later ones named by their number.
+            numbers = list(dict.fromkeys(d.number for d in drafts))
+            for number in numbers:
+                line = [d for d in drafts if d.number == number or len(numbers) == 1]
+                label = name if number is None or number == numbers[0] else f"{name} ({number})" if name else number
+                out.append(
+                    CounterSchedule(
+                        name=label,
+                        address=address,
+                        slots=self._finish(line, counter=False),
+                        channel=CHANNEL_PHONE,
+                        layout=phone_layout,
+                        evidence=join_evidence(self.evidence.get((phone_layout, CHANNEL_PHONE), [])),
+                        confidence=self.confidence(phone_layout),
+                    )
                 )
-            )
+                if len(numbers) == 1:
+                    break
         return out
 
     def complete(self, schedule: CounterSchedule) -> None:
@@ -1292,6 +1323,31 @@ def _about_a_procedure(before: str) -> bool:
     return not (tt.OFFICE_NOUN.search(before) or _VISIT_WORDS.search(before))
 
 
+# What opens the start of a closure ("closed beginning 5:00pm on Saturday", "fermée à partir du 3").
+_CLOSURE_START = re.compile(
+    r"\s*(?:beginning|starting|from|as of|effective|[àa] partir d(?:e|u|es|')|d[èe]s|vanaf|met ingang van|ab|seit)"
+    r"(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _open_ended_closure(atoms: list[_Atom], idx: int, line: str, s0: int) -> bool:
+    """A closed office from a point in time with no end ("X will be closed beginning 5:00pm on
+    Saturday, September 3 until it reopens", "sera fermée à partir du 3 septembre jusqu'à nouvel
+    ordre"): the office (an office noun or "we" before the verb) is in a closed state from the start
+    named right after "closed" until further notice; never in the conditional, negated, or in a
+    "when" clause. "Fermé le lundi jusqu'à nouvel ordre" (no start) is about Mondays."""
+    atom = atoms[idx]
+    end = next((x for x in atoms[idx + 1 :] if x.mod == tt.INDEFINITE), None)
+    if end is None or not _CLOSURE_START.match(line, atom.end):
+        return False
+    if any(x.mod in (tt.CONDITIONAL, tt.NEG) for x in atoms) or any(x.kind == "D" and x.end > end.start for x in atoms):
+        return False
+    before = line[max(s0, atom.start - 120) : atom.start]
+    office = tt.OFFICE_NOUN.search(before) or _WE.search(before)
+    return bool(office and _SHUT_STATE.search(before) and not _WHEN.search(before))
+
+
 def _about_days(atoms: list[_Atom], line: str, *, dated_ok: bool) -> bool:
     """Whether the sentence names weekly days or hours: a closure said with them is about those days
     ("ferme ses portes le lundi"). A day named as the day of the news ("a annoncé vendredi") is no
@@ -1495,6 +1551,8 @@ def _range(toks: list[tt.Token], i: int, b: int, text: str, day_context: bool) -
         60 <= opens < 6 * 60 and opens < closes <= 7 * 60 and not any(t.endswith(_AM) for t in (left_text, right_text))
     ):
         opens, closes = opens + 12 * 60, closes + 12 * 60  # "2:00 - 3:45": no counter opens at night
+    elif left.kind == right.kind == tt.NUM and 60 <= opens < 6 * 60 and opens < closes <= 10 * 60:
+        opens, closes = opens + 12 * 60, closes + 12 * 60  # "Tues & Thurs 3-9": 15:00-21:00, not 3 to 9 am
     atom = _Atom("R" if 0 <= opens < closes <= 1440 else "X", toks[i].start, right.end)
     atom.opens, atom.closes = opens, closes
     return j + 3, atom

@@ -43,7 +43,8 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _SEASON_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bf[ée]ri[ée]|feestdag|feiertag|holiday(?!s? season)"), "public_holidays"),
     (re.compile(r"no[ëe]l|kerst|weihnacht|christmas|nouvel an|nieuwjaar|neujahr"), "christmas"),
-    (re.compile(r"zomer|sommer|summer|[ée]t[ée]|estival"), "summer"),
+    # (Québec: "de la Saint-Jean-Baptiste à la Fête du travail")
+    (re.compile(r"zomer|sommer|summer|[ée]t[ée]|estival|saint-jean[\w-]* (?:à|au|jusqu'à) (?:la )?f[êe]te"), "summer"),
     (re.compile(r"hiver|winter"), "winter"),
     (
         re.compile(

@@ -255,6 +255,8 @@ _COMMON: list[tuple[str, str]] = [
         r"(?:zu den )?(?:[üu]blichen|gewohnten|bekannten|regul[äa]ren|normalen) "
         r"(?:[öo]ffnungszeiten|zeiten|sprechzeiten)",
         r"(?:(?:at|during) )?(?:the )?(?:usual|normal|regular) (?:opening )?hours",
+        # Québec's year: from Labour Day to the Saint-Jean-Baptiste (24 June) is the normal week.
+        r"f[êe]te du travail (?:à|au|jusqu'à) (?:la )?saint-jean(?:-baptiste)?",
         r"(?:le )?reste de l'ann[ée]e", r"(?:de )?rest van het jaar", r"(?:im )?(?:[üu]brigen|restlichen) jahr",
         r"(?:the )?rest of the year", r"sinon", r"le reste du temps", r"anders", r"ansonsten", r"otherwise",
     )),
@@ -267,7 +269,9 @@ _COMMON: list[tuple[str, str]] = [
     ("INDEFINITE", _phrases(
         r"jusqu'(?:à|a) nouvel (?:ordre|avis)", r"pour une dur[ée]e ind[ée]termin[ée]e", r"tot nader (?:order|bericht)",
         r"voor onbepaalde (?:tijd|duur)", r"bis auf weiteres", r"auf unbestimmte zeit", r"until further notice",
-        r"indefinitely",
+        r"indefinitely", r"until (?:it|they) re-?opens?", r"until (?:its|their|the) re-?opening",
+        r"jusqu'(?:à|a) (?:sa|leur|la) r[ée]ouverture", r"tot (?:de|haar|zijn|hun) heropening",
+        r"bis zu(?:r|) (?:ihrer |seiner )?wiederer[öo]ffnung",
     )),
     ("WALKIN", _phrases(
         r"sans (?:prise de )?(?:rendez-vous|rendez vous|rdv)", r"acc[èe]s libre", r"libre acc[èe]s",
@@ -425,7 +429,7 @@ _COMMON: list[tuple[str, str]] = [
         r"mensuel(?:le)?(?:ment)?", r"(?:toutes les|tous les) (?:deux|2|quinze|15) (?:semaines|jours)",
         r"une semaine sur deux", r"om de (?:twee|2|veertien|14) (?:weken|dagen)", r"(?:even|oneven) weken",
         r"alle (?:zwei|2|14) (?:wochen|tage)", r"(?:every|each) (?:other|two|2) weeks?", r"biweekly",
-        r"fortnightly",
+        r"fortnightly", r"1 (?:semaine|week|woche) ?(?:/|sur|op|von|of) ?2",
     )),
     ("SEASON", _phrases(
         r"(?:jours? )?f[ée]ri[ée]s?", r"(?:feest|verlof|brug)dag(?:en)?", r"feest- (?:en|of) \w+dagen",
@@ -435,7 +439,7 @@ _COMMON: list[tuple[str, str]] = [
         r"no[ëe]l", r"kerst\w*", r"weihnacht\w*", r"christmas", r"p[âa]ques", r"pasen", r"ostern", r"easter",
         r"exceptionnel\w*", r"uitzonderlijk\w*", r"ausnahmsweise", r"exceptional\w*", r"toussaint",
         r"allerheiligen", r"carnaval", r"rosenmontag", r"fa(?:s|st)n(?:acht|ets)\w*", r"karneval\w*", r"fasching\w*",
-        r"krokus\w*",
+        r"krokus\w*", r"saint-jean(?:-baptiste)? (?:à|au|jusqu'à) (?:la )?f[êe]te du travail",
     )),
     ("MONTH", _phrases(_MONTHS)),
     ("ORDINAL", _phrases(
@@ -455,10 +459,11 @@ _NUMERIC: list[tuple[str, str]] = [
         r"|\d{1,2}(?P<dsep>[/.-])(?:0?[1-9]|1[0-2])(?P=dsep)(?:\d{4}|\d\d)(?!\d)"
         r"|(?:19|20)\d\d-\d\d-\d\d",
     ),
-    # Belgian numbers, and North American ones ("450 645-2950", "418-748-2688").
+    # Belgian numbers, and North American ones ("450 645-2950", "418-748-2688", "(819) 757-3611").
     (
         "PHONENUM",
-        r"(?:\+32\s?(?:\(0\)\s?)?|0032\s?|0)\d{1,3}(?:[ /.]\d{2,3}){2,4}(?![\d:])|\d{3}[ .-]\d{3}[ .-]\d{4}(?!\d)",
+        r"(?:\+32\s?(?:\(0\)\s?)?|0032\s?|0)\d{1,3}(?:[ /.]\d{2,3}){2,4}(?![\d:])"
+        r"|\d{3}(?:\)\s?|[ .-])\d{3}[ .-]\d{4}(?!\d)",
     ),
     ("NOON_12", r"12\s?(?:noon|midday|midi)(?!\w)"),  # "12noon - 4pm": the 12 is the noon, not an hour of its own
     ("TIME_AP", r"(?P<tap_h>1[0-2]|0?\d)(?:[:.h](?P<tap_m>[0-5]\d))?\s?(?P<tap_x>a\.m\.|p\.m\.|am|pm)(?!\w)"),

@@ -24,6 +24,7 @@ COMMANDS = (
     ("query",),
     ("shell",),
     ("report",),
+    ("site",),
     ("hours", "parse"),
     ("procedures", "parse"),
     ("release",),
@@ -74,6 +75,7 @@ def test_start_up_imports_nothing_heavy():
         ("report", "--lang", "fr,de"),
         ("report", "--lang", ""),
         ("report", "--release", "/nonexistent/release"),
+        ("site", "--release", "/nonexistent/release"),
     ],
     ids=" ".join,
 )

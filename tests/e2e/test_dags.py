@@ -26,6 +26,10 @@ out = {"import_errors": {str(k): str(v) for k, v in bag.import_errors.items()}, 
 for dag_id, dag in sorted(bag.dags.items()):
     out["dags"][dag_id] = {
         "max_active_runs": dag.max_active_runs,
+        "schedule": str(dag.schedule) if dag.schedule else None,
+        "paused_at_creation": dag.is_paused_upon_creation,
+        "description": dag.description,
+        "failure_callback": bool(dag.on_failure_callback),
         "params": sorted(dag.params.keys()),
         "tasks": {
             t.task_id: {
@@ -34,6 +38,9 @@ for dag_id, dag in sorted(bag.dags.items()):
                 "setup": t.is_setup,
                 "teardown": t.is_teardown,
                 "max_active_tis_per_dagrun": t.max_active_tis_per_dagrun,
+                "pool": t.pool,
+                "priority_weight": t.priority_weight,
+                "failure_callback": bool(t.on_failure_callback),
             }
             for t in dag.tasks
         },
@@ -88,7 +95,7 @@ def test_the_dags_import_without_error(dags: dict) -> None:
 def test_tasks_and_their_order(dags: dict, dag_id: str) -> None:
     tasks = dags["dags"][dag_id]["tasks"]
     assert {t: v["downstream"] for t, v in tasks.items()} == DOWNSTREAM
-    # Collect is mapped one task per host batch, at most 8 at a time; it never opens DuckDB.
+    # Collect is mapped one task per work unit (host group), at most 8 at a time; it never opens DuckDB.
     assert [t for t, v in tasks.items() if v["mapped"]] == ["collect"]
     assert tasks["collect"]["max_active_tis_per_dagrun"] == 8
     # The archive server is a setup whose teardown runs whatever happens to collection.
@@ -98,6 +105,27 @@ def test_tasks_and_their_order(dags: dict, dag_id: str) -> None:
     assert dags["dags"][dag_id]["max_active_runs"] == 1
 
 
+@pytest.mark.parametrize("dag_id", ["guichets_pipeline", "guichets_backfill"])
+def test_every_warehouse_task_holds_the_one_duckdb_slot(dags: dict, dag_id: str) -> None:
+    """Both DAGs share the one-slot pool for DuckDB; a run further along the chain goes first."""
+    tasks = dags["dags"][dag_id]["tasks"]
+    chain = ["load", "dbt_build", "validate", "stage_release", "audit_release", "publish"]
+    assert sorted(t for t, v in tasks.items() if v["pool"] == "duckdb_writer") == sorted(chain)
+    weights = [tasks[t]["priority_weight"] for t in chain]
+    assert weights == sorted(weights) and len(set(weights)) == len(chain)
+    # Backfill collection asks a web archive: its tasks share the archive's pool across runs.
+    assert tasks["collect"]["pool"] == ("web_archive" if dag_id == "guichets_backfill" else "default_pool")
+
+
+def test_schedules_descriptions_and_failure_callbacks(dags: dict) -> None:
+    pipeline, backfill = dags["dags"]["guichets_pipeline"], dags["dags"]["guichets_backfill"]
+    assert (pipeline["schedule"], pipeline["paused_at_creation"]) == ("0 4 * * 1", True)
+    assert backfill["schedule"] is None
+    for dag in (pipeline, backfill):
+        assert dag["description"] and dag["failure_callback"]
+        assert all(t["failure_callback"] for t in dag["tasks"].values())
+
+
 def test_params(dags: dict) -> None:
     assert dags["dags"]["guichets_pipeline"]["params"] == ["mode"]
-    assert dags["dags"]["guichets_backfill"]["params"] == ["archive", "date_from", "date_to"]
+    assert dags["dags"]["guichets_backfill"]["params"] == ["archive", "date_from", "date_to", "window_months"]

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from scrapers.archive.server import ArchiveServer, ArchiveServerError, _is_wayback, prepare_collection, stop_pid
+from scrapers.archive.server import (
+    ArchiveServer,
+    ArchiveServerError,
+    _is_wayback,
+    prepare_collection,
+    stop_pid,
+    stop_server,
+)
 from scrapers.sample_web.build import build_sample_web
 from scrapers.sample_web.render import capture_body
 from scrapers.sample_web.story import load_sample_registry, load_storyline, plan_captures
@@ -116,6 +123,20 @@ def test_stop_pid_from_another_handle(sample):
     assert not Path(f"/proc/{info['pid']}").exists() or not _is_wayback(info["pid"])
     assert stop_pid(info["pid"]) is False
     srv.stop()  # already gone: a no-op
+
+
+def test_stop_server_by_identity_not_by_pid(sample):
+    """The teardown task stops the server by machine, PID and start time: a PID that now names
+    another process (here: the same PID with another start time) is left alone."""
+    srv = ArchiveServer.start(sample["root"])
+    info = json.loads(json.dumps(srv.server_info()))  # as it travels through XCom
+    assert stop_server({**info, "started": info["started"] + 1}) is False
+    assert stop_server({**info, "machine": "another-worker"}) is False
+    assert _is_wayback(info["pid"])
+    assert stop_server(info) is True
+    assert not _is_wayback(info["pid"])
+    assert stop_server(info) is False
+    srv.stop()
 
 
 def test_stop_ends_the_process(sample):

@@ -115,19 +115,19 @@ def test_bad_arguments_exit_2_with_one_line_naming_them(args, message):
     assert_one_line_error(guichets_cli(*args), 2, message)
 
 
-@pytest.mark.parametrize("command", ["collect", "backfill", "replay", "run", "report"])
+@pytest.mark.parametrize("command", ["collect", "backfill", "reparse", "run", "report"])
 def test_a_data_directory_under_a_file_is_refused_naming_the_option(command, afile, tmp_path):
     target = afile / "data"
     args = {
         "collect": ("collect", "--registry", SAMPLE, "--data-dir", str(target)),
         "backfill": (*BACKFILL, "2021-12-31", "--data-dir", str(target)),
-        "replay": ("reparse", "--warc", str(tmp_path), "--data-dir", str(target)),
+        "reparse": ("reparse", "--warc", str(tmp_path), "--data-dir", str(target)),
         "run": ("run", "--data-dir", str(target)),
-        "report": ("report", "--release", str(tmp_path), "--data-dir", str(target)),
+        "report": ("report", "--release", str(tmp_path), "--out", str(target)),
     }[command]
     if command == "report":
         (tmp_path / "metadata.json").write_text("{}")
-    option = "--data-dir" if command == "run" else "--data-dir"
+    option = "--out" if command == "report" else "--data-dir"
     assert_one_line_error(
         guichets_cli(*args), 2, f"{option} {target}: a parent of it is a file, not a directory (Not a directory)"
     )

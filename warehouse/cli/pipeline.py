@@ -301,3 +301,6 @@ def _print_outputs(settings) -> None:
     meta = json.loads((latest / "metadata.json").read_text("utf-8"))
     for t in meta["tables"]:
         typer.echo(f"  {t['path']:<40} {t['rows']:>6} rows")
+    site = latest / "site" / "index.html"
+    if site.is_file():
+        typer.echo(f"Website:         {site.resolve()} (open it in a browser; works offline)")

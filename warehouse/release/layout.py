@@ -32,6 +32,9 @@ WARC_SUMS = "WARC_SHA256SUMS"
 # Built from a published release afterwards (`guichets report`), so not in its checksums: verify
 # leaves this folder alone; the report itself names the release version it was built from.
 DERIVED_DIR = "report"
+# The static website of the release (`guichets site`, built when the release is published).
+SITE_DIR = "site"
+DERIVED_PREFIXES = (f"{DERIVED_DIR}/", f"{SITE_DIR}/")
 SCHEMA_DIRS = {"marts": DATA_DIR, "delta": DELTA_DIR}
 _VERSION = re.compile(r"^(?:sample-)?(\d{4})\.(\d{2})\.(\d{2})(?:-(\d+))?$")
 
@@ -122,7 +125,7 @@ def write_checksums(release_dir: Path) -> None:
     files = sorted(
         p
         for p in release_dir.rglob("*")
-        if p.is_file() and p.name != SUMS and not p.relative_to(release_dir).as_posix().startswith(DERIVED_DIR + "/")
+        if p.is_file() and p.name != SUMS and not p.relative_to(release_dir).as_posix().startswith(DERIVED_PREFIXES)
     )
     (release_dir / SUMS).write_text(
         "".join(f"{sha256(p)}  {p.relative_to(release_dir).as_posix()}\n" for p in files), "utf-8"
@@ -156,8 +159,8 @@ def check_checksums(release_dir: Path) -> tuple[dict[str, str], list[str]]:
     listed = set(status)
     for path in sorted(p for p in release_dir.rglob("*") if p.is_file() and p.name != SUMS):
         rel = path.relative_to(release_dir).as_posix()
-        if rel.startswith(DERIVED_DIR + "/"):
-            continue  # trend reports built from the release after it was published (guichets report)
+        if rel.startswith(DERIVED_PREFIXES):
+            continue  # trend reports and the website, built from the release (guichets report, site)
         if rel not in listed:
             problems.append(f"{path}: not listed in {SUMS}")
     return status, problems
