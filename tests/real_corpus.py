@@ -17,7 +17,7 @@ from scrapers.hours import MARKUP_TEXT_DISAGREE, parse_page, read_hours_text
 from scrapers.hours.model import ACCESS_APPOINTMENT, CounterSchedule, NoScheduleFound, ParseError
 from scrapers.hours.osm import schedule_document
 from scrapers.procedures import CHANNELS, read_channels
-from scrapers.registry.identity import fold
+from scrapers.text import fold
 from warehouse.transform import dbt_vars
 
 REAL = Path(__file__).parent / "fixtures" / "real"

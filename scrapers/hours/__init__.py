@@ -28,7 +28,7 @@ from scrapers.hours.model import (
 from scrapers.hours.text import parse_text, read_hours_text
 from scrapers.hours.timetext import LANGUAGES
 from scrapers.hours.unavailable import unavailable_reason
-from scrapers.registry.identity import fold
+from scrapers.text import fold
 from scrapers.vocabulary import PARSERS
 
 __all__ = [

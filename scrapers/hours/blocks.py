@@ -38,7 +38,7 @@ from scrapers.hours.model import CHANNEL_COUNTER, CHANNEL_PHONE, CounterSchedule
 from scrapers.hours.reader import Reader, join_evidence
 from scrapers.hours.table import caption_of, table_lines
 from scrapers.hours.timetext import starts_with_day
-from scrapers.registry.identity import fold
+from scrapers.text import fold
 
 _HOURS_WORDS = frozenset({"hours", "horaire", "horaires", "heures", "openinghours", "opening", "openingsuren",
                           "openingstijden", "loketuren", "oeffnungszeiten", "öffnungszeiten",

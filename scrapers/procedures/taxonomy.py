@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from scrapers.registry.identity import fold
 from scrapers.registry.yaml_file import read_yaml
+from scrapers.text import fold
 from scrapers.vocabulary import LANGUAGES, NATIONAL_LANGUAGES
 
 TAXONOMY_PATH = Path(__file__).resolve().with_name("taxonomy.yaml")

@@ -20,18 +20,11 @@ rules below, and the rule used is kept (``match_rule``) so every attribution can
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import NamedTuple
 
 from scrapers.hours.model import CHANNEL_PHONE, CounterSchedule
 from scrapers.registry import Source
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip accents, so 'Liège' matches 'liege'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
+from scrapers.text import fold
 
 # Street-type abbreviations on Belgian pages, folded (French, Dutch, German).
 _STREET_WORDS = {

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import scrapers.hours  # noqa: F401 (first: scrapers.registry.identity imported first is circular via hours.blocks)
 from scrapers.registry import postcode_communes
-from scrapers.registry.identity import fold
+from scrapers.text import fold
 
 GEOJSON = Path(__file__).resolve().parent.parent / "reference" / "data" / "communes_be.geojson"
 EARTH_RADIUS_KM = 6371.0
