@@ -34,8 +34,9 @@ from scrapers.hours.dom import (
     tag,
     text_of,
 )
+from scrapers.hours.grammar import join_evidence
 from scrapers.hours.model import CHANNEL_COUNTER, CHANNEL_PHONE, CounterSchedule
-from scrapers.hours.reader import Reader, join_evidence
+from scrapers.hours.reader import Reader
 from scrapers.hours.table import caption_of, table_lines
 from scrapers.hours.timetext import starts_with_day
 from scrapers.text import fold

@@ -29,9 +29,10 @@ from lxml import etree
 
 from scrapers.hours import timetext as tt
 from scrapers.hours.dom import text_of
+from scrapers.hours.grammar import join_evidence, make_slot
 from scrapers.hours.jsonld import find_json_objects
 from scrapers.hours.model import ACCESS_APPOINTMENT, ACCESS_WALK_IN, CHANNEL_PHONE, DAYS, CounterSchedule, Regime
-from scrapers.hours.reader import Reader, join_evidence, make_slot
+from scrapers.hours.reader import Reader
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _PARTS = ("morningstart", "morningend", "afternoonstart", "afternoonend")

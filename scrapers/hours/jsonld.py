@@ -20,6 +20,7 @@ from lxml import etree
 
 from scrapers.hours import timetext as tt
 from scrapers.hours.calendar import DatedDay, weekday_of, weekly_pattern
+from scrapers.hours.grammar import join_evidence, make_slot
 from scrapers.hours.microdata import microdata_items, rdfa_items
 from scrapers.hours.model import (
     ACCESS_APPOINTMENT,
@@ -31,7 +32,7 @@ from scrapers.hours.model import (
     Regime,
 )
 from scrapers.hours.osm import normalize_osm, read_osm
-from scrapers.hours.reader import Draft, Reader, join_evidence, make_slot
+from scrapers.hours.reader import Draft, Reader
 
 _DAY_CODE = r"(?:Mo|Tu|We|Th|Fr|Sa|Su)"
 _DAYS_ONLY = re.compile(rf"{_DAY_CODE}(?:-{_DAY_CODE})?(?:,{_DAY_CODE}(?:-{_DAY_CODE})?)*")

@@ -22,13 +22,78 @@ exceptions of their own (see :mod:`scrapers.hours.regimes`), kept beside the nor
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from scrapers.hours import regimes as rg
 from scrapers.hours import timetext as tt
 from scrapers.hours.calendar import MIN_CALENDAR_DAYS, DatedDay, WeeklyPattern, weekday_of, weekly_pattern
+from scrapers.hours.grammar import (
+    ACCESS,
+    AFTER_WORD,
+    ALSO,
+    AND,
+    ANNUAL_LEAVE,
+    BASE_CONFIDENCE,
+    CHANNEL,
+    CLOSING,
+    DAY_FILLERS,
+    DAY_PREFIX,
+    DAYISH,
+    DAYPARTS,
+    DEICTIC,
+    EFFECTS,
+    FOR_A_WHILE,
+    FOR_SOME,
+    FOUR_DAYS,
+    HOURS_WORDS,
+    LONG_CLOSURE_DAYS,
+    ONE_OFF,
+    ONGOING,
+    OR,
+    OUTAGE,
+    OUTSIDE_HOURS,
+    PENALTY,
+    REOPENING,
+    SEASON_KINDS,
+    SHUT_ACT,
+    SHUT_STATE,
+    STARTING,
+    STATE_AFTER,
+    THEN,
+    TIMEISH,
+    UNTIL,
+    UNTIL_WORDS,
+    WE,
+    WHEN,
+    WORKS,
+    Atom,
+    Statement,
+    abbr_context,
+    abbreviation_dot,
+    about_a_procedure,
+    about_days,
+    blank,
+    carve_slots,
+    day_group,
+    excepted_appointment,
+    group_statements,
+    is_day_label,
+    join_evidence,
+    make_slot,
+    mark_irregular,
+    merge_slots,
+    money,
+    new_column,
+    news_day,
+    no_effect,
+    number_then_hours,
+    on_ranges,
+    on_statements,
+    open_ended_closure,
+    season_label,
+    tight,
+    time_range,
+)
 from scrapers.hours.model import (
     ACCESS_APPOINTMENT,
     ACCESS_WALK_IN,
@@ -39,92 +104,7 @@ from scrapers.hours.model import (
     CounterSchedule,
     Regime,
     Slot,
-    hhmm,
 )
-
-MAX_EVIDENCE = 500
-# The opening of a range that only gives its end ("le mardi jusqu'à 19h"): it moves the end of
-# the day's last hours read elsewhere.
-UNTIL = -1
-_UNTIL_WORDS = ("jusqu", "tot", "bis", "until", "till", "sluit", "ferme", "schlie", "close", "het sluit", "l'heure")
-# Confidence of hours read from a layout when every piece of the text was understood; each
-# piece left over (a time outside any range, days without hours, hours without days, a
-# monthly rule) multiplies it by PENALTY.
-BASE_CONFIDENCE = {"jsonld": 1.0, "table": 1.0, "dl": 1.0, "text": 0.9}
-PENALTY = 0.7
-_DAYPARTS = {"am": (0, 12 * 60), "pm": (12 * 60, 24 * 60), None: (0, 24 * 60)}
-
-_TIMEISH = frozenset({tt.TIME, tt.NUM, tt.NOON})
-_DAYISH = frozenset({tt.DAY, tt.DABBR})
-_ACCESS = {tt.APPT: ACCESS_APPOINTMENT, tt.WALKIN: ACCESS_WALK_IN}
-_CLOSING = frozenset({tt.CLOSED, tt.CLOSED_TEMP, tt.CLOSED_PERM})
-_CHANNEL = {tt.PHONE: CHANNEL_PHONE, tt.PHONE_LABEL: CHANNEL_PHONE, tt.COUNTER_LABEL: CHANNEL_COUNTER}
-_EFFECTS = frozenset({*_ACCESS, *_CLOSING, tt.NEG, *_CHANNEL})
-# What makes a text "about hours" even when nothing usable comes out of it.
-_HOURS_WORDS = frozenset({*_ACCESS, *_CLOSING, tt.PHONE})
-_IRREGULAR = frozenset({tt.SEASON, tt.MONTH, tt.PERIOD, tt.DATE, tt.MONTHLY, tt.ORDINAL})
-# What stands between two month names of one range: "juillet-août", "juli t.e.m. augustus".
-_OTHERWISE = frozenset({"sinon", "anders", "ansonsten", "otherwise"})
-# "This Monday", "last Monday": a day of the news, never a weekly day.
-_DEICTIC = re.compile(
-    r"(?<!\w)(?:ce|deze|afgelopen|vorige|volgende|komende|diesen|vergangenen|kommenden|n[äa]chsten|"
-    r"this|next|coming)\s+$",
-    re.IGNORECASE,
-)
-# A sentence about reopening: its date is when the hours start, not a one-off day.
-_REOPENING = re.compile(
-    r"(?<!\w)(?:rouvr\w*|r[ée]ouverture|heropen\w*|(?:openen|opent|gaan|gaat) (?:\w+ ){0,4}(?:opnieuw|weer) "
-    r"(?:de deuren|open)|wieder(?:er)?[öo]ffn\w*|reopen\w*)",
-    re.IGNORECASE,
-)
-# Hours said to hold for a while only.
-_FOR_A_WHILE = re.compile(
-    r"(?<!\w)(?:tijdelijk|temporairement|provisoirement|vor[üu]bergehend|temporarily|for the time being)(?!\w)",
-    re.IGNORECASE,
-)
-# Annual leave: the office is closed then, so the lines after it are not that season's hours
-# ("Congés annuels 3 semaines en août et 2 semaines lors des vacances de Noël" above the week).
-_ANNUAL_LEAVE = re.compile(
-    r"(?<!\w)(?:cong[ée]s annuels|fermeture annuelle|jaarlijks(?:e)? (?:verlof|sluiting)|collectie(?:f|ve) verlof|"
-    r"bouwverlof|betriebs(?:urlaub|ferien)|jahresurlaub|annual (?:leave|closure))(?!\w)",
-    re.IGNORECASE,
-)
-# Hours "also" given, without days: the days of the sentence before, in the same paragraph.
-_ALSO = re.compile(r"(?<!\w)(?:ook|eveneens|aussi|[ée]galement|auch|ebenfalls|also|as well)(?!\w)", re.IGNORECASE)
-_FOUR_DAYS = re.compile(r"(?<!\w)(?:four|quatre|vier|4) (?:days|jours|dagen|tage)(?!\w)", re.IGNORECASE)
-# An IT outage (the corpus README's rule: like a maintenance or error notice, it is no closure;
-# a broken heating that closes the building still is one).
-_OUTAGE = re.compile(
-    r"(?<!\w)(?:(?:internet|it-?|ict-?|netwerk|computer|informatica)storing|"
-    r"panne (?:informatique|de r[ée]seau|internet)|(?:it-?|edv-?|netzwerk|internet)st[öo]rung|"
-    r"(?:it|network|internet|system) outage|cyber-?(?:aanval|attaque|angriff|attack))(?!\w)",
-    re.IGNORECASE,
-)
-# A sentence that opens with the day a state began ("Depuis le jeudi 15 juin, ...").
-_ONGOING = re.compile(r"\s*(?:depuis|sinds|seit|since)(?!\w)", re.IGNORECASE)
-# A sentence about "then", the day(s) the sentence before set apart ("behalve dinsdag. Dan ...").
-_THEN = re.compile(r"(?:dan|alors|dann|then)(?!\w)", re.IGNORECASE)
-# "After" before a date: the hours that follow hold from then on ("Na 28 juli 2015 vervalt ...").
-_AFTER_WORD = re.compile(r"(?<!\w)(?:na|nach dem|apr[èe]s le|after)\s+$", re.IGNORECASE)
-# The day number that starts a written date ("29 septembre", "29th September").
-_DAY_PREFIX = re.compile(r"^\d{1,2}\S*")
-_MONTH_RANGE_WORDS = frozenset({"-", "à", "au", "a", "tot", "tot en met", "t.e.m.", "t/m", "tem", "bis", "to", "until",
-                                "through", "jusqu'à", "jusqu'au"})  # fmt: skip
-_OR = frozenset({"ou", "of", "oder", "or"})
-# What follows an appointment rule that limits it to some procedures or people.
-_FOR_SOME = re.compile(
-    r"\s*(?:(?:toegankelijk|toegangelijk|accessible|zug[äa]nglich|open|ouvert)\s+)?(?:voor|pour|für|fur|for)\s+"
-    r"(?!iedereen|tous|tout le monde|alle|everyone|all\b|d'autres|andere|other)",
-    re.IGNORECASE,
-)
-_AND = frozenset({"et", "en", "und", "and", "|", "+", "&"})
-# "From" words that start a validity rather than a range of days: "vanaf maandag", "dès lundi".
-_STARTING = frozenset({"vanaf", "ab", "dès", "from"})
-# Words that may stand between two day names of one list: "le lundi et le mardi", "op maandag".
-_DAY_FILLERS = frozenset({"", "le", "la", "les", "l'", "op", "am", "on", "the", "het", "de", "den", "des", "du", "'s"})
-# Words that may stand between a day abbreviation and its hours: "wo ook 13u30-16u".
-_ABBR_FILLERS = frozenset({"", "aussi", "également", "seulement", "uniquement", "ook", "enkel", "alleen", "telkens",
-                           "extra", "auch", "nur", "ebenfalls", "zusätzlich", "also", "only"})  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -147,44 +127,6 @@ class _RegimeDraft:
     pieces: list[tuple[tuple[int, ...] | None, int, int, str | None]] = field(default_factory=list)
     closed: bool = False
     evidence: list[str] = field(default_factory=list)
-
-
-class _Atom:
-    """A day set (D), a time range (R), a joiner (J), a modifier (M) or a stray time (X)."""
-
-    __slots__ = ("kind", "start", "end", "mod", "days", "part", "opens", "closes", "stmt", "access",
-                 "closed", "channel", "value")  # fmt: skip
-
-    def __init__(self, kind: str, start: int, end: int, mod: str | None = None) -> None:
-        self.kind, self.start, self.end, self.mod = kind, start, end, mod
-        self.days: tuple[int, ...] = ()
-        self.part: str | None = None
-        self.opens = self.closes = 0
-        self.stmt: int | None = None
-        self.access: str | None = None
-        self.closed = False
-        self.channel: str | None = None
-        self.value: object = None  # a PERIOD's (date_from, date_to)
-
-
-class _Statement:
-    """Days and the ranges that go with them, plus what modifiers said about them."""
-
-    __slots__ = ("days", "part", "ranges", "days_after", "after_mod", "excepts", "irregular", "monthly",
-                 "channel", "day_closed", "day_access", "access_part", "regime")  # fmt: skip
-
-    def __init__(self, days: tuple[int, ...] | None, part: str | None) -> None:
-        self.days, self.part = days, part
-        self.ranges: list[_Atom] = []
-        self.days_after = False  # days came after the ranges ("de 9h à 12h le samedi")
-        self.after_mod = False  # a modifier came after the days: more days start a new statement
-        self.excepts: list[tuple[tuple[int, ...], str | None]] = []
-        self.irregular = self.monthly = False
-        self.channel: str | None = None
-        self.day_closed: str | None = None  # "all" | "am" | "pm"
-        self.day_access: str | None = None
-        self.access_part: str | None = None
-        self.regime: rg.RegimeKey | None = None
 
 
 class Reader:
@@ -276,7 +218,7 @@ class Reader:
         self._line_days, self._after_semicolon, self._line_key, self._bare_days = None, False, None, None
         self._topic = None  # a season the paragraph is about ("De zomerregeling is van kracht. Dat is open op ...")
         if any(t.value == "." for t in toks):
-            toks = [t for k, t in enumerate(toks) if t.value != "." or not _abbreviation_dot(toks, k, text)]
+            toks = [t for k, t in enumerate(toks) if t.value != "." or not abbreviation_dot(toks, k, text)]
         for i in [k for k, t in enumerate(toks) if t.kind == tt.SEP] + [len(toks)]:  # each sentence's end
             end = toks[i].start if i < len(toks) else len(text)
             line_end = i == len(toks) or toks[i].value == "\n"
@@ -304,7 +246,7 @@ class Reader:
         sentence = self._sentence_now = text[s0:s1].strip()
         self._line, self._s0 = text, s0
         self._number = next((text[t.start : t.end] for t in toks[a:b] if t.kind == tt.PHONENUM), self._number)
-        day_context = row or self._carry_days is not None or any(t.kind in _DAYISH for t in toks[a:b])
+        day_context = row or self._carry_days is not None or any(t.kind in DAYISH for t in toks[a:b])
         self._bracket_until: str | None = None
         atoms = self._atoms(toks, a, b, text, day_context, row or heading)
         if not atoms:
@@ -318,23 +260,23 @@ class Reader:
         if "R" not in kinds and "D" in kinds:
             # "Die Gemeinde bestätigte am Donnerstag", "a acté mardi la fermeture": the day of the news,
             # no day of the week without its hours
-            atoms = [x for k, x in enumerate(atoms) if x.kind != "D" or not _news_day(atoms, k, text, False)]
+            atoms = [x for k, x in enumerate(atoms) if x.kind != "D" or not news_day(atoms, k, text, False)]
             if not atoms:
                 return
             kinds = {x.kind for x in atoms}
         values = {x.value for x in atoms if x.kind == "M"}  # ("hours", "reopened", "number"...)
-        stmts = _statements(atoms)
-        if _number_then_hours(toks, a, b, text):
+        stmts = group_statements(atoms)
+        if number_then_hours(toks, a, b, text):
             for st in stmts:
                 st.channel = CHANNEL_PHONE
-        key, excepted = _mark_irregular(atoms, stmts, text)
+        key, excepted = mark_irregular(atoms, stmts, text)
         if key is None and self._bracket_until is not None:
             # Hours given with their own end date in brackets are a passing period, not the normal week.
             key = rg.RegimeKey("period", date_to=self._bracket_until)
             for st in stmts:
                 if st.ranges:
                     st.irregular, st.regime = True, key
-        if key is None and _FOR_A_WHILE.search(sentence) and "R" in kinds and not mods & _CLOSING:
+        if key is None and FOR_A_WHILE.search(sentence) and "R" in kinds and not mods & CLOSING:
             # "Vanaf 16 juni zullen wij tijdelijk elke donderdag van 15:00 tot 19:00 uur extra geopend
             # zijn": hours for a while are a passing period, not the normal week.
             key = rg.RegimeKey("period")
@@ -364,7 +306,7 @@ class Reader:
             for st in stmts:
                 st.irregular, st.regime = True, key
         self._clause_key = key
-        if key is not None and key.kind in _SEASON_KINDS and _season_label(toks, a, b):
+        if key is not None and key.kind in SEASON_KINDS and season_label(toks, a, b):
             self._line_key = key
         has_hours = "D" in kinds or "R" in kinds
         label = (
@@ -388,8 +330,8 @@ class Reader:
             and key.kind in ("summer", "school_holidays", "christmas", "winter")
             and not stmts
             and not excepted
-            and not (mods & _CLOSING)
-            and not _ANNUAL_LEAVE.search(sentence)  # closed then: not the topic of the lines after
+            and not (mods & CLOSING)
+            and not ANNUAL_LEAVE.search(sentence)  # closed then: not the topic of the lines after
         ):
             self._topic = key  # a sentence about a season, with no hours of its own
         special = key is not None
@@ -399,7 +341,7 @@ class Reader:
             has_hours
             or "X" in kinds
             or "hours" in values
-            or any(x.mod in _HOURS_WORDS and x.value != "number" for x in atoms)
+            or any(x.mod in HOURS_WORDS and x.value != "number" for x in atoms)
         ):
             self.seen = True
         elif tt.OPEN in mods and tt.DAYPART in mods:
@@ -414,21 +356,21 @@ class Reader:
         for idx, atom in enumerate(atoms):
             if atom.value == "again" and not self.appointment_said:
                 continue  # "ils sont possibles" with no appointments named before: not about them
-            if atom.kind == "M" and atom.mod in _EFFECTS and not (access_label and atom.mod in _ACCESS):
+            if atom.kind == "M" and atom.mod in EFFECTS and not (access_label and atom.mod in ACCESS):
                 self._modifier(atoms, idx, stmts, sentence, text, key, layout)
         if any(
-            (x.mod == tt.APPT and not _excepted_appointment(atoms, k, text)) or x.mod == tt.BOOKING
+            (x.mod == tt.APPT and not excepted_appointment(atoms, k, text)) or x.mod == tt.BOOKING
             for k, x in enumerate(atoms)
         ):
             self.appointment_said = True
         if "reopened" in values:
             self.reopened = True
-        if not self._one_off and (_about_days(atoms, text, dated_ok=False) or mods & _ONE_OFF):
+        if not self._one_off and (about_days(atoms, text, dated_ok=False) or mods & ONE_OFF):
             self._one_off = True
         if tt.PHONE in mods and tt.APPT not in mods and rg.PHONE_ONLY.search(sentence):
             self.phone_only = True
             since = (
-                t.kind == tt.SINCE or (t.kind == tt.FROM and text[t.start : t.end].lower() in _STARTING)
+                t.kind == tt.SINCE or (t.kind == tt.FROM and text[t.start : t.end].lower() in STARTING)
                 for t in toks[a:b]
             )
             if any(since) and any(t.kind == tt.DATE for t in toks[a:b]) and not has_hours and tt.OPEN not in mods:
@@ -437,14 +379,14 @@ class Reader:
                 self._phone_only_from = sentence
         for kind in excepted:  # "sauf les jours fériés": the counter is closed on them
             self._regime(rg.RegimeKey(kind), sentence).closed = True
-        if key is not None and not stmts and (mods & _CLOSING or _ANNUAL_LEAVE.search(sentence)):
+        if key is not None and not stmts and (mods & CLOSING or ANNUAL_LEAVE.search(sentence)):
             self._regime(key, sentence).closed = True  # "Fermé les jours fériés", "Fermé en août"
         if label:
             self._set_context(atoms, heading, key, any(t.kind == tt.PHONENUM for t in toks[a:b]))
-            self._access_ctx = next((_ACCESS[x.mod] for x in atoms if x.mod in _ACCESS), None) if access_label else None
+            self._access_ctx = next((ACCESS[x.mod] for x in atoms if x.mod in ACCESS), None) if access_label else None
         if not special and "X" in kinds:
             self._penalize(layout)
-        carried = whole_line and _is_day_label(stmts)
+        carried = whole_line and is_day_label(stmts)
         monthly_label = key is not None and key.kind == "monthly" and "X" not in kinds
         if carried and key is not None and ((key.kind == "date" and key.date_from) or monthly_label):
             # a calendar row's date above its hours, "Les 1er et 3e jeudis du mois" above its hours
@@ -454,9 +396,9 @@ class Reader:
         before = len(self.drafts)
         # (the days of an ongoing closure, "Depuis le jeudi 15 juin et jusqu'à mardi matin", need no hours)
         quiet = row or carried or self._ongoing == sentence
-        self._four_days = self._four_days or bool(_FOUR_DAYS.search(sentence))
-        self._emit(_new_column(stmts, sentence), layout, sentence, quiet)
-        if len(self.drafts) > before and _FOR_A_WHILE.search(sentence):
+        self._four_days = self._four_days or bool(FOUR_DAYS.search(sentence))
+        self._emit(new_column(stmts, sentence), layout, sentence, quiet)
+        if len(self.drafts) > before and FOR_A_WHILE.search(sentence):
             self._penalize(layout)  # "zullen wij tijdelijk elke donderdag ... geopend zijn": maybe a passing regime
         if carried:
             self._carry_days, self._carry_mark = stmts[0].days, len(self.drafts)
@@ -469,14 +411,14 @@ class Reader:
             (ex for st in reversed(stmts) for ex, part in reversed(st.excepts) if part is None), None
         )
 
-    def _atoms(self, toks: list[tt.Token], a: int, b: int, text: str, day_context: bool, alone_ok: bool) -> list[_Atom]:
-        atoms: list[_Atom] = []
+    def _atoms(self, toks: list[tt.Token], a: int, b: int, text: str, day_context: bool, alone_ok: bool) -> list[Atom]:
+        atoms: list[Atom] = []
         i = a
         while i < b:
             t = toks[i]
             kind = t.kind
             if (
-                kind in _DAYISH
+                kind in DAYISH
                 and i > a
                 and toks[i - 1].kind == tt.TO
                 and i + 1 < b
@@ -487,24 +429,24 @@ class Reader:
                 self.valid_until = rg.iso_date(text[toks[i + 1].start : toks[i + 1].end]) or self.valid_until
                 i += 2
                 continue
-            if kind == tt.DAY and _DEICTIC.search(text, max(a and toks[a - 1].end, t.start - 12), t.start):
-                if not any(x.kind in _CLOSING for x in toks[a:b]):
+            if kind == tt.DAY and DEICTIC.search(text, max(a and toks[a - 1].end, t.start - 12), t.start):
+                if not any(x.kind in CLOSING for x in toks[a:b]):
                     # "présenté ce lundi soir", "afgelopen maandag": the day of the news, no weekly day
                     self._one_off = True
-                    i = _day_group(toks, i, b, text)[0]
+                    i = day_group(toks, i, b, text)[0]
                     continue
-            if kind in _DAYISH:
-                j, atom, count, abbr_only = _day_group(toks, i, b, text)
-                if not abbr_only or count > 1 or _abbr_context(toks, i, j, a, b, text, alone_ok):
+            if kind in DAYISH:
+                j, atom, count, abbr_only = day_group(toks, i, b, text)
+                if not abbr_only or count > 1 or abbr_context(toks, i, j, a, b, text, alone_ok):
                     atoms.append(atom)
                 i = j
                 continue
-            if t.value == "instead" and i + 1 < b and toks[i + 1].kind in _DAYISH:
-                i = _day_group(toks, i + 1, b, text)[0]  # the old days: neither open nor closed now
+            if t.value == "instead" and i + 1 < b and toks[i + 1].kind in DAYISH:
+                i = day_group(toks, i + 1, b, text)[0]  # the old days: neither open nor closed now
                 continue
-            if kind in (tt.FROM, tt.SINCE) and i + 1 < b and toks[i + 1].kind in _DAYISH:
-                j, _atom, count, _abbr = _day_group(toks, i + 1, b, text)
-                starting = kind == tt.SINCE or text[t.start : t.end].lower() in _STARTING
+            if kind in (tt.FROM, tt.SINCE) and i + 1 < b and toks[i + 1].kind in DAYISH:
+                j, _atom, count, _abbr = day_group(toks, i + 1, b, text)
+                starting = kind == tt.SINCE or text[t.start : t.end].lower() in STARTING
                 # "from Friday 1 January to Monday 4 January": a period, read below, not a start.
                 period = j + 1 < b and toks[j].kind == tt.DATE and toks[j + 1].kind == tt.TO
                 # "vanaf woensdag tot en met 3 april": from that day until a date, no weekly day either.
@@ -521,31 +463,31 @@ class Reader:
                 if kind == tt.FROM:
                     i += 1  # "du lundi", "van maandag": the day group follows
                     continue
-            if kind in _TIMEISH or kind == tt.FROM:
-                j, atom = _range(toks, i, b, text, day_context)
+            if kind in TIMEISH or kind == tt.FROM:
+                j, atom = time_range(toks, i, b, text, day_context)
                 if atom is not None:
                     atoms.append(atom)
                     i = j
                     continue
-                if kind in (tt.TIME, tt.NOON) and not _money(text, t.start, t.end):
-                    atoms.append(_Atom("X", t.start, t.end))
+                if kind in (tt.TIME, tt.NOON) and not money(text, t.start, t.end):
+                    atoms.append(Atom("X", t.start, t.end))
                     atoms[-1].opens = t.value  # (a later "tot 14.00 uur" may close it)
                 i += 1
                 continue
             if kind in (tt.AND, tt.COLON):
-                atoms.append(_Atom("J", t.start, t.end, kind))
+                atoms.append(Atom("J", t.start, t.end, kind))
             elif kind == tt.DATE:
                 # "du 1er au 15 juillet", "van woensdag 14 augustus tot en met zondag 18 augustus"
-                last = i + 2 if i + 2 < b and toks[i + 2].kind in _DAYISH else i + 1
+                last = i + 2 if i + 2 < b and toks[i + 2].kind in DAYISH else i + 1
                 if last + 1 < b and toks[i + 1].kind == tt.TO and toks[last + 1].kind == tt.DATE:
                     end = toks[last + 1]
-                    atom = _Atom("M", t.start, end.end, tt.PERIOD)
+                    atom = Atom("M", t.start, end.end, tt.PERIOD)
                     atom.value = (rg.iso_date(text[t.start : t.end]), rg.iso_date(text[end.start : end.end]))
                     if (
                         atoms
                         and atoms[-1].kind == "D"
                         and len(atoms[-1].days) == 1
-                        and _blank(text, atoms[-1].end, t.start)
+                        and blank(text, atoms[-1].end, t.start)
                     ):
                         atoms.pop()  # "van maandag 20 september tot ...": the weekday of the first date
                     atoms.append(atom)
@@ -556,16 +498,16 @@ class Reader:
                     # "du 6 au 29 septembre", "tussen 4 en 18 december": the first day takes the month
                     # of the second date.
                     end = text[t.start : t.end]
-                    first = rg.iso_date(text[toks[i - 2].start : toks[i - 2].end] + _DAY_PREFIX.sub(" ", end))
+                    first = rg.iso_date(text[toks[i - 2].start : toks[i - 2].end] + DAY_PREFIX.sub(" ", end))
                     if first is not None and (last := rg.iso_date(end)) is not None and first < last:
-                        atom = _Atom("M", toks[i - 2].start, t.end, tt.PERIOD)
+                        atom = Atom("M", toks[i - 2].start, t.end, tt.PERIOD)
                         atom.value = (first, last)
                         if between and atoms and atoms[-1].kind == "J":
                             atoms.pop()  # the "en" of "tussen 4 en 18 december"
                         atoms.append(atom)
                         i += 1
                         continue
-                if _AFTER_WORD.search(text, max(0, t.start - 12), t.start):
+                if AFTER_WORD.search(text, max(0, t.start - 12), t.start):
                     pass  # "Na 28 juli 2015 vervalt ...": the hours that follow hold after it, no one-off day
                 elif i > a and toks[i - 1].kind == tt.SINCE:  # "depuis le 1er mars 2023": validity
                     self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
@@ -586,34 +528,34 @@ class Reader:
                 elif i > a and toks[i - 1].kind == tt.FROM:
                     if text[toks[i - 1].start : toks[i - 1].end].lower() in ("vanaf", "ab", "from"):
                         self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
-                elif _REOPENING.search(self._sentence_now):
+                elif REOPENING.search(self._sentence_now):
                     # "openen op 11 mei opnieuw de deuren": when the (new) hours start
                     self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
                 else:
-                    atoms.append(_Atom("M", t.start, t.end, tt.DATE))
+                    atoms.append(Atom("M", t.start, t.end, tt.DATE))
             elif (
                 kind == tt.MONTH
                 and i > a
-                and (toks[i - 1].kind == tt.SINCE or text[toks[i - 1].start : toks[i - 1].end].lower() in _STARTING)
+                and (toks[i - 1].kind == tt.SINCE or text[toks[i - 1].start : toks[i - 1].end].lower() in STARTING)
                 and not (i + 1 < b and toks[i + 1].kind == tt.TO)
             ):
                 pass  # "ab Dezember nur noch mit Termin", "dès janvier": when the hours start, no season
             elif kind == tt.DAYPART:
-                atom = _Atom("M", t.start, t.end, tt.DAYPART)
+                atom = Atom("M", t.start, t.end, tt.DAYPART)
                 atom.part = t.value
                 atoms.append(atom)
             elif (
                 kind == tt.TO
-                and text[t.start : t.end].lower().startswith(_UNTIL_WORDS)  # not "à 10 h": at ten
+                and text[t.start : t.end].lower().startswith(UNTIL_WORDS)  # not "à 10 h": at ten
                 and i + 1 < b
                 and toks[i + 1].kind == tt.TIME
-                and _blank(text, t.end, toks[i + 1].start)
+                and blank(text, t.end, toks[i + 1].start)
                 and not (i + 2 < b and toks[i + 2].kind == tt.TO)
-                and not (atoms and atoms[-1].kind == "R" and _blank(text, atoms[-1].end, t.start))
+                and not (atoms and atoms[-1].kind == "R" and blank(text, atoms[-1].end, t.start))
                 and not (atoms and atoms[-1].kind == "R" and "(" in text[atoms[-1].end : t.start])  # a remark
             ):
                 # "Dinsdag zelfs tot 18.30 uur", "le mardi jusqu'à 19h": the day's hours end then
-                atom = _Atom("R", t.start, toks[i + 1].end)
+                atom = Atom("R", t.start, toks[i + 1].end)
                 atom.opens, atom.closes = UNTIL, toks[i + 1].value
                 # "op zaterdag al om 09.00 uur terecht en tot 14.00 uur blijven": from one to the other
                 k = len(atoms) - 2 if len(atoms) > 1 and atoms[-1].kind == "J" else len(atoms) - 1
@@ -623,14 +565,14 @@ class Reader:
                 atoms.append(atom)
                 i += 1
             elif kind not in (tt.TO, tt.SINCE, tt.PHONENUM):
-                atom = _Atom("M", t.start, t.end, kind)
+                atom = Atom("M", t.start, t.end, kind)
                 atom.value = t.value
                 atoms.append(atom)
             i += 1
         return atoms
 
     def _modifier(
-        self, atoms: list[_Atom], idx: int, stmts: list[_Statement], sentence: str, line: str,
+        self, atoms: list[Atom], idx: int, stmts: list[Statement], sentence: str, line: str,
         key: rg.RegimeKey | None, layout: str,
     ) -> None:  # fmt: skip
         """Apply the modifier ``atoms[idx]`` to the ranges, statements or office it speaks about
@@ -640,33 +582,33 @@ class Reader:
             return
         joiner = atoms[idx - 1] if idx and atoms[idx - 1].kind == "J" else None
         said = line[joiner.start : joiner.end].lower() if joiner is not None else ""
-        if mod == tt.PHONE and said in _OR:
+        if mod == tt.PHONE and said in OR:
             return  # "de 9h à 12h ou par téléphone au 02/...": another way in, not the hours' channel
         if (
             mod == tt.APPT
-            and (said in _AND or said in _OR)
+            and (said in AND or said in OR)
             and said != "|"  # a table's next cell ("| Reservatie |") says the row's access
             and any(x.kind == "R" for x in atoms[:idx])
             and not any(x.kind in "DR" for x in atoms[idx + 1 :])
         ):
             return  # "Mo-Do 8:30-16:30 | and by appointment", "und nach Vereinbarung": besides these hours
-        if mod == tt.APPT and _FOR_SOME.match(line, atoms[idx].end):
+        if mod == tt.APPT and FOR_SOME.match(line, atoms[idx].end):
             return  # "enkel op afspraak toegankelijk voor erkenningen": some procedures, not the hours
-        if mod == tt.APPT and _excepted_appointment(atoms, idx, line):
+        if mod == tt.APPT and excepted_appointment(atoms, idx, line):
             return  # "toutes les mairies sont fermées à l'exception de celle des Guillemins, [...] sur rendez-vous"
-        if mod == tt.APPT and _OUTSIDE_HOURS.match(line, atoms[idx].end):
+        if mod == tt.APPT and OUTSIDE_HOURS.match(line, atoms[idx].end):
             return  # "alleen beschikbaar op afspraak na de normale openingsuren": besides the hours
         if (
             mod == tt.APPT
             and idx + 2 < len(atoms)
             and atoms[idx + 1].kind == "J"
-            and line[atoms[idx + 1].start : atoms[idx + 1].end].lower() in _AND
+            and line[atoms[idx + 1].start : atoms[idx + 1].end].lower() in AND
             and atoms[idx + 2].kind == "D"
             and not any(x.kind == "R" for x in atoms)
         ):
             self._penalize(layout)  # "Permanence sur rendez-vous et le lundi matin": and walk-in then, hours unsaid
             return
-        if mod == tt.CLOSED and _open_ended_closure(atoms, idx, line, self._s0):
+        if mod == tt.CLOSED and open_ended_closure(atoms, idx, line, self._s0):
             # "the Dundas Branch will be closed beginning 5:00pm on Saturday, September 3 until it
             # reopens": closed from then on, with no end: a temporary closure of the office.
             self.closed, self.closed_reason = "temporary", sentence
@@ -675,11 +617,11 @@ class Reader:
             return
         if atoms[idx].value == "number":
             prev = atoms[idx - 1] if idx else None
-            if prev is not None and prev.kind == "R" and _tight(line, prev, atoms[idx]):
-                _on_ranges(mod, [prev])  # "de 8h30 à 16h) au 082/69.90.49": that line's hours
+            if prev is not None and prev.kind == "R" and tight(line, prev, atoms[idx]):
+                on_ranges(mod, [prev])  # "de 8h30 à 16h) au 082/69.90.49": that line's hours
             return
         part = next((x.part for x in atoms[idx + 1 : idx + 2] if x.mod == tt.DAYPART), None)
-        if part is None and idx and atoms[idx - 1].mod == tt.DAYPART and _tight(line, atoms[idx - 1], atoms[idx]):
+        if part is None and idx and atoms[idx - 1].mod == tt.DAYPART and tight(line, atoms[idx - 1], atoms[idx]):
             part = atoms[idx - 1].part
         n = idx + 1
         # What may stand between a modifier and what it speaks of: "Contact center : 078 15 15 15, du
@@ -692,20 +634,20 @@ class Reader:
         # A day that dates the news or an announced closure ("fermera ses portes ce vendredi 13 août",
         # "wie die Gemeinde am Sonntag mitteilt") is not a day the closure is about.
         news_ok = mod == tt.CLOSED_PERM
-        tight_prev = prev is not None and prev.kind == "R" and _tight(line, prev, atoms[idx])
-        if tight_prev and mod in _CLOSING and nxt is not None and nxt.kind == "D":
+        tight_prev = prev is not None and prev.kind == "R" and tight(line, prev, atoms[idx])
+        if tight_prev and mod in CLOSING and nxt is not None and nxt.kind == "D":
             # "10h-17h (fermé le lundi)": the closure is about the day named after it.
-            tight_prev = line[atoms[idx].end : nxt.start].strip().lower() not in _DAY_FILLERS
+            tight_prev = line[atoms[idx].end : nxt.start].strip().lower() not in DAY_FILLERS
         if nxt is not None and nxt.kind == "R":
             group = [nxt]
             for x in atoms[n + 1 :]:
                 if x.kind == "R" and (x.stmt == nxt.stmt or mod == tt.PHONE):
                     group.append(x)
-                elif mod == tt.PHONE and x.mod not in (tt.COUNTER_LABEL, *_ACCESS):
+                elif mod == tt.PHONE and x.mod not in (tt.COUNTER_LABEL, *ACCESS):
                     continue  # "The telephone Contact Centre is open 8:30am-5pm Mon-Thu, and 8:30am-4:30pm on Fridays"
                 elif x.kind != "J":
                     break
-            _on_ranges(mod, group)
+            on_ranges(mod, group)
         elif tight_prev and mod == tt.PHONE:
             # "du lundi au vendredi de 9h à 12h et de 13h à 17h par téléphone": every range of the run
             run = [prev]
@@ -714,39 +656,39 @@ class Reader:
                     run.append(x)
                 elif x.kind != "J":
                     break
-            _on_ranges(mod, run)
+            on_ranges(mod, run)
         elif tight_prev and (mod not in (tt.PHONE_LABEL, tt.COUNTER_LABEL) or "(" in line[prev.end : atoms[idx].start]):
-            _on_ranges(mod, [prev])
-        elif nxt is not None and nxt.kind == "D" and not (mod in _CLOSING and _news_day(atoms, n, line, news_ok)):
+            on_ranges(mod, [prev])
+        elif nxt is not None and nxt.kind == "D" and not (mod in CLOSING and news_day(atoms, n, line, news_ok)):
             first = stmts[nxt.stmt]
-            _on_statements(mod, stmts[nxt.stmt :] if mod in _ACCESS or mod in _CHANNEL else [first], part)
+            on_statements(mod, stmts[nxt.stmt :] if mod in ACCESS or mod in CHANNEL else [first], part)
         elif mod not in (tt.PHONE_LABEL, tt.COUNTER_LABEL):
             before = next(
                 (
                     x
                     for k, x in reversed(list(enumerate(atoms[:idx])))
-                    if x.kind == "R" or (x.kind == "D" and not (mod in _CLOSING and _news_day(atoms, k, line, news_ok)))
+                    if x.kind == "R" or (x.kind == "D" and not (mod in CLOSING and news_day(atoms, k, line, news_ok)))
                 ),
                 None,
             )
             if before is not None:
-                _on_statements(mod, [stmts[before.stmt]], part)
+                on_statements(mod, [stmts[before.stmt]], part)
             else:
                 self._office_wide(atoms[idx], part, sentence, key, atoms, layout)
 
-    def _ongoing_closure(self, atoms: list[_Atom], idx: int, sentence: str, layout: str) -> bool:
+    def _ongoing_closure(self, atoms: list[Atom], idx: int, sentence: str, layout: str) -> bool:
         """ "Depuis le jeudi 15 juin et jusqu'à mardi matin, l'agence [...] est fermée": the office is
         closed now, since a day already past. Days after the verb would be weekly ("est fermée le
         samedi"), hours would be the day's: then it is no closure."""
         atom, line = atoms[idx], self._line
         before = line[self._s0 : atom.start]
         if not (
-            _ONGOING.match(sentence)
+            ONGOING.match(sentence)
             and tt.OFFICE_NOUN.search(before)
-            and _SHUT_STATE.search(before)
+            and SHUT_STATE.search(before)
             and not any(x.kind in "RX" or (x.kind == "D" and x.start > atom.start) for x in atoms)
             and not any(x.mod in (tt.CONDITIONAL, tt.NEG) for x in atoms)
-            and not _WHEN.search(before)
+            and not WHEN.search(before)
         ):
             return False
         self.closed, self.closed_reason, self._ongoing = "temporary", sentence, sentence
@@ -755,22 +697,22 @@ class Reader:
         return True
 
     def _office_wide(
-        self, atom: _Atom, part: str | None, sentence: str, key: rg.RegimeKey | None, atoms: list[_Atom], layout: str
+        self, atom: Atom, part: str | None, sentence: str, key: rg.RegimeKey | None, atoms: list[Atom], layout: str
     ) -> None:
         """A modifier with no days or hours around it speaks about the whole office."""
         mod, special = atom.mod, key is not None
         line = self._line
-        if mod in _CLOSING and _OUTAGE.search(sentence):
+        if mod in CLOSING and OUTAGE.search(sentence):
             return  # "Vanwege de internetstoring is de gemeente [...] niet bereikbaar": an outage, no closure
         statement = None
         if mod == tt.CLOSED and not part and self._carry_days is None and self._regime_ctx is None:
             # "Les bureaux sont fermés", "bleibt das Rathaus bis zum 19.04. geschlossen", "heeft de
             # gemeente de loketten gesloten": a statement about the office, in the press's words.
             before = line[max(self._s0, atom.start - 120) : atom.start]
-            if (tt.OFFICE_NOUN.search(before) or _WE.search(before)) and not _WHEN.search(before):
-                if _SHUT_ACT.search(before):
+            if (tt.OFFICE_NOUN.search(before) or WE.search(before)) and not WHEN.search(before):
+                if SHUT_ACT.search(before):
                     statement = tt.CLOSED_PERM
-                elif _SHUT_STATE.search(before) or _STATE_AFTER.match(line, atom.end):
+                elif SHUT_STATE.search(before) or STATE_AFTER.match(line, atom.end):
                     statement = tt.CLOSED_TEMP
         # "tijdelijke sluitingsperiode van 20 september tot 20 oktober": a dated closure, read as announced.
         dated_closure = mod == tt.CLOSED_TEMP and key is not None and key.kind == "period"
@@ -781,7 +723,7 @@ class Reader:
             # au 2 janvier", "fermé le 11 novembre": a holiday, an exception).
             mod = statement or mod
             permanent = mod == tt.CLOSED_PERM and not any(x.mod == tt.INDEFINITE for x in atoms)
-            if part or _about_days(atoms, line, dated_ok=permanent) or any(x.mod == tt.CONDITIONAL for x in atoms):
+            if part or about_days(atoms, line, dated_ok=permanent) or any(x.mod == tt.CONDITIONAL for x in atoms):
                 return  # (with a daypart, "la fermeture du commissariat la nuit": part of the day)
             if key is not None and (
                 key.kind not in ("date", "period")
@@ -789,14 +731,14 @@ class Reader:
                 or (
                     key.kind == "period"
                     and (rg.period_days(key) or LONG_CLOSURE_DAYS) < LONG_CLOSURE_DAYS
-                    and not _WORKS.search(sentence)
+                    and not WORKS.search(sentence)
                 )
             ):
                 return
             special = False
             if mod == tt.CLOSED_PERM and not permanent or (key is not None and key.kind == "period"):
                 mod = tt.CLOSED_TEMP  # "fermera ses portes du 6 au 29 septembre": for a while
-            works_period = key is not None and key.kind == "period" and bool(_WORKS.search(sentence))
+            works_period = key is not None and key.kind == "period" and bool(WORKS.search(sentence))
             if statement == tt.CLOSED_TEMP and not works_period:
                 # (a period of works, "sera fermée du 4 au 30 septembre pour travaux", closes the
                 # office whatever hours the page gives for before and after it.)
@@ -807,7 +749,7 @@ class Reader:
         # "Aucun guichet ne sera définitivement fermé", "niet tijdelijk gesloten": no closure; a
         # negation later in the sentence is about something else ("gesloten, terwijl dat niet mocht").
         negated = any(x.mod == tt.NEG and x.end <= atom.start and "," not in line[x.end : atom.start] for x in atoms)
-        if mod == tt.APPT and not special and _about_a_procedure(line[self._s0 : atom.start]):
+        if mod == tt.APPT and not special and about_a_procedure(line[self._s0 : atom.start]):
             return  # "Verklaring van wettelijke samenwoning op afspraak": that procedure, not the office
         if mod == tt.APPT and not special:
             if part:
@@ -816,10 +758,10 @@ class Reader:
                 self.appointment_only = True
         elif mod == tt.CLOSED_PERM and not negated:
             self.closed, self.closed_reason = "permanent", sentence
-        elif mod in _CLOSING and not special and self.closed != "permanent":
+        elif mod in CLOSING and not special and self.closed != "permanent":
             if part:
                 # "MAANDAG / Van 8.30 tot 12 uur / GESLOTEN tijdens de namiddag": the day the block is about.
-                self.closures.append((self._carry_days, *_DAYPARTS[part]))
+                self.closures.append((self._carry_days, *DAYPARTS[part]))
             elif (mod == tt.CLOSED_TEMP or any(x.mod == tt.INDEFINITE for x in atoms)) and not negated:
                 self.closed, self.closed_reason = "temporary", sentence
             else:
@@ -833,19 +775,19 @@ class Reader:
                     if len(self._carry_days) == 1:
                         self.dated.append((DatedDay(ctx.date_from, self._carry_days[0], ()), layout))
                 elif self._carry_days is None:
-                    if not _REOPENING.search(sentence):  # ("Fermées depuis le 16 mars, les agences rouvriront")
+                    if not REOPENING.search(sentence):  # ("Fermées depuis le 16 mars, les agences rouvriront")
                         self._penalize(layout)
                 elif all(x is atom or x.kind == "J" for x in atoms) and len(self.drafts) == self._carry_mark:
                     # "Mardi |" right above "Fermé |": the day of the label is closed (after its hours,
                     # "Lundi / 08:15 – 12:00 / Fermé", a closed afternoon cell)
-                    self.closures.append((self._carry_days, *_DAYPARTS[None]))
+                    self.closures.append((self._carry_days, *DAYPARTS[None]))
                 return
         else:
             return
         self.flag_evidence.append(sentence)
         self.flag_layout = self.flag_layout or layout
 
-    def _set_context(self, atoms: list[_Atom], heading: bool, key: rg.RegimeKey | None, number: bool) -> None:
+    def _set_context(self, atoms: list[Atom], heading: bool, key: rg.RegimeKey | None, number: bool) -> None:
         """A label line ("Permanence téléphonique :", "Horaire d'été") sets how later lines read.
         ``number``: the line gives a phone number ("Téléphone : 069 33 22 81"), a contact detail."""
         mods = {x.mod for x in atoms}
@@ -854,7 +796,7 @@ class Reader:
         elif tt.COUNTER_LABEL in mods or tt.USUAL in mods or heading:
             self._channel = CHANNEL_COUNTER
         dated_day = key is not None and key.kind == "date" and tt.DATE in mods and any(x.kind == "D" for x in atoms)
-        leave = _ANNUAL_LEAVE.search(self._sentence_now)  # a closed season, not the lines' regime
+        leave = ANNUAL_LEAVE.search(self._sentence_now)  # a closed season, not the lines' regime
         if (mods & {tt.SEASON, tt.MONTH, tt.PERIOD} and tt.USUAL not in mods and not leave) or dated_day:
             # "Horaire d'été", or a calendar row's date "maandag 2 januari 2017" above its hours
             # ("Horaire normal (de septembre à mai)" is the normal week, whatever its months)
@@ -864,7 +806,7 @@ class Reader:
         elif self._regime_ctx is not None and self._regime_ctx.kind == "date" and any(x.kind == "D" for x in atoms):
             self._irregular, self._regime_ctx = False, None  # the next day of a calendar has no date
 
-    def _emit(self, stmts: list[_Statement], layout: str, sentence: str, quiet: bool) -> None:
+    def _emit(self, stmts: list[Statement], layout: str, sentence: str, quiet: bool) -> None:
         """Turn statements into drafts, closures and access rules; ``quiet``: days without hours
         are expected (a table row with an empty cell, a "Lundi :" label line)."""
         produced_in: set[str] = set()
@@ -877,9 +819,9 @@ class Reader:
                     self._emit_regime(st, key, sentence, layout)
                 continue
             days = st.days if st.days is not None else self._carry_days
-            if days is None and st.ranges and (self._after_semicolon or _ALSO.search(sentence)):
+            if days is None and st.ranges and (self._after_semicolon or ALSO.search(sentence)):
                 days = self._line_days  # "Het is ook in de namiddag van 13.30 uur tot 16.30 uur open": the same days
-            if days is None and st.ranges and self._set_apart is not None and _THEN.match(sentence):
+            if days is None and st.ranges and self._set_apart is not None and THEN.match(sentence):
                 days = self._set_apart
             if days is None and st.ranges and self._bare_days is not None:
                 # "will continue to open four days a week. From 13th May the new times will be 10am
@@ -887,7 +829,7 @@ class Reader:
                 days, self._bare_days = self._bare_days, None
                 if self._bare_penalty is not None:
                     self._unpenalize(*self._bare_penalty)
-            if st.days is not None and not st.ranges and _no_effect(st) and not quiet:
+            if st.days is not None and not st.ranges and no_effect(st) and not quiet:
                 self._bare_days, self._bare_penalty = st.days, (layout, sentence)
             elif st.ranges:
                 self._bare_days = None
@@ -901,7 +843,7 @@ class Reader:
                 continue
             for ex_days, ex_part in st.excepts:
                 if ex_part:
-                    self.closures.append((ex_days, *_DAYPARTS[ex_part]))
+                    self.closures.append((ex_days, *DAYPARTS[ex_part]))
                 else:
                     days = tuple(d for d in days if d not in ex_days)
             for r in st.ranges:
@@ -922,12 +864,12 @@ class Reader:
                     )
             if st.day_closed and self._access_ctx is None:
                 # (under "Horaires sur rendez-vous :", "Vendredi : Fermé" only says there are no appointments)
-                self.closures.append((days, *_DAYPARTS[None if st.day_closed == "all" else st.day_closed]))
+                self.closures.append((days, *DAYPARTS[None if st.day_closed == "all" else st.day_closed]))
                 produced_in.add(CHANNEL_COUNTER)
             if st.day_access:
                 self.access_rules.append((days, st.access_part, st.day_access))
                 produced_in.add(CHANNEL_COUNTER)
-            if not st.ranges and _no_effect(st) and not quiet:
+            if not st.ranges and no_effect(st) and not quiet:
                 self._penalize(layout)
         for channel in produced_in:
             self.evidence.setdefault((layout, channel), []).append(sentence)
@@ -938,7 +880,7 @@ class Reader:
             draft.evidence.append(sentence)
         return draft
 
-    def _emit_regime(self, st: _Statement, key: rg.RegimeKey, sentence: str, layout: str) -> None:
+    def _emit_regime(self, st: Statement, key: rg.RegimeKey, sentence: str, layout: str) -> None:
         """Hours (or a closure) of a statement that is not the normal week, into its regime."""
         draft = self._regime(key, sentence)
         days = st.days if st.days is not None else self._carry_days
@@ -1095,7 +1037,7 @@ class Reader:
                 if access is None:
                     access = ACCESS_APPOINTMENT if self.appointment_only else ACCESS_WALK_IN
                 pieces.update((d, o, c, access) for d in (days if days is not None else normal_days))
-            slots = [make_slot(d, o, c, acc) for d, o, c, acc in _merge(sorted(pieces))]
+            slots = [make_slot(d, o, c, acc) for d, o, c, acc in merge_slots(sorted(pieces))]
             regime = Regime(
                 kind=key.kind,
                 evidence=join_evidence(draft.evidence),
@@ -1144,7 +1086,7 @@ class Reader:
         if counter:
             for days, c_open, c_close in self.closures:
                 kept = []
-                afternoon = (c_open, c_close) == _DAYPARTS["pm"]
+                afternoon = (c_open, c_close) == DAYPARTS["pm"]
                 for day, o, c, acc in pieces:
                     if (days is not None and day not in days) or c_close <= o or c_open >= c:
                         kept.append((day, o, c, acc))
@@ -1162,660 +1104,9 @@ class Reader:
         for day, o, c, acc in pieces:
             if counter and acc is None:
                 for days, part, rule_access in self.access_rules:
-                    if (days is None or day in days) and (part is None or _DAYPARTS[part][0] <= o < _DAYPARTS[part][1]):
+                    if (days is None or day in days) and (part is None or DAYPARTS[part][0] <= o < DAYPARTS[part][1]):
                         acc = rule_access
                 if acc is None and self.appointment_only:
                     acc = ACCESS_APPOINTMENT
             slots.add((day, o, c, acc or ACCESS_WALK_IN))
-        return [make_slot(d, o, c, acc) for d, o, c, acc in _merge(_carve(slots))]
-
-
-_GOES_ON = frozenset({tt.TO, tt.AND, tt.FROM, tt.TIME, tt.NUM, tt.NOON})
-
-
-# Before a bare "fermé"/"gesloten"/"geschlossen"/"closed": a verb of state makes it a statement
-# about the office ("sont fermés", "bleibt [...] geschlossen", "zijn gesloten", "is closed"); the
-# perfect of "to close" a past act ("heeft de gemeente de loketten [...] gesloten", "ont fermé").
-_SHUT_STATE = re.compile(
-    r"(?<!\w)(?:est|sont|reste|restent|restera|resteront|sera|seront|demeure|demeurent|était|étaient|"
-    r"is|zijn|blijft|blijven|blijken|waren|ist|sind|bleibt|bleiben|bleibe|are|remains?|will be|has been|have been)"
-    r"(?:\s+\S+){0,8}\s+$",
-    re.IGNORECASE,
-)
-# Dutch and German subordinate clauses put the verb last: "dat alle diensten gesloten zijn".
-_STATE_AFTER = re.compile(r"\s+(?:zijn|is|blijven|blijft|sind|ist|bleiben|bleibt)(?!\w)", re.IGNORECASE)
-_SHUT_ACT = re.compile(
-    r"(?<!\w)(?:(?:a|ont|avait|avaient|has|have|had)(?:\s+(?!été|been)\S+){0,2}"
-    r"|(?:heeft|hebben|hadden|hat|haben|hatte|hatten)(?:\s+(?!geweest|gewesen|worden)\S+){0,10})\s+$",
-    re.IGNORECASE,
-)
-# "Accessible lorsque la bibliothèque est fermée": a closure as a condition is no statement.
-_WHEN = re.compile(
-    r"(?<!\w)(?:lorsqu'|lorsque|quand|si|wanneer|als|zodra|indien|wenn|sobald|falls|solange|when|"
-    r"whenever|while|if)(?!\w)",
-    re.IGNORECASE,
-)
-# The speaker as the subject of a closure: "nous sommes fermés", "we zijn even dicht", "wir sind".
-_WE = re.compile(r"\b(?:nous|we|wij|wir|our offices?)\b", re.IGNORECASE)
-# A closure for less than this many days is a holiday or an exception, not the office closing.
-LONG_CLOSURE_DAYS = 28
-# Works close an office even for a short while ("fermera ses portes du 6 au 29 septembre afin
-# d'effectuer un réaménagement"); a short closure without them is a holiday.
-_WORKS = re.compile(
-    r"(?<!\w)(?:travaux|r[ée]novation|r[ée]am[ée]nagement|am[ée]nagement|d[ée]m[ée]nagement|transformation|"
-    r"werken|werkzaamheden|verbouwing|renovatie|verhuis\w*|umbau\w*|renovierung|sanierung|bauarbeiten|umzug\w*|"
-    r"works|renovation|refurbishment|moving)(?!\w)",
-    re.IGNORECASE,
-)
-# What makes a text about given days, not the office as a whole.
-_ONE_OFF = frozenset({tt.DATE, tt.SEASON, tt.MONTH})
-# A day named as the day something was said ("a annoncé vendredi", "am Sonntag mitteilt"): news, not hours.
-_SAID_BEFORE = re.compile(
-    r"(?:annonc|d[ée]cid|act[ée]|vot[ée]|approuv|confirm|indiqu|communiqu|pr[ée]cis|expliqu|d[ée]clar|bestätig|teilte|mitteil|erklärt|"
-    r"meld|beslist|besliste|liet weten|zei|announc|said|confirmed|decided)\w*\s+(?:(?:le|ce|am|op|on|dit|deze)\s+)?$",
-    re.IGNORECASE,
-)
-# (matched at the day's end with ``match(line, pos)``: no "^", which would only match at the line's start)
-_SAID_AFTER = re.compile(
-    r"\s+(?:\w+\s+)?(?:mit(?:ge)?teilt|bestätigte|erklärte|meldde|liet weten|announced|said)", re.IGNORECASE
-)
-
-
-# Words that make "... sur rendez-vous" about the office or its visits rather than one procedure.
-_VISIT_WORDS = re.compile(
-    r"\b(?:accessibles?|acc[èe]s|ouverte?s?|visites?|re[çc]ue?s?|re[çc]oit|re[çc]oivent|accueill\w*|r[ée]ception|"
-    r"prise|attention|important|remarque|opgelet|opgepast|achtung|hinweis|wichtig|note|please|"
-    r"ils|elles?|il|zij|ze|hij|sie|they|dienstverlening|\w*(?:parteien|publikums)verkehr|dienstleistung\w*|"
-    r"toutes? les|tous|d[ée]marches|public|uniquement|seulement|exclusivement|"
-    r"toegankelijk|toegang|open|bezoek\w*|langs\w*|terecht|ontvang\w*|alle|enkel|alleen|uitsluitend|publiek|"
-    r"zug[äa]nglich|zutritt|ge[öo]ffnet|besuch\w*|empfang\w*|nur|ausschlie(?:ß|ss)lich|"
-    r"access\w*|visits?|received|only|all|we|nous|wij|wir|you|vous|u|je|"
-    # the people received: "Inwoners moeten [...] bellen voor een afspraak"
-    r"citoyens|habitants|usagers|visiteurs|inwoners|burgers|bezoekers|klanten|b[üu]rger\w*|einwohner\w*|besucher\w*|"
-    r"residents|visitors|customers)\b",
-    re.IGNORECASE,
-)
-# What follows an appointment rule that puts it outside the opening hours.
-_OUTSIDE_HOURS = re.compile(
-    r"\s*(?:na|buiten|apr[èe]s|en dehors des?|hors|nach|au(?:ß|ss)erhalb|after|outside(?: of)?)\s+"
-    r"(?:de |der |den |les |the )?(?:\w+ )?(?:openingsuren|openingstijden|heures|horaires|[öo]ffnungszeiten|"
-    r"sprechzeiten|opening hours|office hours|hours)",
-    re.IGNORECASE,
-)
-# The subject of an appointment rule is other services than the office read: "Andere diensten die
-# geen loketfunctie hebben werken voorlopig wel nog op afspraak".
-_OTHER_SERVICES = re.compile(
-    r"(?<!\w)(?:andere|autres|other|weitere|[üu]brigen?)\s+(?:\w+\s+)?(?:diensten|services|dienste|departments|"
-    r"[äa]mter|kantoren|bureaux|offices)(?!\w)",
-    re.IGNORECASE,
-)
-_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
-
-
-_SEASON_KINDS = frozenset({"summer", "school_holidays", "christmas", "winter"})
-_LABEL_WORDS = frozenset({tt.SEASON, tt.MONTH, tt.AND, tt.TO})
-
-
-def _season_label(toks: list[tt.Token], a: int, b: int) -> bool:
-    """Whether the sentence ``toks[a:b]`` opens with a season or months and a colon ("Juillet & août :")."""
-    colon = next((k for k in range(a, b) if toks[k].kind == tt.COLON), None)
-    return (
-        colon is not None
-        and colon > a
-        and any(toks[k].kind in (tt.SEASON, tt.MONTH) for k in range(a, colon))
-        and all(toks[k].kind in _LABEL_WORDS for k in range(a, colon))
-    )
-
-
-# Headings of an old and a new column: "Huidige openingstijden Nieuwe openingstijden per 1-1-2024".
-_OLD_NEW = re.compile(
-    r"(?<!\w)(?:huidige|oude|vroegere|horaires? actuels?|anciens? horaires?|bisherige|alte|current|old)(?!\w)"
-    r".{0,60}?(?<!\w)(?:nieuwe|nouveaux? horaires?|neue|new)(?!\w)",
-    re.IGNORECASE,
-)
-
-
-def _new_column(stmts: list[_Statement], sentence: str) -> list[_Statement]:
-    """An old/new table flattened into one line gives each day twice, old then new: the new ones."""
-    days = [st for st in stmts if st.days is not None]
-    if (
-        len(days) >= 4
-        and len(days) % 2 == 0
-        and all(days[k].days == days[k + 1].days for k in range(0, len(days), 2))
-        and _OLD_NEW.search(sentence)
-    ):
-        return [st for st in stmts if st.days is None] + days[1::2]
-    return stmts
-
-
-_NOT_A_LINE = frozenset({tt.COUNTER_LABEL, tt.OPEN, tt.APPT, tt.WALKIN, tt.PHONE, tt.PHONE_LABEL})
-
-
-def _number_then_hours(toks: list[tt.Token], a: int, b: int, text: str) -> bool:
-    """ "Action Solidaire : 0499.867.356 - 7j/7 - 9h à 18h": a label, its phone number right after the
-    colon, then the days and hours after a dash are the line's, not a counter's (nothing else in
-    the sentence names a counter, an opening or an access)."""
-    for k in range(a + 1, b - 1):
-        if toks[k].kind == tt.PHONENUM and toks[k - 1].kind == tt.COLON and text[toks[k + 1].start] == "-":
-            return not any(t.kind in _NOT_A_LINE for t in toks[a:b])
-    return False
-
-
-def _excepted_appointment(atoms: list[_Atom], idx: int, line: str) -> bool:
-    """Whether the appointment rule ``atoms[idx]`` speaks of the exception named before it, in a
-    sentence with no days or hours ("toutes les mairies sont fermées à l'exception de celle des
-    Guillemins, disponible uniquement sur rendez-vous")."""
-    excepts = [x for x in atoms[:idx] if x.mod == tt.EXCEPT]
-    return (
-        bool(excepts)
-        # ("n'est pas permis, hormis sur rendez-vous": the rule itself is the exception)
-        and bool(line[excepts[-1].end : atoms[idx].start].strip(" ,"))
-        and not any(x.kind in "DR" for x in atoms)
-    )
-
-
-def _about_a_procedure(before: str) -> bool:
-    """Whether the words before an appointment rule name something other than the office: a
-    procedure or a document ("Verklaring van wettelijke samenwoning op afspraak", "Passeports sur
-    rendez-vous"), not "Le bureau est accessible sur rendez-vous" or "Uniquement sur rendez-vous"."""
-    if _OTHER_SERVICES.search(before):
-        return True
-    if not _CONTENT_WORD.search(before):
-        return False
-    return not (tt.OFFICE_NOUN.search(before) or _VISIT_WORDS.search(before))
-
-
-# What opens the start of a closure ("closed beginning 5:00pm on Saturday", "fermée à partir du 3").
-_CLOSURE_START = re.compile(
-    r"\s*(?:beginning|starting|from|as of|effective|[àa] partir d(?:e|u|es|')|d[èe]s|vanaf|met ingang van|ab|seit)"
-    r"(?!\w)",
-    re.IGNORECASE,
-)
-
-
-def _open_ended_closure(atoms: list[_Atom], idx: int, line: str, s0: int) -> bool:
-    """A closed office from a point in time with no end ("X will be closed beginning 5:00pm on
-    Saturday, September 3 until it reopens", "sera fermée à partir du 3 septembre jusqu'à nouvel
-    ordre"): the office (an office noun or "we" before the verb) is in a closed state from the start
-    named right after "closed" until further notice; never in the conditional, negated, or in a
-    "when" clause. "Fermé le lundi jusqu'à nouvel ordre" (no start) is about Mondays."""
-    atom = atoms[idx]
-    end = next((x for x in atoms[idx + 1 :] if x.mod == tt.INDEFINITE), None)
-    if end is None or not _CLOSURE_START.match(line, atom.end):
-        return False
-    if any(x.mod in (tt.CONDITIONAL, tt.NEG) for x in atoms) or any(x.kind == "D" and x.end > end.start for x in atoms):
-        return False
-    before = line[max(s0, atom.start - 120) : atom.start]
-    office = tt.OFFICE_NOUN.search(before) or _WE.search(before)
-    return bool(office and _SHUT_STATE.search(before) and not _WHEN.search(before))
-
-
-def _about_days(atoms: list[_Atom], line: str, *, dated_ok: bool) -> bool:
-    """Whether the sentence names weekly days or hours: a closure said with them is about those days
-    ("ferme ses portes le lundi"). A day named as the day of the news ("a annoncé vendredi") is no
-    weekly day, nor, when ``dated_ok``, a dated day ("fermera ses portes ce vendredi 13 août")."""
-    # (hours first: they settle it without the news-day patterns)
-    return any(x.kind in "RX" for x in atoms) or any(
-        x.kind == "D" and not _news_day(atoms, k, line, dated_ok) for k, x in enumerate(atoms)
-    )
-
-
-def _news_day(atoms: list[_Atom], k: int, line: str, dated_ok: bool) -> bool:
-    """Whether the day ``atoms[k]`` dates the news ("a annoncé vendredi", "am Sonntag mitteilt") or,
-    when ``dated_ok``, is a dated day ("ce vendredi 13 août"): not a weekly day."""
-    x = atoms[k]
-    nxt = atoms[k + 1] if k + 1 < len(atoms) else None
-    if dated_ok and nxt is not None and nxt.mod == tt.DATE and _blank(line, x.end, nxt.start):
-        return True
-    return bool(_SAID_BEFORE.search(line[max(0, x.start - 40) : x.start]) or _SAID_AFTER.match(line, x.end))
-
-
-# Abbreviated words written with a dot inside a sentence: "bzw.", "resp.", "evtl.", "ca.", "z.B.".
-_ABBREVIATED = re.compile(
-    r"(?<!\w)(?:bzw|resp|evtl|ggf|ca|z\.\s?b|u\.\s?a|usw|inkl|zzgl|bijv|bv|enz|m\.a\.w|o\.a|incl|excl|env|cf|vs|"
-    r"approx|e\.g|i\.e)$",
-    re.IGNORECASE,
-)
-
-
-@lru_cache(maxsize=4096)  # the few characters before a dot ("ous", "12 uur") recur from text to text
-def _abbreviated(before: str) -> bool:
-    return _ABBREVIATED.search(before) is not None
-
-
-def _abbreviation_dot(toks: list[tt.Token], i: int, text: str) -> bool:
-    """The dot of "9.30 u." or "12 h." before the range goes on ("tot 12 u.", "en van") ends no
-    sentence; before a capital ("16h. En juillet") it does. Nor does the dot of an abbreviated
-    word before a lower-case word ("samstags von 8 bis 12.30 Uhr bzw. von 13 bis 17 Uhr")."""
-    if (
-        toks[i].kind == tt.SEP
-        and toks[i].value == "."
-        and _abbreviated(text[max(0, toks[i].start - 8) : toks[i].start])
-    ):
-        rest = text[toks[i].end :].lstrip()
-        return bool(rest) and rest[0].islower()
-    return (
-        toks[i].kind == tt.SEP
-        and toks[i].value == "."
-        and i > 0
-        and toks[i - 1].kind == tt.TIME
-        and toks[i - 1].end == toks[i].start
-        and i + 1 < len(toks)
-        and toks[i + 1].kind in _GOES_ON
-        and not text[toks[i].end : toks[i + 1].start].strip()
-        and not text[toks[i + 1].start].isupper()
-    )
-
-
-@lru_cache(maxsize=8192)
-def make_slot(day: int, opens: int, closes: int, access: str) -> Slot:
-    """A Slot from a day index and minutes; slots are immutable, so equal ones are shared."""
-    return Slot(DAYS[day], hhmm(opens), hhmm(closes), access)
-
-
-def join_evidence(parts: list[str]) -> str:
-    """The sentences a schedule was read from, deduplicated, at most MAX_EVIDENCE characters."""
-    text = " | ".join(dict.fromkeys(p for p in parts if p))
-    return text if len(text) <= MAX_EVIDENCE else text[: MAX_EVIDENCE - 1].rstrip() + "…"
-
-
-# -- grammar helpers -------------------------------------------------------------------------------
-
-
-def _blank(text: str, start: int, end: int) -> bool:
-    """Nothing between two tokens but spaces, or the dot of an abbreviated unit ("9.30 u. tot")."""
-    return start >= end or not text[start:end].strip(" .")
-
-
-def _tight(text: str, left: _Atom, right: _Atom) -> bool:
-    """Nothing but spaces, brackets and "only" words between two atoms: "13h-16h (sur
-    rendez-vous)", "13u-16u (enkel telefonisch)"."""
-    between = text[left.end : right.start].strip(" ()[]")
-    return not between or all(w in _ABBR_FILLERS for w in between.lower().split())
-
-
-def _in_part(r: _Atom, part: str) -> bool:
-    low, high = _DAYPARTS[part]
-    return low <= r.opens < high
-
-
-_UNIT_AFTER = re.compile(
-    r"\s*(?:€|\$|¢|£|eur\b|%|ans\b|jaar\b|jahre?n?\b|years?\b|yrs\b|mois\b|maanden\b|personnes\b|"
-    r"pers\b|personen\b|people\b|places\b|plaatsen\b|km\b|m²|minutes?\b|minuten\b|mins?\b)",
-    re.IGNORECASE,
-)
-
-
-def _money(text: str, start: int, end: int) -> bool:
-    """A number next to a currency sign or a unit is a price, an age or a count ("de 9 à 12 €",
-    "€ 20.10", "pour les 4 à 7 ans", "6-12 jaar"), not a time."""
-    # ("€" in text first: slicing the text before every range costs more than the test)
-    return ("€" in text and text[:start].rstrip().endswith("€")) or bool(_UNIT_AFTER.match(text, end))
-
-
-def _day_group(toks: list[tt.Token], i: int, b: int, text: str) -> tuple[int, _Atom, int, bool]:
-    """Read "du lundi au vendredi", "lu, ma et je", "Mo.-Fr." from ``toks[i]``.
-
-    Returns the index after the group, its D atom, how many day words it has and whether they
-    were all abbreviations.
-    """
-    days: list[int] = []
-    named: list[int] = []  # the days as written, for "Mardi - Jeudi - Samedi"
-    dashes = 0
-    part = None
-    count, abbr_only, through = 0, True, False
-    j = i
-    while True:
-        t = toks[j]
-        values, p = t.value
-        named.extend(values)
-        if through and days:
-            days.extend(tt.day_span(days[-1], values[0]))
-            days.extend(values[1:])
-        else:
-            days.extend(values)
-        count += 1
-        abbr_only = abbr_only and t.kind == tt.DABBR
-        part = p or part
-        j += 1
-        if j < b and toks[j].kind == tt.DAYPART and _blank(text, toks[j - 1].end, toks[j].start):
-            part = toks[j].value  # "mercredi après-midi"
-            j += 1
-        if j + 1 < b and toks[j].kind in (tt.TO, tt.AND):
-            k = j + 1
-            if toks[k].kind == tt.FROM and k + 1 < b:
-                k += 1
-            if (
-                toks[k].kind in _DAYISH
-                and text[toks[j - 1].end : toks[j].start].strip().lower() in _DAY_FILLERS
-                and text[toks[j].end : toks[k].start].strip().lower() in _DAY_FILLERS
-            ):
-                through = toks[j].kind == tt.TO
-                dashes += text[toks[j].start : toks[j].end] == "-"
-                j = k
-                continue
-        break
-    if count >= 3 and dashes == count - 1:
-        days = named  # three or more days joined by dashes enumerate days, they are no range
-    atom = _Atom("D", toks[i].start, toks[j - 1].end)
-    atom.days = tuple(sorted(set(days)))
-    atom.part = part
-    return j, atom, count, abbr_only
-
-
-def _abbr_context(toks: list[tt.Token], i: int, j: int, a: int, b: int, text: str, alone_ok: bool) -> bool:
-    """A lone abbreviation ("ma", "di", "sa", "je") is a day only where a day is expected.
-
-    French "ma demande", "sa carte", "je suis" and Dutch "zo snel" must stay words, so it needs
-    hours or a colon right after it ("Ma 9u-12u", "Ma.:"), or a line of its own (a table's day
-    cell).
-    """
-    if j < b:
-        nxt = toks[j]
-        return nxt.kind in (*_TIMEISH, tt.COLON, tt.FROM) and (
-            text[toks[j - 1].end : nxt.start].strip().lower() in _ABBR_FILLERS
-        )
-    return alone_ok and i == a
-
-
-_AM = ("am", "a.m.", "a.m")
-
-
-def _range(toks: list[tt.Token], i: int, b: int, text: str, day_context: bool) -> tuple[int, _Atom | None]:
-    """Read "de 9h à 12h", "9u-12u30", "van 9 tot 12 uur", "entre midi et 13h30" from ``toks[i]``."""
-    j = i
-    between = from_word = False
-    if toks[j].kind == tt.FROM:
-        between, from_word = toks[j].value == "between", True
-        j += 1
-        if j >= b or not _blank(text, toks[i].end, toks[j].start):
-            return i, None
-    if j + 2 >= b:
-        return i, None
-    left, conn, right = toks[j], toks[j + 1], toks[j + 2]
-    if left.kind not in _TIMEISH or right.kind not in _TIMEISH:
-        return i, None
-    if _money(text, left.start, right.end):
-        return i, None  # "de 9 à 12 €": a price
-    slash = conn.kind == tt.AND and text[conn.start : conn.end] == "/" and left.kind == right.kind == tt.TIME
-    if not (conn.kind == tt.TO or (between and conn.kind == tt.AND) or (slash and left.value < right.value)):
-        return i, None  # "8h/12h" is a range; "lundi/mardi" or "9h / 14h" the wrong way round is not
-    if not (_blank(text, left.end, conn.start) and _blank(text, conn.end, right.start)):
-        return i, None
-    if left.kind == tt.NUM and right.kind == tt.NUM and not (from_word or day_context):
-        return i, None  # "1-2 personnes" is not a time range
-    opens = left.value * 60 if left.kind == tt.NUM else left.value
-    closes = right.value * 60 if right.kind == tt.NUM else right.value
-    right_text, left_text = text[right.start : right.end].lower(), text[left.start : left.end].lower()
-    if right_text.endswith(("pm", "p.m.")) and not left_text.endswith(("am", "a.m.", "pm", "p.m.")):
-        if opens < 12 * 60 and opens + 12 * 60 < closes:
-            opens += 12 * 60  # "3-8 pm", "1:30-4:30 pm": the pm is said once for both
-    if left.kind == tt.NOON and opens == 1440:
-        opens = 0
-    if closes <= opens and closes < 12 * 60 and closes + 12 * 60 > opens:
-        closes += 12 * 60  # "de 9 à 5": counters do not close before they open
-    elif opens < 6 * 60 and left.kind == tt.NUM and opens + 12 * 60 < closes:
-        opens += 12 * 60  # "de 2 à 17h" reads as 14:00
-    elif (
-        60 <= opens < 6 * 60 and opens < closes <= 7 * 60 and not any(t.endswith(_AM) for t in (left_text, right_text))
-    ):
-        opens, closes = opens + 12 * 60, closes + 12 * 60  # "2:00 - 3:45": no counter opens at night
-    elif left.kind == right.kind == tt.NUM and 60 <= opens < 6 * 60 and opens < closes <= 10 * 60:
-        opens, closes = opens + 12 * 60, closes + 12 * 60  # "Tues & Thurs 3-9": 15:00-21:00, not 3 to 9 am
-    atom = _Atom("R" if 0 <= opens < closes <= 1440 else "X", toks[i].start, right.end)
-    atom.opens, atom.closes = opens, closes
-    return j + 3, atom
-
-
-def _statements(atoms: list[_Atom]) -> list[_Statement]:
-    """Group the day sets and ranges of one sentence into statements; number every atom."""
-    stmts: list[_Statement] = []
-    cur: _Statement | None = None
-    after_except = False
-    closing = False  # a closure word since the last ranges: "ouvert de 8h30 à 17h30, [...] fermeture le lundi matin"
-    # "Behalve op donderdagavond en [...] zaterdagvoormiddag blijft de dienst ... open": excepted
-    # days named first, taken out of the statement that follows
-    pending: list[tuple[tuple[int, ...], str | None]] = []
-    for k, atom in enumerate(atoms):
-        if (
-            atom.kind == "D"
-            and not stmts
-            and k
-            and (
-                (after_except and atoms[k - 1].mod == tt.EXCEPT)
-                or (pending and atoms[k - 1].kind == "J" and k > 1 and atoms[k - 2].kind == "D")
-            )
-        ):
-            pending.append((atom.days, atom.part))
-            after_except = False
-            atom.stmt = 0  # the statement that follows (made below when none does)
-            continue
-        if atom.kind == "D":
-            if after_except and stmts:
-                # "..., sauf le mercredi": the latest statement that has that day
-                target = next((st for st in reversed(stmts) if set(st.days or ()) & set(atom.days)), stmts[-1])
-                target.excepts.append((atom.days, atom.part))
-                atom.stmt = stmts.index(target)
-                after_except = False
-                continue
-            # "Toutes (sauf Wandre, ...) seront accessibles du lundi au jeudi": nothing before it to except from.
-            after_except = False
-            if cur is not None and cur.days is None and not closing:  # "de 9h à 12h le samedi"
-                cur.days, cur.part, cur.days_after = atom.days, atom.part, True
-            elif cur is not None and not cur.ranges and not cur.after_mod:  # "lundi matin, mardi"
-                if len(cur.days) == 7 or len(atom.days) == 7:
-                    # "elke dag open, van maandag tot vrijdag": the named days narrow "every day"
-                    cur.days = tuple(sorted(set(cur.days) & set(atom.days)))
-                else:
-                    cur.days = tuple(sorted({*cur.days, *atom.days}))
-            else:
-                cur = _Statement(atom.days, atom.part)
-                cur.excepts, pending = pending, []
-                stmts.append(cur)
-        elif atom.kind == "R":
-            # (what follows matters only to an "until": "..., et jusqu'à 18 heures les mardis")
-            following = next((x for x in atoms[k + 1 :] if x.kind != "J"), None) if atom.opens == UNTIL else None
-            own_days = following is not None and following.kind == "D"
-            if cur is None or cur.days_after or (own_days and cur.days is not None):
-                # ("..., et jusqu'à 18 heures les mardis et jeudis": the days after it)
-                cur = _Statement(None, None)
-                cur.excepts, pending = pending, []
-                stmts.append(cur)
-            cur.ranges.append(atom)
-            closing = False
-        elif atom.kind == "M":
-            if atom.mod in _CLOSING and cur is not None and cur.days is None and cur.ranges:
-                closing = True
-            if atom.mod == tt.EXCEPT:
-                after_except = True
-            elif atom.mod in _IRREGULAR:
-                after_except = False  # "Hors congés scolaires, ... le mercredi": the holidays were excepted
-            elif cur is not None and atom.mod in _EFFECTS:
-                cur.after_mod = True
-        atom.stmt = len(stmts) - 1 if stmts else None
-    if pending:
-        stmts.append(_Statement(None, None))
-        stmts[-1].excepts = pending
-    return stmts
-
-
-def _mark_irregular(atoms: list[_Atom], stmts: list[_Statement], text: str) -> tuple[rg.RegimeKey | None, list[str]]:
-    """Mark the statements that are not the regular week and give them their regime.
-
-    Returns the sentence's regime key (None when every statement is the regular week) and the
-    kinds of the regimes it *excepts* ("sauf les jours fériés": the regular week minus holidays).
-    """
-    marked: list[_Statement] = []
-    excepted: list[str] = []
-    seasons: list[str] = []
-    months: list[int] = []
-    nth: list[int] = []
-    period: tuple[str | None, str | None] | None = None
-    date: str | None = None
-    monthly = False
-    prev_month: _Atom | None = None
-    # "restera ouverte tout l'été aux heures habituelles, soit le mercredi...": the normal week.
-    # ("Sinon, en été, elle est ouverte...": a bare "otherwise" before a season named is that season)
-    usual = any(x.mod == tt.USUAL and text[x.start : x.end].lower() not in _OTHERWISE for x in atoms)
-    for idx, atom in enumerate(atoms):
-        if atom.kind != "M" or atom.mod not in _IRREGULAR:
-            continue
-        if usual and atom.mod in (tt.SEASON, tt.MONTH):
-            continue
-        words = text[atom.start : atom.end]
-        before = next((x for x in reversed(atoms[:idx]) if x.kind != "J" and x.mod not in _IRREGULAR), None)
-        if before is not None and before.mod == tt.EXCEPT:
-            if atom.mod == tt.SEASON and (kind := rg.season_kind(words)):
-                excepted.append(kind)
-            continue
-        if (
-            before is not None
-            and before.mod == tt.CLOSED
-            and atom.mod == tt.SEASON
-            and atom.stmt is not None
-            and stmts[atom.stmt].ranges
-            and stmts[atom.stmt].ranges[-1].end < before.start
-        ):
-            # "Mo-Fr 7:30-16:00, closed on holidays": the holidays are closed; the week stays the week.
-            if kind := rg.season_kind(words):
-                excepted.append(kind)
-            continue
-        if atom.mod == tt.ORDINAL:
-            nxt = next((x for x in atoms[idx + 1 :] if x.kind != "J" and x.mod != tt.ORDINAL), None)
-            if nxt is None or nxt.kind != "D":
-                continue  # "premier étage"
-            stmts[nxt.stmt].irregular = stmts[nxt.stmt].monthly = True
-            marked.append(stmts[nxt.stmt])
-            prev = stmts[nxt.stmt - 1] if nxt.stmt else None
-            if (
-                prev is not None
-                and not stmts[nxt.stmt].ranges
-                and prev.ranges
-                and set(nxt.days) <= set(prev.days or ())
-                and prev.ranges[-1].end < atom.start
-            ):
-                # "samedi de 9h à 11h le 2ème et 4e samedis du mois": the day said again, monthly
-                prev.irregular = prev.monthly = True
-                marked.append(prev)
-                stmts[nxt.stmt].ranges = list(prev.ranges)
-            if (value := rg.nth_of(words)) is not None:
-                nth.append(value)
-            monthly = True
-            continue
-        if atom.mod == tt.MONTHLY:
-            monthly = True
-            target = atom.stmt if atom.stmt is not None else (0 if stmts else None)
-            if target is not None:
-                stmts[target].irregular = stmts[target].monthly = True
-                marked.append(stmts[target])
-            continue
-        if atom.mod == tt.SEASON:
-            seasons.append(rg.season_kind(words) or "exceptional")
-        elif atom.mod == tt.MONTH and (number := rg.month_number(words)):
-            between = text[prev_month.end : atom.start].strip().lower() if prev_month is not None else None
-            if months and between in _MONTH_RANGE_WORDS:
-                months.extend(rg.months_between(months[-1], number)[1:])
-            else:
-                months.append(number)
-            prev_month = atom
-        elif atom.mod == tt.PERIOD:
-            period = atom.value  # type: ignore[assignment]
-        elif atom.mod == tt.DATE:
-            date = date or rg.iso_date(words)
-        if atom.stmt is not None and stmts[atom.stmt].ranges:
-            # the last range before the remark ("14h30 à 15h (d'octobre à mai) et de 19h à 20h")
-            last = ([r for r in stmts[atom.stmt].ranges if r.end <= atom.start] or stmts[atom.stmt].ranges)[-1]
-            between = text[last.end : atom.start]
-            if "(" in between and ")" not in between[between.rindex("(") :]:
-                continue  # "de 13h30 à 17h (jusque 16h en juillet et août)": a remark on the season in brackets
-        targets = stmts if atom.stmt is None else [stmts[atom.stmt]]
-        for st in targets:
-            st.irregular = True
-            marked.append(st)
-    if seasons and seasons[0] == "exceptional" and date is not None and period is None:
-        key = rg.RegimeKey("date", (), (), date)  # "exceptionnellement fermé le vendredi 2 juin"
-    elif seasons:
-        key = rg.RegimeKey(seasons[0], tuple(months), (), *(period or (None, None)))
-    elif period is not None:
-        key = rg.RegimeKey("period", tuple(months), (), *period)
-    elif months:
-        key = rg.RegimeKey(rg.kind_for_months(tuple(months)), tuple(months))
-    elif monthly:
-        key = rg.RegimeKey("monthly", (), tuple(sorted(set(nth))))
-    elif date is not None or marked:
-        key = rg.RegimeKey("date", (), (), date)
-    else:
-        return (None, excepted)
-    for st in marked:
-        st.regime = key
-    return key, excepted
-
-
-def _on_ranges(mod: str, ranges: list[_Atom]) -> None:
-    for r in ranges:
-        if mod in _ACCESS:
-            r.access = _ACCESS[mod]
-        elif mod in _CLOSING:
-            r.closed = True
-        elif mod in _CHANNEL:
-            r.channel = _CHANNEL[mod]
-
-
-def _on_statements(mod: str, stmts: list[_Statement], part: str | None) -> None:
-    for st in stmts:
-        if mod in _ACCESS:
-            if st.ranges:
-                # "9h-12h et 13h-16h. L'après-midi sur rendez-vous": only the ranges of that daypart.
-                for r in st.ranges if part is None else [r for r in st.ranges if _in_part(r, part)]:
-                    r.access = r.access or _ACCESS[mod]
-            else:
-                st.day_access, st.access_part = _ACCESS[mod], part or st.part
-        elif mod in _CLOSING or mod == tt.NEG:
-            if not st.ranges:
-                st.day_closed = part or st.part or "all"
-            elif part:
-                st.excepts.append((st.days or tt.ALL_DAYS, part))
-        elif mod in _CHANNEL:
-            st.channel = _CHANNEL[mod]
-
-
-def _is_day_label(stmts: list[_Statement]) -> bool:
-    """Days and no hours ("Lundi :", "WOENSDAG (zonder afspraak)"): they go with the next lines'
-    hours. A closed day ("Mercredi : fermé") is no label."""
-    st = stmts[0] if len(stmts) == 1 else None
-    return st is not None and st.days is not None and not st.ranges and not st.day_closed and not st.excepts
-
-
-def _no_effect(st: _Statement) -> bool:
-    return not (st.day_closed or st.day_access or st.excepts or st.channel)
-
-
-def _carve(slots: set[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
-    """Take an appointment-only part out of the walk-in hours around it: "van 8.30 tot 20 uur
-    (tussen 18 en 20 uur enkel op afspraak)" is walk-in until 18:00. (The very same hours said
-    both ways stay both.)"""
-    appointments = [s for s in slots if s[3] == ACCESS_APPOINTMENT]
-    out = sorted(slots)
-    if not appointments:
-        return out  # (the usual case: nothing to carve, already sorted)
-    for day, o, c, _acc in appointments:
-        carved = []
-        for s in out:
-            if s[0] == day and s[3] == ACCESS_WALK_IN and s[1] <= o and c <= s[2] and (s[1], s[2]) != (o, c):
-                carved += [p for p in ((day, s[1], o, s[3]), (day, c, s[2], s[3])) if p[1] < p[2]]
-            else:
-                carved.append(s)
-        out = carved
-    return sorted(out)
-
-
-def _merge(slots: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
-    """Merge overlapping intervals of the same day and access ("9h-16h" read twice stays one)."""
-    out: list[tuple[int, int, int, str]] = []
-    for day, o, c, acc in sorted(slots, key=lambda s: (s[0], s[3], s[1], s[2])):
-        if out and out[-1][0] == day and out[-1][3] == acc and o < out[-1][2]:
-            last = out[-1]
-            out[-1] = (day, last[1], max(last[2], c), acc)
-        else:
-            out.append((day, o, c, acc))
-    return out
+        return [make_slot(d, o, c, acc) for d, o, c, acc in merge_slots(carve_slots(slots))]

@@ -9,8 +9,9 @@ which is what ``guichets hours parse`` prints.
 
 from __future__ import annotations
 
+from scrapers.hours.grammar import join_evidence
 from scrapers.hours.model import CHANNEL_COUNTER, CHANNEL_PHONE, CounterSchedule, NoScheduleFound, slot_dicts
-from scrapers.hours.reader import Reader, join_evidence
+from scrapers.hours.reader import Reader
 from scrapers.hours.timetext import clean
 
 # An empty schedule read from text that did mention days or times is worth little.

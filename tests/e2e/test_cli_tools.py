@@ -19,7 +19,7 @@ COMMANDS = (
     ("run",),
     ("collect",),
     ("backfill",),
-    ("replay",),
+    ("reparse",),
     ("status",),
     ("query",),
     ("shell",),
@@ -196,8 +196,11 @@ def test_shell_reports_errors_goes_on_and_exits_1(sample_data):  # noqa: F811 (f
 
 @e2e
 def test_report_command_html_only(sample_data, tmp_path):  # noqa: F811 (fixture)
-    proc = guichets("report", "--data-dir", str(sample_data), "--lang", "en", "--no-pdf", "--data-dir", str(tmp_path))
+    proc = guichets("report", "--data-dir", str(sample_data), "--lang", "en", "--no-pdf", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == str(tmp_path / "report" / "report-en.html")
-    assert sorted(p.name for p in (tmp_path / "report").iterdir()) == ["report-en.html"]
+    names = sorted(p.name for p in (tmp_path / "report").iterdir())
+    # The page and each chart's data as CSV; no PDF.
+    assert "report-en.html" in names and len(names) > 1
+    assert all(n == "report-en.html" or (n.startswith("chart-") and n.endswith("-en.csv")) for n in names), names
     assert Path(proc.stdout.splitlines()[-1]).read_text("utf-8").count("ILLUSTRATIVE SAMPLE DATA") >= 1

@@ -88,8 +88,15 @@ class Deployment:
         return "timeout"
 
     def failed_tasks(self, dag_id: str, run_id: str) -> list[str]:
+        """The run's tasks that did not succeed, and the end of the log of those that failed."""
         tis = self.api(f"dags/{dag_id}/dagRuns/{run_id}/taskInstances?limit=200")["task_instances"]
-        return sorted(f"{t['task_id']}[{t['map_index']}]={t['state']}" for t in tis if t["state"] != "success")
+        found = sorted(f"{t['task_id']}[{t['map_index']}]={t['state']}" for t in tis if t["state"] != "success")
+        logs = self.data_dir / "deploy" / "airflow" / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}"
+        for t in tis:
+            if t["state"] == "failed":
+                for log in sorted(logs.glob(f"task_id={t['task_id']}/**/*.log")):
+                    found.append(f"--- {log.relative_to(logs)}\n{log.read_text(errors='replace')[-3000:]}")
+        return found
 
     def log_tail(self) -> str:
         log = self.data_dir / "deploy" / "deploy.log"

@@ -314,7 +314,8 @@ def test_closures_cite_their_evidence_from_the_release_alone(built):
     for _, before, after in closures:
         for capture in (before, after):
             ref = by_capture[capture]  # in the appendix, once
-            assert f'href="#{ref}">[{ref}]</a>' in section  # cited by its short reference in the table
+            # cited by its short reference in the table (the link's title is the capture's date)
+            assert re.search(rf'href="#{ref}"[^>]*>\[{ref}\]</a>', section), ref
             entry = appendix[appendix.index(f'<div id="{ref}">') :].split("</div>", 1)[0]
             warc, record, url = known[capture]
             # The sample is replayed from a local archive: cited by its WARC file and record (beside the releases).

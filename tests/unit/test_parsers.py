@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from scrapers.hours import PARSERS, parse_page, parse_text
+from scrapers.hours.grammar import MAX_EVIDENCE
 from scrapers.hours.model import ACCESS_APPOINTMENT, CounterSchedule, NoScheduleFound, ParseError
-from scrapers.hours.reader import MAX_EVIDENCE
 
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 FIXTURES = sorted(p.name.removesuffix(".expected.json") for p in PAGES.glob("*.expected.json"))

@@ -20,11 +20,11 @@ def site(
 ) -> None:
     """Build the static website of a release: search by commune or postal code, pages per commune,
     administration and procedure, map; FR/NL/EN; works offline from the files."""
-    from warehouse.cli.release import _release_or_exit, _releases_dir
+    from warehouse.cli.release import _releases_dir, release_or_exit
     from warehouse.release.layout import SITE_DIR
     from warehouse.site import build_site
 
-    found = _release_or_exit(_releases_dir(data_dir), release)
+    found = release_or_exit(_releases_dir(data_dir), release)
     built = build_site(found.path, out or found.path / SITE_DIR)
     if found.metadata.get("illustrative"):
         typer.echo("*** ILLUSTRATIVE SAMPLE DATA: the website says so on every page. ***", err=True)

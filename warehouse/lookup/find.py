@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse import db
 from warehouse.lookup import geo
 from warehouse.lookup.words import day_in_words
 from warehouse.release.layout import load_metadata, table_path
@@ -45,7 +46,7 @@ class Query:
 
 
 def _connect(release_dir: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+    con = db.memory()
     for name in ("dim_counter", "fct_counter_calendar", "captures", "dim_help_point", "dim_procedure",
                  "fct_procedure_channel_history"):  # fmt: skip
         path = table_path(release_dir, f"marts.{name}")

@@ -416,7 +416,10 @@ class _Writer:
             procedure_label(p, pb.lang),
             channels=pb.channels_table(channels, f"procedure-{s}-channels.csv", "../", by="administration"),
             help=None if self.data.help_points is None else pb.help_table(key, f"procedure-{s}-help.csv", "../"),
-            fallback=pb.counters_table(counters, f"procedure-{s}-counters.csv", "../", by="commune"),
+            # Only without help points is the administration's counter list shown (and its CSV written).
+            fallback=None
+            if self.data.help_points is not None
+            else pb.counters_table(counters, f"procedure-{s}-counters.csv", "../", by="commune"),
             transitions=pb.transitions_table(
                 [x for x in self.data.transitions if x["procedure_key"] == key], f"procedure-{s}-transitions.csv", "../"
             ),

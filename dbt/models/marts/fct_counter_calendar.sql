@@ -285,14 +285,14 @@ final as (
         holidays.holiday_name_nl,
         holidays.holiday_name_de,
         holidays.holiday_name_en,
-        case when holidays.is_legal_holiday or current_states.state not in ('open', 'appointment_only') then null
+        case when holidays.is_legal_holiday or current_states.state not in (select state from {{ ref('counter_states') }} where is_active) then null
             else day_hours.walk_in_hours end as walk_in_hours,
-        case when holidays.is_legal_holiday or current_states.state not in ('open', 'appointment_only') then null
+        case when holidays.is_legal_holiday or current_states.state not in (select state from {{ ref('counter_states') }} where is_active) then null
             else day_hours.appointment_hours end as appointment_hours,
-        case when holidays.is_legal_holiday or current_states.state not in ('open', 'appointment_only')
+        case when holidays.is_legal_holiday or current_states.state not in (select state from {{ ref('counter_states') }} where is_active)
                 or schedules_present.counter_id is null then null
             else coalesce(day_hours.walk_in_minutes, 0) end as walk_in_minutes,
-        case when holidays.is_legal_holiday or current_states.state not in ('open', 'appointment_only')
+        case when holidays.is_legal_holiday or current_states.state not in (select state from {{ ref('counter_states') }} where is_active)
                 or schedules_present.counter_id is null then null
             else coalesce(day_hours.appointment_minutes, 0) end as appointment_minutes,
         case
