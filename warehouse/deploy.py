@@ -49,11 +49,6 @@ def _setting(name: str) -> str:
     return os.environ.get(name) or SETTINGS[name][0]
 
 
-def deploy_dir(settings: Settings) -> Path:
-    """Everything the deployment owns: Postgres's data, AIRFLOW_HOME, the supervisor's log and PID."""
-    return settings.data_dir / "deploy"
-
-
 def postgres_bindir() -> Path:
     """The newest Debian Postgres server's ``bin`` folder (``/usr/lib/postgresql/N/bin``)."""
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parent.parent.name))
@@ -72,7 +67,7 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 def init_postgres(settings: Settings) -> Path:
     """Create the cluster under ``<data>/deploy/postgres`` on the first start (password auth only,
     the password in a 0600 file beside it); returns the cluster's folder."""
-    base = deploy_dir(settings) / "postgres"
+    base = settings.deploy_dir / "postgres"
     cluster = base / "data"
     password_file = base / "password"
     if (cluster / "PG_VERSION").exists():
@@ -122,7 +117,7 @@ def postgres_command(cluster: Path, port: int) -> list[str]:
 
 def sql_alchemy_conn(settings: Settings, port: int) -> str:
     """Airflow's metadata connection to the deployment's Postgres."""
-    password = (deploy_dir(settings) / "postgres" / "password").read_text().strip()
+    password = (settings.deploy_dir / "postgres" / "password").read_text().strip()
     return f"postgresql+psycopg2://{PG_USER}:{password}@127.0.0.1:{port}/{PG_DB}"
 
 
@@ -142,7 +137,7 @@ def create_database(settings: Settings, port: int) -> None:
     """Create Airflow's database (if missing)."""
     import psycopg2
 
-    password = (deploy_dir(settings) / "postgres" / "password").read_text().strip()
+    password = (settings.deploy_dir / "postgres" / "password").read_text().strip()
     con = psycopg2.connect(host="127.0.0.1", port=port, user=PG_USER, password=password, dbname="postgres")
     con.autocommit = True
     with con.cursor() as cur:
@@ -156,7 +151,7 @@ def deploy_env(settings: Settings, port: int, pg_port: int, executor: str) -> di
     """What the deployment changes in :func:`warehouse.airflow_local.serve_env`: its own
     AIRFLOW_HOME, the Postgres metadata database, the executor (and the Edge API)."""
     env = {
-        "AIRFLOW_HOME": str(deploy_dir(settings) / "airflow"),
+        "AIRFLOW_HOME": str(settings.deploy_airflow_home),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": sql_alchemy_conn(settings, pg_port),
         "AIRFLOW__CORE__EXECUTOR": EXECUTORS[executor],
         "AIRFLOW__CORE__PARALLELISM": _setting("AIRFLOW__CORE__PARALLELISM"),
@@ -231,13 +226,13 @@ def _identity(pid: int) -> int | None:
 
 
 def _pidfile(settings: Settings) -> Path:
-    return deploy_dir(settings) / "supervisor.json"
+    return settings.deploy_dir / "supervisor.json"
 
 
 def start(settings: Settings, port: int, pg_port: int, executor: str, timeout_s: float = 300.0) -> int:
     """Start the supervisor in the background (its output in ``<data>/deploy/deploy.log``) and
     return once the API server answers; 1 if it did not."""
-    directory = deploy_dir(settings)
+    directory = settings.deploy_dir
     directory.mkdir(parents=True, exist_ok=True)
     if running(settings):
         print(f"already running (see {_pidfile(settings)}); `make deploy-stop` stops it")

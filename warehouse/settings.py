@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,15 +67,17 @@ class Settings:
         """The generated sample archive (WARC files and the pywb collection)."""
         return self.data_dir / "sample_web"
 
-    @property
-    def sample_warc_dir(self) -> Path:
-        """The sample archive's WARC files."""
-        return self.sample_web_dir / "warc"
+    def sample_run_dir(self, run_id: str) -> Path:
+        """One run's own sample archive folder: runs of both DAGs never build or serve from the same one."""
+        return self.sample_web_dir / "runs" / re.sub(r"[^A-Za-z0-9._-]", "_", run_id)
 
-    @property
-    def sample_pywb_dir(self) -> Path:
-        """The pywb collection that serves the sample archive."""
-        return self.sample_web_dir / "pywb"
+    def sample_run_warc_dir(self, run_id: str) -> Path:
+        """One run's sample archive WARC files."""
+        return self.sample_run_dir(run_id) / "warc"
+
+    def sample_run_pywb_dir(self, run_id: str) -> Path:
+        """The pywb collection that serves one run's sample archive."""
+        return self.sample_run_dir(run_id) / "pywb"
 
     @property
     def politeness_dir(self) -> Path:
@@ -85,6 +88,16 @@ class Settings:
     def dbt_work_dir(self) -> Path:
         """dbt's target and log folders, kept out of the source tree."""
         return self.data_dir / "dbt"
+
+    @property
+    def deploy_dir(self) -> Path:
+        """Everything a production-shaped deployment owns: Postgres's data, its supervisor's log and PID."""
+        return self.data_dir / "deploy"
+
+    @property
+    def deploy_airflow_home(self) -> Path:
+        """AIRFLOW_HOME of the deployment (``make deploy-local``), apart from ``guichets run``'s."""
+        return self.deploy_dir / "airflow"
 
     @property
     def airflow_home(self) -> Path:

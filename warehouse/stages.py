@@ -8,7 +8,6 @@ takes the :class:`~warehouse.settings.Settings` and returns something small and 
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 from pathlib import Path
 
@@ -64,10 +63,10 @@ def start_sample_archive(settings: Settings, run_id: str = "run") -> dict:
     from scrapers.archive.server import ArchiveServer, prepare_collection
     from scrapers.sample_web.build import build_sample_web
 
-    run_dir = settings.sample_web_dir / "runs" / re.sub(r"[^A-Za-z0-9._-]", "_", run_id)
+    run_dir = settings.sample_run_dir(run_id)
     shutil.rmtree(run_dir, ignore_errors=True)  # a retried setup starts afresh
-    warcs = build_sample_web(run_dir / "warc")
-    root = prepare_collection(warcs, run_dir / "pywb")
+    warcs = build_sample_web(settings.sample_run_warc_dir(run_id))
+    root = prepare_collection(warcs, settings.sample_run_pywb_dir(run_id))
     server = ArchiveServer.start(root)
     log.info("sample archive served at %s (pid %s)", server.base_url, server.pid)
     # The archive's name is what captures record (``archive``): its address changes at every start.
