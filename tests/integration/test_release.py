@@ -110,7 +110,7 @@ def later_capture(con) -> None:
         [new, old],
     )
     con.execute(
-        "INSERT INTO raw.registry_counters VALUES "
+        "INSERT INTO raw.registry_counters (counter_id, source_id, name, address, nis_code) VALUES "
         "('capac-charleroi', 'capac-offices', 'CAPAC Charleroi', 'Boulevard Tirou 1, 6000 Charleroi', 52011)"
     )
 
@@ -484,6 +484,7 @@ def test_drops_need_a_recorded_override_and_retired_ids_never_come_back(warehous
         "marts.dim_counter",
         "marts.fct_counter_history",
         "marts.fct_counter_events",
+        "marts.fct_counter_calendar",
         "intermediate.int_counter_months",
     )
     retired = copy_warehouse(
