@@ -247,15 +247,6 @@ def load_site_data(release: ReleaseData) -> SiteData:
     )
     columns = ["procedure_key", "administration_id", "event_type", "event_date", "after_capture_id"]
     transitions = release.rows("fct_procedure_events", columns, order="procedure_key, event_date, administration_id")
-    if not release.has("fct_procedure_events"):  # releases before the table's rename
-        transitions = [
-            {**r, "event_type": r["transition_type"], "event_date": r["transition_date"]}
-            for r in release.rows(
-                "fct_procedure_transitions",
-                [*columns, "transition_type", "transition_date"],
-                order="procedure_key, transition_date, administration_id",
-            )
-        ]
     return SiteData(
         version=release.version,
         data_as_of=release.meta.get("data_as_of", ""),
