@@ -16,18 +16,33 @@ failed task or run is notified (``warehouse.alerts``: ``<data>/alerts/failures.j
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from airflow.sdk import Param, dag
 
 from dags.guichets_tasks import DEFAULT_ARGS, collect_and_publish, on_failure
 
+WEEKLY = "0 4 * * 1"  # Monday 04:00 UTC
+
+
+def pipeline_schedule() -> str | None:
+    """``GUICHETS_PIPELINE_SCHEDULE`` (a cron expression, weekly by default), or None for ``none``.
+
+    Unpausing the DAG starts a live run at once (``catchup=False`` still runs the latest slot): a
+    deployment that only runs the sample (a demonstration, the deployment tests) turns the
+    schedule off, or the live run's captures land beside the sample's in the same data directory
+    and the gate rightly refuses both (their sources are not in one registry).
+    """
+    value = os.environ.get("GUICHETS_PIPELINE_SCHEDULE", WEEKLY).strip()
+    return None if value.lower() in ("", "none") else value
+
 
 @dag(
     dag_id="guichets_pipeline",
     # Weekly, Monday 04:00 UTC: a scheduled run collects live. Paused on creation: a deployment
     # starts it by unpausing the DAG.
-    schedule="0 4 * * 1",
+    schedule=pipeline_schedule(),
     is_paused_upon_creation=True,
     start_date=datetime(2026, 1, 1),
     catchup=False,

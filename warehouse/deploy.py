@@ -38,6 +38,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "GUICHETS_PG_PORT": ("5433", "Postgres port, on 127.0.0.1"),
     "GUICHETS_EXECUTOR": ("local", "`local` (LocalExecutor) or `edge` (EdgeExecutor and one Edge worker process)"),
     "GUICHETS_EDGE_CONCURRENCY": ("4", "task slots of the Edge worker"),
+    "GUICHETS_PIPELINE_SCHEDULE": ("0 4 * * 1", "cron schedule of `guichets_pipeline` (live); `none`: sample only"),
     "AIRFLOW__CORE__PARALLELISM": ("8", "task slots of the LocalExecutor"),
 }
 EXECUTORS = {"local": "LocalExecutor", "edge": "airflow.providers.edge3.executors.EdgeExecutor"}

@@ -1,6 +1,6 @@
 """Publish a release by write-audit-publish: build it in a staging directory, validate it, rename it.
 
-1. :func:`stage_release` writes the whole release into ``<releases>/.staging-<version>/``:
+1. :func:`stage_release` writes the whole release into ``<releases>/.staging-<id>/`` (its own):
    parquet and CSV per table, the delta tables and CHANGELOG against the previous release,
    the DuckDB file, the Data Package and a draft ``metadata.json``;
 2. :func:`audit_release` runs the GX gate on the staged files themselves (every published
@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import subprocess
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,8 +138,23 @@ def stage_release(
     ``base_url`` is where releases are published on the web (``<base_url><version>/``);
     ``warc_dir`` the evidence store the captures' WARC files are under (default: the data
     directory's, ``<data>/evidence/warc`` for the warehouse ``<data>/warehouse/guichets.duckdb``).
+    The staging directory is this call's own (``<releases>/.staging-<id>/``: two runs staging at
+    once never write into each other's), and is removed if the write fails.
     """
     releases_dir.mkdir(parents=True, exist_ok=True)
+    staging = releases_dir / f".staging-{uuid.uuid4().hex}"
+    staging.mkdir()
+    try:
+        return _write_staging(staging, db_path, releases_dir, base_url, warc_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _write_staging(
+    staging: Path, db_path: Path, releases_dir: Path, base_url: str, warc_dir: Path | None
+) -> StagedRelease:
+    """The body of :func:`stage_release`, writing into ``staging`` (an empty folder)."""
     # Default: the evidence store of the data directory the warehouse file sits in (Settings' layout).
     warc_dir = warc_dir if warc_dir is not None else capture_warc_dir(db_path.parent.parent)
     with db.reader(db_path) as con:
@@ -165,8 +181,6 @@ def stage_release(
         missing = sorted({s.table for s in PUBLISHED_SUITES if s.table.startswith("marts.")} - set(tables))
         if missing:
             raise RuntimeError(f"{db_path}: published tables missing from the warehouse: {missing}")
-        staging = releases_dir / f".staging-{base_version}"
-        shutil.rmtree(staging, ignore_errors=True)
         counts = {t: export_parquet(con, t, table_path(staging, t), illustrative=illustrative) for t in tables}
     checksums = {table_path(staging, t).relative_to(staging).as_posix(): sha256(table_path(staging, t)) for t in tables}
     version = _free_version(releases_dir, base_version, checksums)
