@@ -171,6 +171,11 @@ def deploy_env(settings: Settings, port: int, pg_port: int, executor: str) -> di
             "AIRFLOW__EDGE__API_URL": f"http://127.0.0.1:{port}/edge_worker/v1/rpcapi",
             "AIRFLOW__EDGE__JOB_POLL_INTERVAL": "1",
             "AIRFLOW__EDGE__HEARTBEAT_INTERVAL": "5",
+            # The Edge worker's tokens are valid for [api_auth] jwt_leeway seconds, and checked with
+            # that leeway: 10 s each by default. A request the busy API server answers later than
+            # that is refused (403, "signature has expired"), and a refused heartbeat or
+            # registration ends the worker, and with it the deployment.
+            "AIRFLOW__API_AUTH__JWT_LEEWAY": os.environ.get("AIRFLOW__API_AUTH__JWT_LEEWAY", "300"),
         }
     return env
 

@@ -26,7 +26,7 @@ from scrapers.procedures.taxonomy import load_taxonomy
 from tests.helpers.dbt_fixture import create_raw_fixture
 from tests.helpers.duckdb_cli import cli_query
 from warehouse.release.layout import latest_release, list_releases, load_metadata, sha256, verify_release
-from warehouse.release.publish import ReleaseRefused, publish
+from warehouse.release.publish import ReleaseRefused, publish, stage_release
 from warehouse.settings import DEFAULT_RELEASE_BASE_URL, get_settings
 from warehouse.transform import dbt_build
 
@@ -417,6 +417,20 @@ def test_second_release_has_a_changelog_and_deltas(first, second):
     assert ids == [("created", "capac-charleroi")]
     assert (first.path / "SHA256SUMS").read_text() == (r.parent / FIRST / "SHA256SUMS").read_text()
     assert verify_release(r) == []
+
+
+def test_each_staging_has_a_folder_of_its_own_and_a_failed_write_leaves_none(warehouse, tmp_path):
+    """Two runs staging the same version at once (both DAGs of a deployment) never write into one
+    folder; a write that fails removes its own folder and nothing else."""
+    releases = tmp_path / "releases"
+    a = stage_release(warehouse.duckdb_path, releases)
+    b = stage_release(warehouse.duckdb_path, releases)
+    assert a.version == b.version == FIRST and a.path != b.path
+    assert (a.path / "metadata.json").is_file() and (b.path / "metadata.json").is_file()
+    bad = copy_warehouse(warehouse, tmp_path / "bad", "DROP TABLE marts.fct_counter_history")
+    with pytest.raises(RuntimeError, match="published tables missing"):
+        stage_release(bad.duckdb_path, releases)
+    assert sorted(p.name for p in releases.iterdir()) == sorted([a.path.name, b.path.name])
 
 
 def test_a_corrupted_mart_is_refused_and_the_previous_release_stays_intact(warehouse, first, tmp_path):
