@@ -64,14 +64,14 @@ DOWNSTREAM = {
 }
 
 
-@pytest.fixture(scope="module")
-def dags(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    home = tmp_path_factory.mktemp("airflow-home")
+def describe(home: Path, **env_vars: str) -> dict:
+    """The DAGs as parsed in a subprocess with ``AIRFLOW_HOME=home`` and ``env_vars`` set."""
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "GUICHETS_PIPELINE_SCHEDULE"},
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        **env_vars,
     }
     proc = subprocess.run(
         [sys.executable, "-c", _DESCRIBE, str(REPO / "dags")],
@@ -84,6 +84,11 @@ def dags(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(x for x in proc.stdout.splitlines() if x.startswith("DAGS="))
     return json.loads(line.removeprefix("DAGS="))
+
+
+@pytest.fixture(scope="module")
+def dags(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return describe(tmp_path_factory.mktemp("airflow-home"))
 
 
 def test_the_dags_import_without_error(dags: dict) -> None:
@@ -124,6 +129,12 @@ def test_schedules_descriptions_and_failure_callbacks(dags: dict) -> None:
     for dag in (pipeline, backfill):
         assert dag["description"] and dag["failure_callback"]
         assert all(t["failure_callback"] for t in dag["tasks"].values())
+
+
+def test_a_sample_only_deployment_turns_the_live_schedule_off(tmp_path: Path) -> None:
+    # Unpausing a scheduled pipeline starts a live run at once (docs/deploy.md, Schedules).
+    pipeline = describe(tmp_path, GUICHETS_PIPELINE_SCHEDULE="none")["dags"]["guichets_pipeline"]
+    assert (pipeline["schedule"], pipeline["paused_at_creation"]) == (None, True)
 
 
 def test_params(dags: dict) -> None:
