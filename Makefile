@@ -31,7 +31,7 @@ $(POSTGRES):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 
-test: $(STAMP) $(CHROMIUM) ## Unit, integration and end-to-end tests (installs Chromium if missing); the deployment tests: make test-deploy
+test: $(STAMP) $(CHROMIUM) $(POSTGRES) ## Unit, integration and end-to-end tests and the deployment tests (installs Chromium and Postgres if missing)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest -q
 
@@ -55,7 +55,7 @@ AIRFLOW_PORT ?= 8080
 airflow: $(STAMP) ## Start the Airflow UI on http://localhost:$(AIRFLOW_PORT) (AIRFLOW_HOME=data/airflow); Ctrl-C stops it
 	$(VENV)/bin/python -m warehouse.airflow_local --port $(AIRFLOW_PORT) --data-dir "$(CURDIR)/data"
 
-test-deploy: $(STAMP) $(POSTGRES) ## The production deployment tests: Postgres + Airflow (LocalExecutor, EdgeExecutor), both DAGs (not passing yet)
+test-deploy: $(STAMP) $(POSTGRES) ## Only the production deployment tests (make test runs them too): Postgres + Airflow (LocalExecutor, EdgeExecutor), both DAGs
 	$(VENV)/bin/python -m pytest -q -m deploy tests/e2e/test_deploy.py
 
 # A production-shaped deployment on this machine (docs/deploy.md): Postgres with its data under
