@@ -32,14 +32,17 @@ def failure_record(context: dict) -> dict:
     ti = context.get("ti") or context.get("task_instance")
     run = context.get("dag_run")
     dag = context.get("dag")
+    # A run's callback (run by the DAG processor) has a ``reason``, and also the context of the run's
+    # last task instance: it is the run's failure (task None), not that task's a second time.
+    of_task = "reason" not in context and ti is not None and context.get("task") is not None
     return {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "dag_id": getattr(dag, "dag_id", None) or getattr(run, "dag_id", None),
         "run_id": context.get("run_id") or getattr(run, "run_id", None),
-        "task_id": getattr(ti, "task_id", None) if ti is not None and context.get("task") is not None else None,
-        "map_index": getattr(ti, "map_index", None) if context.get("task") is not None else None,
+        "task_id": getattr(ti, "task_id", None) if of_task else None,
+        "map_index": getattr(ti, "map_index", None) if of_task else None,
         "error": str(context.get("exception") or context.get("reason") or "")[:2000] or None,
-        "log_url": getattr(ti, "log_url", None) if context.get("task") is not None else None,
+        "log_url": getattr(ti, "log_url", None) if of_task else None,
     }
 
 

@@ -56,3 +56,18 @@ def test_an_unreachable_webhook_does_not_raise(tmp_path: Path, monkeypatch) -> N
     notify_failure({"dag": SimpleNamespace(dag_id="guichets_backfill"), "run_id": "r", "reason": "task_failure"})
     record = json.loads(failures_file(tmp_path).read_text())
     assert (record["task_id"], record["error"]) == (None, "task_failure")
+
+
+def test_a_runs_failure_is_the_runs_even_with_its_last_task_in_the_context(tmp_path: Path, monkeypatch) -> None:
+    # The DAG processor runs a run's callback with its last task instance's context plus ``reason``.
+    monkeypatch.setenv("GUICHETS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GUICHETS_ALERT_WEBHOOK", raising=False)
+    ti = SimpleNamespace(task_id="plan_batches", map_index=-1, log_url="http://127.0.0.1:8080/log")
+    context = {"ti": ti, "task": object(), "dag": SimpleNamespace(dag_id="guichets_backfill"), "run_id": "fails"}
+    notify_failure({**context, "exception": ValueError("date_from is after date_to")})
+    notify_failure({**context, "reason": "task_failure"})
+    records = [json.loads(line) for line in failures_file(tmp_path).read_text().splitlines()]
+    assert [(r["task_id"], r["error"]) for r in records] == [
+        ("plan_batches", "date_from is after date_to"),
+        (None, "task_failure"),
+    ]
