@@ -62,6 +62,20 @@ def test_a_public_holiday_closes_the_counter_with_its_reason(release):
     assert nl["counters"][0]["days"][0]["text"] == "dinsdag: gesloten (Nationale feestdag)"
 
 
+def test_this_week_with_a_public_holiday_shows_it_closed_that_day_with_its_reason(release):
+    # "--this-week" on Monday 20 July 2026: the week holds the national holiday (Tuesday 21).
+    q = query_for(geo.by_postcode("1030"), postcode="1030")
+    answer = find(Path(release), q, date(2026, 7, 20))
+    assert answer["period"] == {"from": "2026-07-20", "to": "2026-07-26"} and answer["note"] is None
+    first = answer["counters"][0]
+    assert len(first["days"]) == 7
+    tuesday = first["days"][1]
+    assert tuesday["date"] == "2026-07-21" and tuesday["status"] == "closed"
+    assert tuesday["closure_reason"] == "Fête nationale"
+    assert {"date": "2026-07-21", "kind": "public_holiday", "reason": "Fête nationale"} in first["closures"]
+    assert any(d["status"] == "open" for d in first["days"]), "the rest of the week keeps its hours"
+
+
 def test_an_online_only_procedure_lists_its_help_points(release):
     answer = find_json(release, "--postcode", "1030", "--procedure", "household-composition-certificate")
     proc = answer["procedure"]

@@ -65,7 +65,8 @@ def main() -> None:
         write_sheets(args.release.resolve(), sheets, date.today())
         for name, url in pages(site, sheets).items():
             path = args.out / f"{name}.png"
-            messages = screenshot(url, path, width=1280, height=1600)
+            # the commune's chart comes after a week of hours for each counter: a taller capture
+            messages = screenshot(url, path, width=1280, height=4200 if "-commune-" in name else 1600)
             print(f"{path} {path.stat().st_size} bytes; console: {messages or 'none'}")
 
 

@@ -17,7 +17,8 @@ from warehouse.site.site_data import SiteData
 from warehouse.site.tables import Cell, Table
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-CHANNELS = ("online", "counter_walk_in", "counter_appointment", "phone", "post", "intermediary")
+CHANNELS = ("online", "online_digital_identity", "counter_walk_in", "counter_appointment", "phone", "post",
+            "intermediary")  # fmt: skip
 # The channel status that means the channel is offered (fct_procedure_channel_history).
 OFFERED = (AVAILABLE,)
 
