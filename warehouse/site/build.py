@@ -59,7 +59,8 @@ class SiteBuilt:
 
 @functools.cache
 def load_strings() -> dict:
-    """The site's strings per language, checked to have French's keys (month names: the report's)."""
+    """The site's strings per language, checked to have French's keys (month names and procedure
+    events in words: the report's)."""
     import yaml
 
     strings = yaml.safe_load(STRINGS_FILE.read_text("utf-8"))
@@ -69,6 +70,7 @@ def load_strings() -> dict:
             raise ValueError(f"{STRINGS_FILE}: {lang} lacks {sorted(missing)}")
     for lang in LANGUAGES:
         strings[lang]["months"] = report_strings()[lang]["months"]
+        strings[lang]["procedure_events"] = report_strings()[lang]["labels"]["procedure_event_type"]
     return strings
 
 

@@ -401,7 +401,7 @@ class PageBuilder:
                 {
                     "event_date": self.text(tr["event_date"]),
                     "administration_id": self.admin_link(tr["administration_id"], prefix),
-                    "event_type": self.text(tr["event_type"]),
+                    "event_type": Cell(tr["event_type"], t["procedure_events"].get(tr["event_type"], tr["event_type"])),
                     "after_capture_id": self.evidence(tr["after_capture_id"]),
                 }
             )
