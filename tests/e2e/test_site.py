@@ -308,6 +308,11 @@ def test_search_finds_communes_by_french_dutch_german_names_and_postcode(site, t
         links = browser.evaluate("[...document.querySelectorAll('#results a')].map(a => a.getAttribute('href'))")
         assert links == [f"commune/{LIEGE}.html"]
         assert "1" in browser.evaluate("document.getElementById('search-status').textContent")
+        # A result shows the commune's other names, German exonyms included (REFNIS, no qualifier).
+        browser.evaluate("(() => { const q = document.getElementById('q'); q.value = 'Lüttich';"
+                         " q.dispatchEvent(new Event('input')); })()")  # fmt: skip
+        first = browser.evaluate("document.querySelector('#results li').textContent")
+        assert first.startswith("Liège — Luik / Lüttich · 4000")
         for where in artefacts_dir(tmp_path / "screenshots"):
             browser.screenshot(where / "site-search-results.png")
         # A query in the address (the form's own submission) is answered on load.

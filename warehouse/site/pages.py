@@ -43,6 +43,13 @@ def commune_name(commune: dict, lang: str) -> str:
     return (nl if commune.get("region") == "flanders" else fr) or nl or commune["nis_code"]
 
 
+def german_name(commune: dict) -> str:
+    """The commune's German name where it is neither its French nor its Dutch one ("Lüttich",
+    "Kelmis"), without the qualifier REFNIS adds to tell homonyms apart ("Hove (Antwerpen)"); else ""."""
+    de = re.sub(r" \(.*\)$", "", commune.get("name_de") or "")
+    return "" if de in (commune.get("name_fr"), commune.get("name_nl")) else de
+
+
 def all_names(commune: dict) -> list[str]:
     """Every distinct name of a commune (FR, NL, DE)."""
     return list(dict.fromkeys(n for n in (commune.get("name_fr"), commune.get("name_nl"), commune.get("name_de")) if n))
