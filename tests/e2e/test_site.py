@@ -183,6 +183,17 @@ def test_every_table_has_its_csv_with_the_same_rows(site):
 
 
 @e2e
+def test_a_procedure_page_names_every_channel_and_change_in_words(site):
+    # The sample's Ghent catalogue offers the certificate only online with itsme/eID.
+    root = site["root"]
+    csv_text = (root / "csv" / "procedure-household-composition-certificate-channels.csv").read_text("utf-8")
+    assert "stad-gent,Attest van gezinssamenstelling,online_digital_identity,true," in csv_text
+    page = (root / "fr" / "procedure" / "household-composition-certificate.html").read_text("utf-8")
+    assert "en ligne avec une identité numérique (itsme, eID)" in page
+    assert "devenue uniquement en ligne" in page and ">became_online_only<" not in page
+
+
+@e2e
 def test_pages_are_small(site):
     root = site["root"]
     assets = {p.name: p.stat().st_size for p in (root / "assets").iterdir()}
