@@ -76,6 +76,10 @@ class FetchResult:
         return None
 
 
+# A wake-up later than this after its slot moves the host's next slot (see HostRateLimiter.wait).
+LATE_WAKE_S = 0.001
+
+
 class HostRateLimiter:
     """Keeps at least ``1/rate`` seconds between the starts of two requests to the same host (thread-safe).
 
@@ -104,6 +108,11 @@ class HostRateLimiter:
             self._next[host] = start + interval
         if start > now:
             time.sleep(start - now)
+        if (late := time.monotonic() - start) > LATE_WAKE_S:
+            # Woken late (a busy machine): the next request waits a whole interval after this one
+            # really starts, or the server would see two requests closer than 1/rate.
+            with self._lock:
+                self._next[host] = max(self._next[host], start + late + interval)
         return True
 
     def defer(self, host: str, seconds: float) -> None:

@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from scrapers.fetch.client import LATE_WAKE_S
+
 # web.archive.org's CDX API: about 24 requests a minute per client (its documented-by-experience
 # limit; 429s beyond it, then a block). Shared by every task asking it.
 WAYBACK_RATE_PER_S = 24 / 60
@@ -80,6 +82,9 @@ class SharedHostRateLimiter:
             slot[0] = start + interval
         if start > now:
             time.sleep(start - now)
+        if (late := time.monotonic() - start) > LATE_WAKE_S:
+            with self._locked(host) as slot:  # woken late: a whole interval after the real start
+                slot[0] = max(slot[0], start + late + interval)
         return True
 
     def defer(self, host: str, seconds: float) -> None:

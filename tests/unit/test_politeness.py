@@ -50,3 +50,25 @@ def test_a_deadline_before_the_slot_reserves_nothing(tmp_path: Path) -> None:
     limiter = SharedHostRateLimiter(tmp_path)
     limiter.defer("web.archive.org", 5.0)
     assert limiter.wait("web.archive.org", RATE, until=time.monotonic() + 1.0) is False
+
+
+def _oversleep(seconds: float) -> None:
+    """A busy machine's sleep: the thread wakes 80 ms after it asked to."""
+    _real_sleep(seconds + 0.08)
+
+
+_real_sleep = time.sleep
+
+
+def test_a_late_wake_keeps_a_whole_interval_after_the_real_start(tmp_path: Path, monkeypatch) -> None:
+    # Both limiters: the one of a process and the one shared by processes.
+    from scrapers.fetch.client import HostRateLimiter
+
+    for limiter in (HostRateLimiter(), SharedHostRateLimiter(tmp_path)):
+        assert limiter.wait("slow.example", RATE)
+        monkeypatch.setattr(time, "sleep", _oversleep)
+        assert limiter.wait("slow.example", RATE)  # slept for its slot, woke 80 ms late
+        late_start = time.monotonic()
+        monkeypatch.setattr(time, "sleep", _real_sleep)
+        assert limiter.wait("slow.example", RATE)
+        assert time.monotonic() - late_start >= 1 / RATE - 0.002  # not 50 ms after the planned slot
