@@ -150,11 +150,12 @@ def load_stage(settings: Settings) -> dict[str, int]:
     return load(settings.duckdb_path, settings.collected_dir, load_registry(settings.registry))
 
 
-def transform_stage(settings: Settings) -> str:
-    """Run ``dbt build``; returns dbt's summary line."""
-    from warehouse.transform import dbt_build
+def transform_stage(settings: Settings, *, full_refresh: bool = False, full_tests: bool = False) -> str:
+    """Run ``dbt build`` (incremental unless ``full_refresh``); returns dbt's summary line and the
+    data tests' scope (new load batches, or every row: ``warehouse.test_scope``)."""
+    from warehouse.transform import pipeline_build
 
-    return dbt_build(settings)
+    return pipeline_build(settings, full_refresh=full_refresh, full_tests=full_tests)
 
 
 def validate_stage(settings: Settings) -> dict:

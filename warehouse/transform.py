@@ -85,6 +85,20 @@ def dbt_build(settings: Settings, *extra: str) -> str:
     return _check(dbt_command(settings, *BUILD, *extra), "dbt build", where)
 
 
+def pipeline_build(settings: Settings, *, full_refresh: bool = False, full_tests: bool = False) -> str:
+    """The pipeline's build, its data tests scoped by :mod:`warehouse.test_scope`; returns dbt's summary line.
+
+    Weekly builds test the new load batches only (the restricted tests), a full refresh, the
+    first build and the monthly schedule test every row; what passed is recorded after the build.
+    """
+    from warehouse import test_scope
+
+    scope = test_scope.plan(settings.duckdb_path, full_refresh=full_refresh, full_tests=full_tests)
+    summary = dbt_build(settings, *(["--full-refresh"] if full_refresh else []), *scope.dbt_args())
+    test_scope.record(settings.duckdb_path, scope)
+    return f"{summary} (data tests: {scope.reason})"
+
+
 def _check(proc: subprocess.CompletedProcess, what: str, where: str = "") -> str:
     out = proc.stdout + proc.stderr
     summary = next((ln.strip() for ln in reversed(out.splitlines()) if "Done. PASS=" in ln), "")

@@ -6,12 +6,13 @@ Usage: .venv/bin/python -m tests.benchmarks.bench_pipeline [--counters 20000] [-
 Not a pytest test. The synthetic national observation log (tests/benchmarks/synthetic_log.py) is
 written into a fresh warehouse (the *load* stage: the log goes straight into ``raw``, with load
 batches as ``warehouse/load.py`` numbers them), then the real pipeline's stages run one after
-another, each in a fresh child process, as the DAG runs them: dbt (``transform.BUILD``, full
-refresh), the warehouse gate (``stages.validate_stage``'s ``run_gate`` over the raw suites), stage,
-audit (the release gate on the staged files and the Data Package audit) and publish. Then one
-week is appended (``append_week``) and load → dbt (incremental) → gate → stage → audit → publish
-run again. Last, every SQL recipe of docs/journalists.md is timed on the result (read-only, the
-warehouse as ``guichets query`` opens it).
+another, each in a fresh child process, as the DAG runs them: dbt (``transform.pipeline_build``'s
+command, full refresh; data tests scoped by ``warehouse.test_scope``), the warehouse gate
+(``stages.validate_stage``'s ``run_gate`` over the raw suites), stage, audit (the release gate
+on the staged files and the Data Package audit) and publish. Then one week is appended
+(``append_week``) and load → dbt (incremental) → gate → stage → audit → publish run again.
+Last, every SQL recipe of docs/journalists.md is timed on the result (read-only, the warehouse
+as ``guichets query`` opens it).
 
 Per stage: wall time and the peak resident memory of the stage's process tree (its children too:
 dbt's threads and subprocesses), polled from /proc every 0.1 s. The machine is shared: the load
@@ -40,10 +41,9 @@ from pathlib import Path
 
 import duckdb
 
-from tests.benchmarks.bench_dbt import gib, run_dbt, tree_rss, verdict
+from tests.benchmarks.bench_dbt import gib, scoped_build, tree_rss, verdict
 from tests.benchmarks.synthetic_log import append_week, generate
 from tests.e2e.test_docs_examples import examples
-from warehouse import transform
 
 POLL_S = 0.1
 FULL_MAX_S = 5 * 60
@@ -97,9 +97,10 @@ def measured(label: str, fn: Callable, *args) -> tuple[Stage, object]:
     return stage, value
 
 
-def dbt_stage(label: str, args: list[str], db: Path, work: Path) -> Stage:
-    """dbt as the pipeline runs it (a subprocess), measured by bench_dbt.run_dbt."""
-    run = run_dbt(label.split()[0], args, db, work)
+def dbt_stage(label: str, full_refresh: bool, db: Path, work: Path) -> Stage:
+    """dbt as the pipeline runs it (a subprocess, data tests scoped), measured by bench_dbt.scoped_build."""
+    run = scoped_build(label, db, work, full_refresh=full_refresh)
+    label = run.label
     ok = run.returncode == 0
     print(f"  {label:38s} {run.wall_s:8.1f} s  peak {gib(run.peak_rss)}  {run.summary}", flush=True)
     if not ok:
@@ -143,8 +144,7 @@ def pipeline(label: str, db: Path, work: Path, releases: Path, full: bool, load:
     stages: list[Stage] = []
     steps = [
         ("load", lambda: measured("load (synthetic log into raw)", *load)),
-        ("dbt", lambda: (dbt_stage("dbt build" + (" --full-refresh" if full else ""),
-                                   [*transform.BUILD, *(["--full-refresh"] if full else [])], db, work), None)),
+        ("dbt", lambda: (dbt_stage("dbt build" + (" --full-refresh" if full else ""), full, db, work), None)),
         ("gate", lambda: measured("gate (raw observation log)", gate, db)),
         ("stage", lambda: measured("stage (write the release)", stage, db, releases)),
         ("audit", lambda: measured("audit (release gate + Data Package)", audit, staged)),

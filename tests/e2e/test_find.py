@@ -4,12 +4,16 @@ public holidays as closures with their reason, a procedure's channels and help p
 from __future__ import annotations
 
 import json
+from datetime import date
+from pathlib import Path
 
 import pytest
 
 from tests.helpers.cli_run import guichets_cli
 from tests.helpers.pdf_text import page_texts
 from tests.helpers.sample_data import sample_data  # noqa: F401 (fixture)
+from warehouse.lookup import geo
+from warehouse.lookup.find import find, query_for
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +62,20 @@ def test_a_public_holiday_closes_the_counter_with_its_reason(release):
     assert nl["counters"][0]["days"][0]["text"] == "dinsdag: gesloten (Nationale feestdag)"
 
 
+def test_this_week_with_a_public_holiday_shows_it_closed_that_day_with_its_reason(release):
+    # "--this-week" on Monday 20 July 2026: the week holds the national holiday (Tuesday 21).
+    q = query_for(geo.by_postcode("1030"), postcode="1030")
+    answer = find(Path(release), q, date(2026, 7, 20))
+    assert answer["period"] == {"from": "2026-07-20", "to": "2026-07-26"} and answer["note"] is None
+    first = answer["counters"][0]
+    assert len(first["days"]) == 7
+    tuesday = first["days"][1]
+    assert tuesday["date"] == "2026-07-21" and tuesday["status"] == "closed"
+    assert tuesday["closure_reason"] == "Fête nationale"
+    assert {"date": "2026-07-21", "kind": "public_holiday", "reason": "Fête nationale"} in first["closures"]
+    assert any(d["status"] == "open" for d in first["days"]), "the rest of the week keeps its hours"
+
+
 def test_an_online_only_procedure_lists_its_help_points(release):
     answer = find_json(release, "--postcode", "1030", "--procedure", "household-composition-certificate")
     proc = answer["procedure"]
@@ -88,3 +106,32 @@ def test_the_sheet_is_one_page_in_french_and_dutch(release, tmp_path):
         assert title in html and ("ILLUSTRATIVE" in html or "ILLUSTRATIEVE" in html)
         pages = page_texts(tmp_path / f"sheet-{lang}.pdf")
         assert len(pages) == 1, f"{lang}: {len(pages)} pages"
+
+
+def test_communes_by_german_name_and_ambiguous_or_merged_places_refused(release):
+    answer = find_json(release, "--commune", "Lüttich", "--lang", "de")
+    assert answer["place"]["nis_code"] == "62063" and answer["place"]["name"] == "Lüttich"
+    assert find_json(release, "--commune", "Sankt Vith")["place"]["nis_code"] == "63067"
+    proc = guichets_cli("find", "--commune", "Saint-Nicolas", "--release", release)
+    assert proc.returncode == 2 and "46021" in proc.stderr and "62093" in proc.stderr
+    # bpost lists 9770 under Kruishoutem, merged in 2019: refused, neither guessed nor a crash
+    proc = guichets_cli("find", "--postcode", "9770", "--release", release)
+    assert proc.returncode == 2 and "Kruishoutem (45017)" in proc.stderr
+
+
+def test_a_place_of_several_communes_gives_the_counters_of_all_by_distance(release):
+    # Composed place: no postcode of the shipped bpost file covers two communes, so the place a
+    # postcode over Schaerbeek and Ghent would be is built here from the two real communes.
+    places = [geo.by_name_or_nis("Schaerbeek"), geo.by_name_or_nis("Gent")]
+    answer = find(Path(release), query_for(places, postcode="0000"), date(2026, 7, 21))
+    place = answer["place"]
+    assert [c["nis_code"] for c in place["communes"]] == ["21015", "44021"]
+    assert place["name"] == "Schaerbeek / Gand" and place["lat"] is None
+    assert "21004" in place["neighbours"] and "21015" not in place["neighbours"]
+    communes = {c["nis_code"] for c in answer["counters"]}
+    assert {21015, 44021, 21004} <= communes
+    distances = [c["distance_km"] for c in answer["counters"]]
+    assert distances == sorted(distances)
+    # each counter is measured from the nearest of the two communes: Ghent's are near, not 50 km off
+    gent = [c for c in answer["counters"] if c["nis_code"] == 44021]
+    assert gent and max(c["distance_km"] for c in gent) < 10

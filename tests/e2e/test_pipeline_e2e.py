@@ -235,9 +235,7 @@ def test_procedure_transitions_are_the_storyline_s(sample_run):
             "SELECT source_id, procedure_key, event_type, event_date FROM marts.fct_procedure_events",
         )
     }
-    expected = {
-        (t["source"], t["procedure_key"], t["event"], t["date"]) for t in story["expected_procedure_events"]
-    }
+    expected = {(t["source"], t["procedure_key"], t["event"], t["date"]) for t in story["expected_procedure_events"]}
     assert got == expected  # exactly: a rewording of the same channels is no transition
     unmatched = query(sample_run["db"], "SELECT count(*) FROM marts.fct_procedure_match_review")[0][0]
     assert unmatched >= 1

@@ -34,6 +34,8 @@ SEARCH_LIMIT_MS = 100
 BANNERS = {"fr": "DONNÉES D'ILLUSTRATION", "nl": "ILLUSTRATIEVE GEGEVENS", "en": "ILLUSTRATIVE SAMPLE DATA"}
 # Communes of the sample with their names and a postcode (Statbel names, bpost codes).
 LIEGE, SCHAERBEEK, GENT, BRUXELLES = "62063", "21015", "44021", "21004"
+# German-speaking communes, with their Statbel FR and DE names (REFNIS).
+EUPEN, SANKT_VITH, BUTGENBACH, KELMIS = "63023", "63067", "63013", "63040"
 
 
 # -- without a release ------------------------------------------------------------------------
@@ -181,6 +183,17 @@ def test_every_table_has_its_csv_with_the_same_rows(site):
 
 
 @e2e
+def test_a_procedure_page_names_every_channel_and_change_in_words(site):
+    # The sample's Ghent catalogue offers the certificate only online with itsme/eID.
+    root = site["root"]
+    csv_text = (root / "csv" / "procedure-household-composition-certificate-channels.csv").read_text("utf-8")
+    assert "stad-gent,Attest van gezinssamenstelling,online_digital_identity,true," in csv_text
+    page = (root / "fr" / "procedure" / "household-composition-certificate.html").read_text("utf-8")
+    assert "en ligne avec une identité numérique (itsme, eID)" in page
+    assert "devenue uniquement en ligne" in page and ">became_online_only<" not in page
+
+
+@e2e
 def test_pages_are_small(site):
     root = site["root"]
     assets = {p.name: p.stat().st_size for p in (root / "assets").iterdir()}
@@ -190,8 +203,63 @@ def test_pages_are_small(site):
                   if "assets/" in link]  # fmt: skip
         sizes[page.relative_to(root).as_posix()] = page.stat().st_size + sum(assets[name] for name in loaded)
     biggest = max(sizes, key=sizes.get)
-    print(f"largest page with its assets: {biggest} {sizes[biggest]} bytes; index {sizes['fr/index.html']} bytes")
+    ordered = sorted(sizes.values())
+    print(
+        f"{len(sizes)} pages; with their style sheet and scripts: largest {biggest} {sizes[biggest]} bytes, "
+        f"median {ordered[len(ordered) // 2]} bytes, search page {sizes['fr/index.html']} bytes"
+    )
     assert sizes[biggest] < PAGE_LIMIT
+
+
+class Structure(HTMLParser):
+    """What the accessibility checks read: the root's lang, the heading levels in order, the form
+    fields with their label (``<label for>``, aria-label or aria-labelledby) and the images."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lang: str | None = None
+        self.headings: list[int] = []
+        self.fields: list[dict] = []
+        self.label_for: set[str] = set()
+        self.unlabelled_images: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        elif re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        elif tag in ("input", "select", "textarea") and a.get("type") not in ("hidden", "submit"):
+            self.fields.append(a)
+        elif tag == "label" and a.get("for"):
+            self.label_for.add(a["for"])
+        elif tag in ("img", "svg") and not (a.get("alt") is not None or a.get("aria-label") or a.get("aria-hidden")
+                                            or a.get("aria-labelledby")):  # fmt: skip
+            self.unlabelled_images.append(tag)
+
+
+@e2e
+def test_every_page_has_its_language_labels_and_headings_in_order(site):
+    root = site["root"]
+    problems = []
+    for page in sorted(root.rglob("*.html")):
+        rel = page.relative_to(root).as_posix()
+        doc = Structure(page.read_text("utf-8"))
+        lang = rel.split("/")[0] if "/" in rel else None
+        if doc.lang is None or (lang and doc.lang != lang):
+            problems.append(f"{rel}: lang={doc.lang!r}")
+        if doc.headings.count(1) != 1 or doc.headings[0] != 1:
+            problems.append(f"{rel}: headings {doc.headings} (one h1, first)")
+        skips = [(a, b) for a, b in zip(doc.headings, doc.headings[1:], strict=False) if b > a + 1]
+        if skips:
+            problems.append(f"{rel}: heading levels skipped {skips}")
+        for field in doc.fields:
+            if not (field.get("id") in doc.label_for or field.get("aria-label") or field.get("aria-labelledby")):
+                problems.append(f"{rel}: field {field} has no label")
+        if doc.unlabelled_images:
+            problems.append(f"{rel}: {len(doc.unlabelled_images)} images without a text alternative")
+    assert problems == []
 
 
 def _requests(browser: DevTools) -> list[str]:
@@ -214,6 +282,10 @@ def test_search_finds_communes_by_french_dutch_german_names_and_postcode(site, t
         "Liège": LIEGE, "Liege": LIEGE, "Luik": LIEGE, "Lüttich": LIEGE, "luettich": LIEGE, "4000": LIEGE,
         "Schaerbeek": SCHAERBEEK, "Schaarbeek": SCHAERBEEK, "1030": SCHAERBEEK,
         "Gand": GENT, "Gent": GENT, "9000": GENT, "Bruxelles": BRUXELLES, "Brussel": BRUXELLES,
+        "Brüssel": BRUXELLES, "Bruessel": BRUXELLES, "Eupen": EUPEN, "4700": EUPEN,
+        "Sankt Vith": SANKT_VITH, "sankt-vith": SANKT_VITH, "Saint-Vith": SANKT_VITH,
+        "Bütgenbach": BUTGENBACH, "Butgenbach": BUTGENBACH, "Buetgenbach": BUTGENBACH,
+        "Kelmis": KELMIS, "La Calamine": KELMIS,
     }  # fmt: skip
     with DevTools() as browser:
         browser.call("Network.enable", session=True)
@@ -221,6 +293,16 @@ def test_search_finds_communes_by_french_dutch_german_names_and_postcode(site, t
         for query, nis in cases.items():
             found = browser.evaluate(f"window.guichetsSearch({json.dumps(query)}).map(e => e.nis)")
             assert found and found[0] == nis, (query, found[:5])
+        # A postal code gives every commune it covers (all the index lists it for), none picked.
+        mismatched = browser.evaluate(
+            "(() => { const by = {}; for (const row of window.GUICHETS_SEARCH.communes)"
+            "   for (const p of (row[5] ? row[5].split(' ') : [])) (by[p] = by[p] || []).push(row[0]);"
+            " const bad = []; for (const [p, nis] of Object.entries(by)) {"
+            "   const got = window.guichetsSearch(p).slice(0, nis.length).map(e => e.nis).sort();"
+            "   if (got.join() !== nis.sort().join()) bad.push([p, nis, got]); }"
+            " return [Object.keys(by).length, bad]; })()"
+        )
+        assert mismatched[0] > 1000 and mismatched[1] == []
         # The script's normalisation is the index's (search_index.normalise).
         for text in ("Liège", "Braine-l'Alleud", "ÉCAUSSINNES", "Sint-Genesius-Rode"):
             assert browser.evaluate(f"window.guichetsNorm({json.dumps(text)})") == normalise(text)
@@ -237,6 +319,11 @@ def test_search_finds_communes_by_french_dutch_german_names_and_postcode(site, t
         links = browser.evaluate("[...document.querySelectorAll('#results a')].map(a => a.getAttribute('href'))")
         assert links == [f"commune/{LIEGE}.html"]
         assert "1" in browser.evaluate("document.getElementById('search-status').textContent")
+        # A result shows the commune's other names, German exonyms included (REFNIS, no qualifier).
+        browser.evaluate("(() => { const q = document.getElementById('q'); q.value = 'Lüttich';"
+                         " q.dispatchEvent(new Event('input')); })()")  # fmt: skip
+        first = browser.evaluate("document.querySelector('#results li').textContent")
+        assert first.startswith("Liège — Luik / Lüttich · 4000")
         for where in artefacts_dir(tmp_path / "screenshots"):
             browser.screenshot(where / "site-search-results.png")
         # A query in the address (the form's own submission) is answered on load.
@@ -294,6 +381,12 @@ def test_pages_render_offline_with_banner_chart_and_no_error(site, tmp_path):
                 browser.call("Input.dispatchKeyEvent", {"type": "keyDown", "key": "Tab", "code": "Tab",
                                                         "windowsVirtualKeyCode": 9}, session=True)  # fmt: skip
                 assert browser.evaluate("document.activeElement.className") == "skip"
+                # ... and shows where the focus is (site.css: 3px outline, contrast in tests/unit).
+                outline = browser.evaluate(
+                    "(() => { const s = getComputedStyle(document.activeElement);"
+                    " return [s.outlineStyle, s.outlineWidth, document.activeElement.matches(':focus-visible')]; })()"
+                )
+                assert outline == ["solid", "3px", True]
             if name == "commune-en-empty":
                 text = browser.evaluate("document.querySelector('main').textContent")
                 assert "No counter of this commune is tracked" in text

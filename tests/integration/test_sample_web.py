@@ -638,8 +638,7 @@ def derive_procedure_transitions(storyline) -> set[tuple]:
 
 def test_expected_procedure_events_are_what_the_timelines_say(storyline):
     declared = {
-        (t["source"], t["procedure_key"], t["event"], t["date"])
-        for t in storyline["expected_procedure_events"]
+        (t["source"], t["procedure_key"], t["event"], t["date"]) for t in storyline["expected_procedure_events"]
     }
     assert len(declared) == len(storyline["expected_procedure_events"])
     assert derive_procedure_transitions(storyline) == declared

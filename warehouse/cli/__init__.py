@@ -18,6 +18,7 @@ import typer
 # Each module registers its commands on import; the order of these imports is the order of --help.
 # isort: off
 from warehouse.cli import pipeline, sql, report, site, find, parse  # noqa: F401
+
 # isort: on
 from warehouse.cli.common import app
 from warehouse.cli.parse import hours_app, procedures_app

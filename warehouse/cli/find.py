@@ -28,8 +28,10 @@ def resolve_release(spec: str | None, data_dir: Path | None) -> Path:
 
 @app.command("find", help="Counters near a postcode, commune or point: this week's hours, closures, help points.")
 def find_cmd(
-    postcode: Annotated[str | None, typer.Option("--postcode", help="A Belgian postal code (1030).")] = None,
-    commune: Annotated[str | None, typer.Option("--commune", help="A commune's name (FR/NL) or NIS code.")] = None,
+    postcode: Annotated[
+        str | None, typer.Option("--postcode", help="A Belgian postal code (1030): every commune it covers.")
+    ] = None,
+    commune: Annotated[str | None, typer.Option("--commune", help="A commune's name (FR/NL/DE) or NIS code.")] = None,
     near: Annotated[str | None, typer.Option("--near", help="LAT,LON (WGS 84).")] = None,
     this_week: Annotated[bool, typer.Option("--this-week", help="This week, Monday to Sunday (the default).")] = False,
     day: Annotated[str | None, typer.Option("--date", help="One date, YYYY-MM-DD.")] = None,
@@ -49,7 +51,7 @@ def find_cmd(
 ) -> None:
     """Where can this person still go? Counters of the commune and its neighbours, by distance."""
     from warehouse.lookup import geo
-    from warehouse.lookup.find import FindError, Query, find
+    from warehouse.lookup.find import FindError, Query, find, query_for
 
     if sum(x is not None for x in (postcode, commune, near)) != 1:
         usage_error("give exactly one of --postcode, --commune, --near")
@@ -63,25 +65,27 @@ def find_cmd(
         usage_error(f"--date {day!r} is not a date (YYYY-MM-DD)")
     try:
         if postcode is not None:
-            place = geo.by_postcode(postcode)[0]
-            lat, lon = place.lat, place.lon
+            # every commune of the postal code (a few codes cover several): none is picked
+            places = geo.by_postcode(postcode)
         elif commune is not None:
-            place = geo.by_name_or_nis(commune)
-            lat, lon = place.lat, place.lon
+            places = [geo.by_name_or_nis(commune)]
         else:
             try:
                 lat, lon = (float(x) for x in near.split(","))
             except ValueError:
                 usage_error(f"--near {near!r} is not LAT,LON")
-            place = geo.at_point(lat, lon)
+            places = [geo.at_point(lat, lon)]
     except geo.PlaceError as exc:
         usage_error(str(exc))
     release_dir = resolve_release(release, data_dir)
     if not (release_dir / "metadata.json").is_file():
         typer.echo(f"error: no release at {release_dir} (run `guichets run` first, or give --release)", err=True)
         raise typer.Exit(1)
-    q = Query(commune=place, lat=lat, lon=lon, postcode=postcode, day=when, procedure=procedure, walk_in=walk_in,
-              lang=lang)  # fmt: skip
+    options = {"postcode": postcode, "day": when, "procedure": procedure, "walk_in": walk_in, "lang": lang}
+    if near is not None:
+        q = Query(communes=tuple(places), origins=((lat, lon),), **options)
+    else:
+        q = query_for(places, **options)
     try:
         answer = find(release_dir, q, datetime.now(UTC).date())
     except FindError as exc:

@@ -1,12 +1,13 @@
 """Answer "where can this person go?" from a release's files (never the working database).
 
-Counters of the commune and of its neighbouring communes (sharing a border: warehouse.lookup.geo),
-ordered by distance from the place asked about (the counter's published coordinates, else its
-commune's centroid), with each day's hours from ``fct_counter_calendar``, phone, booking link,
-the last observation and its evidence (``captures.replay_url`` where the capture is in a public
-web archive, and always its WARC file and record in the release). For a procedure: its channels
-on every tracked catalogue (``fct_procedure_channel_history``, current state) and the nearest
-help points (``dim_help_point``).
+Counters of the commune (every commune of a postal code that covers several) and of their
+neighbouring communes (sharing a border: warehouse.lookup.geo), ordered by distance from the place
+asked about (from the point given, else from the nearest centroid of the place's communes; to the
+counter's published coordinates, else to its commune's centroid), with each day's hours from
+``fct_counter_calendar``, phone, booking link, the last observation and its evidence
+(``captures.replay_url`` where the capture is in a public web archive, and always its WARC file
+and record in the release). For a procedure: its channels on every tracked catalogue
+(``fct_procedure_channel_history``, current state) and the nearest help points (``dim_help_point``).
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ class FindError(RuntimeError):
 
 @dataclass(frozen=True)
 class Query:
-    """What was asked: a place (a commune, or a point), a period, filters and a language."""
+    """What was asked: a place (its communes, and the points distances are measured from: the point
+    given, or each commune's centroid), a period, filters and a language."""
 
-    commune: geo.Commune
-    lat: float
-    lon: float
+    communes: tuple[geo.Commune, ...]
+    origins: tuple[tuple[float, float], ...]
     postcode: str | None = None
     day: date | None = None  # one date; None: a week
     procedure: str | None = None
@@ -97,14 +98,24 @@ def _counter_rows(con: duckdb.DuckDBPyConnection, where: str, params: list) -> l
     )
 
 
+def query_for(communes: list[geo.Commune], **kwargs) -> Query:
+    """A query about ``communes`` (one, or all of a postal code), measured from their centroids."""
+    return Query(communes=tuple(communes), origins=tuple((c.lat, c.lon) for c in communes), **kwargs)
+
+
+def _from_place(q: Query, lat: float, lon: float) -> float:
+    """Distance from the nearest of the place's origins (a postal code of several communes has several)."""
+    return round(min(geo.distance_km(a, b, lat, lon) for a, b in q.origins), 1)
+
+
 def _place(row: dict, q: Query) -> None:
     """Add the distance from the place asked about, and what it is measured from."""
     if row["latitude"] is not None:
-        row["distance_km"] = round(geo.distance_km(q.lat, q.lon, row["latitude"], row["longitude"]), 1)
+        row["distance_km"] = _from_place(q, row["latitude"], row["longitude"])
         row["distance_from"] = "coordinates"
     elif row["nis_code"] in geo.communes():
         c = geo.communes()[row["nis_code"]]
-        row["distance_km"] = round(geo.distance_km(q.lat, q.lon, c.lat, c.lon), 1)
+        row["distance_km"] = _from_place(q, c.lat, c.lon)
         row["distance_from"] = "commune_centroid"
     else:
         row["distance_km"] = None
@@ -142,6 +153,13 @@ def _days(con: duckdb.DuckDBPyConnection, counter_id: str, start: date, end: dat
     return out
 
 
+def _name(commune: geo.Commune, lang: str) -> str:
+    """The commune's name in ``lang`` (German where Statbel gives one), else French."""
+    if lang == "nl":
+        return commune.name_nl
+    return (commune.name_de if lang == "de" else "") or commune.name_fr
+
+
 def _counter_out(row: dict, days: list[dict], lang: str) -> dict:
     admin = row["administration_name_nl"] if lang == "nl" and row["administration_name_nl"] else (
         row["administration_name_fr"] or row["administration_name_nl"])  # fmt: skip
@@ -153,7 +171,7 @@ def _counter_out(row: dict, days: list[dict], lang: str) -> dict:
         "address": row["counter_address"],
         "postcode": row["postcode"],
         "nis_code": row["nis_code"],
-        "commune": (commune.name_nl if lang == "nl" else commune.name_fr) if commune else None,
+        "commune": _name(commune, lang) if commune else None,
         "distance_km": row["distance_km"],
         "distance_from": row["distance_from"],
         "phone": row["phone"],
@@ -220,7 +238,9 @@ def find(release_dir: Path, q: Query, today: date) -> dict:
     con = _connect(release_dir)
     try:
         start, end, note = period(con, q.day, today)
-        area = (q.commune.nis_code, *q.commune.neighbours)
+        own = [c.nis_code for c in q.communes]
+        neighbours = sorted({n for c in q.communes for n in c.neighbours} - set(own))
+        area = (*own, *neighbours)
         where = f"c.nis_code IN ({', '.join('?' * len(area))})"
         params: list = list(area)
         if q.procedure:
@@ -238,12 +258,15 @@ def find(release_dir: Path, q: Query, today: date) -> dict:
             "notice": meta.get("notice"),
             "release": meta.get("version"),
             "place": {
-                "nis_code": f"{q.commune.nis_code:05d}",
-                "name": q.commune.name_nl if q.lang == "nl" else q.commune.name_fr,
+                # the first commune (by NIS code); "communes" has every one of a postal code
+                "nis_code": f"{own[0]:05d}",
+                "name": " / ".join(_name(c, q.lang) for c in q.communes),
+                "communes": [{"nis_code": f"{c.nis_code:05d}", "name": _name(c, q.lang)} for c in q.communes],
                 "postcode": q.postcode,
-                "lat": round(q.lat, 5),
-                "lon": round(q.lon, 5),
-                "neighbours": [f"{n:05d}" for n in q.commune.neighbours],
+                # one point when the place is one; none when distances come from several centroids
+                "lat": round(q.origins[0][0], 5) if len(q.origins) == 1 else None,
+                "lon": round(q.origins[0][1], 5) if len(q.origins) == 1 else None,
+                "neighbours": [f"{n:05d}" for n in neighbours],
             },
             "period": {"from": start.isoformat(), "to": end.isoformat()},
             "note": note,

@@ -1,21 +1,25 @@
 """Communes for the lookup: postcode, name or point → commune; centroids, border neighbours, distances.
 
 Reads the shipped reference geography (warehouse/reference/data/, SOURCE.md there): the
-simplified commune GeoJSON (581 communes, 2019 codes) and bpost's postal codes via
-:func:`scrapers.registry.postcode_communes` (the registry checks counters' postcodes with it).
+simplified commune GeoJSON (581 communes, 2019 codes), bpost's postal codes via
+:func:`scrapers.registry.postcode_communes` (the registry checks counters' postcodes with it) and
+the German names of the municipalities seed (Statbel REFNIS: "Lüttich", "Sankt Vith").
+Names match as in the website's search (:mod:`warehouse.site.search_index`): without case or
+accents, umlauts optionally written out.
 Neighbouring communes are those sharing a border (a shared arc of the source topology).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from scrapers.registry import postcode_communes
-from scrapers.text import fold
+from scrapers.registry import MUNICIPALITIES_SEED, postcode_communes
+from warehouse.site.search_index import name_keys, normalise
 
 GEOJSON = Path(__file__).resolve().parent.parent / "reference" / "data" / "communes_be.geojson"
 EARTH_RADIUS_KM = 6371.0
@@ -32,6 +36,7 @@ class Commune:
     nis_code: int
     name_fr: str
     name_nl: str
+    name_de: str  # Statbel's German name; "" where REFNIS (2018) has none (communes created in 2019)
     lat: float
     lon: float
     neighbours: tuple[int, ...]
@@ -42,12 +47,15 @@ class Commune:
 def communes() -> dict[int, Commune]:
     """Every commune of the GeoJSON, by NIS code."""
     doc = json.loads(GEOJSON.read_text(encoding="utf-8"))
+    with MUNICIPALITIES_SEED.open(encoding="utf-8", newline="") as f:
+        german = {int(r["nis_code"]): r["name_de"] for r in csv.DictReader(f) if not r["valid_to"]}
     out = {}
     for f in doc["features"]:
         p = f["properties"]
         rings = tuple(tuple((x, y) for x, y in ring) for poly in f["geometry"]["coordinates"] for ring in poly)
         out[int(p["nis_code"])] = Commune(
-            int(p["nis_code"]), p["name_fr"], p["name_nl"], p["centroid_lat"], p["centroid_lon"],
+            int(p["nis_code"]), p["name_fr"], p["name_nl"], german.get(int(p["nis_code"]), ""),
+            p["centroid_lat"], p["centroid_lon"],
             tuple(int(n) for n in p["neighbours"]), rings,
         )  # fmt: skip
     return out
@@ -62,27 +70,48 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def by_postcode(postcode: str) -> list[Commune]:
-    """The communes a postal code covers (usually one)."""
+    """Every commune a postal code covers, by NIS code (usually one: a code is a candidate place,
+    not an address's commune, so none is picked for the caller).
+
+    bpost's file predates the mergers of 1 January 2019; a code of a commune merged then (9770
+    Kruishoutem, now part of Kruisem) is refused with the old commune's name, the reference files
+    not saying which commune it joined.
+    """
     codes = postcode_communes().get(postcode.strip())
     if not codes:
         raise PlaceError(f"postcode {postcode!r} is not a Belgian postal code")
-    return [communes()[c] for c in sorted(codes) if c in communes()]
+    ended = sorted(c for c in codes if c not in communes())
+    if ended:
+        with MUNICIPALITIES_SEED.open(encoding="utf-8", newline="") as f:
+            names = {int(r["nis_code"]): r["name_fr"] for r in csv.DictReader(f)}
+        which = ", ".join(f"{names.get(c, '?')} ({c:05d})" for c in ended)
+        raise PlaceError(
+            f"postcode {postcode!r} is listed for {which}, a commune merged on 1 January 2019 into one the "
+            "reference does not name: give the current commune with --commune"
+        )
+    return [communes()[c] for c in sorted(codes)]
 
 
-def by_name_or_nis(text: str, extra_names: dict[int, list[str]] | None = None) -> Commune:
-    """A commune by its 5-digit NIS code or its name (FR/NL, or ``extra_names`` such as DE; accents optional)."""
+def by_name_or_nis(text: str) -> Commune:
+    """A commune by its 5-digit NIS code or one of its names (FR, NL or DE; accents optional).
+
+    A name that several communes bear (Saint-Nicolas: 46021 Sint-Niklaas and 62093, near Liège)
+    is refused with the candidates' NIS codes rather than guessed.
+    """
     text = text.strip()
     if text.isdigit():
         commune = communes().get(int(text))
         if commune is None:
             raise PlaceError(f"{text} is not the NIS code of a commune")
         return commune
-    wanted = fold(text)
-    for c in communes().values():
-        names = [c.name_fr, c.name_nl, *(extra_names or {}).get(c.nis_code, [])]
-        if any(fold(n) == wanted for n in names if n):
-            return c
-    raise PlaceError(f"no Belgian commune is named {text!r}")
+    wanted = normalise(text)
+    found = [c for c in communes().values() if wanted in name_keys([c.name_fr, c.name_nl, c.name_de])]
+    if not found:
+        raise PlaceError(f"no Belgian commune is named {text!r}")
+    if len(found) > 1:
+        names = ", ".join(f"{c.nis_code:05d} {c.name_fr}/{c.name_nl}" for c in found)
+        raise PlaceError(f"several communes are named {text!r}: {names}; give the NIS code")
+    return found[0]
 
 
 def at_point(lat: float, lon: float) -> Commune:

@@ -86,6 +86,14 @@ def _counter_html(c: dict, t: dict) -> str:
     )
 
 
+def channel_name(key: str, lang: str) -> str:
+    """A channel in words, as the website names it (its strings have FR, NL, EN; German gets English)."""
+    from warehouse.site.build import load_strings
+
+    strings = load_strings()
+    return strings.get(lang, strings["en"]).get(f"channel_{key}", key)
+
+
 def sheet_html(answer: dict, lang: str) -> str:
     """The sheet as a self-contained HTML page."""
     t = TEXTS[lang]
@@ -108,7 +116,8 @@ def sheet_html(answer: dict, lang: str) -> str:
         parts.append(f"<h2>{escape(proc['label'])} — {t['help']}</h2>")
         chans = sorted({ch for cat in proc["catalogues"] for ch in cat["channels_available"]})
         if chans:
-            parts.append(f'<p class="small">{t["channels"]} {escape(", ".join(chans))}</p>')
+            names = ", ".join(channel_name(ch, lang) for ch in chans)
+            parts.append(f'<p class="small">{t["channels"]} {escape(names)}</p>')
         parts.extend(_counter_html(h, t) for h in proc["help_points"][:HELP_POINTS_ON_SHEET])
     parts.append(f'<p class="small">{t["caveat"]} (release {escape(str(answer["release"]))})</p></body></html>')
     return "".join(parts)

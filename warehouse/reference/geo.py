@@ -4,7 +4,8 @@ Inputs (real, open data; provenance in ../shared/reference/geo/SOURCE.md):
 
 - ``belgian_municipalities_2020.csv``: the 581 communes of 2020 with names, arrondissement,
   province, region and population on 1 January 2020 (Statbel);
-- ``refnis.csv``: Statbel's REFNIS code list with validity periods (as of 2018, latin-1).
+- ``refnis.csv``: Statbel's REFNIS code list with validity periods (as of 2018, Windows-1252:
+  its apostrophes are byte 0x92, which latin-1 would read as a control character).
 
 Output: ``dbt/seeds/belgian_municipalities.csv``, one row per commune *code* with its validity
 period: the 581 communes of 2020, plus the codes that ended on 31 December 2018 (communes merged
@@ -40,7 +41,7 @@ COLUMNS = (
 
 def build_rows(geo_dir: Path) -> list[dict[str, str]]:
     """The seed's rows, sorted by NIS code then validity start."""
-    with (geo_dir / "refnis.csv").open(encoding="latin-1", newline="") as f:
+    with (geo_dir / "refnis.csv").open(encoding="cp1252", newline="") as f:
         refnis = [r for r in csv.DictReader(f, delimiter=";") if r["LVL_REFNIS"] == "4"]
     current_refnis = {r["CD_REFNIS"]: r for r in refnis if r["DT_VLDT_END"] == "31/12/9999"}
     with (geo_dir / "belgian_municipalities_2020.csv").open(encoding="utf-8", newline="") as f:

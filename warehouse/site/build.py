@@ -27,7 +27,15 @@ from pathlib import Path
 
 from warehouse.report.render import _keys
 from warehouse.report.render import load_strings as report_strings
-from warehouse.site.pages import PageBuilder, admin_name, all_names, commune_name, procedure_label, slug
+from warehouse.site.pages import (
+    PageBuilder,
+    admin_name,
+    all_names,
+    commune_name,
+    german_name,
+    procedure_label,
+    slug,
+)
 from warehouse.site.release_data import ReleaseData
 from warehouse.site.search_index import name_keys, search_script
 from warehouse.site.site_data import SiteData, load_site_data
@@ -59,7 +67,8 @@ class SiteBuilt:
 
 @functools.cache
 def load_strings() -> dict:
-    """The site's strings per language, checked to have French's keys (month names: the report's)."""
+    """The site's strings per language, checked to have French's keys (month names and procedure
+    events in words: the report's)."""
     import yaml
 
     strings = yaml.safe_load(STRINGS_FILE.read_text("utf-8"))
@@ -69,6 +78,7 @@ def load_strings() -> dict:
             raise ValueError(f"{STRINGS_FILE}: {lang} lacks {sorted(missing)}")
     for lang in LANGUAGES:
         strings[lang]["months"] = report_strings()[lang]["months"]
+        strings[lang]["procedure_events"] = report_strings()[lang]["labels"]["procedure_event_type"]
     return strings
 
 
@@ -162,6 +172,7 @@ class _Writer:
             {
                 "nis_code": nis,
                 "names": {lang: commune_name(m, lang) for lang in LANGUAGES},
+                "german_name": german_name(m),
                 "keys": name_keys(all_names(m)),
                 "postcodes": m["postcodes"],
                 "counters": counts.get(nis, 0),

@@ -17,7 +17,8 @@ from warehouse.site.site_data import SiteData
 from warehouse.site.tables import Cell, Table
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-CHANNELS = ("online", "counter_walk_in", "counter_appointment", "phone", "post", "intermediary")
+CHANNELS = ("online", "online_digital_identity", "counter_walk_in", "counter_appointment", "phone", "post",
+            "intermediary")  # fmt: skip
 # The channel status that means the channel is offered (fct_procedure_channel_history).
 OFFERED = (AVAILABLE,)
 
@@ -40,6 +41,13 @@ def commune_name(commune: dict, lang: str) -> str:
     if commune.get("region") == "brussels" and fr and nl and fr != nl:
         return f"{fr} / {nl}"
     return (nl if commune.get("region") == "flanders" else fr) or nl or commune["nis_code"]
+
+
+def german_name(commune: dict) -> str:
+    """The commune's German name where it is neither its French nor its Dutch one ("Lüttich",
+    "Kelmis"), without the qualifier REFNIS adds to tell homonyms apart ("Hove (Antwerpen)"); else ""."""
+    de = re.sub(r" \(.*\)$", "", commune.get("name_de") or "")
+    return "" if de in (commune.get("name_fr"), commune.get("name_nl")) else de
 
 
 def all_names(commune: dict) -> list[str]:
@@ -400,7 +408,7 @@ class PageBuilder:
                 {
                     "event_date": self.text(tr["event_date"]),
                     "administration_id": self.admin_link(tr["administration_id"], prefix),
-                    "event_type": self.text(tr["event_type"]),
+                    "event_type": Cell(tr["event_type"], t["procedure_events"].get(tr["event_type"], tr["event_type"])),
                     "after_capture_id": self.evidence(tr["after_capture_id"]),
                 }
             )

@@ -39,10 +39,11 @@ def search_script(entries: list[dict]) -> str:
     """The index as a script: ``window.GUICHETS_SEARCH = {"fields": [...], "communes": [[...], ...]}``.
 
     ``entries`` have ``nis_code``, ``names`` (display names by language: fr, nl, en), ``keys``
-    (:func:`name_keys`), ``postcodes`` and ``counters``; the output is sorted and compact, so the
+    (:func:`name_keys`), ``postcodes``, ``counters`` and ``german_name`` (shown beside the others
+    when it is an exonym: "Lüttich"; "" otherwise); the output is sorted and compact, so the
     same release gives the same bytes.
     """
-    fields = ["nis", "fr", "nl", "en", "keys", "postcodes", "counters"]
+    fields = ["nis", "fr", "nl", "en", "keys", "postcodes", "counters", "de"]
     rows = [
         [
             e["nis_code"],
@@ -52,6 +53,7 @@ def search_script(entries: list[dict]) -> str:
             " | ".join(e["keys"]),
             " ".join(e["postcodes"]),
             e["counters"],
+            e["german_name"],
         ]
         for e in sorted(entries, key=lambda e: e["nis_code"])
     ]

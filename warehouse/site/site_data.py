@@ -233,6 +233,7 @@ def load_site_data(release: ReleaseData) -> SiteData:
             "source_id",
             "procedure_title",
             "online_status",
+            "online_digital_identity_status",
             "counter_walk_in_status",
             "counter_appointment_status",
             "phone_status",

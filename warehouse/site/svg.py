@@ -55,7 +55,11 @@ def change_bars(points: list[tuple[str, float | None, bool]], label: str, unit: 
             f'<text x="{left - 6}" y="{_num(ty + 4)}" text-anchor="end" font-size="12" fill="{TEXT}">'
             f"{escape(_signed(tick))}\u00a0{escape(unit)}</text>"
         )
-    every = max(1, math.ceil(len(points) / 8))
+    # Month labels must not overlap: as many as fit (12px text: a glyph is about 0.6em wide on
+    # average), counted back from the latest month so that it is always labelled.
+    label_w = max((len(m) for m, _v, _i in points), default=0) * 7.2 + 8
+    every = max(1, math.ceil(len(points) * label_w / plot_w))
+    labelled = set(range(len(points) - 1, -1, -every))
     for i, (month, value, indicative) in enumerate(points):
         x = left + i * step + (step - bar_w) / 2
         if value is not None and value != 0:
@@ -67,9 +71,13 @@ def change_bars(points: list[tuple[str, float | None, bool]], label: str, unit: 
                 f' fill="{colour}"{opacity}>'
                 f"<title>{escape(month)}: {escape(_signed(value))} {escape(unit)}</title></rect>"
             )
-        if i % every == 0 or i == len(points) - 1:
+        if i in labelled:
+            # the latest month's label would run off the right edge if centred on its bar
+            tx, anchor = x + bar_w / 2, "middle"
+            if tx + label_w / 2 > width:
+                tx, anchor = width - right, "end"
             out.append(
-                f'<text x="{_num(x + bar_w / 2)}" y="{height - bottom + 16}" text-anchor="middle" font-size="12"'
+                f'<text x="{_num(tx)}" y="{height - bottom + 16}" text-anchor="{anchor}" font-size="12"'
                 f' fill="{TEXT}">{escape(month)}</text>'
             )
     out.append("</svg>")

@@ -13,7 +13,7 @@
 
   var entries = data.communes.map(function (row) {
     return { nis: row[0], fr: row[1], nl: row[2], en: row[3], keys: row[4].split(" | "),
-             postcodes: row[5] ? row[5].split(" ") : [], counters: row[6] };
+             postcodes: row[5] ? row[5].split(" ") : [], counters: row[6], de: row[7] || "" };
   });
 
   function score(entry, q, digits) {
@@ -36,7 +36,7 @@
     return s;
   }
 
-  /* The communes matching `query`, best first: [{nis, fr, nl, en, postcodes, counters}, ...]. */
+  /* The communes matching `query`, best first: [{nis, fr, nl, en, de, postcodes, counters}, ...]. */
   function search(query) {
     var q = norm(query);
     if (!q) return [];
@@ -65,7 +65,7 @@
       a.href = base + e.nis + ".html";
       a.textContent = e[lang] || e.fr;
       li.appendChild(a);
-      var others = [e.fr, e.nl].filter(function (n, i, all) {
+      var others = [e.fr, e.nl, e.de].filter(function (n, i, all) {
         return n && n !== a.textContent && all.indexOf(n) === i;
       });
       var detail = document.createElement("span");

@@ -1,0 +1,101 @@
+"""Which rows the data tests of a ``dbt build`` read: the new load batches, or everything.
+
+A weekly build adds one load batch to tables of millions of rows; the row-level data tests of the
+big log tables (not_null, accepted_values, ranges on captures, schedules, slots and counter
+observations) read only the batches not tested yet, through the dbt var
+``tests_from_load_batch`` (``dbt/macros/get_where_subquery.sql``). An old row those tests passed
+is not changed by a later incremental build (the models only append new batches' rows; a
+re-loaded capture comes back whole under a new batch), so its verdict still holds. Key tests
+(``unique``), tests against the registry (whose rows can vanish under old rows) and everything
+on the history and marts always read whole tables.
+
+Every test reads every row on a full refresh, on the first build of a warehouse, when asked
+(``full_tests``), and on a schedule: when the last full test run is older than
+:data:`FULL_TESTS_EVERY`. What was tested is recorded in the warehouse (``pipeline.data_test_runs``)
+only after a build whose tests passed, so a failed week is tested again the next week.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from warehouse import db
+
+# The schedule of full test runs between full refreshes (about monthly, as the weekly DAG runs).
+FULL_TESTS_EVERY = timedelta(days=28)
+RUNS_TABLE = "pipeline.data_test_runs"
+
+
+@dataclass(frozen=True)
+class TestScope:
+    """The rows one build's data tests read: load batches ``from_batch`` to ``through_batch``, or
+    every row (``from_batch`` None)."""
+
+    __test__ = False  # not a pytest class, despite its name
+
+    from_batch: int | None
+    through_batch: int
+    reason: str
+
+    @property
+    def full(self) -> bool:
+        """True when every test reads every row."""
+        return self.from_batch is None
+
+    def dbt_args(self) -> list[str]:
+        """The ``--vars`` of the build (none for full tests: the project's default is every row)."""
+        return [] if self.full else ["--vars", json.dumps({"tests_from_load_batch": self.from_batch})]
+
+
+def plan(
+    db_path: Path, *, full_refresh: bool = False, full_tests: bool = False, now: datetime | None = None
+) -> TestScope:
+    """The scope of the next build's data tests on the warehouse ``db_path`` (see the module's docstring)."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    through, last, last_full = _state(db_path)
+    if full_refresh:
+        return TestScope(None, through, "full refresh")
+    if full_tests:
+        return TestScope(None, through, "full tests asked")
+    if last is None or last_full is None:
+        return TestScope(None, through, "no full test run recorded")
+    if now - last_full >= FULL_TESTS_EVERY:
+        return TestScope(None, through, f"last full test run {last_full:%Y-%m-%d}, over {FULL_TESTS_EVERY.days} days")
+    return TestScope(last + 1, through, f"new load batches {last + 1}..{through}")
+
+
+def record(db_path: Path, scope: TestScope, *, now: datetime | None = None) -> None:
+    """Record that the build's data tests passed on ``scope`` (call only after a successful build)."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    with db.writer(db_path) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS pipeline")
+        con.execute(
+            f"CREATE TABLE IF NOT EXISTS {RUNS_TABLE} "
+            "(from_batch BIGINT, through_batch BIGINT NOT NULL, is_full BOOLEAN NOT NULL, "
+            "finished_at TIMESTAMP NOT NULL)"
+        )
+        row = [scope.from_batch, scope.through_batch, scope.full, now]
+        con.execute(f"INSERT INTO {RUNS_TABLE} VALUES (?, ?, ?, ?)", row)
+
+
+def _state(db_path: Path) -> tuple[int, int | None, datetime | None]:
+    """(the last load batch in the warehouse, the last one tested, when every row was last tested)."""
+    if not Path(db_path).exists():
+        return 0, None, None
+    with db.reader(db_path) as con:
+        try:
+            through = con.execute("SELECT coalesce(max(load_batch), 0) FROM raw.captures").fetchone()[0]
+        except duckdb.CatalogException:  # nothing loaded yet
+            through = 0
+        try:
+            last, last_full = con.execute(
+                f"SELECT max(through_batch), max(finished_at) FILTER (WHERE is_full) FROM {RUNS_TABLE}"
+            ).fetchone()
+        except duckdb.CatalogException:  # no build has recorded its tests yet
+            last, last_full = None, None
+    return int(through), last, last_full
