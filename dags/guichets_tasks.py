@@ -11,14 +11,26 @@ run's ``load`` takes the slot.
 
 from __future__ import annotations
 
+import os
+
 from airflow.sdk import get_current_context, task
 
 from warehouse.pools import DUCKDB_WRITER
 
 
 def _writer(step: int) -> dict:
-    """Task arguments of the ``step``-th task of the warehouse chain (1 = load)."""
-    return {"pool": DUCKDB_WRITER, "priority_weight": 10 * step, "weight_rule": "absolute"}
+    """Task arguments of the ``step``-th task of the warehouse chain (1 = load).
+
+    ``GUICHETS_WAREHOUSE_QUEUE`` routes them to the workers of that queue: with workers on several
+    machines, only the one holding the DuckDB file listens to it (``airflow edge worker --queues``).
+    """
+    queue = os.environ.get("GUICHETS_WAREHOUSE_QUEUE", "").strip()
+    return {
+        "pool": DUCKDB_WRITER,
+        "priority_weight": 10 * step,
+        "weight_rule": "absolute",
+        **({"queue": queue} if queue else {}),
+    }
 
 
 def on_failure(context) -> None:
@@ -100,12 +112,14 @@ def collect(unit: dict, archive: dict) -> dict:
 
 @task(**_writer(1))
 def load(summaries) -> dict:
-    """Load every collected capture into DuckDB (idempotent)."""
+    """Load every collected capture into DuckDB (idempotent); captures collected on another machine
+    come through the object store."""
     from warehouse.stages import load_stage
 
     # Index by length: iterating a lazy XCom sequence probes one past the end and logs an error.
-    collected = sum(summaries[i]["captures"] for i in range(len(summaries)))
-    return {"collected": collected, "tables": load_stage(_settings())}
+    done = [summaries[i] for i in range(len(summaries))]
+    files = [f for s in done for f in s["files"]]  # fetched from the object store if collected elsewhere
+    return {"collected": sum(s["captures"] for s in done), "tables": load_stage(_settings(), files)}
 
 
 @task(**_writer(2))

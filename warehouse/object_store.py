@@ -12,6 +12,11 @@ same relative paths as in the data directory:
 - ``releases/<version>/...`` and ``releases/LATEST`` (the ``latest`` pointer as a one-line file:
   object stores have no symlinks).
 
+Between tasks, the store is the channel: each collect task sends its capture files and their WARCs
+as soon as they are written (:func:`push_captures`), and the load task fetches those it does not
+hold (:func:`pull_captures`), so a collect worker on another machine needs no folder shared with
+the warehouse machine.
+
 S3 settings come from the environment as boto reads them (``AWS_ACCESS_KEY_ID``,
 ``AWS_SECRET_ACCESS_KEY``) plus ``GUICHETS_S3_ENDPOINT_URL`` for a store other than AWS.
 """
@@ -63,11 +68,71 @@ def upload_tree(local: Path, url: str, *, skip_same_size: bool = True) -> int:
     return sent
 
 
+def _store_of(data_dir: Path) -> str | None:
+    """The configured store's URL, or None when the store is the data directory itself."""
+    url = storage_url(data_dir)
+    return None if url == Path(data_dir).resolve().as_uri().rstrip("/") else url
+
+
+def _with_evidence(data_dir: Path, capture_files: list[str]) -> list[str]:
+    """The capture files (relative to the data directory) and the WARC files they cite."""
+    import json
+
+    out = set(capture_files)
+    for rel in capture_files:
+        warc = json.loads((Path(data_dir) / rel).read_text(encoding="utf-8"))["capture"].get("warc_file")
+        if warc:
+            out.add(warc)
+    return sorted(out)
+
+
+def push_captures(data_dir: Path, capture_files: list[str]) -> int:
+    """Send a collect task's capture files (relative to the data directory) and the WARC files
+    they cite to the store, as soon as they are written: a worker on another machine hands its
+    captures to the warehouse through the store, not through a shared folder. Files the store
+    already holds with the same size are not sent again (they never change once written).
+    Nothing to do when the store is the data directory. Returns the files sent."""
+    url = _store_of(data_dir)
+    if url is None:
+        return 0
+    fs, root = filesystem(url)
+    sent = 0
+    for rel in _with_evidence(data_dir, capture_files):
+        local, target = Path(data_dir) / rel, f"{root}/{rel}"
+        if fs.exists(target) and int(fs.info(target).get("size") or -1) == local.stat().st_size:
+            continue
+        fs.put_file(str(local), target)
+        sent += 1
+    return sent
+
+
+def pull_captures(data_dir: Path, capture_files: list[str]) -> int:
+    """Fetch from the store the capture files (relative to the data directory) that this machine
+    does not hold, and the WARC files they cite: the warehouse machine's side of
+    :func:`push_captures`, before the load. Nothing to do when the store is the data directory.
+    Returns the files fetched."""
+    url = _store_of(data_dir)
+    if url is None:
+        return 0
+    fs, root = filesystem(url)
+
+    def fetch(files: list[str]) -> int:
+        absent = [rel for rel in files if not (Path(data_dir) / rel).is_file()]
+        for rel in absent:
+            (Path(data_dir) / rel).parent.mkdir(parents=True, exist_ok=True)
+            fs.get_file(f"{root}/{rel}", str(Path(data_dir) / rel))
+        return len(absent)
+
+    fetched = fetch(capture_files)
+    # then the WARC files that the fetched capture files cite (the others are already here)
+    return fetched + fetch(_with_evidence(data_dir, capture_files) if fetched else [])
+
+
 def store_run(data_dir: Path, warc_dir: Path, collected_dir: Path, release_dir: Path) -> dict[str, int]:
     """Copy the evidence, the capture files and the published release to the configured store;
     nothing when the store is the data directory itself. Returns the files sent per kind."""
-    url = storage_url(data_dir)
-    if url == Path(data_dir).resolve().as_uri().rstrip("/"):
+    url = _store_of(data_dir)
+    if url is None:
         return {}
     data_dir = Path(data_dir).resolve()
     release_dir = Path(release_dir).resolve()

@@ -105,6 +105,7 @@ def collect_batch(
     from scrapers.fetch.client import Fetcher
     from scrapers.fetch.netguard import host_key
     from scrapers.fetch.politeness import WAYBACK_RATE_PER_S, SharedHostRateLimiter
+    from warehouse.object_store import push_captures
 
     registry = load_registry(settings.registry)
     summaries = []
@@ -140,13 +141,18 @@ def collect_batch(
     totals = {
         k: sum(s[k] for s in summaries) for k in ("captures", "parsed", "not_parsed", "failed", "fetched", "held")
     }
-    return {"sources": source_ids, **totals, "files": files}
+    return {"sources": source_ids, **totals, "files": files, "stored": push_captures(settings.data_dir, files)}
 
 
-def load_stage(settings: Settings) -> dict[str, int]:
-    """Load every collected capture and the registry into the warehouse (idempotent)."""
+def load_stage(settings: Settings, capture_files: list[str] | None = None) -> dict[str, int]:
+    """Load every collected capture and the registry into the warehouse (idempotent).
+
+    ``capture_files`` (relative to the data directory): the run's collect tasks' files, fetched
+    first from the object store when this machine does not hold them (collected elsewhere)."""
     from warehouse.load import load
+    from warehouse.object_store import pull_captures
 
+    pull_captures(settings.data_dir, capture_files or [])
     return load(settings.duckdb_path, settings.collected_dir, load_registry(settings.registry))
 
 

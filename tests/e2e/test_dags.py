@@ -39,6 +39,7 @@ for dag_id, dag in sorted(bag.dags.items()):
                 "teardown": t.is_teardown,
                 "max_active_tis_per_dagrun": t.max_active_tis_per_dagrun,
                 "pool": t.pool,
+                "queue": t.queue,
                 "priority_weight": t.priority_weight,
                 "failure_callback": bool(t.on_failure_callback),
             }
@@ -67,7 +68,7 @@ DOWNSTREAM = {
 def describe(home: Path, **env_vars: str) -> dict:
     """The DAGs as parsed in a subprocess with ``AIRFLOW_HOME=home`` and ``env_vars`` set."""
     env = {
-        **{k: v for k, v in os.environ.items() if k != "GUICHETS_PIPELINE_SCHEDULE"},
+        **{k: v for k, v in os.environ.items() if k not in ("GUICHETS_PIPELINE_SCHEDULE", "GUICHETS_WAREHOUSE_QUEUE")},
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
@@ -135,6 +136,16 @@ def test_a_sample_only_deployment_turns_the_live_schedule_off(tmp_path: Path) ->
     # Unpausing a scheduled pipeline starts a live run at once (docs/deploy.md, Schedules).
     pipeline = describe(tmp_path, GUICHETS_PIPELINE_SCHEDULE="none")["dags"]["guichets_pipeline"]
     assert (pipeline["schedule"], pipeline["paused_at_creation"]) == (None, True)
+
+
+def test_the_warehouse_tasks_can_be_routed_to_the_machine_holding_duckdb(tmp_path: Path, dags: dict) -> None:
+    routed = describe(tmp_path, GUICHETS_WAREHOUSE_QUEUE="warehouse")["dags"]
+    for dag_id in ("guichets_pipeline", "guichets_backfill"):
+        tasks = routed[dag_id]["tasks"]
+        on_queue = sorted(t for t, v in tasks.items() if v["queue"] == "warehouse")
+        assert on_queue == sorted(t for t, v in tasks.items() if v["pool"] == "duckdb_writer")  # load ... publish
+        assert tasks["collect"]["queue"] != "warehouse"  # collection runs on any worker
+        assert {v["queue"] for v in dags["dags"][dag_id]["tasks"].values()} == {"default"}  # unset: one queue
 
 
 def test_params(dags: dict) -> None:

@@ -14,8 +14,12 @@ import pytest
 
 from scrapers import children
 from scrapers.archive.server import _free_port  # a free port on 127.0.0.1
+from scrapers.collect import collect_live
+from scrapers.fetch.client import Fetcher
+from scrapers.registry import Counter, Source
 from scrapers.sample_web.build import build_sample_web
-from warehouse.object_store import STORAGE_URL_ENV, filesystem, store_run, upload_tree
+from tests.conftest import reply
+from warehouse.object_store import STORAGE_URL_ENV, filesystem, pull_captures, push_captures, store_run, upload_tree
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +90,47 @@ def test_upload_to_a_file_url(tmp_path: Path) -> None:
     (src / "a" / "x.bin").write_bytes(b"\x00\x01")
     assert upload_tree(src, (tmp_path / "dst").as_uri()) == 1
     assert (tmp_path / "dst" / "a" / "x.bin").read_bytes() == b"\x00\x01"
+
+
+PAGE = (
+    "<html lang='fr'><body><section class='office'><h2>Service Population</h2>"
+    "<p>Du lundi au vendredi de 9h à 12h.</p></section></body></html>"
+).encode()  # composed page
+
+
+def test_captures_reach_the_warehouse_machine_through_the_store(
+    s3: str, local_server, tmp_path: Path, monkeypatch
+) -> None:
+    """A collect worker and the warehouse machine share no folder: the worker sends its capture
+    files and WARCs to the store as it writes them, the load task fetches what it lacks."""
+    monkeypatch.setenv(STORAGE_URL_ENV, "s3://guichets/remote")
+    local_server.routes["/population"] = reply(200, PAGE, {"Content-Type": "text/html; charset=utf-8"})
+    source = Source(
+        id="commune-x-population",
+        administration="commune-x",
+        kind="opening_hours",
+        urls=(f"{local_server.base}/population",),
+        language="fr",
+        rate_limit_per_s=10,
+        counters=(Counter("ctr-x-pop", "commune-x-population", "Service Population", ("population",)),),
+    )
+    worker, warehouse = tmp_path / "worker-data", tmp_path / "warehouse-data"
+    summary = collect_live(source, worker, fetcher=Fetcher(allow_private=True, respect_robots=False))
+    files = [str(Path(f).relative_to(worker)) for f in summary["files"]]
+    assert len(files) == 1
+
+    assert push_captures(worker, files) == 2  # the capture file and its WARC
+    assert push_captures(worker, files) == 0  # already stored: not sent again
+    assert pull_captures(warehouse, files) == 2
+    assert pull_captures(warehouse, files) == 0  # already here
+    sent = sorted(p.relative_to(worker) for p in worker.rglob("*") if p.is_file() and "politeness" not in p.parts)
+    got = sorted(p.relative_to(warehouse) for p in warehouse.rglob("*") if p.is_file())
+    assert got == sent and any(p.suffixes[-2:] == [".warc", ".gz"] for p in got)
+    for rel in got:
+        assert (warehouse / rel).read_bytes() == (worker / rel).read_bytes()
+
+
+def test_with_the_default_store_nothing_moves(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv(STORAGE_URL_ENV, raising=False)
+    assert push_captures(tmp_path, ["collected/x/never-read.json"]) == 0
+    assert pull_captures(tmp_path, ["collected/x/never-read.json"]) == 0
