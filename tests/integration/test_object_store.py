@@ -16,9 +16,10 @@ from scrapers import children
 from scrapers.archive.server import _free_port  # a free port on 127.0.0.1
 from scrapers.collect import collect_live
 from scrapers.fetch.client import Fetcher
-from scrapers.registry import Counter, Source
 from scrapers.sample_web.build import build_sample_web
 from tests.conftest import reply
+from tests.unit.test_collect_live import PAGE
+from tests.unit.test_collect_live import source as live_source  # a one-counter source of that server
 from warehouse.object_store import STORAGE_URL_ENV, filesystem, pull_captures, push_captures, store_run, upload_tree
 
 
@@ -92,12 +93,6 @@ def test_upload_to_a_file_url(tmp_path: Path) -> None:
     assert (tmp_path / "dst" / "a" / "x.bin").read_bytes() == b"\x00\x01"
 
 
-PAGE = (
-    "<html lang='fr'><body><section class='office'><h2>Service Population</h2>"
-    "<p>Du lundi au vendredi de 9h à 12h.</p></section></body></html>"
-).encode()  # composed page
-
-
 def test_captures_reach_the_warehouse_machine_through_the_store(
     s3: str, local_server, tmp_path: Path, monkeypatch
 ) -> None:
@@ -105,15 +100,7 @@ def test_captures_reach_the_warehouse_machine_through_the_store(
     files and WARCs to the store as it writes them, the load task fetches what it lacks."""
     monkeypatch.setenv(STORAGE_URL_ENV, "s3://guichets/remote")
     local_server.routes["/population"] = reply(200, PAGE, {"Content-Type": "text/html; charset=utf-8"})
-    source = Source(
-        id="commune-x-population",
-        administration="commune-x",
-        kind="opening_hours",
-        urls=(f"{local_server.base}/population",),
-        language="fr",
-        rate_limit_per_s=10,
-        counters=(Counter("ctr-x-pop", "commune-x-population", "Service Population", ("population",)),),
-    )
+    source = live_source(local_server.base)
     worker, warehouse = tmp_path / "worker-data", tmp_path / "warehouse-data"
     summary = collect_live(source, worker, fetcher=Fetcher(allow_private=True, respect_robots=False))
     files = [str(Path(f).relative_to(worker)) for f in summary["files"]]
