@@ -116,16 +116,16 @@ def pull_captures(data_dir: Path, capture_files: list[str]) -> int:
         return 0
     fs, root = filesystem(url)
 
-    def fetch(files: list[str]) -> int:
+    def fetch(files: list[str]) -> list[str]:
         absent = [rel for rel in files if not (Path(data_dir) / rel).is_file()]
         for rel in absent:
             (Path(data_dir) / rel).parent.mkdir(parents=True, exist_ok=True)
             fs.get_file(f"{root}/{rel}", str(Path(data_dir) / rel))
-        return len(absent)
+        return absent
 
-    fetched = fetch(capture_files)
-    # then the WARC files that the fetched capture files cite (the others are already here)
-    return fetched + fetch(_with_evidence(data_dir, capture_files) if fetched else [])
+    captures = fetch(capture_files)
+    # then the WARC files the fetched capture files cite (those of the others are already here)
+    return len(captures) + len(fetch(_with_evidence(data_dir, captures)))
 
 
 def store_run(data_dir: Path, warc_dir: Path, collected_dir: Path, release_dir: Path) -> dict[str, int]:

@@ -341,15 +341,22 @@ def json_schema() -> dict:
 
 
 @cache
-def known_nis_codes() -> frozenset[int]:
-    """Every commune NIS code in the municipalities seed (current and ended ones)."""
+def municipality_rows() -> tuple[dict[str, str], ...]:
+    """The rows of the municipalities seed: one per commune code and validity period (``nis_code``,
+    ``name_fr``, ``name_nl``, ``name_de``, ``valid_from``, ``valid_to``...; ended codes too)."""
     try:
         with MUNICIPALITIES_SEED.open(encoding="utf-8", newline="") as f:
-            return frozenset(int(row["nis_code"]) for row in csv.DictReader(f))
+            return tuple(csv.DictReader(f))
     except OSError as exc:
         raise RegistryError(
             f"{MUNICIPALITIES_SEED}: cannot read the municipalities seed: {exc.strerror or exc}"
         ) from exc
+
+
+@cache
+def known_nis_codes() -> frozenset[int]:
+    """Every commune NIS code in the municipalities seed (current and ended ones)."""
+    return frozenset(int(row["nis_code"]) for row in municipality_rows())
 
 
 @cache
@@ -359,8 +366,7 @@ def postcode_communes() -> dict[str, frozenset[int]]:
     The file predates the renumbering of 1 January 2019 (some Hainaut communes): a code that
     ended then is read as its successor, the commune of the same name whose code starts the next day.
     """
-    with MUNICIPALITIES_SEED.open(encoding="utf-8", newline="") as f:
-        seed = list(csv.DictReader(f))
+    seed = municipality_rows()
     starts = {(r["name_fr"], r["valid_from"]): int(r["nis_code"]) for r in seed}
     successor = {
         int(r["nis_code"]): starts[(r["name_fr"], "2019-01-01")]

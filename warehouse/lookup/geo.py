@@ -11,14 +11,13 @@ Neighbouring communes are those sharing a border (a shared arc of the source top
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from scrapers.registry import MUNICIPALITIES_SEED, postcode_communes
+from scrapers.registry import municipality_rows, postcode_communes
 from warehouse.site.search_index import name_keys, normalise
 
 GEOJSON = Path(__file__).resolve().parent.parent / "reference" / "data" / "communes_be.geojson"
@@ -47,8 +46,7 @@ class Commune:
 def communes() -> dict[int, Commune]:
     """Every commune of the GeoJSON, by NIS code."""
     doc = json.loads(GEOJSON.read_text(encoding="utf-8"))
-    with MUNICIPALITIES_SEED.open(encoding="utf-8", newline="") as f:
-        german = {int(r["nis_code"]): r["name_de"] for r in csv.DictReader(f) if not r["valid_to"]}
+    german = {int(r["nis_code"]): r["name_de"] for r in municipality_rows() if not r["valid_to"]}
     out = {}
     for f in doc["features"]:
         p = f["properties"]
@@ -82,8 +80,7 @@ def by_postcode(postcode: str) -> list[Commune]:
         raise PlaceError(f"postcode {postcode!r} is not a Belgian postal code")
     ended = sorted(c for c in codes if c not in communes())
     if ended:
-        with MUNICIPALITIES_SEED.open(encoding="utf-8", newline="") as f:
-            names = {int(r["nis_code"]): r["name_fr"] for r in csv.DictReader(f)}
+        names = {int(r["nis_code"]): r["name_fr"] for r in municipality_rows()}
         which = ", ".join(f"{names.get(c, '?')} ({c:05d})" for c in ended)
         raise PlaceError(
             f"postcode {postcode!r} is listed for {which}, a commune merged on 1 January 2019 into one the "
