@@ -135,9 +135,8 @@ def run_gate(
                     report.failures.append(failure)
 
     def run_gx(table: str, frame, expectations: list, key: tuple[str, ...]) -> None:
-        suite = context.suites.add(gx.ExpectationSuite(name=table))
-        for expectation in expectations:
-            suite.add_expectation(expectation)
+        # Given whole: a suite saved first re-serializes itself at every added expectation (quadratic).
+        suite = context.suites.add(gx.ExpectationSuite(name=table, expectations=expectations))
         batch = data_source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(f"{table}__whole")
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{table}__release", data=batch, suite=suite)
