@@ -35,8 +35,9 @@ captures as (
 ),
 
 -- the schedules of the page matched to a counter (usually one per counter); only the columns
--- read here (the page's text columns would be carried through every join)
-matched_schedules as (
+-- read here (the page's text columns would be carried through every join). Read four times:
+-- rescanned each time (cheap) rather than materialized whole (7 M rows at national scale).
+matched_schedules as not materialized (
 
     select
         schedules.counter_id,
