@@ -16,9 +16,7 @@
     unique_key=['counter_id', 'capture_id'],
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where capture_id in (select capture_id from "
-        ~ "{{ ref('int_captures_classified') }} where load_batch > (select coalesce(max(load_batch), -1) "
-        ~ "from {{ this }})){% endif %}",
+    pre_hook="{% if is_incremental() %}{{ delete_unseen_captures() }}{% endif %}",
 ) }}
 
 with
@@ -29,7 +27,7 @@ captures as (
     from {{ ref('int_captures_classified') }}
     where is_successful
     {% if is_incremental() %}
-        and load_batch > (select coalesce(max(load_batch), -1) from {{ this }})
+        and {{ is_unseen_load_batch() }}
     {% endif %}
 
 ),

@@ -16,9 +16,7 @@
     unique_key='counter_observation_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where capture_id in (select capture_id from "
-        ~ "{{ ref('int_captures_classified') }} where load_batch > (select coalesce(max(load_batch), -1) "
-        ~ "from {{ this }})){% else %}checkpoint{% endif %}",
+    pre_hook="{% if is_incremental() %}{{ delete_unseen_captures() }}{% else %}checkpoint{% endif %}",
 ) }}
 
 with

@@ -13,9 +13,7 @@
     unique_key=['capture_id', 'schedule_seq'],
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where capture_id in (select capture_id from "
-        ~ "{{ ref('int_captures_classified') }} where load_batch > (select coalesce(max(load_batch), -1) "
-        ~ "from {{ this }})){% endif %}",
+    pre_hook="{% if is_incremental() %}{{ delete_unseen_captures() }}{% endif %}",
 ) }}
 
 with
@@ -25,7 +23,7 @@ captures as (
     select capture_id, load_batch
     from {{ ref('int_captures_classified') }}
     {% if is_incremental() %}
-    where load_batch > (select coalesce(max(load_batch), -1) from {{ this }})
+    where {{ is_unseen_load_batch() }}
     {% endif %}
 
 ),
