@@ -105,13 +105,26 @@ def unexpected_predicate(cfg) -> tuple[str, str] | None:
 class TableChecks:
     """Evaluates GX expectation configurations on one table or view of a DuckDB connection."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...], relation: str) -> None:
-        """``relation`` is a SQL relation over ``table`` with a row-order column named :data:`ROW`."""
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...], relation: str,
+        new_rows: str | None = None,
+    ) -> None:  # fmt: skip
+        """``relation`` is a SQL relation over ``table`` with a row-order column named :data:`ROW`.
+
+        With ``new_rows`` (a SQL condition on the table's rows), the row-level expectations (values,
+        patterns, ranges, pairs) read only the rows it selects: rows already checked keep their
+        verdict. Keys, references and the row count always read the whole table (a new row can
+        duplicate an old one; an old row can lose what it refers to).
+        """
         self.con = con
         self.table = table
         self.key = key
         self.relation = relation
         self.rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+        self.scanned = relation if new_rows is None else f"(SELECT * FROM {relation} WHERE {new_rows})"
+        self.scanned_rows = (
+            self.rows if new_rows is None else con.execute(f"SELECT count(*) FROM {self.scanned}").fetchone()[0]
+        )
 
     def evaluate(self, configs: list) -> list[SqlResult]:
         """Every expectation's result, in the order given."""
@@ -141,17 +154,18 @@ class TableChecks:
                 n, bad, rows = self.con.execute(
                     f"SELECT count(*), count(*) FILTER (WHERE {unexpected}), "
                     f"coalesce(min({ROW}, {SAMPLE}) FILTER (WHERE {unexpected}), []) "
-                    f"FROM {self.relation} WHERE {where}"
+                    f"FROM {self.scanned} WHERE {where}"
                 ).fetchone()
             except duckdb.Error as exc:  # a missing column or another type: this expectation fails, not the gate
                 out[i] = SqlResult(configs[i], False, {}, {"raised_exception": True, "exception_message": str(exc)})
                 continue
-            out[i] = self._row_result(configs[i], n, bad, rows)
+            out[i] = self._row_result(configs[i], n, bad, rows, self.scanned_rows)
         return out
 
-    def _row_result(self, cfg, counted: int, bad: int, rows: list) -> SqlResult:
+    def _row_result(self, cfg, counted: int, bad: int, rows: list, elements: int | None = None) -> SqlResult:
         kw = cfg.kwargs
-        result = {"element_count": self.rows, "unexpected_count": bad, "missing_count": self.rows - counted}
+        elements = self.rows if elements is None else elements
+        result = {"element_count": elements, "unexpected_count": bad, "missing_count": elements - counted}
         if cfg.type == "expect_column_values_to_not_be_null":
             result["missing_count"] = 0
         result["unexpected_percent"] = 100.0 * bad / counted if counted else None

@@ -67,6 +67,9 @@ class TableSuite:
     types: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
     # Date and timestamp columns allowed after the horizon (month ends, reference calendars).
     horizon_exempt: tuple[str, ...] = ()
+    # SQL condition selecting the rows of load batches {batch} and later: a gate given a first new
+    # batch checks only those rows' values on a large table (expectations.sql_checks.TableChecks).
+    new_rows: str | None = None
 
     def horizon_columns(self) -> tuple[str, ...]:
         """Date and timestamp columns (by their declared type) that must not lie after the horizon."""
@@ -260,6 +263,9 @@ def raw_suites(types: Mapping[str, Mapping[str, str]]) -> tuple[TableSuite, ...]
     def suite(table: str, **expectations) -> TableSuite:
         return TableSuite(table=table, columns=tuple(types[table]), types=dict(types[table]), **expectations)
 
+    # A schedule or slot belongs to the load batch of its capture (the loader writes them together).
+    of_new_captures = "capture_id IN (SELECT capture_id FROM raw.captures WHERE load_batch >= {batch})"
+
     return (
         suite(
             "raw.captures",
@@ -268,6 +274,7 @@ def raw_suites(types: Mapping[str, Mapping[str, str]]) -> tuple[TableSuite, ...]
             ranges={"http_status": (100, 599)},
             value_sets={"parse_status": PARSE_STATUSES, "origin": ORIGINS},
             references={"source_id": "raw.registry_sources.source_id"},
+            new_rows="load_batch >= {batch}",
         ),
         suite(
             "raw.schedules",
@@ -281,6 +288,7 @@ def raw_suites(types: Mapping[str, Mapping[str, str]]) -> tuple[TableSuite, ...]
             value_sets={"channel": SCHEDULE_CHANNELS},
             references={"capture_id": "raw.captures.capture_id"},
             min_rows=0,
+            new_rows=of_new_captures,
         ),
         suite(
             "raw.schedule_slots",
@@ -291,6 +299,7 @@ def raw_suites(types: Mapping[str, Mapping[str, str]]) -> tuple[TableSuite, ...]
             intervals=(("opens", "closes"),),  # "HH:MM" strings order like the times they name
             references={"capture_id": "raw.captures.capture_id"},
             min_rows=0,
+            new_rows=of_new_captures,
         ),
     )
 

@@ -13,6 +13,11 @@ Every test reads every row on a full refresh, on the first build of a warehouse,
 (``full_tests``), and on a schedule: when the last full test run is older than
 :data:`FULL_TESTS_EVERY`. What was tested is recorded in the warehouse (``pipeline.data_test_runs``)
 only after a build whose tests passed, so a failed week is tested again the next week.
+
+The warehouse gate (``stages.validate_stage``) follows the same plan with its own record
+(:data:`GATE_RUNS_TABLE`): on the large raw tables its row-level expectations read the load
+batches it has not passed yet, and it reads every row on its first run and every
+:data:`FULL_TESTS_EVERY`.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from warehouse import db
 # The schedule of full test runs between full refreshes (about monthly, as the weekly DAG runs).
 FULL_TESTS_EVERY = timedelta(days=28)
 RUNS_TABLE = "pipeline.data_test_runs"
+GATE_RUNS_TABLE = "pipeline.gate_runs"  # the warehouse gate's runs (expectations.gate)
 
 
 @dataclass(frozen=True)
@@ -53,11 +59,13 @@ class TestScope:
 
 
 def plan(
-    db_path: Path, *, full_refresh: bool = False, full_tests: bool = False, now: datetime | None = None
-) -> TestScope:
-    """The scope of the next build's data tests on the warehouse ``db_path`` (see the module's docstring)."""
+    db_path: Path, *, full_refresh: bool = False, full_tests: bool = False, now: datetime | None = None,
+    runs: str = RUNS_TABLE,
+) -> TestScope:  # fmt: skip
+    """The scope of the next build's data tests (or, with ``runs`` :data:`GATE_RUNS_TABLE`, of the next
+    gate) on the warehouse ``db_path`` (see the module's docstring)."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
-    through, last, last_full = _state(db_path)
+    through, last, last_full = _state(db_path, runs)
     if full_refresh:
         return TestScope(None, through, "full refresh")
     if full_tests:
@@ -69,21 +77,21 @@ def plan(
     return TestScope(last + 1, through, f"new load batches {last + 1}..{through}")
 
 
-def record(db_path: Path, scope: TestScope, *, now: datetime | None = None) -> None:
-    """Record that the build's data tests passed on ``scope`` (call only after a successful build)."""
+def record(db_path: Path, scope: TestScope, *, now: datetime | None = None, runs: str = RUNS_TABLE) -> None:
+    """Record that the build's data tests (or the gate: ``runs``) passed on ``scope`` (call only after they passed)."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
     with db.writer(db_path) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS pipeline")
         con.execute(
-            f"CREATE TABLE IF NOT EXISTS {RUNS_TABLE} "
+            f"CREATE TABLE IF NOT EXISTS {runs} "
             "(from_batch BIGINT, through_batch BIGINT NOT NULL, is_full BOOLEAN NOT NULL, "
             "finished_at TIMESTAMP NOT NULL)"
         )
         row = [scope.from_batch, scope.through_batch, scope.full, now]
-        con.execute(f"INSERT INTO {RUNS_TABLE} VALUES (?, ?, ?, ?)", row)
+        con.execute(f"INSERT INTO {runs} VALUES (?, ?, ?, ?)", row)
 
 
-def _state(db_path: Path) -> tuple[int, int | None, datetime | None]:
+def _state(db_path: Path, runs: str) -> tuple[int, int | None, datetime | None]:
     """(the last load batch in the warehouse, the last one tested, when every row was last tested)."""
     if not Path(db_path).exists():
         return 0, None, None
@@ -94,7 +102,7 @@ def _state(db_path: Path) -> tuple[int, int | None, datetime | None]:
             through = 0
         try:
             last, last_full = con.execute(
-                f"SELECT max(through_batch), max(finished_at) FILTER (WHERE is_full) FROM {RUNS_TABLE}"
+                f"SELECT max(through_batch), max(finished_at) FILTER (WHERE is_full) FROM {runs}"
             ).fetchone()
         except duckdb.CatalogException:  # no build has recorded its tests yet
             last, last_full = None, None
