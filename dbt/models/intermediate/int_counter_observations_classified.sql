@@ -16,9 +16,7 @@
     unique_key='counter_observation_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where capture_id in (select capture_id from "
-        ~ "{{ ref('int_captures_classified') }} where load_batch > (select coalesce(max(load_batch), -1) "
-        ~ "from {{ this }})){% else %}checkpoint{% endif %}",
+    pre_hook="{% if is_incremental() %}{{ delete_unseen_captures() }}{% else %}checkpoint{% endif %}",
 ) }}
 
 with
@@ -53,19 +51,14 @@ scope as (
 ),
 {% endif %}
 
+-- only the columns read here: the page's text columns (evidence, regimes, exceptions) would
+-- be carried through the aggregate
 counter_schedules as (
 
-    select *
+    select capture_id, counter_id, confidence
     from {{ ref('stg_collector__schedules') }}
     where channel = 'counter'
     {% if is_incremental() %}and capture_id in (select capture_id from scope){% endif %}
-
-),
-
-slots as (
-
-    select * from {{ ref('stg_collector__schedule_slots') }}
-    {% if is_incremental() %}where capture_id in (select capture_id from scope){% endif %}
 
 ),
 
@@ -110,184 +103,11 @@ observations as (
 
 ),
 
--- the schedules of the page matched to this counter (usually one)
-matched_schedules as (
+-- what the page's schedules say about each counter they were matched to (int_counter_capture_matches)
+matches as (
 
-    select
-        observations.counter_id,
-        observations.capture_id,
-        counter_schedules.schedule_seq,
-        counter_schedules.is_appointment_only,
-        counter_schedules.closure_status,
-        counter_schedules.closure_reason,
-        counter_schedules.confidence
-
-    from observations
-    inner join counter_schedules
-        on counter_schedules.capture_id = observations.capture_id
-        and counter_schedules.counter_id = observations.counter_id
-
-),
-
-matched_summary as (
-
-    select
-        counter_id,
-        capture_id,
-        count(*) as matched_schedule_count,
-        bool_or(closure_status = 'permanent') as has_permanent_closure,
-        bool_or(closure_status = 'temporary') as has_temporary_closure,
-        bool_or(coalesce(is_appointment_only, false)) as has_appointment_only_flag,
-        -- one reason (several schedules for one counter on one page are rare): no ordered string_agg
-        min(closure_reason) as closure_reason,
-        bool_or(confidence >= {{ var('min_reading_confidence') }}) as has_confident_reading
-
-    from matched_schedules
-    group by counter_id, capture_id
-
-),
-
--- Fast path: each schedule's slots summarised once, in one pass over the slot table, before
--- any join at slot grain; the appointment-only flag is applied afterwards (all its minutes
--- become appointment minutes, every slot reads "appointment" in the signature).
-schedule_summary as (
-
-    select
-        capture_id,
-        schedule_seq,
-        count(*) filter (where access = 'walk_in') as walk_in_slot_count,
-        count(*) filter (where access = 'appointment') as appointment_slot_count,
-        count(*) as slot_count,
-        coalesce(sum(greatest(closes_minute - opens_minute, 0)) filter (where access = 'walk_in'), 0)
-            as walk_in_minutes,
-        coalesce(sum(greatest(closes_minute - opens_minute, 0)) filter (where access = 'appointment'), 0)
-            as appointment_minutes,
-        -- days as a bit mask (Monday = bit 0): counting bits is much cheaper than count(distinct)
-        bit_or(1 << ({{ day_number('day_code') }} - 1)) as day_mask,
-        coalesce(bit_or(1 << ({{ day_number('day_code') }} - 1)) filter (where access = 'walk_in'), 0)
-            as walk_in_day_mask,
-        coalesce(bool_or(
-            access = 'walk_in' and {{ is_out_of_hours('day_code', 'closes_minute') }}
-        ), false) as has_out_of_hours_walk_in,
-        -- an order-independent fingerprint of the published hours: equal hours, equal value
-        {{ hours_fingerprint('day_code', 'opens', 'closes', 'access') }} as hours_signature,
-        {{ hours_fingerprint('day_code', 'opens', 'closes', "'appointment'") }} as appointment_signature
-
-    from slots
-    group by capture_id, schedule_seq
-
-),
-
--- the rare (counter, capture) pairs the fast path cannot summarise exactly: several schedules
--- matched to one counter, or an appointment-only schedule that also lists walk-in slots (the
--- flag can make two slots one). Parsers never publish the same slot twice in one schedule.
-exact_pairs as (
-
-    select matched_schedules.counter_id, matched_schedules.capture_id
-    from matched_schedules
-    left join schedule_summary
-        on schedule_summary.capture_id = matched_schedules.capture_id
-        and schedule_summary.schedule_seq = matched_schedules.schedule_seq
-    group by matched_schedules.counter_id, matched_schedules.capture_id
-    having count(*) > 1 or bool_or(
-        coalesce(matched_schedules.is_appointment_only, false)
-        and schedule_summary.walk_in_slot_count > 0 and schedule_summary.appointment_slot_count > 0
-    )
-
-),
-
-fast_slot_summary as (
-
-    select
-        matched_schedules.counter_id,
-        matched_schedules.capture_id,
-        case when flag then 0 else schedule_summary.walk_in_slot_count end as walk_in_slot_count,
-        case when flag then schedule_summary.slot_count else schedule_summary.appointment_slot_count end
-            as appointment_slot_count,
-        case when flag then 0 else schedule_summary.walk_in_minutes end as weekly_walk_in_minutes,
-        case when flag then schedule_summary.walk_in_minutes + schedule_summary.appointment_minutes
-            else schedule_summary.appointment_minutes end as weekly_appointment_minutes,
-        bit_count(schedule_summary.day_mask) as days_open,
-        bit_count(schedule_summary.day_mask & 31) as weekdays_open,
-        case when flag then 0 else bit_count(schedule_summary.walk_in_day_mask) end as walk_in_days_open,
-        case when flag then false else schedule_summary.has_out_of_hours_walk_in end as has_out_of_hours_walk_in,
-        case when flag then schedule_summary.appointment_signature else schedule_summary.hours_signature end
-            as hours_signature
-
-    from (
-        select *, coalesce(is_appointment_only, false) as flag from matched_schedules
-    ) as matched_schedules
-    inner join schedule_summary
-        on schedule_summary.capture_id = matched_schedules.capture_id
-        and schedule_summary.schedule_seq = matched_schedules.schedule_seq
-    anti join exact_pairs
-        on exact_pairs.counter_id = matched_schedules.counter_id
-        and exact_pairs.capture_id = matched_schedules.capture_id
-
-),
-
--- the counter's slots, with the schedule's appointment-only flag applied to every slot;
--- identical slots published twice are counted once
-effective_slots as (
-
-    select distinct
-        matched_schedules.counter_id,
-        matched_schedules.capture_id,
-        slots.day_code,
-        {{ day_number('slots.day_code') }} as day_number,
-        slots.opens,
-        slots.closes,
-        slots.opens_minute,
-        slots.closes_minute,
-        case
-            when coalesce(matched_schedules.is_appointment_only, false) then 'appointment'
-            else slots.access
-        end as effective_access
-
-    from matched_schedules
-    inner join exact_pairs
-        on exact_pairs.counter_id = matched_schedules.counter_id
-        and exact_pairs.capture_id = matched_schedules.capture_id
-    -- the view itself, not the `slots` CTE: a CTE read twice is materialized whole (48 M rows at
-    -- national scale), read once it streams
-    inner join {{ ref('stg_collector__schedule_slots') }} as slots
-        on slots.capture_id = matched_schedules.capture_id
-        and slots.schedule_seq = matched_schedules.schedule_seq
-
-),
-
-exact_slot_summary as (
-
-    select
-        counter_id,
-        capture_id,
-        count(*) filter (where effective_access = 'walk_in') as walk_in_slot_count,
-        count(*) filter (where effective_access = 'appointment') as appointment_slot_count,
-        coalesce(sum(greatest(closes_minute - opens_minute, 0))
-            filter (where effective_access = 'walk_in'), 0) as weekly_walk_in_minutes,
-        coalesce(sum(greatest(closes_minute - opens_minute, 0))
-            filter (where effective_access = 'appointment'), 0) as weekly_appointment_minutes,
-        count(distinct day_code) as days_open,
-        count(distinct day_code) filter (where day_number <= 5) as weekdays_open,
-        count(distinct day_code) filter (where effective_access = 'walk_in') as walk_in_days_open,
-        -- indicator 7: a walk-in interval ending after 17:30 on a weekday, or on a Saturday
-        coalesce(bool_or(
-            effective_access = 'walk_in'
-            and {{ is_out_of_hours('day_code', 'closes_minute') }}
-        ), false) as has_out_of_hours_walk_in,
-        -- the same fingerprint as the fast path, over the distinct effective slots
-        {{ hours_fingerprint('day_code', 'opens', 'closes', 'effective_access') }} as hours_signature
-
-    from effective_slots
-    group by counter_id, capture_id
-
-),
-
-slot_summary as (
-
-    select * from fast_slot_summary
-    union all by name
-    select * from exact_slot_summary
+    select * from {{ ref('int_counter_capture_matches') }}
+    {% if is_incremental() %}where capture_id in (select capture_id from scope){% endif %}
 
 ),
 
@@ -300,38 +120,35 @@ classified as (
         observations.observed_at,
         observations.load_batch,
         observations.listed_schedule_count,
-        coalesce(matched_summary.matched_schedule_count, 0) as matched_schedule_count,
+        coalesce(matches.matched_schedule_count, 0) as matched_schedule_count,
 
         case
-            when matched_summary.capture_id is null then 'absent'
-            when matched_summary.has_permanent_closure then 'closed_permanent'
-            when matched_summary.has_temporary_closure then 'closed_temporary'
-            when coalesce(slot_summary.walk_in_slot_count, 0) > 0 then 'open'
-            when coalesce(slot_summary.appointment_slot_count, 0) > 0
-                or matched_summary.has_appointment_only_flag then 'appointment_only'
+            when matches.capture_id is null then 'absent'
+            when matches.has_permanent_closure then 'closed_permanent'
+            when matches.has_temporary_closure then 'closed_temporary'
+            when coalesce(matches.walk_in_slot_count, 0) > 0 then 'open'
+            when coalesce(matches.appointment_slot_count, 0) > 0
+                or matches.has_appointment_only_flag then 'appointment_only'
             else 'no_hours'
         end as observed_state,
 
-        matched_summary.closure_reason,
-        slot_summary.walk_in_slot_count,
-        slot_summary.appointment_slot_count,
-        slot_summary.weekly_walk_in_minutes,
-        slot_summary.weekly_appointment_minutes,
-        slot_summary.days_open,
-        slot_summary.weekdays_open,
-        slot_summary.walk_in_days_open,
-        slot_summary.has_out_of_hours_walk_in,
-        slot_summary.hours_signature
+        matches.closure_reason,
+        matches.walk_in_slot_count,
+        matches.appointment_slot_count,
+        matches.weekly_walk_in_minutes,
+        matches.weekly_appointment_minutes,
+        matches.days_open,
+        matches.weekdays_open,
+        matches.walk_in_days_open,
+        matches.has_out_of_hours_walk_in,
+        matches.hours_signature
 
     from observations
-    left join matched_summary
-        on matched_summary.counter_id = observations.counter_id
-        and matched_summary.capture_id = observations.capture_id
-    left join slot_summary
-        on slot_summary.counter_id = observations.counter_id
-        and slot_summary.capture_id = observations.capture_id
+    left join matches
+        on matches.counter_id = observations.counter_id
+        and matches.capture_id = observations.capture_id
     -- an unsure reading of this counter is no observation of it (unknown, never absent)
-    where matched_summary.capture_id is null or matched_summary.has_confident_reading
+    where matches.capture_id is null or matches.has_confident_reading
 
 ),
 
