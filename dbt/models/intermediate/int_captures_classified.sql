@@ -18,7 +18,7 @@ captures as (
 
     select * from {{ ref('stg_collector__captures') }}
     {% if is_incremental() %}
-    where load_batch > (select coalesce(max(load_batch), -1) from {{ this }})
+    where {{ is_unseen_load_batch() }}
     {% endif %}
 
 ),

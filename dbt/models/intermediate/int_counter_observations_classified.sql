@@ -42,7 +42,7 @@ registered_counters as (
 scope as (
 
     select capture_id from successful_captures
-    where load_batch > (select coalesce(max(load_batch), -1) from {{ this }})
+    where {{ is_unseen_load_batch() }}
         or exists (
             select 1 from registered_counters
             where counter_id not in (select distinct counter_id from {{ this }})
@@ -97,7 +97,7 @@ observations as (
     inner join listing_captures
         on listing_captures.source_id = registered_counters.source_id
     {% if is_incremental() %}
-    where listing_captures.load_batch > (select coalesce(max(load_batch), -1) from {{ this }})
+    where {{ is_unseen_load_batch('listing_captures.load_batch') }}
         or registered_counters.counter_id not in (select distinct counter_id from {{ this }})
     {% endif %}
 

@@ -1,6 +1,6 @@
 -- One row per (capture, schedule) with at least one published slot: the schedule's slots
 -- summarised (counts, minutes, days, out-of-hours walk-in, fingerprints of the hours), as
--- published; int_counter_observations_classified applies the appointment-only flag on top.
+-- published; int_counter_capture_matches applies the appointment-only flag on top.
 --
 -- A table of its own so that the one pass over every slot (48 M at national scale, a hash
 -- aggregate of about 2 GiB) never shares DuckDB's memory cap with the joins of the observations.
