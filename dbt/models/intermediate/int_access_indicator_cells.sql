@@ -138,11 +138,15 @@ months as (
 ),
 
 -- every registered counter in every month: months before its first observation stay, with a
--- null state and null hours (not yet observed: unknown, never 0)
+-- null state and null hours (not yet observed: unknown, never 0). Each state class is decided
+-- here, once per counter-month, so that the fan-out to cells below carries narrow rows only
+-- (at national scale, 1.8 M counter-months become 15 M counter-month-cells).
 counter_months as (
 
     select
-        located.*,
+        located.counter_id,
+        located.counter_type,
+        located.nis_code,
         months.month_start,
         months.month_end,
         monthly.state,
@@ -152,7 +156,10 @@ counter_months as (
         monthly.days_open,
         monthly.weekdays_open,
         monthly.has_out_of_hours_walk_in,
-        coalesce(monthly.state in (select state from {{ ref('counter_states') }} where is_active), false) as is_active
+        coalesce(monthly.state in (select state from {{ ref('counter_states') }} where is_active), false) as is_active,
+        coalesce(monthly.state in (select state from {{ ref('counter_states') }} where is_closed), false) as is_closed,
+        -- hours unknown: never observed yet, listed without hours, or not yet on its page
+        monthly.state is null or monthly.state in (select state from {{ ref('counter_states') }} where is_hours_unknown) as is_unknown
 
     from located
     cross join months
@@ -169,10 +176,14 @@ source_freshness as (
     select
         source_months.source_id,
         source_months.month_start,
-        captures.observed_at as last_successful_observed_at
+        captures.observed_at as last_successful_observed_at,
+        date_diff('day', cast(captures.observed_at as date), source_months.month_end) as last_success_age_days,
+        coalesce(date_diff('day', cast(captures.observed_at as date), source_months.month_end) <= {{ freshness_days }},
+            false) as is_fresh
 
     from (
-        select sources.source_id, months.month_start, cast(months.month_end + interval 1 day as timestamp) as next_month_start
+        select sources.source_id, months.month_start, months.month_end,
+            cast(months.month_end + interval 1 day as timestamp) as next_month_start
         from (select distinct source_id from located) as sources
         cross join months
     ) as source_months
@@ -182,35 +193,32 @@ source_freshness as (
 
 ),
 
-enriched as (
+-- each counter-month in each of its cells (narrow: the cell's key and what the counts read)
+counter_cells as (
 
     select
-        counter_months.*,
-        source_freshness.last_successful_observed_at,
-        date_diff('day', cast(source_freshness.last_successful_observed_at as date), counter_months.month_end)
-            as last_success_age_days,
-        coalesce(date_diff('day', cast(source_freshness.last_successful_observed_at as date),
-            counter_months.month_end) <= {{ freshness_days }}, false) as is_fresh,
-        -- hours unknown: never observed yet, listed without hours, or not yet on its page
-        counter_months.state is null or counter_months.state in (select state from {{ ref('counter_states') }} where is_hours_unknown) as is_unknown
+        scopes.scope_type,
+        scopes.scope_id,
+        scopes.counter_type,
+        counter_months.month_start,
+        counter_months.month_end,
+        counter_months.state,
+        counter_months.is_active,
+        counter_months.is_closed,
+        counter_months.is_unknown,
+        counter_months.weekly_walk_in_minutes,
+        counter_months.weekly_appointment_minutes,
+        counter_months.weekly_total_minutes,
+        counter_months.days_open,
+        counter_months.weekdays_open,
+        counter_months.has_out_of_hours_walk_in
 
     from counter_months
-    left join source_freshness
-        on source_freshness.source_id = counter_months.source_id
-        and source_freshness.month_start = counter_months.month_start
+    inner join scopes on scopes.counter_id = counter_months.counter_id
 
 ),
 
--- each counter-month in each of its cells
-cells as (
-
-    select scopes.scope_type, scopes.scope_id, scopes.counter_type, enriched.* exclude (counter_type)
-    from enriched
-    inner join scopes on scopes.counter_id = enriched.counter_id
-
-),
-
-aggregated as (
+counters_aggregated as (
 
     select
         scope_type,
@@ -222,7 +230,7 @@ aggregated as (
         count(*) filter (where is_active) as active_counters,
         count(*) filter (where state = 'open') as walk_in_counters,
         count(*) filter (where state = 'appointment_only') as appointment_only_counters,
-        count(*) filter (where state in (select state from {{ ref('counter_states') }} where is_closed)) as closed_counters,
+        count(*) filter (where is_closed) as closed_counters,
         count(*) filter (where is_unknown) as unknown_hours_counters,
         count(*) filter (where state is null) as not_yet_observed_counters,
         count(*) filter (where not is_unknown) as known_state_counters,
@@ -234,14 +242,50 @@ aggregated as (
         count(*) filter (where is_active and weekly_total_minutes < 24 * 60) as counters_under_24h,
         count(*) filter (where is_active and has_out_of_hours_walk_in) as out_of_hours_counters,
         count(*) filter (where is_active and weekdays_open >= 5) as open_5_weekdays_counters,
-        count(*) filter (where is_active and days_open <= 2) as open_2_days_or_less_counters,
-        count(distinct source_id) as sources_tracked,
-        count(distinct source_id) filter (where is_fresh) as sources_fresh,
-        max(last_success_age_days) as oldest_last_success_age_days,
-        max(last_successful_observed_at) as last_successful_observed_at
+        count(*) filter (where is_active and days_open <= 2) as open_2_days_or_less_counters
 
-    from cells
+    from counter_cells
     group by scope_type, scope_id, counter_type, month_start
+
+),
+
+-- the sources of each cell, each once (several counters share a page): their freshness is
+-- counted per source, so deduplicating before the month fan-out replaces count(distinct)
+-- over every counter-month-cell
+sources_aggregated as (
+
+    select
+        cell_sources.scope_type,
+        cell_sources.scope_id,
+        cell_sources.counter_type,
+        source_freshness.month_start,
+        count(*) as sources_tracked,
+        count(*) filter (where source_freshness.is_fresh) as sources_fresh,
+        max(source_freshness.last_success_age_days) as oldest_last_success_age_days,
+        max(source_freshness.last_successful_observed_at) as last_successful_observed_at
+
+    from (select distinct scope_type, scope_id, counter_type, source_id from scopes) as cell_sources
+    inner join source_freshness on source_freshness.source_id = cell_sources.source_id
+    group by all
+
+),
+
+aggregated as (
+
+    select
+        counters_aggregated.*,
+        -- a counter without a source page counts no source (as count(distinct) skipped nulls)
+        coalesce(sources_aggregated.sources_tracked, 0) as sources_tracked,
+        coalesce(sources_aggregated.sources_fresh, 0) as sources_fresh,
+        sources_aggregated.oldest_last_success_age_days,
+        sources_aggregated.last_successful_observed_at
+
+    from counters_aggregated
+    left join sources_aggregated
+        on sources_aggregated.scope_type = counters_aggregated.scope_type
+        and sources_aggregated.scope_id = counters_aggregated.scope_id
+        and sources_aggregated.counter_type = counters_aggregated.counter_type
+        and sources_aggregated.month_start = counters_aggregated.month_start
 
 ),
 
@@ -249,14 +293,14 @@ aggregated as (
 commune_activity as (
 
     select nis_code, counter_type, month_start, count(*) filter (where is_active) as active
-    from enriched
+    from counter_months
     where nis_code is not null
     group by all
 
     union all
 
     select nis_code, 'all', month_start, count(*) filter (where is_active)
-    from enriched
+    from counter_months
     where nis_code is not null
     group by all
 
@@ -273,7 +317,7 @@ commune_grid as (
         coalesce(commune_activity.active, 0) = 0 as has_no_counter
 
     from municipalities
-    cross join (select distinct counter_type from cells) as types
+    cross join (select distinct counter_type from scopes) as types
     cross join months
     left join commune_activity
         on commune_activity.nis_code = municipalities.nis_code
