@@ -193,8 +193,9 @@ source_freshness as (
 
 ),
 
--- each counter-month in each of its cells (narrow: the cell's key and what the counts read)
-counter_cells as (
+-- each counter-month in each of its cells (narrow: the cell's key and what the counts read).
+-- Read twice and 15 M rows at national scale: recomputed (a join) rather than held in memory.
+counter_cells as not materialized (
 
     select
         scopes.scope_type,
@@ -237,14 +238,31 @@ counters_aggregated as (
         round(coalesce(sum(weekly_walk_in_minutes) filter (where is_active), 0) / 60.0, 2) as walk_in_hours_per_week,
         round(coalesce(sum(weekly_appointment_minutes) filter (where is_active), 0) / 60.0, 2)
             as appointment_hours_per_week,
-        round(median(weekly_total_minutes / 60.0) filter (where is_active), 2) as median_weekly_hours,
-        round(quantile_cont(weekly_total_minutes / 60.0, 0.1) filter (where is_active), 2) as p10_weekly_hours,
         count(*) filter (where is_active and weekly_total_minutes < 24 * 60) as counters_under_24h,
         count(*) filter (where is_active and has_out_of_hours_walk_in) as out_of_hours_counters,
         count(*) filter (where is_active and weekdays_open >= 5) as open_5_weekdays_counters,
         count(*) filter (where is_active and days_open <= 2) as open_2_days_or_less_counters
 
     from counter_cells
+    group by scope_type, scope_id, counter_type, month_start
+
+),
+
+-- the median and 10th percentile apart from the counts, over active counters only: a holistic
+-- aggregate keeps every value of its group (with less memory than the cap, the national build
+-- spilled tens of GB while they shared one query block with the counts)
+hours_quantiles as (
+
+    select
+        scope_type,
+        scope_id,
+        counter_type,
+        month_start,
+        round(median(weekly_total_minutes / 60.0), 2) as median_weekly_hours,
+        round(quantile_cont(weekly_total_minutes / 60.0, 0.1), 2) as p10_weekly_hours
+
+    from counter_cells
+    where is_active
     group by scope_type, scope_id, counter_type, month_start
 
 ),
@@ -274,6 +292,8 @@ aggregated as (
 
     select
         counters_aggregated.*,
+        hours_quantiles.median_weekly_hours,
+        hours_quantiles.p10_weekly_hours,
         -- a counter without a source page counts no source (as count(distinct) skipped nulls)
         coalesce(sources_aggregated.sources_tracked, 0) as sources_tracked,
         coalesce(sources_aggregated.sources_fresh, 0) as sources_fresh,
@@ -281,6 +301,11 @@ aggregated as (
         sources_aggregated.last_successful_observed_at
 
     from counters_aggregated
+    left join hours_quantiles
+        on hours_quantiles.scope_type = counters_aggregated.scope_type
+        and hours_quantiles.scope_id = counters_aggregated.scope_id
+        and hours_quantiles.counter_type = counters_aggregated.counter_type
+        and hours_quantiles.month_start = counters_aggregated.month_start
     left join sources_aggregated
         on sources_aggregated.scope_type = counters_aggregated.scope_type
         and sources_aggregated.scope_id = counters_aggregated.scope_id
