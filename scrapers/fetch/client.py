@@ -24,10 +24,11 @@ import random
 import threading
 import time
 import zlib
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urljoin
 
 import requests
@@ -267,11 +268,13 @@ class Fetcher:
             if not self.limiter.wait(host, rate_per_s, until=batch.at if batch else None):
                 assert batch is not None  # only a host deadline makes the limiter give up
                 return self._fail(url, "host_deadline", batch.says(f"before {url} could be requested"), log)
-            # Count the interval from when this request really starts: a thread that woke up late (a
-            # loaded machine) moves the host's next slot with it, so the server never sees two request
-            # starts closer than 1/rate; counting from the end would add the server's latency to each.
-            self.limiter.defer(host, 1.0 / rate_per_s)
-            result = self._attempt(url, headers, batch)
+            # Count the interval from when this request really starts: here, and again when its bytes
+            # are written (on_send), since a busy machine can hold a thread for a while between the
+            # two; so the server never sees two request starts closer than 1/rate. Counting from the
+            # end would add the server's latency to each interval.
+            interval = 1.0 / rate_per_s
+            self.limiter.defer(host, interval)
+            result = self._attempt(url, headers, batch, on_send=partial(self.limiter.defer, host, interval))
             result.attempts = attempt
             log.append(_log_row(result, attempt))
             if attempt > self.max_retries or not self._should_retry(result):
@@ -283,14 +286,16 @@ class Fetcher:
                 return result  # no time left for another attempt: this one is the outcome
             time.sleep(delay)
 
-    def _attempt(self, url: str, headers: dict, batch: _HostDeadline | None) -> FetchResult:
+    def _attempt(
+        self, url: str, headers: dict, batch: _HostDeadline | None, on_send: Callable[[], None] | None = None
+    ) -> FetchResult:
         started = time.monotonic()
         budget = self.total_timeout_s
         if batch is not None and batch.left() < budget:
             budget = max(batch.left(), 0.001)  # a zero timeout would make requests' sockets non-blocking
         connect_s, read_s = self.timeout
         got_headers = False
-        with transport.deadline(budget) as cut:
+        with transport.deadline(budget, on_send) as cut:
             try:
                 with self.session.get(
                     url,

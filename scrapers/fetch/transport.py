@@ -23,7 +23,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -36,10 +36,15 @@ from scrapers.fetch.netguard import AddressGuard, UnsafeURL
 
 
 class Deadline:
-    """The end of one HTTP attempt: the sockets registered with it are shut down when it passes."""
+    """The end of one HTTP attempt: the sockets registered with it are shut down when it passes.
 
-    def __init__(self, seconds: float) -> None:
+    ``on_send`` is called each time a request of the attempt is about to be written to its socket:
+    the moment the server sees it start (a rate limiter counts its interval from there).
+    """
+
+    def __init__(self, seconds: float, on_send: Callable[[], None] | None = None) -> None:
         self.seconds = seconds
+        self.on_send = on_send
         self.at = time.monotonic() + seconds
         self.expired = False  # set by the watchdog: the attempt was cut, whatever it raised
         self.connected = False  # a socket was registered: the connection (new or pooled) was made
@@ -124,9 +129,10 @@ _current: ContextVar[Deadline | None] = ContextVar("guichets_attempt_deadline", 
 
 
 @contextmanager
-def deadline(seconds: float) -> Iterator[Deadline]:
-    """Run one HTTP attempt of the current thread under a total deadline of ``seconds``."""
-    d = Deadline(seconds)
+def deadline(seconds: float, on_send: Callable[[], None] | None = None) -> Iterator[Deadline]:
+    """Run one HTTP attempt of the current thread under a total deadline of ``seconds``
+    (``on_send``: see :class:`Deadline`)."""
+    d = Deadline(seconds, on_send)
     token = _current.set(d)
     _WATCHDOG.arm(d)
     try:
@@ -171,6 +177,9 @@ class _GuardedConnection:
         # A keep-alive connection reused from the pool was registered by an earlier attempt:
         # register it with this one too (a new connection registers itself in _new_conn).
         _watch(self.sock)
+        d = _current.get()
+        if d is not None and d.on_send is not None:
+            d.on_send()
         return super().request(*args, **kwargs)  # type: ignore[misc]
 
 
