@@ -38,8 +38,9 @@ from scrapers.fetch.netguard import AddressGuard, UnsafeURL
 class Deadline:
     """The end of one HTTP attempt: the sockets registered with it are shut down when it passes.
 
-    ``on_send`` is called each time a request of the attempt is about to be written to its socket:
-    the moment the server sees it start (a rate limiter counts its interval from there).
+    ``on_send`` is called each time a request of the attempt is about to be written to a connected
+    socket (after the connect of a new connection): the moment the server sees it start (a rate
+    limiter counts its interval from there).
     """
 
     def __init__(self, seconds: float, on_send: Callable[[], None] | None = None) -> None:
@@ -148,6 +149,13 @@ def _watch(sock: socket.socket | None) -> None:
         d.watch(sock)
 
 
+def _sending() -> None:
+    """The current attempt is about to send on a connected socket: tell its ``on_send``."""
+    d = _current.get()
+    if d is not None and d.on_send is not None:
+        d.on_send()
+
+
 def _shutdown(sock: socket.socket) -> None:
     try:
         sock.shutdown(socket.SHUT_RDWR)
@@ -171,15 +179,15 @@ class _GuardedConnection:
             sock.close()
             raise
         _watch(sock)
+        _sending()  # (a new connection: its request goes out now, after the connect it waited for)
         return sock
 
     def request(self, *args, **kwargs) -> None:
         # A keep-alive connection reused from the pool was registered by an earlier attempt:
         # register it with this one too (a new connection registers itself in _new_conn).
         _watch(self.sock)
-        d = _current.get()
-        if d is not None and d.on_send is not None:
-            d.on_send()
+        if self.sock is not None:
+            _sending()  # (a reused connection: the request goes out now)
         return super().request(*args, **kwargs)  # type: ignore[misc]
 
 
