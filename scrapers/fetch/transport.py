@@ -38,14 +38,15 @@ from scrapers.fetch.netguard import AddressGuard, UnsafeURL
 class Deadline:
     """The end of one HTTP attempt: the sockets registered with it are shut down when it passes.
 
-    ``on_send`` is called each time a request of the attempt is about to be written to a connected
-    socket (after the connect of a new connection): the moment the server sees it start (a rate
-    limiter counts its interval from there).
+    ``on_sent`` is called each time a request of the attempt has been written to its socket: the
+    server has it from then on, whatever kept this thread between its turn and the write (a busy
+    machine), so a rate limiter counting its interval from there never lets two requests reach a
+    server closer than that interval.
     """
 
-    def __init__(self, seconds: float, on_send: Callable[[], None] | None = None) -> None:
+    def __init__(self, seconds: float, on_sent: Callable[[], None] | None = None) -> None:
         self.seconds = seconds
-        self.on_send = on_send
+        self.on_sent = on_sent
         self.at = time.monotonic() + seconds
         self.expired = False  # set by the watchdog: the attempt was cut, whatever it raised
         self.connected = False  # a socket was registered: the connection (new or pooled) was made
@@ -130,10 +131,10 @@ _current: ContextVar[Deadline | None] = ContextVar("guichets_attempt_deadline", 
 
 
 @contextmanager
-def deadline(seconds: float, on_send: Callable[[], None] | None = None) -> Iterator[Deadline]:
+def deadline(seconds: float, on_sent: Callable[[], None] | None = None) -> Iterator[Deadline]:
     """Run one HTTP attempt of the current thread under a total deadline of ``seconds``
-    (``on_send``: see :class:`Deadline`)."""
-    d = Deadline(seconds, on_send)
+    (``on_sent``: see :class:`Deadline`)."""
+    d = Deadline(seconds, on_sent)
     token = _current.set(d)
     _WATCHDOG.arm(d)
     try:
@@ -149,11 +150,11 @@ def _watch(sock: socket.socket | None) -> None:
         d.watch(sock)
 
 
-def _sending() -> None:
-    """The current attempt is about to send on a connected socket: tell its ``on_send``."""
+def _sent() -> None:
+    """The current attempt's request has been written: tell its ``on_sent``."""
     d = _current.get()
-    if d is not None and d.on_send is not None:
-        d.on_send()
+    if d is not None and d.on_sent is not None:
+        d.on_sent()
 
 
 def _shutdown(sock: socket.socket) -> None:
@@ -179,16 +180,16 @@ class _GuardedConnection:
             sock.close()
             raise
         _watch(sock)
-        _sending()  # (a new connection: its request goes out now, after the connect it waited for)
         return sock
 
     def request(self, *args, **kwargs) -> None:
         # A keep-alive connection reused from the pool was registered by an earlier attempt:
         # register it with this one too (a new connection registers itself in _new_conn).
         _watch(self.sock)
-        if self.sock is not None:
-            _sending()  # (a reused connection: the request goes out now)
-        return super().request(*args, **kwargs)  # type: ignore[misc]
+        try:
+            return super().request(*args, **kwargs)  # type: ignore[misc]
+        finally:
+            _sent()  # (written, or failed while connecting or writing: either way the turn is used)
 
 
 class GuardedAdapter(HTTPAdapter):
