@@ -58,6 +58,13 @@ def literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def is_reference(expectation) -> bool:
+    """Whether an expectation (or its configuration) is a reference to another table's column: an
+    ``expect_column_values_to_be_in_set`` whose ``meta["reference"]`` names the target, checked
+    here with an anti-join and never by GX (see :meth:`expectations.suites.TableSuite.expectations`)."""
+    return "reference" in (expectation.meta or {})
+
+
 def row_condition(kwargs: dict) -> str | None:
     """The SQL of an expectation's row condition: the gate's conditions read the same in pandas and DuckDB."""
     cond = kwargs.get("row_condition")
@@ -93,7 +100,7 @@ def unexpected_predicate(cfg) -> tuple[str, str] | None:
     present = f"{col} IS NOT NULL"
     if kind == "expect_column_values_to_be_between":
         return present, _between(col, kw)
-    if kind == "expect_column_values_to_be_in_set" and "reference" not in (cfg.meta or {}):
+    if kind == "expect_column_values_to_be_in_set" and not is_reference(cfg):
         return present, f"{col} NOT IN {_in_list(kw['value_set'])}"
     if kind == "expect_column_values_to_not_be_in_set":
         return present, f"{col} IN {_in_list(kw['value_set'])}"
@@ -222,7 +229,7 @@ class TableChecks:
             return SqlResult(cfg, ok, {"observed_value": observed})
         if kind in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
             return self._unique(cfg, list(kw.get("column_list") or [kw["column"]]))
-        if kind == "expect_column_values_to_be_in_set" and "reference" in (cfg.meta or {}):
+        if kind == "expect_column_values_to_be_in_set" and is_reference(cfg):
             return self._reference(cfg, kw["column"], cfg.meta["reference"])
         raise NotImplementedError(f"the SQL gate cannot evaluate {kind}")
 

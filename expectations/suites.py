@@ -20,7 +20,7 @@ exempt from it, and the release-over-release checks. Closed lists come from :mod
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from expectations.dbt_tests import column_rules, dbt_tests
@@ -81,14 +81,13 @@ class TableSuite:
                 out.append(col)
         return tuple(out)
 
-    def expectations(self, reference_values: Callable[[str, str], list] | None = None, horizon=None) -> list:
+    def expectations(self, horizon=None) -> list:
         """GX expectation objects for this table.
 
-        ``reference_values(column, target)`` gives the values of a referenced column (``target`` is
-        ``schema.table.column``) that the checked column may hold; without it the value set is left
-        empty and the expectation's ``meta["reference"]`` names the target (the SQL engine of the gate
-        checks it with a join). ``horizon`` (a naive UTC datetime) is the latest moment a date or
-        timestamp column may hold.
+        A reference is an ``expect_column_values_to_be_in_set`` with an empty value set whose
+        ``meta["reference"]`` names the target (``schema.table.column``): only the gate's SQL
+        engine evaluates it, with an anti-join (:func:`expectations.sql_checks.is_reference`).
+        ``horizon`` (a naive UTC datetime) is the latest moment a date or timestamp column may hold.
         """
         import great_expectations.expectations as gxe
 
@@ -117,12 +116,8 @@ class TableSuite:
                     )
                 )
         for col, target in self.references.items():
-            values = sorted(reference_values(col, target)) if reference_values else []
-            out.append(
-                gxe.ExpectColumnValuesToBeInSet(
-                    column=col, value_set=values, meta={"reference": target}, **self._condition(col)
-                )
-            )
+            reference = {"column": col, "value_set": [], "meta": {"reference": target}, **self._condition(col)}
+            out.append(gxe.ExpectColumnValuesToBeInSet(**reference))
         if horizon is not None:
             for col in self.horizon_columns():
                 out.append(gxe.ExpectColumnValuesToBeBetween(column=col, max_value=horizon, meta={"horizon": True}))

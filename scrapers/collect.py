@@ -15,8 +15,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import multiprocessing
+import multiprocessing.queues
+import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -194,6 +197,7 @@ def collect_many(
     max_workers: int | None = None,
     host_deadline_s: float | None = None,
     on_done: Callable[[dict], None] | None = None,
+    processes: int = 1,
 ) -> list[dict]:
     """Collect many sources live: hosts in parallel, each host's sources one after another.
 
@@ -201,26 +205,86 @@ def collect_many(
     thread per host, so threads never queue behind each other's limits. Each host's batch runs
     under a host deadline (``host_deadline_s``, by default ``host_deadline_for`` its pages): a
     stalled host ends with a failed capture for each source left and cannot hold the run.
-    ``on_done(summary)`` is called as each source ends (from the host's thread): progress.
-    ``max_workers`` bounds the hosts fetched at once (default :data:`MAX_HOST_THREADS`).
+    ``on_done(summary)`` is called as each source ends: progress. ``max_workers`` bounds the
+    hosts fetched at once per process (default :data:`MAX_HOST_THREADS`). With ``processes`` > 1
+    the hosts are dealt to that many worker processes (every host to one process only, so its rate
+    holds): fetching, archiving and parsing hundreds of hosts at once is CPU work that one
+    process's threads share one core for. The result is the same, sorted by source.
     """
-    fetcher = fetcher or Fetcher()
+    crawl = _Crawl(out_dir, fetcher or Fetcher(), max_workers, host_deadline_s)
     batches = host_batches(sources)
+    groups = [batches[i::processes] for i in range(min(processes, len(batches)))]
+    if len(groups) > 1:
+        return _collect_in_processes(groups, crawl, on_done)
+    return _collect_hosts(batches, crawl, on_done)
+
+
+@dataclass(frozen=True)
+class _Crawl:
+    """What every host of one ``collect_many`` run shares (sent to its worker processes)."""
+
+    out_dir: Path
+    fetcher: Fetcher
+    max_workers: int | None
+    host_deadline_s: float | None
+
+
+def _collect_hosts(batches: list[list[Source]], crawl: _Crawl, on_done: Callable[[dict], None] | None) -> list[dict]:
+    """``collect_many`` in this process: one thread per host batch."""
+    fetcher = crawl.fetcher
 
     def run_host(host_sources: list[Source]) -> list[dict]:
-        seconds = host_deadline_s or host_deadline_for(s.rate_limit_per_s for s in host_sources)
+        seconds = crawl.host_deadline_s or host_deadline_for(s.rate_limit_per_s for s in host_sources)
         done = []
         with fetcher.host_deadline(seconds, host_key(host_sources[0].urls[-1])):
             for source in host_sources:
-                done.append(collect_live(source, out_dir, fetcher=fetcher))
+                done.append(collect_live(source, crawl.out_dir, fetcher=fetcher))
                 if on_done is not None:
                     on_done(done[-1])
         return done
 
     # Threads mostly sleep on per-host limits: one per host (up to max_workers), so no host waits for another's turn.
-    threads = max(1, min(len(batches), max_workers or MAX_HOST_THREADS))
+    threads = max(1, min(len(batches), crawl.max_workers or MAX_HOST_THREADS))
     with ThreadPoolExecutor(max_workers=threads) as pool:
         results = [r for batch in pool.map(run_host, batches) for r in batch]
+    return sorted(results, key=lambda r: r["source_id"])
+
+
+_progress: multiprocessing.queues.Queue | None = None  # a worker process's channel to on_done
+
+
+def _worker_init(queue: multiprocessing.queues.Queue) -> None:
+    global _progress
+    _progress = queue
+
+
+def _collect_group(batches: list[list[Source]], crawl: _Crawl) -> list[dict]:
+    """One worker process's share of ``collect_many``: its hosts, each summary also sent as progress."""
+    return _collect_hosts(batches, crawl, _progress.put if _progress is not None else None)
+
+
+def _collect_in_processes(
+    groups: list[list[list[Source]]], crawl: _Crawl, on_done: Callable[[dict], None] | None
+) -> list[dict]:
+    """``collect_many`` over worker processes, one group of hosts each; progress relayed to ``on_done``."""
+    # spawn, not fork: the caller (an Airflow task, the CLI) may hold threads and locks a fork would copy.
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+
+    def relay() -> None:
+        while isinstance(summary := queue.get(), dict):  # until the parent's end marker
+            if on_done is not None:
+                on_done(summary)
+
+    relay_thread = threading.Thread(target=relay, name="collect-progress", daemon=True)
+    relay_thread.start()
+    try:
+        with ProcessPoolExecutor(len(groups), mp_context=ctx, initializer=_worker_init, initargs=(queue,)) as pool:
+            futures = [pool.submit(_collect_group, group, crawl) for group in groups]
+            results = [r for f in futures for r in f.result()]
+    finally:
+        queue.put(None)  # the end marker: the relay stops after every summary the workers sent
+        relay_thread.join()
     return sorted(results, key=lambda r: r["source_id"])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # The collector cannot import the warehouse: where it writes is part of its contract, read here.
@@ -31,6 +31,9 @@ class Settings:
     release_base_url: str = DEFAULT_RELEASE_BASE_URL
     # Hosts collected at once by one process (one thread each); None: collect.MAX_HOST_THREADS.
     collect_threads: int | None = None
+    # Worker processes a live crawl of many hosts is dealt over (fetching, archiving and parsing
+    # hundreds of hosts at once is CPU work): one per core unless GUICHETS_COLLECT_PROCESSES says.
+    collect_processes: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     @property
     def duckdb_path(self) -> Path:
@@ -110,7 +113,7 @@ def get_settings(
     data_dir: str | Path | None = None, registry: str | Path | None = None, *, mode: str = "sample"
 ) -> Settings:
     """Settings from arguments, else ``GUICHETS_DATA_DIR`` / ``GUICHETS_REGISTRY`` (and
-    ``GUICHETS_RELEASE_BASE_URL``, ``GUICHETS_COLLECT_THREADS``), else defaults.
+    ``GUICHETS_RELEASE_BASE_URL``, ``GUICHETS_COLLECT_THREADS``, ``GUICHETS_COLLECT_PROCESSES``), else defaults.
 
     The default registry follows the mode: the sample one for the bundled sample archive, the
     production one (real administrations) for live collection and Wayback backfills.
@@ -120,11 +123,13 @@ def get_settings(
     reg = Path(registry or os.environ.get("GUICHETS_REGISTRY") or default)
     base_url = os.environ.get("GUICHETS_RELEASE_BASE_URL") or DEFAULT_RELEASE_BASE_URL
     threads = os.environ.get("GUICHETS_COLLECT_THREADS")
+    processes = os.environ.get("GUICHETS_COLLECT_PROCESSES")
     return Settings(
         data_dir=data.resolve(),
         registry=reg.resolve(),
         release_base_url=base_url,
         collect_threads=max(1, int(threads)) if threads else None,
+        **({"collect_processes": max(1, int(processes))} if processes else {}),
     )
 
 

@@ -24,10 +24,11 @@ import random
 import threading
 import time
 import zlib
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urljoin
 
 import requests
@@ -172,6 +173,25 @@ class Fetcher:
         self._local = threading.local()
         self.robots = RobotsCache(self._robots_get, user_agent) if respect_robots else None
 
+    def __getstate__(self) -> dict:
+        """What a worker process needs to rebuild this fetcher (``collect_many`` with processes): its
+        settings, and its limiter if that one is shared between processes. Sessions, thread-locals,
+        the robots cache and a per-process limiter are rebuilt there: each host is fetched by one
+        process only, so a process's own limiter keeps its hosts' rates."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_local", "robots", "limiter")}
+        state["limiter"] = None if isinstance(self.limiter, HostRateLimiter) else self.limiter
+        state["respect_robots"] = self.robots is not None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        """Rebuild a fetcher from :meth:`__getstate__` in a worker process."""
+        state = dict(state)
+        respect_robots = state.pop("respect_robots")
+        self.__dict__.update(state)
+        self.limiter = self.limiter or HostRateLimiter()
+        self._local = threading.local()
+        self.robots = RobotsCache(self._robots_get, self.user_agent) if respect_robots else None
+
     @property
     def session(self) -> requests.Session:
         """One requests session per thread (sessions are not thread-safe), its sockets guarded."""
@@ -267,11 +287,13 @@ class Fetcher:
             if not self.limiter.wait(host, rate_per_s, until=batch.at if batch else None):
                 assert batch is not None  # only a host deadline makes the limiter give up
                 return self._fail(url, "host_deadline", batch.says(f"before {url} could be requested"), log)
-            # Count the interval from when this request really starts: a thread that woke up late (a
-            # loaded machine) moves the host's next slot with it, so the server never sees two request
-            # starts closer than 1/rate; counting from the end would add the server's latency to each.
-            self.limiter.defer(host, 1.0 / rate_per_s)
-            result = self._attempt(url, headers, batch)
+            # Count the interval from when this request starts: here, and again once its bytes are
+            # written (on_sent), since a busy machine can hold a thread for a while between the two;
+            # so the server never sees two requests closer than 1/rate. Counting from the response's
+            # end would add the server's latency to each interval.
+            interval = 1.0 / rate_per_s
+            self.limiter.defer(host, interval)
+            result = self._attempt(url, headers, batch, on_sent=partial(self.limiter.defer, host, interval))
             result.attempts = attempt
             log.append(_log_row(result, attempt))
             if attempt > self.max_retries or not self._should_retry(result):
@@ -283,14 +305,16 @@ class Fetcher:
                 return result  # no time left for another attempt: this one is the outcome
             time.sleep(delay)
 
-    def _attempt(self, url: str, headers: dict, batch: _HostDeadline | None) -> FetchResult:
+    def _attempt(
+        self, url: str, headers: dict, batch: _HostDeadline | None, on_sent: Callable[[], None] | None = None
+    ) -> FetchResult:
         started = time.monotonic()
         budget = self.total_timeout_s
         if batch is not None and batch.left() < budget:
             budget = max(batch.left(), 0.001)  # a zero timeout would make requests' sockets non-blocking
         connect_s, read_s = self.timeout
         got_headers = False
-        with transport.deadline(budget) as cut:
+        with transport.deadline(budget, on_sent) as cut:
             try:
                 with self.session.get(
                     url,

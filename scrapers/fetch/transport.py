@@ -23,7 +23,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -36,10 +36,17 @@ from scrapers.fetch.netguard import AddressGuard, UnsafeURL
 
 
 class Deadline:
-    """The end of one HTTP attempt: the sockets registered with it are shut down when it passes."""
+    """The end of one HTTP attempt: the sockets registered with it are shut down when it passes.
 
-    def __init__(self, seconds: float) -> None:
+    ``on_sent`` is called each time a request of the attempt has been written to its socket: the
+    server has it from then on, whatever kept this thread between its turn and the write (a busy
+    machine), so a rate limiter counting its interval from there never lets two requests reach a
+    server closer than that interval.
+    """
+
+    def __init__(self, seconds: float, on_sent: Callable[[], None] | None = None) -> None:
         self.seconds = seconds
+        self.on_sent = on_sent
         self.at = time.monotonic() + seconds
         self.expired = False  # set by the watchdog: the attempt was cut, whatever it raised
         self.connected = False  # a socket was registered: the connection (new or pooled) was made
@@ -124,9 +131,10 @@ _current: ContextVar[Deadline | None] = ContextVar("guichets_attempt_deadline", 
 
 
 @contextmanager
-def deadline(seconds: float) -> Iterator[Deadline]:
-    """Run one HTTP attempt of the current thread under a total deadline of ``seconds``."""
-    d = Deadline(seconds)
+def deadline(seconds: float, on_sent: Callable[[], None] | None = None) -> Iterator[Deadline]:
+    """Run one HTTP attempt of the current thread under a total deadline of ``seconds``
+    (``on_sent``: see :class:`Deadline`)."""
+    d = Deadline(seconds, on_sent)
     token = _current.set(d)
     _WATCHDOG.arm(d)
     try:
@@ -140,6 +148,13 @@ def _watch(sock: socket.socket | None) -> None:
     d = _current.get()
     if d is not None and sock is not None:
         d.watch(sock)
+
+
+def _sent() -> None:
+    """The current attempt's request has been written: tell its ``on_sent``."""
+    d = _current.get()
+    if d is not None and d.on_sent is not None:
+        d.on_sent()
 
 
 def _shutdown(sock: socket.socket) -> None:
@@ -171,7 +186,10 @@ class _GuardedConnection:
         # A keep-alive connection reused from the pool was registered by an earlier attempt:
         # register it with this one too (a new connection registers itself in _new_conn).
         _watch(self.sock)
-        return super().request(*args, **kwargs)  # type: ignore[misc]
+        try:
+            return super().request(*args, **kwargs)  # type: ignore[misc]
+        finally:
+            _sent()  # (written, or failed while connecting or writing: either way the turn is used)
 
 
 class GuardedAdapter(HTTPAdapter):

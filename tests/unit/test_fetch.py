@@ -85,6 +85,32 @@ def test_per_host_rate_limit(local_server):
     assert time.monotonic() - start >= 0.6  # 4 requests at 5/s: at least 3 intervals of 0.2 s
 
 
+def test_interval_counts_from_when_the_request_is_sent(local_server):
+    """A thread held between its turn and the moment its bytes go out (a loaded machine: here a
+    requests auth hook that takes 0.15 s on the first request) moves the next request with it: the
+    server never sees two requests closer than 1/rate."""
+    arrivals: list[float] = []
+
+    def handler(h):
+        arrivals.append(time.monotonic())
+        reply(200, b"x", {"Content-Type": "text/html"})(h)
+
+    held = [0.15]
+
+    def slow_first(request):
+        if held:
+            time.sleep(held.pop())
+        return request
+
+    local_server.routes["/p"] = handler
+    fetcher = fast_fetcher()
+    fetcher.session.auth = slow_first
+    for _ in range(3):
+        assert fetcher.get(f"{local_server.base}/p", rate_per_s=5).status == 200
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    assert min(gaps) >= 0.19, gaps  # 0.2 s at 5/s (timer resolution aside); 0.05 s if counted from the turn
+
+
 def test_windows_1252_without_charset():
     body = "<html><p>Ouvert du lundi au vendredi, 9h–12h. Fermé l’été</p></html>".encode("windows-1252")
     text, enc = decode_html(body, "text/html")

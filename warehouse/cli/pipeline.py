@@ -119,6 +119,7 @@ def collect(
                 settings.data_dir,
                 fetcher=fetcher,
                 max_workers=settings.collect_threads,
+                processes=settings.collect_processes,
                 on_done=lambda s: advance(s["source_id"]),
             )
     _echo_summaries(summaries)
