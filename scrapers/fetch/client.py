@@ -79,6 +79,11 @@ class FetchResult:
 
 # A wake-up later than this after its slot moves the host's next slot (see HostRateLimiter.wait).
 LATE_WAKE_S = 0.001
+# Added to a host's interval counted from a request's write: what lies between our write and the
+# server's reading of it (its event loop, the network) varies by a few milliseconds, and a server
+# counting arrivals would otherwise see two requests a hair closer than 1/rate (measured: 0.992 s
+# at 1/s with 256 hosts). 1 % of a 1-s interval.
+SEND_JITTER_S = 0.01
 
 
 class HostRateLimiter:
@@ -293,7 +298,8 @@ class Fetcher:
             # end would add the server's latency to each interval.
             interval = 1.0 / rate_per_s
             self.limiter.defer(host, interval)
-            result = self._attempt(url, headers, batch, on_sent=partial(self.limiter.defer, host, interval))
+            on_sent = partial(self.limiter.defer, host, interval + SEND_JITTER_S)
+            result = self._attempt(url, headers, batch, on_sent=on_sent)
             result.attempts = attempt
             log.append(_log_row(result, attempt))
             if attempt > self.max_retries or not self._should_retry(result):
