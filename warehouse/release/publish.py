@@ -48,6 +48,7 @@ from warehouse.release.changes import (
     retired_counter_ids,
     write_deltas,
 )
+from warehouse.release.digests import DigestCache
 from warehouse.release.files import (
     DUCKDB_READABLE_BY,
     DUCKDB_STORAGE_VERSION,
@@ -292,15 +293,19 @@ def _write_warc_sums(staging: Path, warc_dir: Path) -> dict:
                 "WHERE warc_file IS NOT NULL ORDER BY 1"
             ).fetchall()
         ]
-    present = [n for n in names if (warc_dir / n).is_file()]
-    lines = "".join(f"{sha256(warc_dir / n)}  {n}\n" for n in present)
+    cache = DigestCache(warc_dir)
+    stored = cache.files()
+    present = [n for n in names if n in stored]
+    digests = {n: cache.digest(n) for n in present}
+    cache.save()
+    lines = "".join(f"{digest}  {n}\n" for n, (digest, _size) in digests.items())
     (staging / WARC_SUMS).write_text(lines, "utf-8")
     return {
         "store": f"../{WARC_STORE}/",
         "sums": WARC_SUMS,
         "files": len(present),
-        "bytes": sum((warc_dir / n).stat().st_size for n in present),
-        "missing": [n for n in names if n not in set(present)],
+        "bytes": sum(size for _digest, size in digests.values()),
+        "missing": [n for n in names if n not in stored],
     }
 
 
@@ -308,14 +313,24 @@ def _publish_warcs(staged: StagedRelease) -> None:
     """Copy the WARC files the staged release lists into the store beside the releases.
 
     Files are only ever added: one already in the store must have the listed SHA-256 (a WARC
-    file never changes once written), and a copy is checked before it is renamed into place.
+    file never changes once written; its digest is remembered with its size and time, see
+    :mod:`warehouse.release.digests`), and a copy is checked before it is renamed into place.
     """
     store = staged.releases_dir / WARC_STORE
+    cache = DigestCache(store)
+    stored = cache.files()
+    try:
+        _copy_warcs(staged, store, cache, stored)
+    finally:
+        cache.save()
+
+
+def _copy_warcs(staged: StagedRelease, store: Path, cache: DigestCache, stored: set[str]) -> None:
     for line in (staged.path / WARC_SUMS).read_text("utf-8").splitlines():
         digest, _sep, name = line.partition("  ")
         target = store / name
-        if target.is_file():
-            if sha256(target) != digest:
+        if name in stored:
+            if cache.digest(name)[0] != digest:
                 raise RuntimeError(f"{target}: differs from the WARC file the release cites; nothing published")
             continue
         if staged.warc_dir is None:

@@ -1,0 +1,56 @@
+"""The digest cache of an append-only store: a file is hashed once, and again only if it changed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from warehouse.release.digests import DigestCache
+
+
+def _store(tmp_path: Path) -> Path:
+    store = tmp_path / "warc"
+    (store / "src").mkdir(parents=True)
+    (store / "src" / "a.warc.gz").write_bytes(b"first capture")
+    (store / "b.warc.gz").write_bytes(b"second capture")
+    return store
+
+
+def test_digests_are_right_and_remembered_beside_the_store(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    cache = DigestCache(store)
+    assert cache.files() == {"src/a.warc.gz", "b.warc.gz"}
+    assert cache.digest("src/a.warc.gz") == (hashlib.sha256(b"first capture").hexdigest(), 13)
+    cache.save()
+    assert cache.path == tmp_path / ".warc-sha256.tsv"  # beside the store, never inside it
+    assert DigestCache(store)._known["src/a.warc.gz"][2] == hashlib.sha256(b"first capture").hexdigest()
+
+
+def test_an_unchanged_file_is_not_read_again_and_a_changed_one_is(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    first = DigestCache(store)
+    first.digest("b.warc.gz")
+    first.save()
+    target = store / "b.warc.gz"
+    st = target.stat()
+    # Other bytes of the same size, the time put back: the file is not read again (the digest
+    # remembered stands), which is why `guichets verify` does not use the cache.
+    target.write_bytes(b"SECOND CAPTURE")
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert DigestCache(store).digest("b.warc.gz")[0] == hashlib.sha256(b"second capture").hexdigest()
+    # Another size (or another time): hashed again.
+    target.write_bytes(b"tampered capture!")
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert DigestCache(store).digest("b.warc.gz")[0] == hashlib.sha256(b"tampered capture!").hexdigest()
+
+
+def test_a_torn_cache_line_is_hashed_again(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    cache = DigestCache(store)
+    cache.digest("b.warc.gz")
+    cache.save()
+    cache.path.write_text(cache.path.read_text("utf-8")[:-20], "utf-8")  # cut mid-digest
+    again = DigestCache(store)
+    digest, _ = again.digest("b.warc.gz")
+    assert digest == hashlib.sha256(b"second capture").hexdigest()
