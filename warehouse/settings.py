@@ -31,8 +31,9 @@ class Settings:
     release_base_url: str = DEFAULT_RELEASE_BASE_URL
     # Hosts collected at once by one process (one thread each); None: collect.MAX_HOST_THREADS.
     collect_threads: int | None = None
-    # Worker processes a live crawl of many hosts is dealt over (fetching, archiving and parsing
-    # hundreds of hosts at once is CPU work): one per core unless GUICHETS_COLLECT_PROCESSES says.
+    # At most this many worker processes for a live crawl of many hosts (fetching, archiving and
+    # parsing hundreds of hosts at once is CPU work; collect.processes_for): one per core unless
+    # GUICHETS_COLLECT_PROCESSES says.
     collect_processes: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     @property

@@ -1,7 +1,7 @@
 """Benchmark of live collection: many hosts in parallel, each kept at its polite rate.
 
 Usage: .venv/bin/python -m tests.benchmarks.bench_fetch [--hosts 40] [--pages 25] [--latency 0.05] [--rate 1.0]
-    [--processes CORES]
+    [--processes N]
 
 Not a pytest test: pytest collects ``test_*.py`` only. ``--hosts`` local HTTP servers (one per
 port, so as many distinct host:port for the per-host limiter) run in a separate process, so the
@@ -9,8 +9,8 @@ collector is measured without the servers competing for its GIL; each answers af
 ``--latency`` seconds and records every request's arrival time. ``collect_many`` then fetches,
 keeps WARC evidence for and parses ``hosts x pages`` sources (one per page) at ``--rate``
 requests/s per host, with robots.txt off: only pages are requested and counted; the hosts are
-dealt over ``--processes`` collector processes (one per core by default, as ``guichets collect``),
-whose start-up is inside the wall time. The hosts are served by one asyncio loop (see ``serve``).
+dealt over ``--processes`` collector processes (by default as ``guichets collect`` chooses: one
+per 64 hosts, at most one per core), whose start-up is inside the wall time. The hosts are served by one asyncio loop (see ``serve``).
 
 Targets: wall time <= 1.10 x the politeness-limited ideal ((pages - 1) / rate + latency), and
 no host ever above ``rate`` requests in any 1-second window. Exits 1 if a target is missed.
@@ -115,9 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=int, default=25)
     ap.add_argument("--latency", type=float, default=0.05, help="seconds each response is delayed")
     ap.add_argument("--rate", type=float, default=1.0, help="requests per second per host")
-    ap.add_argument(
-        "--processes", type=int, default=os.cpu_count() or 1, help="collector processes (default: one per core)"
-    )
+    ap.add_argument("--processes", type=int, help="collector processes (default: as guichets collect chooses)")
     args = ap.parse_args(argv)
 
     ctx = multiprocessing.get_context("spawn")
@@ -127,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     ports = parent.recv()
 
     # Imported after the server process is spawned: it needs none of this.
-    from scrapers.collect import collect_many
+    from scrapers.collect import collect_many, processes_for
     from scrapers.fetch.client import Fetcher
     from scrapers.registry import Source
 
@@ -143,10 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         for h, port in enumerate(ports)
         for p in range(args.pages)
     ]
+    processes = args.processes or processes_for(args.hosts, os.cpu_count() or 1)
     with tempfile.TemporaryDirectory(prefix="bench-fetch-") as out:
         started = time.monotonic()
         fetcher = Fetcher(allow_private=True, respect_robots=False)
-        summaries = collect_many(sources, Path(out), fetcher=fetcher, processes=args.processes)
+        summaries = collect_many(sources, Path(out), fetcher=fetcher, processes=processes)
         wall = time.monotonic() - started
         warcs = sum(1 for _ in Path(out, "evidence", "warc").rglob("*.warc.gz"))
     parent.send("stop")
@@ -163,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     rate_ok = max_window <= args.rate and min_gap >= 1.0 / args.rate
     print(
         f"{args.hosts} hosts x {args.pages} pages = {len(sources)} sources; {args.latency * 1000:.0f} ms latency; "
-        f"{args.processes} collector processes; "
+        f"{processes} collector processes; "
         f"{args.rate:g} request/s/host; robots.txt off (pages only)"
     )
     print(f"wall time                   {wall:7.2f} s")

@@ -88,3 +88,12 @@ def test_processes_give_the_same_captures_and_progress(hosts, tmp_path: Path) ->
     ]
     assert two[2] == one[2] and all(two[2].values())  # the same slots read in both runs
     assert sum(server.hits.get(f"/page-{p}", 0) for server in hosts for p in range(2)) == 12  # 6 pages x 2 runs
+
+
+def test_processes_follow_the_number_of_hosts() -> None:
+    from scrapers.collect import HOSTS_PER_PROCESS, processes_for
+
+    assert processes_for(3, 2) == 1  # a few hosts: no process to start
+    assert processes_for(HOSTS_PER_PROCESS + 1, 2) == 2
+    assert processes_for(1000, 2) == 2  # never more than the cores given
+    assert processes_for(0, 4) == 1

@@ -91,7 +91,7 @@ def collect(
     retries: Annotated[int, typer.Option("--retries", help="Retries of a page after a retryable failure.")] = 3,
 ) -> None:
     """Fetch every source of a registry from the live web, politely; keep WARC evidence."""
-    from scrapers.collect import collect_many
+    from scrapers.collect import collect_many, host_batches, processes_for
     from scrapers.fetch.client import Fetcher
     from scrapers.registry import load_registry
     from warehouse.settings import get_settings
@@ -119,7 +119,7 @@ def collect(
                 settings.data_dir,
                 fetcher=fetcher,
                 max_workers=settings.collect_threads,
-                processes=settings.collect_processes,
+                processes=processes_for(len(host_batches(selected)), settings.collect_processes),
                 on_done=lambda s: advance(s["source_id"]),
             )
     _echo_summaries(summaries)
