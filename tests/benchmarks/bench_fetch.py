@@ -10,7 +10,8 @@ collector is measured without the servers competing for its GIL; each answers af
 keeps WARC evidence for and parses ``hosts x pages`` sources (one per page) at ``--rate``
 requests/s per host, with robots.txt off: only pages are requested and counted; the hosts are
 dealt over ``--processes`` collector processes (by default as ``guichets collect`` chooses: one
-per 64 hosts, at most one per core), whose start-up is inside the wall time. The hosts are served by one asyncio loop (see ``serve``).
+per 64 hosts, at most one per core), whose start-up is inside the wall time. The hosts are
+served by one asyncio loop (see ``serve``).
 
 Targets: wall time <= 1.10 x the politeness-limited ideal ((pages - 1) / rate + latency), and
 no host ever above ``rate`` requests in any 1-second window. Exits 1 if a target is missed.
