@@ -292,13 +292,11 @@ class Fetcher:
             if not self.limiter.wait(host, rate_per_s, until=batch.at if batch else None):
                 assert batch is not None  # only a host deadline makes the limiter give up
                 return self._fail(url, "host_deadline", batch.says(f"before {url} could be requested"), log)
-            # Count the interval from when this request starts: here, and again once its bytes are
-            # written (on_sent), since a busy machine can hold a thread for a while between the two;
-            # so the server never sees two requests closer than 1/rate. Counting from the response's
-            # end would add the server's latency to each interval.
-            interval = 1.0 / rate_per_s
-            self.limiter.defer(host, interval)
-            on_sent = partial(self.limiter.defer, host, interval + SEND_JITTER_S)
+            # The interval counts from this request's start (the slot wait reserved, moved if it woke
+            # late) and again once its bytes are written (on_sent): a busy machine can hold a thread
+            # between the two, and the server must never see two requests closer than 1/rate.
+            # Counting from the response's end would add the server's latency to each interval.
+            on_sent = partial(self.limiter.defer, host, 1.0 / rate_per_s + SEND_JITTER_S)
             result = self._attempt(url, headers, batch, on_sent=on_sent)
             result.attempts = attempt
             log.append(_log_row(result, attempt))
