@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -93,7 +94,7 @@ def serve(n_hosts: int, n_pages: int, latency: float, conn) -> None:
         await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # until told to stop
         for srv in servers:
             srv.close()
-        conn.send(arrivals)
+        conn.send((arrivals, time.process_time()))
 
     asyncio.run(main())
 
@@ -124,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     proc = ctx.Process(target=serve, args=(args.hosts, args.pages, args.latency, child), daemon=True)
     proc.start()
     ports = parent.recv()
+    # The servers stand for other machines: here they share the cores with the collectors, and a
+    # server process queued behind them stamps arrivals late (intervals then look short by the
+    # lag: 0.993 s at 1/s with 256 hosts). The collectors (this process and the workers it spawns
+    # from here on) yield the CPU to it; the wall time still counts everything they do.
+    if hasattr(os, "nice"):
+        os.nice(10)
 
     # Imported after the server process is spawned: it needs none of this.
     from scrapers.collect import collect_many, processes_for
@@ -150,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
         wall = time.monotonic() - started
         warcs = sum(1 for _ in Path(out, "evidence", "warc").rglob("*.warc.gz"))
     parent.send("stop")
-    arrivals = parent.recv()
+    arrivals, server_cpu = parent.recv()
     proc.join(timeout=10)
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    collector_cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
     ideal = (args.pages - 1) / args.rate + args.latency
     stats = [host_stats(times) for times in arrivals]
@@ -178,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"min interval, one host      {min_gap:9.4f} s (127.0.0.1:{ports[min_gap_host]})")
     print(f"requests served             {served:5d}")
+    print(f"CPU time                    collectors {collector_cpu:.1f} s, servers {server_cpu:.1f} s "
+          f"({os.cpu_count()} cores x {wall:.1f} s = {(os.cpu_count() or 1) * wall:.1f} s)")  # fmt: skip
     print(f"pages fetched / parsed      {sum(s['captures'] for s in summaries):5d} / {parsed} ({warcs} WARC files)")
     return 0 if ratio <= 1.10 and rate_ok and parsed == len(sources) else 1
 

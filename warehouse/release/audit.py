@@ -53,8 +53,14 @@ def _frictionless_sample(descriptor: Path, release_dir: Path) -> list[str]:
         return [f"{descriptor}: not readable as JSON: {exc}"]
     if not isinstance(package, dict):
         return [f"{descriptor}: not a Data Package descriptor (a JSON object)"]
+    # Likewise the bytes and the hash: :func:`check_resources` checks them on whole files with
+    # hashlib; Frictionless would stream every byte of every file through Python to recompute them.
     for res in package.get("resources") or []:
-        if isinstance(res, dict) and isinstance(res.get("schema"), dict):
+        if not isinstance(res, dict):
+            continue
+        res.pop("bytes", None)
+        res.pop("hash", None)
+        if isinstance(res.get("schema"), dict):
             res["schema"].pop("foreignKeys", None)
     report = frictionless.validate(package, basepath=str(release_dir), limit_rows=SAMPLE_ROWS)
     if report.valid:

@@ -1,20 +1,24 @@
 """The data files of a release: parquet (zstd) and CSV per table, and a DuckDB database.
 
-Every file is a pure function of the tables: rows are sorted (``ORDER BY ALL``), writes are
-single-threaded, and nothing records when it was written, so the same tables give the same
-bytes. Parquet and DuckDB keep every text exactly as read; CSV files also go to spreadsheets,
-so a text cell a spreadsheet would run as a formula is neutralised there (:func:`parquet_to_csv`).
-The DuckDB file is written in DuckDB's v1.0.0 storage format: readable by DuckDB 1.0 and
-every later version (a DuckDB 2.0 default file is not readable before 2.0), and, unlike the
-newer formats (which write random bytes into every file), byte-identical from one build to the
-next once FSST string compression (randomly sampled) is turned off.
+Every file is a pure function of the tables: rows are sorted (``ORDER BY ALL``), each file is
+written by one thread, and nothing records when it was written, so the same tables give the same
+bytes. Several files are written at once (:func:`export_tables`, :func:`write_copies`): one
+writer per core, at most :data:`MAX_WRITERS`. Parquet and DuckDB keep every text exactly as
+read; CSV files also go to spreadsheets, so a text cell a spreadsheet would run as a formula is
+neutralised there (:func:`parquet_to_csv`). The DuckDB file is written in DuckDB's v1.0.0
+storage format: readable by DuckDB 1.0 and every later version (a DuckDB 2.0 default file is not
+readable before 2.0), and, unlike the newer formats (which write random bytes into every file),
+byte-identical from one build to the next once FSST string compression (randomly sampled) is
+turned off.
 """
 
 from __future__ import annotations
 
 import codecs
+import os
 import shutil
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -32,12 +36,62 @@ DUCKDB_READABLE_BY = (
 CSV_OPTIONS = "HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULLSTR ''"
 # A text cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection).
 FORMULA_START = r"^[=+@\t\r-]"
+# Files written at once: each sort and write holds a table's rows in memory (about 1 GiB for the
+# national captures), so more writers than this would trade memory for little time.
+MAX_WRITERS = 4
+
+
+def writers() -> int:
+    """How many files are written at once: one per core, at most :data:`MAX_WRITERS`."""
+    return max(1, min(os.cpu_count() or 1, MAX_WRITERS))
 
 
 def _deterministic(con: duckdb.DuckDBPyConnection) -> None:
-    # One thread: the writers then emit row groups and blocks in one order only.
-    con.execute("SET threads = 1")
-    con.execute("SET preserve_insertion_order = true")
+    # One thread per query: the writers then emit row groups and blocks in one order only. The
+    # setting is the database's, shared by its cursors: changed only when it differs, never
+    # under another thread's running query.
+    if con.execute("SELECT current_setting('threads')").fetchone()[0] != 1:
+        con.execute("SET threads = 1")
+    if not con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]:
+        con.execute("SET preserve_insertion_order = true")
+
+
+def export_tables(con: duckdb.DuckDBPyConnection, tables: Mapping[str, Path], *, illustrative: bool) -> dict[str, int]:
+    """Write each table of ``con`` to its parquet file (``tables``: name -> path), :func:`writers` at once; row counts.
+
+    Largest tables first, so that the writers finish together; each writes through its own
+    cursor (DuckDB runs one query per cursor, in parallel).
+    """
+    _deterministic(con)
+    sizes = dict(con.execute("SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables()").fetchall())
+
+    def one(table: str) -> int:
+        with con.cursor() as cur:
+            return export_parquet(cur, table, tables[table], illustrative=illustrative)
+
+    with ThreadPoolExecutor(writers()) as pool:
+        done = {t: pool.submit(one, t) for t in sorted(tables, key=lambda t: (-(sizes.get(t) or 0), t))}
+    return {t: done[t].result() for t in tables}
+
+
+def write_copies(
+    parquets: Mapping[str, Path], duckdb_out: Path, docs: Mapping[str, tuple[str, Mapping[str, str]]]
+) -> None:
+    """The CSV copy beside each parquet file (``name.csv``) and the DuckDB database of them all.
+
+    :func:`writers` files at once. The database is one long job: it starts first, and the CSV
+    files share the other writers.
+    """
+
+    def csv_copy(parquet: Path) -> None:
+        with db.memory() as con:
+            parquet_to_csv(con, parquet, parquet.with_suffix(".csv"))
+
+    with ThreadPoolExecutor(writers()) as pool:
+        jobs = [pool.submit(write_duckdb, duckdb_out, parquets, docs)]
+        jobs += [pool.submit(csv_copy, p) for p in sorted(parquets.values(), key=lambda p: -p.stat().st_size)]
+    for job in jobs:
+        job.result()
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, table: str, out: Path, *, illustrative: bool) -> int:

@@ -11,6 +11,9 @@ import hashlib
 import json
 import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,12 +65,54 @@ def version_sort_key(version: str) -> tuple:
 
 
 def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, read in blocks."""
+    """Hex SHA-256 of a file, read in blocks (once per file inside :func:`remembered_digests`)."""
+    memo = _memo.digests
+    if memo is not None:
+        st = path.stat()
+        key = (os.path.abspath(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        with _memo.lock:
+            if key in memo:
+                return memo[key]
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
-    return h.hexdigest()
+    digest = h.hexdigest()
+    if memo is not None:
+        with _memo.lock:
+            memo[key] = digest
+    return digest
+
+
+class _Memo:
+    digests: dict[tuple, str] | None = None
+    lock = threading.Lock()
+    depth = 0
+
+
+_memo = _Memo()
+
+
+@contextmanager
+def remembered_digests() -> Iterator[None]:
+    """Within this block (all threads), :func:`sha256` reads a file once and then answers from memory.
+
+    For one step that writes or audits a release and states the same files' digests in several
+    places (``metadata.json``, ``datapackage.json``, DCAT, ``SHA256SUMS``, the audit's record):
+    a national release is gigabytes, read once instead of four times. A file is read again when
+    its size, times or inode change. Verification (``guichets verify``) never runs inside it.
+    """
+    with _memo.lock:
+        if _memo.depth == 0:
+            _memo.digests = {}
+        _memo.depth += 1
+    try:
+        yield
+    finally:
+        with _memo.lock:
+            _memo.depth -= 1
+            if _memo.depth == 0:
+                _memo.digests = None
 
 
 def table_path(release_dir: Path, table: str, ext: str = "parquet") -> Path:

@@ -52,9 +52,8 @@ from warehouse.release.digests import DigestCache
 from warehouse.release.files import (
     DUCKDB_READABLE_BY,
     DUCKDB_STORAGE_VERSION,
-    export_parquet,
-    parquet_to_csv,
-    write_duckdb,
+    export_tables,
+    write_copies,
 )
 from warehouse.release.layout import (
     DATAPACKAGE,
@@ -68,6 +67,7 @@ from warehouse.release.layout import (
     load_metadata,
     point_latest,
     release_tables,
+    remembered_digests,
     sha256,
     table_path,
     write_checksums,
@@ -132,6 +132,7 @@ class ReleaseRefused(RuntimeError):
         )
 
 
+@remembered_digests()
 def stage_release(
     db_path: Path, releases_dir: Path, *, base_url: str = DEFAULT_RELEASE_BASE_URL, warc_dir: Path | None = None
 ) -> StagedRelease:
@@ -183,7 +184,7 @@ def _write_staging(
         missing = sorted({s.table for s in PUBLISHED_SUITES if s.table.startswith("marts.")} - set(tables))
         if missing:
             raise RuntimeError(f"{db_path}: published tables missing from the warehouse: {missing}")
-        counts = {t: export_parquet(con, t, table_path(staging, t), illustrative=illustrative) for t in tables}
+        counts = export_tables(con, {t: table_path(staging, t) for t in tables}, illustrative=illustrative)
     checksums = {table_path(staging, t).relative_to(staging).as_posix(): sha256(table_path(staging, t)) for t in tables}
     version = _free_version(releases_dir, base_version, checksums)
     if (releases_dir / version).exists():  # identical content already published under this version
@@ -194,11 +195,8 @@ def _write_staging(
     previous = latest_release(releases_dir)
     earlier = [(r.version, r.path) for r in list_releases(releases_dir)]
     counts |= write_deltas(staging, previous.path if previous else None, earlier, illustrative=illustrative)
-    with db.memory() as con:
-        for table in counts:
-            parquet_to_csv(con, table_path(staging, table), table_path(staging, table, "csv"))
     docs = {t: (table_doc(t).description, table_doc(t).columns) for t in counts}
-    write_duckdb(staging / DUCKDB_FILE, release_tables(staging), docs)
+    write_copies({t: table_path(staging, t) for t in counts}, staging / DUCKDB_FILE, docs)
     changes = compute_changes(staging, previous.path if previous else None, version, previous and previous.version)
     (staging / "CHANGELOG.md").write_text(changelog_markdown(changes, SAMPLE_BANNER if illustrative else None), "utf-8")
     shutil.copyfile(INDICATORS_DOC, staging / INDICATORS_DOC.name)
@@ -389,6 +387,7 @@ def load_overrides(path: Path | None, version: str) -> list[dict]:
     return out
 
 
+@remembered_digests()
 def audit_release(staged: StagedRelease, overrides_path: Path | None = None) -> dict:
     """Validate a staged release's own files (the *audit* step); raise :class:`ReleaseRefused` on failure."""
     if staged.unchanged:
@@ -482,6 +481,7 @@ def _data_files(release_dir: Path) -> list[str]:
     return sorted(p.relative_to(release_dir).as_posix() for p in files)
 
 
+@remembered_digests()
 def publish_release(staged: StagedRelease) -> Release:
     """Finish the metadata of an audited release and rename it into place (the *publish* step)."""
     if staged.unchanged:
