@@ -4,6 +4,8 @@ even past the rows Frictionless samples."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 
@@ -69,3 +71,19 @@ def test_a_wrong_hash_is_refused(release, tmp_path):
     problems = check_resources(copy)
     assert any("dim_counter.csv: " in p and "bytes" in p for p in problems), problems
     assert any("dim_counter.csv: SHA-256 does not match the hash in datapackage.json" in p for p in problems)
+
+
+def test_a_dangling_foreign_key_in_a_csv_is_refused(release, tmp_path):
+    """A CSV whose counter_id points at no counter: its parquet copy (whose references the gate checked)
+    does not hold that row, so the CSV is refused as not the parquet's rows."""
+
+    def edit(lines):
+        header, first, *rest = lines
+        cells = next(csv.reader([first]))
+        cells[next(csv.reader([header])).index("counter_id")] = "no-such-counter"
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow(cells)
+        return [header, out.getvalue(), *rest]
+
+    problems = check_resources(tampered(release, tmp_path, "fct_counter_history.csv", edit))
+    assert any("fct_counter_history.csv" in p and "rows that are not the" in p for p in problems), problems
