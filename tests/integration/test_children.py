@@ -71,9 +71,12 @@ def test_timeout_stops_the_tree(marker: str) -> None:
     assert not (left := wait_until_gone(marker, 2)), ps(left)
 
 
+# The owner handles Ctrl-C as when started from a terminal: started from a background job
+# (``make test &``, nohup), it would inherit SIGINT ignored and the SIGINT case could not end it.
 OWNER = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from scrapers import children
     children.spawn({tree!r})
     print("ready", flush=True)
