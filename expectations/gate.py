@@ -31,7 +31,6 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
-import numpy as np
 
 from expectations.sql_checks import ROW, SAMPLE, TableChecks, is_reference
 from expectations.suites import ReleaseCheck, TableSuite
@@ -230,6 +229,7 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _read(con: duckdb.DuckDBPyConnection, table: str):
+    import numpy as np
     import pandas as pd
 
     try:

@@ -77,21 +77,24 @@ def export_tables(con: duckdb.DuckDBPyConnection, tables: Mapping[str, Path], *,
 
 
 def write_copies(
-    parquets: Mapping[str, Path], duckdb_out: Path, docs: Mapping[str, tuple[str, Mapping[str, str]]]
+    parquets: Mapping[str, Path],
+    csvs: Mapping[str, Path],
+    duckdb_out: Path,
+    docs: Mapping[str, tuple[str, Mapping[str, str]]],
 ) -> None:
-    """The CSV copy beside each parquet file (``name.csv``) and the DuckDB database of them all.
+    """The CSV copy of each table's parquet file (``csvs``: table -> CSV path) and the DuckDB database of them all.
 
     :func:`writers` files at once. The database is one long job: it starts first, and the CSV
     files share the other writers.
     """
 
-    def csv_copy(parquet: Path) -> None:
+    def csv_copy(table: str) -> None:
         with db.memory() as con:
-            parquet_to_csv(con, parquet, parquet.with_suffix(".csv"))
+            parquet_to_csv(con, parquets[table], csvs[table])
 
     with ThreadPoolExecutor(writers()) as pool:
         jobs = [pool.submit(write_duckdb, duckdb_out, parquets, docs)]
-        jobs += [pool.submit(csv_copy, p) for p in sorted(parquets.values(), key=lambda p: -p.stat().st_size)]
+        jobs += [pool.submit(csv_copy, t) for t in sorted(csvs, key=lambda t: (-parquets[t].stat().st_size, t))]
     for job in jobs:
         job.result()
 

@@ -196,7 +196,12 @@ def _write_staging(
     earlier = [(r.version, r.path) for r in list_releases(releases_dir)]
     counts |= write_deltas(staging, previous.path if previous else None, earlier, illustrative=illustrative)
     docs = {t: (table_doc(t).description, table_doc(t).columns) for t in counts}
-    write_copies({t: table_path(staging, t) for t in counts}, staging / DUCKDB_FILE, docs)
+    write_copies(
+        {t: table_path(staging, t) for t in counts},
+        {t: table_path(staging, t, "csv") for t in counts},
+        staging / DUCKDB_FILE,
+        docs,
+    )
     changes = compute_changes(staging, previous.path if previous else None, version, previous and previous.version)
     (staging / "CHANGELOG.md").write_text(changelog_markdown(changes, SAMPLE_BANNER if illustrative else None), "utf-8")
     shutil.copyfile(INDICATORS_DOC, staging / INDICATORS_DOC.name)
