@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from datetime import date, datetime
+from fractions import Fraction
 from pathlib import Path
 
 import duckdb
@@ -271,6 +272,42 @@ def test_access_indicators_by_hand(warehouse):
         "per_capita_status": "universe_not_enumerable",
         "population": 197_217,
     }
+
+
+def _quantile_half_up(values: list[int], k: int) -> float:
+    """Quantile 1/k of weekly minutes as hours: quantile_cont's interpolation, exact, 0.01 h half up."""
+    values = sorted(values)
+    floor, remainder = divmod(len(values) - 1, k)
+    low, high = values[floor], values[floor + (remainder > 0)]
+    minutes = Fraction(low) + Fraction(remainder, k) * (high - low)
+    return float(int(minutes / 60 * 100 + Fraction(1, 2))) / 100
+
+
+def test_hours_quantiles_are_exact_in_every_cell(warehouse):
+    """The median and 10th percentile of every indicator cell, against an independent computation
+    from the counter-months of its active counters (exact fractions, ties rounded up)."""
+    con, _ = warehouse
+    values: dict[tuple, list[int]] = {}
+    for *cell, minutes in con.execute(
+        "select s.scope_type, s.scope_id, s.counter_type, m.month_start, m.weekly_total_minutes "
+        "from intermediate.int_counter_scopes s join intermediate.int_counter_months m using (counter_id) "
+        "where m.state in (select state from main.counter_states where is_active) "
+        "and m.weekly_total_minutes is not null"
+    ).fetchall():
+        values.setdefault(tuple(cell), []).append(int(minutes))
+    cells = con.execute(
+        "select scope_type, scope_id, counter_type, month_start, has_totals, median_weekly_hours, p10_weekly_hours "
+        "from intermediate.int_access_indicator_cells"
+    ).fetchall()
+    checked = 0
+    for *cell, has_totals, median, p10 in cells:
+        minutes = values.get(tuple(cell))
+        if minutes is None or not has_totals:  # no active counter, or too few known states: no figure
+            assert (median, p10) == (None, None), cell
+            continue
+        assert (median, p10) == (_quantile_half_up(minutes, 2), _quantile_half_up(minutes, 10)), (cell, minutes)
+        checked += 1
+    assert checked > 50, checked
 
 
 def test_a_cell_with_most_counters_unknown_has_no_totals(warehouse):

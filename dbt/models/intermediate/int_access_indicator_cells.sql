@@ -248,9 +248,61 @@ counters_aggregated as (
 
 ),
 
--- the median and 10th percentile apart from the counts, over active counters only: a holistic
--- aggregate keeps every value of its group (with less memory than the cap, the national build
--- spilled tens of GB while they shared one query block with the counts)
+-- the median and 10th percentile of active counters' weekly hours, from each cell's histogram
+-- (how many counters have each distinct weekly total): a plain aggregate, which spills to disk,
+-- where median() and quantile_cont() hold every value of their group in memory (at national
+-- scale they alone needed more than 1 GB, more than the cap left them inside a full build).
+-- As quantile_cont: the values lo and hi at the floor and ceiling of position (n - 1) * q
+-- (0-based), interpolated linearly, lo + d * (hi - lo). Here in exact integer arithmetic (q = 1/k:
+-- k * minutes is a whole number), rounded to 0.01 h half up: quantile_cont's floating point
+-- depends on how DuckDB was compiled (fused multiply-add) and put exact ties such as 14.925 on
+-- either side, so a release built on another machine could differ by 0.01 h.
+hours_histogram as (
+
+    select scope_type, scope_id, counter_type, month_start, weekly_total_minutes, count(*) as counters
+    from counter_cells
+    where is_active and weekly_total_minutes is not null
+    group by all
+
+),
+
+hours_cumulative as (
+
+    select
+        *,
+        -- counters with at most this weekly total, and in the whole cell
+        sum(counters) over (partition by scope_type, scope_id, counter_type, month_start
+            order by weekly_total_minutes) as counters_through,
+        cast(sum(counters) over (partition by scope_type, scope_id, counter_type, month_start) as bigint)
+            as counters_in_cell
+
+    from hours_histogram
+
+),
+
+-- the value at a 0-based position is the first weekly total whose running count passes it
+hours_bounds as (
+
+    select
+        scope_type,
+        scope_id,
+        counter_type,
+        month_start,
+        {%- for name, k in [('median', 2), ('p10', 10)] %}
+        -- position (n - 1) / {{ k }} = floor + remainder / {{ k }}
+        any_value((counters_in_cell - 1) % {{ k }}) as {{ name }}_remainder,
+        min(weekly_total_minutes) filter (where counters_through > (counters_in_cell - 1) // {{ k }})
+            as {{ name }}_low,
+        min(weekly_total_minutes) filter (where counters_through > (counters_in_cell - 1) // {{ k }}
+            + case when (counters_in_cell - 1) % {{ k }} > 0 then 1 else 0 end) as {{ name }}_high
+        {{- "," if not loop.last }}
+        {%- endfor %}
+
+    from hours_cumulative
+    group by all
+
+),
+
 hours_quantiles as (
 
     select
@@ -258,12 +310,14 @@ hours_quantiles as (
         scope_id,
         counter_type,
         month_start,
-        round(median(weekly_total_minutes / 60.0), 2) as median_weekly_hours,
-        round(quantile_cont(weekly_total_minutes / 60.0, 0.1), 2) as p10_weekly_hours
+        {%- for name, k in [('median', 2), ('p10', 10)] %}
+        -- {{ k }} x the interpolated minutes, a whole number; in hundredths of an hour, half up
+        ((({{ name }}_low * {{ k }} + {{ name }}_remainder * ({{ name }}_high - {{ name }}_low)) * 100 + 30 * {{ k }})
+            // (60 * {{ k }})) / 100.0 as {{ name }}_weekly_hours
+        {{- "," if not loop.last }}
+        {%- endfor %}
 
-    from counter_cells
-    where is_active
-    group by scope_type, scope_id, counter_type, month_start
+    from hours_bounds
 
 ),
 
