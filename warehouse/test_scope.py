@@ -2,8 +2,8 @@
 
 A weekly build adds one load batch to tables of millions of rows; the row-level data tests of the
 big log tables (not_null, accepted_values, ranges on captures, schedules, slots and counter
-observations) read only the batches not tested yet, through the dbt var
-``tests_from_load_batch`` (``dbt/macros/get_where_subquery.sql``). An old row those tests passed
+observations) read only the batches not tested yet, through the environment variable
+:data:`FROM_BATCH_ENV` of the dbt process (``dbt/macros/get_where_subquery.sql``). An old row those tests passed
 is not changed by a later incremental build (the models only append new batches' rows; a
 re-loaded capture comes back whole under a new batch), so its verdict still holds. Key tests
 (``unique``), tests against the registry (whose rows can vanish under old rows) and everything
@@ -22,7 +22,6 @@ batches it has not passed yet, and it reads every row on its first run and every
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +34,8 @@ from warehouse import db
 FULL_TESTS_EVERY = timedelta(days=28)
 RUNS_TABLE = "pipeline.data_test_runs"
 GATE_RUNS_TABLE = "pipeline.gate_runs"  # the warehouse gate's runs (expectations.gate)
+# The first load batch the restricted data tests read; empty: every row. Named again in the macro.
+FROM_BATCH_ENV = "GUICHETS_TESTS_FROM_LOAD_BATCH"
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,10 @@ class TestScope:
         """True when every test reads every row."""
         return self.from_batch is None
 
-    def dbt_args(self) -> list[str]:
-        """The ``--vars`` of the build (none for full tests: the project's default is every row)."""
-        return [] if self.full else ["--vars", json.dumps({"tests_from_load_batch": self.from_batch})]
+    def dbt_env(self) -> dict[str, str]:
+        """The environment of the build's dbt process that scopes its tests (set even when empty:
+        a value inherited from the caller's environment must not restrict a full run)."""
+        return {FROM_BATCH_ENV: "" if self.full else str(self.from_batch)}
 
 
 def plan(

@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from scrapers import children
+from warehouse import test_scope
 from warehouse.settings import DBT_PROJECT_DIR, Settings, storage_problem, storage_problem_in
 
 
@@ -44,10 +46,21 @@ def dbt_vars(project_dir: Path = DBT_PROJECT_DIR) -> dict:
     return dict((yaml.safe_load(path.read_text("utf-8")) or {}).get("vars") or {})
 
 
-def dbt_invocation(duckdb_path: Path, work: Path, *args: str) -> tuple[list[str], dict[str, str]]:
+def dbt_invocation(
+    duckdb_path: Path, work: Path, *args: str, env: Mapping[str, str] | None = None
+) -> tuple[list[str], dict[str, str]]:
     """The command line and environment of one dbt command against a warehouse file (the venv's
-    dbt, the project's profile, target and logs under ``work``)."""
-    env = {**os.environ, "GUICHETS_DUCKDB": str(duckdb_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    dbt, the project's profile, target and logs under ``work``; ``env`` added to the environment).
+
+    Data tests read every row unless ``env`` scopes them (:meth:`TestScope.dbt_env`).
+    """
+    env = {
+        **os.environ,
+        "GUICHETS_DUCKDB": str(duckdb_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        test_scope.FROM_BATCH_ENV: "",  # every row, whatever the caller's environment says
+        **(env or {}),
+    }
     cmd = [
         dbt_executable(),
         *args,
@@ -63,13 +76,13 @@ def dbt_invocation(duckdb_path: Path, work: Path, *args: str) -> tuple[list[str]
     return cmd, env
 
 
-def dbt_command(settings: Settings, *args: str) -> subprocess.CompletedProcess:
-    """Run one dbt command against the warehouse and wait for it."""
-    cmd, env = dbt_invocation(settings.duckdb_path, settings.dbt_work_dir, *args)
+def dbt_command(settings: Settings, *args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run one dbt command against the warehouse and wait for it (``env``: see :func:`dbt_invocation`)."""
+    cmd, env = dbt_invocation(settings.duckdb_path, settings.dbt_work_dir, *args, env=env)
     return children.run(cmd, env=env, text=True, cwd=DBT_PROJECT_DIR)
 
 
-def dbt_build(settings: Settings, *extra: str) -> str:
+def dbt_build(settings: Settings, *extra: str, env: Mapping[str, str] | None = None) -> str:
     """Run the pipeline's ``dbt build`` (seeds, models, data tests); returns dbt's summary line.
 
     Incremental by default: only load batches not seen yet are read (``--full-refresh`` in
@@ -82,7 +95,7 @@ def dbt_build(settings: Settings, *extra: str) -> str:
         except OSError as exc:
             raise DbtError(f"dbt build cannot start: {storage_problem(exc) or exc}") from exc
     where = f"writing {settings.duckdb_path} or dbt's folder {settings.dbt_work_dir}"
-    return _check(dbt_command(settings, *BUILD, *extra), "dbt build", where)
+    return _check(dbt_command(settings, *BUILD, *extra, env=env), "dbt build", where)
 
 
 def pipeline_build(settings: Settings, *, full_refresh: bool = False, full_tests: bool = False) -> str:
@@ -91,10 +104,8 @@ def pipeline_build(settings: Settings, *, full_refresh: bool = False, full_tests
     Weekly builds test the new load batches only (the restricted tests), a full refresh, the
     first build and the monthly schedule test every row; what passed is recorded after the build.
     """
-    from warehouse import test_scope
-
     scope = test_scope.plan(settings.duckdb_path, full_refresh=full_refresh, full_tests=full_tests)
-    summary = dbt_build(settings, *(["--full-refresh"] if full_refresh else []), *scope.dbt_args())
+    summary = dbt_build(settings, *(["--full-refresh"] if full_refresh else []), env=scope.dbt_env())
     test_scope.record(settings.duckdb_path, scope)
     return f"{summary} (data tests: {scope.reason})"
 

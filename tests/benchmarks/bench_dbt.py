@@ -123,9 +123,10 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def run_dbt(label: str, args: list[str], db: Path, work: Path) -> Run:
-    """Run ``dbt <args>`` the way warehouse/transform.py does, polling the memory of its process tree."""
-    cmd, env = transform.dbt_invocation(db, work, *args)
+def run_dbt(label: str, args: list[str], db: Path, work: Path, env: dict[str, str] | None = None) -> Run:
+    """Run ``dbt <args>`` the way warehouse/transform.py does (``env``: its test scope), polling the
+    memory of its process tree."""
+    cmd, env = transform.dbt_invocation(db, work, *args, env=env)
     results = work / "target" / "run_results.json"
     results.unlink(missing_ok=True)  # a failed run must not be read as the previous one's
     out_path = work / f"{label.split()[0]}.out"
@@ -153,8 +154,8 @@ def scoped_build(label: str, db: Path, work: Path, *, full_refresh: bool = False
     """The pipeline's build (``transform.pipeline_build``'s command): data tests scoped by
     ``warehouse.test_scope`` (new load batches on a weekly build), recorded when it passes."""
     scope = test_scope.plan(db, full_refresh=full_refresh)
-    args = [*transform.BUILD, *(["--full-refresh"] if full_refresh else []), *scope.dbt_args()]
-    run = run_dbt(f"{label}, data tests: {scope.reason}", args, db, work)
+    args = [*transform.BUILD, *(["--full-refresh"] if full_refresh else [])]
+    run = run_dbt(f"{label}, data tests: {scope.reason}", args, db, work, env=scope.dbt_env())
     if run.returncode == 0:
         test_scope.record(db, scope)
     return run

@@ -66,7 +66,7 @@ def settings(tmp_path):
     return settings
 
 
-def test_weekly_tests_read_new_batches_and_full_tests_read_everything(settings):
+def test_weekly_tests_read_new_batches_and_full_tests_read_everything(settings, monkeypatch):
     db = settings.duckdb_path
     # The first build of a warehouse tests every row.
     assert "data tests: no full test run recorded" in pipeline_build(settings)
@@ -78,7 +78,9 @@ def test_weekly_tests_read_new_batches_and_full_tests_read_everything(settings):
         _new_week(con, 2)
     assert "data tests: new load batches 2..2" in pipeline_build(settings)
 
-    # Full tests (asked, or on the schedule) read every row: the old bad value fails the build.
+    # Full tests (asked, or on the schedule) read every row: the old bad value fails the build,
+    # even with a scope left in the caller's environment.
+    monkeypatch.setenv(test_scope.FROM_BATCH_ENV, "2")
     with pytest.raises(DbtError, match=SLOT_TEST):
         pipeline_build(settings, full_tests=True)
     monthly = test_scope.plan(db, now=datetime.now() + test_scope.FULL_TESTS_EVERY + timedelta(days=1))
