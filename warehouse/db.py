@@ -24,6 +24,13 @@ SANDBOX: dict[str, object] = {
 }
 
 
+def _quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    # A connection's own setting (DuckDB refuses it in the config; cursors start without bars): a
+    # long query would print progress bars into a task's log, where stdout is not a terminal.
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 # The storage format of a database file this module creates: DuckDB 2.0's default cannot be read
 # by the DuckDB CLI of the package registry (duckdb-cli 1.5.6); a file keeps the format it was
 # created in, whoever writes it later (dbt included). Releases have their own: release/files.py.
@@ -38,7 +45,7 @@ def writer(path: Path) -> duckdb.DuckDBPyConnection:
     ``OSError`` when the folder cannot be created (named by ``settings.storage_problem``).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), config={"storage_compatibility_version": WAREHOUSE_STORAGE_VERSION})
+    return _quiet(duckdb.connect(str(path), config={"storage_compatibility_version": WAREHOUSE_STORAGE_VERSION}))
 
 
 def reader(path: Path, *, sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
@@ -47,10 +54,11 @@ def reader(path: Path, *, sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
     Raises ``duckdb.Error`` when the file is missing, not a DuckDB file, or held by a writer.
     """
     if sandboxed:
+        # locked as it opens (someone's typed SQL, in a terminal: the bars may stay)
         return duckdb.connect(str(path), read_only=True, config=dict(SANDBOX))
-    return duckdb.connect(str(path), read_only=True)
+    return _quiet(duckdb.connect(str(path), read_only=True))
 
 
 def memory() -> duckdb.DuckDBPyConnection:
     """A fresh in-memory DuckDB: the engine for reading and writing parquet, CSV and releases."""
-    return duckdb.connect()
+    return _quiet(duckdb.connect())

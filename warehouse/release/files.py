@@ -54,8 +54,6 @@ def _deterministic(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET threads = 1")
     if not con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]:
         con.execute("SET preserve_insertion_order = true")
-    # This connection's own: a long export would print progress bars into the task's log.
-    con.execute("SET enable_progress_bar = false")
 
 
 def export_tables(con: duckdb.DuckDBPyConnection, tables: Mapping[str, Path], *, illustrative: bool) -> dict[str, int]:
