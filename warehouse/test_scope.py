@@ -6,8 +6,9 @@ observations) read only the batches not tested yet, through the environment vari
 :data:`FROM_BATCH_ENV` of the dbt process (``dbt/macros/get_where_subquery.sql``). An old row those tests passed
 is not changed by a later incremental build (the models only append new batches' rows; a
 re-loaded capture comes back whole under a new batch), so its verdict still holds. Key tests
-(``unique``), tests against the registry (whose rows can vanish under old rows) and everything
-on the history and marts always read whole tables.
+(``unique``: a new row can duplicate an old one), tests against the registry (whose rows can
+vanish under old rows) and everything on the history and marts read whole tables; only the keys
+that begin with the capture (schedules: a duplicate shares its capture) read the new captures' rows.
 
 Every test reads every row on a full refresh, on the first build of a warehouse, when asked
 (``full_tests``), and on a schedule: when the last full test run is older than
