@@ -184,7 +184,8 @@ def _write_staging(
         missing = sorted({s.table for s in PUBLISHED_SUITES if s.table.startswith("marts.")} - set(tables))
         if missing:
             raise RuntimeError(f"{db_path}: published tables missing from the warehouse: {missing}")
-        counts = export_tables(con, {t: table_path(staging, t) for t in tables}, illustrative=illustrative)
+        keys = {t: suite_for(t).key for t in tables}
+        counts = export_tables(con, {t: table_path(staging, t) for t in tables}, illustrative=illustrative, keys=keys)
     checksums = {table_path(staging, t).relative_to(staging).as_posix(): sha256(table_path(staging, t)) for t in tables}
     version = _free_version(releases_dir, base_version, checksums)
     if (releases_dir / version).exists():  # identical content already published under this version
