@@ -25,6 +25,7 @@ from scrapers.hours.calendar import MIN_CALENDAR_DAYS
 from scrapers.hours.dl import dl_lines
 from scrapers.hours.dom import (
     BLOCK_TAGS,
+    HEADING_LEVELS,
     SECTIONING_TAGS,
     SKIP_TAGS,
     class_words,
@@ -322,16 +323,25 @@ class _Walker:
         self, el: etree._Element, boiler: bool, hours: bool, sectioned: bool, block: etree._Element | None = None
     ) -> None:
         """Visit ``el`` and its children; ``block`` is the nearest enclosing block element."""
-        name = tag(el)
+        # (Called for every element of the page: the tests below are ordered so that the common
+        # element, without class or role, costs as few calls as possible.)
+        name = el.tag  # (lxml builds a new string at each access: read it once)
+        if not isinstance(name, str):
+            return  # a comment or processing instruction
+        name = name.lower()
         if not name or name in SKIP_TAGS:
             return
         words = class_words(el)
-        if _is_event_listing(words):
+        if words and _is_event_listing(words):
             return  # an events calendar or programme: its times are events, not counter hours
-        boiler = boiler or is_boilerplate(el, sectioned, name, words)
-        hours = hours or bool(words & _HOURS_WORDS) or "openinghours" in (el.get("itemprop") or "").lower()
+        if not boiler:
+            boiler = is_boilerplate(el, sectioned, name, words)
+        if not hours:
+            hours = bool(words & _HOURS_WORDS) or "openinghours" in (el.get("itemprop") or "").lower()
         sectioned = sectioned or name in SECTIONING_TAGS
-        level = heading_level(el, name)
+        level = HEADING_LEVELS.get(name, 0)
+        if not level and el.get("role") is not None:
+            level = heading_level(el, name)  # (role="heading")
         if level:
             self.flush()
             text = text_of(el)
@@ -404,16 +414,17 @@ class _Walker:
         if is_block:
             self.flush()
             block = el
-        self._text(el.text, block, boiler, hours)
+        if (text := el.text) is not None:
+            self._text(text, block, boiler, hours)
+        items = self.items
         for child in el:
             self.visit(child, boiler, hours, sectioned, block)
-            if child.tail:
+            if tail := child.tail:
                 if tag(child) in BLOCK_TAGS:
                     self.flush()
-                self._text(child.tail, block, boiler, hours)
+                self._text(tail, block, boiler, hours)
             # An hours heading inside a footer or sidebar makes what follows it an hours block.
-            last = self.items[-1] if self.items else None
-            if last is not None and last.el is child and last.kind == "heading" and _is_hours_label(last.text):
+            if items and (last := items[-1]).el is child and last.kind == "heading" and _is_hours_label(last.text):
                 hours = True
         if is_block:
             self.flush()
@@ -663,9 +674,12 @@ def _assign(items: list[Item], language: str) -> list[OfficeBlock]:
         if key in strong_edges or _edge_gives_hours(its, language):
             for it in its:
                 it.edge_read = True  # a sidebar or footer with hours: read all of it (its labels too)
-    for key, its in members.items():
-        _read_block(blocks[key], its)
-    _split_at_rules(blocks, members, language)
+    # A block split at its rules is read section by section there; the others are read whole here,
+    # after it (reading one whole first would be wasted when it splits).
+    split = _split_at_rules(blocks, members, language)
+    for key, block in blocks.items():
+        if key not in split:
+            _read_block(block, members[key])
     _place_edges(blocks, members, strong_edges, {id(it): pos for pos, it in enumerate(items)}, edge_titles, language)
     # A block that only says "uniquement sur rendez-vous" speaks for the offices listed inside it.
     ordered = list(blocks.values())
@@ -689,13 +703,17 @@ _LOCATED = re.compile(
 
 def _split_at_rules(
     blocks: dict[int | str | None, OfficeBlock], members: dict[int | str | None, list[Item]], language: str
-) -> None:
+) -> set[int | str | None]:
     """Office sections separated by horizontal rules (``<hr>``) without a heading of their own
     ("<hr> La bibliothèque, secteur Lac-des-Écorces, est située au / 570, boul. St-François / Horaire
     : ... <hr> La bibliothèque, secteur Val-Barrette ..."): when two sections or more each name a
     place (an office noun or an address) and give counter hours, each is an office of its own,
-    named by its office line. A rule between an office's hours and its news changes nothing."""
+    named by its office line. A rule between an office's hours and its news changes nothing.
+
+    Blocks are given unread; the keys of the offices read here (the sections of a split block) are
+    returned, the other blocks are left to be read."""
     rebuilt: dict[int | str | None, OfficeBlock] = {}
+    read_here: set[int | str | None] = set()
     fresh = -1
     for key, block in list(blocks.items()):
         its = members[key]
@@ -747,8 +765,10 @@ def _split_at_rules(
                 fresh -= 1
             rebuilt[new_key] = office
             members[new_key] = part
+            read_here.add(new_key)
     blocks.clear()
     blocks.update(rebuilt)
+    return read_here
 
 
 def _gives_hours(block: OfficeBlock) -> bool:
@@ -760,7 +780,9 @@ def _times_in(text: str) -> bool:
     return bool(_TIME_LIKE.search(text) or _BARE_RANGE.search(text))
 
 
-_DATE_LIKE = re.compile(r"\d\.?\s?[^\W\d_]{3,}|[^\W\d_]{3,}\.?\s\d")  # "1 januari", "January 1"
+# "1 januari", "January 1". (Three letters are enough to find one: "{3,}" before "\s\d" would try
+# every shorter run of a word's letters again at each of its letters.)
+_DATE_LIKE = re.compile(r"\d\.?\s?[^\W\d_]{3}|[^\W\d_]{3}\.?\s\d")
 
 
 def _calendar_repeats(items: list[Item], language: str) -> set[int]:
@@ -859,7 +881,9 @@ def _name_sites(blocks: list[OfficeBlock]) -> None:
 # A quick look for a clock time ("9h", "13 u.", "9:30", "10am") before a line is tokenized.
 _TIME_LIKE = re.compile(r"\d(?:\s?(?:h|u|uur|uhr|am|pm|a\.m|p\.m)\b|[:.h]\d\d)", re.IGNORECASE)
 # Hours written as bare numbers ("Tuesday 10-8 Wednesday 10-5").
-_BARE_RANGE = re.compile(r"(?<![\d.,:/])\d{1,2}\s?[-–]\s?\d{1,2}(?![\d.,:/])")
+# (A digit first, its look back after it: a pattern that starts with a digit is searched for digits
+# only, one that starts with a look back is tried at every character.)
+_BARE_RANGE = re.compile(r"\d(?<![\d.,:/]\d)\d?\s?[-–]\s?\d{1,2}(?![\d.,:/])")
 _EDGE = "edge:"  # block key of a sidebar, header or footer outside every office heading
 _MENU_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "dropdown", "megamenu"})
 
