@@ -110,7 +110,11 @@ class _Watchdog:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="guichets-deadlines", daemon=True)
                 self._thread.start()
-            self._cond.notify()
+            # Woken only when this deadline comes first: attempts of one length arrive in deadline
+            # order, and waking the watchdog at each of them (hundreds a second in a national crawl)
+            # had the request threads queue on this lock while it waited for the GIL.
+            if self._heap[0][2] is deadline:
+                self._cond.notify()
 
     def _run(self) -> None:
         while True:

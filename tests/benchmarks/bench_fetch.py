@@ -160,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     arrivals, server_cpu = parent.recv()
     proc.join(timeout=10)
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    collector_cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    collector_user, collector_system = own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime
+    collector_cpu = collector_user + collector_system
 
     ideal = (args.pages - 1) / args.rate + args.latency
     stats = [host_stats(times) for times in arrivals]
@@ -187,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"min interval, one host      {min_gap:9.4f} s (127.0.0.1:{ports[min_gap_host]})")
     print(f"requests served             {served:5d}")
-    print(f"CPU time                    collectors {collector_cpu:.1f} s, servers {server_cpu:.1f} s "
+    print(f"CPU time                    collectors {collector_cpu:.1f} s (user {collector_user:.1f} s, system "
+          f"{collector_system:.1f} s), servers {server_cpu:.1f} s "
           f"({os.cpu_count()} cores x {wall:.1f} s = {(os.cpu_count() or 1) * wall:.1f} s)")  # fmt: skip
     print(f"pages fetched / parsed      {sum(s['captures'] for s in summaries):5d} / {parsed} ({warcs} WARC files)")
     return 0 if ratio <= 1.10 and rate_ok and parsed == len(sources) else 1
