@@ -26,6 +26,9 @@
 
 {%- set freshness_days = var('coverage_freshness_days') | int %}
 {%- set threshold = var('coverage_threshold') | float %}
+{#- a cell's key, and the quantiles of weekly hours per cell: (column prefix, q = 1 / k) -#}
+{%- set cell = 'scope_type, scope_id, counter_type, month_start' %}
+{%- set quantiles = [('median', 2), ('p10', 10)] %}
 
 {{ config(
     materialized='incremental',
@@ -259,7 +262,7 @@ counters_aggregated as (
 -- either side, so a release built on another machine could differ by 0.01 h.
 hours_histogram as (
 
-    select scope_type, scope_id, counter_type, month_start, weekly_total_minutes, count(*) as counters
+    select {{ cell }}, weekly_total_minutes, count(*) as counters
     from counter_cells
     where is_active and weekly_total_minutes is not null
     group by all
@@ -271,10 +274,8 @@ hours_cumulative as (
     select
         *,
         -- counters with at most this weekly total, and in the whole cell
-        sum(counters) over (partition by scope_type, scope_id, counter_type, month_start
-            order by weekly_total_minutes) as counters_through,
-        cast(sum(counters) over (partition by scope_type, scope_id, counter_type, month_start) as bigint)
-            as counters_in_cell
+        sum(counters) over (partition by {{ cell }} order by weekly_total_minutes) as counters_through,
+        cast(sum(counters) over (partition by {{ cell }}) as bigint) as counters_in_cell
 
     from hours_histogram
 
@@ -284,11 +285,8 @@ hours_cumulative as (
 hours_bounds as (
 
     select
-        scope_type,
-        scope_id,
-        counter_type,
-        month_start,
-        {%- for name, k in [('median', 2), ('p10', 10)] %}
+        {{ cell }},
+        {%- for name, k in quantiles %}
         -- position (n - 1) / {{ k }} = floor + remainder / {{ k }}
         any_value((counters_in_cell - 1) % {{ k }}) as {{ name }}_remainder,
         min(weekly_total_minutes) filter (where counters_through > (counters_in_cell - 1) // {{ k }})
@@ -306,11 +304,8 @@ hours_bounds as (
 hours_quantiles as (
 
     select
-        scope_type,
-        scope_id,
-        counter_type,
-        month_start,
-        {%- for name, k in [('median', 2), ('p10', 10)] %}
+        {{ cell }},
+        {%- for name, k in quantiles %}
         -- {{ k }} x the interpolated minutes, a whole number; in hundredths of an hour, half up
         ((({{ name }}_low * {{ k }} + {{ name }}_remainder * ({{ name }}_high - {{ name }}_low)) * 100 + 30 * {{ k }})
             // (60 * {{ k }})) / 100.0 as {{ name }}_weekly_hours
