@@ -25,7 +25,6 @@ from scrapers.hours.calendar import MIN_CALENDAR_DAYS
 from scrapers.hours.dl import dl_lines
 from scrapers.hours.dom import (
     BLOCK_TAGS,
-    HEADING_LEVELS,
     SECTIONING_TAGS,
     SKIP_TAGS,
     class_words,
@@ -323,25 +322,16 @@ class _Walker:
         self, el: etree._Element, boiler: bool, hours: bool, sectioned: bool, block: etree._Element | None = None
     ) -> None:
         """Visit ``el`` and its children; ``block`` is the nearest enclosing block element."""
-        # (Called for every element of the page: the tests below are ordered so that the common
-        # element, without class or role, costs as few calls as possible.)
-        name = el.tag  # (lxml builds a new string at each access: read it once)
-        if not isinstance(name, str):
-            return  # a comment or processing instruction
-        name = name.lower()
+        name = tag(el)
         if not name or name in SKIP_TAGS:
             return
         words = class_words(el)
-        if words and _is_event_listing(words):
+        if _is_event_listing(words):
             return  # an events calendar or programme: its times are events, not counter hours
-        if not boiler:
-            boiler = is_boilerplate(el, sectioned, name, words)
-        if not hours:
-            hours = bool(words & _HOURS_WORDS) or "openinghours" in (el.get("itemprop") or "").lower()
+        boiler = boiler or is_boilerplate(el, sectioned, name, words)
+        hours = hours or bool(words & _HOURS_WORDS) or "openinghours" in (el.get("itemprop") or "").lower()
         sectioned = sectioned or name in SECTIONING_TAGS
-        level = HEADING_LEVELS.get(name, 0)
-        if not level and el.get("role") is not None:
-            level = heading_level(el, name)  # (role="heading")
+        level = heading_level(el, name)
         if level:
             self.flush()
             text = text_of(el)
