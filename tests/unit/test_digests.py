@@ -54,3 +54,26 @@ def test_a_torn_cache_line_is_hashed_again(tmp_path: Path) -> None:
     again = DigestCache(store)
     digest, _ = again.digest("b.warc.gz")
     assert digest == hashlib.sha256(b"second capture").hexdigest()
+
+
+def test_cited_files_the_store_lacks_are_listed_apart_never_hashed(tmp_path: Path) -> None:
+    import duckdb
+
+    from warehouse.release.layout import WARC_MISSING, WARC_SUMS, table_path
+    from warehouse.release.publish import _write_warc_sums
+
+    store = _store(tmp_path)
+    staging = tmp_path / "staging"
+    captures = table_path(staging, "marts.captures")
+    captures.parent.mkdir(parents=True)
+    with duckdb.connect() as con:
+        con.execute(
+            f"COPY (SELECT * FROM (VALUES ('c1', 'src/a.warc.gz'), ('c2', 'gone/z.warc.gz'), ('c3', 'gone/y.warc.gz'),"
+            f" ('c4', NULL)) AS t(capture_id, warc_file)) TO '{captures}' (FORMAT parquet)"
+        )
+    summary = _write_warc_sums(staging, store)
+    # A count in metadata.json and the names in a file of their own: metadata stays small at any scale.
+    assert summary == {"store": "../warc/", "sums": WARC_SUMS, "files": 1, "bytes": 13,
+                       "missing": 2, "missing_list": WARC_MISSING}  # fmt: skip
+    assert (staging / WARC_MISSING).read_text() == "gone/y.warc.gz\ngone/z.warc.gz\n"
+    assert (staging / WARC_SUMS).read_text() == f"{hashlib.sha256(b'first capture').hexdigest()}  src/a.warc.gz\n"

@@ -32,6 +32,10 @@ SUMS = "SHA256SUMS"
 # format, paths relative to the store: ``cd warc && sha256sum -c ../<version>/WARC_SHA256SUMS``).
 WARC_STORE = "warc"
 WARC_SUMS = "WARC_SHA256SUMS"
+# The cited WARC files the evidence store does not hold (one path per line, sorted; empty when none):
+# a file of its own, not a list in metadata.json, which every release step and every listing of the
+# releases reads (1.6 M names made it 88 MB at national scale when the store was empty).
+WARC_MISSING = "WARC_MISSING"
 # Built from a published release afterwards (`guichets report`), so not in its checksums: verify
 # leaves this folder alone; the report itself names the release version it was built from.
 DERIVED_DIR = "report"

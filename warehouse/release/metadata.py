@@ -22,6 +22,7 @@ from warehouse.release.layout import (
     METADATA,
     SUMS,
     VALIDATION_DIR,
+    WARC_MISSING,
     WARC_STORE,
     WARC_SUMS,
     sha256,
@@ -325,6 +326,7 @@ def _describe_file(meta: dict, rel: str) -> str:
         f"{VALIDATION_DIR}/results.json": "Validation results, one record per expectation",
         SUMS: "SHA-256 checksums of every file",
         WARC_SUMS: f"SHA-256 of every WARC file the captures cite, published in {WARC_STORE}/ beside the release",
+        WARC_MISSING: "WARC files the captures cite that the evidence store did not hold (empty when none)",
     }.get(rel, rel)
 
 
@@ -429,6 +431,7 @@ def readme(meta: dict) -> str:
         f"| `{VALIDATION_DIR}/` | the validation results: `summary.html` (offline), `results.json`, GX Data Docs |",
         f"| `{SUMS}` | SHA-256 of every file |",
         f"| `{WARC_SUMS}` | SHA-256 of every WARC file the captures cite, published in `../{WARC_STORE}/` |",
+        f"| `{WARC_MISSING}` | the cited WARC files the evidence store did not hold, one per line (empty when none) |",
         "",
         "## How to cite",
         "",

@@ -60,6 +60,7 @@ from warehouse.release.layout import (
     DUCKDB_FILE,
     METADATA,
     VALIDATION_DIR,
+    WARC_MISSING,
     WARC_STORE,
     WARC_SUMS,
     latest_release,
@@ -285,8 +286,8 @@ def _input_manifest(staging: Path) -> dict:
 def _write_warc_sums(staging: Path, warc_dir: Path) -> dict:
     """List the WARC files the captures cite, with their SHA-256, in ``WARC_SHA256SUMS``; returns the summary.
 
-    A cited file absent from the evidence store cannot be published: it is named in the summary
-    (``missing``), never listed with a made-up hash.
+    A cited file absent from the evidence store cannot be published: it is named in
+    ``WARC_MISSING`` and counted in the summary (``missing``), never listed with a made-up hash.
     """
     path = table_path(staging, CAPTURES)
     with db.memory() as con:
@@ -304,12 +305,15 @@ def _write_warc_sums(staging: Path, warc_dir: Path) -> dict:
     cache.save()
     lines = "".join(f"{digest}  {n}\n" for n, (digest, _size) in digests.items())
     (staging / WARC_SUMS).write_text(lines, "utf-8")
+    missing = [n for n in names if n not in stored]
+    (staging / WARC_MISSING).write_text("".join(f"{n}\n" for n in missing), "utf-8")
     return {
         "store": f"../{WARC_STORE}/",
         "sums": WARC_SUMS,
         "files": len(present),
         "bytes": sum(size for _digest, size in digests.values()),
-        "missing": [n for n in names if n not in stored],
+        "missing": len(missing),
+        "missing_list": WARC_MISSING,
     }
 
 
