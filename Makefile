@@ -42,6 +42,7 @@ bench: $(STAMP) ## Benchmarks (scripts that print numbers, not tests)
 	$(VENV)/bin/python -m tests.benchmarks.bench_fetch
 	$(VENV)/bin/python -m tests.benchmarks.bench_hours
 	$(VENV)/bin/python -m tests.benchmarks.bench_dbt
+	$(VENV)/bin/python -m tests.benchmarks.bench_warc_store
 
 bench-dbt: $(STAMP) ## dbt at national-plus scale: 20,000 counters x 400 weeks, full and incremental build, peak memory
 	$(VENV)/bin/python -m tests.benchmarks.bench_dbt

@@ -20,8 +20,7 @@ def _store(tmp_path: Path) -> Path:
 def test_digests_are_right_and_remembered_beside_the_store(tmp_path: Path) -> None:
     store = _store(tmp_path)
     cache = DigestCache(store)
-    assert cache.files() == {"src/a.warc.gz", "b.warc.gz"}
-    assert cache.digest("src/a.warc.gz") == (hashlib.sha256(b"first capture").hexdigest(), 13)
+    assert cache.lookup("src/a.warc.gz") == (hashlib.sha256(b"first capture").hexdigest(), 13)
     cache.save()
     assert cache.path == tmp_path / ".warc-sha256.tsv"  # beside the store, never inside it
     assert DigestCache(store)._known["src/a.warc.gz"][2] == hashlib.sha256(b"first capture").hexdigest()
@@ -30,7 +29,7 @@ def test_digests_are_right_and_remembered_beside_the_store(tmp_path: Path) -> No
 def test_an_unchanged_file_is_not_read_again_and_a_changed_one_is(tmp_path: Path) -> None:
     store = _store(tmp_path)
     first = DigestCache(store)
-    first.digest("b.warc.gz")
+    first.lookup("b.warc.gz")
     first.save()
     target = store / "b.warc.gz"
     st = target.stat()
@@ -38,22 +37,35 @@ def test_an_unchanged_file_is_not_read_again_and_a_changed_one_is(tmp_path: Path
     # remembered stands), which is why `guichets verify` does not use the cache.
     target.write_bytes(b"SECOND CAPTURE")
     os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert DigestCache(store).digest("b.warc.gz")[0] == hashlib.sha256(b"second capture").hexdigest()
+    assert DigestCache(store).lookup("b.warc.gz")[0] == hashlib.sha256(b"second capture").hexdigest()
     # Another size (or another time): hashed again.
     target.write_bytes(b"tampered capture!")
     os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert DigestCache(store).digest("b.warc.gz")[0] == hashlib.sha256(b"tampered capture!").hexdigest()
+    assert DigestCache(store).lookup("b.warc.gz")[0] == hashlib.sha256(b"tampered capture!").hexdigest()
 
 
 def test_a_torn_cache_line_is_hashed_again(tmp_path: Path) -> None:
     store = _store(tmp_path)
     cache = DigestCache(store)
-    cache.digest("b.warc.gz")
+    cache.lookup("b.warc.gz")
     cache.save()
     cache.path.write_text(cache.path.read_text("utf-8")[:-20], "utf-8")  # cut mid-digest
     again = DigestCache(store)
-    digest, _ = again.digest("b.warc.gz")
+    digest, _ = again.lookup("b.warc.gz")
     assert digest == hashlib.sha256(b"second capture").hexdigest()
+
+
+def test_only_regular_files_inside_the_store_are_found(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    (tmp_path / "outside.warc.gz").write_bytes(b"not in the store")
+    cache = DigestCache(store)
+    assert cache.lookup("gone.warc.gz") is None  # absent
+    assert cache.lookup("src") is None  # a folder
+    assert cache.lookup("b.warc.gz/x") is None  # below a file
+    for escape in ("../outside.warc.gz", "src/../../outside.warc.gz", str(tmp_path / "outside.warc.gz"),
+                   "./b.warc.gz", "src//a.warc.gz", "src\\a.warc.gz", ""):  # fmt: skip
+        assert cache.lookup(escape) is None, escape
+    assert not cache._known  # nothing was hashed
 
 
 def test_cited_files_the_store_lacks_are_listed_apart_never_hashed(tmp_path: Path) -> None:

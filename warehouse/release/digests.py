@@ -11,9 +11,16 @@ size or time differs. ``guichets verify`` does not use it: verification reads ev
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from warehouse.release.layout import sha256
+
+
+def is_store_name(name: str) -> bool:
+    """Whether ``name`` is a plain path relative to a store: not absolute, no ``.``, ``..`` or empty
+    part, no backslash (a WARC file's name comes from the captures table: it must not reach outside)."""
+    return bool(name) and "\\" not in name and all(p not in ("", ".", "..") for p in name.split("/"))
 
 
 class DigestCache:
@@ -21,6 +28,7 @@ class DigestCache:
 
     def __init__(self, store: Path) -> None:
         self.store = store
+        self._root = str(store)
         self.path = store.with_name(f".{store.name}-sha256.tsv")
         self._known: dict[str, tuple[int, int, str]] = {}
         self._changed = False
@@ -34,17 +42,23 @@ class DigestCache:
             if len(parts) == 4 and parts[1].isdigit() and parts[2].isdigit() and len(parts[3]) == 64:
                 self._known[parts[0]] = (int(parts[1]), int(parts[2]), parts[3])
 
-    def files(self) -> set[str]:
-        """Every file under the store, relative to it (one directory walk, not a stat per name)."""
-        found = set()
-        for root, _dirs, names in os.walk(self.store):
-            rel = Path(root).relative_to(self.store)
-            found.update((rel / n).as_posix() for n in names)
-        return found
+    def lookup(self, name: str) -> tuple[str, int] | None:
+        """The SHA-256 and size of ``store/name`` (from the cache if its size and time match), or
+        None when no regular file of the store has that name.
 
-    def digest(self, name: str) -> tuple[str, int]:
-        """The SHA-256 and size of ``store/name``: from the cache if the file's size and time match."""
-        st = (self.store / name).stat()
+        One ``stat`` per name, not a walk of the store: a week cites every file of a national
+        store (1.6 M), and a walk plus a ``Path.stat`` each took 2 s per 160,000 files, against
+        0.4 s for ``os.stat`` on the joined name. A name that is not :func:`is_store_name` is no file
+        of the store, whatever it would reach.
+        """
+        if not is_store_name(name):
+            return None
+        try:
+            st = os.stat(f"{self._root}/{name}")
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
         known = self._known.get(name)
         if known is not None and known[:2] == (st.st_size, st.st_mtime_ns):
             return known[2], st.st_size

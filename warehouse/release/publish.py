@@ -48,7 +48,7 @@ from warehouse.release.changes import (
     retired_counter_ids,
     write_deltas,
 )
-from warehouse.release.digests import DigestCache
+from warehouse.release.digests import DigestCache, is_store_name
 from warehouse.release.files import (
     DUCKDB_READABLE_BY,
     DUCKDB_STORAGE_VERSION,
@@ -299,18 +299,17 @@ def _write_warc_sums(staging: Path, warc_dir: Path) -> dict:
             ).fetchall()
         ]
     cache = DigestCache(warc_dir)
-    stored = cache.files()
-    present = [n for n in names if n in stored]
-    digests = {n: cache.digest(n) for n in present}
+    found = {n: cache.lookup(n) for n in names}
     cache.save()
+    digests = {n: d for n, d in found.items() if d is not None}
     lines = "".join(f"{digest}  {n}\n" for n, (digest, _size) in digests.items())
     (staging / WARC_SUMS).write_text(lines, "utf-8")
-    missing = [n for n in names if n not in stored]
+    missing = [n for n, d in found.items() if d is None]
     (staging / WARC_MISSING).write_text("".join(f"{n}\n" for n in missing), "utf-8")
     return {
         "store": f"../{WARC_STORE}/",
         "sums": WARC_SUMS,
-        "files": len(present),
+        "files": len(digests),
         "bytes": sum(size for _digest, size in digests.values()),
         "missing": len(missing),
         "missing_list": WARC_MISSING,
@@ -326,19 +325,21 @@ def _publish_warcs(staged: StagedRelease) -> None:
     """
     store = staged.releases_dir / WARC_STORE
     cache = DigestCache(store)
-    stored = cache.files()
     try:
-        _copy_warcs(staged, store, cache, stored)
+        _copy_warcs(staged, store, cache)
     finally:
         cache.save()
 
 
-def _copy_warcs(staged: StagedRelease, store: Path, cache: DigestCache, stored: set[str]) -> None:
+def _copy_warcs(staged: StagedRelease, store: Path, cache: DigestCache) -> None:
     for line in (staged.path / WARC_SUMS).read_text("utf-8").splitlines():
         digest, _sep, name = line.partition("  ")
+        if not is_store_name(name):
+            raise RuntimeError(f"{staged.path / WARC_SUMS}: {name!r} is outside the WARC store; nothing published")
         target = store / name
-        if name in stored:
-            if cache.digest(name)[0] != digest:
+        held = cache.lookup(name)
+        if held is not None:
+            if held[0] != digest:
                 raise RuntimeError(f"{target}: differs from the WARC file the release cites; nothing published")
             continue
         if staged.warc_dir is None:
