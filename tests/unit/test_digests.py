@@ -68,6 +68,18 @@ def test_only_regular_files_inside_the_store_are_found(tmp_path: Path) -> None:
     assert not cache._known  # nothing was hashed
 
 
+def test_a_missing_store_or_folder_is_checked_once_not_per_file(tmp_path: Path) -> None:
+    cache = DigestCache(tmp_path / "no-store")
+    assert all(cache.lookup(f"src/{i}.warc.gz") is None for i in range(3))
+    assert cache.lookup("top.warc.gz") is None
+    assert cache._absent == {"src", ""}
+    store = _store(tmp_path)
+    cache = DigestCache(store)
+    assert cache.lookup("gone/a.warc.gz") is None and cache.lookup("src/gone.warc.gz") is None
+    assert cache._absent == {"gone"}  # src exists: only the file was missing
+    assert cache.lookup("src/a.warc.gz") is not None
+
+
 def test_cited_files_the_store_lacks_are_listed_apart_never_hashed(tmp_path: Path) -> None:
     import duckdb
 

@@ -29,6 +29,7 @@ class DigestCache:
     def __init__(self, store: Path) -> None:
         self.store = store
         self._root = str(store)
+        self._absent: set[str] = set()  # folders (relative to the store) found missing
         self.path = store.with_name(f".{store.name}-sha256.tsv")
         self._known: dict[str, tuple[int, int, str]] = {}
         self._changed = False
@@ -53,9 +54,17 @@ class DigestCache:
         """
         if not is_store_name(name):
             return None
+        folder = name.rpartition("/")[0]
+        if folder in self._absent:
+            return None
         try:
             st = os.stat(f"{self._root}/{name}")
         except (FileNotFoundError, NotADirectoryError):
+            # A folder found absent is not asked again: an empty or lost store costs one check per
+            # folder, not one per cited file. (Publishing creates folders while it holds the cache,
+            # but only to copy files it found absent, each named once.)
+            if not os.path.isdir(f"{self._root}/{folder}"):
+                self._absent.add(folder)
             return None
         if not stat.S_ISREG(st.st_mode):
             return None
