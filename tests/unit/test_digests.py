@@ -6,6 +6,8 @@ import hashlib
 import os
 from pathlib import Path
 
+import pytest
+
 from warehouse.release.digests import DigestCache
 
 
@@ -101,3 +103,18 @@ def test_cited_files_the_store_lacks_are_listed_apart_never_hashed(tmp_path: Pat
                        "missing": 2, "missing_list": WARC_MISSING}  # fmt: skip
     assert (staging / WARC_MISSING).read_text() == "gone/y.warc.gz\ngone/z.warc.gz\n"
     assert (staging / WARC_SUMS).read_text() == f"{hashlib.sha256(b'first capture').hexdigest()}  src/a.warc.gz\n"
+
+
+def test_publish_refuses_a_listed_warc_name_outside_the_store(tmp_path: Path) -> None:
+    from warehouse.release.layout import WARC_SUMS
+    from warehouse.release.publish import StagedRelease, _publish_warcs
+
+    evidence = _store(tmp_path)
+    staging = tmp_path / "releases" / ".staging-x"
+    staging.mkdir(parents=True)
+    digest = hashlib.sha256(b"second capture").hexdigest()
+    (staging / WARC_SUMS).write_text(f"{digest}  ../b.warc.gz\n", "utf-8")
+    staged = StagedRelease("v", staging, staging.parent, False, evidence)
+    with pytest.raises(RuntimeError, match=r"'\.\./b\.warc\.gz' is outside the WARC store"):
+        _publish_warcs(staged)
+    assert not (tmp_path / "releases" / "b.warc.gz").exists()  # where the name would have reached
