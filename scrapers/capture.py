@@ -25,6 +25,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,14 +59,48 @@ def warc_dir(data_dir: Path) -> Path:
     return data_dir / "evidence" / "warc"
 
 
+# Folders of the capture store this process has made or seen (see :func:`store_file`).
+_FOLDERS: set[Path] = set()
+
+
+def store_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` in the capture store: to a temporary name, then renamed.
+
+    A crash never leaves half a file where a capture or its evidence is expected. The folder is
+    made the first time this process writes into it: ``mkdir`` and its ``stat`` for every file
+    were a sixth of a crawl's CPU.
+    """
+    folder = path.parent
+    if folder not in _FOLDERS:
+        folder.mkdir(parents=True, exist_ok=True)
+        _FOLDERS.add(folder)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    except FileNotFoundError:  # the folder was removed since: make it again
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
 def iso(dt: datetime) -> str:
     """``dt`` as the contract writes times: ISO 8601, UTC, second resolution (``...Z``)."""
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# The one shape of a contract time string; checked before ``fromisoformat``, which also takes
+# other shapes (offsets, fractions). Every capture file names its time: strptime took 8 % of a
+# crawl's CPU.
+_ISO_SHAPE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
 def parse_iso(value: str) -> datetime:
-    """The aware UTC datetime of a contract time string (``2021-03-01T09:00:00Z``)."""
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    """The aware UTC datetime of a contract time string (``2021-03-01T09:00:00Z``); ValueError otherwise."""
+    if not isinstance(value, str) or not _ISO_SHAPE.fullmatch(value):
+        raise ValueError(f"time data {value!r} is not a contract time (YYYY-MM-DDTHH:MM:SSZ)")
+    return datetime.fromisoformat(value[:-1]).replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

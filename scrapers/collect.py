@@ -19,11 +19,13 @@ import math
 import multiprocessing
 import multiprocessing.queues
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from scrapers.archive.cdx import fetch_plan, list_captures
 from scrapers.archive.warc import sha256_hex, write_evidence
@@ -36,6 +38,7 @@ from scrapers.capture import (
     collected_dir,
     content_hash,
     iso,
+    store_file,
     warc_dir,
 )
 from scrapers.fetch.client import Fetcher, FetchResult, host_deadline_for
@@ -56,6 +59,14 @@ MAX_HOST_THREADS = 1024
 # pages a second on one core (measured: 256 hosts at 1 request/s took 2.3 x the polite ideal in one
 # process, 1.3 x in two). Fewer hosts than this per process would only pay for starting processes.
 HOSTS_PER_PROCESS = 64
+# Answers a collector process holds before they are recorded (bodies are capped at MAX_BODY_BYTES;
+# real pages are about 130 KiB): past this, its host threads wait to fetch more.
+RECORD_BACKLOG = 256
+# A process's hosts start one START_GAP_S after another (at most MAX_START_DELAY_S late), and each
+# then keeps its own pace: their requests never leave in one burst, which sites sharing a hosting
+# provider's servers (many communes' do) would receive all at once, every interval.
+START_GAP_S = 0.001
+MAX_START_DELAY_S = 1.0
 
 # The Internet Archive's Wayback Machine: CDX API and raw replay base.
 WAYBACK = {
@@ -101,7 +112,7 @@ def collect_from_archive(
     stopped.
     """
     fetcher = fetcher or Fetcher(respect_robots=False)
-    files: list[str] = []
+    stored: list[StoredCapture] = []
     fetched = held = 0
     for url in source.urls:
         captures = list_captures(
@@ -119,7 +130,7 @@ def collect_from_archive(
             kept = read_capture(out_dir, key)
             if kept is not None and _holds(kept, cap.digest):
                 done[cap.timestamp] = kept
-                files.append(str(capture_path(out_dir, key)))
+                stored.append(StoredCapture(capture_path(out_dir, key), kept["capture"]["parse_status"]))
                 held += 1
                 continue
             if duplicate_of is not None and duplicate_of.timestamp in done:
@@ -134,8 +145,8 @@ def collect_from_archive(
                     archive=archive.name, archive_digest=cap.digest or None,
                 )  # fmt: skip
             done[cap.timestamp] = record
-            files.append(str(write_capture(out_dir, record)))
-    return summarise(source, files, fetched=fetched, held=held)
+            stored.append(write_capture(out_dir, record))
+    return summarise(source, stored, fetched=fetched, held=held)
 
 
 def _holds(record: dict, digest: str) -> bool:
@@ -149,26 +160,46 @@ def collect_live(source: Source, out_dir: Path, *, fetcher: Fetcher | None = Non
     The request is conditional on the last successful capture's ETag/Last-Modified: a 304 is
     recorded as a new observation of the unchanged page, without a new download.
     """
-    fetcher = fetcher or Fetcher()
-    files = []
+    return _record_live(_fetch_live(source, out_dir, fetcher or Fetcher()))
+
+
+@dataclass(frozen=True)
+class _LiveFetch:
+    """One live request's answer, not yet archived, parsed or stored (see :func:`_record_live`)."""
+
+    source: Source
+    out_dir: Path
+    url: str
+    observed_at: datetime
+    previous: dict | None  # the last good capture, whose validators made the request conditional
+    result: FetchResult
+
+
+def _fetch_live(source: Source, out_dir: Path, fetcher: Fetcher) -> _LiveFetch:
+    """The network half of :func:`collect_live`: the request, and nothing that waits on the CPU."""
     # The last registered URL is where the page lives now; older ones are history for backfill.
-    for url in source.urls[-1:]:
-        observed_at = datetime.now(UTC).replace(microsecond=0)
-        previous = _last_good_capture(out_dir, source.id, url)
-        prev_cap = previous["capture"] if previous else {}
-        result = fetcher.get(
-            url,
-            rate_per_s=source.rate_limit_per_s,
-            follow_redirects=True,
-            etag=prev_cap.get("etag"),
-            last_modified=prev_cap.get("last_modified"),
-        )
-        if result.status == 304 and previous:
-            record = _unchanged_record(source, observed_at, previous, "304 Not Modified", result)
-        else:
-            record = _process(source, url, url, result, observed_at, out_dir, origin="live")
-        files.append(str(write_capture(out_dir, record)))
-    return summarise(source, files, fetched=len(files))
+    url = source.urls[-1]
+    observed_at = datetime.now(UTC).replace(microsecond=0)
+    previous = _last_good_capture(out_dir, source.id, url)
+    prev_cap = previous["capture"] if previous else {}
+    result = fetcher.get(
+        url,
+        rate_per_s=source.rate_limit_per_s,
+        follow_redirects=True,
+        etag=prev_cap.get("etag"),
+        last_modified=prev_cap.get("last_modified"),
+    )
+    return _LiveFetch(source, out_dir, url, observed_at, previous, result)
+
+
+def _record_live(fetched: _LiveFetch) -> dict:
+    """The CPU half of :func:`collect_live`: keep the evidence, parse, store the capture; its summary."""
+    source, out_dir, result = fetched.source, fetched.out_dir, fetched.result
+    if result.status == 304 and fetched.previous:
+        record = _unchanged_record(source, fetched.observed_at, fetched.previous, "304 Not Modified", result)
+    else:
+        record = _process(source, fetched.url, fetched.url, result, fetched.observed_at, out_dir, origin="live")
+    return summarise(source, [write_capture(out_dir, record)], fetched=1)
 
 
 def _last_good_capture(out_dir: Path, source_id: str, url: str) -> dict | None:
@@ -240,23 +271,50 @@ class _Crawl:
 
 
 def _collect_hosts(batches: list[list[Source]], crawl: _Crawl, on_done: Callable[[dict], None] | None) -> list[dict]:
-    """``collect_many`` in this process: one thread per host batch."""
-    fetcher = crawl.fetcher
+    """``collect_many`` in this process: one thread per host batch fetches, one thread records.
 
-    def run_host(host_sources: list[Source]) -> list[dict]:
+    A host's thread only sends its requests (:func:`_fetch_live`), each when its host's rate
+    allows; archiving, parsing and storing (:func:`_record_live`) run on the process's one
+    recorder thread. With every host thread parsing as well, a thread woken for its next request
+    queued for the interpreter lock behind the others' parsing, and each late start moved all of
+    that host's later requests. :data:`RECORD_BACKLOG` answers at most wait to be recorded: past
+    it, host threads wait before fetching more, so a slow CPU cannot fill the memory.
+    """
+    fetcher = crawl.fetcher
+    backlog = threading.BoundedSemaphore(RECORD_BACKLOG)
+
+    def record(fetched: _LiveFetch) -> dict:
+        try:
+            summary = _record_live(fetched)
+        finally:
+            backlog.release()
+        if on_done is not None:
+            on_done(summary)
+        return summary
+
+    def run_host(host_sources: list[Source], start_after_s: float) -> list[dict]:
         seconds = crawl.host_deadline_s or host_deadline_for(s.rate_limit_per_s for s in host_sources)
-        done = []
+        pending = []
+        time.sleep(start_after_s)
         with fetcher.host_deadline(seconds, host_key(host_sources[0].urls[-1])):
             for source in host_sources:
-                done.append(collect_live(source, crawl.out_dir, fetcher=fetcher))
-                if on_done is not None:
-                    on_done(done[-1])
-        return done
+                backlog.acquire()
+                try:
+                    fetched = _fetch_live(source, crawl.out_dir, fetcher)
+                except BaseException:
+                    backlog.release()
+                    raise
+                pending.append(recorder.submit(record, fetched))
+        return [future.result() for future in pending]
 
     # Threads mostly sleep on per-host limits: one per host (up to max_workers), so no host waits for another's turn.
     threads = max(1, min(len(batches), crawl.max_workers or MAX_HOST_THREADS))
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        results = [r for batch in pool.map(run_host, batches) for r in batch]
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="collect-record") as recorder,
+        ThreadPoolExecutor(max_workers=threads, thread_name_prefix="collect-host") as pool,
+    ):
+        starts = [min(i * START_GAP_S, MAX_START_DELAY_S) for i in range(len(batches))]
+        results = [r for batch in pool.map(run_host, batches, starts) for r in batch]
     return sorted(results, key=lambda r: r["source_id"])
 
 
@@ -505,8 +563,15 @@ def read_capture(out_dir: Path, key: CaptureKey) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def write_capture(out_dir: Path, record: dict) -> Path:
-    """Record a capture in the append-only store; returns the path of the capture's file.
+class StoredCapture(NamedTuple):
+    """A capture file after :func:`write_capture`: its path and the parse status it now holds."""
+
+    path: Path
+    parse_status: str
+
+
+def write_capture(out_dir: Path, record: dict) -> StoredCapture:
+    """Record a capture in the append-only store; returns the capture's file and what it holds.
 
     ``collected/<source>/<observed_at>-<id8>.json`` holds the capture's current version:
 
@@ -526,13 +591,13 @@ def write_capture(out_dir: Path, record: dict) -> Path:
         old = json.loads(path.read_text(encoding="utf-8"))
         old_hash = content_hash(old)
         if old_hash == new_hash:
-            return path
+            return StoredCapture(path, old["capture"]["parse_status"])
         if Capture.from_record(old).received and not Capture.from_record(record).received:
             _write_json(_attempt_path(out_dir, key, new_hash), record)
-            return path
+            return StoredCapture(path, old["capture"]["parse_status"])
         _write_json(_attempt_path(out_dir, key, old_hash), old)
     _write_json(path, record)
-    return path
+    return StoredCapture(path, record["capture"]["parse_status"])
 
 
 def _attempt_path(out_dir: Path, key: CaptureKey, digest: str) -> Path:
@@ -540,29 +605,33 @@ def _attempt_path(out_dir: Path, key: CaptureKey, digest: str) -> Path:
 
 
 def _write_json(path: Path, record: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.part")
-    tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    store_file(path, json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
 
 
-def summarise(source: Source, files: list[str], *, fetched: int = 0, held: int = 0) -> dict:
+def summarise(source: Source, stored: Iterable[StoredCapture], *, fetched: int = 0, held: int = 0) -> dict:
     """Counts of captures by outcome, and the capture files (small enough for XCom).
 
-    ``fetched`` counts the captures requested from the network, ``held`` those already
-    collected and not requested again.
+    ``stored``: each capture file with the parse status it holds (:func:`write_capture`,
+    :func:`stored_capture`). ``fetched`` counts the captures requested from the network,
+    ``held`` those already collected and not requested again.
     """
-    statuses = [json.loads(Path(f).read_text(encoding="utf-8"))["capture"]["parse_status"] for f in files]
+    stored = list(stored)
+    statuses = [s.parse_status for s in stored]
     return {
         "source_id": source.id,
-        "captures": len(files),
+        "captures": len(stored),
         "parsed": statuses.count(PARSE_OK),
         "not_parsed": statuses.count(NOT_PARSED),
-        "failed": len(files) - statuses.count(PARSE_OK) - statuses.count(NOT_PARSED),
+        "failed": len(stored) - statuses.count(PARSE_OK) - statuses.count(NOT_PARSED),
         "fetched": fetched,
         "held": held,
-        "files": sorted(files),
+        "files": sorted(str(s.path) for s in stored),
     }
+
+
+def stored_capture(path: Path) -> StoredCapture:
+    """A capture file already in the store, with the parse status it holds (read from it)."""
+    return StoredCapture(path, json.loads(path.read_text(encoding="utf-8"))["capture"]["parse_status"])
 
 
 _iso = iso

@@ -25,7 +25,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from scrapers.capture import collected_dir
-from scrapers.collect import archive_answered_for_itself, build_record, summarise, write_capture
+from scrapers.collect import archive_answered_for_itself, build_record, stored_capture, summarise, write_capture
 from scrapers.fetch.client import MAX_BODY_BYTES, FetchResult
 from scrapers.registry import Registry, Source
 
@@ -52,10 +52,14 @@ def reparse_warcs(paths: list[Path], registry: Registry, out_dir: Path) -> dict:
         except (OSError, ValueError, ArchiveLoadFailed) as exc:
             raise ReparseError(f"{path}: cannot replay: {type(exc).__name__}: {exc}") from exc
     for record in built:
-        files.setdefault(record["capture"]["source_id"], []).append(str(write_capture(out_dir, record)))
+        files.setdefault(record["capture"]["source_id"], []).append(str(write_capture(out_dir, record).path))
     _refresh_unchanged(out_dir, files)
     return {
-        "sources": [summarise(registry.source(sid), sorted(f)) for sid, f in sorted(files.items())],
+        # Read back from the files: refreshing unchanged pages may have rewritten them since.
+        "sources": [
+            summarise(registry.source(sid), [stored_capture(Path(p)) for p in sorted(f)])
+            for sid, f in sorted(files.items())
+        ],
         "skipped": skipped,
     }
 
@@ -79,7 +83,7 @@ def _refresh_unchanged(out_dir: Path, files: dict[str, list[str]]) -> None:
         rec["capture"]["parse_status"] = original["capture"]["parse_status"]
         rec["schedules"] = original["schedules"]
         rec["procedures"] = original.get("procedures") or []
-        files.setdefault(rec["capture"]["source_id"], []).append(str(write_capture(out_dir, rec)))
+        files.setdefault(rec["capture"]["source_id"], []).append(str(write_capture(out_dir, rec).path))
 
 
 def check_warc(path: Path, max_record_bytes: int = MAX_RECORD_BYTES) -> None:

@@ -38,18 +38,28 @@ from scrapers.fetch.netguard import AddressGuard, UnsafeURL
 class Deadline:
     """The end of one HTTP attempt: the sockets registered with it are shut down when it passes.
 
-    ``on_sent`` is called each time a request of the attempt has been written to its socket: the
-    server has it from then on, whatever kept this thread between its turn and the write (a busy
-    machine), so a rate limiter counting its interval from there never lets two requests reach a
-    server closer than that interval.
+    ``before_send()`` is called right before each request of the attempt is written (it may
+    block: a rate limiter's gate), ``on_sent(new_connection)`` each time a request of the attempt has been written to
+    its socket: the server has it from then on, whatever kept this thread between its turn and
+    the write (a busy machine), so a rate limiter counting its interval from there never lets two
+    requests reach a server closer than that interval. ``new_connection`` says the request opened
+    its connection: a server reads such a request only after accepting the connection, which a
+    busy one does late, so it may read the next request, on the open connection, sooner after it.
     """
 
-    def __init__(self, seconds: float, on_sent: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        seconds: float,
+        on_sent: Callable[[bool], None] | None = None,
+        before_send: Callable[[], None] | None = None,
+    ) -> None:
         self.seconds = seconds
         self.on_sent = on_sent
+        self.before_send = before_send
         self.at = time.monotonic() + seconds
         self.expired = False  # set by the watchdog: the attempt was cut, whatever it raised
         self.connected = False  # a socket was registered: the connection (new or pooled) was made
+        self.new_connection = False  # the attempt opened a connection (none from the pool)
         self._lock = threading.Lock()
         self._socks: list[socket.socket] = []
         self._done = False
@@ -135,10 +145,14 @@ _current: ContextVar[Deadline | None] = ContextVar("guichets_attempt_deadline", 
 
 
 @contextmanager
-def deadline(seconds: float, on_sent: Callable[[], None] | None = None) -> Iterator[Deadline]:
+def deadline(
+    seconds: float,
+    on_sent: Callable[[bool], None] | None = None,
+    before_send: Callable[[], None] | None = None,
+) -> Iterator[Deadline]:
     """Run one HTTP attempt of the current thread under a total deadline of ``seconds``
-    (``on_sent``: see :class:`Deadline`)."""
-    d = Deadline(seconds, on_sent)
+    (``on_sent``, ``before_send``: see :class:`Deadline`)."""
+    d = Deadline(seconds, on_sent, before_send)
     token = _current.set(d)
     _WATCHDOG.arm(d)
     try:
@@ -154,11 +168,24 @@ def _watch(sock: socket.socket | None) -> None:
         d.watch(sock)
 
 
+def _opened() -> None:
+    d = _current.get()
+    if d is not None:
+        d.new_connection = True
+
+
+def _sending() -> None:
+    """The current attempt's request is about to be written: its ``before_send`` may hold it."""
+    d = _current.get()
+    if d is not None and d.before_send is not None:
+        d.before_send()
+
+
 def _sent() -> None:
     """The current attempt's request has been written: tell its ``on_sent``."""
     d = _current.get()
     if d is not None and d.on_sent is not None:
-        d.on_sent()
+        d.on_sent(d.new_connection)
 
 
 def _shutdown(sock: socket.socket) -> None:
@@ -184,6 +211,7 @@ class _GuardedConnection:
             sock.close()
             raise
         _watch(sock)
+        _opened()
         return sock
 
     def request(self, *args, **kwargs) -> None:
@@ -191,6 +219,7 @@ class _GuardedConnection:
         # register it with this one too (a new connection registers itself in _new_conn).
         _watch(self.sock)
         try:
+            _sending()
             return super().request(*args, **kwargs)  # type: ignore[misc]
         finally:
             _sent()  # (written, or failed while connecting or writing: either way the turn is used)

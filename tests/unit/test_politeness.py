@@ -61,14 +61,50 @@ _real_sleep = time.sleep
 
 
 def test_a_late_wake_keeps_a_whole_interval_after_the_real_start(tmp_path: Path, monkeypatch) -> None:
-    # Both limiters: the one of a process and the one shared by processes.
-    from scrapers.fetch.client import HostRateLimiter
+    limiter = SharedHostRateLimiter(tmp_path)
+    assert limiter.wait("slow.example", RATE)
+    monkeypatch.setattr(time, "sleep", _oversleep)
+    assert limiter.wait("slow.example", RATE)  # slept for its slot, woke 80 ms late
+    late_start = time.monotonic()
+    monkeypatch.setattr(time, "sleep", _real_sleep)
+    assert limiter.wait("slow.example", RATE)
+    assert time.monotonic() - late_start >= 1 / RATE - 0.002  # not 50 ms after the planned slot
 
-    for limiter in (HostRateLimiter(), SharedHostRateLimiter(tmp_path)):
-        assert limiter.wait("slow.example", RATE)
-        monkeypatch.setattr(time, "sleep", _oversleep)
-        assert limiter.wait("slow.example", RATE)  # slept for its slot, woke 80 ms late
-        late_start = time.monotonic()
-        monkeypatch.setattr(time, "sleep", _real_sleep)
-        assert limiter.wait("slow.example", RATE)
-        assert time.monotonic() - late_start >= 1 / RATE - 0.002  # not 50 ms after the planned slot
+
+def test_the_shared_slot_counts_from_each_write(tmp_path: Path) -> None:
+    from scrapers.fetch.client import write_gap
+
+    limiter = SharedHostRateLimiter(tmp_path)
+    assert limiter.wait("slow.example", RATE)
+    _real_sleep(0.08)  # held 80 ms between its turn and its write
+    limiter.before_write("slow.example")
+    limiter.sent("slow.example", 1 / RATE, new_connection=False)
+    written = time.monotonic()
+    assert SharedHostRateLimiter(tmp_path).wait("slow.example", RATE)  # another process's next turn
+    assert time.monotonic() - written >= write_gap(1 / RATE, False) - 0.002
+
+
+def test_a_late_write_holds_the_next_write_not_the_next_turns() -> None:
+    """The per-process limiter: a request held between its turn and its write (a busy machine)
+    delays the next write by a whole gap, and no later turn: lateness does not add up."""
+    from scrapers.fetch.client import ACCEPT_JITTER_S, SEND_JITTER_S, HostRateLimiter
+
+    limiter = HostRateLimiter()
+    started = time.monotonic()
+    assert limiter.wait("slow.example", RATE)
+    _real_sleep(0.08)  # held 80 ms: the write comes after the next turn (50 ms)
+    limiter.before_write("slow.example")
+    limiter.sent("slow.example", 1 / RATE, new_connection=True)
+    written = time.monotonic()
+    assert limiter.wait("slow.example", RATE)
+    assert time.monotonic() - written < 0.03  # its turn had come: not moved by the late write
+    limiter.before_write("slow.example")
+    second = time.monotonic()
+    # A new connection's request: the gap has the accept margin too.
+    assert second - written >= 1 / RATE + SEND_JITTER_S + ACCEPT_JITTER_S - 0.002
+    limiter.sent("slow.example", 1 / RATE, new_connection=False)
+    assert limiter.wait("slow.example", RATE)
+    # The third turn keeps the cadence of the turns (3 x 50 ms from the first), not of the writes.
+    assert time.monotonic() - started < second - started + 0.03
+    limiter.before_write("slow.example")
+    assert time.monotonic() - second >= 1 / RATE + SEND_JITTER_S - 0.002
