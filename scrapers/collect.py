@@ -59,9 +59,11 @@ MAX_HOST_THREADS = 1024
 # pages a second on one core (measured: 256 hosts at 1 request/s took 2.3 x the polite ideal in one
 # process, 1.3 x in two). Fewer hosts than this per process would only pay for starting processes.
 HOSTS_PER_PROCESS = 64
-# Answers a collector process holds before they are recorded (bodies are capped at MAX_BODY_BYTES;
-# real pages are about 130 KiB): past this, its host threads wait to fetch more.
-RECORD_BACKLOG = 256
+# Bytes of answers a collector process holds before they are recorded (a body is capped at
+# MAX_BODY_BYTES, as received and decoded; real pages are about 130 KiB): past this, its host
+# threads wait to fetch more. Each answer counts at least RECORD_MIN_BYTES (what recording it holds).
+RECORD_BACKLOG_BYTES = 64 * 2**20
+RECORD_MIN_BYTES = 16 * 2**10
 # A process's hosts start one START_GAP_S after another (at most MAX_START_DELAY_S late), and each
 # then keeps its own pace: their requests never leave in one burst, which sites sharing a hosting
 # provider's servers (many communes' do) would receive all at once, every interval.
@@ -275,19 +277,19 @@ def _collect_hosts(batches: list[list[Source]], crawl: _Crawl, on_done: Callable
 
     A host's thread only sends its requests (:func:`_fetch_live`), each when its host's rate
     allows; archiving, parsing and storing (:func:`_record_live`) run on the process's one
-    recorder thread. With every host thread parsing as well, a thread woken for its next request
-    queued for the interpreter lock behind the others' parsing, and each late start moved all of
-    that host's later requests. :data:`RECORD_BACKLOG` answers at most wait to be recorded: past
-    it, host threads wait before fetching more, so a slow CPU cannot fill the memory.
+    recorder thread, in the order the answers came. With every host thread parsing as well, a
+    thread woken for its turn queued for the interpreter lock behind the others' parsing. Past
+    :data:`RECORD_BACKLOG_BYTES` of answers waiting to be recorded, host threads wait before
+    fetching more, so a slow CPU slows the crawl instead of filling the memory.
     """
     fetcher = crawl.fetcher
-    backlog = threading.BoundedSemaphore(RECORD_BACKLOG)
+    backlog = _Backlog(RECORD_BACKLOG_BYTES)
 
-    def record(fetched: _LiveFetch) -> dict:
+    def record(fetched: _LiveFetch, size: int) -> dict:
         try:
             summary = _record_live(fetched)
         finally:
-            backlog.release()
+            backlog.remove(size)
         if on_done is not None:
             on_done(summary)
         return summary
@@ -298,13 +300,11 @@ def _collect_hosts(batches: list[list[Source]], crawl: _Crawl, on_done: Callable
         time.sleep(start_after_s)
         with fetcher.host_deadline(seconds, host_key(host_sources[0].urls[-1])):
             for source in host_sources:
-                backlog.acquire()
-                try:
-                    fetched = _fetch_live(source, crawl.out_dir, fetcher)
-                except BaseException:
-                    backlog.release()
-                    raise
-                pending.append(recorder.submit(record, fetched))
+                backlog.wait_for_room()
+                fetched = _fetch_live(source, crawl.out_dir, fetcher)
+                size = max(RECORD_MIN_BYTES, len(fetched.result.body) + len(fetched.result.content))
+                backlog.add(size)
+                pending.append(recorder.submit(record, fetched, size))
         return [future.result() for future in pending]
 
     # Threads mostly sleep on per-host limits: one per host (up to max_workers), so no host waits for another's turn.
@@ -316,6 +316,29 @@ def _collect_hosts(batches: list[list[Source]], crawl: _Crawl, on_done: Callable
         starts = [min(i * START_GAP_S, MAX_START_DELAY_S) for i in range(len(batches))]
         results = [r for batch in pool.map(run_host, batches, starts) for r in batch]
     return sorted(results, key=lambda r: r["source_id"])
+
+
+class _Backlog:
+    """Bytes of answers fetched and not yet recorded, and a wait for room below ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._bytes = 0
+        self._cond = threading.Condition()
+
+    def wait_for_room(self) -> None:
+        with self._cond:
+            while self._bytes >= self.limit:
+                self._cond.wait()
+
+    def add(self, size: int) -> None:
+        with self._cond:
+            self._bytes += size
+
+    def remove(self, size: int) -> None:
+        with self._cond:
+            self._bytes -= size
+            self._cond.notify_all()
 
 
 _progress: multiprocessing.queues.Queue | None = None  # a worker process's channel to on_done

@@ -97,3 +97,36 @@ def test_processes_follow_the_number_of_hosts() -> None:
     assert processes_for(HOSTS_PER_PROCESS + 1, 2) == 2
     assert processes_for(1000, 2) == 2  # never more than the cores given
     assert processes_for(0, 4) == 1
+
+
+def test_a_full_record_backlog_holds_fetching_until_answers_are_recorded(hosts, tmp_path: Path, monkeypatch) -> None:
+    """With room for one answer only, host threads wait for the recorder between fetches: every
+    page is still fetched once, recorded and parsed, and the run ends (no thread waits forever)."""
+    import threading
+
+    import scrapers.collect as collect
+
+    monkeypatch.setattr(collect, "RECORD_BACKLOG_BYTES", 1)
+    recorded_on: set[str] = set()
+    fetcher = Fetcher(allow_private={s.host_port for s in hosts}, respect_robots=False, timeout=(2, 2))
+    result: list[list[dict]] = []
+    run = threading.Thread(
+        target=lambda: result.append(
+            collect_many(
+                sources(hosts),
+                tmp_path,
+                fetcher=fetcher,
+                on_done=lambda s: recorded_on.add(threading.current_thread().name),
+            )
+        ),
+        daemon=True,
+    )
+    run.start()
+    run.join(timeout=60)
+    assert not run.is_alive(), "collect_many never ended: host threads left waiting for room"
+    summaries = result[0]
+    assert [s["parsed"] for s in summaries] == [1] * 6
+    assert sum(server.hits.get(f"/page-{p}", 0) for server in hosts for p in range(2)) == 6
+    # Archiving, parsing and storing ran on the process's one recorder thread, not on host threads.
+    assert len(recorded_on) == 1 and next(iter(recorded_on)).startswith("collect-record")
+    assert all(slots(tmp_path).values())
