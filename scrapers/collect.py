@@ -301,7 +301,11 @@ def _collect_hosts(batches: list[list[Source]], crawl: _Crawl, on_done: Callable
         with fetcher.host_deadline(seconds, host_key(host_sources[0].urls[-1])):
             for source in host_sources:
                 backlog.wait_for_room()
-                fetched = _fetch_live(source, crawl.out_dir, fetcher)
+                try:
+                    fetched = _fetch_live(source, crawl.out_dir, fetcher)
+                except BaseException:
+                    backlog.remove(0)  # the room it was woken for goes to another waiting host
+                    raise
                 size = max(RECORD_MIN_BYTES, len(fetched.result.body) + len(fetched.result.content))
                 backlog.add(size)
                 pending.append(recorder.submit(record, fetched, size))
@@ -338,7 +342,9 @@ class _Backlog:
     def remove(self, size: int) -> None:
         with self._cond:
             self._bytes -= size
-            self._cond.notify_all()
+            # One waiter: the room one recorded answer leaves (waking all of hundreds of host
+            # threads at every record spent more CPU than the recording).
+            self._cond.notify()
 
 
 _progress: multiprocessing.queues.Queue | None = None  # a worker process's channel to on_done
