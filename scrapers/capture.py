@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -59,30 +58,15 @@ def warc_dir(data_dir: Path) -> Path:
     return data_dir / "evidence" / "warc"
 
 
-# Folders of the capture store this process has made or seen (see :func:`store_file`).
-_FOLDERS: set[Path] = set()
-
-
 def store_file(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` in the capture store: to a temporary name, then renamed.
 
-    A crash never leaves half a file where a capture or its evidence is expected. The folder is
-    made the first time this process writes into it: ``mkdir`` and its ``stat`` for every file
-    were a sixth of a crawl's CPU.
+    A crash never leaves half a file where a capture or its evidence is expected.
     """
-    folder = path.parent
-    if folder not in _FOLDERS:
-        folder.mkdir(parents=True, exist_ok=True)
-        _FOLDERS.add(folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    except FileNotFoundError:  # the folder was removed since: make it again
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 def iso(dt: datetime) -> str:

@@ -77,9 +77,6 @@ class FetchResult:
         return None
 
 
-# A wake-up later than this after its slot moves the host's next slot (the shared limiter, see
-# scrapers.fetch.politeness).
-LATE_WAKE_S = 0.001
 # Added to a host's interval counted from a request's write: what lies between our write and the
 # server's reading of it (its event loop, the network) varies by a few milliseconds, and a server
 # counting arrivals would otherwise see two requests a hair closer than 1/rate (measured: 0.992 s

@@ -24,11 +24,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scrapers.fetch.client import LATE_WAKE_S, write_gap
+from scrapers.fetch.client import write_gap
 
 # web.archive.org's CDX API: about 24 requests a minute per client (its documented-by-experience
 # limit; 429s beyond it, then a block). Shared by every task asking it.
 WAYBACK_RATE_PER_S = 24 / 60
+# A wake-up later than this after its slot moves the host's next slot (see SharedHostRateLimiter.wait).
+LATE_WAKE_S = 0.001
 
 
 def _slot_file(directory: Path, host: str) -> Path:

@@ -39,8 +39,8 @@ class Deadline:
     """The end of one HTTP attempt: the sockets registered with it are shut down when it passes.
 
     ``before_send()`` is called right before each request of the attempt is written (it may
-    block: a rate limiter's gate), ``on_sent(new_connection)`` each time a request of the attempt has been written to
-    its socket: the server has it from then on, whatever kept this thread between its turn and
+    block: a rate limiter's gate), and ``on_sent(new_connection)`` each time one has been written
+    to its socket: the server has it from then on, whatever kept this thread between its turn and
     the write (a busy machine), so a rate limiter counting its interval from there never lets two
     requests reach a server closer than that interval. ``new_connection`` says the request opened
     its connection: a server reads such a request only after accepting the connection, which a
