@@ -49,6 +49,7 @@ class TestScope:
     from_batch: int | None
     through_batch: int
     reason: str
+    first_build: bool = False  # nothing recorded yet: the first build (or gate) of this warehouse
 
     @property
     def full(self) -> bool:
@@ -69,12 +70,13 @@ def plan(
     gate) on the warehouse ``db_path`` (see the module's docstring)."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
     through, last, last_full = _state(db_path, runs)
+    first = last is None
     if full_refresh:
-        return TestScope(None, through, "full refresh")
+        return TestScope(None, through, "full refresh", first)
     if full_tests:
-        return TestScope(None, through, "full tests asked")
+        return TestScope(None, through, "full tests asked", first)
     if last is None or last_full is None:
-        return TestScope(None, through, "no full test run recorded")
+        return TestScope(None, through, "no full test run recorded", first)
     if now - last_full >= FULL_TESTS_EVERY:
         return TestScope(None, through, f"last full test run {last_full:%Y-%m-%d}, over {FULL_TESTS_EVERY.days} days")
     return TestScope(last + 1, through, f"new load batches {last + 1}..{through}")

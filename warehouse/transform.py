@@ -32,6 +32,21 @@ def dbt_executable() -> str:
 # inputs, not the data: as dbt advises, they run in development and CI (tests/integration/test_dbt_project.py
 # runs a plain `dbt build`), not on every weekly build.
 BUILD = ("build", "--exclude-resource-type", "unit_test")
+# dbt threads of a weekly build (the profile says 1: a full refresh, the first build, a build by
+# hand). Two nodes at once let dbt's Python work on small tests overlap DuckDB's queries of the
+# large models (one process, one DuckDB instance and its one memory cap; each model writes its own
+# table, and DuckDB appends never conflict). A new week at national scale: 47.1 s, mean of three
+# builds, against 52.5 s with one thread. Builds from scratch keep one thread: their large models
+# side by side would share the memory cap they were measured against.
+INCREMENTAL_THREADS = 2
+
+
+def build_options(*, full_refresh: bool, first_build: bool = False) -> list[str]:
+    """The pipeline's options after :data:`BUILD`: ``--full-refresh``; nothing for the first build of
+    a warehouse; else an incremental build on :data:`INCREMENTAL_THREADS` threads."""
+    if full_refresh:
+        return ["--full-refresh"]
+    return [] if first_build else ["--threads", str(INCREMENTAL_THREADS)]
 
 
 def dbt_vars(project_dir: Path = DBT_PROJECT_DIR) -> dict:
@@ -105,7 +120,8 @@ def pipeline_build(settings: Settings, *, full_refresh: bool = False, full_tests
     first build and the monthly schedule test every row; what passed is recorded after the build.
     """
     scope = test_scope.plan(settings.duckdb_path, full_refresh=full_refresh, full_tests=full_tests)
-    summary = dbt_build(settings, *(["--full-refresh"] if full_refresh else []), env=scope.dbt_env())
+    options = build_options(full_refresh=full_refresh, first_build=scope.first_build)
+    summary = dbt_build(settings, *options, env=scope.dbt_env())
     test_scope.record(settings.duckdb_path, scope)
     return f"{summary} (data tests: {scope.reason})"
 

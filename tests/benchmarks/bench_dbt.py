@@ -154,7 +154,7 @@ def scoped_build(label: str, db: Path, work: Path, *, full_refresh: bool = False
     """The pipeline's build (``transform.pipeline_build``'s command): data tests scoped by
     ``warehouse.test_scope`` (new load batches on a weekly build), recorded when it passes."""
     scope = test_scope.plan(db, full_refresh=full_refresh)
-    args = [*transform.BUILD, *(["--full-refresh"] if full_refresh else [])]
+    args = [*transform.BUILD, *transform.build_options(full_refresh=full_refresh, first_build=scope.first_build)]
     run = run_dbt(f"{label}, data tests: {scope.reason}", args, db, work, env=scope.dbt_env())
     if run.returncode == 0:
         test_scope.record(db, scope)

@@ -18,7 +18,7 @@ import pytest
 
 from tests.helpers.dbt_fixture import create_raw_fixture
 from warehouse.settings import get_settings
-from warehouse.transform import dbt_build, dbt_executable
+from warehouse.transform import build_options, dbt_build, dbt_executable
 
 RAW_TABLES = ("captures", "schedules", "schedule_slots", "procedures", "procedure_channels")
 # Columns that record *how* a row was built (load batches), not what it says.
@@ -99,7 +99,7 @@ def test_incremental_builds_equal_full_builds(incremental: Path) -> None:
     ]
     for n, (where, batch) in enumerate(steps):
         _release(settings.duckdb_path, where, batch)
-        dbt_build(settings, *SELECT)
+        dbt_build(settings, *build_options(full_refresh=False), *SELECT)  # as a weekly build: two threads
         assert _marts_and_states(settings.duckdb_path) == _full_build_of(
             settings.duckdb_path, incremental / f"full-{n}"
         ), f"incremental build {batch} differs from a full build"

@@ -8,6 +8,7 @@ the Ixelles phone line (``channel = 'phone'``: never counter hours, so no model 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import duckdb
@@ -16,7 +17,7 @@ import pytest
 from tests.helpers.dbt_fixture import create_raw_fixture
 from warehouse import test_scope
 from warehouse.settings import get_settings
-from warehouse.transform import DbtError, pipeline_build
+from warehouse.transform import INCREMENTAL_THREADS, DbtError, pipeline_build
 
 SLOT_TEST = "accepted_values_stg_collector__schedule_slots_access"
 LOG = ("captures", "schedules", "schedule_slots")
@@ -59,6 +60,11 @@ def _new_week(con: duckdb.DuckDBPyConnection, batch: int) -> str:
     return new
 
 
+def _threads(settings) -> int | None:
+    """The ``--threads`` of the last build as dbt records its arguments (None: the profile's, 1)."""
+    return json.loads((settings.dbt_work_dir / "target" / "run_results.json").read_text("utf-8"))["args"].get("threads")
+
+
 @pytest.fixture()
 def settings(tmp_path):
     settings = get_settings(tmp_path)
@@ -68,8 +74,11 @@ def settings(tmp_path):
 
 def test_weekly_tests_read_new_batches_and_full_tests_read_everything(settings, monkeypatch):
     db = settings.duckdb_path
-    # The first build of a warehouse tests every row.
+    # The first build of a warehouse tests every row, on the profile's one thread.
+    assert test_scope.plan(db).first_build
     assert "data tests: no full test run recorded" in pipeline_build(settings)
+    assert _threads(settings) is None
+    assert not test_scope.plan(db).first_build
 
     # A bad value in an old batch, then a clean new week: the weekly build reads only batch 2.
     with duckdb.connect(str(db)) as con:
@@ -77,6 +86,7 @@ def test_weekly_tests_read_new_batches_and_full_tests_read_everything(settings, 
         _phone_slot(con, old.fetchone()[0], "walk-in")
         _new_week(con, 2)
     assert "data tests: new load batches 2..2" in pipeline_build(settings)
+    assert _threads(settings) == INCREMENTAL_THREADS  # a weekly build
 
     # Full tests (asked, or on the schedule) read every row: the old bad value fails the build,
     # even with a scope left in the caller's environment.
