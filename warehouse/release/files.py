@@ -38,6 +38,9 @@ CSV_OPTIONS = "HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULLSTR ''"
 # A text cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection).
 FORMULA_CHARS = "=+-@\t\r"
 FORMULA_START = "^[" + re.escape(FORMULA_CHARS) + "]"  # the same rule as a regular expression
+# zstd level of the parquet files. At national scale, level 1 wrote the five largest tables in 6.1 s
+# against 8.3 s at DuckDB's default (3), and 394 MB against 398 MB: as small, a quarter less CPU.
+ZSTD_LEVEL = 1
 # Files written at once: each sort and write holds a table's rows in memory (about 1 GiB for the
 # national captures), so more writers than this would trade memory for little time.
 MAX_WRITERS = 4
@@ -172,7 +175,7 @@ def write_query_parquet(
     out.parent.mkdir(parents=True, exist_ok=True)
     con.execute(
         f"COPY (SELECT * FROM ({sql}) ORDER BY {order}) TO '{out.as_posix()}' "
-        f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {kv})"
+        f"(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {ZSTD_LEVEL}, KV_METADATA {kv})"
     )
     return con.execute(f"SELECT count(*) FROM read_parquet('{out.as_posix()}')").fetchone()[0]
 
