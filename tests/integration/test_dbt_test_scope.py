@@ -114,3 +114,24 @@ def test_a_full_refresh_tests_every_row(settings):
     assert test_scope.plan(settings.duckdb_path).from_batch == 2
     with pytest.raises(DbtError, match=SLOT_TEST):
         pipeline_build(settings, full_refresh=True)
+
+
+def test_a_changed_registry_tests_every_row(settings):
+    """A counter added to the registry makes the models rewrite rows of old captures, which a
+    weekly build's restricted tests would not read: the next build tests every row."""
+    pipeline_build(settings)
+    db = settings.duckdb_path
+    with duckdb.connect(str(db)) as con:
+        _new_week(con, 2)
+    assert test_scope.plan(db).from_batch == 2
+    with duckdb.connect(str(db)) as con:
+        # what the loader records when it loads another registry file
+        con.execute("DELETE FROM raw.dataset_info WHERE key = 'registry_sha256'")
+        con.execute("INSERT INTO raw.dataset_info VALUES ('registry_sha256', 'another registry')")
+    scope = test_scope.plan(db)
+    assert scope.full and "registry" in scope.reason
+    pipeline_build(settings)
+    # Recorded with the new registry: the week after is restricted again.
+    with duckdb.connect(str(db)) as con:
+        _new_week(con, 3)
+    assert test_scope.plan(db).from_batch == 3
