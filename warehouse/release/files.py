@@ -67,15 +67,21 @@ def export_tables(
     *,
     illustrative: bool,
     keys: Mapping[str, tuple[str, ...]] | None = None,
+    sizes: Mapping[str, int] | None = None,
 ) -> dict[str, int]:
     """Write each table of ``con`` to its parquet file (``tables``: name -> path), :func:`writers` at once; row counts.
 
     ``keys``: each table's primary key (see :func:`export_parquet`). Largest tables first, so that
-    the writers finish together; each writes through its own cursor (DuckDB runs one query per
-    cursor, in parallel).
+    the writers finish together: by ``sizes`` (table -> bytes, e.g. the previous release's files),
+    else DuckDB's estimate, which knows nothing of views (several large marts are views over
+    incremental tables); each writes through its own cursor (DuckDB runs one query per cursor, in
+    parallel). The order changes no file's bytes.
     """
     _deterministic(con)
-    sizes = dict(con.execute("SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables()").fetchall())
+    estimated = dict(
+        con.execute("SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables()").fetchall()
+    )
+    sizes = {**estimated, **(sizes or {})}
 
     def one(table: str) -> int:
         with con.cursor() as cur:
