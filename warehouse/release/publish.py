@@ -186,20 +186,13 @@ def _write_staging(
         if missing:
             raise RuntimeError(f"{db_path}: published tables missing from the warehouse: {missing}")
         keys = {t: suite_for(t).key for t in tables}
-        previous = latest_release(releases_dir)
-        last_sizes = {}  # the previous release's files: which tables are large, views included
-        if previous is not None:
-            for t in tables:
-                if (earlier_file := table_path(previous.path, t)).is_file():
-                    last_sizes[t] = earlier_file.stat().st_size
-        counts = export_tables(
-            con, {t: table_path(staging, t) for t in tables}, illustrative=illustrative, keys=keys, sizes=last_sizes
-        )
+        counts = export_tables(con, {t: table_path(staging, t) for t in tables}, illustrative=illustrative, keys=keys)
     checksums = {table_path(staging, t).relative_to(staging).as_posix(): sha256(table_path(staging, t)) for t in tables}
     version = _free_version(releases_dir, base_version, checksums)
     if (releases_dir / version).exists():  # identical content already published under this version
         shutil.rmtree(staging)
         return StagedRelease(version, releases_dir / version, releases_dir, unchanged=True)
+    previous = latest_release(releases_dir)
     earlier = [(r.version, r.path) for r in list_releases(releases_dir)]
     counts |= write_deltas(staging, previous.path if previous else None, earlier, illustrative=illustrative)
     docs = {t: (table_doc(t).description, table_doc(t).columns) for t in counts}
