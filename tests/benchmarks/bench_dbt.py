@@ -10,7 +10,8 @@ appointment-only switches, closures and reopenings) is written into a fresh Duck
 (default under the temp directory, never the source tree). Then the real dbt project is run as
 a subprocess, exactly as warehouse/transform.py runs it (the venv's ``dbt``, ``--project-dir``
 and ``--profiles-dir dbt``, target and log paths outside the tree, ``GUICHETS_DUCKDB``, the
-pipeline's build command ``transform.BUILD``: seeds, models and data tests):
+pipeline's build command ``transform.BUILD``, seeds, models and data tests, with its options
+``transform.build_options``: two dbt threads for an incremental build):
 
 1. the build with ``--full-refresh`` (the full build);
 2. ``dbt run --full-refresh`` (models only, to see how much of the build is tests; skip it with

@@ -23,8 +23,12 @@ from warehouse.transform import build_options, dbt_build, dbt_executable
 RAW_TABLES = ("captures", "schedules", "schedule_slots", "procedures", "procedure_channels")
 # Columns that record *how* a row was built (load batches), not what it says.
 BUILD_COLUMNS = {"last_load_batch", "load_batch", "built_through_batch", "inputs_fingerprint"}
-# The counter history and everything built on it; data tests are left to the other test files.
-SELECT = ("--select", "@int_counter_states_collapsed", "--exclude", "resource_type:test", "resource_type:unit_test")
+# The counter history and everything built on it, and the evidence (the captures mart and what it
+# is built from); data tests are left to the other test files.
+SELECT = (
+    "--select", "@int_counter_states_collapsed", "+captures",
+    "--exclude", "resource_type:test", "resource_type:unit_test",
+)  # fmt: skip
 
 
 def _marts_and_states(db: Path) -> dict[str, list[tuple]]:
