@@ -663,7 +663,8 @@ def group_statements(atoms: list[Atom]) -> list[Statement]:
             after_except = False
             if cur is not None and cur.days is None and not closing:  # "de 9h à 12h le samedi"
                 cur.days, cur.part, cur.days_after = atom.days, atom.part, True
-            elif cur is not None and not cur.ranges and not cur.after_mod:  # "lundi matin, mardi"
+            elif cur is not None and cur.days is not None and not cur.ranges and not cur.after_mod:
+                # "lundi matin, mardi"
                 if len(cur.days) == 7 or len(atom.days) == 7:
                     # "elke dag open, van maandag tot vrijdag": the named days narrow "every day"
                     cur.days = tuple(sorted(set(cur.days) & set(atom.days)))
@@ -743,7 +744,7 @@ def mark_irregular(atoms: list[Atom], stmts: list[Statement], text: str) -> tupl
             continue
         if atom.mod == tt.ORDINAL:
             nxt = next((x for x in atoms[idx + 1 :] if x.kind != "J" and x.mod != tt.ORDINAL), None)
-            if nxt is None or nxt.kind != "D":
+            if nxt is None or nxt.kind != "D" or nxt.stmt is None:
                 continue  # "premier étage"
             stmts[nxt.stmt].irregular = stmts[nxt.stmt].monthly = True
             marked.append(stmts[nxt.stmt])

@@ -148,7 +148,7 @@ _DAY_ORDER = {day: i for i, day in enumerate(DAYS)}
 
 
 def _shallow(obj: object) -> dict:
-    names, values = _fields_of(type(obj))
+    names, values = _fields_of(type(obj))  # type: ignore[arg-type]
     return dict(zip(names, values(obj), strict=True))
 
 

@@ -68,13 +68,13 @@ def week_rules(slots: list[Slot], selector: str = "") -> list[str]:
         patterns.setdefault(pattern, []).append(i)
     prefix = f"{selector} " if selector else ""
     rules = []
-    for (walk_in, appointment), days in patterns.items():
+    for (walk_in_times, appointment_times), days in patterns.items():
         spec = prefix + day_ranges(days)
         parts = []
-        if walk_in:
-            parts.append(f"{spec} {','.join(walk_in)}")
-        if appointment:
-            parts.append(f"{spec} {','.join(appointment)} {APPOINTMENT_COMMENT}")
+        if walk_in_times:
+            parts.append(f"{spec} {','.join(walk_in_times)}")
+        if appointment_times:
+            parts.append(f"{spec} {','.join(appointment_times)} {APPOINTMENT_COMMENT}")
         # Walk-in and appointment intervals of the same days: an additional rule (",") keeps both.
         rules.append(", ".join(parts))
     return rules

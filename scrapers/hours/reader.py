@@ -464,9 +464,9 @@ class Reader:
                     i += 1  # "du lundi", "van maandag": the day group follows
                     continue
             if kind in TIMEISH or kind == tt.FROM:
-                j, atom = time_range(toks, i, b, text, day_context)
-                if atom is not None:
-                    atoms.append(atom)
+                j, ranged = time_range(toks, i, b, text, day_context)
+                if ranged is not None:
+                    atoms.append(ranged)
                     i = j
                     continue
                 if kind in (tt.TIME, tt.NOON) and not money(text, t.start, t.end):
@@ -480,9 +480,9 @@ class Reader:
                 # "du 1er au 15 juillet", "van woensdag 14 augustus tot en met zondag 18 augustus"
                 last = i + 2 if i + 2 < b and toks[i + 2].kind in DAYISH else i + 1
                 if last + 1 < b and toks[i + 1].kind == tt.TO and toks[last + 1].kind == tt.DATE:
-                    end = toks[last + 1]
-                    atom = Atom("M", t.start, end.end, tt.PERIOD)
-                    atom.value = (rg.iso_date(text[t.start : t.end]), rg.iso_date(text[end.start : end.end]))
+                    to_date = toks[last + 1]
+                    atom = Atom("M", t.start, to_date.end, tt.PERIOD)
+                    atom.value = (rg.iso_date(text[t.start : t.end]), rg.iso_date(text[to_date.start : to_date.end]))
                     if (
                         atoms
                         and atoms[-1].kind == "D"
@@ -497,11 +497,11 @@ class Reader:
                 if i > a + 1 and (toks[i - 1].kind == tt.TO or between) and toks[i - 2].kind == tt.NUM:
                     # "du 6 au 29 septembre", "tussen 4 en 18 december": the first day takes the month
                     # of the second date.
-                    end = text[t.start : t.end]
-                    first = rg.iso_date(text[toks[i - 2].start : toks[i - 2].end] + DAY_PREFIX.sub(" ", end))
-                    if first is not None and (last := rg.iso_date(end)) is not None and first < last:
+                    second = text[t.start : t.end]
+                    first_day = rg.iso_date(text[toks[i - 2].start : toks[i - 2].end] + DAY_PREFIX.sub(" ", second))
+                    if first_day is not None and (last_day := rg.iso_date(second)) is not None and first_day < last_day:
                         atom = Atom("M", toks[i - 2].start, t.end, tt.PERIOD)
-                        atom.value = (first, last)
+                        atom.value = (first_day, last_day)
                         if between and atoms and atoms[-1].kind == "J":
                             atoms.pop()  # the "en" of "tussen 4 en 18 december"
                         atoms.append(atom)
@@ -519,12 +519,13 @@ class Reader:
                     and not (i > a + 1 and toks[i - 2].kind == tt.DATE)
                     and not text[toks[i - 1].start - 1 : toks[i - 1].start].isalpha()  # "mi-avril": no "until"
                 ):
-                    until = rg.iso_date(text[t.start : t.end])
-                    if until and text[: toks[i - 1].start].endswith("(") and any(x.kind == "R" for x in atoms):
-                        self._bracket_until = until  # "Dimanche : 13 h à 16 h (jusqu'au 4 septembre)": that line only
+                    until_date = rg.iso_date(text[t.start : t.end])
+                    if until_date and text[: toks[i - 1].start].endswith("(") and any(x.kind == "R" for x in atoms):
+                        # "Dimanche : 13 h à 16 h (jusqu'au 4 septembre)": that line only
+                        self._bracket_until = until_date
                     elif not any(x.kind == tt.SEASON for x in toks[a:b]):
                         # (a season's label, "Horaire estival (jusqu'au 3 septembre 2016)": the season ends)
-                        self.valid_until = until or self.valid_until  # "jusqu'au 30 juin"
+                        self.valid_until = until_date or self.valid_until  # "jusqu'au 30 juin"
                 elif i > a and toks[i - 1].kind == tt.FROM:
                     if text[toks[i - 1].start : toks[i - 1].end].lower() in ("vanaf", "ab", "from"):
                         self.valid_from = rg.iso_date(text[t.start : t.end]) or self.valid_from
@@ -578,6 +579,8 @@ class Reader:
         """Apply the modifier ``atoms[idx]`` to the ranges, statements or office it speaks about
         (atom offsets are into ``line``, the text fed)."""
         mod = atoms[idx].mod
+        if mod is None:  # (a modifier atom always names its modifier)
+            return
         if mod == tt.CLOSED and self._ongoing_closure(atoms, idx, sentence, layout):
             return
         joiner = atoms[idx - 1] if idx and atoms[idx - 1].kind == "J" else None
@@ -648,7 +651,7 @@ class Reader:
                 elif x.kind != "J":
                     break
             on_ranges(mod, group)
-        elif tight_prev and mod == tt.PHONE:
+        elif tight_prev and prev is not None and mod == tt.PHONE:
             # "du lundi au vendredi de 9h à 12h et de 13h à 17h par téléphone": every range of the run
             run = [prev]
             for x in reversed(atoms[: idx - 1]):
@@ -657,9 +660,18 @@ class Reader:
                 elif x.kind != "J":
                     break
             on_ranges(mod, run)
-        elif tight_prev and (mod not in (tt.PHONE_LABEL, tt.COUNTER_LABEL) or "(" in line[prev.end : atoms[idx].start]):
+        elif (
+            tight_prev
+            and prev is not None
+            and (mod not in (tt.PHONE_LABEL, tt.COUNTER_LABEL) or "(" in line[prev.end : atoms[idx].start])
+        ):
             on_ranges(mod, [prev])
-        elif nxt is not None and nxt.kind == "D" and not (mod in CLOSING and news_day(atoms, n, line, news_ok)):
+        elif (
+            nxt is not None
+            and nxt.kind == "D"
+            and nxt.stmt is not None
+            and not (mod in CLOSING and news_day(atoms, n, line, news_ok))
+        ):
             first = stmts[nxt.stmt]
             on_statements(mod, stmts[nxt.stmt :] if mod in ACCESS or mod in CHANNEL else [first], part)
         elif mod not in (tt.PHONE_LABEL, tt.COUNTER_LABEL):
@@ -671,10 +683,10 @@ class Reader:
                 ),
                 None,
             )
-            if before is not None:
-                on_statements(mod, [stmts[before.stmt]], part)
-            else:
+            if before is None:
                 self._office_wide(atoms[idx], part, sentence, key, atoms, layout)
+            elif before.stmt is not None:  # (days and ranges always belong to a statement)
+                on_statements(mod, [stmts[before.stmt]], part)
 
     def _ongoing_closure(self, atoms: list[Atom], idx: int, sentence: str, layout: str) -> bool:
         """ "Depuis le jeudi 15 juin et jusqu'à mardi matin, l'agence [...] est fermée": the office is
@@ -1063,7 +1075,7 @@ class Reader:
         """Move the end of each day's last hours to the time a "jusqu'à 19h" gives. A morning
         followed by a later end is an afternoon like the other days' ("tous les matins de 8h30 à 12h,
         les lundis et mardis après-midis de 13h30 à 16h30, le jeudi jusque 18h")."""
-        self._until_penalties: dict[str, int] = {}
+        self._until_penalties = {}
         for days, until, layout in self.untils:
             for day in days:
                 mine = [p for p in pieces if p[0] == day and p[1] < until]

@@ -73,6 +73,8 @@ def read_hours_text(text: str, language: str) -> dict:
     """
     from scrapers.hours.osm import looks_like_osm, read_osm, schedule_document
 
+    counter: CounterSchedule | None
+    phone: CounterSchedule | None
     if looks_like_osm(text):  # "Mo-Fr 09:00-12:00; PH off": OSM's own syntax, read as OSM means it
         counter, phone = read_osm(text), None
     else:

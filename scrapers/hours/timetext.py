@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from scrapers.vocabulary import LANGUAGES
 
@@ -508,7 +508,7 @@ class Token(NamedTuple):
     kind: str
     start: int
     end: int
-    value: object = None
+    value: Any = None  # (Any, not object: the reader compares and does arithmetic on it)
 
 
 def _alternatives(language: str) -> list[tuple[str, str]]:
@@ -542,8 +542,8 @@ def _prefixes(pattern: str, length: int = PREFIX_LENGTH) -> frozenset[_Prefix]:
     character, which only costs speed: the alternative is then tried at more places."""
     anything: set[_Prefix] = {(None,) * length}
     try:
-        from re import _constants as c
-        from re import _parser
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
 
         tree = _parser.parse(pattern)
     except Exception:  # noqa: BLE001 - another Python's internals: "any character"
@@ -672,8 +672,9 @@ class _Lexer:
         while start is not None:
             p = start.start()
             key = low[p : p + length]
-            pattern = by_key.get(key, by_key)  # (by_key itself: not asked for yet)
-            if pattern is by_key:
+            try:
+                pattern = by_key[key]
+            except KeyError:  # not asked for yet
                 pattern = pattern_for(key)
             if pattern is not None and (m := pattern.match(low, p)) is not None and (end := m.end()) > p:
                 out.append(m)
@@ -696,7 +697,7 @@ class _Lexers(dict):
 _LEXERS: dict[str, _Lexer] = _Lexers()
 
 # Constant-valued groups: group name → (kind, value).
-_SIMPLE: dict[str, tuple[str, object]] = {
+_SIMPLE: dict[str | None, tuple[str, object]] = {
     "CLOSED_PERM": (CLOSED_PERM, None),
     "CLOSED_TEMP": (CLOSED_TEMP, None),
     "WALKIN": (WALKIN, None),
