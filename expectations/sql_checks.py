@@ -26,6 +26,11 @@ import duckdb
 
 SAMPLE = 5  # offending values reported per failed expectation (gate.PARTIAL_UNEXPECTED)
 ROW = "__gate_row"  # the row-order column the gate's relation carries
+# New rows up to this many are copied once into a temporary table that every row-level
+# expectation then reads: a week's 110,000 new slots of the national log, instead of one semi-join
+# over its 48 M slots per expectation (0.1 s each, 2 s of the weekly gate). More rows (a gate that
+# has not passed for months) are read where they lie, as a full check reads them.
+NEW_ROWS_COPIED = 2_000_000
 
 
 @dataclass
@@ -132,6 +137,11 @@ class TableChecks:
         self.scanned_rows = (
             self.rows if new_rows is None else con.execute(f"SELECT count(*) FROM {self.scanned}").fetchone()[0]
         )
+        if new_rows is not None and self.scanned_rows <= NEW_ROWS_COPIED:
+            # (a temporary table: the connection's own, even on a read-only warehouse)
+            copy = quote("gate_new_rows." + table)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {copy} AS SELECT * FROM {self.scanned}")
+            self.scanned = copy
 
     def evaluate(self, configs: list) -> list[SqlResult]:
         """Every expectation's result, in the order given."""
