@@ -52,10 +52,10 @@ class DigestCache:
         0.4 s for ``os.stat`` on the joined name. A name that is not :func:`is_store_name` is no file
         of the store, whatever it would reach.
         """
-        if not is_store_name(name):
-            return None
         folder = name.rpartition("/")[0]
-        if folder in self._absent:
+        if folder in self._absent:  # (first: no file is there, whatever the name; 1.5 µs less per name)
+            return None
+        if not is_store_name(name):
             return None
         try:
             st = os.stat(f"{self._root}/{name}")
