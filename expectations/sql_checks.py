@@ -133,14 +133,18 @@ class TableChecks:
         self.key = key
         self.relation = relation
         self.rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
-        self.scanned = relation if new_rows is None else f"(SELECT * FROM {relation} WHERE {new_rows})"
-        self.scanned_rows = (
-            self.rows if new_rows is None else con.execute(f"SELECT count(*) FROM {self.scanned}").fetchone()[0]
-        )
-        if new_rows is not None and self.scanned_rows <= NEW_ROWS_COPIED:
-            # (a temporary table: the connection's own, even on a read-only warehouse)
+        self.scanned, self.scanned_rows = relation, self.rows
+        if new_rows is None:
+            return
+        self.scanned = f"(SELECT * FROM {relation} WHERE {new_rows})"
+        self.scanned_rows, first = con.execute(f"SELECT count(*), min({ROW}) FROM {self.scanned}").fetchone()
+        if self.scanned_rows <= NEW_ROWS_COPIED:
+            # Rows are appended batch after batch: the copy reads the table from the first new row
+            # on (DuckDB skips the row groups before it), not every column of every row. A temporary
+            # table is the connection's own, even on a read-only warehouse.
             copy = quote("gate_new_rows." + table)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {copy} AS SELECT * FROM {self.scanned}")
+            tail = f"{ROW} >= {first} AND ({new_rows})" if first is not None else "false"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {copy} AS SELECT * FROM {relation} WHERE {tail}")
             self.scanned = copy
 
     def evaluate(self, configs: list) -> list[SqlResult]:
