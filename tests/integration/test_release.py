@@ -26,7 +26,7 @@ from scrapers.procedures.taxonomy import load_taxonomy
 from tests.helpers.dbt_fixture import create_raw_fixture
 from tests.helpers.duckdb_cli import cli_query
 from warehouse.release.layout import latest_release, list_releases, load_metadata, sha256, verify_release
-from warehouse.release.publish import ReleaseRefused, publish, stage_release
+from warehouse.release.publish import ReleaseRefused, audit_release, publish, publish_release, stage_release
 from warehouse.settings import DEFAULT_RELEASE_BASE_URL, get_settings
 from warehouse.transform import dbt_build
 
@@ -431,6 +431,31 @@ def test_each_staging_has_a_folder_of_its_own_and_a_failed_write_leaves_none(war
     with pytest.raises(RuntimeError, match="published tables missing"):
         stage_release(bad.duckdb_path, releases)
     assert sorted(p.name for p in releases.iterdir()) == sorted([a.path.name, b.path.name])
+
+
+def test_a_file_changed_after_the_audit_is_not_published_even_with_its_size_and_time_kept(warehouse, tmp_path):
+    """Publish trusts the digests the audit read only for files left as they were: one rewritten
+    with the same size and its modification time set back is read again, and refused."""
+    releases = tmp_path / "releases"
+    staged = stage_release(warehouse.duckdb_path, releases)
+    audit_release(staged)
+    record = releases / f"{staged.path.name}.audited-sha256.json"
+    assert record.is_file()
+    parquet = staged.path / "data" / "dim_counter.parquet"
+    st = parquet.stat()
+    body = bytearray(parquet.read_bytes())
+    body[len(body) // 2] ^= 0xFF
+    parquet.write_bytes(bytes(body))
+    os.utime(parquet, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (parquet.stat().st_size, parquet.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    with pytest.raises(RuntimeError, match=r"files changed after the audit: \['data/dim_counter.parquet'\]"):
+        publish_release(staged)
+    assert list_releases(releases) == []
+    body[len(body) // 2] ^= 0xFF  # put back as audited: published, and the record goes
+    parquet.write_bytes(bytes(body))
+    release = publish_release(staged)
+    assert release.version == FIRST and not record.exists()
+    assert verify_release(release.path) == []
 
 
 def test_a_corrupted_mart_is_refused_and_the_previous_release_stays_intact(warehouse, first, tmp_path):

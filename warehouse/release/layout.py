@@ -119,6 +119,38 @@ def remembered_digests() -> Iterator[None]:
                 _memo.digests = None
 
 
+def save_remembered_digests(out: Path, under: Path) -> None:
+    """Write the digests :func:`remembered_digests` holds of the files under ``under`` to ``out``, for
+    a later step to trust while those files are unchanged (:func:`trust_remembered_digests`).
+
+    Each is kept with the file's size, modification and change times and inode: writing a file,
+    even one that keeps its size and has its modification time set back, changes its change time.
+    """
+    root = os.path.join(os.path.abspath(under), "")
+    with _memo.lock:
+        entries = sorted([*key, digest] for key, digest in (_memo.digests or {}).items() if key[0].startswith(root))
+    out.write_text(json.dumps(entries), "utf-8")
+
+
+def trust_remembered_digests(record: Path) -> None:
+    """Inside :func:`remembered_digests`, take the digests :func:`save_remembered_digests` wrote to
+    ``record`` as known: :func:`sha256` answers them while a file's path, size, times and inode
+    are the recorded ones, and reads any other file. A missing or unreadable record is ignored.
+    """
+    if _memo.digests is None:
+        raise RuntimeError("trust_remembered_digests is only meaningful inside remembered_digests()")
+    try:
+        entries = json.loads(record.read_text("utf-8"))
+    except (OSError, ValueError):
+        return
+    known = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, list) and len(entry) == 6 and isinstance(entry[0], str) and isinstance(entry[5], str):
+            known[tuple(entry[:5])] = entry[5]
+    with _memo.lock:
+        _memo.digests.update(known)
+
+
 def table_path(release_dir: Path, table: str, ext: str = "parquet") -> Path:
     """Where a table (``marts.x`` or ``delta.y``) lives in a release: ``data/x.parquet``, ``delta/y.csv``..."""
     schema, name = table.split(".", 1)

@@ -69,8 +69,10 @@ from warehouse.release.layout import (
     point_latest,
     release_tables,
     remembered_digests,
+    save_remembered_digests,
     sha256,
     table_path,
+    trust_remembered_digests,
     write_checksums,
 )
 from warehouse.release.validation_page import SUMMARY_PAGE, write_summary_page
@@ -464,7 +466,15 @@ def audit_release(staged: StagedRelease, overrides_path: Path | None = None) -> 
     audited = {rel: sha256(staged.path / rel) for rel in _data_files(staged.path)}
     rm.write_json(staged.path / RESULTS, {**summary, "audited_sha256": audited, "expectations": report.results})
     write_summary_page(staged.path / VALIDATION_DIR, summary, report.results)
+    save_remembered_digests(_audit_record(staged), staged.path)
     return summary
+
+
+def _audit_record(staged: StagedRelease) -> Path:
+    # Beside the staging folder, not in it: the digests the audit read, with each file's size,
+    # times and inode (machine-specific, never part of a release). Publish trusts a digest only
+    # while its file is unchanged, and reads again any file that is not (2.9 GB at national scale).
+    return staged.releases_dir / f"{staged.path.name}.audited-sha256.json"
 
 
 def _summary(staged: StagedRelease, report, overrides: list[dict]) -> dict:
@@ -511,6 +521,7 @@ def publish_release(staged: StagedRelease) -> Release:
         raise RuntimeError(f"{staged.path}: not audited (no {RESULTS}); run the audit before publishing")
     results = json.loads(results_path.read_text("utf-8"))
     audited = results.pop("audited_sha256")
+    trust_remembered_digests(_audit_record(staged))  # a file changed since the audit is read again
     now = {rel: sha256(staged.path / rel) for rel in _data_files(staged.path)}
     if now != audited:
         changed = sorted(k for k in set(now) | set(audited) if now.get(k) != audited.get(k))
@@ -532,6 +543,7 @@ def publish_release(staged: StagedRelease) -> Release:
     final = staged.releases_dir / staged.version
     os.rename(staged.path, final)  # atomic: readers see no release or the whole release
     point_latest(staged.releases_dir, staged.version)
+    _audit_record(staged).unlink(missing_ok=True)
     return Release(staged.version, final, {t["name"]: t["rows"] for t in meta["tables"]}, created=True)
 
 
