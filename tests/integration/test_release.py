@@ -430,7 +430,9 @@ def test_each_staging_has_a_folder_of_its_own_and_a_failed_write_leaves_none(war
     bad = copy_warehouse(warehouse, tmp_path / "bad", "DROP TABLE marts.fct_counter_history")
     with pytest.raises(RuntimeError, match="published tables missing"):
         stage_release(bad.duckdb_path, releases)
-    assert sorted(p.name for p in releases.iterdir()) == sorted([a.path.name, b.path.name])
+    # (each staging's record of its files' digests sits beside it, for the audit)
+    staged = [a.path.name, b.path.name]
+    assert sorted(p.name for p in releases.iterdir()) == sorted([*staged, *(f"{n}.sha256.json" for n in staged)])
 
 
 def test_a_file_changed_after_the_audit_is_not_published_even_with_its_size_and_time_kept(warehouse, tmp_path):
@@ -439,7 +441,7 @@ def test_a_file_changed_after_the_audit_is_not_published_even_with_its_size_and_
     releases = tmp_path / "releases"
     staged = stage_release(warehouse.duckdb_path, releases)
     audit_release(staged)
-    record = releases / f"{staged.path.name}.audited-sha256.json"
+    record = releases / f"{staged.path.name}.sha256.json"
     assert record.is_file()
     parquet = staged.path / "data" / "dim_counter.parquet"
     st = parquet.stat()
@@ -456,6 +458,25 @@ def test_a_file_changed_after_the_audit_is_not_published_even_with_its_size_and_
     release = publish_release(staged)
     assert release.version == FIRST and not record.exists()
     assert verify_release(release.path) == []
+
+
+def test_a_file_changed_after_the_stage_is_refused_by_the_audit_even_with_its_size_and_time_kept(warehouse, tmp_path):
+    """The audit trusts the digests the stage computed only for files left as they were: a CSV
+    rewritten with the same size and its modification time set back is read again, and refused."""
+    releases = tmp_path / "releases"
+    staged = stage_release(warehouse.duckdb_path, releases)
+    record = releases / f"{staged.path.name}.sha256.json"
+    assert "data/dim_counter.csv" in record.read_text("utf-8")
+    path = staged.path / "data" / "dim_counter.csv"
+    st = path.stat()
+    body = path.read_bytes()
+    i = body.index(b"capac")
+    path.write_bytes(body[:i] + b"k" + body[i + 1 :])  # same size: "kapac"
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    with pytest.raises(ReleaseRefused, match="dim_counter.csv: SHA-256 does not match the hash in datapackage.json"):
+        audit_release(staged)
+    assert list_releases(releases) == [] and not record.exists()
 
 
 def test_a_corrupted_mart_is_refused_and_the_previous_release_stays_intact(warehouse, first, tmp_path):

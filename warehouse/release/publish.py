@@ -254,7 +254,9 @@ def _write_staging(
     }  # fmt: skip
     rm.write_json(staging / METADATA, meta)
     rm.write_json(staging / DATAPACKAGE, rm.datapackage(meta, staging))
-    return StagedRelease(version, staging, releases_dir, unchanged=False, warc_dir=warc_dir)
+    staged = StagedRelease(version, staging, releases_dir, unchanged=False, warc_dir=warc_dir)
+    save_remembered_digests(_digests_record(staged), staging)  # for the audit (see _digests_record)
+    return staged
 
 
 def code_commit() -> str:
@@ -434,6 +436,7 @@ def audit_release(staged: StagedRelease, overrides_path: Path | None = None) -> 
     if unknown:
         raise ValueError(f"{overrides_path}: overrides for {staged.version} name unknown checks: {unknown}")
     as_of = datetime.fromisoformat(meta["data_as_of"]).replace(tzinfo=UTC)
+    trust_remembered_digests(_digests_record(staged))  # a file changed since the stage is read again
     # The Data Package audit reads only the data files and the gate writes only validation/: the
     # audit runs beside the gate, its DuckDB queries and hashing on the second core while GX runs.
     with ThreadPoolExecutor(max_workers=1) as beside:
@@ -466,15 +469,16 @@ def audit_release(staged: StagedRelease, overrides_path: Path | None = None) -> 
     audited = {rel: sha256(staged.path / rel) for rel in _data_files(staged.path)}
     rm.write_json(staged.path / RESULTS, {**summary, "audited_sha256": audited, "expectations": report.results})
     write_summary_page(staged.path / VALIDATION_DIR, summary, report.results)
-    save_remembered_digests(_audit_record(staged), staged.path)
+    save_remembered_digests(_digests_record(staged), staged.path)
     return summary
 
 
-def _audit_record(staged: StagedRelease) -> Path:
-    # Beside the staging folder, not in it: the digests the audit read, with each file's size,
-    # times and inode (machine-specific, never part of a release). Publish trusts a digest only
-    # while its file is unchanged, and reads again any file that is not (2.9 GB at national scale).
-    return staged.releases_dir / f"{staged.path.name}.audited-sha256.json"
+def _digests_record(staged: StagedRelease) -> Path:
+    # Beside the staging folder, not in it: the digests of its files the last step read or trusted,
+    # with each file's size, times and inode (machine-specific, never part of a release). The stage
+    # writes it, the audit and then publish trust a digest only while its file is unchanged and read
+    # again any file that is not: the 2.9 GB of a national release are hashed once, as written.
+    return staged.releases_dir / f"{staged.path.name}.sha256.json"
 
 
 def _summary(staged: StagedRelease, report, overrides: list[dict]) -> dict:
@@ -501,6 +505,7 @@ def _set_aside(staged: StagedRelease) -> Path:
     refused = staged.releases_dir / f".refused-{staged.version}"
     shutil.rmtree(refused, ignore_errors=True)
     staged.path.rename(refused)
+    _digests_record(staged).unlink(missing_ok=True)  # (it names the staging folder's paths only)
     return refused
 
 
@@ -521,7 +526,7 @@ def publish_release(staged: StagedRelease) -> Release:
         raise RuntimeError(f"{staged.path}: not audited (no {RESULTS}); run the audit before publishing")
     results = json.loads(results_path.read_text("utf-8"))
     audited = results.pop("audited_sha256")
-    trust_remembered_digests(_audit_record(staged))  # a file changed since the audit is read again
+    trust_remembered_digests(_digests_record(staged))  # a file changed since the audit is read again
     now = {rel: sha256(staged.path / rel) for rel in _data_files(staged.path)}
     if now != audited:
         changed = sorted(k for k in set(now) | set(audited) if now.get(k) != audited.get(k))
@@ -543,7 +548,7 @@ def publish_release(staged: StagedRelease) -> Release:
     final = staged.releases_dir / staged.version
     os.rename(staged.path, final)  # atomic: readers see no release or the whole release
     point_latest(staged.releases_dir, staged.version)
-    _audit_record(staged).unlink(missing_ok=True)
+    _digests_record(staged).unlink(missing_ok=True)
     return Release(staged.version, final, {t["name"]: t["rows"] for t in meta["tables"]}, created=True)
 
 
