@@ -14,8 +14,10 @@ on the staged files and the Data Package audit) and publish. Then one week is ap
 Last, every SQL recipe of docs/journalists.md is timed on the result (read-only, the warehouse
 as ``guichets query`` opens it).
 
-Per stage: wall time and the peak resident memory of the stage's process tree (its children too:
-dbt's threads and subprocesses), polled from /proc every 0.1 s. The machine is shared: the load
+Per stage: wall time, CPU time (user + system of the stage's process tree, its children too:
+dbt's threads and subprocesses) and the tree's peak resident memory, polled from /proc every 0.1 s.
+CPU time says how much work a stage is where wall time also says how fast the host was: on a host
+that runs the same code slower, both grow; when only wall time grows, the stage waited. The machine is shared: the load
 average is printed before and after, and times are only comparable on a quiet machine.
 
 Targets (issue #17): full pipeline <= 5 min and <= 4 GiB peak; one new week end to end <= 90 s;
@@ -29,6 +31,7 @@ import argparse
 import multiprocessing
 import os
 import queue as queue_module
+import resource
 import shutil
 import sys
 import tempfile
@@ -63,6 +66,18 @@ class Stage:
     peak_rss: int
     ok: bool
     detail: str = ""
+    cpu_s: float = 0.0  # user + system of the stage's ended child processes
+
+
+def children_cpu() -> float:
+    """User + system seconds of this process's ended and waited-for children (and theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def line(label: str, wall_s: float, cpu_s: float, peak_rss: int) -> str:
+    """One stage's figures, as printed."""
+    return f"  {label:38s} {wall_s:8.1f} s  cpu {cpu_s:6.1f} s  peak {gib(peak_rss)}"
 
 
 def _child(fn: Callable, args: tuple, queue) -> None:
@@ -77,7 +92,7 @@ def measured(label: str, fn: Callable, *args) -> tuple[Stage, object]:
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=_child, args=(fn, args, queue))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     proc.start()
     peak = 0
     while proc.is_alive() and queue.empty():
@@ -88,9 +103,9 @@ def measured(label: str, fn: Callable, *args) -> tuple[Stage, object]:
     except queue_module.Empty:  # the child died without a word (killed: out of memory?)
         ok, value = False, f"the stage's process ended with exit code {proc.exitcode}"
     proc.join()
-    wall = time.perf_counter() - started
-    stage = Stage(label, wall, peak, ok, "" if ok else value)
-    print(f"  {label:38s} {wall:8.1f} s  peak {gib(peak)}" + ("" if ok else "  FAILED"), flush=True)
+    wall, cpu = time.perf_counter() - started, children_cpu() - cpu
+    stage = Stage(label, wall, peak, ok, "" if ok else value, cpu)
+    print(line(label, wall, cpu, peak) + ("" if ok else "  FAILED"), flush=True)
     if not ok:
         print("    " + value.replace("\n", "\n    ")[-3000:])
     return stage, value
@@ -98,13 +113,15 @@ def measured(label: str, fn: Callable, *args) -> tuple[Stage, object]:
 
 def dbt_stage(label: str, full_refresh: bool, db: Path, work: Path) -> Stage:
     """dbt as the pipeline runs it (a subprocess, data tests scoped), measured by bench_dbt.scoped_build."""
+    cpu = children_cpu()
     run = scoped_build(label, db, work, full_refresh=full_refresh)
+    cpu = children_cpu() - cpu
     label = run.label
     ok = run.returncode == 0
-    print(f"  {label:38s} {run.wall_s:8.1f} s  peak {gib(run.peak_rss)}  {run.summary}", flush=True)
+    print(line(label, run.wall_s, cpu, run.peak_rss) + f"  {run.summary}", flush=True)
     if not ok:
         print("    " + "\n    ".join(run.output.splitlines()[-30:]))
-    return Stage(label, run.wall_s, run.peak_rss, ok, run.summary)
+    return Stage(label, run.wall_s, run.peak_rss, ok, run.summary, cpu)
 
 
 def gate(db: Path) -> dict:
@@ -155,9 +172,9 @@ def pipeline(label: str, db: Path, work: Path, releases: Path, full: bool, load:
             break
         if name == "stage":
             staged = value
-    total = sum(s.wall_s for s in stages)
+    total, cpu = sum(s.wall_s for s in stages), sum(s.cpu_s for s in stages)
     peak = max(s.peak_rss for s in stages)
-    print(f"  {'total':38s} {total:8.1f} s  peak {gib(peak)}")
+    print(line("total", total, cpu, peak))
     return stages
 
 
