@@ -16,9 +16,9 @@ as ``guichets query`` opens it).
 
 Per stage: wall time, CPU time (user + system of the stage's process tree, its children too:
 dbt's threads and subprocesses) and the tree's peak resident memory, polled from /proc every 0.1 s.
-CPU time says how much work a stage is where wall time also says how fast the host was: on a host
-that runs the same code slower, both grow; when only wall time grows, the stage waited. The machine is shared: the load
-average is printed before and after, and times are only comparable on a quiet machine.
+On a host that runs the same code slower, both times grow; when only wall time grows, the stage
+waited. The machine is shared: the load average is printed before and after, and times are only
+comparable on a quiet machine.
 
 Targets (issue #17): full pipeline <= 5 min and <= 4 GiB peak; one new week end to end <= 90 s;
 gate <= 30 s and <= 2 GiB; audit <= 30 s; every recipe < 1 s. Exits 1 if a stage fails or a target

@@ -435,6 +435,16 @@ def test_each_staging_has_a_folder_of_its_own_and_a_failed_write_leaves_none(war
     assert sorted(p.name for p in releases.iterdir()) == sorted([*staged, *(f"{n}.sha256.json" for n in staged)])
 
 
+def rewrite_keeping_size_and_time(path: Path, body: bytes) -> None:
+    """Write ``body`` (as long as the file) over ``path`` and set its modification time back: only the
+    change time (and the bytes) say the file was rewritten."""
+    st = path.stat()
+    assert len(body) == st.st_size
+    path.write_bytes(body)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+
+
 def test_a_file_changed_after_the_audit_is_not_published_even_with_its_size_and_time_kept(warehouse, tmp_path):
     """Publish trusts the digests the audit read only for files left as they were: one rewritten
     with the same size and its modification time set back is read again, and refused."""
@@ -444,12 +454,9 @@ def test_a_file_changed_after_the_audit_is_not_published_even_with_its_size_and_
     record = releases / f"{staged.path.name}.sha256.json"
     assert record.is_file()
     parquet = staged.path / "data" / "dim_counter.parquet"
-    st = parquet.stat()
     body = bytearray(parquet.read_bytes())
     body[len(body) // 2] ^= 0xFF
-    parquet.write_bytes(bytes(body))
-    os.utime(parquet, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert (parquet.stat().st_size, parquet.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    rewrite_keeping_size_and_time(parquet, bytes(body))
     with pytest.raises(RuntimeError, match=r"files changed after the audit: \['data/dim_counter.parquet'\]"):
         publish_release(staged)
     assert list_releases(releases) == []
@@ -468,12 +475,9 @@ def test_a_file_changed_after_the_stage_is_refused_by_the_audit_even_with_its_si
     record = releases / f"{staged.path.name}.sha256.json"
     assert "data/dim_counter.csv" in record.read_text("utf-8")
     path = staged.path / "data" / "dim_counter.csv"
-    st = path.stat()
     body = path.read_bytes()
     i = body.index(b"capac")
-    path.write_bytes(body[:i] + b"k" + body[i + 1 :])  # same size: "kapac"
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    rewrite_keeping_size_and_time(path, body[:i] + b"k" + body[i + 1 :])  # "kapac"
     with pytest.raises(ReleaseRefused, match="dim_counter.csv: SHA-256 does not match the hash in datapackage.json"):
         audit_release(staged)
     assert list_releases(releases) == [] and not record.exists()
