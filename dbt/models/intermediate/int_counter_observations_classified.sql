@@ -161,28 +161,30 @@ final as (
         capture_id,
         observed_at,
         observed_state,
-        observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed) as is_listed,
-        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_closed) then closure_reason end as closure_reason,
+        coalesce(states.is_listed, false) as is_listed,
+        case when states.is_closed then closure_reason end as closure_reason,
         -- hours only describe a counter that is present and not closed
-        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed and not is_closed)
+        case when states.is_listed and not states.is_closed
             then coalesce(weekly_walk_in_minutes, 0) else 0 end as weekly_walk_in_minutes,
-        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed and not is_closed)
+        case when states.is_listed and not states.is_closed
             then coalesce(weekly_appointment_minutes, 0) else 0 end as weekly_appointment_minutes,
-        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed and not is_closed)
+        case when states.is_listed and not states.is_closed
             then coalesce(days_open, 0) else 0 end as days_open,
-        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed and not is_closed)
+        case when states.is_listed and not states.is_closed
             then coalesce(weekdays_open, 0) else 0 end as weekdays_open,
-        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed and not is_closed)
+        case when states.is_listed and not states.is_closed
             then coalesce(walk_in_days_open, 0) else 0 end as walk_in_days_open,
-        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_listed and not is_closed)
+        case when states.is_listed and not states.is_closed
             then coalesce(has_out_of_hours_walk_in, false) else false end as has_out_of_hours_walk_in,
-        case when observed_state in (select observed_state from {{ ref('counter_observed_states') }} where is_active)
+        case when states.is_active
             then hours_signature end as hours_signature,
         listed_schedule_count,
         matched_schedule_count,
         load_batch
 
     from classified
+    -- the state's flags, joined once: nine `in (select ...)` tests each probed every observation
+    left join {{ ref('counter_observed_states') }} as states using (observed_state)
 
 )
 
