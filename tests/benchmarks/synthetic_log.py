@@ -471,11 +471,12 @@ def _patterns(con: duckdb.DuckDBPyConnection) -> None:
             FROM versions
         ),
         days AS (
-            -- Saturday comes last in the draw: only 6-day patterns are sure to have it
+            -- Saturday comes last in the draw: only 6-day patterns are sure to have it. Equal draws
+            -- are ranked by day: without it, two runs could open a counter on different days.
             SELECT shaped.*, CAST(d AS INTEGER) AS d,
                 row_number() OVER (
                     PARTITION BY c, version
-                    ORDER BY rnd(c, k + d, 'day_rank', 1000) + CASE WHEN d = 6 THEN 1000 ELSE 0 END
+                    ORDER BY rnd(c, k + d, 'day_rank', 1000) + CASE WHEN d = 6 THEN 1000 ELSE 0 END, d
                 ) AS day_rank
             FROM shaped, range(1, 7) AS t(d)
         ),
