@@ -111,6 +111,26 @@ def host_stats(times: list[float]) -> tuple[int, float]:
     return most, min(gaps) if gaps else float("inf")
 
 
+def wall_time_split(arrivals: list[list[float]], started: float, wall: float, rate: float) -> str:
+    """The wall time of the host that finished last, split at the servers' arrival stamps (the same
+    monotonic clock as ``started``); the parts add up to the wall time.
+
+    Start-up: until the first request of any host (the collector processes spawned, their modules
+    imported). Host start: how much later that host's first request left (the hosts' starts are
+    spread). Its requests: (pages - 1) / rate, plus its pacing beyond that. Tail: from its last
+    request to the end of the run (that answer's latency, recording the last answers, the
+    processes' exit).
+    """
+    used = [sorted(times) for times in arrivals if times]
+    last_host = max(used, key=lambda times: times[-1])
+    first = min(times[0] for times in used)
+    pacing = last_host[-1] - last_host[0] - (len(last_host) - 1) / rate
+    return (
+        f"start-up {first - started:.2f} s + host start {last_host[0] - first:.2f} s + "
+        f"requests {(len(last_host) - 1) / rate:.2f} s {pacing:+.2f} s + tail {started + wall - last_host[-1]:.2f} s"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--hosts", type=int, default=40)
@@ -187,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         f"(target <= {args.rate:g}: {'OK' if rate_ok else 'MISSED'})"
     )
     print(f"min interval, one host      {min_gap:9.4f} s (127.0.0.1:{ports[min_gap_host]})")
+    print(f"wall time, last host        {wall_time_split(arrivals, started, wall, args.rate)}")
     print(f"requests served             {served:5d}")
     print(f"CPU time                    collectors {collector_cpu:.1f} s (user {collector_user:.1f} s, system "
           f"{collector_system:.1f} s), servers {server_cpu:.1f} s "

@@ -22,7 +22,8 @@ comparable on a quiet machine.
 
 Targets (issue #17): full pipeline <= 5 min and <= 4 GiB peak; one new week end to end <= 90 s;
 gate <= 30 s and <= 2 GiB; audit <= 30 s; every recipe < 1 s. Exits 1 if a stage fails or a target
-is missed.
+is missed. Last, the CPU floor of the full pipeline and of the week: their CPU time over the
+machine's CPUs, the least wall time any scheduling of the same work could take here.
 """
 
 from __future__ import annotations
@@ -262,7 +263,23 @@ def summary(full: list[Stage], week: list[Stage], recipes: list[tuple[str, float
     print("\ntargets:")
     for name, ok, value in checks:
         print(f"  {name:28s} {value:24s} {verdict(ok)}")
+    cpus = os.cpu_count() or 1
+    print(f"\nCPU floor (each run's CPU time spread over the {cpus} CPUs with no wait; wall time cannot be less):")
+    for name, stages, target in (("full pipeline", full, FULL_MAX_S), ("one new week", week, WEEK_MAX_S)):
+        if stages:
+            print("  " + cpu_floor(name, sum(s.cpu_s for s in stages), cpus, target))
     return 0 if all(ok for _n, ok, _v in checks) else 1
+
+
+def cpu_floor(name: str, cpu_s: float, cpus: int, target_s: float) -> str:
+    """A run's CPU time as the least wall time it can take on this machine, against its target.
+
+    A floor above the target means no scheduling or overlap of the same work can meet it here:
+    only less work (or faster cores) can.
+    """
+    floor = cpu_s / cpus
+    reach = "within reach" if floor <= target_s else "out of reach without less work"
+    return f"{name:28s} {cpu_s:6.1f} CPU-s / {cpus} = {floor:6.1f} s  (target {target_s:.0f} s: {reach})"
 
 
 if __name__ == "__main__":
