@@ -47,7 +47,7 @@ bench: $(STAMP) ## Benchmarks (scripts that print numbers, not tests)
 bench-dbt: $(STAMP) ## dbt at national-plus scale: 20,000 counters x 400 weeks, full and incremental build, peak memory
 	$(VENV)/bin/python -m tests.benchmarks.bench_dbt
 
-bench-pipeline: $(STAMP) ## The national synthetic log through load, dbt, gate, stage, audit, publish (full and one new week), then the journalists' recipes: wall time, CPU time and peak memory per stage
+bench-pipeline: $(STAMP) ## The national synthetic log through load, dbt, gate, stage, audit, publish (full and one new week), then the journalists' recipes: wall time, CPU time and peak memory per stage, and each run's CPU floor
 	$(VENV)/bin/python -m tests.benchmarks.bench_pipeline
 
 # `make airflow AIRFLOW_PORT=8081` to use another port.
