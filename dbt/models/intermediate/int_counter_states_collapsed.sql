@@ -192,12 +192,13 @@ absence_runs as (
 
 ),
 
-effective as (
+with_absence_runs as (
 
     select
         sequenced.*,
         absence_runs.absence_run_length,
         sequenced.observation_seq - absence_runs.first_absence_seq + 1 as absence_run_position,
+        -- listed before this observation
         sequenced.listed_so_far - (case when sequenced.is_absent then 0 else 1 end) > 0 as has_earlier_presence
 
     from sequenced
@@ -208,7 +209,7 @@ effective as (
 
 ),
 
-classified as (
+effective as (
 
     select
         *,
@@ -226,7 +227,7 @@ classified as (
             or (is_absent and has_earlier_presence and absence_run_position >= {{ confirmations }})
             as is_confirming
 
-    from effective
+    from with_absence_runs
 
 ),
 
@@ -236,7 +237,7 @@ keyed as (
         *,
         effective_state || '|' || coalesce(hours_signature, '') as state_key
 
-    from classified
+    from effective
 
 ),
 
