@@ -16,7 +16,7 @@ and the validator's answer per OSM ``opening_hours`` string (few strings recur h
 hours are recognised as valid without the validator). The process is pinned to one CPU where
 the OS allows it.
 
-Target: median >= 5,000 strings/s. Exits 1 if it is missed.
+Target (issue #17): median >= 20,000 strings/s (an earlier issue asked 5,000). Exits 1 if it is missed.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-TARGET = 5_000  # strings/s
+TARGET = 20_000  # strings/s
 CORPUS = Path(__file__).parent.parent / "fixtures" / "hours_corpus"
 LANGUAGES = ("fr", "nl", "de", "en")
 
