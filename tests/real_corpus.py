@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -269,7 +268,10 @@ def all_scores() -> dict[str, Score]:
 
 
 def main() -> None:
-    """Print the scores, closures, reliability table, pages/s and every miss (with --misses)."""
+    """Print the scores, closures, reliability table and every miss (with --misses).
+
+    The pages' reading speed is measured apart, on one core: ``python -m tests.benchmarks.bench_pages``.
+    """
     scores = all_scores()
     print(f"{'family':<28}{'cases':>7}{'right':>8}{'share':>9}  false closures (≥{THRESHOLD}) / all, missed closures")
     for s in scores.values():
@@ -289,20 +291,6 @@ def main() -> None:
     print("  confidence band → readings, share right")
     for band, n, share in reliability(scores["hours"].results + scores["pages"].results):
         print(f"  {band:<12}{n:>6}  {'—' if share is None else f'{share:.1%}'}")
-    pages = page_cases()
-    if pages:
-        started, rounds = time.perf_counter(), 0
-        while time.perf_counter() - started < 2.0:
-            for case in pages:
-                try:
-                    parse_page(case["html"], language=case["language"])
-                except ParseError:
-                    pass
-            rounds += 1
-        elapsed = time.perf_counter() - started
-        size = sum(len(c["html"]) for c in pages) / len(pages) / 1024
-        rate = rounds * len(pages) / elapsed
-        print(f"\npages/s on the corpus's {len(pages)} HTML pages (mean {size:.0f} KiB): {rate:.0f}")
     if "--misses" in sys.argv:
         for s in scores.values():
             for r in s.results:
