@@ -39,7 +39,8 @@ test: $(STAMP) $(CHROMIUM) $(POSTGRES) ## Unit, integration and end-to-end tests
 	$(VENV)/bin/python -m pytest -q
 
 bench: $(STAMP) ## Benchmarks (scripts that print numbers, not tests): every one runs; fails if any target is missed
-	@status=0; for b in bench_fetch bench_hours bench_pages bench_dbt bench_warc_store; do \
+	@status=0; $(VENV)/bin/python -m tests.benchmarks.bench_fetch --matrix || status=1; \
+	for b in bench_hours bench_pages bench_dbt bench_warc_store; do \
 		$(VENV)/bin/python -m tests.benchmarks.$$b || status=1; done; exit $$status
 
 bench-dbt: $(STAMP) ## dbt at national-plus scale: 20,000 counters x 400 weeks, full and incremental build, peak memory
