@@ -90,10 +90,10 @@ REOPENING = re.compile(
 )
 
 
-# Hours said to hold for a while only.
+# Hours said to hold for a while only. Searched in the lower-cased sentence, as the lexer reads
+# text (and this pattern, run on every sentence, is several times faster without IGNORECASE).
 FOR_A_WHILE = re.compile(
-    r"(?<!\w)(?:tijdelijk|temporairement|provisoirement|vor[üu]bergehend|temporarily|for the time being)(?!\w)",
-    re.IGNORECASE,
+    r"(?<!\w)(?:tijdelijk|temporairement|provisoirement|vor[üu]bergehend|temporarily|for the time being)(?!\w)"
 )
 
 
@@ -110,7 +110,7 @@ ANNUAL_LEAVE = re.compile(
 ALSO = re.compile(r"(?<!\w)(?:ook|eveneens|aussi|[ée]galement|auch|ebenfalls|also|as well)(?!\w)", re.IGNORECASE)
 
 
-FOUR_DAYS = re.compile(r"(?<!\w)(?:four|quatre|vier|4) (?:days|jours|dagen|tage)(?!\w)", re.IGNORECASE)
+FOUR_DAYS = re.compile(r"(?<!\w)(?:four|quatre|vier|4) (?:days|jours|dagen|tage)(?!\w)")  # in lower-cased text
 
 
 # An IT outage (the corpus README's rule: like a maintenance or error notice, it is no closure;

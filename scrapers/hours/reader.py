@@ -217,7 +217,7 @@ class Reader:
         first, prev_end, line_start = 0, 0, True
         self._line_days, self._after_semicolon, self._line_key, self._bare_days = None, False, None, None
         self._topic = None  # a season the paragraph is about ("De zomerregeling is van kracht. Dat is open op ...")
-        if any(t.value == "." for t in toks):
+        if "." in text and any(t.value == "." for t in toks):  # (a dot token needs a dot in the text)
             toks = [t for k, t in enumerate(toks) if t.value != "." or not abbreviation_dot(toks, k, text)]
         for i in [k for k, t in enumerate(toks) if t.kind == tt.SEP] + [len(toks)]:  # each sentence's end
             end = toks[i].start if i < len(toks) else len(text)
@@ -244,9 +244,13 @@ class Reader:
         whole_line: bool, row: bool,
     ) -> None:  # fmt: skip
         sentence = self._sentence_now = text[s0:s1].strip()
+        low = sentence.lower()  # for the cue patterns, which read lower-cased text as the lexer does
         self._line, self._s0 = text, s0
-        self._number = next((text[t.start : t.end] for t in toks[a:b] if t.kind == tt.PHONENUM), self._number)
-        day_context = row or self._carry_days is not None or any(t.kind in DAYISH for t in toks[a:b])
+        tok_kinds = {t.kind for t in toks[a:b]}  # (one pass, for the tests below)
+        has_number = tt.PHONENUM in tok_kinds
+        if has_number:
+            self._number = next(text[t.start : t.end] for t in toks[a:b] if t.kind == tt.PHONENUM)
+        day_context = row or self._carry_days is not None or not tok_kinds.isdisjoint(DAYISH)
         self._bracket_until: str | None = None
         atoms = self._atoms(toks, a, b, text, day_context, row or heading)
         if not atoms:
@@ -276,7 +280,7 @@ class Reader:
             for st in stmts:
                 if st.ranges:
                     st.irregular, st.regime = True, key
-        if key is None and FOR_A_WHILE.search(sentence) and "R" in kinds and not mods & CLOSING:
+        if key is None and "R" in kinds and not mods & CLOSING and FOR_A_WHILE.search(low):
             # "Vanaf 16 juni zullen wij tijdelijk elke donderdag van 15:00 tot 19:00 uur extra geopend
             # zijn": hours for a while are a passing period, not the normal week.
             key = rg.RegimeKey("period")
@@ -309,18 +313,15 @@ class Reader:
         if key is not None and key.kind in SEASON_KINDS and season_label(toks, a, b):
             self._line_key = key
         has_hours = "D" in kinds or "R" in kinds
-        label = (
-            not has_hours
-            and (
-                heading
-                or toks[b - 1].kind == tt.COLON
-                or (
-                    whole_line
-                    # a season's (or the normal week's) line without hours is a label up to twice as
-                    # long: "Horaire estival (jusqu'au 3 septembre 2016*)"
-                    and len(sentence) <= (80 if (key is not None and not stmts) or tt.USUAL in mods else 40)
-                    and not any(t.kind == tt.PHONENUM for t in toks[a:b])
-                )
+        label = not has_hours and (
+            heading
+            or toks[b - 1].kind == tt.COLON
+            or (
+                whole_line
+                # a season's (or the normal week's) line without hours is a label up to twice as
+                # long: "Horaire estival (jusqu'au 3 septembre 2016*)"
+                and len(sentence) <= (80 if (key is not None and not stmts) or tt.USUAL in mods else 40)
+                and not has_number
             )
         )
         if label and (heading or mods & {tt.COUNTER_LABEL, tt.USUAL, tt.PHONE, tt.PHONE_LABEL}):
@@ -382,7 +383,7 @@ class Reader:
         if key is not None and not stmts and (mods & CLOSING or ANNUAL_LEAVE.search(sentence)):
             self._regime(key, sentence).closed = True  # "Fermé les jours fériés", "Fermé en août"
         if label:
-            self._set_context(atoms, heading, key, any(t.kind == tt.PHONENUM for t in toks[a:b]))
+            self._set_context(atoms, heading, key, has_number)
             self._access_ctx = next((ACCESS[x.mod] for x in atoms if x.mod in ACCESS), None) if access_label else None
         if not special and "X" in kinds:
             self._penalize(layout)
@@ -396,9 +397,9 @@ class Reader:
         before = len(self.drafts)
         # (the days of an ongoing closure, "Depuis le jeudi 15 juin et jusqu'à mardi matin", need no hours)
         quiet = row or carried or self._ongoing == sentence
-        self._four_days = self._four_days or bool(FOUR_DAYS.search(sentence))
+        self._four_days = self._four_days or bool(FOUR_DAYS.search(low))
         self._emit(new_column(stmts, sentence), layout, sentence, quiet)
-        if len(self.drafts) > before and FOR_A_WHILE.search(sentence):
+        if len(self.drafts) > before and FOR_A_WHILE.search(low):
             self._penalize(layout)  # "zullen wij tijdelijk elke donderdag ... geopend zijn": maybe a passing regime
         if carried:
             self._carry_days, self._carry_mark = stmts[0].days, len(self.drafts)

@@ -218,6 +218,18 @@ def run_pass(strings: list[tuple[str, str]], read, no_schedule) -> tuple[float, 
     return wall, {lang: ns / 1e9 for lang, ns in per_lang.items()}, empty
 
 
+def host_speed(strings: int = 1200, passes: int = 3, seed: int = 20240501) -> float:
+    """Median strings/s of ``read_hours_text`` on one pinned core, generated strings only: a yardstick
+    of the host's speed for other benchmarks (``bench_pipeline`` prints it). Pins the calling
+    process: run it in a child process."""
+    pin_to_one_cpu()
+    warmup, *timed = generated(max(1, strings // len(LANGUAGES)), passes + 1, seed)
+    from scrapers.hours import NoScheduleFound, read_hours_text
+
+    run_pass(warmup, read_hours_text, NoScheduleFound)
+    return statistics.median(len(s) / run_pass(s, read_hours_text, NoScheduleFound)[0] for s in timed)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--strings", type=int, default=2400, help="generated strings per pass (all languages)")

@@ -18,7 +18,9 @@ Per stage: wall time, CPU time (user + system of the stage's process tree, its c
 dbt's threads and subprocesses) and the tree's peak resident memory, polled from /proc every 0.1 s.
 On a host that runs the same code slower, both times grow; when only wall time grows, the stage
 waited. The machine is shared: the load average is printed before and after, and times are only
-comparable on a quiet machine.
+comparable on a quiet machine. The host's speed is printed before and after too (``bench_hours``'
+reader on one core, in a child process): the same code runs up to twice as fast on one host as on
+another, and runs on different hosts compare by it.
 
 Targets (issue #17): full pipeline <= 5 min and <= 4 GiB peak; one new week end to end <= 90 s;
 gate <= 30 s and <= 2 GiB; audit <= 30 s; every recipe < 1 s. Exits 1 if a stage fails or a target
@@ -45,6 +47,7 @@ from pathlib import Path
 import duckdb
 
 from tests.benchmarks.bench_dbt import gib, scoped_build, tree_rss, verdict
+from tests.benchmarks.bench_hours import host_speed
 from tests.benchmarks.synthetic_log import append_week, generate
 from tests.e2e.test_docs_examples import examples
 
@@ -110,6 +113,14 @@ def measured(label: str, fn: Callable, *args) -> tuple[Stage, object]:
     if not ok:
         print("    " + value.replace("\n", "\n    ")[-3000:])
     return stage, value
+
+
+def speed_line(when: str) -> str:
+    """The host's speed now: ``bench_hours``' reader on one core, in a child process (the pinning
+    stays there). Wall times of this benchmark move with it; compare runs on different hosts by it."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        rate = pool.apply(host_speed)
+    return f"host speed {when}: {rate:,.0f} strings/s (bench_hours' reader on one core; see docs/performance.md)"
 
 
 def dbt_stage(label: str, full_refresh: bool, db: Path, work: Path) -> Stage:
@@ -213,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     dbt_work.mkdir()
     print(f"{args.counters:,d} counters x {args.weeks} weeks, in {work}; {os.cpu_count()} CPUs")
     print(f"load average before: {os.getloadavg()}")
+    print(speed_line("before"))
     try:
         full = pipeline(
             "full pipeline (a new warehouse)", db, dbt_work, releases, True,
@@ -229,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         for n, (question, seconds, rows) in enumerate(recipes, start=1):
             print(f"  {n:2d}. {seconds:6.2f} s {rows:8d} rows  {question[:80]}")
         print(f"\nload average after: {os.getloadavg()}")
+        print(speed_line("after"))
         return summary(full, week, recipes)
     finally:
         if not args.keep:
