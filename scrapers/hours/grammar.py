@@ -707,6 +707,8 @@ def mark_irregular(atoms: list[Atom], stmts: list[Statement], text: str) -> tupl
     Returns the sentence's regime key (None when every statement is the regular week) and the
     kinds of the regimes it *excepts* ("sauf les jours fériés": the regular week minus holidays).
     """
+    if not any(x.mod in _IRREGULAR for x in atoms):  # (only modifiers carry one of these)
+        return None, []  # the usual sentence: the regular week only
     marked: list[Statement] = []
     excepted: list[str] = []
     seasons: list[str] = []
@@ -855,11 +857,11 @@ def no_effect(st: Statement) -> bool:
 def carve_slots(slots: set[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
     """Take an appointment-only part out of the walk-in hours around it: "van 8.30 tot 20 uur
     (tussen 18 en 20 uur enkel op afspraak)" is walk-in until 18:00. (The very same hours said
-    both ways stay both.)"""
+    both ways stay both.) In no particular order: :func:`merge_slots` sorts them."""
     appointments = [s for s in slots if s[3] == ACCESS_APPOINTMENT]
-    out = sorted(slots)
     if not appointments:
-        return out  # (the usual case: nothing to carve, already sorted)
+        return list(slots)  # (the usual case: nothing to carve; merge_slots sorts them)
+    out = sorted(slots)
     for day, o, c, _acc in appointments:
         carved = []
         for s in out:

@@ -30,7 +30,9 @@ def schedule_document(schedule: CounterSchedule) -> dict:
     """A schedule as the JSON document of ``docs/schedule.schema.json``: its ``to_dict()`` plus the
     OSM ``opening_hours`` string. Here, not in the model, so that the model never imports its
     OSM writer (which validates with a compiled library): the dependency runs one way."""
-    return {**schedule.to_dict(), "osm_opening_hours": to_osm(schedule)}
+    document = schedule.to_dict()  # (a new dict: completed in place, not copied)
+    document["osm_opening_hours"] = to_osm(schedule)
+    return document
 
 
 def to_osm(schedule: CounterSchedule) -> str | None:

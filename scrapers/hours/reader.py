@@ -359,7 +359,7 @@ class Reader:
                 continue  # "ils sont possibles" with no appointments named before: not about them
             if atom.kind == "M" and atom.mod in EFFECTS and not (access_label and atom.mod in ACCESS):
                 self._modifier(atoms, idx, stmts, sentence, text, key, layout)
-        if any(
+        if (tt.APPT in mods or tt.BOOKING in mods) and any(
             (x.mod == tt.APPT and not excepted_appointment(atoms, k, text)) or x.mod == tt.BOOKING
             for k, x in enumerate(atoms)
         ):
@@ -979,7 +979,8 @@ class Reader:
             # but people are still received: appointment-only, not a closure.
             self.closed, self.closed_reason, self.appointment_only = None, None, True
         counter = [d for d in self.drafts if d.channel == CHANNEL_COUNTER]
-        chosen = next((lay for lay in layouts if any(d.layout == lay for d in counter)), None)
+        counter_layouts = {d.layout for d in counter}
+        chosen = next((lay for lay in layouts if lay in counter_layouts), None)
         slots = self._finish([d for d in counter if d.layout == chosen])
         if self.closed == "permanent":
             slots = []
@@ -1009,7 +1010,8 @@ class Reader:
             self.complete(schedule)
             out.append(schedule)
         phone = [d for d in self.drafts if d.channel == CHANNEL_PHONE]
-        phone_layout = next((lay for lay in (*layouts, *BASE_CONFIDENCE) if any(d.layout == lay for d in phone)), None)
+        phone_layouts = {d.layout for d in phone}
+        phone_layout = next((lay for lay in (*layouts, *BASE_CONFIDENCE) if lay in phone_layouts), None)
         if phone_layout is not None:
             drafts = [d for d in phone if d.layout == phone_layout]
             # Two numbers, each with its hours ("... bellen met 14 020, maandag tot en met vrijdag van
